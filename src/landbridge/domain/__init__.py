@@ -1,0 +1,1 @@
+"""The hub's vocabulary: identifiers, entities, rules and events. Pure Python, no I/O imports."""

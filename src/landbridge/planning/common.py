@@ -1,0 +1,57 @@
+"""Types every planner shares: the solve status, the result envelope and the input error.
+
+Checkers must not import from here beyond :class:`PlanningInputError`; they read plan JSON only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class SolveStatus(StrEnum):
+    """Outcome of a solver run, as written into the plan JSON."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    TIMEOUT = "timeout"
+
+
+class PlanningInputError(ValueError):
+    """A malformed instance or bad parameter; the message names the field and the reason."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field_name = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What every solver returns: status, objective, bound and the plan as plain JSON data."""
+
+    instance: str
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    plan: dict[str, Any] = field(default_factory=dict)
+    runtime_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan JSON: envelope fields first, then the problem-specific plan fields."""
+        return {
+            "instance": self.instance,
+            "status": self.status.value,
+            "objective": self.objective,
+            "bound": self.bound,
+            "runtime_s": round(self.runtime_s, 3),
+            **self.plan,
+        }
+
+
+def require_positive_time_limit(time_limit_s: float) -> None:
+    """Reject a zero or negative time limit before any solver starts."""
+    if not time_limit_s > 0:
+        raise PlanningInputError("time_limit", f"must be greater than 0 seconds, got {time_limit_s}")

@@ -1,0 +1,351 @@
+"""The scenario file format: one YAML, validated by pydantic, feeds the seed, the twin and the dashboard.
+
+Rule: every number carries its source. Each object with numbers has a ``sources`` mapping from
+field name to a fact id of ``lianyungang-facts.md`` (``B4``), a URL, ``derived …`` or ``assumed …``.
+The loader refuses a number without a source, so an invented figure cannot slip in unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_SOURCE_RE = re.compile(r"^(assumed\b.*|derived\b.*|https?://\S+|[BPGFCTO]\d+\b.*)$")
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Sourced(BaseModel):
+    """An object whose every numeric field must be named in ``sources``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: dict[str, str] = Field(default_factory=dict)
+    # numeric fields that are codes (a gauge of 1435 mm, a 40 ft platform), not measured figures
+    code_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _every_number_has_a_source(self) -> Sourced:
+        missing: list[str] = []
+        for name in self.model_fields_set:
+            if name == "sources" or name in self.code_fields:
+                continue
+            value = getattr(self, name)
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            if is_number and name not in self.sources:
+                missing.append(name)
+        if missing:
+            raise ValueError(f"numbers without a source: {', '.join(missing)} (add them to 'sources')")
+        for name, source in self.sources.items():
+            if not _SOURCE_RE.match(source.strip()):
+                raise ValueError(
+                    f"source of {name!r} must be a fact id (e.g. B4), a URL, 'derived …' or 'assumed …',"
+                    f" got {source!r}"
+                )
+        return self
+
+
+class CalibrationTargets(Sourced):
+    """Published figures the twin must reproduce."""
+
+    rail_teu_per_year: PositiveFloat
+    trains_per_year_min: PositiveFloat
+    trains_per_year_max: PositiveFloat
+    west_east_teu_ratio: PositiveFloat
+    gate_moves_teu_per_year: PositiveFloat
+
+
+class YardBlockSpec(Sourced):
+    """One yard block."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]?$")]
+    bays: PositiveInt
+    rows: PositiveInt
+    max_tiers_full: PositiveInt
+    max_tiers_empty: PositiveInt
+    reefer_plugs: NonNegativeInt = 0
+    dangerous_goods: bool = False
+
+
+class YardSpec(Sourced):
+    """The container yard."""
+
+    area_m2: PositiveFloat
+    ground_slots: PositiveInt
+    blocks: list[YardBlockSpec]
+
+    @model_validator(mode="after")
+    def _blocks_add_up(self) -> YardSpec:
+        total = sum(block.bays * block.rows for block in self.blocks)
+        if total != self.ground_slots:
+            raise ValueError(f"blocks have {total} ground slots but ground_slots says {self.ground_slots}")
+        return self
+
+
+class CfsSpec(Sourced):
+    """The container freight station (stuffing/stripping shed)."""
+
+    area_m2: PositiveFloat
+    doors: PositiveInt
+
+
+class TrackSpec(Sourced):
+    """A loading track."""
+
+    code: str
+    length_m: PositiveFloat
+
+
+class EquipmentSpec(Sourced):
+    """A fleet of identical machines."""
+
+    count: PositiveInt
+    moves_per_h: PositiveFloat
+    per_operator: PositiveInt | None = None
+
+
+class RailSpec(Sourced):
+    """The base's railway."""
+
+    line_km: PositiveFloat
+    capacity_trains_per_day: PositiveFloat
+    loading_tracks: list[TrackSpec]
+    rail_mounted_gantries: EquipmentSpec
+    reach_stackers: EquipmentSpec
+
+
+class GateSpec(Sourced):
+    """The truck gate."""
+
+    lanes: PositiveInt
+    service_min_mean: PositiveFloat
+    appointments_per_hour: PositiveInt
+    trucks_per_hour_mean: PositiveFloat
+    truck_shuttle_to_quay_min: PositiveFloat
+
+
+class BaseSpec(Sourced):
+    """The logistics base itself."""
+
+    name: str
+    locode: Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")]
+    design_capacity_teu_per_year: PositiveFloat
+    yard: YardSpec
+    cfs: CfsSpec
+    rail: RailSpec
+    gate: GateSpec
+
+
+class BerthSpec(Sourced):
+    """A berth of the port that the base serves."""
+
+    code: str
+    terminal: str
+    length_m: PositiveFloat
+    depth_m: PositiveFloat
+    quay_cranes: NonNegativeInt
+    purpose: Literal["container", "grain"] = "container"
+
+
+class PortSpec(Sourced):
+    """Port side: berths and the ship-call pattern."""
+
+    berths: list[BerthSpec]
+    sts_moves_per_h: PositiveFloat
+    vessel_calls_per_week: PositiveFloat
+    interarrival_erlang_k: PositiveInt
+    teu_per_box: PositiveFloat
+    base_teu_per_call_discharge: NonNegativeFloat
+    base_teu_per_call_load: NonNegativeFloat
+
+
+class SiloGroupSpec(Sourced):
+    """A group of identical silo bins."""
+
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
+    count: PositiveInt
+    capacity_t: PositiveFloat
+    allow_mixing: bool = False
+
+
+class GrainSpec(Sourced):
+    """The grain silo complex and the Kazakh grain flow."""
+
+    name: str
+    berth: str
+    total_capacity_t: PositiveFloat
+    silo_groups: list[SiloGroupSpec]
+    transit_t_per_year: NonNegativeFloat
+    box_payload_t: PositiveFloat
+    harvest_start_day_of_year: Annotated[int, Field(ge=1, le=366)]
+    harvest_multiplier: PositiveFloat
+
+    @model_validator(mode="after")
+    def _groups_add_up(self) -> GrainSpec:
+        total = sum(group.count * group.capacity_t for group in self.silo_groups)
+        if abs(total - self.total_capacity_t) > 1e-6 * self.total_capacity_t:
+            raise ValueError(f"silo groups hold {total:g} t but total_capacity_t says {self.total_capacity_t:g}")
+        return self
+
+
+class CrossingSpec(Sourced):
+    """A border crossing with a gauge change."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    name: str
+    methods: list[Literal["container_transshipment", "bogie_exchange"]]
+    train_handling_h: PositiveFloat
+    trains_per_day: PositiveFloat
+    eastbound_trains_per_day: PositiveFloat
+    lat: float
+    lon: float
+
+
+class TrainTypeSpec(Sourced):
+    """A block-train type on one gauge."""
+
+    code_fields: ClassVar[frozenset[str]] = frozenset({"gauge_mm"})
+
+    code: str
+    gauge_mm: Literal[1435, 1520]
+    wagons: PositiveInt
+    teu: PositiveInt
+    max_cargo_t: PositiveFloat | None = None
+    axle_load_t: PositiveFloat
+    max_length_m: PositiveFloat
+
+
+class WagonTypeSpec(Sourced):
+    """A container flat wagon type."""
+
+    code_fields: ClassVar[frozenset[str]] = frozenset({"gauge_mm", "platform_ft"})
+
+    code: str
+    gauge_mm: Literal[1435, 1520]
+    platform_ft: Literal[40, 60, 80]
+    length_m: PositiveFloat
+    tare_t: PositiveFloat
+    payload_t: PositiveFloat
+    axles: PositiveInt
+
+
+class RouteSpec(Sourced):
+    """A rail route from the base to a destination."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    destination: str
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    km: PositiveFloat
+    transit_days: PositiveFloat
+    transit_days_p10: PositiveFloat
+    transit_days_p90: PositiveFloat
+    crossing: str
+    lat: float
+    lon: float
+
+    @model_validator(mode="after")
+    def _spread_ordered(self) -> RouteSpec:
+        if not self.transit_days_p10 <= self.transit_days <= self.transit_days_p90:
+            raise ValueError("transit days must satisfy p10 <= transit_days <= p90")
+        return self
+
+
+class DepartureSpec(Sourced):
+    """A weekly (or every n weeks) train in the timetable."""
+
+    direction: Literal["west", "east"]
+    route: str
+    days: list[Weekday]
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    every_weeks: PositiveInt = 1
+    cargo: Literal["containers", "grain"] = "containers"
+
+
+class FlowSpec(Sourced):
+    """Container-flow parameters of the twin."""
+
+    share_20ft: Annotated[float, Field(ge=0, le=1)]
+    share_40ft: Annotated[float, Field(ge=0, le=1)]
+    share_45ft: Annotated[float, Field(ge=0, le=1)]
+    share_reefer: Annotated[float, Field(ge=0, le=1)]
+    empty_share_west: Annotated[float, Field(ge=0, le=1)]
+    empty_share_east: Annotated[float, Field(ge=0, le=1)]
+    train_load_factor: Annotated[float, Field(gt=0, le=1)]
+    ship_train_direct_share: Annotated[float, Field(ge=0, le=1)]
+    dwell_days_sea_to_rail: PositiveFloat
+    dwell_days_rail_to_sea: PositiveFloat
+    dwell_days_empty: PositiveFloat
+    gate_teu_per_rail_teu: NonNegativeFloat
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> FlowSpec:
+        total = self.share_20ft + self.share_40ft + self.share_45ft
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"box-size shares must sum to 1, got {total:g}")
+        return self
+
+
+class Scenario(BaseModel):
+    """A whole scenario: the base, the port, grain, the corridor, the timetable and the flows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scenario: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    title: str
+    calibration_targets: CalibrationTargets
+    base: BaseSpec
+    port: PortSpec
+    grain: GrainSpec
+    crossings: list[CrossingSpec]
+    train_types: list[TrainTypeSpec]
+    wagon_types: list[WagonTypeSpec]
+    routes: list[RouteSpec]
+    timetable: list[DepartureSpec]
+    flows: FlowSpec
+
+    def route(self, code: str) -> RouteSpec:
+        """The route with this code."""
+        return next(route for route in self.routes if route.code == code)
+
+    def crossing(self, code: str) -> CrossingSpec:
+        """The border crossing with this code."""
+        return next(crossing for crossing in self.crossings if crossing.code == code)
+
+
+def cross_reference_errors(scenario: Scenario) -> list[tuple[str, str]]:
+    """References between parts of the file (route → crossing, timetable → route…), with YAML paths."""
+    errors: list[tuple[str, str]] = []
+    crossing_codes = {crossing.code for crossing in scenario.crossings}
+    route_codes = {route.code for route in scenario.routes}
+    berth_codes = {berth.code for berth in scenario.port.berths}
+    for index, route in enumerate(scenario.routes):
+        if route.crossing not in crossing_codes:
+            errors.append((f"routes.{index}.crossing", f"unknown crossing {route.crossing!r}; known: "
+                           f"{', '.join(sorted(crossing_codes))}"))
+    for index, departure in enumerate(scenario.timetable):
+        if departure.route not in route_codes:
+            errors.append((f"timetable.{index}.route", f"unknown route {departure.route!r}"))
+    if scenario.grain.berth not in berth_codes:
+        errors.append(("grain.berth", f"unknown berth {scenario.grain.berth!r}"))
+    collections: dict[str, list[Any]] = {
+        "routes": list(scenario.routes),
+        "crossings": list(scenario.crossings),
+        "port.berths": list(scenario.port.berths),
+        "base.yard.blocks": list(scenario.base.yard.blocks),
+        "base.rail.loading_tracks": list(scenario.base.rail.loading_tracks),
+    }
+    for collection, items in collections.items():
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            code = str(item.code)
+            if code in seen:
+                errors.append((f"{collection}.{index}.code", f"duplicate code {code!r}"))
+            seen.add(code)
+    return errors
