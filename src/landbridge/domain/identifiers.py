@@ -25,7 +25,7 @@ class ContainerNumber(str):
     __slots__ = ()
 
     def __new__(cls, value: str) -> Self:
-        compact = _iso6346.compact(str(value))
+        compact = re.sub(r"[\s\-./]", "", str(value)).upper()
         if len(compact) != 11:
             raise InvalidIdentifier("number", f"must have 11 characters (4 letters, 7 digits), got {len(compact)}")
         if not _CONTAINER_RE.match(compact):

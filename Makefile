@@ -1,0 +1,35 @@
+# landbridge — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## make run: set up, migrate, seed the Lianyungang scenario when the database is empty, serve on :8000
+run: $(STAMP)
+	$(BIN)/landbridge db upgrade
+	$(BIN)/landbridge db seed --if-empty
+	$(BIN)/landbridge serve --host $(HOST) --port $(PORT)
+
+## make test: set up, start a throwaway PostgreSQL, run ruff, mypy and pytest on SQLite and PostgreSQL
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pgtest .mypy_cache .ruff_cache .pytest_cache

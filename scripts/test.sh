@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the whole suite the way CI and a new user do: system packages, a throwaway PostgreSQL
+# cluster, then ruff, mypy and pytest against SQLite and PostgreSQL. The cluster is always stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+apt_install postgresql
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+PGDIR=$(mktemp -d /tmp/landbridge-pg.XXXXXX)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGDIR"; fi
+PGUSER_NAME=$([ "$(id -u)" -eq 0 ] && echo postgres || id -un)
+
+stop_pg() {
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGDIR"
+}
+trap stop_pg EXIT
+
+as_pg "$PG_BIN/initdb" -D "$PGDIR/data" -A trust -U "$PGUSER_NAME" -E UTF8 >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+  start >/dev/null
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT (throwaway cluster in $PGDIR)"
+
+export LANDBRIDGE_TEST_POSTGRES_URL="postgresql+psycopg://$PGUSER_NAME@127.0.0.1:$PGPORT/postgres"
+export LANDBRIDGE_REQUIRE_POSTGRES=1
+
+echo "== ruff"; $BIN/ruff check src tests benchmarks
+echo "== mypy"; $BIN/mypy
+echo "== pytest (SQLite and PostgreSQL)"
+$BIN/pytest -q "$@"

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI): OpenAPI at /docs, the hub's resources under /api/v1."""

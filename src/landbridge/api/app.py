@@ -1,0 +1,33 @@
+"""The FastAPI application: API under /api, DCSA under /dcsa, pages at /, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from landbridge import __version__
+from landbridge.api.errors import install_error_handlers
+from landbridge.api.routers import containers, health, reference
+from landbridge.config import get_settings
+from landbridge.web import pages
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """Build the app for one database (the settings' URL unless given)."""
+    app = FastAPI(
+        title="landbridge",
+        version=__version__,
+        description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",
+    )
+    app.state.database_url = database_url or get_settings().database_url
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(reference.router)
+    app.include_router(containers.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

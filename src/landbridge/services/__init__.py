@@ -1,0 +1,1 @@
+"""Use cases. The only place a transaction starts: each takes a unit of work and commits once."""

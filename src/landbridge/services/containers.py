@@ -1,0 +1,90 @@
+"""Container commands: register a container with the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from landbridge.domain.containers import Container, LoadState
+from landbridge.domain.errors import Conflict, RuleViolation
+from landbridge.domain.events import Event, EventType
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.iso_types import size_type
+from landbridge.store.unit_of_work import UnitOfWork
+
+MAX_GROSS_MASS_KG = 36_000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who issues a command, and in which role (recorded on every event)."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RegisterContainer:
+    """Register a container: number and ISO type required, the rest optional."""
+
+    number: ContainerNumber
+    iso_type: str
+    load_state: LoadState = LoadState.EMPTY
+    gross_mass_kg: int | None = None
+    seals: tuple[str, ...] = field(default_factory=tuple)
+    reefer_setpoint_c: float | None = None
+    source_reference: str | None = None
+
+
+def _snapshot(container: Container) -> dict[str, object]:
+    return {
+        "number": str(container.number),
+        "iso_type": container.iso_type,
+        "load_state": container.load_state.value,
+        "gross_mass_kg": container.gross_mass_kg,
+        "seals": list(container.seals),
+        "reefer_setpoint_c": container.reefer_setpoint_c,
+        "position": container.position.describe(),
+    }
+
+
+def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
+    """Add a container to the hub and record a ``container.registered`` event, in one transaction."""
+    iso = size_type(command.iso_type)
+    if command.reefer_setpoint_c is not None and not iso.is_reefer:
+        raise RuleViolation("reefer_setpoint_c", f"{iso.code} is not a reefer; a set point makes no sense")
+    if command.gross_mass_kg is not None and not 0 < command.gross_mass_kg <= MAX_GROSS_MASS_KG:
+        raise RuleViolation("gross_mass_kg", f"must be between 1 and {MAX_GROSS_MASS_KG} kg")
+    container = Container(
+        number=command.number,
+        iso_type=iso.code,
+        load_state=command.load_state,
+        gross_mass_kg=command.gross_mass_kg,
+        seals=list(command.seals),
+        reefer_setpoint_c=command.reefer_setpoint_c,
+    )
+    with uow:
+        if uow.containers.exists(command.number):
+            raise Conflict("number", f"container {command.number} is already registered")
+        try:
+            uow.containers.add(container)
+        except IntegrityError as error:  # a concurrent registration won the race
+            raise Conflict("number", f"container {command.number} is already registered") from error
+        uow.events.append(
+            Event(
+                event_type=EventType.CONTAINER_REGISTERED,
+                subject_type="container",
+                subject_id=str(command.number),
+                actor=actor.name,
+                role=actor.role,
+                before=None,
+                after=_snapshot(container),
+                source_reference=command.source_reference,
+            )
+        )
+        try:
+            uow.commit()
+        except IntegrityError as error:
+            raise Conflict("number", f"container {command.number} is already registered") from error
+    return container

@@ -1,0 +1,256 @@
+"""SQLAlchemy 2 table definitions: the hub's state and its append-only event log.
+
+Rows mirror the domain objects; mapping to and from domain objects happens in the repositories,
+so the domain never imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable naming convention so migrations name constraints the same everywhere."""
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class PartyRow(Base):
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class ConsignmentRow(Base):
+    __tablename__ = "consignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_reference: Mapped[str] = mapped_column(String(35), unique=True)
+    shipper_code: Mapped[str] = mapped_column(String(32), ForeignKey("parties.code"))
+    consignee_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"))
+    origin: Mapped[str] = mapped_column(String(5))
+    destination: Mapped[str] = mapped_column(String(5))
+
+
+class GoodsLineRow(Base):
+    __tablename__ = "goods_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int] = mapped_column(ForeignKey("consignments.id"))
+    container_number: Mapped[str | None] = mapped_column(String(11), ForeignKey("containers.number"))
+    hs_code: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(String(350))
+    packages: Mapped[int] = mapped_column(Integer)
+    mass_kg: Mapped[int] = mapped_column(Integer)
+    imdg_class: Mapped[str | None] = mapped_column(String(3))
+    un_number: Mapped[str | None] = mapped_column(String(4))
+    packing_group: Mapped[str | None] = mapped_column(String(3))
+
+
+class ContainerRow(Base):
+    __tablename__ = "containers"
+    number: Mapped[str] = mapped_column(String(11), primary_key=True)
+    iso_type: Mapped[str] = mapped_column(String(4))
+    load_state: Mapped[str] = mapped_column(String(8))
+    gross_mass_kg: Mapped[int | None] = mapped_column(Integer)
+    seals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reefer_setpoint_c: Mapped[float | None] = mapped_column(Float)
+    booking_reference: Mapped[str | None] = mapped_column(String(35), ForeignKey("consignments.booking_reference"))
+    position_kind: Mapped[str] = mapped_column(String(16))
+    position_reference: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BerthRow(Base):
+    __tablename__ = "berths"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(64))
+    length_m: Mapped[float] = mapped_column(Float)
+    depth_m: Mapped[float] = mapped_column(Float)
+    quay_cranes: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(16))
+
+
+class YardBlockRow(Base):
+    __tablename__ = "yard_blocks"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    bays: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    max_tiers_full: Mapped[int] = mapped_column(Integer)
+    max_tiers_empty: Mapped[int] = mapped_column(Integer)
+    reefer_plugs: Mapped[int] = mapped_column(Integer)
+    dangerous_goods: Mapped[bool] = mapped_column(Boolean)
+
+
+class YardSlotRow(Base):
+    """An occupied yard position; the unique constraint is what stops two boxes in one slot."""
+
+    __tablename__ = "yard_slots"
+    __table_args__ = (UniqueConstraint("block", "bay", "row", "tier", name="uq_yard_slots_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block: Mapped[str] = mapped_column(String(2), ForeignKey("yard_blocks.code"))
+    bay: Mapped[int] = mapped_column(Integer)
+    row: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[int] = mapped_column(Integer)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), unique=True)
+
+
+class TrackRow(Base):
+    __tablename__ = "rail_tracks"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    length_m: Mapped[float] = mapped_column(Float)
+    gauge_mm: Mapped[int] = mapped_column(Integer)
+
+
+class EquipmentRow(Base):
+    __tablename__ = "equipment"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    moves_per_h: Mapped[float] = mapped_column(Float)
+
+
+class CrossingRow(Base):
+    __tablename__ = "border_crossings"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    methods: Mapped[list[str]] = mapped_column(JSON)
+    train_handling_h: Mapped[float] = mapped_column(Float)
+    trains_per_day: Mapped[float] = mapped_column(Float)
+    eastbound_trains_per_day: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class RouteRow(Base):
+    __tablename__ = "routes"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    destination: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    km: Mapped[float] = mapped_column(Float)
+    transit_days: Mapped[float] = mapped_column(Float)
+    transit_days_p10: Mapped[float] = mapped_column(Float)
+    transit_days_p90: Mapped[float] = mapped_column(Float)
+    crossing_code: Mapped[str] = mapped_column(String(32), ForeignKey("border_crossings.code"))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class WagonTypeRow(Base):
+    __tablename__ = "wagon_types"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    gauge_mm: Mapped[int] = mapped_column(Integer)
+    platform_ft: Mapped[int] = mapped_column(Integer)
+    length_m: Mapped[float] = mapped_column(Float)
+    tare_kg: Mapped[int] = mapped_column(Integer)
+    payload_kg: Mapped[int] = mapped_column(Integer)
+    axles: Mapped[int] = mapped_column(Integer)
+
+
+class VesselVisitRow(Base):
+    __tablename__ = "vessel_visits"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vessel_name: Mapped[str] = mapped_column(String(100))
+    imo_number: Mapped[str | None] = mapped_column(String(7))
+    eta: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etb: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    etd: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    berth_code: Mapped[str | None] = mapped_column(String(16), ForeignKey("berths.code"))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class TrainVisitRow(Base):
+    __tablename__ = "train_visits"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    route_code: Mapped[str] = mapped_column(String(32), ForeignKey("routes.code"))
+    gauge_mm: Mapped[int] = mapped_column(Integer)
+    track_code: Mapped[str | None] = mapped_column(String(16), ForeignKey("rail_tracks.code"))
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class WagonRow(Base):
+    __tablename__ = "wagons"
+    __table_args__ = (UniqueConstraint("train_reference", "position_in_train", name="uq_wagons_train_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(12))
+    train_reference: Mapped[str] = mapped_column(String(32), ForeignKey("train_visits.reference"))
+    wagon_type_code: Mapped[str] = mapped_column(String(32), ForeignKey("wagon_types.code"))
+    position_in_train: Mapped[int] = mapped_column(Integer)
+
+
+class TruckVisitRow(Base):
+    __tablename__ = "truck_visits"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    plate: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SiloRow(Base):
+    __tablename__ = "silos"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    capacity_kg: Mapped[int] = mapped_column(BigInteger)
+    allow_mixing: Mapped[bool] = mapped_column(Boolean)
+
+
+class GrainLotRow(Base):
+    __tablename__ = "grain_lots"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_code: Mapped[str] = mapped_column(String(32), ForeignKey("parties.code"))
+    crop: Mapped[str] = mapped_column(String(32))
+    grain_class: Mapped[str] = mapped_column(String(16))
+    mass_kg: Mapped[int] = mapped_column(BigInteger)
+    moisture_pct: Mapped[float] = mapped_column(Float)
+    silo_code: Mapped[str | None] = mapped_column(String(8), ForeignKey("silos.code"))
+
+
+class CustomsHoldRow(Base):
+    __tablename__ = "customs_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"))
+    reason: Mapped[str] = mapped_column(String(200))
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EventRow(Base):
+    """The audit trail. Append-only: a database trigger refuses UPDATE and DELETE (see migration 0001)."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    event_type: Mapped[str] = mapped_column(String(48), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source_reference: Mapped[str | None] = mapped_column(String(128))
+
+
+class SeedRow(Base):
+    """Which scenario was seeded into this database, and from which file digest."""
+
+    __tablename__ = "scenario_seeds"
+    scenario: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    seeded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str] = mapped_column(Text)

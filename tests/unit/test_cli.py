@@ -1,0 +1,53 @@
+"""The CLI: migrate and seed a database, and refuse a broken scenario without touching it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from landbridge.cli import app
+from landbridge.scenarios.loader import bundled_scenario_path
+from landbridge.store.unit_of_work import UnitOfWork
+
+runner = CliRunner()
+
+
+def test_upgrade_seed_and_reseed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    first = runner.invoke(app, ["db", "seed", "--database-url", url])
+    assert first.exit_code == 0 and "seeded" in first.output
+    again = runner.invoke(app, ["db", "seed", "--if-empty", "--database-url", url])
+    assert again.exit_code == 0 and "already seeded" in again.output
+
+
+def test_broken_scenario_lists_each_bad_field_and_writes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    data = yaml.safe_load(bundled_scenario_path().read_text(encoding="utf-8"))
+    del data["base"]["cfs"]["area_m2"]
+    data["port"]["berths"][0]["length_m"] = -100
+    data["routes"][0]["crossing"] = "nowhere"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["db", "seed", "--scenario", str(broken), "--database-url", url])
+    assert result.exit_code == 1
+    assert "base.cfs.area_m2: Field required" in result.output
+    assert "port.berths.0.length_m: Input should be greater than 0" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    with UnitOfWork.for_url(url) as uow:
+        assert uow.events.count() == 0
+    # the cross-reference check runs once the fields are valid
+    data["base"]["cfs"]["area_m2"] = 23000
+    data["port"]["berths"][0]["length_m"] = 400
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["db", "seed", "--scenario", str(broken), "--database-url", url])
+    assert result.exit_code == 1 and "routes.0.crossing: unknown crossing 'nowhere'" in result.output
+
+
+def test_missing_scenario_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["db", "seed", "--scenario", str(tmp_path / "nope.yaml"),
+                                 "--database-url", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code == 1 and "cannot read" in result.output
