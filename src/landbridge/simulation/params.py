@@ -1,0 +1,35 @@
+"""Modelling choices of the twin that the scenario file does not carry, each with its source.
+
+They are overridable like scenario values: ``--set twin.port_moves_per_call=600``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class TwinParameters(BaseModel):
+    """Twin-only parameters; the description of each field is its source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    port_moves_per_call: Positive = Field(
+        800, description="derived from P1 (≈5.7 M TEU/yr ÷ 1.55 TEU/box) ÷ P2 (86 services × 52 calls)"
+    )
+    port_moves_cv: NonNegative = Field(0.3, description="assumed spread of moves per call")
+    days_base_to_border: Positive = Field(4.0, description="C2 (at Khorgos on day 4)")
+    load_lead_h: Positive = Field(8.0, description="assumed: a train is placed on its track 8 h before departure")
+    rmg_per_train: Annotated[int, Field(ge=1)] = Field(2, description="assumed gantries working one train")
+    dwell_cv: NonNegative = Field(0.6, description="assumed coefficient of variation of yard dwell (gamma)")
+    gate_service_cv: NonNegative = Field(0.5, description="assumed spread of gate service time (lognormal)")
+    ship_margin_h: NonNegative = Field(24.0, description="assumed: a box is booked on a ship ≥ 24 h before its train")
+    grain_ship_lot_t: Positive = Field(5000.0, description="assumed coaster lot of KZ transit wheat (G1, G2)")
+    grain_loader_t_per_h: Positive = Field(400.0, description="assumed ship-loading rate of the silo")
+    warmup_days: NonNegative = Field(30.0, description="assumed: run the empty base this long before day 0")
+    train_type: str = Field("cn_1435", description="T1: trains leave and reach the base on the 1435 mm network")
+    yard_sample_h: Positive = Field(6.0, description="assumed sampling interval of yard occupancy")
