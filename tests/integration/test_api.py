@@ -15,7 +15,10 @@ def _counts(url: str) -> tuple[int, int]:
 def test_health_and_docs(client: TestClient) -> None:
     health = client.get("/api/health")
     assert health.status_code == 200 and health.json()["status"] == "ok"
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.text and "https://" not in docs.text  # served offline
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/containers" in paths and "/api/v1/berths" in paths
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
 
 from landbridge import __version__
@@ -18,7 +19,8 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """Build the app for one database (the settings' URL unless given)."""
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from the package: /docs works with no internet.
+    app: FastAPI = FastAPIOffline(
         title="landbridge",
         version=__version__,
         description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",

@@ -20,8 +20,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to ``revision`` (all branch heads by default)."""
     command.upgrade(alembic_config(url), revision)
 
 
