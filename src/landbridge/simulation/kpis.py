@@ -134,7 +134,8 @@ def compute_kpis(twin: HubTwin) -> dict[str, Any]:
             "gate_moves_teu_per_year": (gate_in + gate_out) * per_year,
         },
     }
-    return rounded(kpis)
+    result: dict[str, Any] = rounded(kpis)
+    return result
 
 
 def _quay_crane_utilisation(twin: HubTwin) -> float:

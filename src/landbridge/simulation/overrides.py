@@ -195,7 +195,7 @@ def parse_disruption(text: str, scenario: Scenario) -> Disruption:
     kinds = [kind for kind in ("crossing", "crane", "track", "berth") if kind in fields]
     if len(kinds) != 1:
         raise OverrideError(text, "give exactly one of crossing=, crane=, track=, berth=")
-    kind: DisruptionKind = kinds[0]  # type: ignore[assignment]
+    kind: DisruptionKind = kinds[0]
     target = fields[kind]
     known = {
         "crossing": [crossing.code for crossing in scenario.crossings],

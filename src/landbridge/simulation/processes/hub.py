@@ -181,15 +181,12 @@ class HubTwin:
             if disruption.kind == "crossing":
                 self.crossings[disruption.target].closures.append((begin_h, end_h, disruption.direction))
                 continue
-            resource, units = {
-                "crane": lambda: (
-                    self.rmgs if disruption.target == "rmg" else self.stackers,
-                    None,
-                ),
-                "track": lambda: (self.tracks, [disruption.target]),
-                "berth": lambda: (self.berths, [disruption.target]),
-            }[disruption.kind]()
-            chosen = units or sorted(resource.units)[-disruption.count :]
+            if disruption.kind == "crane":
+                resource = self.rmgs if disruption.target == "rmg" else self.stackers
+                chosen = sorted(resource.units)[-disruption.count :]
+            else:
+                resource = self.tracks if disruption.kind == "track" else self.berths
+                chosen = [disruption.target]
             for unit in chosen:
                 self.engine.call_at(begin_h, _bind(resource.close, unit))
                 self.engine.call_at(end_h, _bind(resource.reopen, unit))
@@ -489,12 +486,13 @@ class HubTwin:
             mean_days = flows.dwell_days_empty if box.empty else flows.dwell_days_rail_to_sea
             ready_h = now + gamma_with_mean(rng, mean_days, self.params.dwell_cv) * HOURS_PER_DAY
             if box.leaves_by == "sea":
-                index = bisect_left(self.ship_arrivals_h, ready_h + self.scenario.base.gate.truck_shuttle_to_quay_min / 60)
+                shuttle_h = self.scenario.base.gate.truck_shuttle_to_quay_min / 60
+                index = bisect_left(self.ship_arrivals_h, ready_h + shuttle_h)
                 if index < len(self.ships):
                     ship = self.ships[index]
                     ship.load_boxes += 1
                     ship.load_teu += box.teu
-                    ready_h = ship.arrival_h - self.scenario.base.gate.truck_shuttle_to_quay_min / 60
+                    ready_h = ship.arrival_h - shuttle_h
             engine.start(self._truck(box, inbound=False, lift=True), ready_h)
 
     # ---- ships

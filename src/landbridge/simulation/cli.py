@@ -1,0 +1,193 @@
+"""`landbridge simulate` and `landbridge sweep`: the twin from the command line.
+
+Bad input (an unknown key in --set, a bad value, a bad seed range) ends with one clear line that
+names the key, and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from landbridge.scenarios import ScenarioError, load_scenario
+from landbridge.simulation.overrides import (
+    OverrideError,
+    apply_overrides,
+    parse_assignment,
+    parse_disruption,
+    read_patch,
+)
+from landbridge.simulation.report import write_report
+from landbridge.simulation.run import simulate
+from landbridge.simulation.sweep import Estimate, Variant, parse_seeds, run_sweep
+
+sim_app = typer.Typer(help="Digital twin of the base and its corridor.", no_args_is_help=True)
+_console = Console(stderr=True)
+_out = Console()
+
+ScenarioOption = Annotated[str, typer.Option("--scenario", help="Bundled scenario name or a YAML file")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override: key.path=value (repeatable)")]
+PatchOption = Annotated[Path | None, typer.Option("--patch", help="YAML patch file of overrides")]
+DisruptionOption = Annotated[
+    list[str] | None,
+    typer.Option("--disruption", help="crossing=khorgos,from=100,to=107 | crane=rmg,count=2,from=10,to=12 | "
+                 "track=T1,from=…,to=… | berth=L1,from=…,to=…"),
+]
+DaysOption = Annotated[float, typer.Option("--days", help="Simulated days (from day 0 = 1 January)")]
+
+
+def _fail(message: str) -> typer.Exit:
+    _console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def build_variant(scenario_name: str, sets: list[str] | None, patch: Path | None,
+                  disruptions: list[str] | None) -> Variant:
+    """Scenario + overrides + disruptions → a validated variant (raises OverrideError/ScenarioError)."""
+    scenario = load_scenario(scenario_name)
+    assignments: list[tuple[str, Any]] = []
+    if patch is not None:
+        assignments.extend(read_patch(patch))
+    assignments.extend(parse_assignment(text) for text in sets or [])
+    scenario, params = apply_overrides(scenario, assignments)
+    parsed = tuple(parse_disruption(text, scenario) for text in disruptions or [])
+    return Variant(scenario, params, parsed)
+
+
+def _variant_or_exit(scenario_name: str, sets: list[str] | None, patch: Path | None,
+                     disruptions: list[str] | None) -> Variant:
+    try:
+        return build_variant(scenario_name, sets, patch, disruptions)
+    except OverrideError as error:
+        raise _fail(f"{error.key}: {error.reason}") from None
+    except ScenarioError as error:
+        problems = "; ".join(f"{path}: {reason}" for path, reason in error.problems)
+        raise _fail(f"scenario {error.source}: {problems}") from None
+
+
+def write_kpis(kpis: dict[str, Any], path: Path) -> None:
+    """Sorted keys, fixed indentation, trailing newline: same KPIs → same bytes."""
+    path.write_text(json.dumps(kpis, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@sim_app.command("simulate")
+def simulate_command(
+    scenario: ScenarioOption = "lianyungang",
+    days: DaysOption = 365.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 1,
+    out: Annotated[Path, typer.Option("--out", help="Output directory for kpis.json and report.html")] = Path(
+        "simulation-out"),
+    set_: SetOption = None,
+    patch: PatchOption = None,
+    disruption: DisruptionOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+) -> None:
+    """Simulate the base and corridor; write DIR/kpis.json and DIR/report.html."""
+    if days <= 0 or days > 3660:
+        raise _fail(f"--days: must be in (0, 3660], got {days:g}")
+    if seed < 0:
+        raise _fail(f"--seed: must be >= 0, got {seed}")
+    variant = _variant_or_exit(scenario, set_, patch, disruption)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _fail(f"--out: cannot create {out}: {error.strerror}") from None
+    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                  TimeElapsedColumn(), console=_console, disable=quiet, transient=True) as bar:
+        task = bar.add_task("days", total=days)
+        result = simulate(variant.scenario, days, seed, variant.params, variant.disruptions,
+                          progress=lambda day: bar.update(task, completed=day))
+    write_kpis(result.kpis, out / "kpis.json")
+    write_report(result, out / "report.html")
+    calibration = result.kpis["calibration"]
+    table = Table(title=f"{variant.scenario.scenario}, seed {seed}, {days:g} days")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for name, value in calibration.items():
+        table.add_row(name.replace("_", " "), f"{value:,.2f}")
+    table.add_row("events", f"{result.twin.engine.events:,}")
+    table.add_row("wall time (s)", f"{result.wall_s:.2f}")
+    table.add_row("events / s", f"{result.events_per_s:,.0f}")
+    _out.print(table)
+    _out.print(f"wrote {out / 'kpis.json'} and {out / 'report.html'}")
+
+
+_HEADLINE = (
+    "calibration.rail_teu_per_year", "calibration.trains_per_year", "calibration.west_east_teu_ratio",
+    "calibration.gate_moves_teu_per_year", "yard.occupancy_teu.mean", "queue_waits_h.gate_lane.mean",
+    "border.khorgos.west.wait_h.mean", "border.alashankou.west.wait_h.mean", "grain.received_t",
+    "utilisation.berth", "utilisation.track", "utilisation.rmg",
+)
+
+
+def _cell(estimate: Estimate | None) -> str:
+    if estimate is None:
+        return "–"
+    if estimate.half_width != estimate.half_width:  # NaN: a single replication
+        return f"{estimate.mean:,.2f}"
+    return f"{estimate.mean:,.2f} ± {estimate.half_width:,.2f}"
+
+
+@sim_app.command("sweep")
+def sweep_command(
+    seeds: Annotated[str, typer.Option("--seeds", help="Seeds: 1-100 or 1,2,5-9")] = "1-10",
+    scenario: ScenarioOption = "lianyungang",
+    days: DaysOption = 365.0,
+    set_: SetOption = None,
+    patch: PatchOption = None,
+    disruption: DisruptionOption = None,
+    compare_set: Annotated[list[str] | None, typer.Option(
+        "--compare-set", help="Override for a second scenario compared with the first (repeatable)")] = None,
+    compare_disruption: Annotated[list[str] | None, typer.Option(
+        "--compare-disruption", help="Disruption for the second scenario (repeatable)")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes")] = 2,
+    out: Annotated[Path | None, typer.Option("--out", help="Write sweep.json here (a directory)")] = None,
+    all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI, not only the headline ones")] = False,
+) -> None:
+    """Run replications on Dask and report each KPI's mean and 95% confidence interval."""
+    try:
+        seed_list = parse_seeds(seeds)
+    except ValueError as error:
+        raise _fail(f"--seeds: {error}") from None
+    if workers < 1:
+        raise _fail(f"--workers: must be >= 1, got {workers}")
+    if days <= 0 or days > 3660:
+        raise _fail(f"--days: must be in (0, 3660], got {days:g}")
+    base = _variant_or_exit(scenario, set_, patch, disruption)
+    compare = None
+    if compare_set or compare_disruption:
+        compare = _variant_or_exit(scenario, [*(set_ or []), *(compare_set or [])], patch,
+                                   [*(disruption or []), *(compare_disruption or [])])
+    with Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_console, transient=True) as bar:
+        task = bar.add_task("runs", total=len(seed_list) * (2 if compare else 1))
+        try:
+            result = run_sweep(base, seed_list, days, compare, scheduler, workers,
+                               progress=lambda done, _total: bar.update(task, completed=done))
+        except OSError as error:
+            raise _fail(f"--scheduler: cannot reach {scheduler}: {error}") from None
+    table = Table(title=f"{len(seed_list)} seeds × {days:g} days: mean ± 95% CI")
+    table.add_column("KPI")
+    table.add_column("base", justify="right")
+    if result.compare is not None:
+        table.add_column("compare", justify="right")
+        table.add_column("difference", justify="right")
+    keys = sorted(result.base) if all_kpis else [key for key in _HEADLINE if key in result.base]
+    for key in keys:
+        row = [key, _cell(result.base.get(key))]
+        if result.compare is not None and result.difference is not None:
+            row += [_cell(result.compare.get(key)), _cell(result.difference.get(key))]
+        table.add_row(*row)
+    _out.print(table)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "sweep.json").write_text(json.dumps(result.as_dict(), sort_keys=True, indent=2) + "\n",
+                                        encoding="utf-8")
+        _out.print(f"wrote {out / 'sweep.json'}")
