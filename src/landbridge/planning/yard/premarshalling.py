@@ -1,0 +1,262 @@
+"""Container pre-marshalling: reorder a bay so no container sits above one that leaves earlier.
+
+A move takes the top container of one stack to another stack below the height limit; every
+container must end up *well placed* (nothing below it leaves later than it does — values are
+retrieval priorities, smaller leaves first). Minimise the number of moves.
+
+Lower bound: the badly placed containers (each moves at least once) plus the well-placed
+containers that must move to open enough well-placed slots for the large-valued bad containers
+(the demand/supply argument of Bortfeldt & Forster 2012), or one extra move when every stack holds
+a badly placed container. Search: a beam search on ``g + LB`` with growing width gives plans
+quickly; iterative-deepening A* then tries to close the gap to the bound while time remains.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from landbridge.planning.common import SolveStatus
+from landbridge.planning.yard.problem import YardBay
+
+_TOP = 1 << 30  # the "top value" of an empty stack: accepts any container
+State = tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class PremarshallingOutcome:
+    """Search result: moves as (from stack, to stack), 0-based."""
+
+    status: SolveStatus
+    moves: tuple[tuple[int, int], ...] | None
+    bound: int
+    nodes: int
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def well_placed_count(stack: tuple[int, ...] | list[int]) -> int:
+    """Length of the bottom part that is already in retrieval order (non-increasing upwards)."""
+    count = 0
+    below = _TOP
+    for item in stack:
+        if item > below:
+            break
+        below = item
+        count += 1
+    return count
+
+
+def lower_bound(stacks: State, max_height: int) -> int:
+    """Badly placed containers plus well-placed ones that must move to make room (valid bound)."""
+    bad_values: list[int] = []
+    wells: list[tuple[int, ...]] = []
+    for stack in stacks:
+        n_well = well_placed_count(stack)
+        wells.append(stack[:n_well])
+        bad_values.extend(stack[n_well:])
+    n_bad = len(bad_values)
+    if n_bad == 0:
+        return 0
+    extra = 1 if all(len(w) < len(s) for w, s in zip(wells, stacks, strict=True)) else 0
+    for threshold in sorted(set(bad_values)):
+        demand = sum(1 for v in bad_values if v >= threshold)
+        supply = 0
+        costs: list[int] = []
+        gains: list[int] = []
+        for well in wells:
+            free = max_height - len(well)
+            if not well or well[-1] >= threshold:
+                supply += free
+                continue
+            # Remove the well-placed containers below the threshold (the top of the sorted part).
+            small = sum(1 for v in well if v < threshold)
+            costs.append(small)
+            gains.append(free + small)
+        deficit = demand - supply
+        if deficit <= 0:
+            continue
+        gains.sort(reverse=True)
+        costs.sort()
+        covered, stacks_needed = 0, 0
+        while covered < deficit and stacks_needed < len(gains):
+            covered += gains[stacks_needed]
+            stacks_needed += 1
+        if covered < deficit:
+            return n_bad + len(bad_values) * max_height  # cannot be sorted at all: any large bound
+        extra = max(extra, sum(costs[:stacks_needed]))
+    return n_bad + extra
+
+
+def _bad_count(stacks: State) -> int:
+    return sum(len(stack) - well_placed_count(stack) for stack in stacks)
+
+
+def _flexibility(stacks: State, max_height: int) -> int:
+    """Tie-break: free slots on sorted stacks, weighted by how many values they accept."""
+    score = 0
+    for stack in stacks:
+        if well_placed_count(stack) == len(stack):
+            top = stack[-1] if stack else 1 << 10
+            score += (max_height - len(stack)) * min(top, 1 << 10)
+    return score
+
+
+def _children(
+    stacks: State, max_height: int, last: int
+) -> list[tuple[int, int, int]]:
+    """(bad-count delta, from, to) of every sensible move.
+
+    Skips moving again the container that was just moved (two moves of one container can always
+    be merged) and all but one empty destination (empty stacks are interchangeable).
+    """
+    result: list[tuple[int, int, int]] = []
+    info = [(len(s), well_placed_count(s)) for s in stacks]
+    empty_done = False
+    targets: list[int] = []
+    for index, (height, _) in enumerate(info):
+        if height < max_height:
+            if height == 0:
+                if empty_done:
+                    continue
+                empty_done = True
+            targets.append(index)
+    for source, stack in enumerate(stacks):
+        height, n_well = info[source]
+        if height == 0 or source == last:
+            continue
+        item = stack[-1]
+        was_bad = height > n_well
+        for target in targets:
+            if target == source:
+                continue
+            t_height, t_well = info[target]
+            lands_well = t_height == t_well and (t_height == 0 or stacks[target][-1] >= item)
+            delta = (0 if lands_well else 1) - (1 if was_bad else 0)
+            result.append((delta, source, target))
+    return result
+
+
+def _apply(stacks: State, source: int, target: int) -> State:
+    item = stacks[source][-1]
+    new = list(stacks)
+    new[source] = stacks[source][:-1]
+    new[target] = (*stacks[target], item)
+    return tuple(new)
+
+
+def _key(stacks: State) -> State:
+    return tuple(sorted(stacks))
+
+
+def beam_search(
+    stacks: State, max_height: int, width: int, deadline: float, cutoff: int
+) -> list[tuple[int, int]] | None:
+    """One beam pass of the given width; returns the first complete move list or None."""
+    beam: list[tuple[State, int, list[tuple[int, int]]]] = [(stacks, -1, [])]
+    seen: set[State] = {_key(stacks)}
+    depth = 0
+    while beam and depth < cutoff:
+        if time.perf_counter() > deadline:
+            raise _TimeUp
+        depth += 1
+        cheap: list[tuple[int, int, int, int]] = []
+        for number, (state, _last, _moves) in enumerate(beam):
+            bad = _bad_count(state)
+            for delta, source, target in _children(state, max_height, beam[number][1]):
+                cheap.append((bad + delta, number, source, target))
+        cheap.sort()
+        scored: list[tuple[int, int, State, int, list[tuple[int, int]]]] = []
+        for bad, number, source, target in cheap[: width * 6]:
+            state, _, moves = beam[number]
+            child = _apply(state, source, target)
+            key = _key(child)
+            if key in seen:
+                continue
+            seen.add(key)
+            if bad == 0:
+                return [*moves, (source, target)]
+            bound = lower_bound(child, max_height)
+            if depth + bound > cutoff:
+                continue
+            scored.append((bound, -_flexibility(child, max_height), child, target, [*moves, (source, target)]))
+        scored.sort(key=lambda row: (row[0], row[1]))
+        beam = [(child, target, moves) for _, _, child, target, moves in scored[:width]]
+    return None
+
+
+class _Ida:
+    """Exact iterative-deepening A* with a table of failed (state, budget) pairs."""
+
+    def __init__(self, max_height: int, deadline: float) -> None:
+        self.h = max_height
+        self.deadline = deadline
+        self.nodes = 0
+        self.failed: dict[State, int] = {}
+        self.path: list[tuple[int, int]] = []
+        self.next_bound = _TOP
+
+    def dfs(self, stacks: State, g: int, bound: int, last: int) -> bool:
+        self.nodes += 1
+        if self.nodes & 1023 == 0 and time.perf_counter() > self.deadline:
+            raise _TimeUp
+        lb = lower_bound(stacks, self.h)
+        if lb == 0:
+            return True
+        if g + lb > bound:
+            self.next_bound = min(self.next_bound, g + lb)
+            return False
+        key = _key(stacks)
+        budget = bound - g
+        if self.failed.get(key, -1) >= budget:
+            return False
+        children = _children(stacks, self.h, last)
+        children.sort()
+        for _, source, target in children:
+            self.path.append((source, target))
+            if self.dfs(_apply(stacks, source, target), g + 1, bound, target):
+                return True
+            self.path.pop()
+        self.failed[key] = budget
+        return False
+
+
+def solve_premarshalling(bay: YardBay, time_limit_s: float) -> PremarshallingOutcome:
+    """Best plan found within the time limit, with the best proven lower bound."""
+    deadline = time.perf_counter() + time_limit_s
+    stacks: State = bay.stacks
+    root = lower_bound(stacks, bay.max_height)
+    if root == 0:
+        return PremarshallingOutcome(SolveStatus.OPTIMAL, (), 0, 0)
+    best: list[tuple[int, int]] | None = None
+    nodes = 0
+    proven = root
+    try:
+        width = 8
+        cutoff = 4 * root + 4 * bay.n_containers  # generous: only prunes hopeless branches
+        while (best is None and width <= 4096) or (best is not None and len(best) > proven and width <= 256):
+            found = beam_search(stacks, bay.max_height, width, deadline, cutoff)
+            if found is not None and (best is None or len(found) < len(best)):
+                best = found
+                cutoff = len(best) - 1
+            width *= 4
+        if best is not None and len(best) > proven:
+            ida = _Ida(bay.max_height, deadline)
+            bound = root
+            while bound < len(best):
+                ida.next_bound = _TOP
+                solved = ida.dfs(stacks, 0, bound, -1)
+                nodes = ida.nodes
+                if solved:
+                    best = list(ida.path)
+                    break
+                proven = bound = min(ida.next_bound, len(best))
+            proven = len(best)
+    except _TimeUp:
+        pass
+    if best is None:
+        return PremarshallingOutcome(SolveStatus.TIMEOUT, None, proven, nodes)
+    status = SolveStatus.OPTIMAL if len(best) <= proven else SolveStatus.FEASIBLE
+    return PremarshallingOutcome(status, tuple(best), min(proven, len(best)), nodes)
