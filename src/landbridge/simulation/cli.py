@@ -174,7 +174,7 @@ def sweep_command(
         except OSError as error:
             raise _fail(f"--scheduler: cannot reach {scheduler}: {error}") from None
     table = Table(title=f"{len(seed_list)} seeds × {days:g} days: mean ± 95% CI")
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     table.add_column("base", justify="right")
     if result.compare is not None:
         table.add_column("compare", justify="right")

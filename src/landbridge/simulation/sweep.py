@@ -138,7 +138,8 @@ def run_sweep(
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         variants = [base] if compare is None else [base, compare]
