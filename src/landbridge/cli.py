@@ -11,11 +11,18 @@ from rich.table import Table
 
 from landbridge.config import get_settings
 from landbridge.planning.cli import plan_app
+from landbridge.simulation.cli import simulate_command, sweep_command
 
 app = typer.Typer(help="landbridge — the open system for a sea–rail intermodal hub.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
+app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(
+    simulate_command
+)
+app.command("sweep", help="Run many seeded replications on Dask and report each KPI's mean and 95% CI.")(
+    sweep_command
+)
 console = Console()
 err_console = Console(stderr=True)
 
