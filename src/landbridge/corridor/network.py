@@ -1,0 +1,164 @@
+"""The corridor graph: the base, the border crossings and the destinations, with km and transit times.
+
+Built from the scenario (routes carry km and transit-day quantiles; crossings carry handling time).
+The scenario has no km from the base to a crossing, so this module holds that one small sourced
+table; an unknown crossing falls back to a great-circle split of the route (see ``_km_to_crossing``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from landbridge.scenarios.model import Scenario
+
+# Lianyungang, where every westbound route starts (assumed: approximate port position).
+BASE_LAT_DEG = 34.60
+BASE_LON_DEG = 119.20
+
+# Rail km from the base to each crossing, with the source of the figure.
+KM_FROM_BASE: dict[str, tuple[float, str]] = {
+    "alashankou": (4119.0, "C3 (Longhai 1,759 + Lanzhou–Alashankou 2,360 km)"),
+    "khorgos": (4250.0, "assumed (C3 via Jinghe: −≈150 km Jinghe–Alashankou, +≈280 km Jinghe–Khorgos)"),
+}
+
+# UN/LOCODEs of places on the corridor. CNLYG, CNHRS and DEDUI are in the reference notes; the rest
+# are assumed from the UNECE list and should be checked against its current release.
+LOCODES: dict[str, str] = {
+    "khorgos": "CNHRS",
+    "almaty": "KZALA",
+    "tashkent": "UZTAS",
+    "bishkek": "KGFRU",
+    "dushanbe": "TJDYU",
+    "ashgabat": "TMASB",
+    "moscow": "RUMOW",
+    "duisburg": "DEDUI",
+    "istanbul": "TRIST",
+}
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A border crossing where containers change gauge (1435 → 1520 mm)."""
+
+    code: str
+    name: str
+    handling_h: float
+    lat_deg: float
+    lon_deg: float
+    km_from_base: float
+    km_source: str
+    locode: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitDays:
+    """Door-to-door rail transit of a route as three quantiles, in days."""
+
+    p10_d: float
+    p50_d: float
+    p90_d: float
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One edge of the corridor graph."""
+
+    origin: str
+    destination: str
+    km: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """A rail route from the base through one crossing to a destination."""
+
+    code: str
+    destination: str
+    country: str
+    km: float
+    transit: TransitDays
+    crossing: Crossing
+    lat_deg: float
+    lon_deg: float
+    locode: str | None = None
+
+    @property
+    def km_to_border(self) -> float:
+        """Rail km from the base to the crossing, never more than 95 % of the route."""
+        return min(self.crossing.km_from_base, 0.95 * self.km)
+
+    @property
+    def km_after_border(self) -> float:
+        """Rail km from the crossing to the destination."""
+        return self.km - self.km_to_border
+
+    @property
+    def legs(self) -> tuple[Leg, Leg]:
+        """Base → crossing → destination."""
+        return (Leg("base", self.crossing.code, self.km_to_border),
+                Leg(self.crossing.code, self.code, self.km_after_border))
+
+
+@dataclass(frozen=True)
+class CorridorNetwork:
+    """Nodes (base, crossings, destinations) and the routes through them."""
+
+    base_locode: str
+    crossings: dict[str, Crossing] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def route(self, code: str) -> Route:
+        """The route with this code (KeyError when unknown)."""
+        return self.routes[code]
+
+    def edges(self) -> list[Leg]:
+        """Every distinct edge of the graph, for display and checks."""
+        seen: dict[tuple[str, str], Leg] = {}
+        for route in self.routes.values():
+            for leg in route.legs:
+                seen.setdefault((leg.origin, leg.destination), leg)
+        return list(seen.values())
+
+
+def great_circle_km(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:
+    """Haversine distance on a 6,371 km sphere."""
+    p1, p2 = math.radians(lat1_deg), math.radians(lat2_deg)
+    dp, dl = p2 - p1, math.radians(lon2_deg - lon1_deg)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _km_to_crossing(code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]) -> tuple[
+        float, str]:
+    """Sourced km when known; otherwise the route km split in proportion to great-circle distances."""
+    if code in KM_FROM_BASE:
+        return KM_FROM_BASE[code]
+    fractions = []
+    for km, dest_lat, dest_lon in routes_km:
+        first = great_circle_km(BASE_LAT_DEG, BASE_LON_DEG, lat_deg, lon_deg)
+        second = great_circle_km(lat_deg, lon_deg, dest_lat, dest_lon)
+        fractions.append(km * first / (first + second))
+    km = min(fractions) if fractions else 0.0
+    return km, "derived (route km split by great-circle distance; no sourced figure)"
+
+
+def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
+    """The corridor graph of a scenario."""
+    crossings: dict[str, Crossing] = {}
+    for spec in scenario.crossings:
+        routes_km = [(r.km, r.lat, r.lon) for r in scenario.routes if r.crossing == spec.code]
+        km, source = _km_to_crossing(spec.code, spec.lat, spec.lon, routes_km)
+        crossings[spec.code] = Crossing(
+            code=spec.code, name=spec.name, handling_h=spec.train_handling_h, lat_deg=spec.lat, lon_deg=spec.lon,
+            km_from_base=km, km_source=source, locode=LOCODES.get(spec.code),
+        )
+    routes = {
+        spec.code: Route(
+            code=spec.code, destination=spec.destination, country=spec.country, km=spec.km,
+            transit=TransitDays(spec.transit_days_p10, spec.transit_days, spec.transit_days_p90),
+            crossing=crossings[spec.crossing], lat_deg=spec.lat, lon_deg=spec.lon, locode=LOCODES.get(spec.code),
+        )
+        for spec in scenario.routes
+    }
+    return CorridorNetwork(base_locode=scenario.base.locode, crossings=crossings, routes=routes)
