@@ -1,0 +1,1 @@
+"""Berth allocation: discrete dynamic (DBAP, Lalla-Ruiz instances) and continuous quay with tides."""

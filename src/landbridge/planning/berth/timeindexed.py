@@ -1,0 +1,325 @@
+"""Time-indexed DBAP formulation solved by column generation, reduced-cost fixing and a small MIP.
+
+Why this shape: the full time-indexed model (x[vessel, berth, start]) has the strongest known LP
+bound for Σ(completion − arrival), but on 60 vessels × 7 berths × 600 periods it holds ~250k columns
+and millions of non-zeros. We never build it. The LP is solved by column generation (pricing every
+(vessel, berth, start) is a vectorised prefix-sum over the capacity duals), and its duals then prove
+that all but a few thousand columns cannot appear in any plan better than the incumbent. The MIP over
+those survivors is therefore exact, and small enough for HiGHS to close in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from landbridge.planning.berth.problem import BerthInstance
+
+_ARTIFICIAL_COST = 1.0e7
+"""Cost of the per-vessel artificial column that keeps the master feasible before pricing."""
+_EPSILON = 1.0e-6
+COLUMNS_PER_PAIR = 3
+"""Columns added per (vessel, berth) and pricing round."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One time-indexed variable: vessel served at berth from start."""
+
+    vessel: int
+    berth: int
+    start: int
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A Highs object; the first one in a process prints a banner to stdout, which we swallow so the
+    CLI's JSON on stdout stays clean."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    _banner_shown = True
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            return highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _silent_highs(time_limit_s: float, seed: int) -> highspy.Highs:
+    highs = _new_highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("random_seed", seed)
+    highs.setOptionValue("time_limit", max(time_limit_s, 0.01))
+    return highs
+
+
+class TimeIndexedModel:
+    """Row layout, costs and pricing of the time-indexed formulation for one instance."""
+
+    def __init__(self, instance: BerthInstance) -> None:
+        self.instance = instance
+        n = instance.vessel_count
+        self.row_offset: list[int] = []
+        offset = n
+        for berth in range(instance.berth_count):
+            self.row_offset.append(offset)
+            offset += max(0, instance.closing_times[berth] - instance.opening_times[berth])
+        self.row_count = offset
+        self.arrivals = np.array(instance.arrival_times, dtype=np.int64)
+
+    def cost(self, column: Column) -> int:
+        """Completion minus arrival of the vessel if served as the column says."""
+        handling = self.instance.handling_times[column.vessel][column.berth]
+        assert handling is not None
+        return column.start + handling - self.instance.arrival_times[column.vessel]
+
+    def rows(self, column: Column) -> list[int]:
+        """Assignment row of the vessel plus one capacity row per occupied period of the berth."""
+        handling = self.instance.handling_times[column.vessel][column.berth]
+        assert handling is not None
+        first = self.row_offset[column.berth] + column.start - self.instance.opening_times[column.berth]
+        return [column.vessel, *range(first, first + handling)]
+
+    def reduced_costs(self, berth: int, vessel_duals: FloatArray, row_duals: FloatArray) -> FloatArray:
+        """Reduced cost of every (vessel, start) at one berth; +inf where the column does not exist.
+
+        Index [vessel, start - opening]. The capacity duals of a window are summed with prefix sums,
+        so one berth costs O(N × T) numpy work and no Python loop over periods.
+        """
+        instance = self.instance
+        opening = instance.opening_times[berth]
+        horizon = max(0, instance.closing_times[berth] - opening)
+        capacity = row_duals[self.row_offset[berth] : self.row_offset[berth] + horizon]
+        prefix = np.concatenate(([0.0], np.cumsum(capacity)))
+        offsets = np.arange(horizon, dtype=np.int64)
+        result = np.full((instance.vessel_count, horizon), np.inf)
+        for vessel in range(instance.vessel_count):
+            handling = instance.handling_times[vessel][berth]
+            latest = instance.latest_start(vessel, berth)
+            if handling is None or latest is None:
+                continue
+            first = instance.earliest_start(vessel, berth) - opening
+            last = latest - opening
+            if last < first:
+                continue
+            window = offsets[first : last + 1]
+            occupied = prefix[window + handling] - prefix[window]
+            cost = window + opening + handling - instance.arrival_times[vessel]
+            result[vessel, first : last + 1] = cost - vessel_duals[vessel] - occupied
+        return result
+
+
+@dataclass
+class LpBound:
+    """Outcome of the column-generation LP: its value, duals, and whether it converged."""
+
+    value: float
+    """A valid lower bound: the LP optimum once converged, a Lagrangian bound before."""
+    converged: bool
+    vessel_duals: FloatArray
+    row_duals: FloatArray
+    artificial_used: bool
+    primal: dict[Column, float]
+    """Positive LP values of real columns, for rounding heuristics."""
+
+
+def solve_lp_by_column_generation(
+    model: TimeIndexedModel, seed_columns: list[Column], deadline: float, seed: int
+) -> LpBound:
+    """Column generation on the time-indexed LP; returns the bound once no column prices out."""
+    instance = model.instance
+    n = instance.vessel_count
+    highs = _silent_highs(max(deadline - time.monotonic(), 0.01), seed)
+    highs.setOptionValue("solver", "simplex")
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("simplex_strategy", 4)
+    lower = np.array([1.0] * n + [-highspy.kHighsInf] * (model.row_count - n))
+    upper = np.array([1.0] * n + [1.0] * (model.row_count - n))
+    highs.addRows(model.row_count, lower, upper, 0, np.array([], dtype=np.int32),
+                  np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    # Artificial columns: one per vessel, so the master is feasible before any real column exists.
+    highs.addCols(n, np.full(n, _ARTIFICIAL_COST), np.zeros(n), np.full(n, highspy.kHighsInf), n,
+                  np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n))
+    known: list[Column] = []
+    known_set: set[Column] = set()
+
+    def add(columns: list[Column]) -> None:
+        fresh = [c for c in dict.fromkeys(columns) if c not in known_set]
+        if not fresh:
+            return
+        known.extend(fresh)
+        known_set.update(fresh)
+        starts: list[int] = []
+        indices: list[int] = []
+        for column in fresh:
+            starts.append(len(indices))
+            indices.extend(model.rows(column))
+        count = len(fresh)
+        highs.addCols(count, np.array([float(model.cost(c)) for c in fresh]), np.zeros(count),
+                      np.full(count, highspy.kHighsInf), len(indices), np.array(starts, dtype=np.int32),
+                      np.array(indices, dtype=np.int32), np.ones(len(indices)))
+
+    add(seed_columns)
+    converged = False
+    best: LpBound | None = None
+    while time.monotonic() < deadline:
+        # HiGHS counts its time limit over the object's whole life, so extend it by what is left.
+        highs.setOptionValue("time_limit", highs.getRunTime() + max(deadline - time.monotonic(), 0.01))
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        solution = highs.getSolution()
+        duals = np.array(solution.row_dual, dtype=np.float64)
+        values = np.array(solution.col_value, dtype=np.float64)
+        vessel_duals = duals[:n].copy()
+        most_negative = np.zeros(n)
+        new_columns: list[Column] = []
+        for berth in range(instance.berth_count):
+            reduced = model.reduced_costs(berth, vessel_duals, duals)
+            if reduced.shape[1]:
+                most_negative = np.minimum(most_negative, reduced.min(axis=1))
+            for vessel in range(n):
+                row = reduced[vessel]
+                # A few of the most negative starts per (vessel, berth): enough to move the LP
+                # quickly without flooding the master with near-duplicate columns.
+                take = min(COLUMNS_PER_PAIR, row.size)
+                candidates = np.argpartition(row, take - 1)[:take] if take > 0 else np.arange(0)
+                for offset in candidates:
+                    if row[offset] < -_EPSILON:
+                        start = int(offset) + instance.opening_times[berth]
+                        new_columns.append(Column(vessel, berth, start))
+        # Lagrangian bound: each vessel uses one column, so shifting its dual by its most negative
+        # reduced cost makes every reduced cost non-negative and the dual objective a valid bound,
+        # even when column generation is stopped before it converges.
+        vessel_duals += most_negative
+        value = float(highs.getInfo().objective_function_value) + float(most_negative.sum())
+        if best is None or value > best.value:
+            best = LpBound(
+                value=value,
+                converged=not new_columns,
+                vessel_duals=vessel_duals,
+                row_duals=np.concatenate((vessel_duals, duals[n:])),
+                artificial_used=bool(values[:n].sum() > _EPSILON),
+                primal={c: float(v) for c, v in zip(known, values[n:], strict=False) if v > _EPSILON},
+            )
+        if not new_columns:
+            converged = True
+            break
+        add(new_columns)
+    if best is None:
+        return LpBound(-math.inf, False, np.zeros(n), np.zeros(model.row_count), True, {})
+    best.converged = converged
+    return best
+
+
+def columns_within(model: TimeIndexedModel, lp: LpBound, slack: float) -> list[Column]:
+    """All columns whose reduced cost is at most ``slack`` (reduced-cost fixing removes the rest)."""
+    instance = model.instance
+    kept: list[Column] = []
+    for berth in range(instance.berth_count):
+        reduced = model.reduced_costs(berth, lp.vessel_duals, lp.row_duals)
+        vessels, offsets = np.nonzero(reduced <= slack + _EPSILON)
+        opening = instance.opening_times[berth]
+        kept.extend(Column(int(v), berth, int(o) + opening) for v, o in zip(vessels, offsets, strict=True))
+    return kept
+
+
+def count_within(model: TimeIndexedModel, lp: LpBound, slack: float) -> int:
+    """How many columns reduced-cost fixing would keep at this slack."""
+    total = 0
+    for berth in range(model.instance.berth_count):
+        reduced = model.reduced_costs(berth, lp.vessel_duals, lp.row_duals)
+        total += int(np.count_nonzero(reduced <= slack + _EPSILON))
+    return total
+
+
+@dataclass
+class MipOutcome:
+    """Restricted MIP result: best columns found (if any), its value, its bound, and if it finished."""
+
+    columns: list[Column] | None
+    value: float | None
+    bound: float
+    finished: bool
+
+
+def solve_restricted_mip(
+    model: TimeIndexedModel,
+    columns: list[Column],
+    incumbent: list[Column] | None,
+    time_limit_s: float,
+    seed: int,
+) -> MipOutcome:
+    """Binary time-indexed MIP over the given columns only, started from the incumbent if given."""
+    instance = model.instance
+    n = instance.vessel_count
+    pool = list(dict.fromkeys([*columns, *(incumbent or [])]))
+    # Capacity rows covered by fewer than two columns can never bind: leave them out.
+    coverage: dict[int, int] = {}
+    column_rows = [model.rows(column) for column in pool]
+    for rows in column_rows:
+        for row in rows[1:]:
+            coverage[row] = coverage.get(row, 0) + 1
+    kept_rows = sorted(row for row, count in coverage.items() if count >= 2)
+    row_index = {row: n + position for position, row in enumerate(kept_rows)}
+    row_count = n + len(kept_rows)
+    highs = _silent_highs(time_limit_s, seed)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", 1.0 - 1.0e-6)
+    lower = np.array([1.0] * n + [-highspy.kHighsInf] * len(kept_rows))
+    upper = np.ones(row_count)
+    starts: list[int] = []
+    indices: list[int] = []
+    for rows in column_rows:
+        starts.append(len(indices))
+        indices.append(rows[0])
+        indices.extend(row_index[row] for row in rows[1:] if row in row_index)
+    count = len(pool)
+    lp = highspy.HighsLp()
+    lp.num_col_ = count
+    lp.num_row_ = row_count
+    lp.col_cost_ = np.array([float(model.cost(c)) for c in pool])
+    lp.col_lower_ = np.zeros(count)
+    lp.col_upper_ = np.ones(count)
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array([*starts, len(indices)], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(indices))
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * count
+    highs.passModel(lp)
+    if incumbent:
+        chosen = set(incumbent)
+        start_solution = highspy.HighsSolution()
+        start_solution.col_value = [1.0 if column in chosen else 0.0 for column in pool]
+        start_solution.value_valid = True
+        highs.setSolution(start_solution)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    finished = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
+        return MipOutcome(None, None, float("inf") if finished else float(info.mip_dual_bound), finished)
+    values = highs.getSolution().col_value
+    picked = [column for column, value in zip(pool, values, strict=True) if value > 0.5]
+    bound = float(info.objective_function_value) if finished else float(info.mip_dual_bound)
+    return MipOutcome(picked, float(sum(model.cost(c) for c in picked)), bound, finished)
