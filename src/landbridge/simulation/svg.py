@@ -18,7 +18,7 @@ def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
     magnitude = 10.0 ** len(str(int(value))) / 10
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 5, 7.5, 10):
         if value <= step * magnitude:
             return step * magnitude
     return value
