@@ -136,7 +136,7 @@ def run_sweep(
     Client, LocalCluster, as_completed = distributed.Client, distributed.LocalCluster, distributed.as_completed
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = Client(scheduler, timeout="10s")
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0")
