@@ -2,7 +2,7 @@
 
 Built from the scenario (routes carry km and transit-day quantiles; crossings carry handling time).
 The scenario has no km from the base to a crossing, so this module holds that one small sourced
-table; an unknown crossing falls back to a great-circle split of the route (see ``_km_to_crossing``).
+table; an unknown crossing falls back to a great-circle split of the route (see ``km_to_crossing``).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def great_circle_km(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _km_to_crossing(code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]) -> tuple[
+def km_to_crossing(code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]) -> tuple[
         float, str]:
     """Sourced km when known; otherwise the route km split in proportion to great-circle distances."""
     if code in KM_FROM_BASE:
@@ -148,7 +148,7 @@ def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
     crossings: dict[str, Crossing] = {}
     for spec in scenario.crossings:
         routes_km = [(r.km, r.lat, r.lon) for r in scenario.routes if r.crossing == spec.code]
-        km, source = _km_to_crossing(spec.code, spec.lat, spec.lon, routes_km)
+        km, source = km_to_crossing(spec.code, spec.lat, spec.lon, routes_km)
         crossings[spec.code] = Crossing(
             code=spec.code, name=spec.name, handling_h=spec.train_handling_h, lat_deg=spec.lat, lon_deg=spec.lon,
             km_from_base=km, km_source=source, locode=LOCODES.get(spec.code),
