@@ -1,0 +1,1 @@
+"""Quay crane scheduling (Meisel & Bierwirth unified model), QCSPgen instance format."""
