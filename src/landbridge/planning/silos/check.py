@@ -52,6 +52,11 @@ def check_silos(instance_path: Path, plan: dict[str, Any]) -> list[str]:
         problems.append(f"objective {plan.get('objective')} but {len(received)} transfers (stored lot, receiving silo)")
     if "transfer_count" in plan and plan["transfer_count"] != len(received):
         problems.append(f"transfer_count {plan['transfer_count']} but recounted {len(received)}")
+    if "portions" in plan and plan["portions"] != len(after):
+        problems.append(f"portions {plan['portions']} but the allocation has {len(after)} (lot, silo) pairs")
+    in_use = len({silo for _, silo in after})
+    if "silos_in_use" in plan and plan["silos_in_use"] != in_use:
+        problems.append(f"silos_in_use {plan['silos_in_use']} but the allocation uses {in_use}")
     bound = plan.get("bound")
     if bound is not None and plan.get("objective") is not None and bound > plan["objective"]:
         problems.append(f"bound {bound} above objective {plan['objective']} of a minimisation")

@@ -3,8 +3,9 @@
 Variables: ``key[s, k]`` (silo s is dedicated to owner/crop/class k), ``kg[l, s]`` (kilograms of
 lot l in silo s at the end), ``part[l, s]`` (lot l has grain in silo s) and, for lots already
 stored, ``moved_in[l, s]`` (silo s receives more of lot l than it holds now, i.e. a transfer).
-Objective, lexicographic through one weight: fewest transfers, then fewest lot portions (lots
-split over fewer silos are cheaper to load out later).
+Objective, lexicographic through weights: fewest transfers, then fewest lot portions (lots split
+over fewer silos are cheaper to load out later), then fewest silos in use (empty silos stay free
+for the next owner).
 """
 
 from __future__ import annotations
@@ -55,8 +56,16 @@ def solve_silos(instance: SiloInstance, time_limit_s: float, seed: int = 1) -> S
         model.add(sum(kg[index, s] for s in range(len(silos))) == lot.mass_kg)
     for s, silo in enumerate(silos):
         model.add(sum(kg[index, s] for index in range(len(lots))) <= silo.capacity_kg)
-    weight = len(part) + 1
-    model.minimize(weight * sum(transfers) + sum(part.values()))
+    # Silos in use: fewer keeps empty silos free for the next owner's lot.
+    in_use = []
+    for s in range(len(silos)):
+        flag = model.new_bool_var(f"in_use_{s}")
+        for index in range(len(lots)):
+            model.add(flag >= part[index, s])
+        in_use.append(flag)
+    tail_weight = len(silos) + 1
+    weight = (len(part) + 1) * tail_weight
+    model.minimize(weight * sum(transfers) + tail_weight * sum(part.values()) + sum(in_use))
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -71,7 +80,7 @@ def solve_silos(instance: SiloInstance, time_limit_s: float, seed: int = 1) -> S
     final = {(lots[i].lot_id, s): solver.value(var) for (i, s), var in kg.items() if solver.value(var) > 0}
     plan = _plan(instance, initial, final)
     objective = plan["transfer_count"]
-    # weight·transfers + portions ≥ B and portions < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
+    # weight·transfers + rest ≥ B and rest < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
     combined_bound = math.ceil(solver.best_objective_bound - 1e-6)
     bound = max(0, min(objective, -(-(combined_bound - weight + 1) // weight)))
     status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
@@ -124,4 +133,5 @@ def _plan(
         "transfer_count": len(receiving),
         "transferred_kg": sum(t["mass_kg"] for t in transfers),
         "portions": len(final),
+        "silos_in_use": len({s for _, s in final}),
     }
