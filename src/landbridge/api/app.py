@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from landbridge import __version__
 from landbridge.api.errors import install_error_handlers
-from landbridge.api.routers import containers, health, reference
+from landbridge.api.routers import containers, dcsa, health, reference, tracking
 from landbridge.config import get_settings
 from landbridge.web import pages
 
@@ -30,6 +30,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(containers.router)
+    app.include_router(dcsa.router)
+    app.include_router(tracking.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
