@@ -34,16 +34,35 @@ CHINA_TRAIN_CARGO_MASS_KG = 1_300_000
 BROAD_AXLE_LOAD_KG = 23_500
 
 _WAGON_TYPES: dict[str, dict[str, Any]] = {
-    "40": {"length_m": 13.86, "tare_kg": 12_000, "payload_kg": 48_000, "axles": 2,
-           "patterns": [[40], [45], [20, 20]]},
-    "60": {"length_m": 19.74, "tare_kg": 20_000, "payload_kg": 70_000, "axles": 4,
-           "patterns": [[40, 20], [20, 20, 20], [45]]},
-    "80": {"length_m": 26.39, "tare_kg": 27_000, "payload_kg": 108_000, "axles": 6,
-           "patterns": [[40, 40], [20, 20, 20, 20], [40, 20, 20], [45, 20]]},
-    "1520-60": {"length_m": 19.62, "tare_kg": 22_000, "payload_kg": 71_000, "axles": 4,
-                "patterns": [[40, 20], [20, 20, 20], [45]]},
-    "1520-80": {"length_m": 25.22, "tare_kg": 24_000, "payload_kg": 72_000, "axles": 4,
-                "patterns": [[40, 40], [20, 20, 20, 20], [40, 20, 20], [45, 20]]},
+    "40": {"length_m": 13.86, "tare_kg": 12_000, "payload_kg": 48_000, "axles": 2, "patterns": [[40], [45], [20, 20]]},
+    "60": {
+        "length_m": 19.74,
+        "tare_kg": 20_000,
+        "payload_kg": 70_000,
+        "axles": 4,
+        "patterns": [[40, 20], [20, 20, 20], [45]],
+    },
+    "80": {
+        "length_m": 26.39,
+        "tare_kg": 27_000,
+        "payload_kg": 108_000,
+        "axles": 6,
+        "patterns": [[40, 40], [20, 20, 20, 20], [40, 20, 20], [45, 20]],
+    },
+    "1520-60": {
+        "length_m": 19.62,
+        "tare_kg": 22_000,
+        "payload_kg": 71_000,
+        "axles": 4,
+        "patterns": [[40, 20], [20, 20, 20], [45]],
+    },
+    "1520-80": {
+        "length_m": 25.22,
+        "tare_kg": 24_000,
+        "payload_kg": 72_000,
+        "axles": 4,
+        "patterns": [[40, 40], [20, 20, 20, 20], [40, 20, 20], [45, 20]],
+    },
 }
 _TEU = {20: 1, 40: 2, 45: 2}
 _TARE = {20: 2_200, 40: 3_800, 45: 4_800}
@@ -150,10 +169,12 @@ BENCHMARK_SET: tuple[GeneratorParameters, ...] = (
     GeneratorParameters("load-s-04", seed=104, n_wagons=12, supply_ratio=1.2, heavy_share=0.8),
     GeneratorParameters("load-m-01", seed=201, n_wagons=30, supply_ratio=1.0),
     GeneratorParameters("load-m-02", seed=202, n_wagons=30, supply_ratio=1.3, objective="priority"),
-    GeneratorParameters("load-m-03", seed=203, n_wagons=30, supply_ratio=1.5, heavy_share=0.9, yard_stacks=16,
-                        length_share=1.0),
-    GeneratorParameters("load-m-04", seed=204, n_wagons=30, supply_ratio=1.1, length_mix=(0.2, 0.5, 0.3),
-                        yard_stacks=16),
+    GeneratorParameters(
+        "load-m-03", seed=203, n_wagons=30, supply_ratio=1.5, heavy_share=0.9, yard_stacks=16, length_share=1.0
+    ),
+    GeneratorParameters(
+        "load-m-04", seed=204, n_wagons=30, supply_ratio=1.1, length_mix=(0.2, 0.5, 0.3), yard_stacks=16
+    ),
     GeneratorParameters("transfer-s-01", seed=301, mode="transfer", n_wagons=10, supply_ratio=0.9),
     GeneratorParameters("transfer-m-01", seed=302, mode="transfer", n_wagons=25, supply_ratio=1.1, heavy_share=0.6),
 )

@@ -7,9 +7,10 @@ for a slot assignment to exist (45 ft slots also take 40 ft boxes), which keeps 
 free of slot symmetry. Wagon cargo ≤ min(payload, axles × axle limit − tare) if the wagon runs;
 train cargo mass and train length (running wagons) within the side's limits.
 
-Objective, lexicographic through one weight: maximise TEU (or priority) loaded, then minimise yard
-relocations (load mode: a box left behind that sits above a loaded one must be moved) or wagons
-used (transfer mode: fewer 1520 wagons for the same cargo).
+Objective, lexicographic in two CP-SAT phases: maximise TEU (or priority) loaded; then, with that
+value kept, minimise yard relocations (load mode: a box left behind that sits above a loaded one
+must be moved) or wagons used (transfer mode: fewer 1520 wagons for the same cargo). The plan's
+``objective`` is the first; ``secondary_status`` says whether the second was proved optimal.
 """
 
 from __future__ import annotations
@@ -130,12 +131,39 @@ def solve_train(instance: TrainInstance, time_limit_s: float, seed: int = 1, wor
                 model.add(r >= flag)
             relocated.append(r)
         secondary: Any = sum(relocated)
-        weight = len(relocated) + 1
     else:
         secondary = sum(used)
-        weight = len(wagons) + 1
-    model.maximize(weight * primary - secondary)
+    # Two phases rather than one weighted objective: measured on load-m-01, the weighted model
+    # found the best TEU but could not prove it in 10 s; TEU alone is proved in well under 1 s.
+    model.maximize(primary)
+    solver = _solver(time_limit_s * 0.6, seed, workers)
+    code = solver.solve(model)
+    if code == cp_model.INFEASIBLE:
+        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.perf_counter() - started)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, None, {}, time.perf_counter() - started)
+    best_primary = round(solver.objective_value)
+    primary_bound = min(math.floor(solver.best_objective_bound + 1e-6), _upper_primary(instance))
+    primary_proved = code == cp_model.OPTIMAL
+    # Phase 2: keep the primary value, minimise the secondary, starting from phase 1's solution.
+    for var in [*x.values(), *y.values()]:
+        model.add_hint(var, solver.value(var))
+    model.add(primary >= best_primary)
+    model.minimize(secondary)
+    remaining = max(0.05, time_limit_s - (time.perf_counter() - started))
+    second = _solver(remaining, seed, workers)
+    code2 = second.solve(model)
+    final = second if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) else solver
+    runtime = time.perf_counter() - started
+    plan = _plan(instance, final, x, y)
+    plan["secondary_status"] = "optimal" if code2 == cp_model.OPTIMAL else "feasible"
+    objective = plan["loaded_teu"] if instance.objective == "teu" else plan["loaded_priority"]
+    status = SolveStatus.OPTIMAL if primary_proved else SolveStatus.FEASIBLE
+    bound = objective if primary_proved else max(objective, primary_bound)
+    return SolveResult(instance.name, status, objective, bound, plan, runtime)
 
+
+def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.random_seed = seed
@@ -143,21 +171,7 @@ def solve_train(instance: TrainInstance, time_limit_s: float, seed: int = 1, wor
     # Full linearisation gives the LP the knapsack rows; measured: proves the heavy-box instances
     # that the default level leaves open after 10 s.
     solver.parameters.linearization_level = 2
-    code = solver.solve(model)
-    runtime = time.perf_counter() - started
-    if code == cp_model.INFEASIBLE:
-        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, runtime)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, None, {}, runtime)
-    plan = _plan(instance, solver, x, y)
-    objective = plan["loaded_teu"] if instance.objective == "teu" else plan["loaded_priority"]
-    # Combined bound B ≥ weight·primary − secondary with 0 ≤ secondary < weight ⇒ primary ≤ ⌊(B + weight − 1)/weight⌋.
-    combined_bound = math.floor(solver.best_objective_bound + 1e-6)
-    bound = min(max(objective, (combined_bound + weight - 1) // weight), _upper_primary(instance))
-    status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-    if status == SolveStatus.OPTIMAL:
-        bound = objective
-    return SolveResult(instance.name, status, objective, bound, plan, runtime)
+    return solver
 
 
 def _upper_primary(instance: TrainInstance) -> int:
