@@ -1,0 +1,187 @@
+"""DCSA event subscriptions: signed callbacks to a loopback receiver, retry after a 500, give up after N."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from landbridge.api.app import create_app
+from landbridge.api.routers.dcsa import get_viewer
+from landbridge.domain.events import EventType, utc_now
+from landbridge.services.tracking import STAFF, RetryPolicy, Viewer, process_outbox
+from tests.integration.test_dcsa_feed import OURS, T0, THEIRS, TRAIN, append, register, seed_world
+
+SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+
+
+class Receiver:
+    """A tiny HTTP server on 127.0.0.1 that answers the scripted status codes, then 200."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = list(statuses)
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/dcsa-events"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver([500])
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def hub(database_url: str) -> Iterator[TestClient]:
+    seed_world(database_url)
+    register(database_url, OURS, "BK-ACME-1")
+    register(database_url, THEIRS, "BK-OTHER-1")
+    app = create_app(database_url)
+    app.dependency_overrides[get_viewer] = lambda: STAFF
+    with TestClient(app) as client:
+        yield client
+
+
+def _subscribe(client: TestClient, url: str, **filters: Any) -> str:
+    response = client.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": url, "secret": SECRET, **filters})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert "secret" not in body
+    return str(body["subscriptionID"])
+
+
+def _verify(headers: dict[str, str], body: bytes) -> None:
+    expected = hmac.new(base64.b64decode(SECRET), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["notification-signature"], f"sha256={expected}")
+
+
+def test_signed_callback_is_retried_after_a_500_then_delivered(
+        hub: TestClient, receiver: Receiver, database_url: str) -> None:
+    subscription = _subscribe(hub, receiver.url, equipmentReference=OURS)
+    append(database_url, EventType.CONTAINER_GATE_IN, "container", OURS, T0, "CNLYG")
+    append(database_url, EventType.CONTAINER_GATE_IN, "container", THEIRS, T0, "CNLYG")  # filtered out
+    now = utc_now()
+    policy = RetryPolicy(max_attempts=3, base_delay_s=30)
+
+    first = process_outbox(database_url, now=now, policy=policy)
+    assert (first.delivered, first.retrying) == (0, 1)
+    assert len(receiver.requests) == 1
+    headers, body = receiver.requests[0]
+    _verify(headers, body)
+    (event,) = json.loads(body)
+    assert event["equipmentEventTypeCode"] == "GTIN" and event["equipmentReference"] == OURS
+
+    too_early = process_outbox(database_url, now=now + timedelta(seconds=10), policy=policy)
+    assert too_early.outcomes == [] and len(receiver.requests) == 1  # backoff: not due before 30 s
+
+    second = process_outbox(database_url, now=now + timedelta(seconds=31), policy=policy)
+    assert second.delivered == 1 and len(receiver.requests) == 2
+    assert receiver.requests[1][1] == body  # the same notification, byte for byte
+    _verify(*receiver.requests[1])
+
+    log = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}/deliveries").json()
+    assert [(d["status"], d["attempts"], d["lastStatusCode"]) for d in log] == [("delivered", 2, 200)]
+    assert process_outbox(database_url, now=now + timedelta(hours=1), policy=policy).outcomes == []
+
+
+def test_delivery_gives_up_after_max_attempts(hub: TestClient, database_url: str) -> None:
+    failing = Receiver([500, 503, 500, 500])
+    try:
+        subscription = _subscribe(hub, failing.url)
+        append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0, "CNLYG")
+        now = utc_now()
+        policy = RetryPolicy(max_attempts=2, base_delay_s=1)
+        process_outbox(database_url, now=now, policy=policy)
+        report = process_outbox(database_url, now=now + timedelta(seconds=2), policy=policy)
+        assert report.failed == 1
+        assert process_outbox(database_url, now=now + timedelta(days=1), policy=policy).outcomes == []
+        log = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}/deliveries").json()
+        assert [(d["status"], d["attempts"], d["lastStatusCode"]) for d in log] == [("failed", 2, 503)]
+        assert len(failing.requests) == 2
+    finally:
+        failing.close()
+
+
+def test_a_refused_connection_counts_as_a_failed_attempt(hub: TestClient, database_url: str) -> None:
+    closed = Receiver([])
+    url = closed.url
+    closed.close()  # nothing listens on that loopback port any more
+    _subscribe(hub, url)
+    append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0, "CNLYG")
+    report = process_outbox(database_url, now=utc_now(), policy=RetryPolicy(max_attempts=5))
+    assert report.retrying == 1 and report.outcomes[0][2] is None
+
+
+def test_a_shippers_subscription_only_carries_its_own_boxes(hub: TestClient, database_url: str) -> None:
+    sent: list[bytes] = []
+
+    def sender(url: str, body: bytes, headers: dict[str, str]) -> int:
+        sent.append(body)
+        return 204
+
+    hub.app.dependency_overrides[get_viewer] = lambda: Viewer("acme-user", "ACME")  # type: ignore[attr-defined]
+    _subscribe(hub, "http://127.0.0.1:9/unused")
+    append(database_url, EventType.CONTAINER_LOADED_WAGON, "container", THEIRS, T0, "CNLYG", {"train": TRAIN})
+    append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0 + timedelta(hours=1), "CNLYG")
+    append(database_url, EventType.CONTAINER_GATE_IN, "container", OURS, T0 + timedelta(hours=2), "CNLYG")
+    report = process_outbox(database_url, now=utc_now(), sender=sender)
+    assert report.delivered == 1
+    (event,) = json.loads(sent[0])
+    assert event["equipmentReference"] == OURS  # not their LOAD, not the train that carries only theirs
+
+
+def test_subscriptions_are_created_read_and_deleted(hub: TestClient) -> None:
+    subscription = _subscribe(hub, "https://example.com/cb", eventType=["TRANSPORT"],
+                              transportEventTypeCode=["ARRI"])
+    got = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").json()
+    assert got["eventType"] == ["TRANSPORT"] and got["transportEventTypeCode"] == ["ARRI"]
+    assert [s["subscriptionID"] for s in hub.get("/dcsa/tnt/v2/event-subscriptions").json()] == [subscription]
+    hub.app.dependency_overrides[get_viewer] = lambda: Viewer("acme-user", "ACME")  # type: ignore[attr-defined]
+    assert hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").status_code == 404  # not ACME's
+    assert hub.delete(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").status_code == 404
+    hub.app.dependency_overrides[get_viewer] = lambda: STAFF  # type: ignore[attr-defined]
+    assert hub.delete(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").status_code == 204
+    assert hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"callbackUrl": "ftp://example.com/x", "secret": SECRET},
+    {"callbackUrl": "https://example.com/x", "secret": "not base64!"},
+    {"callbackUrl": "https://example.com/x", "secret": base64.b64encode(b"short").decode()},
+    {"callbackUrl": "https://example.com/x", "secret": SECRET, "eventType": ["PARCEL"]},
+    {"callbackUrl": "https://example.com/x"},
+])
+def test_bad_subscriptions_are_refused(hub: TestClient, body: dict[str, Any]) -> None:
+    response = hub.post("/dcsa/tnt/v2/event-subscriptions", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]
