@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.api.app import create_app
+from landbridge.services.authz import create_user
 from landbridge.store.unit_of_work import UnitOfWork
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    """The app with a planner's token (planners, yard operators, gate clerks, lines and admins register boxes)."""
+    token = create_user(UnitOfWork.for_url(database_url), name="planner", role="planner")
+    with TestClient(create_app(database_url), headers={"Authorization": f"Bearer {token}"}) as test_client:
+        yield test_client
 
 
 def _counts(url: str) -> tuple[int, int]:
@@ -65,6 +78,16 @@ def test_duplicate_registration_is_409_and_writes_nothing(client: TestClient, da
     assert again.json()["detail"][0]["loc"] == ["body", "number"]
     assert _counts(database_url) == (1, 1)
     assert client.get("/api/v1/containers/CSQU3054383").json()["iso_type"] == "45G1"
+
+
+def test_registration_needs_a_token_and_a_registering_role(client: TestClient, database_url: str) -> None:
+    body = {"number": "CSQU3054383", "iso_type": "45G1"}
+    anonymous = client.post("/api/v1/containers", json=body, headers={"Authorization": ""})
+    assert anonymous.status_code == 401 and anonymous.json()["detail"][0]["loc"] == ["header", "authorization"]
+    auditor = create_user(UnitOfWork.for_url(database_url), name="audit", role="auditor")
+    refused = client.post("/api/v1/containers", json=body, headers={"Authorization": f"Bearer {auditor}"})
+    assert refused.status_code == 403 and refused.json()["detail"][0]["loc"] == ["body", "role"]
+    assert _counts(database_url) == (0, 0)
 
 
 def test_other_bad_input(client: TestClient, database_url: str) -> None:

@@ -10,7 +10,20 @@ from fastapi_offline import FastAPIOffline
 
 from landbridge import __version__
 from landbridge.api.errors import install_error_handlers
-from landbridge.api.routers import containers, dcsa, health, reference, tracking
+from landbridge.api.routers import (
+    containers,
+    dcsa,
+    health,
+    operations_customs,
+    operations_gate,
+    operations_grain,
+    operations_parties,
+    operations_rail,
+    operations_vessels,
+    operations_yard,
+    reference,
+    tracking,
+)
 from landbridge.config import get_settings
 from landbridge.web import pages
 
@@ -30,6 +43,16 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(containers.router)
+    for operations_router in (
+        operations_parties.router,
+        operations_vessels.router,
+        operations_yard.router,
+        operations_rail.router,
+        operations_gate.router,
+        operations_grain.router,
+        operations_customs.router,
+    ):
+        app.include_router(operations_router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)

@@ -1,12 +1,22 @@
-"""Request dependencies: the database URL of this app, and a fresh unit of work per request."""
+"""Request dependencies: the unit of work, the authenticated actor, role checks and idempotency keys.
+
+Authentication is a bearer token (``Authorization: Bearer …``) looked up by its SHA-256. Every
+route that changes or reveals hub state declares the action it performs with
+``Depends(Authorized(Action.X))``; the one policy table in :mod:`landbridge.services.authz`
+decides, and the returned :class:`Principal` carries the scope repository queries filter by.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, HTTPException, Request
 
+from landbridge.services.authz import Action, authenticate, authorize
 from landbridge.services.containers import Actor
+from landbridge.services.idempotency import HEADER, IdempotencyKey, request_digest
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -16,10 +26,55 @@ def get_uow(request: Request) -> UnitOfWork:
     return UnitOfWork.for_url(url)
 
 
-def get_actor(request: Request) -> Actor:
-    """Who is calling. Token authentication arrives with the operations issue; until then, anonymous."""
-    return Actor(name=request.headers.get("X-Actor", "anonymous"), role="anonymous")
+def _unauthenticated(reason: str) -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail=[{"loc": ["header", "authorization"], "msg": reason, "type": "unauthenticated"}],
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """Who is calling, from the bearer token; 401 without a valid one."""
+    if authorization is None:
+        raise _unauthenticated("send Authorization: Bearer <token>")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthenticated("send Authorization: Bearer <token>")
+    actor = authenticate(get_uow(request), token.strip())
+    if actor is None:
+        raise _unauthenticated("unknown or revoked token")
+    return actor
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated actor allowed to perform the route's action, and what it may see."""
+
+    actor: Actor
+    scope: Scope
+
+
+class Authorized:
+    """``Depends(Authorized(Action.X))``: authenticate, then check the policy table for action X."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, actor: Annotated[Actor, Depends(get_actor)]) -> Principal:
+        return Principal(actor, authorize(actor, self.action))
+
+
+async def get_idempotency_key(
+    request: Request, idempotency_key: Annotated[str | None, Header(alias=HEADER)] = None
+) -> IdempotencyKey | None:
+    """The caller's ``Idempotency-Key`` with a digest of this request (method, path, body)."""
+    if idempotency_key is None:
+        return None
+    body = await request.body()
+    return IdempotencyKey(idempotency_key, request_digest(request.method, request.url.path, body))
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+IdempotencyDep = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from landbridge.domain.errors import Conflict, DomainError, InvalidIdentifier, NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, DomainError, Forbidden, InvalidIdentifier, NotFound, RuleViolation
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
+    (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
     (InvalidIdentifier, 422, "invalid_identifier"),

@@ -26,3 +26,7 @@ class Conflict(DomainError):
 
 class RuleViolation(DomainError):
     """The command is well-formed but breaks an operating rule (over capacity, hold open…)."""
+
+
+class Forbidden(DomainError):
+    """The caller's role may not perform this action at all (object-level refusals are NotFound)."""

@@ -40,6 +40,14 @@ class EventType(StrEnum):
     GRAIN_TRANSFERRED = "grain.transferred"
     GRAIN_SHIPPED = "grain.shipped"
     SCENARIO_SEEDED = "scenario.seeded"
+    CONTAINER_ASSIGNED = "container.assigned"
+    CONTAINER_DELIVERED = "container.delivered"
+    CONSIGNMENT_CREATED = "consignment.created"
+    PARTY_CREATED = "party.created"
+    TRUCK_IN = "truck.in"
+    TRUCK_OUT = "truck.out"
+    GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
+    GRAIN_LOADED_CONTAINER = "grain.loaded_container"
 
 
 def utc_now() -> datetime:

@@ -22,6 +22,7 @@ class Actor:
 
     name: str
     role: str
+    party: str | None = None  # the party a shipper/forwarder acts for; limits what it may see
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,17 @@ def _snapshot(container: Container) -> dict[str, object]:
 
 def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
     """Add a container to the hub and record a ``container.registered`` event, in one transaction."""
+    with uow:
+        container = add_registered_container(uow, command, actor)
+        try:
+            uow.commit()
+        except IntegrityError as error:
+            raise Conflict("number", f"container {command.number} is already registered") from error
+    return container
+
+
+def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
+    """The registration inside an open unit of work (the caller commits): checks, row and event."""
     iso = size_type(command.iso_type)
     if command.reefer_setpoint_c is not None and not iso.is_reefer:
         raise RuleViolation("reefer_setpoint_c", f"{iso.code} is not a reefer; a set point makes no sense")
@@ -64,27 +76,22 @@ def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor
         seals=list(command.seals),
         reefer_setpoint_c=command.reefer_setpoint_c,
     )
-    with uow:
-        if uow.containers.exists(command.number):
-            raise Conflict("number", f"container {command.number} is already registered")
-        try:
-            uow.containers.add(container)
-        except IntegrityError as error:  # a concurrent registration won the race
-            raise Conflict("number", f"container {command.number} is already registered") from error
-        uow.events.append(
-            Event(
-                event_type=EventType.CONTAINER_REGISTERED,
-                subject_type="container",
-                subject_id=str(command.number),
-                actor=actor.name,
-                role=actor.role,
-                before=None,
-                after=_snapshot(container),
-                source_reference=command.source_reference,
-            )
+    if uow.containers.exists(command.number):
+        raise Conflict("number", f"container {command.number} is already registered")
+    try:
+        uow.containers.add(container)
+    except IntegrityError as error:  # a concurrent registration won the race
+        raise Conflict("number", f"container {command.number} is already registered") from error
+    uow.events.append(
+        Event(
+            event_type=EventType.CONTAINER_REGISTERED,
+            subject_type="container",
+            subject_id=str(command.number),
+            actor=actor.name,
+            role=actor.role,
+            before=None,
+            after=_snapshot(container),
+            source_reference=command.source_reference,
         )
-        try:
-            uow.commit()
-        except IntegrityError as error:
-            raise Conflict("number", f"container {command.number} is already registered") from error
+    )
     return container

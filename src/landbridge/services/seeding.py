@@ -119,6 +119,18 @@ def _master_rows(scenario: Scenario) -> list[tables.Base]:
         for w in scenario.wagon_types
     ]
     rows += [
+        tables.TrainTypeRow(
+            code=t.code,
+            gauge_mm=t.gauge_mm,
+            wagons=t.wagons,
+            teu=t.teu,
+            max_cargo_kg=None if t.max_cargo_t is None else tonnes_to_kg(t.max_cargo_t),
+            axle_load_kg=tonnes_to_kg(t.axle_load_t),
+            max_length_m=t.max_length_m,
+        )
+        for t in scenario.train_types
+    ]
+    rows += [
         tables.SiloRow(
             code=f"{group.prefix}{i + 1:02d}",
             capacity_kg=tonnes_to_kg(group.capacity_t),

@@ -179,11 +179,15 @@ class TrainVisitRow(Base):
     track_code: Mapped[str | None] = mapped_column(String(16), ForeignKey("rail_tracks.code"))
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    train_type_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("train_types.code"))
 
 
 class WagonRow(Base):
     __tablename__ = "wagons"
-    __table_args__ = (UniqueConstraint("train_reference", "position_in_train", name="uq_wagons_train_position"),)
+    __table_args__ = (
+        UniqueConstraint("train_reference", "position_in_train", name="uq_wagons_train_position"),
+        UniqueConstraint("train_reference", "number", name="uq_wagons_train_number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(12))
     train_reference: Mapped[str] = mapped_column(String(32), ForeignKey("train_visits.reference"))
@@ -198,6 +202,9 @@ class TruckVisitRow(Base):
     status: Mapped[str] = mapped_column(String(8))
     arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    appointment_reference: Mapped[str | None] = mapped_column(String(32))
+    drop_off: Mapped[list[str] | None] = mapped_column(JSON)
+    pick_up: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class SiloRow(Base):
@@ -244,6 +251,107 @@ class EventRow(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source_reference: Mapped[str | None] = mapped_column(String(128))
+
+
+class TrainTypeRow(Base):
+    """A block-train type of the scenario: the limits a train visit of that type is checked against."""
+
+    __tablename__ = "train_types"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    gauge_mm: Mapped[int] = mapped_column(Integer)
+    wagons: Mapped[int] = mapped_column(Integer)
+    teu: Mapped[int] = mapped_column(Integer)
+    max_cargo_kg: Mapped[int | None] = mapped_column(BigInteger)
+    axle_load_kg: Mapped[int] = mapped_column(Integer)
+    max_length_m: Mapped[float] = mapped_column(Float)
+
+
+class YardCellRow(Base):
+    """Every 20 ft ground position × tier a container covers (a 40/45 ft box covers two bays).
+
+    ``yard_slots`` keeps one row per stored container (its addressed slot); this table's unique
+    constraint is what makes a double occupancy of any physical cell impossible whatever the race.
+    """
+
+    __tablename__ = "yard_cells"
+    __table_args__ = (UniqueConstraint("block", "bay", "row", "tier", name="uq_yard_cells_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block: Mapped[str] = mapped_column(String(2), ForeignKey("yard_blocks.code"))
+    bay: Mapped[int] = mapped_column(Integer)
+    row: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[int] = mapped_column(Integer)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
+
+
+class WagonCellRow(Base):
+    """A 20 ft half of a wagon slot holding a container; unique so a wagon slot cannot be filled twice."""
+
+    __tablename__ = "wagon_cells"
+    __table_args__ = (UniqueConstraint("wagon_id", "slot", "half", name="uq_wagon_cells_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wagon_id: Mapped[int] = mapped_column(ForeignKey("wagons.id"))
+    slot: Mapped[int] = mapped_column(Integer)
+    half: Mapped[int] = mapped_column(Integer)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
+
+
+class ApiUserRow(Base):
+    """An API user: a role, optionally the party it acts for, and the SHA-256 of its bearer token."""
+
+    __tablename__ = "api_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    party_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKeyRow(Base):
+    """A POST already answered: written in the command's own transaction, so a repeat replays it."""
+
+    __tablename__ = "idempotency_keys"
+    actor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GateHourRow(Base):
+    """An hourly appointment window of the gate and how many trucks it takes."""
+
+    __tablename__ = "gate_hours"
+    hour_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer)
+
+
+class GateAppointmentRow(Base):
+    """A truck's booked hour at the gate."""
+
+    __tablename__ = "gate_appointments"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), ForeignKey("gate_hours.hour_start"))
+    plate: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    container_number: Mapped[str | None] = mapped_column(String(11))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class GrainMovementRow(Base):
+    """One grain movement in or out of stock: the ledger behind the per-owner mass balance."""
+
+    __tablename__ = "grain_movements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_reference: Mapped[str] = mapped_column(String(32), ForeignKey("grain_lots.reference"), index=True)
+    owner_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    mass_kg: Mapped[int] = mapped_column(BigInteger)
+    silo_code: Mapped[str | None] = mapped_column(String(8))
+    counterpart: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SeedRow(Base):

@@ -1,17 +1,27 @@
-"""Containers: register one, read one, read its audit trail."""
+"""Containers: register one, list and read those the caller may see, read one's audit trail."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, status
+from typing import Annotated
 
-from landbridge.api.deps import ActorDep, UowDep
+from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi.responses import JSONResponse
+
+from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas import ContainerIn, ContainerOut, EventOut
-from landbridge.domain.containers import Container
+from landbridge.api.schemas_ops import respond
+from landbridge.domain.containers import Container, PositionKind
 from landbridge.domain.errors import InvalidIdentifier, NotFound
 from landbridge.domain.identifiers import ContainerNumber
-from landbridge.services.containers import RegisterContainer, register_container
+from landbridge.services.authz import Action
+from landbridge.services.containers import RegisterContainer, add_registered_container
+from landbridge.services.operations.common import execute
+from landbridge.store.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1/containers", tags=["containers"])
+Registrar = Annotated[Principal, Depends(Authorized(Action.CONTAINER_REGISTER))]
+Reader = Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]
+AuditReader = Annotated[Principal, Depends(Authorized(Action.AUDIT_READ))]
 
 
 def container_out(container: Container) -> ContainerOut:
@@ -36,11 +46,15 @@ def _parse_number(number: str) -> ContainerNumber:
         raise NotFound("number", f"no container {number!r} ({error.reason})") from None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContainerOut,
-             responses={409: {"description": "Already registered"}, 422: {"description": "Invalid input"}})
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContainerOut,
+    responses={409: {"description": "Already registered"}, 422: {"description": "Invalid input"}},
+)
 def create_container(
-    body: ContainerIn, uow: UowDep, actor: ActorDep, x_request_id: str | None = Header(default=None)
-) -> ContainerOut:
+    body: ContainerIn, uow: UowDep, who: Registrar, key: IdempotencyDep, x_request_id: str | None = Header(default=None)
+) -> JSONResponse:
     """Register a container with the hub; records a ``container.registered`` event."""
     command = RegisterContainer(
         number=ContainerNumber(body.number),
@@ -51,30 +65,57 @@ def create_container(
         reefer_setpoint_c=body.reefer_setpoint_c,
         source_reference=f"api:{x_request_id}" if x_request_id else "api",
     )
-    return container_out(register_container(uow, command, actor))
+
+    def work(uow: UnitOfWork) -> dict[str, object]:
+        return container_out(add_registered_container(uow, command, who.actor)).model_dump(mode="json")
+
+    return respond(execute(uow, who.actor, work, status_code=status.HTTP_201_CREATED, idempotency=key))
+
+
+@router.get("", response_model=list[ContainerOut])
+def list_containers(
+    uow: UowDep,
+    who: Reader,
+    position_kind: Annotated[PositionKind | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ContainerOut]:
+    """Containers the caller may see (a shipper: those of its own consignments), by number."""
+    kind = None if position_kind is None else position_kind.value
+    with uow:
+        found = uow.containers.list_visible(who.scope, kind, limit, offset)
+    return [container_out(c) for c in found]
 
 
 @router.get("/{number}", response_model=ContainerOut, responses={404: {"description": "Unknown container"}})
-def get_container(number: str, uow: UowDep) -> ContainerOut:
+def get_container(number: str, uow: UowDep, who: Reader) -> ContainerOut:
     """One container by its ISO 6346 number."""
     parsed = _parse_number(number)
     with uow:
-        container = uow.containers.get(parsed)
+        container = uow.containers.get_visible(parsed, who.scope)
     if container is None:
         raise NotFound("number", f"no container {parsed}")
     return container_out(container)
 
 
 @router.get("/{number}/history", response_model=list[EventOut], responses={404: {"description": "Unknown"}})
-def get_container_history(number: str, uow: UowDep) -> list[EventOut]:
+def get_container_history(number: str, uow: UowDep, who: AuditReader) -> list[EventOut]:
     """Every event about the container, oldest first."""
     parsed = _parse_number(number)
     with uow:
-        if not uow.containers.exists(parsed):
+        if uow.containers.get_visible(parsed, who.scope) is None:
             raise NotFound("number", f"no container {parsed}")
         events = uow.events.for_subject("container", str(parsed))
     return [
-        EventOut(event_type=e.event_type.value, occurred_at=e.occurred_at.isoformat(), actor=e.actor, role=e.role,
-                 location=e.location, before=e.before, after=e.after, source_reference=e.source_reference)
+        EventOut(
+            event_type=e.event_type.value,
+            occurred_at=e.occurred_at.isoformat(),
+            actor=e.actor,
+            role=e.role,
+            location=e.location,
+            before=e.before,
+            after=e.after,
+            source_reference=e.source_reference,
+        )
         for e in events
     ]

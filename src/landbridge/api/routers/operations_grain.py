@@ -1,0 +1,76 @@
+"""Grain: receive lots into silos, transfer, ship, load into containers; lots and mass balance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.schemas_ops import GrainContainersIn, GrainLotIn, GrainShipIn, GrainTransferIn, respond
+from landbridge.services.authz import Action
+from landbridge.services.operations import grain
+
+router = APIRouter(prefix="/api/v1/grain", tags=["grain"])
+Writer = Annotated[Principal, Depends(Authorized(Action.GRAIN_WRITE))]
+Reader = Annotated[Principal, Depends(Authorized(Action.GRAIN_READ))]
+
+
+@router.post("/lots", status_code=201)
+def receive(body: GrainLotIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
+    """Receive a lot into a silo from hopper wagons or containers."""
+    return respond(grain.receive_grain(uow, who.actor, **body.model_dump(), idempotency=key))
+
+
+@router.get("/lots")
+def list_lots(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
+    """Lots the caller may see (a shipper: its own)."""
+    return grain.lots(uow, who.scope)
+
+
+@router.get("/lots/{reference}")
+def get_lot(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
+    """One lot the caller may see."""
+    return grain.lot(uow, who.scope, reference)
+
+
+@router.get("/balance")
+def balance(uow: UowDep, who: Reader) -> dict[str, dict[str, int]]:
+    """Per owner: kg received, shipped and in stock."""
+    return grain.balance(uow, who.scope)
+
+
+@router.post("/lots/{reference}/transfer")
+def transfer(reference: str, body: GrainTransferIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
+    """Move a lot (or part of it, as a new lot) to another silo."""
+    return respond(
+        grain.transfer_grain(
+            uow,
+            who.actor,
+            lot=reference,
+            to_silo=body.to_silo,
+            mass_kg=body.mass_kg,
+            new_reference=body.new_reference,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/lots/{reference}/ship")
+def ship(reference: str, body: GrainShipIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
+    """Load grain onto a berthed vessel."""
+    return respond(
+        grain.ship_grain(
+            uow, who.actor, lot=reference, mass_kg=body.mass_kg, vessel_visit=body.vessel_visit, idempotency=key
+        )
+    )
+
+
+@router.post("/lots/{reference}/containers")
+def into_containers(
+    reference: str, body: GrainContainersIn, uow: UowDep, who: Writer, key: IdempotencyDep
+) -> JSONResponse:
+    """Fill empty boxes with grain from the lot."""
+    fills = [grain.ContainerFill(f.container, f.mass_kg) for f in body.containers]
+    return respond(grain.load_grain_into_containers(uow, who.actor, lot=reference, fills=fills, idempotency=key))

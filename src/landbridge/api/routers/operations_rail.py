@@ -1,0 +1,115 @@
+"""Rail: train visits, wagon loading, departure, border, gauge change, arrival."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.schemas_ops import BorderIn, GaugeTransferIn, TrainVisitIn, UnloadIn, WagonLoadIn, respond
+from landbridge.domain.errors import NotFound
+from landbridge.services.authz import Action
+from landbridge.services.operations import rail
+from landbridge.store.repositories import RailRepository
+
+router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
+Planner = Annotated[Principal, Depends(Authorized(Action.RAIL_PLAN))]
+Handler = Annotated[Principal, Depends(Authorized(Action.RAIL_HANDLE))]
+Reader = Annotated[Principal, Depends(Authorized(Action.RAIL_READ))]
+
+
+@router.post("", status_code=201)
+def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Announce a train visit with its wagon list."""
+    wagons = [rail.WagonSpec(w.number, w.wagon_type) for w in body.wagons]
+    return respond(
+        rail.announce_train(
+            uow,
+            who.actor,
+            reference=body.reference,
+            direction=body.direction,
+            route_code=body.route_code,
+            gauge_mm=body.gauge_mm,
+            train_type_code=body.train_type_code,
+            wagons=wagons,
+            track_code=body.track_code,
+            idempotency=key,
+        )
+    )
+
+
+@router.get("/{reference}")
+def get_train(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
+    """A train visit with its wagons and loads."""
+    with uow:
+        row = RailRepository(uow.session).train(reference)
+        if row is None:
+            raise NotFound("reference", f"no train visit {reference!r}")
+        return rail.train_view(uow, row)
+
+
+@router.post("/{reference}/load")
+def load(reference: str, body: WagonLoadIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """Load a container onto a wagon slot."""
+    return respond(
+        rail.load_on_wagon(
+            uow,
+            who.actor,
+            train=reference,
+            container=body.container,
+            wagon_number=body.wagon_number,
+            slot=body.slot,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/{reference}/unload")
+def unload(reference: str, body: UnloadIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """Unload a container into the yard."""
+    return respond(
+        rail.unload_from_wagon(
+            uow, who.actor, train=reference, container=body.container, slot=body.slot, idempotency=key
+        )
+    )
+
+
+@router.post("/{reference}/depart")
+def depart(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """The train departs (refused while a box on it has an open customs hold)."""
+    return respond(rail.depart_train(uow, who.actor, train=reference, idempotency=key))
+
+
+@router.post("/{reference}/border")
+def border(reference: str, body: BorderIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """The train reached its border crossing."""
+    return respond(
+        rail.arrive_at_border(uow, who.actor, train=reference, crossing_code=body.crossing_code, idempotency=key)
+    )
+
+
+@router.post("/{reference}/gauge-transfer")
+def gauge_transfer(
+    reference: str, body: GaugeTransferIn, uow: UowDep, who: Handler, key: IdempotencyDep
+) -> JSONResponse:
+    """Transship a container from this 1435 mm train to a 1520 mm train's wagon."""
+    return respond(
+        rail.gauge_transfer(
+            uow,
+            who.actor,
+            train=reference,
+            container=body.container,
+            to_train=body.to_train,
+            wagon_number=body.wagon_number,
+            slot=body.slot,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/{reference}/arrive")
+def arrive(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """The train reached its destination; its boxes are delivered."""
+    return respond(rail.arrive_at_destination(uow, who.actor, train=reference, idempotency=key))

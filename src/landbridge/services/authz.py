@@ -1,0 +1,174 @@
+"""Who may do what: one policy table role × action, checked in one place (``authorize``).
+
+Role checks answer 403. Object-level rules (a shipper sees only its own consignments' containers
+and its own grain) are not here but in the repository queries, through the :class:`Scope` this
+module derives from the actor — so a foreign object is simply not found (404) and never listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+
+from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
+from landbridge.domain.events import utc_now
+from landbridge.services.containers import Actor
+from landbridge.store import tables
+from landbridge.store.repositories import PartyRepository, Scope, UserRepository
+from landbridge.store.unit_of_work import UnitOfWork
+
+
+class Role(StrEnum):
+    """The roles an API user can hold."""
+
+    PLANNER = "planner"
+    YARD_OPERATOR = "yard_operator"
+    GATE_CLERK = "gate_clerk"
+    RAIL_OPERATOR = "rail_operator"
+    CUSTOMS_OFFICER = "customs_officer"
+    SHIPPING_LINE = "shipping_line"
+    SHIPPER = "shipper"  # shipper or forwarder: sees only its own consignments
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    """Everything the API lets a caller do, grouped by context."""
+
+    CONTAINER_READ = "container.read"
+    CONTAINER_REGISTER = "container.register"
+    AUDIT_READ = "audit.read"
+    PARTY_WRITE = "party.write"
+    CONSIGNMENT_WRITE = "consignment.write"
+    VESSEL_READ = "vessel.read"
+    VESSEL_PLAN = "vessel.plan"  # announce, berth, depart
+    VESSEL_HANDLE = "vessel.handle"  # discharge, load
+    YARD_READ = "yard.read"
+    YARD_WRITE = "yard.write"
+    RAIL_READ = "rail.read"
+    RAIL_PLAN = "rail.plan"  # announce a train visit
+    RAIL_HANDLE = "rail.handle"  # load, unload, depart, border, gauge change, arrival
+    GATE_READ = "gate.read"
+    GATE_BOOK = "gate.book"
+    GATE_WRITE = "gate.write"  # truck in / out
+    CFS_WRITE = "cfs.write"
+    GRAIN_READ = "grain.read"
+    GRAIN_WRITE = "grain.write"
+    CUSTOMS_READ = "customs.read"
+    CUSTOMS_WRITE = "customs.write"
+
+
+_READS = frozenset(
+    {
+        Action.CONTAINER_READ,
+        Action.AUDIT_READ,
+        Action.VESSEL_READ,
+        Action.YARD_READ,
+        Action.RAIL_READ,
+        Action.GATE_READ,
+        Action.GRAIN_READ,
+        Action.CUSTOMS_READ,
+    }
+)
+
+POLICY: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.AUDITOR: _READS,
+    Role.PLANNER: _READS
+    | {
+        Action.CONTAINER_REGISTER,
+        Action.PARTY_WRITE,
+        Action.CONSIGNMENT_WRITE,
+        Action.VESSEL_PLAN,
+        Action.RAIL_PLAN,
+        Action.GATE_BOOK,
+    },
+    Role.YARD_OPERATOR: _READS
+    | {Action.CONTAINER_REGISTER, Action.YARD_WRITE, Action.VESSEL_HANDLE, Action.CFS_WRITE, Action.GRAIN_WRITE},
+    Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE},
+    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
+    Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE},
+    Role.SHIPPING_LINE: frozenset(
+        {
+            Action.CONTAINER_READ,
+            Action.AUDIT_READ,
+            Action.VESSEL_READ,
+            Action.CUSTOMS_READ,
+            Action.CONTAINER_REGISTER,
+            Action.CONSIGNMENT_WRITE,
+            Action.VESSEL_PLAN,
+            Action.GATE_BOOK,
+        }
+    ),
+    Role.SHIPPER: frozenset(
+        {Action.CONTAINER_READ, Action.AUDIT_READ, Action.CUSTOMS_READ, Action.GRAIN_READ, Action.GATE_BOOK}
+    ),
+}
+
+# Roles whose reads are limited to the objects of their own party.
+PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER})
+
+
+def allowed(role: str, action: Action) -> bool:
+    """Whether the policy table grants ``action`` to ``role`` (unknown roles get nothing)."""
+    try:
+        return action in POLICY[Role(role)]
+    except ValueError:
+        return False
+
+
+def authorize(actor: Actor, action: Action) -> Scope:
+    """Refuse (403) unless the actor's role may perform ``action``; return the actor's object scope."""
+    if not allowed(actor.role, action):
+        raise Forbidden("role", f"role {actor.role!r} may not perform {action.value}")
+    return scope_of(actor)
+
+
+def scope_of(actor: Actor) -> Scope:
+    """What the actor may see: everything for hub staff, its own party's objects for a shipper."""
+    if actor.role in PARTY_SCOPED_ROLES:
+        return Scope(party=actor.party or "")
+    return Scope()
+
+
+def token_sha256(token: str) -> str:
+    """What is stored of a token: its SHA-256 (tokens are 256-bit random, so no salt or slow hash is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = None) -> str:
+    """Create an API user and return its bearer token — shown once, stored only as a hash."""
+    try:
+        checked_role = Role(role)
+    except ValueError:
+        raise RuleViolation("role", f"unknown role {role!r}; roles: {', '.join(r.value for r in Role)}") from None
+    if checked_role in PARTY_SCOPED_ROLES and party is None:
+        raise RuleViolation("party", f"a {checked_role.value} user acts for a party; give --party")
+    token = f"lb_{secrets.token_urlsafe(32)}"
+    with uow:
+        users = UserRepository(uow.session)
+        if users.by_name(name) is not None:
+            raise Conflict("name", f"user {name!r} already exists")
+        if party is not None and PartyRepository(uow.session).party(party) is None:
+            raise NotFound("party", f"no party {party!r}")
+        users.add(
+            tables.ApiUserRow(
+                name=name,
+                role=checked_role.value,
+                party_code=party,
+                token_sha256=token_sha256(token),
+                created_at=utc_now(),
+            )
+        )
+        uow.commit()
+    return token
+
+
+def authenticate(uow: UnitOfWork, token: str) -> Actor | None:
+    """The actor a bearer token belongs to, or None."""
+    with uow:
+        user = UserRepository(uow.session).by_token_sha256(token_sha256(token))
+        if user is None:
+            return None
+        return Actor(name=user.name, role=user.role, party=user.party_code)

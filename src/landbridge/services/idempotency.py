@@ -1,0 +1,74 @@
+"""Idempotent commands: a POST repeated with the same ``Idempotency-Key`` replays the first answer.
+
+The key, a digest of the request and the answer are stored in the command's own transaction, so
+either the command and its key are both written or neither is. A repeat therefore writes nothing.
+Keys are per caller (two users may pick the same key). A key reused with a different request is
+refused rather than silently replaying an answer to another question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from landbridge.domain.errors import RuleViolation
+from landbridge.domain.events import utc_now
+from landbridge.store import tables
+from landbridge.store.repositories import IdempotencyRepository
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """The caller's key and the digest of the request it was sent with."""
+
+    key: str
+    request_sha256: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.key) <= MAX_KEY_LENGTH:
+            raise RuleViolation(HEADER, f"must be 1-{MAX_KEY_LENGTH} characters")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's answer: HTTP status and JSON body; ``replayed`` when it came from the key store."""
+
+    status_code: int
+    body: Any
+    replayed: bool = False
+
+
+def request_digest(method: str, path: str, body: bytes) -> str:
+    """SHA-256 over method, path and raw body: what makes two requests 'the same'."""
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), b"\0", path.encode(), b"\0", body):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def stored_outcome(repository: IdempotencyRepository, actor: str, key: IdempotencyKey) -> Outcome | None:
+    """The first answer to this key, or None; refuses a key reused for a different request."""
+    row = repository.get(actor, key.key)
+    if row is None:
+        return None
+    if row.request_sha256 != key.request_sha256:
+        raise RuleViolation(HEADER, "this key was already used with a different request")
+    return Outcome(row.status_code, row.response, replayed=True)
+
+
+def remember(repository: IdempotencyRepository, actor: str, key: IdempotencyKey, outcome: Outcome) -> None:
+    """Store the answer in the current transaction."""
+    repository.add(
+        tables.IdempotencyKeyRow(
+            actor=actor,
+            key=key.key,
+            request_sha256=key.request_sha256,
+            status_code=outcome.status_code,
+            response=outcome.body,
+            created_at=utc_now(),
+        )
+    )

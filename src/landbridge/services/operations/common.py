@@ -1,0 +1,212 @@
+"""The command runner every operation goes through, and helpers shared by the contexts.
+
+``execute`` opens the unit of work, replays a stored idempotent answer if there is one, runs the
+command, stores the answer under the key, and commits once. Races end in a 409 naming the field:
+a unique constraint (a yard or wagon cell already filled) raises ``IntegrityError``, and on
+PostgreSQL a serialization failure or deadlock is retried a few times before giving up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from landbridge.domain.containers import PositionKind
+from landbridge.domain.errors import Conflict, NotFound
+from landbridge.domain.events import Event, EventType
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.iso_types import size_type
+from landbridge.services.containers import Actor
+from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
+from landbridge.store import tables
+from landbridge.store.repositories import IdempotencyRepository
+from landbridge.store.unit_of_work import UnitOfWork
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+MAX_ATTEMPTS = 5
+
+# Which unique constraint a lost race hit → the field and reason the caller reads in the 409.
+_CONSTRAINT_CONFLICTS: list[tuple[tuple[str, ...], str, str]] = [
+    (("uq_yard_cells_position", "yard_cells."), "slot", "the slot was filled by a concurrent move"),
+    (("uq_yard_slots", "yard_slots."), "slot", "the slot was filled by a concurrent move"),
+    (("uq_wagon_cells_position", "wagon_cells."), "slot", "the wagon slot was filled by a concurrent load"),
+    (("pk_containers", "containers.number"), "number", "the container is already registered"),
+    (("uq_wagons_train", "wagons."), "wagons", "wagon number or position repeated in the train"),
+    (("pk_train_visits", "train_visits.reference"), "reference", "the train visit already exists"),
+    (("pk_vessel_visits", "vessel_visits.reference"), "reference", "the vessel visit already exists"),
+    (("pk_grain_lots", "grain_lots.reference"), "reference", "the grain lot already exists"),
+    (("pk_truck_visits", "truck_visits.reference"), "reference", "the truck visit already exists"),
+    (("pk_gate_appointments", "gate_appointments.reference"), "reference", "the appointment already exists"),
+    (("uq_parties_code", "parties.code"), "code", "the party already exists"),
+    (("uq_consignments", "consignments.booking_reference"), "booking_reference", "the booking already exists"),
+]
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
+
+
+def _is_idempotency_race(error: IntegrityError) -> bool:
+    text = str(error.orig)
+    return "idempotency_keys" in text or "pk_idempotency_keys" in text
+
+
+def conflict_for(error: IntegrityError) -> Conflict:
+    """The 409 a unique-constraint violation means to the caller."""
+    text = str(error.orig)
+    for needles, field, reason in _CONSTRAINT_CONFLICTS:
+        if any(needle in text for needle in needles):
+            return Conflict(field, reason)
+    return Conflict("request", "the command clashed with a concurrent change; read the state and retry")
+
+
+def execute(
+    uow: UnitOfWork,
+    actor: Actor,
+    work: Callable[[UnitOfWork], Any],
+    *,
+    status_code: int = 200,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Run ``work`` in one transaction with its idempotency record; commit once; map races to 409."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            with uow:
+                keys = IdempotencyRepository(uow.session)
+                if idempotency is not None:
+                    previous = stored_outcome(keys, actor.name, idempotency)
+                    if previous is not None:
+                        return previous
+                outcome = Outcome(status_code, work(uow))
+                if idempotency is not None:
+                    remember(keys, actor.name, idempotency, outcome)
+                uow.commit()
+                return outcome
+        except IntegrityError as error:
+            if idempotency is not None and _is_idempotency_race(error):
+                continue  # the same key committed concurrently: the next attempt replays its answer
+            raise conflict_for(error) from error
+        except DBAPIError as error:
+            if _sqlstate(error) in RETRYABLE_SQLSTATES and attempt + 1 < MAX_ATTEMPTS:
+                continue
+            if _sqlstate(error) in RETRYABLE_SQLSTATES:
+                raise Conflict("request", "the command kept clashing with concurrent changes; retry") from error
+            raise
+    raise Conflict("request", "the command kept clashing with concurrent changes; retry")
+
+
+def parse_container(number: str, field: str = "container") -> ContainerNumber:
+    """A container number from input; a malformed one cannot exist, so it is 404 like an unknown one."""
+    from landbridge.domain.errors import InvalidIdentifier
+
+    try:
+        return ContainerNumber(number)
+    except InvalidIdentifier as error:
+        raise NotFound(field, f"no container {number!r} ({error.reason})") from None
+
+
+def locked_container(uow: UnitOfWork, number: str, field: str = "container") -> tables.ContainerRow:
+    """The container's row, locked for this transaction; 404 naming ``field`` when unknown."""
+    parsed = parse_container(number, field)
+    row = uow.containers.row_for_update(parsed)
+    if row is None:
+        raise NotFound(field, f"no container {parsed}")
+    return row
+
+
+def check_version(row: tables.ContainerRow, expected_version: int | None) -> None:
+    """Optimistic check: refuse when the caller saw an older state of the container."""
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(
+            "expected_version", f"container {row.number} is at version {row.version}, not {expected_version}"
+        )
+
+
+def position_of(row: tables.ContainerRow) -> dict[str, str | None]:
+    """The container's place as stored in events (kind and reference)."""
+    return {"kind": row.position_kind, "reference": row.position_reference}
+
+
+def container_view(row: tables.ContainerRow) -> dict[str, Any]:
+    """The JSON answer describing a container after a command."""
+    iso = size_type(row.iso_type)
+    return {
+        "number": row.number,
+        "iso_type": row.iso_type,
+        "length_ft": iso.length_ft,
+        "teu": iso.teu,
+        "load_state": row.load_state,
+        "gross_mass_kg": row.gross_mass_kg,
+        "booking_reference": row.booking_reference,
+        "position": position_of(row),
+        "version": row.version,
+    }
+
+
+def set_position(row: tables.ContainerRow, kind: PositionKind, reference: str | None) -> None:
+    """Move the container (in this transaction) and bump its version."""
+    row.position_kind = kind.value
+    row.position_reference = reference
+    row.version = row.version + 1
+
+
+def container_event(
+    uow: UnitOfWork,
+    event_type: EventType,
+    row: tables.ContainerRow,
+    actor: Actor,
+    before: dict[str, Any],
+    after: dict[str, Any] | None = None,
+    location: str | None = None,
+    source_reference: str | None = None,
+) -> None:
+    """Append an event about a container whose ``after`` carries its new place (used by replay)."""
+    payload = {"position": position_of(row), "load_state": row.load_state, "gross_mass_kg": row.gross_mass_kg}
+    payload.update(after or {})
+    uow.events.append(
+        Event(
+            event_type=event_type,
+            subject_type="container",
+            subject_id=row.number,
+            actor=actor.name,
+            role=actor.role,
+            location=location,
+            before=before,
+            after=payload,
+            source_reference=source_reference,
+        )
+    )
+
+
+def snapshot(row: tables.ContainerRow) -> dict[str, Any]:
+    """The ``before`` of a container event."""
+    return {"position": position_of(row), "load_state": row.load_state, "gross_mass_kg": row.gross_mass_kg}
+
+
+def subject_event(
+    uow: UnitOfWork,
+    event_type: EventType,
+    subject_type: str,
+    subject_id: str,
+    actor: Actor,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    location: str | None = None,
+    source_reference: str | None = None,
+) -> None:
+    """Append an event about a non-container subject (visit, train, lot, hold, truck…)."""
+    uow.events.append(
+        Event(
+            event_type=event_type,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            actor=actor.name,
+            role=actor.role,
+            location=location,
+            before=before,
+            after=after,
+            source_reference=source_reference,
+        )
+    )

@@ -1,0 +1,339 @@
+"""Grain: receive a lot into a silo, transfer between silos, ship to a vessel or load into containers.
+
+Mass is kept to the kilogram in a ledger (``grain_movements``): per owner, received = in stock +
+shipped holds after every command. Silo capacity is checked with the silo row locked; owners and
+crops are not mixed in a silo unless the silo allows mixing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from landbridge.domain.containers import PositionKind
+from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
+from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.identifiers import parse_wagon_number
+from landbridge.domain.iso_types import size_type
+from landbridge.domain.visits import VesselVisitStatus
+from landbridge.services.containers import Actor
+from landbridge.services.idempotency import IdempotencyKey, Outcome
+from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
+from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
+from landbridge.services.operations.rail import ASSUMED_TARE_KG
+from landbridge.store import tables
+from landbridge.store.repositories import GrainRepository, PartyRepository, Scope, VesselRepository
+from landbridge.store.unit_of_work import UnitOfWork
+
+SOURCE_KINDS = ("hopper_wagons", "containers")
+
+
+@dataclass(frozen=True)
+class ContainerFill:
+    """How much of a lot goes into one container."""
+
+    container: str
+    mass_kg: int
+
+
+def lot_view(row: tables.GrainLotRow) -> dict[str, Any]:
+    """The JSON answer describing a lot."""
+    return {
+        "reference": row.reference,
+        "owner_code": row.owner_code,
+        "crop": row.crop,
+        "grain_class": row.grain_class,
+        "mass_kg": row.mass_kg,
+        "moisture_pct": row.moisture_pct,
+        "silo_code": row.silo_code,
+    }
+
+
+def _silo(grain: GrainRepository, code: str, field: str = "silo_code") -> tables.SiloRow:
+    silo = grain.silo(code, lock=True)
+    if silo is None:
+        raise NotFound(field, f"no silo {code!r}")
+    return silo
+
+
+def _check_fits(grain: GrainRepository, silo: tables.SiloRow, owner: str, crop: str, mass_kg: int, field: str) -> None:
+    lots = grain.lots_in(silo.code)
+    stock = sum(lot.mass_kg for lot in lots)
+    if stock + mass_kg > silo.capacity_kg:
+        raise RuleViolation(
+            "mass_kg",
+            f"silo {silo.code} holds {silo.capacity_kg} kg; {stock} kg in stock, {mass_kg} kg more does not fit",
+        )
+    if not silo.allow_mixing:
+        for lot in lots:
+            if lot.owner_code != owner or lot.crop != crop:
+                raise RuleViolation(
+                    field,
+                    f"silo {silo.code} holds {lot.crop} of {lot.owner_code}; it does not allow mixing owners or crops",
+                )
+
+
+def _movement(
+    grain: GrainRepository, lot: tables.GrainLotRow, kind: str, mass_kg: int, silo: str | None, counterpart: str | None
+) -> None:
+    grain.add(
+        tables.GrainMovementRow(
+            lot_reference=lot.reference,
+            owner_code=lot.owner_code,
+            kind=kind,
+            mass_kg=mass_kg,
+            silo_code=silo,
+            counterpart=counterpart,
+            occurred_at=utc_now(),
+        )
+    )
+
+
+def _lot_event(
+    uow: UnitOfWork,
+    event_type: EventType,
+    lot: tables.GrainLotRow,
+    actor: Actor,
+    before: dict[str, Any] | None,
+    extra: dict[str, Any],
+) -> None:
+    subject_event(
+        uow, event_type, "grain_lot", lot.reference, actor, before, {**lot_view(lot), **extra}, location=lot.silo_code
+    )
+
+
+def receive_grain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    reference: str,
+    owner_code: str,
+    crop: str,
+    grain_class: str,
+    mass_kg: int,
+    moisture_pct: float,
+    silo_code: str,
+    source_kind: str,
+    sources: list[str],
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Receive a lot into a silo from hopper wagons (by wagon number) or bulk containers (emptied)."""
+    if mass_kg <= 0:
+        raise RuleViolation("mass_kg", "must be a positive whole number of kilograms")
+    if source_kind not in SOURCE_KINDS:
+        raise RuleViolation("source_kind", f"must be one of {', '.join(SOURCE_KINDS)}")
+    if not sources:
+        raise RuleViolation("sources", "name the wagons or containers the grain came in")
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        grain = GrainRepository(uow.session)
+        emptied: list[str] = []
+        if source_kind == "hopper_wagons":
+            for index, number in enumerate(sources):
+                try:
+                    parse_wagon_number(number)
+                except InvalidIdentifier as error:
+                    raise InvalidIdentifier(f"sources[{index}]", error.reason) from None
+        else:
+            for index, number in enumerate(sources):
+                row = locked_container(uow, number, f"sources[{index}]")
+                if row.load_state != "full" or row.position_kind in (
+                    PositionKind.ANNOUNCED.value,
+                    PositionKind.DEPARTED.value,
+                    PositionKind.DELIVERED.value,
+                ):
+                    raise RuleViolation(f"sources[{index}]", f"{row.number} is not a laden box in the hub")
+                before = snapshot(row)
+                row.load_state, row.gross_mass_kg, row.version = "empty", None, row.version + 1
+                container_event(uow, EventType.CONTAINER_STRIPPED, row, actor, before, {"grain_lot": reference})
+                emptied.append(row.number)
+        if PartyRepository(uow.session).party(owner_code) is None:
+            raise NotFound("owner_code", f"no party {owner_code!r}")
+        if grain.lot(reference) is not None:
+            raise Conflict("reference", f"grain lot {reference} already exists")
+        silo = _silo(grain, silo_code)
+        _check_fits(grain, silo, owner_code, crop, mass_kg, "silo_code")
+        lot = tables.GrainLotRow(
+            reference=reference,
+            owner_code=owner_code,
+            crop=crop,
+            grain_class=grain_class,
+            mass_kg=mass_kg,
+            moisture_pct=moisture_pct,
+            silo_code=silo.code,
+        )
+        grain.add(lot)
+        _movement(grain, lot, "received", mass_kg, silo.code, f"{source_kind}:{','.join(sources)}")
+        _lot_event(
+            uow,
+            EventType.GRAIN_RECEIVED,
+            lot,
+            actor,
+            None,
+            {"received_kg": mass_kg, "source_kind": source_kind, "sources": sources},
+        )
+        return lot_view(lot)
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+
+
+def transfer_grain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    lot: str,
+    to_silo: str,
+    mass_kg: int | None = None,
+    new_reference: str | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Move a lot (or part of it, as a new lot) to another silo."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        grain = GrainRepository(uow.session)
+        source = grain.lot(lot, lock=True)
+        if source is None:
+            raise NotFound("lot", f"no grain lot {lot!r}")
+        moved = source.mass_kg if mass_kg is None else mass_kg
+        if not 0 < moved <= source.mass_kg:
+            raise RuleViolation("mass_kg", f"lot {lot} holds {source.mass_kg} kg; cannot move {moved} kg")
+        if source.silo_code == to_silo:
+            raise RuleViolation("to_silo", f"lot {lot} is already in silo {to_silo}")
+        for code in sorted({source.silo_code or "", to_silo} - {""}):
+            _silo(grain, code, "to_silo" if code == to_silo else "lot")
+        target_silo = _silo(grain, to_silo, "to_silo")
+        _check_fits(grain, target_silo, source.owner_code, source.crop, moved, "to_silo")
+        before = lot_view(source)
+        from_silo = source.silo_code
+        if moved == source.mass_kg:
+            source.silo_code = to_silo
+            moved_lot = source
+        else:
+            if new_reference is None:
+                raise RuleViolation("new_reference", "a partial transfer creates a new lot: name it")
+            if grain.lot(new_reference) is not None:
+                raise Conflict("new_reference", f"grain lot {new_reference} already exists")
+            source.mass_kg -= moved
+            moved_lot = tables.GrainLotRow(
+                reference=new_reference,
+                owner_code=source.owner_code,
+                crop=source.crop,
+                grain_class=source.grain_class,
+                mass_kg=moved,
+                moisture_pct=source.moisture_pct,
+                silo_code=to_silo,
+            )
+            grain.add(moved_lot)
+        uow.session.flush()
+        _movement(grain, source, "transfer_out", moved, from_silo, to_silo)
+        _movement(grain, moved_lot, "transfer_in", moved, to_silo, from_silo)
+        _lot_event(uow, EventType.GRAIN_TRANSFERRED, source, actor, before, {"moved_kg": moved, "to_silo": to_silo})
+        if moved_lot is not source:
+            _lot_event(
+                uow,
+                EventType.GRAIN_TRANSFERRED,
+                moved_lot,
+                actor,
+                None,
+                {"moved_kg": moved, "from_lot": lot, "from_silo": from_silo},
+            )
+        return {"lot": lot_view(source), "moved": lot_view(moved_lot), "moved_kg": moved}
+
+    return execute(uow, actor, work, idempotency=idempotency)
+
+
+def ship_grain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    lot: str,
+    mass_kg: int,
+    vessel_visit: str,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Load grain from a lot onto a berthed vessel."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        grain = GrainRepository(uow.session)
+        source = grain.lot(lot, lock=True)
+        if source is None:
+            raise NotFound("lot", f"no grain lot {lot!r}")
+        visit = VesselRepository(uow.session).get(vessel_visit)
+        if visit is None:
+            raise NotFound("vessel_visit", f"no vessel visit {vessel_visit!r}")
+        if visit.status != VesselVisitStatus.BERTHED.value:
+            raise RuleViolation("vessel_visit", f"vessel visit {vessel_visit} is {visit.status}, not berthed")
+        if not 0 < mass_kg <= source.mass_kg:
+            raise RuleViolation("mass_kg", f"lot {lot} holds {source.mass_kg} kg; cannot ship {mass_kg} kg")
+        before = lot_view(source)
+        source.mass_kg -= mass_kg
+        uow.session.flush()
+        _movement(grain, source, "shipped", mass_kg, source.silo_code, f"vessel {vessel_visit}")
+        _lot_event(
+            uow, EventType.GRAIN_SHIPPED, source, actor, before, {"shipped_kg": mass_kg, "vessel_visit": vessel_visit}
+        )
+        return lot_view(source)
+
+    return execute(uow, actor, work, idempotency=idempotency)
+
+
+def load_grain_into_containers(
+    uow: UnitOfWork, actor: Actor, *, lot: str, fills: list[ContainerFill], idempotency: IdempotencyKey | None = None
+) -> Outcome:
+    """Fill empty boxes in the yard or CFS with grain from a lot (gross mass limit checked per box)."""
+    if not fills:
+        raise RuleViolation("containers", "name at least one container")
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        grain = GrainRepository(uow.session)
+        source = grain.lot(lot, lock=True)
+        if source is None:
+            raise NotFound("lot", f"no grain lot {lot!r}")
+        total = sum(f.mass_kg for f in fills)
+        if any(f.mass_kg <= 0 for f in fills) or total > source.mass_kg:
+            raise RuleViolation("containers", f"lot {lot} holds {source.mass_kg} kg; cannot load {total} kg")
+        before = lot_view(source)
+        filled = []
+        for index, fill in enumerate(fills):
+            row = locked_container(uow, fill.container, f"containers[{index}].container")
+            if row.load_state != "empty" or row.position_kind not in (PositionKind.YARD.value, PositionKind.CFS.value):
+                raise RuleViolation(f"containers[{index}].container", f"{row.number} is not an empty box in the hub")
+            gross = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft] + fill.mass_kg
+            if gross > MAX_GROSS_MASS_KG:
+                raise RuleViolation(
+                    f"containers[{index}].mass_kg", f"gross mass {gross} kg exceeds {MAX_GROSS_MASS_KG}"
+                )
+            prior = snapshot(row)
+            row.load_state, row.gross_mass_kg, row.version = "full", gross, row.version + 1
+            container_event(uow, EventType.GRAIN_LOADED_CONTAINER, row, actor, prior, {"grain_lot": lot})
+            _movement(grain, source, "shipped", fill.mass_kg, source.silo_code, f"container {row.number}")
+            filled.append(row.number)
+        source.mass_kg -= total
+        uow.session.flush()
+        _lot_event(
+            uow, EventType.GRAIN_LOADED_CONTAINER, source, actor, before, {"shipped_kg": total, "containers": filled}
+        )
+        return {**lot_view(source), "containers": filled}
+
+    return execute(uow, actor, work, idempotency=idempotency)
+
+
+def lots(uow: UnitOfWork, scope: Scope) -> list[dict[str, Any]]:
+    """Lots the scope may see."""
+    with uow:
+        return [lot_view(row) for row in GrainRepository(uow.session).lots(scope)]
+
+
+def lot(uow: UnitOfWork, scope: Scope, reference: str) -> dict[str, Any]:
+    """One lot the scope may see (404 otherwise)."""
+    with uow:
+        row = GrainRepository(uow.session).lot(reference, scope)
+        if row is None:
+            raise NotFound("reference", f"no grain lot {reference!r}")
+        return lot_view(row)
+
+
+def balance(uow: UnitOfWork, scope: Scope) -> dict[str, dict[str, int]]:
+    """Per owner the scope may see: received, shipped and in stock, to the kilogram."""
+    with uow:
+        return GrainRepository(uow.session).ledger(scope)

@@ -1,0 +1,164 @@
+"""Parties and consignments (bookings): who owns which containers and grain — the basis of visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from landbridge.domain.dangerous_goods import DangerousGoods
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
+from landbridge.domain.events import EventType
+from landbridge.domain.identifiers import HSCode, UNLocode
+from landbridge.domain.units import PartyRole
+from landbridge.services.containers import Actor
+from landbridge.services.idempotency import IdempotencyKey, Outcome
+from landbridge.services.operations.common import (
+    container_event,
+    container_view,
+    execute,
+    locked_container,
+    snapshot,
+    subject_event,
+)
+from landbridge.store import tables
+from landbridge.store.repositories import PartyRepository
+from landbridge.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class GoodsLineSpec:
+    """A goods line of a new consignment."""
+
+    hs_code: str
+    description: str
+    packages: int
+    mass_kg: int
+    imdg_class: str | None = None
+    un_number: str | None = None
+    packing_group: str | None = None
+
+
+def create_party(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    role: PartyRole,
+    country: str | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Register a party (shipper, consignee, forwarder, line…)."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        parties = PartyRepository(uow.session)
+        if parties.party(code) is not None:
+            raise Conflict("code", f"party {code} already exists")
+        parties.add(tables.PartyRow(code=code, name=name, role=role.value, country=country))
+        view = {"code": code, "name": name, "role": role.value, "country": country}
+        subject_event(uow, EventType.PARTY_CREATED, "party", code, actor, None, view)
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+
+
+def create_consignment(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    booking_reference: str,
+    shipper_code: str,
+    consignee_code: str | None,
+    origin: str,
+    destination: str,
+    goods: list[GoodsLineSpec],
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Book a consignment with its goods lines (dangerous goods data checked)."""
+    origin_code, destination_code = UNLocode(origin), UNLocode(destination)
+    for index, line in enumerate(goods):
+        try:
+            HSCode(line.hs_code)
+            if line.imdg_class is not None or line.un_number is not None:
+                DangerousGoods(line.imdg_class or "", line.un_number or "", line.packing_group)
+        except RuleViolation as error:
+            raise RuleViolation(f"goods[{index}].{error.field}", error.reason) from None
+        except ValueError as error:
+            field = getattr(error, "field", "goods")
+            reason = getattr(error, "reason", str(error))
+            raise RuleViolation(f"goods[{index}].{field}", reason) from None
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        parties = PartyRepository(uow.session)
+        for field, code in (("shipper_code", shipper_code), ("consignee_code", consignee_code)):
+            if code is not None and parties.party(code) is None:
+                raise NotFound(field, f"no party {code!r}")
+        if parties.consignment(booking_reference) is not None:
+            raise Conflict("booking_reference", f"booking {booking_reference} already exists")
+        row = tables.ConsignmentRow(
+            booking_reference=booking_reference,
+            shipper_code=shipper_code,
+            consignee_code=consignee_code,
+            origin=origin_code,
+            destination=destination_code,
+        )
+        parties.add(row)
+        lines = []
+        for line in goods:
+            goods_row = tables.GoodsLineRow(
+                consignment_id=row.id,
+                hs_code=str(HSCode(line.hs_code)),
+                description=line.description,
+                packages=line.packages,
+                mass_kg=line.mass_kg,
+                imdg_class=line.imdg_class,
+                un_number=line.un_number,
+                packing_group=line.packing_group,
+            )
+            parties.add(goods_row)
+            lines.append(
+                {
+                    "id": goods_row.id,
+                    "hs_code": goods_row.hs_code,
+                    "mass_kg": line.mass_kg,
+                    "imdg_class": line.imdg_class,
+                }
+            )
+        view = {
+            "booking_reference": booking_reference,
+            "shipper_code": shipper_code,
+            "consignee_code": consignee_code,
+            "origin": origin_code,
+            "destination": destination_code,
+            "goods": lines,
+        }
+        subject_event(uow, EventType.CONSIGNMENT_CREATED, "consignment", booking_reference, actor, None, view)
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+
+
+def assign_container(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    booking_reference: str,
+    container: str,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Attach a container to a consignment: from then on the consignment's shipper can follow it."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        row = locked_container(uow, container)
+        if PartyRepository(uow.session).consignment(booking_reference) is None:
+            raise NotFound("booking_reference", f"no booking {booking_reference!r}")
+        if row.booking_reference is not None and row.booking_reference != booking_reference:
+            raise Conflict("container", f"{row.number} already belongs to booking {row.booking_reference}")
+        before = {**snapshot(row), "booking_reference": row.booking_reference}
+        row.booking_reference = booking_reference
+        row.version += 1
+        uow.session.flush()
+        container_event(uow, EventType.CONTAINER_ASSIGNED, row, actor, before, {"booking_reference": booking_reference})
+        return container_view(row)
+
+    return execute(uow, actor, work, idempotency=idempotency)

@@ -1,0 +1,203 @@
+"""Yard commands: place or move a container to a slot (every stacking rule checked), propose a slot.
+
+Concurrency: the container's row and every block touched are locked (``SELECT … FOR UPDATE`` on
+PostgreSQL, in code order so two moves cannot deadlock); SQLite serialises writers anyway. The
+unique constraint on ``yard_cells`` stays the last line of defence: a lost race is a 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from landbridge.domain.containers import PositionKind
+from landbridge.domain.errors import NotFound, RuleViolation
+from landbridge.domain.events import EventType
+from landbridge.domain.iso_types import size_type
+from landbridge.domain.yard import YardSlot
+from landbridge.services.containers import Actor
+from landbridge.services.idempotency import IdempotencyKey, Outcome
+from landbridge.services.operations.common import (
+    check_version,
+    container_event,
+    container_view,
+    execute,
+    locked_container,
+    set_position,
+    snapshot,
+)
+from landbridge.services.operations.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
+from landbridge.store import tables
+from landbridge.store.repositories import YardRepository
+from landbridge.store.unit_of_work import UnitOfWork
+
+# Where a container may come from when the yard operator places it (moves within the yard, drop-offs
+# from trucks, boxes leaving the CFS). Vessel and wagon moves have their own commands.
+PLACEABLE_FROM = frozenset({PositionKind.YARD, PositionKind.TRUCK, PositionKind.CFS})
+
+
+def limits(row: tables.YardBlockRow) -> BlockLimits:
+    """The stacking limits of a block row."""
+    return BlockLimits(
+        code=row.code,
+        bays=row.bays,
+        rows=row.rows,
+        max_tiers_full=row.max_tiers_full,
+        max_tiers_empty=row.max_tiers_empty,
+        reefer_plugs=row.reefer_plugs,
+        dangerous_goods=row.dangerous_goods,
+    )
+
+
+def box_of(row: tables.ContainerRow, dg_classes: set[str] | None = None) -> Box:
+    """The container as the stacking rules see it."""
+    iso = size_type(row.iso_type)
+    laden = row.load_state == "full"
+    return Box(
+        number=row.number,
+        length_ft=iso.length_ft,
+        laden=laden,
+        open_top=iso.is_open_top,
+        needs_power=iso.is_reefer and laden,
+        dg_classes=frozenset(dg_classes or ()),
+    )
+
+
+def block_state(uow: UnitOfWork, block: tables.YardBlockRow) -> BlockState:
+    """The occupancy of a block with every stored box's properties."""
+    yard = YardRepository(uow.session)
+    slots = yard.slots_in_block(block.code)
+    numbers = [s.container_number for s in slots]
+    rows = uow.containers.rows(numbers)
+    dangerous = uow.containers.dangerous_classes(numbers)
+    stored = [
+        StoredBox(
+            box_of(rows[s.container_number], dangerous.get(s.container_number)), YardSlot(s.block, s.bay, s.row, s.tier)
+        )
+        for s in slots
+    ]
+    return BlockState(limits(block), stored)
+
+
+def _locked_block(uow: UnitOfWork, code: str) -> tables.YardBlockRow:
+    block = YardRepository(uow.session).block(code, lock=True)
+    if block is None:
+        raise NotFound("slot", f"no yard block {code!r}")
+    return block
+
+
+def lock_blocks(uow: UnitOfWork, codes: set[str]) -> dict[str, tables.YardBlockRow]:
+    """Lock the blocks a command touches, in code order (no deadlock between two moves)."""
+    return {code: _locked_block(uow, code) for code in sorted(codes)}
+
+
+def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
+    """Free the container's yard cells; refuse while a box stands on it. Returns the slot it left."""
+    yard = YardRepository(uow.session)
+    slot = yard.slot_of(row.number)
+    if slot is None:
+        return None
+    lock_blocks(uow, {slot.block})
+    on_top = {
+        cell.container_number
+        for cell in yard.cells_in_block(slot.block)
+        if cell.tier == slot.tier + 1 and cell.row == slot.row and cell.bay in _bays(slot, row)
+    }
+    if on_top:
+        raise RuleViolation("container", f"{row.number} has {', '.join(sorted(on_top))} on top; move that first")
+    yard.vacate(row.number)
+    return str(YardSlot(slot.block, slot.bay, slot.row, slot.tier))
+
+
+def _bays(slot: tables.YardSlotRow, row: tables.ContainerRow) -> tuple[int, ...]:
+    return (slot.bay - 1, slot.bay) if size_type(row.iso_type).length_ft >= 40 else (slot.bay,)
+
+
+def choose_slot(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None) -> YardSlot:
+    """The slot asked for, or the first one the proposal rule finds."""
+    if slot_text is not None:
+        return YardSlot.parse(slot_text)
+    proposal = propose(uow, row)
+    if proposal is None:
+        raise RuleViolation("slot", f"no yard slot fits {row.number}")
+    return proposal
+
+
+def propose(uow: UnitOfWork, row: tables.ContainerRow) -> YardSlot | None:
+    """A slot that passes every rule for this container (simple rule: lowest tier, first block/bay/row)."""
+    box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
+    yard = YardRepository(uow.session)
+    for block in block_preference([limits(b) for b in yard.blocks()], box):
+        block_row = yard.block(block.code)
+        assert block_row is not None
+        found = block_state(uow, block_row).propose(box)
+        if found is not None:
+            return found
+    return None
+
+
+def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None) -> YardSlot:
+    """Store the container at a slot (checked) — it must already be out of its previous place."""
+    slot = choose_slot(uow, row, slot_text)
+    block = lock_blocks(uow, {slot.block})[slot.block]
+    state = block_state(uow, block)
+    box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
+    cells = state.check(box, slot)
+    YardRepository(uow.session).occupy(row.number, slot.block, slot.bay, slot.row, slot.tier, cells)
+    set_position(row, PositionKind.YARD, str(slot))
+    return slot
+
+
+def yard_payload(slot: YardSlot, row: tables.ContainerRow) -> dict[str, Any]:
+    """The ``after`` fields replay needs to rebuild yard occupancy."""
+    length = size_type(row.iso_type).length_ft
+    bays = (slot.bay - 1, slot.bay) if length >= 40 else (slot.bay,)
+    return {"slot": str(slot), "cells": [[slot.block, bay, slot.row, slot.tier] for bay in bays]}
+
+
+def place_container(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    slot: str | None,
+    expected_version: int | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Place a container in the yard or move it within the yard (slot proposed when not given)."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        row = locked_container(uow, container)
+        check_version(row, expected_version)
+        if PositionKind(row.position_kind) not in PLACEABLE_FROM:
+            raise RuleViolation(
+                "container",
+                f"{row.number} is {row.position_kind}; only boxes in the yard, on a truck or in the CFS "
+                "can be placed (use discharge or unload for vessels and wagons)",
+            )
+        before = snapshot(row)
+        target = YardSlot.parse(slot) if slot is not None else None
+        if target is not None:
+            current = YardRepository(uow.session).slot_of(row.number)
+            lock_blocks(uow, {target.block} | ({current.block} if current else set()))
+        take_out_of_yard(uow, row)
+        placed = put_in_yard(uow, row, slot)
+        container_event(
+            uow, EventType.CONTAINER_PLACED, row, actor, before, yard_payload(placed, row), location=str(placed)
+        )
+        return container_view(row)
+
+    return execute(uow, actor, work, idempotency=idempotency)
+
+
+def propose_slot(uow: UnitOfWork, actor: Actor, *, container: str) -> dict[str, Any]:
+    """Read-only: the slot the simple rule would choose now (nothing is reserved or written)."""
+    from landbridge.services.operations.common import parse_container
+
+    with uow:
+        row = uow.containers.rows([parse_container(container)]).get(str(parse_container(container)))
+        if row is None:
+            raise NotFound("container", f"no container {container}")
+        found = propose(uow, row)
+    if found is None:
+        raise RuleViolation("slot", f"no yard slot fits {row.number}")
+    return {"container": row.number, "slot": str(found)}
