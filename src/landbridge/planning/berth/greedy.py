@@ -6,7 +6,9 @@ real work. Several vessel orders are tried because a single arrival-order pass c
 
 from __future__ import annotations
 
+import math
 import random
+import time
 
 from landbridge.planning.berth.problem import BerthInstance
 
@@ -88,96 +90,221 @@ def best_greedy_plan(instance: BerthInstance, seed: int, attempts: int = 30) -> 
     return best
 
 
-def _sequence_cost(instance: BerthInstance, berth: int, sequence: list[int]) -> tuple[float, list[int]]:
-    """Service time of a berth sequence served left-shifted; inf if a window is missed."""
-    time_now = instance.opening_times[berth]
-    total = 0.0
-    starts: list[int] = []
+class _Sequences:
+    """Vessel sequence per berth, served left-shifted, with completion times kept for fast deltas.
+
+    Moving a vessel only changes completions after the touched position, and the change usually dies
+    out within a few vessels (idle time absorbs it), so deltas walk the suffix and stop early.
+    """
+
+    def __init__(self, instance: BerthInstance, sequences: list[list[int]]) -> None:
+        self.instance = instance
+        self.sequences = sequences
+        self.ends: list[list[int]] = [[] for _ in sequences]
+        self.costs: list[int] = [0] * len(sequences)
+        for berth in range(len(sequences)):
+            self.refresh(berth)
+
+    def refresh(self, berth: int) -> None:
+        """Recompute completions and cost of one berth (after a move was applied)."""
+        instance = self.instance
+        now = instance.opening_times[berth]
+        ends: list[int] = []
+        cost = 0
+        for vessel in self.sequences[berth]:
+            handling = instance.handling_times[vessel][berth]
+            assert handling is not None
+            now = max(now, instance.arrival_times[vessel]) + handling
+            ends.append(now)
+            cost += now - instance.arrival_times[vessel]
+        self.ends[berth] = ends
+        self.costs[berth] = cost
+
+    def total(self) -> int:
+        """Σ(completion − arrival) over all berths."""
+        return sum(self.costs)
+
+    def _walk(self, berth: int, index: int, now: int, delta: float) -> float:
+        """Propagate a new free time ``now`` into the suffix starting at ``index``; inf if infeasible."""
+        instance = self.instance
+        sequence, ends = self.sequences[berth], self.ends[berth]
+        for position in range(index, len(sequence)):
+            vessel = sequence[position]
+            start = max(now, instance.arrival_times[vessel])
+            latest = instance.latest_start(vessel, berth)
+            if latest is None or start > latest:
+                return math.inf
+            end = start + (instance.handling_times[vessel][berth] or 0)
+            delta += end - ends[position]
+            if end == ends[position]:
+                break
+            now = end
+        return delta
+
+    def removal_delta(self, berth: int, index: int) -> float:
+        """Cost change of taking the vessel at ``index`` out of the berth."""
+        vessel = self.sequences[berth][index]
+        now = self.ends[berth][index - 1] if index else self.instance.opening_times[berth]
+        return self._walk(berth, index + 1, now, -(self.ends[berth][index] - self.instance.arrival_times[vessel]))
+
+    def insertion_delta(self, vessel: int, berth: int, index: int) -> float:
+        """Cost change of inserting the vessel before position ``index`` of the berth."""
+        instance = self.instance
+        handling = instance.handling_times[vessel][berth]
+        latest = instance.latest_start(vessel, berth)
+        if handling is None or latest is None:
+            return math.inf
+        now = self.ends[berth][index - 1] if index else instance.opening_times[berth]
+        start = max(now, instance.arrival_times[vessel])
+        if start > latest:
+            return math.inf
+        end = start + handling
+        return self._walk(berth, index, end, end - instance.arrival_times[vessel])
+
+    def replace_delta(self, berth: int, index: int, vessel: int) -> float:
+        """Cost change of putting ``vessel`` in place of the one at ``index`` (for swaps)."""
+        instance = self.instance
+        handling = instance.handling_times[vessel][berth]
+        latest = instance.latest_start(vessel, berth)
+        if handling is None or latest is None:
+            return math.inf
+        now = self.ends[berth][index - 1] if index else instance.opening_times[berth]
+        start = max(now, instance.arrival_times[vessel])
+        if start > latest:
+            return math.inf
+        end = start + handling
+        old = self.sequences[berth][index]
+        delta = (end - instance.arrival_times[vessel]) - (self.ends[berth][index] - instance.arrival_times[old])
+        return self._walk(berth, index + 1, end, delta)
+
+    def plan(self) -> list[Assignment]:
+        """(berth, start) per vessel."""
+        result: list[Assignment] = [(0, 0)] * self.instance.vessel_count
+        for berth, sequence in enumerate(self.sequences):
+            for vessel, end in zip(sequence, self.ends[berth], strict=True):
+                handling = self.instance.handling_times[vessel][berth]
+                assert handling is not None
+                result[vessel] = (berth, end - handling)
+        return result
+
+
+def _descend(state: _Sequences, deadline: float) -> None:
+    """Best relocation of each vessel (other berth, any position; same berth via full recompute)."""
+    instance = state.instance
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for vessel in range(instance.vessel_count):
+            source = next(b for b, s in enumerate(state.sequences) if vessel in s)
+            index = state.sequences[source].index(vessel)
+            removal = state.removal_delta(source, index)
+            best_delta, best_move = -0.5, None
+            for berth in range(instance.berth_count):
+                if instance.handling_times[vessel][berth] is None:
+                    continue
+                if berth == source:
+                    reduced = state.sequences[source][:index] + state.sequences[source][index + 1 :]
+                    for position in range(len(reduced) + 1):
+                        if position == index:
+                            continue
+                        candidate = [*reduced[:position], vessel, *reduced[position:]]
+                        delta = _sequence_cost(instance, berth, candidate) - state.costs[berth]
+                        if delta < best_delta:
+                            best_delta, best_move = delta, (berth, position)
+                    continue
+                for position in range(len(state.sequences[berth]) + 1):
+                    delta = removal + state.insertion_delta(vessel, berth, position)
+                    if delta < best_delta:
+                        best_delta, best_move = delta, (berth, position)
+            if best_move is not None:
+                berth, position = best_move
+                state.sequences[source].pop(index)
+                state.sequences[berth].insert(position, vessel)
+                state.refresh(source)
+                if berth != source:
+                    state.refresh(berth)
+                improved = True
+        if not improved:
+            improved = _swap_pass(state)
+
+
+def _swap_pass(state: _Sequences) -> bool:
+    """Exchange two vessels on different berths, each taking the other's place; True if improved."""
+    improved = False
+    berths = range(len(state.sequences))
+    for first in berths:
+        for second in berths:
+            if second <= first:
+                continue
+            i = 0
+            while i < len(state.sequences[first]):
+                u = state.sequences[first][i]
+                for j, v in enumerate(state.sequences[second]):
+                    delta = state.replace_delta(first, i, v) + state.replace_delta(second, j, u)
+                    if delta < -0.5:
+                        state.sequences[first][i], state.sequences[second][j] = v, u
+                        state.refresh(first)
+                        state.refresh(second)
+                        improved = True
+                        break
+                i += 1
+    return improved
+
+
+def _sequence_cost(instance: BerthInstance, berth: int, sequence: list[int]) -> float:
+    """Service time of one berth sequence served left-shifted; inf if a window is missed."""
+    now = instance.opening_times[berth]
+    total = 0
     for vessel in sequence:
         handling = instance.handling_times[vessel][berth]
         latest = instance.latest_start(vessel, berth)
         if handling is None or latest is None:
-            return float("inf"), starts
-        start = max(time_now, instance.arrival_times[vessel])
+            return math.inf
+        start = max(now, instance.arrival_times[vessel])
         if start > latest:
-            return float("inf"), starts
-        starts.append(start)
-        time_now = start + handling
-        total += time_now - instance.arrival_times[vessel]
-    return total, starts
+            return math.inf
+        now = start + handling
+        total += now - instance.arrival_times[vessel]
+    return total
 
 
 def local_search(
     instance: BerthInstance, plan: list[Assignment], seed: int, time_budget_s: float
 ) -> list[Assignment]:
-    """Iterated local search over berth sequences: best relocation moves, random kicks between descents.
+    """Iterated local search over berth sequences: best relocations, random relocation kicks.
 
     A plan is a vessel sequence per berth served left-shifted, which loses nothing for a regular
-    objective such as Σ(completion − arrival). Deterministic for a given seed and number of kicks,
-    except that the time budget may stop it earlier on a slower machine.
+    objective such as Σ(completion − arrival). Same seed and budget give the same result on an
+    unloaded machine; the time budget can cut the search short on a busy one.
     """
-    import time
-
     deadline = time.monotonic() + time_budget_s
     rng = random.Random(seed)
     sequences: list[list[int]] = [[] for _ in range(instance.berth_count)]
     for vessel in sorted(range(instance.vessel_count), key=lambda v: plan[v][1]):
         sequences[plan[vessel][0]].append(vessel)
-    costs = [_sequence_cost(instance, b, s)[0] for b, s in enumerate(sequences)]
-
-    def descend() -> None:
-        improved = True
-        while improved and time.monotonic() < deadline:
-            improved = False
-            for vessel in range(instance.vessel_count):
-                source = next(b for b, s in enumerate(sequences) if vessel in s)
-                reduced = [v for v in sequences[source] if v != vessel]
-                reduced_cost = _sequence_cost(instance, source, reduced)[0]
-                best_delta, best_move = -1e-9, None
-                for berth in range(instance.berth_count):
-                    if instance.handling_times[vessel][berth] is None:
-                        continue
-                    base = reduced if berth == source else sequences[berth]
-                    for position in range(len(base) + 1):
-                        candidate = [*base[:position], vessel, *base[position:]]
-                        cost = _sequence_cost(instance, berth, candidate)[0]
-                        if berth == source:
-                            delta = cost - costs[source]
-                        else:
-                            delta = cost + reduced_cost - costs[berth] - costs[source]
-                        if delta < best_delta:
-                            best_delta, best_move = delta, (berth, candidate)
-                if best_move is not None:
-                    berth, candidate = best_move
-                    if berth != source:
-                        sequences[source] = reduced
-                        costs[source] = reduced_cost
-                    sequences[berth] = candidate
-                    costs[berth] = _sequence_cost(instance, berth, candidate)[0]
-                    improved = True
-
-    descend()
-    best = [list(s) for s in sequences]
-    best_total = sum(costs)
+    state = _Sequences(instance, sequences)
+    _descend(state, deadline)
+    best_total, best = state.total(), [list(s) for s in state.sequences]
     while time.monotonic() < deadline:
-        # Kick: swap two random adjacent vessels on a few berths, then descend again.
-        for _ in range(2):
-            berth = rng.randrange(instance.berth_count)
-            if len(sequences[berth]) >= 2:
-                i = rng.randrange(len(sequences[berth]) - 1)
-                sequences[berth][i], sequences[berth][i + 1] = sequences[berth][i + 1], sequences[berth][i]
-                costs[berth] = _sequence_cost(instance, berth, sequences[berth])[0]
-        descend()
-        total = sum(costs)
+        for _ in range(rng.randint(2, 4)):
+            # Kick: move a random vessel to a random allowed berth and position (if feasible there).
+            vessel = rng.randrange(instance.vessel_count)
+            source = next(b for b, s in enumerate(state.sequences) if vessel in s)
+            allowed = [b for b in range(instance.berth_count) if instance.handling_times[vessel][b] is not None]
+            berth = rng.choice(allowed)
+            trial_source = [v for v in state.sequences[source] if v != vessel]
+            target = trial_source if berth == source else list(state.sequences[berth])
+            target.insert(rng.randint(0, len(target)), vessel)
+            if _sequence_cost(instance, berth, target) == math.inf:
+                continue
+            state.sequences[source] = trial_source
+            state.sequences[berth] = target
+            state.refresh(source)
+            state.refresh(berth)
+        _descend(state, deadline)
+        total = state.total()
         if total <= best_total:
-            best_total = total
-            best = [list(s) for s in sequences]
+            best_total, best = total, [list(s) for s in state.sequences]
         else:
-            sequences = [list(s) for s in best]
-            costs = [_sequence_cost(instance, b, s)[0] for b, s in enumerate(sequences)]
-    result: list[Assignment] = [(0, 0)] * instance.vessel_count
-    for berth, sequence in enumerate(best):
-        _, starts = _sequence_cost(instance, berth, sequence)
-        for vessel, start in zip(sequence, starts, strict=True):
-            result[vessel] = (berth, start)
-    return result
+            state = _Sequences(instance, [list(s) for s in best])
+    return _Sequences(instance, best).plan()

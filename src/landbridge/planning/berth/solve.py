@@ -89,12 +89,12 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int) -> Solv
 
     incumbent = best_greedy_plan(instance, seed)
     if incumbent is not None:
-        incumbent = local_search(instance, incumbent, seed, min(0.5, 0.05 * time_limit_s))
+        incumbent = local_search(instance, incumbent, seed, 0.15 * time_limit_s)
     best_cost = total_service_time(instance, incumbent) if incumbent is not None else math.inf
 
     model = TimeIndexedModel(instance)
     seed_columns = [Column(v, b, s) for v, (b, s) in enumerate(incumbent)] if incumbent else []
-    lp = solve_lp_by_column_generation(model, seed_columns, began + 0.6 * time_limit_s, seed)
+    lp = solve_lp_by_column_generation(model, seed_columns, began + 0.65 * time_limit_s, seed)
     lower_bound = 0.0
     proven = False
     if lp.converged and lp.artificial_used:
@@ -104,24 +104,28 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int) -> Solv
         lower_bound = max(0, math.ceil(lp.value - 1e-6))
         rounded = _round_lp(instance, lp)
         if rounded is not None:
-            rounded = local_search(instance, rounded, seed, min(0.5, 0.05 * time_limit_s))
+            rounded = local_search(instance, rounded, seed, 0.05 * time_limit_s)
             rounded_cost = total_service_time(instance, rounded)
             if rounded_cost < best_cost:
                 incumbent, best_cost = rounded, rounded_cost
         proven = best_cost <= lower_bound
         slack_cap = 1.0
-        while not proven and remaining() > 0.05:
+        while not proven and remaining() > 0.2:
             gap = (best_cost - 1 - lp.value) if incumbent is not None else math.inf
             exact = count_within(model, lp, gap) <= _MAX_EXACT_COLUMNS
             slack = gap if exact else slack_cap
             columns = columns_within(model, lp, slack)
             inc_columns = [Column(v, b, s) for v, (b, s) in enumerate(incumbent)] if incumbent else None
-            outcome = solve_restricted_mip(model, columns, inc_columns, remaining(), seed)
+            # Leave a little time for building the model and writing the plan.
+            outcome = solve_restricted_mip(model, columns, inc_columns, remaining() - 0.1, seed)
             if outcome.columns is not None and outcome.value is not None and outcome.value < best_cost:
                 incumbent, best_cost = _columns_to_plan(instance, outcome.columns), outcome.value
             if exact:
                 # Every plan better than the incumbent lives in this column set, so its bound is global.
-                lower_bound = max(lower_bound, min(best_cost, math.ceil(outcome.bound - 1e-6)))
+                if math.isfinite(outcome.bound):
+                    lower_bound = max(lower_bound, min(best_cost, math.ceil(outcome.bound - 1e-6)))
+                elif outcome.bound > 0:
+                    lower_bound = max(lower_bound, best_cost)  # nothing better than the incumbent exists
                 proven = outcome.finished or best_cost <= lower_bound
                 break
             slack_cap *= 2
