@@ -85,9 +85,9 @@ def _ints(line: str, field_name: str, count: int | None, line_number: int) -> li
 def parse_crane_instance(text: str, name: str) -> CraneInstance:
     """Parse the QCSPgen text layout (header, p, l, r, L, ``Phi:`` pairs, ``Psi:`` pairs, ``end.``)."""
     lines = [line.strip() for line in text.splitlines()]
+    header = _ints(lines[0] if lines else "", "header n,b,nPhi,nPsi,q,t,s", 7, 1)
     if len(lines) < 5:
         raise PlanningInputError("file", f"expected at least 5 lines, found {len(lines)}")
-    header = _ints(lines[0], "header n,b,nPhi,nPsi,q,t,s", 7, 1)
     n, bays, n_phi, n_psi, q, travel, safety = header
     if n < 1 or bays < 1 or q < 1 or travel < 0 or safety < 0 or n_phi < 0 or n_psi < 0:
         raise PlanningInputError("header n,b,nPhi,nPsi,q,t,s (line 1)", f"invalid values {header}")
