@@ -80,3 +80,12 @@ def test_wagon_load_names_its_train_and_ids_are_stable() -> None:
 def test_events_without_a_dcsa_meaning_map_to_nothing() -> None:
     assert to_dcsa(_event(EventType.CONTAINER_REGISTERED), BOX, CONTEXT) == []
     assert to_dcsa(_event(EventType.HOLD_PLACED), BOX, CONTEXT) == []
+
+
+def test_per_container_copies_of_a_train_movement_map_to_nothing() -> None:
+    # Operations record a departure once for the train visit and once per box on board; the feed shows it once.
+    per_box = _event(EventType.TRAIN_DEPARTED, after={"train": "TR-W-001"})
+    assert to_dcsa(per_box, BOX, CONTEXT) == []
+    (train_level,) = to_dcsa(_event(EventType.TRAIN_DEPARTED, "train_visit", "TR-W-001"), None, CONTEXT)
+    assert train_level.body["transportEventTypeCode"] == "DEPA"
+    assert train_level.transport_reference == "TR-W-001"

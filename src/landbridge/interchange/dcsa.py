@@ -5,6 +5,10 @@ movements become TRANSPORT events (ARRI, DEPA). Everything we record actually ha
 classifier is always ACT. A gauge change is a discharge from the 1435 mm wagon and a load onto the
 1520 mm wagon at the crossing, so it yields two equipment events.
 
+Operations record a train's departure, border arrival and arrival both once for the train visit
+and once per container on board; only the train-level event becomes a DCSA TRANSPORT event (the
+per-container copies map to nothing), so a train movement appears once in the feed.
+
 Transport events carry no booking references: one train carries many shippers' boxes, and a
 reference list would show each shipper the others' bookings. Who may see which transport event is
 decided by the store (which containers were on board), not by the event body.
@@ -56,7 +60,7 @@ _ZONES = {
 }
 # Keys under which operations record the train / vessel / truck visit of a container move.
 _TRANSPORT_KEYS = ("train_reference", "train", "vessel_visit", "vessel_visit_reference", "visit_reference",
-                   "visit", "truck_visit", "truck_visit_reference")
+                   "visit", "truck_visit", "truck_visit_reference", "truck")
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ def to_dcsa(source: SourceEvent, equipment: Equipment | None, context: MappingCo
     }
     reference = transport_reference(event)
     if event.event_type in TRANSPORT_CODES:
+        if event.subject_type == "container":
+            return []  # the per-box copy of a train or vessel movement; the visit's own event maps
         code, transport_mode = TRANSPORT_CODES[event.event_type]
         event_id = event_uuid(source.id, 0)
         body: dict[str, Any] = {"eventID": event_id, "eventType": "TRANSPORT", **base,

@@ -115,7 +115,8 @@ def containers_aboard(session: Session, transport_reference: str, before_dcsa_id
 
 def _gauge_references(event: Event) -> tuple[str | None, str | None]:
     """A gauge change may name the 1435 train before and the 1520 train after; else one train for both."""
-    old = dcsa.transport_reference(replace(event, after=None))
+    named = (event.after or {}).get("from_train")
+    old = named if isinstance(named, str) and named else dcsa.transport_reference(replace(event, after=None))
     new = dcsa.transport_reference(replace(event, before=None))
     return old or new, new or old
 
@@ -633,25 +634,31 @@ def _route_from_rows(session: Session, route_code: str) -> Route | None:
                  lat_deg=route.lat, lon_deg=route.lon)
 
 
-def _train_of(session: Session, number: str) -> str | None:
-    """The train of the container's latest rail load (None when it never went on a train)."""
-    rows = session.execute(
-        select(DcsaEventRow.transport_reference, DcsaEventRow.type_code)
-        .where(DcsaEventRow.equipment_reference == number, DcsaEventRow.event_type == "EQUIPMENT",
-               DcsaEventRow.type_code == "LOAD", DcsaEventRow.transport_reference.is_not(None),
-               DcsaEventRow.body["transportCall"]["modeOfTransport"].as_string() == "RAIL")
-        .order_by(DcsaEventRow.id.desc()).limit(1)).first()
-    return None if rows is None else str(rows[0])
+def _loaded_at_base(session: Session, number: str) -> tables.EventRow | None:
+    """The container's latest wagon load at the base: where its current rail journey starts."""
+    return session.scalars(select(tables.EventRow).where(
+        tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number,
+        tables.EventRow.event_type == EventType.CONTAINER_LOADED_WAGON.value)
+        .order_by(tables.EventRow.id.desc()).limit(1)).first()
 
 
-def _progress(session: Session, number: str, train: str) -> TrainProgress:
-    """Milestones of the train (and the container's own gauge change) from the event log."""
-    milestones: dict[str, datetime] = {}
+_MILESTONES = (EventType.TRAIN_DEPARTED.value, EventType.TRAIN_AT_BORDER.value,
+               EventType.CONTAINER_GAUGE_TRANSFER.value, EventType.TRAIN_ARRIVED.value)
+
+
+def _progress(session: Session, number: str, loaded: tables.EventRow, train: str) -> TrainProgress:
+    """The journey's first departure, border arrival, gauge change and arrival since the wagon load.
+
+    Operations record train movements per container too; the train visit's own events count as well.
+    The first of each is kept: after the gauge change the 1520 mm train departs the border again,
+    which is not the journey's departure.
+    """
     rows = session.scalars(select(tables.EventRow).where(
-        or_(and_(tables.EventRow.subject_type == "train", tables.EventRow.subject_id == train),
-            and_(tables.EventRow.subject_id == number,
-                 tables.EventRow.event_type == EventType.CONTAINER_GAUGE_TRANSFER.value)))
+        tables.EventRow.id > loaded.id, tables.EventRow.event_type.in_(_MILESTONES),
+        or_(and_(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number),
+            and_(tables.EventRow.subject_type.in_(("train", "train_visit")), tables.EventRow.subject_id == train)))
         .order_by(tables.EventRow.id)).all()
+    milestones: dict[str, datetime] = {}
     for row in rows:
         milestones.setdefault(row.event_type, dcsa.as_utc(row.occurred_at))
     return TrainProgress(
@@ -678,10 +685,11 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
         if container is None:
             raise NotFound("container_number", f"no container {number}")
         timeline, _ = find_events(session, EventQuery(equipment_reference=number, limit=MAX_LIMIT), STAFF)
-        train = _train_of(session, number)
+        loaded = _loaded_at_base(session, number)
+        train = None if loaded is None else dcsa.transport_reference(event_from_row(loaded))
         route_code = destination = reason = None
         eta = None
-        if train is None:
+        if loaded is None or train is None:
             reason = "not on a train"
         else:
             visit = session.get(tables.TrainVisitRow, train)
@@ -690,7 +698,7 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
                 reason = f"train {train} has no known route"
             else:
                 route_code, destination = route.code, route.destination
-                eta = estimate_arrival(transit_model(route), _progress(session, number, train), as_of)
+                eta = estimate_arrival(transit_model(route), _progress(session, number, loaded, train), as_of)
         return ContainerTracking(
             number=container.number, iso_type=container.iso_type, load_state=container.load_state,
             booking_reference=container.booking_reference, position_kind=container.position_kind,
