@@ -104,9 +104,7 @@ def _flexibility(stacks: State, max_height: int) -> int:
     return score
 
 
-def _children(
-    stacks: State, max_height: int, last: int
-) -> list[tuple[int, int, int]]:
+def _children(stacks: State, max_height: int, last: int) -> list[tuple[int, int, int]]:
     """(bad-count delta, from, to) of every sensible move.
 
     Skips moving again the container that was just moved (two moves of one container can always
@@ -210,7 +208,9 @@ class _Ida:
             return False
         key = _key(stacks)
         budget = bound - g
-        if self.failed.get(key, -1) >= budget:
+        known = self.failed.get(key, -1)
+        if known >= budget:
+            self.next_bound = min(self.next_bound, g + known + 1)
             return False
         children = _children(stacks, self.h, last)
         children.sort()
