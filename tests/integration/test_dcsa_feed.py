@@ -151,13 +151,16 @@ def test_cursor_pages_cover_the_feed_once(world: TestClient) -> None:
     assert world.get("/dcsa/tnt/v2/events?limit=100").headers.get("Next-Page-Cursor") is None
 
 
-@pytest.mark.parametrize("query", ["eventType=PARCEL", "equipmentEventTypeCode=XXXX", "cursor=bogus",
-                                   "eventCreatedDateTime:gte=yesterday", "eventCreatedDateTime:after=2026-01-01T00:00Z",
-                                   "eventCreatedDateTime:gte=2026-01-01T00:00:00", "limit=0"])
-def test_bad_queries_are_refused_with_the_reason(world: TestClient, query: str) -> None:
-    response = world.get(f"/dcsa/tnt/v2/events?{query}")
-    assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["msg"]
+BAD_QUERIES = ["eventType=PARCEL", "equipmentEventTypeCode=XXXX", "cursor=bogus", "eventCreatedDateTime:gte=yesterday",
+               "eventCreatedDateTime:after=2026-01-01T00:00Z", "eventCreatedDateTime:gte=2026-01-01T00:00:00",
+               "limit=0"]
+
+
+def test_bad_queries_are_refused_with_the_reason(world: TestClient) -> None:
+    for query in BAD_QUERIES:
+        response = world.get(f"/dcsa/tnt/v2/events?{query}")
+        assert response.status_code == 422, (query, response.text)
+        assert response.json()["detail"][0]["msg"]
 
 
 def test_a_shipper_never_sees_foreign_containers(world: TestClient) -> None:

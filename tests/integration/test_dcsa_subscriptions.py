@@ -174,14 +174,17 @@ def test_subscriptions_are_created_read_and_deleted(hub: TestClient) -> None:
     assert hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").status_code == 404
 
 
-@pytest.mark.parametrize("body", [
+BAD_SUBSCRIPTIONS: list[dict[str, Any]] = [
     {"callbackUrl": "ftp://example.com/x", "secret": SECRET},
     {"callbackUrl": "https://example.com/x", "secret": "not base64!"},
     {"callbackUrl": "https://example.com/x", "secret": base64.b64encode(b"short").decode()},
     {"callbackUrl": "https://example.com/x", "secret": SECRET, "eventType": ["PARCEL"]},
     {"callbackUrl": "https://example.com/x"},
-])
-def test_bad_subscriptions_are_refused(hub: TestClient, body: dict[str, Any]) -> None:
-    response = hub.post("/dcsa/tnt/v2/event-subscriptions", json=body)
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["msg"]
+]
+
+
+def test_bad_subscriptions_are_refused(hub: TestClient) -> None:
+    for body in BAD_SUBSCRIPTIONS:
+        response = hub.post("/dcsa/tnt/v2/event-subscriptions", json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["detail"][0]["msg"]

@@ -211,26 +211,36 @@ def catch_up(uow: UnitOfWork, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- queries
 
 
+def _own_bookings(party: str) -> Any:
+    """Bookings the party ships or receives (the same rule as the operations repositories' Scope)."""
+    return select(tables.ConsignmentRow.booking_reference).where(
+        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
+
+
+def _related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The DCSA event concerns a container meeting ``conditions`` — and, for a party, one of its own.
+
+    Both must hold for the same container: a shipper filtering by a foreign box must not learn, from
+    a shared train's events, that the box was on board.
+    """
+    clauses = [DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
+               tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference, *conditions]
+    if party is not None:
+        clauses.append(tables.ContainerRow.booking_reference.in_(_own_bookings(party)))
+    return exists().where(*clauses)
+
+
 def _visible(party: str) -> ColumnElement[bool]:
     """The DCSA event concerns a container of a consignment the party ships or receives."""
-    own_bookings = select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
-    return exists().where(
-        DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
-        tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference,
-        tables.ContainerRow.booking_reference.in_(own_bookings),
-    )
+    return _related(party)
 
 
-def _concerns(reference: str) -> ColumnElement[bool]:
-    return exists().where(DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
-                          DcsaEventEquipmentRow.equipment_reference == reference)
+def _concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
+    return _related(party, DcsaEventEquipmentRow.equipment_reference == reference)
 
 
-def _booked_under(booking: str) -> ColumnElement[bool]:
-    return exists().where(DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
-                          tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference,
-                          tables.ContainerRow.booking_reference == booking)
+def _booked_under(booking: str, party: str | None = None) -> ColumnElement[bool]:
+    return _related(party, tables.ContainerRow.booking_reference == booking)
 
 
 @dataclass(frozen=True)
@@ -274,7 +284,7 @@ def decode_cursor(cursor: str) -> int:
         raise RuleViolation("cursor", "not a cursor this server issued") from None
 
 
-def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
+def _filters(query: EventQuery, party: str | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.event_types:
         conditions.append(DcsaEventRow.event_type.in_(query.event_types))
@@ -288,9 +298,9 @@ def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
     if codes:
         conditions.append(or_(*codes) if len(codes) > 1 else codes[0])
     if query.equipment_reference:
-        conditions.append(_concerns(query.equipment_reference))
+        conditions.append(_concerns(query.equipment_reference, party))
     if query.carrier_booking_reference:
-        conditions.append(_booked_under(query.carrier_booking_reference))
+        conditions.append(_booked_under(query.carrier_booking_reference, party))
     for operator, value in query.created_bounds:
         conditions.append(_COMPARE[operator](DcsaEventRow.event_created_at, value))
     return conditions
@@ -299,7 +309,7 @@ def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
 def find_events(session: Session, query: EventQuery, viewer: Viewer) -> tuple[list[dict[str, Any]], str | None]:
     """DCSA events matching the query that the viewer may see, oldest first, and the next page's cursor."""
     limit = max(1, min(query.limit, MAX_LIMIT))
-    statement = select(DcsaEventRow).where(*_filters(query))
+    statement = select(DcsaEventRow).where(*_filters(query, viewer.party))
     if query.un_location_code:
         statement = statement.where(DcsaEventRow.body["eventLocation"]["UNLocationCode"].as_string()
                                     == query.un_location_code)
@@ -446,9 +456,9 @@ def _matches(session: Session, subscription: EventSubscriptionRow, stored: DcsaE
         return False
     conditions: list[ColumnElement[bool]] = [DcsaEventRow.id == stored.id]
     if subscription.equipment_reference:
-        conditions.append(_concerns(subscription.equipment_reference))
+        conditions.append(_concerns(subscription.equipment_reference, subscription.party_code))
     if subscription.carrier_booking_reference:
-        conditions.append(_booked_under(subscription.carrier_booking_reference))
+        conditions.append(_booked_under(subscription.carrier_booking_reference, subscription.party_code))
     if subscription.party_code is not None:
         conditions.append(_visible(subscription.party_code))
     if len(conditions) == 1:
@@ -677,10 +687,7 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
         session = uow.session
         statement = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
         if viewer.party is not None:
-            party = viewer.party
-            own = select(tables.ConsignmentRow.booking_reference).where(or_(
-                tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
-            statement = statement.where(tables.ContainerRow.booking_reference.in_(own))
+            statement = statement.where(tables.ContainerRow.booking_reference.in_(_own_bookings(viewer.party)))
         container = session.scalar(statement)
         if container is None:
             raise NotFound("container_number", f"no container {number}")

@@ -13,28 +13,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from landbridge.api.deps import ActorDep, UowDep
+from landbridge.api.deps import Authorized, Principal, UowDep
 from landbridge.domain.errors import RuleViolation
 from landbridge.interchange.dcsa import API_VERSION
 from landbridge.services import tracking
-from landbridge.services.containers import Actor
+from landbridge.services.authz import Action
 
 router = APIRouter(prefix="/dcsa/tnt/v2", tags=["dcsa"])
 
 _OPERATORS = ("gte", "gt", "lte", "lt", "eq")
 
 
-def viewer_of(actor: Actor) -> tracking.Viewer:
-    """Hub staff see every event; a shipper or forwarder only its own consignments' containers."""
-    party = getattr(actor, "party", None)
-    if actor.role == "shipper":
-        return tracking.Viewer(actor.name, party or "")  # a shipper without a party sees nothing
-    return tracking.Viewer(actor.name, None)
-
-
-def get_viewer(actor: ActorDep) -> tracking.Viewer:
-    """The caller as a tracking viewer."""
-    return viewer_of(actor)
+def get_viewer(principal: Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]) -> tracking.Viewer:
+    """The authenticated caller as a tracking viewer: its party scope limits what it sees (shippers)."""
+    return tracking.Viewer(principal.actor.name, principal.scope.party)
 
 
 ViewerDep = Annotated[tracking.Viewer, Depends(get_viewer)]
