@@ -269,13 +269,19 @@ def _sequence_cost(instance: BerthInstance, berth: int, sequence: list[int]) -> 
 
 
 def local_search(
-    instance: BerthInstance, plan: list[Assignment], seed: int, time_budget_s: float
+    instance: BerthInstance,
+    plan: list[Assignment],
+    seed: int,
+    time_budget_s: float,
+    visited: set[tuple[int, int, int]] | None = None,
 ) -> list[Assignment]:
     """Iterated local search over berth sequences: best relocations, random relocation kicks.
 
     A plan is a vessel sequence per berth served left-shifted, which loses nothing for a regular
     objective such as Σ(completion − arrival). Same seed and budget give the same result on an
-    unloaded machine; the time budget can cut the search short on a busy one.
+    unloaded machine; the time budget can cut the search short on a busy one. If ``visited`` is
+    given, the (vessel, berth, start) of every local optimum reached is added to it: good columns
+    to seed the time-indexed LP with.
     """
     deadline = time.monotonic() + time_budget_s
     rng = random.Random(seed)
@@ -303,6 +309,8 @@ def local_search(
             state.refresh(berth)
         _descend(state, deadline)
         total = state.total()
+        if visited is not None:
+            visited.update((v, b, start) for v, (b, start) in enumerate(state.plan()))
         if total <= best_total:
             best_total, best = total, [list(s) for s in state.sequences]
         else:

@@ -140,6 +140,23 @@ def _solve_model(
     return code, schedule, int(solver.best_objective_bound)
 
 
+def trivial_bound(instance: CraneInstance) -> int:
+    """Makespan bound valid for any schedule: total work spread evenly over the cranes (counting their
+    ready times), and the earliest any single task can finish on a crane able to reach it."""
+    work = sum(instance.processing_times) + sum(instance.crane_ready_times)
+    spread = -(-work // instance.crane_count)
+    single = 0
+    for i, bay in enumerate(instance.task_bays):
+        reach = [
+            instance.crane_ready_times[v] + instance.travel_time_per_bay * abs(instance.crane_initial_bays[v] - bay)
+            for v in range(instance.crane_count)
+            if instance.reachable_bays(v)[0] <= bay <= instance.reachable_bays(v)[1]
+        ]
+        if reach:
+            single = max(single, min(reach) + instance.processing_times[i])
+    return max(spread, single)
+
+
 def _makespan(instance: CraneInstance, schedule: Schedule) -> int:
     return max(begin + instance.processing_times[i] for i, (_, begin) in enumerate(schedule))
 
@@ -160,7 +177,8 @@ def solve_cranes(instance: CraneInstance, time_limit_s: float, seed: int) -> Sol
         status = SolveStatus.INFEASIBLE if infeasible else SolveStatus.TIMEOUT
         return SolveResult(instance.name, status, None, None, {}, runtime)
     value = _makespan(instance, best)
-    proven = code == cp_model.OPTIMAL or (bound is not None and bound >= value)
+    bound = max(bound or 0, trivial_bound(instance))
+    proven = code == cp_model.OPTIMAL or bound >= value
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     tasks: list[dict[str, Any]] = [
         {"task": i, "crane": crane, "start": begin} for i, (crane, begin) in enumerate(best)
