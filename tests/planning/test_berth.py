@@ -201,3 +201,13 @@ def test_tidal_missing_row_names_it(tmp_path: Path) -> None:
     with pytest.raises(PlanningInputError) as error:
         read_tidal_instance(path)
     assert error.value.field_name == "Arrival"
+
+
+def test_infeasible_instance_gives_no_plan_and_a_nonzero_exit(tmp_path: Path) -> None:
+    # Vessel 0 needs 4 time units but must be done by time 2: no plan exists.
+    text = SMALL_DBAP.replace("30 30 30 30 30", "2 30 30 30 30")
+    path = _write(tmp_path, text, "infeasible.txt")
+    result = solve_berth(read_berth_instance(path), 5.0, seed=1)
+    assert result.status is SolveStatus.INFEASIBLE and result.objective is None
+    cli = CliRunner().invoke(plan_app, ["berth", "--instance", str(path), "--time-limit", "5"])
+    assert cli.exit_code == 1 and "infeasible" in cli.output

@@ -118,3 +118,9 @@ def test_cli_writes_a_checked_plan_and_refuses_bad_files(tmp_path: Path) -> None
     result = runner.invoke(plan_app, ["cranes", "--instance", str(bad), "--time-limit", "5"])
     assert result.exit_code != 0
     assert "header" in result.output and "Traceback" not in result.output
+
+
+def test_precedence_cycle_is_reported_infeasible(tmp_path: Path) -> None:
+    text = SMALL.replace("4,6,1,0,2,1,1", "4,6,2,0,2,1,1").replace("Phi:\n1,2\n", "Phi:\n1,2\n2,1\n")
+    result = solve_cranes(read_crane_instance(_write(tmp_path, text)), 5.0, seed=1)
+    assert result.status is SolveStatus.INFEASIBLE and result.objective is None
