@@ -16,7 +16,7 @@ apt_install() {
   fi
 }
 
-apt_install postgresql
+apt_install postgresql chromium
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 PGDIR=$(mktemp -d /tmp/landbridge-pg.XXXXXX)
@@ -39,6 +39,7 @@ echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1
 
 export LANDBRIDGE_TEST_POSTGRES_URL="postgresql+psycopg://$PGUSER_NAME@127.0.0.1:$PGPORT/postgres"
 export LANDBRIDGE_REQUIRE_POSTGRES=1
+export LANDBRIDGE_REQUIRE_BROWSER=1  # Debian chromium is installed above: browser tests must run, not skip
 
 echo "== ruff"; $BIN/ruff check src tests benchmarks
 echo "== mypy"; $BIN/mypy

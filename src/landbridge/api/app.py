@@ -25,7 +25,7 @@ from landbridge.api.routers import (
     tracking,
 )
 from landbridge.config import get_settings
-from landbridge.web import pages
+from landbridge.web import live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -56,5 +56,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,50 +1,272 @@
-"""The home page: the base at a glance, read from the database."""
+"""The dashboard screens: server-rendered pages in four languages, one read transaction each.
+
+Every page goes through ``render`` so the language, the viewer and the navigation are the same on
+all of them; shippers are limited to their own cargo here and in ``queries``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
-from landbridge.api.deps import UowDep
-from landbridge.store import tables
+from landbridge.store.database import session_factory
+from landbridge.web import auth, queries, runs
+from landbridge.web.i18n import COOKIE as LANG_COOKIE
+from landbridge.web.i18n import LANGUAGES, Localiser, choose_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
 
-def overview(uow: UowDep) -> dict[str, Any]:
-    """Figures for the home page, in one read transaction."""
-    with uow:
-        occupied = uow.containers.in_yard_by_block()
-        blocks = []
-        for row in uow.reference.all(tables.YardBlockRow, tables.YardBlockRow.code):
-            ground = row["bays"] * row["rows"]
-            capacity = ground * row["max_tiers_full"]
-            used = occupied.get(row["code"], 0)
-            blocks.append({**row, "ground_slots": ground, "capacity": capacity, "occupied": used,
-                           "pct": round(100 * used / capacity, 1) if capacity else 0.0})
-        silos = list(uow.reference.all(tables.SiloRow, tables.SiloRow.code))
-        stock = uow.reference.silo_stock_kg()
-        return {
-            "berths": list(uow.reference.all(tables.BerthRow, tables.BerthRow.code)),
-            "blocks": blocks,
-            "ground_slots": sum(block["ground_slots"] for block in blocks),
-            "tracks": list(uow.reference.all(tables.TrackRow, tables.TrackRow.code)),
-            "routes": list(uow.reference.all(tables.RouteRow, tables.RouteRow.km)),
-            "crossings": list(uow.reference.all(tables.CrossingRow, tables.CrossingRow.code)),
-            "silo_count": len(silos),
-            "silo_capacity_t": sum(s["capacity_kg"] for s in silos) / 1000,
-            "silo_stock_t": sum(stock.values()) / 1000,
-            "containers": uow.containers.count(),
-            "open_holds": uow.reference.open_holds(),
-        }
+
+def _(message: str) -> str:
+    """Mark a message for extraction; it is translated when rendered."""
+    return message
+
+
+# (path, message id) of the staff screens, in menu order; translated in the template.
+STAFF_SCREENS = (
+    ("/", _("Overview")), ("/berths", _("Berths")), ("/yard", _("Yard")), ("/rail", _("Rail")),
+    ("/grain", _("Grain")), ("/corridor", _("Corridor")), ("/container", _("Container")),
+    ("/customs", _("Customs")), ("/simulation", _("Simulation")),
+)
+SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
+
+
+def open_session(request: Request) -> Session:
+    """A read session on this app's database."""
+    return session_factory(request.app.state.database_url)()
+
+
+class Page:
+    """Per-request context: database session, language, viewer."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.lang = Localiser(choose_language(request))
+        self.session = open_session(request)
+        if auth.any_users(self.session):
+            self.viewer: auth.Viewer | None = auth.viewer_for_token(self.session, request.cookies.get(auth.COOKIE))
+        else:
+            self.viewer = auth.OPEN_VIEWER
+
+    def close(self) -> None:
+        """End the read transaction."""
+        self.session.close()
+
+    def render(self, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+        """Render a page with the shared context; remember a language chosen with ``?lang=``."""
+        lang = self.lang
+        screens = SHIPPER_SCREENS if self.viewer and self.viewer.is_shipper else STAFF_SCREENS
+        path = self.request.url.path
+        others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
+        response = TEMPLATES.TemplateResponse(
+            self.request, template,
+            {"_": lang.gettext, "ngettext": lang.ngettext, "L": lang, "viewer": self.viewer,
+             "screens": screens, "path": path, "languages": LANGUAGES,
+             "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}", **context},
+            status_code=status_code,
+        )
+        if self.request.query_params.get("lang") in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, lang.code, max_age=365 * 86400, samesite="lax")
+        return response
+
+
+def page(request: Request) -> Any:
+    """Dependency: a Page closed after the response."""
+    current = Page(request)
+    try:
+        yield current
+    finally:
+        current.close()
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def staff_only(p: Page, build: Callable[[], HTMLResponse]) -> Response:
+    """Staff screens: anonymous users go to the login form, shippers to their container search."""
+    if p.viewer is None:
+        return RedirectResponse(f"/login?next={quote(p.request.url.path)}", status_code=303)
+    if p.viewer.is_shipper:
+        return RedirectResponse("/container", status_code=303)
+    return build()
+
+
+def not_found(p: Page, what: str) -> HTMLResponse:
+    """The friendly 404, in the viewer's language (also for boxes a shipper may not see)."""
+    return p.render("not_found.html", {"what": what}, status_code=404)
+
+
+# ------------------------------------------------------------------ screens
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, uow: UowDep) -> HTMLResponse:
-    """The base at a glance."""
-    return TEMPLATES.TemplateResponse(request, "home.html", {"o": overview(uow)})
+def home(p: PageDep) -> Response:
+    """Overview: berths, trains, yard, silo, holds and alerts, refreshed live over SSE."""
+    def build() -> HTMLResponse:
+        now = queries.now_utc()
+        return p.render("overview.html", {"o": queries.overview(p.session, now), "now": now,
+                                          "base": queries.base_facts(p.session)})
+    return staff_only(p, build)
+
+
+@router.get("/berths", response_class=HTMLResponse)
+def berths(p: PageDep) -> Response:
+    """Berth Gantt: planned window against what happened."""
+    from landbridge.web.gantt import berth_gantt
+
+    def build() -> HTMLResponse:
+        now = queries.now_utc()
+        calls = queries.berth_calls(p.session)
+        berth_codes = queries.berth_codes(p.session)
+        return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, berth_codes, now, p.lang)})
+    return staff_only(p, build)
+
+
+@router.get("/yard", response_class=HTMLResponse)
+def yard(p: PageDep, mode: str = "occupancy") -> Response:
+    """Yard heat map by occupancy or by dwell time."""
+    def build() -> HTMLResponse:
+        blocks = queries.yard_blocks(p.session, queries.now_utc())
+        return p.render("yard.html", {"blocks": blocks, "mode": "dwell" if mode == "dwell" else "occupancy",
+                                      "occupied": sum(b.occupied for b in blocks),
+                                      "capacity": sum(b.capacity for b in blocks)})
+    return staff_only(p, build)
+
+
+@router.get("/yard/stack/{block}/{bay}/{row}", response_class=HTMLResponse)
+def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
+    """The containers of one stack (an htmx fragment under the heat map)."""
+    def build() -> HTMLResponse:
+        boxes = queries.stack_boxes(p.session, block, bay, row, queries.now_utc())
+        return p.render("_stack.html", {"block": block, "bay": bay, "row": row, "boxes": boxes})
+    return staff_only(p, build)
+
+
+@router.get("/rail", response_class=HTMLResponse)
+def rail(p: PageDep) -> Response:
+    """Tracks with trains loading, wagon loads with their checks, and the departures board."""
+    def build() -> HTMLResponse:
+        now = queries.now_utc()
+        loading = queries.trains(p.session, queries.LOADING_STATUSES)
+        tracks = queries.track_codes(p.session)
+        on_track = {t.track_code: t for t in loading if t.track_code}
+        return p.render("rail.html", {"tracks": tracks, "on_track": on_track, "loading": loading,
+                                      "board": queries.departures(p.session, now)})
+    return staff_only(p, build)
+
+
+@router.get("/grain", response_class=HTMLResponse)
+def grain(p: PageDep) -> Response:
+    """Silos, lots, owners and the mass balance."""
+    return staff_only(p, lambda: p.render("grain.html", {"g": queries.grain(p.session)}))
+
+
+@router.get("/corridor", response_class=HTMLResponse)
+def corridor(p: PageDep) -> Response:
+    """The corridor map (MapLibre on the bundled GeoJSON) with trains and border queues."""
+    def build() -> HTMLResponse:
+        view = queries.corridor(p.session, queries.now_utc())
+        data = {"crossings": view.crossings, "routes": view.routes, "trains": view.trains,
+                "origin": {"name": "Lianyungang", "lat": queries.ORIGIN_LAT_LON[0], "lon": queries.ORIGIN_LAT_LON[1]}}
+        return p.render("corridor.html", {"view": view, "data_json": json.dumps(data, ensure_ascii=False)})
+    return staff_only(p, build)
+
+
+@router.get("/container", response_class=HTMLResponse)
+def container_search(p: PageDep, number: str = "") -> Response:
+    """The search form; a submitted number goes to that container's page."""
+    if p.viewer is None:
+        return RedirectResponse("/login?next=/container", status_code=303)
+    wanted = "".join(number.split()).upper()
+    if wanted:
+        return RedirectResponse(f"/container/{quote(wanted)}", status_code=303)
+    return p.render("container_search.html", {})
+
+
+@router.get("/container/{number}", response_class=HTMLResponse)
+def container_page(p: PageDep, number: str) -> Response:
+    """One container: where it is, its events, its ETA spread. Unknown and not-yours look the same."""
+    if p.viewer is None:
+        return RedirectResponse(f"/login?next=/container/{quote(number)}", status_code=303)
+    wanted = "".join(number.split()).upper()
+    view = queries.container(p.session, wanted, p.viewer.shipper_filter)
+    if view is None:
+        return not_found(p, wanted)
+    from landbridge.web.eta import eta_for
+
+    # The store opens SQLite transactions with BEGIN IMMEDIATE; end ours before the tracking service
+    # writes its DCSA projection, or the two would wait on each other within this one request.
+    p.session.rollback()
+    return p.render("container.html", {"c": view, "eta": eta_for(p.request, p.session, view, p.viewer)})
+
+
+@router.get("/customs", response_class=HTMLResponse)
+def customs(p: PageDep) -> Response:
+    """Open customs holds (a shipper sees its own)."""
+    if p.viewer is None:
+        return RedirectResponse("/login?next=/customs", status_code=303)
+    return p.render("customs.html", {"holds": queries.open_holds(p.session, p.viewer.shipper_filter),
+                                     "now": queries.now_utc()})
+
+
+@router.get("/simulation", response_class=HTMLResponse)
+def simulation(p: PageDep, a: str = "", b: str = "") -> Response:
+    """A twin run's KPIs and plots, and a second run beside it."""
+    def build() -> HTMLResponse:
+        root = runs.runs_dir(getattr(p.request.app.state, "runs_dir", None))
+        names = runs.list_runs(root)
+        run_a = runs.load_run(root, a or (names[0] if names else ""))
+        run_b = runs.load_run(root, b) if b else None
+        plots = [runs.series(r) for r in (run_a, run_b) if r is not None]
+        return p.render("simulation.html", {
+            "names": names, "run_a": run_a, "run_b": run_b, "root": str(root),
+            "rows": runs.table(run_a, run_b) if run_a else [],
+            "plots_json": json.dumps(plots),
+        })
+    return staff_only(p, build)
+
+
+# ------------------------------------------------------------------ login
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(p: PageDep, next: str = "/") -> HTMLResponse:
+    """The token form."""
+    return p.render("login.html", {"next": next, "failed": False})
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths: a login link must not bounce the user to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(p: PageDep, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    """Check the token and keep it in an HttpOnly cookie."""
+    viewer = auth.viewer_for_token(p.session, token)
+    if viewer is None:
+        return p.render("login.html", {"next": next, "failed": True}, status_code=401)
+    target = _safe_next(next)
+    if viewer.is_shipper and target not in ("/customs",) and not target.startswith("/container"):
+        target = "/container"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(auth.COOKIE, token.strip(), httponly=True, samesite="strict", max_age=12 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    """Forget the token."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.COOKIE)
+    return response

@@ -1,0 +1,64 @@
+"""Who is looking at the dashboard: a token typed once into the login form, kept in an HttpOnly cookie.
+
+The token is the same bearer token the API accepts (``api_users``, stored as its SHA-256), so the
+dashboard adds no second user store. While no user exists at all — a fresh ``make run`` — the
+dashboard is open, as an operator, so a new install can be looked at before anyone is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+COOKIE = "lb_token"
+SHIPPER_ROLES = frozenset({"shipper"})  # services.authz.PARTY_SCOPED_ROLES
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind a request: name, role and, for a shipper, the party whose cargo it may see."""
+
+    name: str
+    role: str
+    party_code: str | None = None
+    open_mode: bool = False
+
+    @property
+    def is_shipper(self) -> bool:
+        """Cargo owners see only their own containers and none of the operational screens."""
+        return self.role in SHIPPER_ROLES
+
+    @property
+    def shipper_filter(self) -> str | None:
+        """The party code every cargo query must be limited to (None for staff)."""
+        if not self.is_shipper:
+            return None
+        return self.party_code or "\x00no-party"  # a shipper without a party sees nothing
+
+
+OPEN_VIEWER = Viewer(name="open access", role="operator", open_mode=True)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 of a token, as the api_users table stores it."""
+    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+
+
+def any_users(session: Session) -> bool:
+    """Whether any API user exists (if none, the dashboard is open)."""
+    return bool(session.scalar(select(func.count()).select_from(tables.ApiUserRow)))
+
+
+def viewer_for_token(session: Session, token: str | None) -> Viewer | None:
+    """The user a token belongs to, or None when unknown (or no token)."""
+    if not token:
+        return None
+    row = session.scalar(select(tables.ApiUserRow).where(tables.ApiUserRow.token_sha256 == token_digest(token)))
+    if row is None:
+        return None
+    return Viewer(name=row.name, role=row.role, party_code=row.party_code)

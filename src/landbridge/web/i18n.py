@@ -1,0 +1,120 @@
+"""Languages of the dashboard: gettext catalogs plus Babel formatting of numbers and dates.
+
+The base is run by Chinese and Kazakh staff together, so every page carries a language switch and
+the choice sticks in a cookie; ``?lang=`` wins over the cookie so a link can carry its language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from datetime import UTC, timedelta, timezone
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_timedelta
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+COOKIE = "lb_lang"
+DEFAULT = "en"
+# URL/cookie code -> (Babel/gettext locale, name of the language in itself)
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "en": ("en", "English"),
+    "zh": ("zh_Hans", "中文"),
+    "ru": ("ru", "Русский"),
+    "kk": ("kk", "Қазақша"),
+}
+# The hub's local time; operators plan shifts in it, so dates are shown in it too.
+HUB_TZ = timezone(timedelta(hours=8))
+
+
+@cache
+def _translations(locale: str) -> NullTranslations:
+    # English has a catalog too: it words the identifiers that come from the database
+    # ("container.gate_in" -> "gate in"); every other English msgstr is empty and falls back to the msgid.
+    return Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
+
+
+def choose_language(request: Request) -> str:
+    """The request's language code: ``?lang=``, then the cookie, then Accept-Language, then English."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return str(asked)
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return str(cookie)
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
+
+
+@dataclass(frozen=True)
+class Localiser:
+    """Everything a template needs to speak one language: messages, numbers, dates."""
+
+    code: str
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale identifier (``zh_Hans`` for ``zh``)."""
+        return LANGUAGES[self.code][0]
+
+    @property
+    def html_lang(self) -> str:
+        """The value for ``<html lang>`` (BCP 47)."""
+        return self.locale.replace("_", "-")
+
+    def gettext(self, message: str) -> str:
+        """The message in this language (English when untranslated)."""
+        return _translations(self.locale).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """Singular or plural form for ``count`` in this language's rules."""
+        return _translations(self.locale).ngettext(singular, plural, count)
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        """A number with this locale's grouping and decimal sign; a dash for missing values."""
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, fraction: float, digits: int = 1) -> str:
+        """A share (0..1) as a percentage."""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        return format_percent(fraction, format=pattern, locale=self.locale)
+
+    def datetime(self, value: dt.datetime | None, fmt: str = "short") -> str:
+        """A timestamp in hub time (UTC+8)."""
+        if value is None:
+            return "–"
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return format_datetime(value.astimezone(HUB_TZ), format=fmt, locale=self.locale)
+
+    def date(self, value: dt.datetime | None) -> str:
+        """A date in hub time."""
+        if value is None:
+            return "–"
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return format_date(value.astimezone(HUB_TZ), format="medium", locale=self.locale)
+
+    def duration(self, hours: float) -> str:
+        """A span of time in words (``3 days``), in this language."""
+        return format_timedelta(timedelta(hours=hours), threshold=1.5, locale=self.locale)
+
+    def native_name(self) -> str:
+        """The language's name in itself."""
+        return LANGUAGES[self.code][1]
+
+    def babel_locale(self) -> Locale:
+        """The Babel locale object."""
+        return Locale.parse(self.locale)

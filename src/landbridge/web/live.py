@@ -1,0 +1,67 @@
+"""Live updates over server-sent events: the Overview tiles are re-sent whenever the event log grows.
+
+Plain ``text/event-stream`` on Starlette's StreamingResponse (no extra package); the browser's
+EventSource reconnects by itself, so the stream can end at any time without harm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import func, select
+
+from landbridge.store import tables
+from landbridge.store.database import session_factory
+from landbridge.web import queries
+from landbridge.web.i18n import Localiser, choose_language
+from landbridge.web.pages import TEMPLATES
+
+router = APIRouter(include_in_schema=False)
+POLL_S = 2.0
+MAX_S = 300.0  # end the stream now and then; EventSource reconnects, and no connection lives forever
+
+
+def _snapshot(database_url: str, lang: Localiser) -> tuple[int, str]:
+    """The newest event id and the tiles rendered for it."""
+    with session_factory(database_url)() as session:
+        newest = int(session.scalar(select(func.coalesce(func.max(tables.EventRow.id), 0))) or 0)
+        tiles = TEMPLATES.get_template("_tiles.html").render(
+            o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang)
+    return newest, tiles
+
+
+def sse(event: str, data: str, event_id: int) -> str:
+    """One server-sent event (multi-line data split as the format requires)."""
+    lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
+    return f"id: {event_id}\nevent: {event}\n{lines}\n"
+
+
+@router.get("/live")
+async def live(request: Request, once: bool = False) -> StreamingResponse:
+    """Stream ``tiles`` events: one at once, then one each time the event log changes."""
+    lang = Localiser(choose_language(request))
+    url: str = request.app.state.database_url
+
+    async def stream() -> AsyncIterator[str]:
+        last = -1
+        waited = 0.0
+        yield "retry: 3000\n\n"
+        while waited < MAX_S:
+            newest, tiles = await asyncio.to_thread(_snapshot, url, lang)
+            if newest != last:
+                last = newest
+                yield sse("tiles", tiles, newest)
+                if once:
+                    return
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(POLL_S)
+            waited += POLL_S
+            if await request.is_disconnected():
+                return
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,148 @@
+"""Real Chromium (Debian's /usr/bin/chromium) against the app served by uvicorn on 127.0.0.1.
+
+The app runs in a background thread over a seeded temporary SQLite database. Every request the
+browser makes is routed through a handler that lets through only the app's own origin; anything
+else is aborted and recorded, and the test fails — the dashboard must work with no internet.
+Without Chromium the tests skip, unless ``LANDBRIDGE_REQUIRE_BROWSER=1`` (as in ``make test``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from landbridge.api.app import create_app
+from landbridge.store.migrate import upgrade
+from tests.browser.demo import Demo, seed_demo
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def _require() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("LANDBRIDGE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"LANDBRIDGE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """The running app: where it is and what the demo data holds."""
+
+    base_url: str
+    demo: Demo
+    runs: Path
+
+
+def _write_runs(root: Path) -> None:
+    """Two short twin runs (base and a slower Khorgos) as the CLI would leave them."""
+    from landbridge.scenarios import load_scenario
+    from landbridge.simulation.run import simulate
+
+    scenario = load_scenario()
+    for name, seed in (("base-seed1", 1), ("base-seed2", 2)):
+        result = simulate(scenario, days=28, seed=seed)
+        (root / name).mkdir(parents=True)
+        (root / name / "kpis.json").write_text(json.dumps(result.kpis, indent=1, sort_keys=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app on a free port over a demo database, for the whole browser session."""
+    _require()
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'landbridge.db'}"
+    upgrade(url)
+    demo = seed_demo(url)
+    runs = folder / "runs"
+    _write_runs(runs)
+    app = create_app(url)
+    app.state.runs_dir = str(runs)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield Served(f"http://127.0.0.1:{port}", demo, runs)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(served: Served) -> Iterator[Any]:
+    """One Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Offline:
+    """Requests that tried to leave the app (they are aborted)."""
+
+    origin: str
+    outside: list[str] = field(default_factory=list)
+
+    def handle(self, route: Any) -> None:
+        target = urlsplit(route.request.url)
+        if f"{target.scheme}://{target.netloc}" == self.origin:
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture
+def context(browser: Any, served: Served) -> Iterator[tuple[Any, Offline]]:
+    """A fresh browser context whose every request is checked against the app's origin."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB",
+                              service_workers="block")
+    guard = Offline(served.base_url)
+    ctx.route("**/*", guard.handle)
+    yield ctx, guard
+    ctx.close()
+    assert guard.outside == [], f"requests left the app: {guard.outside}"
+
+
+def login(page: Any, base_url: str, token: str, lang: str = "en") -> None:
+    """Log in through the form, as a person would."""
+    page.goto(f"{base_url}/login?lang={lang}")
+    page.fill("#token", token)
+    page.click("#login-button")
+    page.wait_for_load_state("networkidle")
+
+
+def shot(page: Any, name: str) -> None:
+    """Save a screenshot under docs/screenshots/ (the committed set is refreshed by every run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

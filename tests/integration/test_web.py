@@ -1,0 +1,128 @@
+"""The dashboard over HTTP (no browser): logins, shipper visibility, empty states, languages, SSE.
+
+Runs on SQLite and PostgreSQL like the rest of the integration suite; the browser tests in
+tests/browser cover what needs a real page (clicks, the map, the plots, screenshots).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+from landbridge.api.app import create_app
+from tests.browser.demo import OPERATOR_TOKEN, OTHER_SHIPPER_TOKEN, SHIPPER_TOKEN, Demo, seed_demo
+
+LOCALE = Path(__file__).resolve().parents[2] / "src" / "landbridge" / "web" / "locale"
+SCREENS = ("/", "/berths", "/yard", "/rail", "/grain", "/corridor", "/container", "/customs", "/simulation")
+
+
+@pytest.fixture
+def demo(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Demo]]:
+    """The app over the demo day (users exist, so logging in is required)."""
+    facts = seed_demo(database_url)
+    app = create_app(database_url)
+    app.state.runs_dir = str(tmp_path / "no-runs")
+    with TestClient(app) as client:
+        yield client, facts
+
+
+def heading(html: str) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert match, html[:500]
+    return match.group(1).strip()
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "ru", "kk"])
+def test_every_message_is_translated_and_compiled(locale: str) -> None:
+    with open(LOCALE / "messages.pot", "rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    with open(LOCALE / locale / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        po = {message.id: message.string for message in read_po(handle) if message.id}
+    with open(LOCALE / locale / "LC_MESSAGES" / "messages.mo", "rb") as handle:
+        mo = {message.id: message.string for message in read_mo(handle) if message.id}
+    assert sorted(wanted - {k for k, v in po.items() if v}) == []
+    assert mo == po  # the committed .mo was compiled from the committed .po
+
+
+def test_a_fresh_install_is_open_and_its_empty_screens_say_so(seeded_client: TestClient, tmp_path: Path) -> None:
+    seeded_client.app.state.runs_dir = str(tmp_path / "runs")  # type: ignore[attr-defined]
+    for path in SCREENS:
+        assert seeded_client.get(path).status_code == 200, path
+    expectations = {"/yard": "yard-empty", "/rail": "no-trains", "/berths": "no-calls", "/customs": "no-holds",
+                    "/corridor": "no-transit", "/simulation": "no-runs"}
+    for path, marker in expectations.items():
+        assert f'id="{marker}"' in seeded_client.get(path).text, path
+    assert "No alerts" in seeded_client.get("/").text
+
+
+def test_login_is_required_once_users_exist(demo: tuple[TestClient, Demo]) -> None:
+    client, _ = demo
+    for path in SCREENS:
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login"), path
+    wrong = client.post("/login", data={"token": "guess", "next": "/"}, follow_redirects=False)
+    assert wrong.status_code == 401 and 'id="login-failed"' in wrong.text
+    right = client.post("/login", data={"token": OPERATOR_TOKEN, "next": "//evil.example/"}, follow_redirects=False)
+    assert right.status_code == 303 and right.headers["location"] == "/"  # no open redirect
+    cookie = right.headers["set-cookie"]
+    assert "lb_token=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    for path in SCREENS:
+        assert client.get(path).status_code == 200, path
+
+
+def test_a_shipper_gets_the_same_404_for_missing_and_foreign_boxes(demo: tuple[TestClient, Demo]) -> None:
+    client, facts = demo
+    client.post("/login", data={"token": SHIPPER_TOKEN, "next": "/"})
+    assert client.get("/yard", follow_redirects=False).headers["location"] == "/container"
+    assert client.get(f"/container/{facts.shipper_box}").status_code == 200
+    missing = client.get("/container/MSCU1234566?lang=kk")
+    foreign = client.get(f"/container/{facts.other_box}?lang=kk")
+    assert missing.status_code == foreign.status_code == 404
+    assert heading(missing.text) == heading(foreign.text) == "Біз бұл контейнерді таппадық"
+    # Byte for byte the same page once the typed number is blanked: nothing tells the box exists.
+    assert foreign.text.replace(facts.other_box, "N") == missing.text.replace("MSCU1234566", "N")
+    assert "JSEU" not in client.get("/customs").text  # the only hold is on Jiangsu Export's box
+
+    other = TestClient(client.app)
+    other.post("/login", data={"token": OTHER_SHIPPER_TOKEN, "next": "/"})
+    assert other.get(f"/container/{facts.other_box}").status_code == 200
+    assert other.get(f"/container/{facts.shipper_box}").status_code == 404
+
+
+def test_language_comes_from_the_query_then_the_cookie_then_the_browser(demo: tuple[TestClient, Demo]) -> None:
+    client, _ = demo
+    client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
+    page = client.get("/rail?lang=ru")
+    assert '<html lang="ru">' in page.text and "Ж/д" in page.text
+    assert "lb_lang=ru" in page.headers["set-cookie"]
+    assert '<html lang="ru">' in client.get("/grain").text  # kept by the cookie
+    client.cookies.delete("lb_lang")
+    assert '<html lang="zh-Hans">' in client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "de"}).text
+
+
+def test_overview_tiles_stream_over_sse(demo: tuple[TestClient, Demo]) -> None:
+    client, facts = demo
+    response = client.get("/live?once=1&lang=en")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "event: tiles" in response.text
+    assert f"({facts.yard_boxes} / " in response.text.replace(",", "")
+
+
+def test_a_run_name_cannot_leave_the_runs_folder(demo: tuple[TestClient, Demo], tmp_path: Path) -> None:
+    client, _ = demo
+    client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
+    runs = tmp_path / "runs"
+    (runs / "a").mkdir(parents=True)
+    (runs / "a" / "kpis.json").write_text('{"trains": {"total": 7}}')
+    (tmp_path / "kpis.json").write_text('{"secret": 1}')
+    client.app.state.runs_dir = str(runs)  # type: ignore[attr-defined]
+    assert 'data-kpi="trains.total"' in client.get("/simulation?a=a").text
+    outside = client.get("/simulation?a=..")
+    assert outside.status_code == 200 and "secret" not in outside.text
