@@ -108,3 +108,29 @@ def test_same_inputs_give_the_same_estimate(network: CorridorNetwork) -> None:
     progress = TrainProgress(departed_at=DEPARTED)
     as_of = DEPARTED + timedelta(days=2)
     assert estimate_arrival(model, progress, as_of) == estimate_arrival(model, progress, as_of)
+
+
+def test_conditioned_estimates_are_calibrated_against_journeys_drawn_from_the_model(
+        network: CorridorNetwork) -> None:
+    """At the border, the P10–P90 band must hold the true arrival about 80 % of the time, P50 about half."""
+    import math
+
+    import numpy as np
+
+    model = transit_model(network.route("tashkent"))
+    rng = np.random.default_rng(42)
+    rho = model.leg_correlation
+    inside = below_median = 0
+    trials = 300
+    for _ in range(trials):
+        u, v = rng.standard_normal(2)
+        first = float(model.to_border.days(np.array([u]))[0])
+        second = float(model.after_border.days(np.array([rho * u + math.sqrt(1 - rho**2) * v]))[0])
+        border = DEPARTED + timedelta(days=first)
+        truth = border + timedelta(days=model.handling_d + second)
+        estimate = estimate_arrival(model, TrainProgress(departed_at=DEPARTED, border_arrived_at=border), border,
+                                    samples=4000)
+        inside += estimate.p10 <= truth <= estimate.p90
+        below_median += truth <= estimate.p50
+    assert 0.72 < inside / trials < 0.88
+    assert 0.40 < below_median / trials < 0.60

@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -589,6 +590,17 @@ def _record(database_url: str, delivery_id: int, status: int | None, error: str 
         outcome = delivery.status if delivery.status != "pending" else "retrying"
         uow.commit()
     return outcome
+
+
+def run_delivery_worker(database_url: str, interval_s: float = 5.0, passes: int | None = None,
+                        sender: Sender = http_sender, policy: RetryPolicy | None = None) -> None:
+    """Run ``process_outbox`` every ``interval_s`` (forever, or ``passes`` times): the process next to the API."""
+    done = 0
+    while passes is None or done < passes:
+        process_outbox(database_url, sender=sender, policy=policy)
+        done += 1
+        if passes is None or done < passes:
+            time.sleep(interval_s)
 
 
 def delivery_log(uow: UnitOfWork, subscription_id: str, viewer: Viewer) -> list[dict[str, Any]]:
