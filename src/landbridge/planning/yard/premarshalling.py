@@ -13,7 +13,9 @@ quickly; iterative-deepening A* then tries to close the gap to the bound while t
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from landbridge.planning.common import SolveStatus
@@ -21,6 +23,8 @@ from landbridge.planning.yard.problem import YardBay
 
 _TOP = 1 << 30  # the "top value" of an empty stack: accepts any container
 State = tuple[tuple[int, ...], ...]
+# Above this many containers wide beams cost more than they find (measured on BF 16x8 classes).
+BEAM_LIMIT_CONTAINERS = 70
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,127 @@ def beam_search(
     return None
 
 
+def greedy_premarshalling(
+    stacks: State, max_height: int, rng: random.Random | None = None, max_moves: int = 10_000
+) -> list[tuple[int, int]] | None:
+    """Constructive rule: place badly placed tops well, else clear the cheapest unsorted stack.
+
+    1. If some badly placed top container can land well on another stack (on a sorted stack
+       whose top leaves no earlier), make the tightest such move (empty stacks last).
+    2. Otherwise open a home for the latest-leaving badly placed top: cut the cheapest stack
+       down to a sorted base whose top leaves no earlier (or to empty). Its boxes go where they
+       land well, else onto unsorted stacks (bad there anyway), else where they do least harm.
+    ``rng`` randomises ties and, now and then, the choice itself (for restarts). Returns the
+    moves, or None when ``max_moves`` is reached.
+    """
+    st = [list(x) for x in stacks]
+    n_stacks = len(st)
+    moves: list[tuple[int, int]] = []
+    last_target = -1
+    clearing = -1
+    # Tabu: (container, stack it just left) — sending it straight back is how the rule cycles.
+    tabu: dict[tuple[int, int], int] = {}
+
+    def noise() -> float:
+        return rng.random() if rng is not None else 0.0
+
+    while len(moves) < max_moves:
+        wells = [well_placed_count(x) for x in st]
+        sorted_stack = [wells[i] == len(st[i]) for i in range(n_stacks)]
+        if all(sorted_stack):
+            return moves
+        if clearing >= 0 and _base_ready(st[clearing], _latest_bad_top(st, sorted_stack), max_height):
+            clearing = -1  # its base is open: step 1 may now fill it
+        best_move = _place_well(st, sorted_stack, max_height, last_target, clearing, noise)
+        if best_move is None and any(
+            i != clearing and _base_ready(st[i], _latest_bad_top(st, sorted_stack), max_height) for i in range(n_stacks)
+        ):
+            # A home exists but only the box just moved can use it: let it go on (merges two moves).
+            best_move = _place_well(st, sorted_stack, max_height, -1, clearing, noise)
+        if best_move is None:
+            # Step 2: open a home for the latest-leaving badly placed top. Pick the stack that is
+            # cheapest to cut down to a sorted base whose top leaves no earlier (or to empty), and
+            # stick with it until done, or the rule would shuffle boxes in circles.
+            demand = _latest_bad_top(st, sorted_stack)
+            if clearing < 0:
+                best_cost: tuple[float, int] | None = None
+                for i in range(n_stacks):
+                    if _base_ready(st[i], demand, max_height):
+                        continue  # already a home; step 1 just could not use it this turn
+                    keep = sum(1 for v in st[i][: wells[i]] if v >= demand)
+                    if keep >= max_height:
+                        continue
+                    cost = len(st[i]) - keep + 2 * noise()
+                    if best_cost is None or cost < best_cost[0]:
+                        best_cost = (cost, i)
+                if best_cost is None:
+                    return None
+                clearing = best_cost[1]
+            clear = clearing
+            item = st[clear][-1]
+            options: list[tuple[float, int]] = []
+            for target in range(n_stacks):
+                if target == clear or len(st[target]) >= max_height:
+                    continue
+                top = st[target][-1] if st[target] else None
+                if sorted_stack[target] and (top is None or top >= item):
+                    harm = -1.0 + (0.0 if top is None else (top - item) / 1000.0)  # lands well
+                    if top is None:
+                        harm = 0.5  # keep empty stacks for later unless nothing else
+                elif not sorted_stack[target]:
+                    harm = 0.0  # already unsorted: one more bad container costs nothing new
+                else:
+                    harm = 1.0 + wells[target] / max(1, max_height)
+                if tabu.get((item, target), -1) >= len(moves):
+                    harm += 100.0  # allowed only when nothing else is
+                options.append((harm + 0.3 * noise(), target))
+            if not options:
+                return None
+            best_move = (0.0, clear, min(options)[1])
+        _, source, target = best_move
+        st[target].append(st[source].pop())
+        tabu[st[target][-1], source] = len(moves) + 2 * n_stacks
+        moves.append((source, target))
+        last_target = target
+    return None
+
+
+def _place_well(
+    st: list[list[int]],
+    sorted_stack: list[bool],
+    max_height: int,
+    skip_source: int,
+    skip_target: int,
+    noise: Callable[[], float],
+) -> tuple[float, int, int] | None:
+    """The tightest move of a badly placed top onto a sorted stack where it is well placed."""
+    best_move: tuple[float, int, int] | None = None
+    for source in range(len(st)):
+        if sorted_stack[source] or source == skip_source:
+            continue
+        item = st[source][-1]
+        for target in range(len(st)):
+            if target in (source, skip_target) or not sorted_stack[target] or len(st[target]) >= max_height:
+                continue
+            top = st[target][-1] if st[target] else None
+            if top is not None and top < item:
+                continue
+            gap = (top - item) if top is not None else 10_000  # empty stacks last
+            score = gap + noise()
+            if best_move is None or score < best_move[0]:
+                best_move = (score, source, target)
+    return best_move
+
+
+def _latest_bad_top(st: list[list[int]], sorted_stack: list[bool]) -> int:
+    return max(st[i][-1] for i in range(len(st)) if not sorted_stack[i])
+
+
+def _base_ready(stack: list[int], demand: int, max_height: int) -> bool:
+    """True when the stack is sorted, has room, and its top leaves no earlier than ``demand``."""
+    return well_placed_count(stack) == len(stack) and len(stack) < max_height and (not stack or stack[-1] >= demand)
+
+
 class _Ida:
     """Exact iterative-deepening A* with a table of failed (state, budget) pairs."""
 
@@ -223,37 +348,53 @@ class _Ida:
         return False
 
 
-def solve_premarshalling(bay: YardBay, time_limit_s: float) -> PremarshallingOutcome:
+def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> PremarshallingOutcome:
     """Best plan found within the time limit, with the best proven lower bound."""
     deadline = time.perf_counter() + time_limit_s
     stacks: State = bay.stacks
     root = lower_bound(stacks, bay.max_height)
     if root == 0:
         return PremarshallingOutcome(SolveStatus.OPTIMAL, (), 0, 0)
-    best: list[tuple[int, int]] | None = None
+    best: list[tuple[int, int]] | None = greedy_premarshalling(stacks, bay.max_height)
     nodes = 0
     proven = root
+    rng = random.Random(seed)
+
+    def offer(found: list[tuple[int, int]] | None) -> None:
+        nonlocal best
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+
     try:
-        width = 8
-        cutoff = 4 * root + 4 * bay.n_containers  # generous: only prunes hopeless branches
-        while (best is None and width <= 4096) or (best is not None and len(best) > proven and width <= 256):
-            found = beam_search(stacks, bay.max_height, width, deadline, cutoff)
-            if found is not None and (best is None or len(found) < len(best)):
-                best = found
-                cutoff = len(best) - 1
-            width *= 4
-        if best is not None and len(best) > proven:
-            ida = _Ida(bay.max_height, deadline)
+        cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
+        offer(beam_search(stacks, bay.max_height, 8, deadline, cutoff))
+        if best is not None and len(best) > proven and (len(best) - root <= 6 or bay.n_containers <= 30):
+            # Exact search when the gap is small enough to hope; it gets at most half the time left.
+            ida = _Ida(bay.max_height, time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
             bound = root
-            while bound < len(best):
-                ida.next_bound = _TOP
-                solved = ida.dfs(stacks, 0, bound, -1)
-                nodes = ida.nodes
-                if solved:
-                    best = list(ida.path)
-                    break
-                proven = bound = min(ida.next_bound, len(best))
-            proven = len(best)
+            try:
+                while bound < len(best):
+                    ida.next_bound = _TOP
+                    solved = ida.dfs(stacks, 0, bound, -1)
+                    nodes = ida.nodes
+                    if solved:
+                        best = list(ida.path)
+                        break
+                    proven = bound = min(ida.next_bound, len(best))
+                proven = len(best)
+            except _TimeUp:
+                pass
+        width = 32
+        while best is not None and len(best) > proven:
+            # Anytime improvement: bursts of randomised greedy restarts (milliseconds each) and,
+            # on bays small enough for it to pay, a wider beam.
+            for _ in range(50):
+                if time.perf_counter() > deadline:
+                    raise _TimeUp
+                offer(greedy_premarshalling(stacks, bay.max_height, rng, max_moves=len(best) - 1))
+            if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
+                offer(beam_search(stacks, bay.max_height, width, deadline, len(best) - 1))
+                width *= 2
     except _TimeUp:
         pass
     if best is None:

@@ -54,11 +54,10 @@ def solve_relocation_plan(bay: YardBay, time_limit_s: float, seed: int = 1) -> S
 
 
 def solve_premarshalling_plan(bay: YardBay, time_limit_s: float, seed: int = 1) -> SolveResult:
-    """Pre-marshalling; deterministic, ``seed`` kept for the common interface."""
+    """Pre-marshalling; ``seed`` drives the randomised restarts (same seed, same restarts)."""
     require_positive_time_limit(time_limit_s)
-    del seed
     started = time.perf_counter()
-    outcome = solve_premarshalling(bay, time_limit_s)
+    outcome = solve_premarshalling(bay, time_limit_s, seed)
     runtime = time.perf_counter() - started
     if outcome.moves is None:
         status = SolveStatus.TIMEOUT if outcome.status == SolveStatus.TIMEOUT else SolveStatus.INFEASIBLE
