@@ -39,14 +39,22 @@ def _ranks(stacks: Sequence[Sequence[float]], extra: float | None) -> tuple[list
     return [[rank[v] for v in stack] for stack in stacks], (rank[extra] if extra is not None else None)
 
 
-def block_relocations(stacks: Sequence[Sequence[float]], max_height: int, exact_time_limit_s: float = 0.05) -> int:
-    """Relocations needed to retrieve every container of a block in departure order."""
+def block_relocations(
+    stacks: Sequence[Sequence[float]], max_height: int, exact_time_limit_s: float = 0.05, exact: bool | None = None
+) -> int:
+    """Relocations needed to retrieve every container of a block in departure order.
+
+    ``exact`` forces the method (None: exact search for small blocks with distinct times); the
+    slot proposal fixes it so that "before" and "after" counts are comparable.
+    """
     ranked, _ = _ranks(stacks, None)
     flat = [v for stack in stacks for v in stack]
     distinct = len(flat) == len(set(flat))
     greedy = greedy_relocations(ranked, max_height)
     greedy_count = len(greedy) if greedy is not None else len(flat) * max_height
-    if distinct and 0 < len(flat) <= EXACT_LIMIT_CONTAINERS:
+    if exact is None:
+        exact = 0 < len(flat) <= EXACT_LIMIT_CONTAINERS
+    if distinct and flat and exact:
         bay = YardBay("block", tuple(tuple(s) for s in ranked), max_height)
         outcome = solve_relocation(bay, exact_time_limit_s)
         if outcome.relocations is not None and outcome.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
@@ -69,12 +77,14 @@ def propose_slot(
     open_stacks = [i for i, stack in enumerate(stacks) if len(stack) < max_height]
     if not open_stacks:
         raise PlanningInputError("stacks", "every stack is at the height limit; no slot to propose")
-    before = block_relocations(stacks, max_height, exact_time_limit_s)
+    flat = [v for stack in stacks for v in stack] + [departure]
+    exact = len(flat) == len(set(flat)) and len(flat) <= EXACT_LIMIT_CONTAINERS
+    before = block_relocations(stacks, max_height, exact_time_limit_s, exact)
     ranked: list[tuple[tuple[int, int, float, int], SlotProposal]] = []
     for index in open_stacks:
         trial = [list(stack) for stack in stacks]
         trial[index].append(departure)
-        cost = block_relocations(trial, max_height, exact_time_limit_s)
+        cost = block_relocations(trial, max_height, exact_time_limit_s, exact)
         below = min(stacks[index]) if stacks[index] else None
         blocks = below is not None and below < departure
         # Tightest fit: the smallest earliest-departure above ours; for blocking stacks the latest.
