@@ -74,6 +74,11 @@ def test_eta_follows_the_train_to_almaty(hub: TestClient, database_url: str) -> 
     assert [e.get("equipmentEventTypeCode") or e["transportEventTypeCode"] for e in final["timeline"]] == \
         ["LOAD", "DEPA", "ARRI", "DISC", "LOAD", "ARRI"]
     assert final["last_event"]["transportEventTypeCode"] == "ARRI"
+    # The estimate made as each milestone came in, kept so the shipper sees how the ETA moved.
+    history = final["eta_history"]
+    assert [h["stage"] for h in history] == ["to_border", "at_border", "after_gauge_change", "arrived"]
+    assert history[0]["spread_h"] > history[1]["spread_h"] > history[3]["spread_h"] == 0
+    assert _when(history[1]["p50"]) == _when(at_border["p50"])  # same inputs, same estimate
 
 
 def test_unknown_and_malformed_numbers_answer_404(hub: TestClient) -> None:

@@ -95,6 +95,8 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
     view = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))
     assert view["eta"]["stage"] == "arrived" and view["eta"]["spread_h"] == 0
     assert view["position"] == {"kind": "delivered", "reference": "Almaty"}
+    assert [h["stage"] for h in view["eta_history"]] == [
+        "to_border", "at_border", "after_gauge_change", "after_gauge_change", "arrived"]  # K1 departs the border
     expected = [("DISC", "V1"), ("LOAD", "T1"), ("DEPA", "T1"), ("ARRI", "T1"), ("DISC", "T1"), ("LOAD", "K1"),
                 ("DEPA", "K1"), ("ARRI", "K1")]
     assert _codes(view["timeline"]) == expected

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -48,6 +48,7 @@ from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import (
     DcsaEventEquipmentRow,
     DcsaEventRow,
+    EtaEstimateRow,
     EventDeliveryRow,
     EventSubscriptionRow,
     TrackingProjectionRow,
@@ -159,6 +160,9 @@ def _project_one(session: Session, row: tables.EventRow, context: dcsa.MappingCo
                 mapped = _retarget(mapped, old if mapped.sequence == 0 else new)
             related = [mapped.equipment_reference or ""]
         stored.append(_store(session, mapped, related, type_code, source.recorded_at))
+        if event.event_type in _ETA_TRIGGERS and mapped.sequence == 0 and mapped.body.get(
+                "transportCall", {}).get("modeOfTransport") == "RAIL":
+            _record_estimates(session, row, related)
     return stored
 
 
@@ -197,9 +201,18 @@ def project_new_events(session: Session, now: datetime | None = None, settle_s: 
     return added
 
 
+def _behind(session: Session) -> bool:
+    """Whether the event log has ids past the projection's high-water mark."""
+    last = session.scalar(select(TrackingProjectionRow.last_event_id).where(TrackingProjectionRow.name == PROJECTION))
+    newest = session.scalar(select(func.max(tables.EventRow.id)))
+    return newest is not None and (last is None or newest > last)
+
+
 def catch_up(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Bring the projection up to date in a transaction of its own (a concurrent projector wins ties)."""
     with uow:
+        if not _behind(uow.session):
+            return 0  # the usual case for a read: no lock on the high-water mark needed
         try:
             added = project_new_events(uow.session, now)
             uow.commit()
@@ -638,6 +651,7 @@ class ContainerTracking:
     destination: str | None
     eta: ArrivalEstimate | None
     eta_unavailable_reason: str | None
+    eta_history: list[dict[str, Any]]
 
 
 def _route_from_rows(session: Session, route_code: str) -> Route | None:
@@ -656,30 +670,35 @@ def _route_from_rows(session: Session, route_code: str) -> Route | None:
                  lat_deg=route.lat, lon_deg=route.lon)
 
 
-def _loaded_at_base(session: Session, number: str) -> tables.EventRow | None:
+def _loaded_at_base(session: Session, number: str, until_id: int | None) -> tables.EventRow | None:
     """The container's latest wagon load at the base: where its current rail journey starts."""
-    return session.scalars(select(tables.EventRow).where(
+    query = select(tables.EventRow).where(
         tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number,
         tables.EventRow.event_type == EventType.CONTAINER_LOADED_WAGON.value)
-        .order_by(tables.EventRow.id.desc()).limit(1)).first()
+    if until_id is not None:
+        query = query.where(tables.EventRow.id <= until_id)
+    return session.scalars(query.order_by(tables.EventRow.id.desc()).limit(1)).first()
 
 
 _MILESTONES = (EventType.TRAIN_DEPARTED.value, EventType.TRAIN_AT_BORDER.value,
                EventType.CONTAINER_GAUGE_TRANSFER.value, EventType.TRAIN_ARRIVED.value)
 
 
-def _progress(session: Session, number: str, loaded: tables.EventRow, train: str) -> TrainProgress:
+def _progress(session: Session, number: str, loaded: tables.EventRow, train: str,
+              until_id: int | None) -> TrainProgress:
     """The journey's first departure, border arrival, gauge change and arrival since the wagon load.
 
     Operations record train movements per container too; the train visit's own events count as well.
     The first of each is kept: after the gauge change the 1520 mm train departs the border again,
     which is not the journey's departure.
     """
-    rows = session.scalars(select(tables.EventRow).where(
+    query = select(tables.EventRow).where(
         tables.EventRow.id > loaded.id, tables.EventRow.event_type.in_(_MILESTONES),
         or_(and_(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number),
             and_(tables.EventRow.subject_type.in_(("train", "train_visit")), tables.EventRow.subject_id == train)))
-        .order_by(tables.EventRow.id)).all()
+    if until_id is not None:
+        query = query.where(tables.EventRow.id <= until_id)
+    rows = session.scalars(query.order_by(tables.EventRow.id)).all()
     milestones: dict[str, datetime] = {}
     for row in rows:
         milestones.setdefault(row.event_type, dcsa.as_utc(row.occurred_at))
@@ -689,6 +708,55 @@ def _progress(session: Session, number: str, loaded: tables.EventRow, train: str
         gauge_changed_at=milestones.get(EventType.CONTAINER_GAUGE_TRANSFER.value),
         arrived_at=milestones.get(EventType.TRAIN_ARRIVED.value),
     )
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    train: str | None
+    route: Route | None
+    eta: ArrivalEstimate | None
+    reason: str | None
+
+
+def _estimate(session: Session, number: str, as_of: datetime, until_id: int | None = None) -> _Estimate:
+    """The container's journey (train, route) and its arrival estimate from events up to ``until_id``."""
+    loaded = _loaded_at_base(session, number, until_id)
+    train = None if loaded is None else dcsa.transport_reference(event_from_row(loaded))
+    if loaded is None or train is None:
+        return _Estimate(None, None, None, "not on a train")
+    visit = session.get(tables.TrainVisitRow, train)
+    route = _route_from_rows(session, visit.route_code) if visit is not None else None
+    if route is None:
+        return _Estimate(train, None, None, f"train {train} has no known route")
+    progress = _progress(session, number, loaded, train, until_id)
+    return _Estimate(train, route, estimate_arrival(transit_model(route), progress, as_of), None)
+
+
+_ETA_TRIGGERS = frozenset({EventType.TRAIN_DEPARTED, EventType.TRAIN_AT_BORDER, EventType.TRAIN_ARRIVED,
+                           EventType.CONTAINER_GAUGE_TRANSFER})
+
+
+def _record_estimates(session: Session, row: tables.EventRow, numbers: Sequence[str]) -> None:
+    """Keep the estimate each milestone produced, so a shipper can see how the ETA moved."""
+    as_of = dcsa.as_utc(row.occurred_at)
+    for number in sorted(set(numbers)):
+        found = _estimate(session, number, as_of, until_id=row.id)
+        if found.eta is None or found.route is None or found.train is None:
+            continue
+        eta = found.eta
+        session.add(EtaEstimateRow(container_number=number, source_event_id=row.id, train_reference=found.train,
+                                   route_code=found.route.code, stage=eta.stage.value, as_of=as_of, p10=eta.p10,
+                                   p50=eta.p50, p90=eta.p90, overdue=eta.overdue))
+
+
+def eta_history(session: Session, number: str) -> list[dict[str, Any]]:
+    """The estimates made at each milestone of the box's journeys, oldest first."""
+    rows = session.scalars(select(EtaEstimateRow).where(EtaEstimateRow.container_number == number)
+                           .order_by(EtaEstimateRow.id)).all()
+    return [{"as_of": dcsa.rfc3339(r.as_of), "stage": r.stage, "train": r.train_reference, "route": r.route_code,
+             "p10": dcsa.rfc3339(r.p10), "p50": dcsa.rfc3339(r.p50), "p90": dcsa.rfc3339(r.p90),
+             "spread_h": round((dcsa.as_utc(r.p90) - dcsa.as_utc(r.p10)).total_seconds() / 3600, 1),
+             "overdue": r.overdue} for r in rows]
 
 
 def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetime | None = None) -> ContainerTracking:
@@ -704,24 +772,13 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
         if container is None:
             raise NotFound("container_number", f"no container {number}")
         timeline, _ = find_events(session, EventQuery(equipment_reference=number, limit=MAX_LIMIT), STAFF)
-        loaded = _loaded_at_base(session, number)
-        train = None if loaded is None else dcsa.transport_reference(event_from_row(loaded))
-        route_code = destination = reason = None
-        eta = None
-        if loaded is None or train is None:
-            reason = "not on a train"
-        else:
-            visit = session.get(tables.TrainVisitRow, train)
-            route = _route_from_rows(session, visit.route_code) if visit is not None else None
-            if route is None:
-                reason = f"train {train} has no known route"
-            else:
-                route_code, destination = route.code, route.destination
-                eta = estimate_arrival(transit_model(route), _progress(session, number, loaded, train), as_of)
+        found = _estimate(session, number, as_of)
         return ContainerTracking(
             number=container.number, iso_type=container.iso_type, load_state=container.load_state,
             booking_reference=container.booking_reference, position_kind=container.position_kind,
             position_reference=container.position_reference, last_event=timeline[-1] if timeline else None,
-            timeline=timeline, train_reference=train, route_code=route_code, destination=destination, eta=eta,
-            eta_unavailable_reason=reason,
+            timeline=timeline, train_reference=found.train,
+            route_code=None if found.route is None else found.route.code,
+            destination=None if found.route is None else found.route.destination, eta=found.eta,
+            eta_unavailable_reason=found.reason, eta_history=eta_history(session, number),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
@@ -89,3 +89,21 @@ class EventDeliveryRow(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EtaEstimateRow(Base):
+    """An arrival estimate made when a milestone came in: the history of how a box's ETA moved."""
+
+    __tablename__ = "eta_estimates"
+    __table_args__ = (UniqueConstraint("container_number", "source_event_id", name="uq_eta_estimates_event"),)
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    container_number: Mapped[str] = mapped_column(String(11), index=True)
+    source_event_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("events.id"))
+    train_reference: Mapped[str] = mapped_column(String(100))
+    route_code: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(24))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    p10: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    p50: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    p90: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    overdue: Mapped[bool] = mapped_column(Boolean)

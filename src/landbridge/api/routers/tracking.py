@@ -49,6 +49,7 @@ class TrackingOut(BaseModel):
     train: str | None
     eta: EtaOut | None
     eta_unavailable_reason: str | None
+    eta_history: list[dict[str, Any]] = Field(description="the estimate made at each milestone, oldest first")
 
 
 def _eta_out(estimate: ArrivalEstimate, destination: str | None, locode: str | None) -> EtaOut:
@@ -79,5 +80,5 @@ def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime
         position={"kind": view.position_kind, "reference": view.position_reference},
         last_event=view.last_event, timeline=view.timeline, train=view.train_reference,
         eta=None if view.eta is None else _eta_out(view.eta, view.destination, locode),
-        eta_unavailable_reason=view.eta_unavailable_reason,
+        eta_unavailable_reason=view.eta_unavailable_reason, eta_history=view.eta_history,
     )

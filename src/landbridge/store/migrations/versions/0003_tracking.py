@@ -1,4 +1,4 @@
-"""tracking: DCSA projection, event subscriptions and the delivery outbox
+"""tracking: DCSA projection, event subscriptions, the delivery outbox and ETA history
 
 Revision ID: 0003
 Revises: 0001
@@ -9,6 +9,8 @@ A branch of its own off 0001 (operations is 0002): the two heads are upgraded to
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -59,6 +61,11 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_tracking_projection")),
     )
+    # The high-water mark exists from the start, so two first projectors never race to insert it.
+    projection = sa.table("tracking_projection", sa.column("name", sa.String), sa.column("last_event_id", BIG_ID),
+                          sa.column("updated_at", sa.DateTime(timezone=True)))
+    op.bulk_insert(projection, [{"name": "dcsa", "last_event_id": 0,
+                                 "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}])
     op.create_table(
         "event_subscriptions",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -97,9 +104,29 @@ def upgrade() -> None:
     )
     for column in ("subscription_id", "status", "next_attempt_at"):
         op.create_index(op.f(f"ix_event_deliveries_{column}"), "event_deliveries", [column])
+    op.create_table(
+        "eta_estimates",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("container_number", sa.String(length=11), nullable=False),
+        sa.Column("source_event_id", BIG_ID, nullable=False),
+        sa.Column("train_reference", sa.String(length=100), nullable=False),
+        sa.Column("route_code", sa.String(length=32), nullable=False),
+        sa.Column("stage", sa.String(length=24), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("p10", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("p50", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("p90", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("overdue", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["source_event_id"], ["events.id"],
+                                name=op.f("fk_eta_estimates_source_event_id_events")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_eta_estimates")),
+        sa.UniqueConstraint("container_number", "source_event_id", name="uq_eta_estimates_event"),
+    )
+    op.create_index(op.f("ix_eta_estimates_container_number"), "eta_estimates", ["container_number"])
 
 
 def downgrade() -> None:
+    op.drop_table("eta_estimates")
     op.drop_table("event_deliveries")
     op.drop_table("event_subscriptions")
     op.drop_table("tracking_projection")
