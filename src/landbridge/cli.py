@@ -17,6 +17,8 @@ app = typer.Typer(help="landbridge — the open system for a sea–rail intermod
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
+users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(
     simulate_command
 )
@@ -104,6 +106,27 @@ def check_scenario(path: Annotated[Path, typer.Argument(help="Scenario YAML file
             err_console.print(f"{problem_path}: {reason}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     console.print(f"{path}: scenario {loaded.scenario} is valid")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Option("--name", help="User name (recorded as the actor of its commands)")],
+    role: Annotated[str, typer.Option("--role", help="planner, yard_operator, gate_clerk, rail_operator, "
+                                      "customs_officer, shipping_line, shipper, auditor or admin")],
+    party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Create an API user and print its bearer token (shown once; only its hash is stored)."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.services.authz import create_user
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        token = create_user(UnitOfWork.for_url(_database_url(database_url)), name=name, role=role, party=party)
+    except DomainError as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
+    typer.echo(token)
 
 
 if __name__ == "__main__":  # pragma: no cover

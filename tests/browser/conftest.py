@@ -54,7 +54,6 @@ class Served:
     base_url: str
     demo: Demo
     runs: Path
-    database_url: str
 
 
 def _write_runs(root: Path) -> None:
@@ -91,7 +90,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", demo, runs, url)
+    yield Served(f"http://127.0.0.1:{port}", demo, runs)
     server.should_exit = True
     thread.join(timeout=10)
 

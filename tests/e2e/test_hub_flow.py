@@ -16,11 +16,19 @@ from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, 
 def hub(database_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     """A seeded hub with one user per role, a shipper party and its booking."""
     seed(database_url)
-    tokens = {role: bearer(token(database_url, role, role)) for role in (
-        "admin", "planner", "yard_operator", "rail_operator", "customs_officer")}
+    tokens = {
+        role: bearer(token(database_url, role, role))
+        for role in ("admin", "planner", "yard_operator", "rail_operator", "customs_officer")
+    }
     with TestClient(create_app(database_url)) as client:
-        assert client.post("/api/v1/parties", headers=tokens["admin"],
-                           json={"code": "KAZGRAIN", "name": "Kaz Grain LLP", "role": "shipper"}).status_code == 201
+        assert (
+            client.post(
+                "/api/v1/parties",
+                headers=tokens["admin"],
+                json={"code": "KAZGRAIN", "name": "Kaz Grain LLP", "role": "shipper"},
+            ).status_code
+            == 201
+        )
         tokens["shipper"] = bearer(token(database_url, "kazgrain", "shipper", "KAZGRAIN"))
         yield client, tokens
 
@@ -38,31 +46,81 @@ def _history(client: TestClient, headers: dict[str, str], number: str) -> list[s
 def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     client, t = hub
     box = container_number(1)
-    _ok(client.post("/api/v1/containers", headers=t["planner"],
-                    json={"number": box, "iso_type": "45G1", "load_state": "full", "gross_mass_kg": 24_000}), 201)
-    _ok(client.post("/api/v1/consignments", headers=t["planner"], json={
-        "booking_reference": "BK1", "shipper_code": "KAZGRAIN", "origin": "CNLYG", "destination": "KZALA"}), 201)
+    _ok(
+        client.post(
+            "/api/v1/containers",
+            headers=t["planner"],
+            json={"number": box, "iso_type": "45G1", "load_state": "full", "gross_mass_kg": 24_000},
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            "/api/v1/consignments",
+            headers=t["planner"],
+            json={"booking_reference": "BK1", "shipper_code": "KAZGRAIN", "origin": "CNLYG", "destination": "KZALA"},
+        ),
+        201,
+    )
     _ok(client.post("/api/v1/consignments/BK1/containers", headers=t["planner"], json={"container": box}))
-    _ok(client.post("/api/v1/vessel-visits", headers=t["planner"],
-                    json={"reference": "V1", "vessel_name": "Xin Ming Zhou 20", "eta": "2026-11-28T06:00:00Z"}), 201)
-    berthed = _ok(client.post("/api/v1/vessel-visits/V1/berth", headers=t["planner"],
-                              json={"berth_code": "29", "etb": "2026-11-28T08:00:00Z"}))
+    _ok(
+        client.post(
+            "/api/v1/vessel-visits",
+            headers=t["planner"],
+            json={"reference": "V1", "vessel_name": "Xin Ming Zhou 20", "eta": "2026-11-28T06:00:00Z"},
+        ),
+        201,
+    )
+    berthed = _ok(
+        client.post(
+            "/api/v1/vessel-visits/V1/berth",
+            headers=t["planner"],
+            json={"berth_code": "29", "etb": "2026-11-28T08:00:00Z"},
+        )
+    )
     assert berthed["status"] == "berthed"
 
-    discharged = _ok(client.post("/api/v1/vessel-visits/V1/discharge", headers=t["yard_operator"],
-                                 json={"container": box, "slot": "A-04-01-1"}))
+    discharged = _ok(
+        client.post(
+            "/api/v1/vessel-visits/V1/discharge",
+            headers=t["yard_operator"],
+            json={"container": box, "slot": "A-04-01-1"},
+        )
+    )
     assert discharged["position"] == {"kind": "yard", "reference": "A-04-01-1"}
 
     wagons = [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"} for i in range(1, 4)]
-    _ok(client.post("/api/v1/train-visits", headers=t["rail_operator"], json={
-        "reference": "T1", "direction": "west", "route_code": "almaty", "gauge_mm": 1435,
-        "train_type_code": "cn_1435", "track_code": "T1", "wagons": wagons}), 201)
-    loaded = _ok(client.post("/api/v1/train-visits/T1/load", headers=t["rail_operator"],
-                             json={"container": box, "wagon_number": uic_wagon(1), "slot": 1}))
+    _ok(
+        client.post(
+            "/api/v1/train-visits",
+            headers=t["rail_operator"],
+            json={
+                "reference": "T1",
+                "direction": "west",
+                "route_code": "almaty",
+                "gauge_mm": 1435,
+                "train_type_code": "cn_1435",
+                "track_code": "T1",
+                "wagons": wagons,
+            },
+        ),
+        201,
+    )
+    loaded = _ok(
+        client.post(
+            "/api/v1/train-visits/T1/load",
+            headers=t["rail_operator"],
+            json={"container": box, "wagon_number": uic_wagon(1), "slot": 1},
+        )
+    )
     assert loaded["position"]["kind"] == "wagon"
 
-    hold = _ok(client.post("/api/v1/customs/holds", headers=t["customs_officer"],
-                           json={"container": box, "reason": "document check"}), 201)
+    hold = _ok(
+        client.post(
+            "/api/v1/customs/holds", headers=t["customs_officer"], json={"container": box, "reason": "document check"}
+        ),
+        201,
+    )
     shipper_view = _ok(client.get(f"/api/v1/containers/{box}/holds", headers=t["shipper"]))
     assert [h["open"] for h in shipper_view] == [True]  # the shipper sees its box is held
     refused = client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"])
@@ -70,14 +128,32 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     _ok(client.post(f"/api/v1/customs/holds/{hold['id']}/release", headers=t["customs_officer"]))
 
     assert _ok(client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"]))["status"] == "departed"
-    assert _ok(client.post("/api/v1/train-visits/T1/border", headers=t["rail_operator"], json={}))[
-        "status"] == "at_border"
+    assert (
+        _ok(client.post("/api/v1/train-visits/T1/border", headers=t["rail_operator"], json={}))["status"] == "at_border"
+    )
     broad = [{"number": wagon_1520(i), "wagon_type": "kz_flat_80ft"} for i in range(1, 3)]
-    _ok(client.post("/api/v1/train-visits", headers=t["rail_operator"], json={
-        "reference": "K1", "direction": "west", "route_code": "almaty", "gauge_mm": 1520,
-        "train_type_code": "kz_1520", "wagons": broad}), 201)
-    moved = _ok(client.post("/api/v1/train-visits/T1/gauge-transfer", headers=t["rail_operator"], json={
-        "container": box, "to_train": "K1", "wagon_number": wagon_1520(1), "slot": 2}))
+    _ok(
+        client.post(
+            "/api/v1/train-visits",
+            headers=t["rail_operator"],
+            json={
+                "reference": "K1",
+                "direction": "west",
+                "route_code": "almaty",
+                "gauge_mm": 1520,
+                "train_type_code": "kz_1520",
+                "wagons": broad,
+            },
+        ),
+        201,
+    )
+    moved = _ok(
+        client.post(
+            "/api/v1/train-visits/T1/gauge-transfer",
+            headers=t["rail_operator"],
+            json={"container": box, "to_train": "K1", "wagon_number": wagon_1520(1), "slot": 2},
+        )
+    )
     assert moved["position"]["reference"] == f"K1/{wagon_1520(1)}/2"
     _ok(client.post("/api/v1/train-visits/K1/depart", headers=t["rail_operator"]))
     arrived = _ok(client.post("/api/v1/train-visits/K1/arrive", headers=t["rail_operator"]))
@@ -86,32 +162,85 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     final = _ok(client.get(f"/api/v1/containers/{box}", headers=t["shipper"]))
     assert final["position"] == {"kind": "delivered", "reference": "Almaty"}
     assert _history(client, t["auditor"] if "auditor" in t else t["admin"], box) == [
-        "container.registered", "container.assigned", "container.discharged", "container.loaded_wagon",
-        "customs.hold_placed", "customs.hold_released", "train.departed", "train.at_border",
-        "container.gauge_transfer", "train.departed", "train.arrived",
+        "container.registered",
+        "container.assigned",
+        "container.discharged",
+        "container.loaded_wagon",
+        "customs.hold_placed",
+        "customs.hold_released",
+        "train.departed",
+        "train.at_border",
+        "container.gauge_transfer",
+        "train.departed",
+        "train.arrived",
     ]
 
 
 def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     client, t = hub
-    lot = _ok(client.post("/api/v1/grain/lots", headers=t["yard_operator"], json={
-        "reference": "L1", "owner_code": "KAZGRAIN", "crop": "wheat", "grain_class": "3", "mass_kg": 1_300_250,
-        "moisture_pct": 12.5, "silo_code": "S01", "source_kind": "hopper_wagons",
-        "sources": [wagon_1520(10), wagon_1520(11)]}), 201)
+    lot = _ok(
+        client.post(
+            "/api/v1/grain/lots",
+            headers=t["yard_operator"],
+            json={
+                "reference": "L1",
+                "owner_code": "KAZGRAIN",
+                "crop": "wheat",
+                "grain_class": "3",
+                "mass_kg": 1_300_250,
+                "moisture_pct": 12.5,
+                "silo_code": "S01",
+                "source_kind": "hopper_wagons",
+                "sources": [wagon_1520(10), wagon_1520(11)],
+            },
+        ),
+        201,
+    )
     assert lot["silo_code"] == "S01" and lot["mass_kg"] == 1_300_250
-    over = client.post("/api/v1/grain/lots", headers=t["yard_operator"], json={
-        "reference": "L2", "owner_code": "KAZGRAIN", "crop": "wheat", "grain_class": "3", "mass_kg": 1_100_000,
-        "moisture_pct": 12.5, "silo_code": "S01", "source_kind": "hopper_wagons", "sources": [wagon_1520(12)]})
+    over = client.post(
+        "/api/v1/grain/lots",
+        headers=t["yard_operator"],
+        json={
+            "reference": "L2",
+            "owner_code": "KAZGRAIN",
+            "crop": "wheat",
+            "grain_class": "3",
+            "mass_kg": 1_100_000,
+            "moisture_pct": 12.5,
+            "silo_code": "S01",
+            "source_kind": "hopper_wagons",
+            "sources": [wagon_1520(12)],
+        },
+    )
     assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "mass_kg"]
-    moved = _ok(client.post("/api/v1/grain/lots/L1/transfer", headers=t["yard_operator"],
-                            json={"to_silo": "S02", "mass_kg": 300_000, "new_reference": "L1-B"}))
+    moved = _ok(
+        client.post(
+            "/api/v1/grain/lots/L1/transfer",
+            headers=t["yard_operator"],
+            json={"to_silo": "S02", "mass_kg": 300_000, "new_reference": "L1-B"},
+        )
+    )
     assert moved["moved"]["silo_code"] == "S02"
-    _ok(client.post("/api/v1/vessel-visits", headers=t["planner"],
-                    json={"reference": "G1", "vessel_name": "Grain Star", "eta": "2026-11-28T06:00:00Z"}), 201)
-    _ok(client.post("/api/v1/vessel-visits/G1/berth", headers=t["planner"],
-                    json={"berth_code": "32", "etb": "2026-11-28T07:00:00Z"}))
-    shipped = _ok(client.post("/api/v1/grain/lots/L1/ship", headers=t["yard_operator"],
-                              json={"mass_kg": 1_000_250, "vessel_visit": "G1"}))
+    _ok(
+        client.post(
+            "/api/v1/vessel-visits",
+            headers=t["planner"],
+            json={"reference": "G1", "vessel_name": "Grain Star", "eta": "2026-11-28T06:00:00Z"},
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            "/api/v1/vessel-visits/G1/berth",
+            headers=t["planner"],
+            json={"berth_code": "32", "etb": "2026-11-28T07:00:00Z"},
+        )
+    )
+    shipped = _ok(
+        client.post(
+            "/api/v1/grain/lots/L1/ship", headers=t["yard_operator"], json={"mass_kg": 1_000_250, "vessel_visit": "G1"}
+        )
+    )
     assert shipped["mass_kg"] == 0
     balance = _ok(client.get("/api/v1/grain/balance", headers=t["shipper"]))
     assert balance == {"KAZGRAIN": {"received_kg": 1_300_250, "shipped_kg": 1_000_250, "in_stock_kg": 300_000}}

@@ -26,7 +26,8 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    """The schema revision the database is at (None when never migrated)."""
+    """The schema revision(s) the database is at, comma-joined when branches have several heads (None when never
+    migrated)."""
     from alembic.runtime.migration import MigrationContext
 
     from landbridge.store.database import make_engine
@@ -34,6 +35,7 @@ def current_revision(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            heads = MigrationContext.configure(connection).get_current_heads()
+            return ",".join(sorted(heads)) if heads else None
     finally:
         engine.dispose()

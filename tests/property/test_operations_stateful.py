@@ -1,0 +1,290 @@
+"""Random command sequences against the real services on SQLite and PostgreSQL.
+
+After every step: each container is in exactly one place; no yard stack, wagon or silo is over its
+limit; TEU and grain mass are conserved; replaying the event log rebuilds the same state. Commands
+the hub refuses (a domain error) must leave all of that intact too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from landbridge.domain.containers import LoadState
+from landbridge.domain.errors import DomainError
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.iso_types import size_type
+from landbridge.domain.units import Direction, PartyRole
+from landbridge.services.containers import Actor, RegisterContainer, register_container
+from landbridge.services.operations import grain, parties, rail, vessel, yard
+from landbridge.services.operations.rail import WagonSpec, box_mass_kg
+from landbridge.services.operations.replay import current_state, replay_log
+from landbridge.store.database import engine_for, is_sqlite
+from landbridge.store.repositories import GrainRepository, RailRepository, YardRepository
+from landbridge.store.unit_of_work import UnitOfWork
+from tests.e2e.support import container_number, seed, uic_wagon, wagon_1520
+
+ACTOR = Actor("machine", "admin")
+OWNERS = ("OWNA", "OWNB")
+SILOS = ("SB01", "SB02", "SB03")
+SLOTS = st.builds(
+    lambda block, bay, row, tier: f"{block}-{bay:02d}-{row:02d}-{tier}",
+    st.sampled_from("AR"),
+    st.integers(1, 4),
+    st.integers(1, 2),
+    st.integers(1, 3),
+)
+WAGONS = [uic_wagon(i) for i in range(1, 5)]
+
+
+def _prepare(url: str) -> None:
+    seed(url)
+    for code in OWNERS:
+        parties.create_party(UnitOfWork.for_url(url), ACTOR, code=code, name=code, role=PartyRole.SHIPPER)
+    vessel.announce_vessel(
+        UnitOfWork.for_url(url), ACTOR, reference="V1", vessel_name="Prop", eta=datetime(2026, 11, 28, tzinfo=UTC)
+    )
+    vessel.berth_vessel(
+        UnitOfWork.for_url(url), ACTOR, reference="V1", berth_code="29", etb=datetime(2026, 11, 28, 1, tzinfo=UTC)
+    )
+    rail.announce_train(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="T1",
+        direction=Direction.WEST,
+        route_code="almaty",
+        gauge_mm=1435,
+        train_type_code="cn_1435",
+        wagons=[WagonSpec(n, "cn_flat_40ft") for n in WAGONS],
+    )
+
+
+def _clone(template_url: str) -> str:
+    """A fresh copy of the prepared database, so every example starts from the same state."""
+    if is_sqlite(template_url):
+        source = make_url(template_url).database
+        assert source is not None
+        target = f"{source}.{uuid.uuid4().hex[:8]}"
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}"
+    name = f"lb_prop_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(template_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"'))
+    admin.dispose()
+    return make_url(template_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(url: str) -> None:
+    engine_for(url).dispose()
+    if is_sqlite(url):
+        return
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class HubMachine(RuleBasedStateMachine):
+    """The model keeps only what the hub must conserve: the boxes registered and grain received per owner."""
+
+    template_url: str = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = _clone(self.template_url)
+        self.serials = itertools.count(5000)
+        self.uow = UnitOfWork.for_url(self.url)
+        with self.uow:
+            self.known = {row.number: size_type(row.iso_type).teu for row in self.uow.containers.all_rows()}
+            ledger = GrainRepository(self.uow.session).ledger()
+        self.received_kg: dict[str, int] = defaultdict(int, {o: v["received_kg"] for o, v in ledger.items()})
+        self.lots: list[str] = [lot for lot in self._lot_references()]
+
+    def _lot_references(self) -> list[str]:
+        with self.uow:
+            return [lot.reference for lot in GrainRepository(self.uow.session).lots()]
+
+    def _try(self, command: object, *args: object, **kwargs: object) -> bool:
+        try:
+            command(self.uow, ACTOR, *args, **kwargs)  # type: ignore[operator]
+        except DomainError:
+            return False
+        return True
+
+    @rule(
+        iso=st.sampled_from(["22G1", "42G1", "L5G1", "22R1"]),
+        laden=st.booleans(),
+        mass=st.integers(3_000, 30_000),
+        slot=st.none() | SLOTS,
+    )
+    def discharge(self, iso: str, laden: bool, mass: int, slot: str | None) -> None:
+        number = container_number(next(self.serials))
+        command = RegisterContainer(
+            ContainerNumber(number),
+            iso,
+            load_state=LoadState.FULL if laden else LoadState.EMPTY,
+            gross_mass_kg=mass if laden else None,
+        )
+        register_container(self.uow, command, ACTOR)
+        self.known[number] = size_type(iso).teu
+        self._try(vessel.discharge_container, reference="V1", container=number, slot=slot)
+
+    @rule(data=st.data(), slot=SLOTS)
+    def move(self, data: st.DataObject, slot: str) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            self._try(yard.place_container, container=number, slot=slot)
+
+    @rule(data=st.data(), wagon=st.sampled_from(WAGONS), slot=st.integers(1, 2))
+    def load_wagon(self, data: st.DataObject, wagon: str, slot: int) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            self._try(rail.load_on_wagon, train="T1", container=number, wagon_number=wagon, slot=slot)
+
+    @rule(data=st.data(), slot=st.none() | SLOTS)
+    def unload_wagon(self, data: st.DataObject, slot: str | None) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            self._try(rail.unload_from_wagon, train="T1", container=number, slot=slot)
+
+    @rule(data=st.data())
+    def load_vessel(self, data: st.DataObject) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            self._try(vessel.load_container_on_vessel, reference="V1", container=number)
+
+    @rule(
+        owner=st.sampled_from(OWNERS),
+        crop=st.sampled_from(["wheat", "barley"]),
+        silo=st.sampled_from(SILOS),
+        mass=st.integers(1, 200_000),
+    )
+    def receive_grain(self, owner: str, crop: str, silo: str, mass: int) -> None:
+        reference = f"P{next(self.serials)}-{next(self.serials)}"
+        if self._try(
+            grain.receive_grain,
+            reference=reference,
+            owner_code=owner,
+            crop=crop,
+            grain_class="3",
+            mass_kg=mass,
+            moisture_pct=12.0,
+            silo_code=silo,
+            source_kind="hopper_wagons",
+            sources=[wagon_1520(7)],
+        ):
+            self.received_kg[owner] += mass
+            self.lots.append(reference)
+
+    @rule(data=st.data(), silo=st.sampled_from(SILOS), part=st.floats(0.1, 1.0))
+    def transfer_grain(self, data: st.DataObject, silo: str, part: float) -> None:
+        if self.lots:
+            lot = data.draw(st.sampled_from(self.lots))
+            with self.uow:
+                row = GrainRepository(self.uow.session).lot(lot)
+                mass = 0 if row is None else row.mass_kg
+            moved = max(1, int(mass * part))
+            new_reference = f"{lot}/{next(self.serials)}"
+            if self._try(grain.transfer_grain, lot=lot, to_silo=silo, mass_kg=moved, new_reference=new_reference):
+                self.lots = self._lot_references()
+
+    @rule(data=st.data(), part=st.floats(0.1, 1.0))
+    def ship_grain(self, data: st.DataObject, part: float) -> None:
+        if self.lots:
+            lot = data.draw(st.sampled_from(self.lots))
+            with self.uow:
+                row = GrainRepository(self.uow.session).lot(lot)
+                mass = 0 if row is None else row.mass_kg
+            self._try(grain.ship_grain, lot=lot, mass_kg=max(1, int(mass * part)), vessel_visit="V1")
+
+    def teardown(self) -> None:
+        _drop(self.url)
+
+    @invariant()
+    def each_container_in_exactly_one_place(self) -> None:
+        with self.uow:  # attributes are read inside: the unit of work expires its rows on exit
+            repo = YardRepository(self.uow.session)
+            slot_of = {s.container_number: f"{s.block}-{s.bay:02d}-{s.row:02d}-{s.tier}" for s in repo.all_slots()}
+            assert len(slot_of) == len(repo.all_slots())
+            cells_of: dict[str, int] = defaultdict(int)
+            for cell in repo.all_cells():
+                cells_of[cell.container_number] += 1
+            on_wagon: dict[str, int] = defaultdict(int)
+            for wagon_cell, _ in RailRepository(self.uow.session).all_cells():
+                on_wagon[wagon_cell.container_number] += 1
+            for row in self.uow.containers.all_rows():
+                covers = 2 if size_type(row.iso_type).length_ft >= 40 else 1
+                in_yard, on_train = row.position_kind == "yard", row.position_kind == "wagon"
+                assert (row.number in slot_of) == in_yard, row.number
+                assert cells_of.get(row.number, 0) == (covers if in_yard else 0), row.number
+                assert on_wagon.get(row.number, 0) == (covers if on_train else 0), row.number
+                if in_yard:
+                    assert row.position_reference == slot_of[row.number]
+
+    @invariant()
+    def nothing_over_capacity(self) -> None:
+        with self.uow:
+            session = self.uow.session
+            blocks = {b.code: b for b in YardRepository(session).blocks()}
+            rows = {r.number: r for r in self.uow.containers.all_rows()}
+            stacks: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+            for cell in YardRepository(session).all_cells():
+                stacks[(cell.block, cell.bay, cell.row)].append(cell.container_number)
+            for (block, _, _), boxes in stacks.items():
+                laden = any(rows[n].load_state == "full" for n in boxes)
+                limit = blocks[block].max_tiers_full if laden else blocks[block].max_tiers_empty
+                assert len(boxes) <= limit
+            wagon_types = RailRepository(session).wagon_types()
+            per_wagon: dict[int, set[str]] = defaultdict(set)
+            types: dict[int, str] = {}
+            for wagon_cell, wagon in RailRepository(session).all_cells():
+                per_wagon[wagon.id].add(wagon_cell.container_number)
+                types[wagon.id] = wagon.wagon_type_code
+            for wagon_id, boxes in per_wagon.items():
+                assert sum(box_mass_kg(rows[n]) for n in boxes) <= wagon_types[types[wagon_id]].payload_kg
+            grain_repo = GrainRepository(session)
+            for silo in grain_repo.silos():
+                assert sum(lot.mass_kg for lot in grain_repo.lots_in(silo.code)) <= silo.capacity_kg
+
+    @invariant()
+    def teu_and_grain_conserved(self) -> None:
+        by_place: dict[str, float] = defaultdict(float)
+        with self.uow:
+            for row in self.uow.containers.all_rows():
+                by_place[row.position_kind] += size_type(row.iso_type).teu
+            ledger = GrainRepository(self.uow.session).ledger()
+        assert abs(sum(by_place.values()) - sum(self.known.values())) < 1e-9
+        for owner, received in self.received_kg.items():
+            entry = ledger.get(owner, {"received_kg": 0, "shipped_kg": 0, "in_stock_kg": 0})
+            assert entry["received_kg"] == received
+            assert entry["received_kg"] == entry["in_stock_kg"] + entry["shipped_kg"]
+
+    @invariant()
+    def replay_rebuilds_the_state(self) -> None:
+        assert replay_log(self.uow) == current_state(self.uow)
+
+
+def test_random_operations_keep_the_hub_consistent(database_url: str) -> None:
+    _prepare(database_url)
+    engine_for(database_url).dispose()  # PostgreSQL clones a template only while nobody is connected to it
+    HubMachine.template_url = database_url
+    run_state_machine_as_test(
+        HubMachine,
+        settings=settings(
+            max_examples=6,
+            stateful_step_count=15,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
