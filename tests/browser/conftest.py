@@ -54,6 +54,7 @@ class Served:
     base_url: str
     demo: Demo
     runs: Path
+    database_url: str
 
 
 def _write_runs(root: Path) -> None:
@@ -90,7 +91,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", demo, runs)
+    yield Served(f"http://127.0.0.1:{port}", demo, runs, url)
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -173,9 +173,13 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
     for reference, owner, crop, grade, mass, moisture, silo in lots:
         add(tables.GrainLotRow(reference=reference, owner_code=owner, crop=crop, grain_class=grade, mass_kg=mass,
                                moisture_pct=moisture, silo_code=silo))
-        event("grain.received", "grain_lot", reference, now - timedelta(days=4), silo, {"mass_kg": mass})
-    event("grain.received", "grain_lot", "GL-000", now - timedelta(days=9), "S03", {"mass_kg": 400_000})
-    event("grain.shipped", "grain_lot", "GL-000", now - timedelta(days=5), "32", {"mass_kg": 400_000})
+        event("grain.received", "grain_lot", reference, now - timedelta(days=4), silo, {"received_kg": mass})
+        add(tables.GrainMovementRow(lot_reference=reference, owner_code=owner, kind="received", mass_kg=mass,
+                                    silo_code=silo, counterpart="hopper wagons", occurred_at=now - timedelta(days=4)))
+    # KazAgro also received 400 t more into GL-001 and shipped it on a vessel at berth 32.
+    for kind, days in (("received", 9), ("shipped", 5)):
+        add(tables.GrainMovementRow(lot_reference="GL-001", owner_code="KAZAGRO", kind=kind, mass_kg=400_000,
+                                    silo_code="S01", counterpart="berth 32", occurred_at=now - timedelta(days=days)))
 
     with session_factory(database_url)() as session:
         # Parents before children: parties, bookings and visits before the rows that point at them.

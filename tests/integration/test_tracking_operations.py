@@ -71,6 +71,11 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
                         json={"container": box, "wagon_number": uic_wagon(index), "slot": 1}))
     not_yet = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["eta"]
     assert not_yet["stage"] == "not_departed" and not_yet["route"] == "almaty"
+    hold = _ok(client.post("/api/v1/customs/holds", headers=t["admin"], json={"container": ours, "reason": "x-ray"}),
+               201)
+    held = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["customs_holds"]
+    assert [(h["reason"], h["open"]) for h in held] == [("x-ray", True)]
+    _ok(client.post(f"/api/v1/customs/holds/{hold['id']}/release", headers=t["admin"]))
 
     _ok(client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"]))
     departed = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["eta"]

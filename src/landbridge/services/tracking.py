@@ -652,6 +652,7 @@ class ContainerTracking:
     eta: ArrivalEstimate | None
     eta_unavailable_reason: str | None
     eta_history: list[dict[str, Any]]
+    customs_holds: list[dict[str, Any]]
 
 
 def _route_from_rows(session: Session, route_code: str) -> Route | None:
@@ -781,4 +782,14 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
             route_code=None if found.route is None else found.route.code,
             destination=None if found.route is None else found.route.destination, eta=found.eta,
             eta_unavailable_reason=found.reason, eta_history=eta_history(session, number),
+            customs_holds=_holds(session, number),
         )
+
+
+def _holds(session: Session, number: str) -> list[dict[str, Any]]:
+    """Customs holds on the box, open ones first: the usual answer to "why is my box not moving"."""
+    rows = session.scalars(select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.container_number == number)
+                           .order_by(tables.CustomsHoldRow.id)).all()
+    holds = [{"reason": r.reason, "open": r.released_at is None, "placed_at": dcsa.rfc3339(r.placed_at),
+              "released_at": dcsa.rfc3339(r.released_at) if r.released_at else None} for r in rows]
+    return sorted(holds, key=lambda hold: not hold["open"])

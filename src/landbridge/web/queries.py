@@ -497,63 +497,88 @@ def departures(session: Session, now: datetime, count: int = 10) -> list[Departu
 
 
 @dataclass
+class OwnerBalance:
+    """One owner's grain ledger: what came in, what went out, what is left."""
+
+    code: str
+    name: str
+    received_kg: int = 0
+    shipped_kg: int = 0
+    in_stock_kg: int = 0
+
+    @property
+    def gap_kg(self) -> int:
+        """Received minus shipped minus stock: zero when every kilogram is accounted for."""
+        return self.received_kg - self.shipped_kg - self.in_stock_kg
+
+
+@dataclass
 class GrainView:
     """Silos, lots, owners and the mass balance of the grain terminal."""
 
     silos: list[dict[str, Any]]
     lots: list[dict[str, Any]]
-    owners: list[tuple[str, str, int]]
-    received_kg: int
-    shipped_kg: int
-    stock_kg: int
+    owners: list[OwnerBalance]
     capacity_kg: int
 
     @property
+    def received_kg(self) -> int:
+        """Received over all owners."""
+        return sum(o.received_kg for o in self.owners)
+
+    @property
+    def shipped_kg(self) -> int:
+        """Shipped (by vessel or in containers) over all owners."""
+        return sum(o.shipped_kg for o in self.owners)
+
+    @property
+    def stock_kg(self) -> int:
+        """In the silos now."""
+        return sum(o.in_stock_kg for o in self.owners)
+
+    @property
     def balance_gap_kg(self) -> int:
-        """Received minus shipped minus stock: zero when every kilogram is accounted for."""
-        return self.received_kg - self.shipped_kg - self.stock_kg
-
-
-def _event_mass(after: dict[str, Any] | None) -> int:
-    if not after:
-        return 0
-    for key in ("mass_kg", "net_mass_kg"):
-        if isinstance(after.get(key), int | float):
-            return int(after[key])
-    return 0
+        """The terminal's unaccounted mass (zero when the ledger and the lots agree)."""
+        return sum(o.gap_kg for o in self.owners)
 
 
 def grain(session: Session) -> GrainView:
-    """The grain terminal's state and its received/shipped totals from the event log."""
+    """The grain terminal: lots and silos, and per owner the ledger of ``grain_movements``.
+
+    Transfers between silos move grain without changing an owner's balance, so only ``received``
+    and ``shipped`` movements count — the same rule as ``/api/v1/grain/balance``.
+    """
+    parties = {p.code: p.name for p in session.scalars(select(tables.PartyRow))}
+    owners: dict[str, OwnerBalance] = {}
+
+    def owner(code: str) -> OwnerBalance:
+        return owners.setdefault(code, OwnerBalance(code, parties.get(code, code)))
+
     stock: dict[str, int] = defaultdict(int)
     lots = []
-    parties = {p.code: p.name for p in session.scalars(select(tables.PartyRow))}
-    owners: dict[str, int] = defaultdict(int)
     for lot in session.scalars(select(tables.GrainLotRow).order_by(tables.GrainLotRow.reference)):
         lots.append({"reference": lot.reference, "owner": parties.get(lot.owner_code, lot.owner_code),
                      "owner_code": lot.owner_code, "crop": lot.crop, "grain_class": lot.grain_class,
                      "mass_kg": lot.mass_kg, "moisture_pct": lot.moisture_pct, "silo": lot.silo_code})
+        owner(lot.owner_code).in_stock_kg += lot.mass_kg
         if lot.silo_code:
             stock[lot.silo_code] += lot.mass_kg
-            owners[lot.owner_code] += lot.mass_kg
-    silos: list[dict[str, Any]] = [{"code": s.code, "capacity_kg": s.capacity_kg, "stock_kg": stock.get(s.code, 0),
-              "share": stock.get(s.code, 0) / s.capacity_kg if s.capacity_kg else 0.0}
-             for s in session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code))]
-    received = shipped = 0
-    for event_type, after in session.execute(
-        select(tables.EventRow.event_type, tables.EventRow.after)
-        .where(tables.EventRow.event_type.in_(("grain.received", "grain.shipped")))
+    movements = tables.GrainMovementRow
+    for code, kind, total in session.execute(
+        select(movements.owner_code, movements.kind, func.sum(movements.mass_kg))
+        .where(movements.kind.in_(("received", "shipped")))
+        .group_by(movements.owner_code, movements.kind)
     ):
-        if event_type == "grain.received":
-            received += _event_mass(after)
+        if kind == "received":
+            owner(code).received_kg += int(total or 0)
         else:
-            shipped += _event_mass(after)
-    return GrainView(
-        silos=silos, lots=lots,
-        owners=sorted(((code, parties.get(code, code), kg) for code, kg in owners.items()), key=lambda o: -o[2]),
-        received_kg=received, shipped_kg=shipped, stock_kg=sum(stock.values()),
-        capacity_kg=sum(int(s["capacity_kg"]) for s in silos),
-    )
+            owner(code).shipped_kg += int(total or 0)
+    silos: list[dict[str, Any]] = [
+        {"code": s.code, "capacity_kg": s.capacity_kg, "stock_kg": stock.get(s.code, 0),
+         "share": stock.get(s.code, 0) / s.capacity_kg if s.capacity_kg else 0.0}
+        for s in session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code))]
+    return GrainView(silos=silos, lots=lots, owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
+                     capacity_kg=sum(int(s["capacity_kg"]) for s in silos))
 
 
 # ---------------------------------------------------------------- containers, customs

@@ -50,6 +50,7 @@ class TrackingOut(BaseModel):
     eta: EtaOut | None
     eta_unavailable_reason: str | None
     eta_history: list[dict[str, Any]] = Field(description="the estimate made at each milestone, oldest first")
+    customs_holds: list[dict[str, Any]] = Field(description="customs holds on the box, open ones first")
 
 
 def _eta_out(estimate: ArrivalEstimate, destination: str | None, locode: str | None) -> EtaOut:
@@ -81,4 +82,5 @@ def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime
         last_event=view.last_event, timeline=view.timeline, train=view.train_reference,
         eta=None if view.eta is None else _eta_out(view.eta, view.destination, locode),
         eta_unavailable_reason=view.eta_unavailable_reason, eta_history=view.eta_history,
+        customs_holds=view.customs_holds,
     )
