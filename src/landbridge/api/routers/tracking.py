@@ -12,7 +12,7 @@ from landbridge.api.deps import UowDep
 from landbridge.api.routers.dcsa import ViewerDep
 from landbridge.corridor.eta import ArrivalEstimate
 from landbridge.corridor.network import LOCODES
-from landbridge.domain.errors import InvalidIdentifier, NotFound
+from landbridge.domain.errors import InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.interchange.dcsa import rfc3339
 from landbridge.services import tracking
@@ -71,6 +71,8 @@ def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime
         number = str(ContainerNumber(container_number))
     except InvalidIdentifier as error:
         raise NotFound("container_number", f"no container {container_number!r} ({error.reason})") from None
+    if as_of is not None and as_of.tzinfo is None:
+        raise RuleViolation("as_of", "needs an offset (RFC 3339), e.g. 2026-01-15T10:00:00+08:00")
     view = tracking.track_container(uow, number, viewer, as_of)
     locode = None
     if view.route_code is not None:
