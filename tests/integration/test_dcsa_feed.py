@@ -135,6 +135,8 @@ def test_filters_combine(world: TestClient) -> None:
     assert codes(booked) == ["LOAD", "DEPA"]
     loads = world.get(f"/dcsa/tnt/v2/events?equipmentEventTypeCode=LOAD&equipmentReference={OURS}").json()
     assert codes(loads) == ["LOAD", "LOAD"]
+    at_khorgos = world.get("/dcsa/tnt/v2/events?UNLocationCode=CNHRS").json()
+    assert codes(at_khorgos) == ["ARRI", "DISC", "LOAD"]
     everything = world.get("/dcsa/tnt/v2/events").json()
     created = everything[4]["eventCreatedDateTime"]
     later = world.get("/dcsa/tnt/v2/events", params={"eventCreatedDateTime:gt": created}).json()
