@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
+from landbridge.web.readonly import read_engine
 from tests.browser.demo import OPERATOR_TOKEN, OTHER_SHIPPER_TOKEN, SHIPPER_TOKEN, Demo, seed_demo
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "landbridge" / "web" / "locale"
@@ -30,6 +31,7 @@ def demo(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Demo]]
     app.state.runs_dir = str(tmp_path / "no-runs")
     with TestClient(app) as client:
         yield client, facts
+    read_engine(database_url).dispose()
 
 
 def heading(html: str) -> str:
@@ -107,8 +109,12 @@ def test_language_comes_from_the_query_then_the_cookie_then_the_browser(demo: tu
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "de"}).text
 
 
-def test_overview_tiles_stream_over_sse(demo: tuple[TestClient, Demo]) -> None:
+def test_overview_tiles_stream_over_sse_to_staff_only(demo: tuple[TestClient, Demo]) -> None:
     client, facts = demo
+    assert client.get("/live?once=1").status_code == 401
+    client.post("/login", data={"token": SHIPPER_TOKEN, "next": "/"})
+    assert client.get("/live?once=1").status_code == 401
+    client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
     response = client.get("/live?once=1&lang=en")
     assert response.headers["content-type"].startswith("text/event-stream")
     assert "event: tiles" in response.text
@@ -126,3 +132,27 @@ def test_a_run_name_cannot_leave_the_runs_folder(demo: tuple[TestClient, Demo], 
     assert 'data-kpi="trains.total"' in client.get("/simulation?a=a").text
     outside = client.get("/simulation?a=..")
     assert outside.status_code == 200 and "secret" not in outside.text
+
+
+def test_a_40ft_box_fills_both_bays_it_covers(demo: tuple[TestClient, Demo], database_url: str) -> None:
+    from landbridge.store import tables
+    from landbridge.store.database import session_factory
+    from tests.browser.demo import box
+
+    client, _ = demo
+    client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
+    number = box("FEU", 404040)
+    with session_factory(database_url)() as session:
+        session.add(tables.ContainerRow(number=number, iso_type="45G1", load_state="full", gross_mass_kg=20_000,
+                                        seals=[], position_kind="yard", position_reference="E-40-4-1", version=1))
+        session.flush()
+        session.add(tables.YardSlotRow(block="E", bay=40, row=4, tier=1, container_number=number))
+        session.add_all([tables.YardCellRow(block="E", bay=bay, row=4, tier=1, container_number=number)
+                         for bay in (39, 40)])
+        session.commit()
+    page = client.get("/yard").text
+    assert 'data-stack="E-39-4"' in page and 'data-stack="E-40-4"' in page
+    assert number in client.get("/yard/stack/E/39/4").text and number in client.get("/yard/stack/E/40/4").text
+    blocks = {b["code"]: b for b in client.get("/api/v1/yard/blocks",
+                                                  headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).json()}
+    assert re.search(rf"Block E <small>{blocks['E']['occupied_slots']} / ", page)  # one box, counted once

@@ -10,14 +10,14 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
 from landbridge.store import tables
-from landbridge.store.database import session_factory
-from landbridge.web import queries
+from landbridge.web import auth, queries
 from landbridge.web.i18n import Localiser, choose_language
 from landbridge.web.pages import TEMPLATES
+from landbridge.web.readonly import read_session
 
 router = APIRouter(include_in_schema=False)
 POLL_S = 2.0
@@ -26,7 +26,7 @@ MAX_S = 300.0  # end the stream now and then; EventSource reconnects, and no con
 
 def _snapshot(database_url: str, lang: Localiser) -> tuple[int, str]:
     """The newest event id and the tiles rendered for it."""
-    with session_factory(database_url)() as session:
+    with read_session(database_url) as session:
         newest = int(session.scalar(select(func.coalesce(func.max(tables.EventRow.id), 0))) or 0)
         tiles = TEMPLATES.get_template("_tiles.html").render(
             o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang)
@@ -39,11 +39,22 @@ def sse(event: str, data: str, event_id: int) -> str:
     return f"id: {event_id}\nevent: {event}\n{lines}\n"
 
 
-@router.get("/live")
-async def live(request: Request, once: bool = False) -> StreamingResponse:
+def _may_watch(database_url: str, token: str | None) -> bool:
+    """The tiles are staff figures: the same rule as the Overview page (open while no user exists)."""
+    with read_session(database_url) as session:
+        if not auth.any_users(session):
+            return True
+        viewer = auth.viewer_for_token(session, token)
+        return viewer is not None and not viewer.is_shipper
+
+
+@router.get("/live", response_model=None)
+async def live(request: Request, once: bool = False) -> Response:
     """Stream ``tiles`` events: one at once, then one each time the event log changes."""
     lang = Localiser(choose_language(request))
     url: str = request.app.state.database_url
+    if not await asyncio.to_thread(_may_watch, url, request.cookies.get(auth.COOKIE)):
+        return PlainTextResponse("log in first", status_code=401)
 
     async def stream() -> AsyncIterator[str]:
         last = -1

@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from landbridge.store.database import session_factory
 from landbridge.web import auth, queries, runs
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
 from landbridge.web.i18n import LANGUAGES, Localiser, choose_language
+from landbridge.web.readonly import read_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -42,8 +42,8 @@ SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
 
 
 def open_session(request: Request) -> Session:
-    """A read session on this app's database."""
-    return session_factory(request.app.state.database_url)()
+    """A read-only session on this app's database."""
+    return read_session(request.app.state.database_url)
 
 
 class Page:
@@ -204,9 +204,7 @@ def container_page(p: PageDep, number: str) -> Response:
         return not_found(p, wanted)
     from landbridge.web.eta import eta_for
 
-    # The store opens SQLite transactions with BEGIN IMMEDIATE; end ours before the tracking service
-    # writes its DCSA projection, or the two would wait on each other within this one request.
-    p.session.rollback()
+    p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
     return p.render("container.html", {"c": view, "eta": eta_for(p.request, p.session, view, p.viewer)})
 
 
