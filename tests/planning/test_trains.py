@@ -178,7 +178,9 @@ def test_zero_time_limit_is_refused(tmp_path: Path) -> None:
 
 def test_infeasible_length_limit_reports_nothing_loaded(tmp_path: Path) -> None:
     data = _instance(limits={"axle_load_kg": 18000, "train_cargo_mass_kg": None, "train_length_m": 5})
-    result = solve_train(read_train_instance(_write(tmp_path, data)), 5)
+    path = _write(tmp_path, data)
+    result = solve_train(read_train_instance(path), 5)
+    assert check_train(path, result.to_json()) == []
     assert result.status == SolveStatus.OPTIMAL
     assert result.objective == 0
 

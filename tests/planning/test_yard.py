@@ -93,7 +93,13 @@ def _bfs_relocations(stacks: list[list[int]], height: int) -> int:
     raise AssertionError("no solution")
 
 
-def test_relocation_matches_brute_force_on_random_small_bays() -> None:
+def _as_file(tmp_path: Path, bay: YardBay) -> Path:
+    path = tmp_path / f"{bay.name}.json"
+    path.write_text(json.dumps({"max_height": bay.max_height, "stacks": bay.stacks}), encoding="utf-8")
+    return path
+
+
+def test_relocation_matches_brute_force_on_random_small_bays(tmp_path: Path) -> None:
     rng = random.Random(7)
     for _ in range(25):
         width, tiers = rng.randint(3, 4), rng.randint(2, 3)
@@ -102,16 +108,18 @@ def test_relocation_matches_brute_force_on_random_small_bays() -> None:
         stacks = [items[i * tiers : (i + 1) * tiers] for i in range(width)]
         bay = YardBay("random", tuple(tuple(s) for s in stacks), tiers + 2)
         result = solve_relocation_plan(bay, 5.0)
+        assert check_relocation(_as_file(tmp_path, bay), result.to_json()) == []
         assert result.status == SolveStatus.OPTIMAL
         assert result.objective == _bfs_relocations(stacks, tiers + 2)
 
 
-def test_premarshalling_lower_bound_never_exceeds_a_found_plan() -> None:
+def test_premarshalling_lower_bound_never_exceeds_a_found_plan(tmp_path: Path) -> None:
     rng = random.Random(11)
     for _ in range(20):
         stacks = tuple(tuple(rng.randint(1, 4) for _ in range(rng.randint(0, 3))) for _ in range(3))
         bay = YardBay("random", stacks, 5)
         result = solve_premarshalling_plan(bay, 5.0)
+        assert check_premarshalling(_as_file(tmp_path, bay), result.to_json()) == []
         assert result.objective is not None
         assert pm_lower_bound(stacks, 5) <= result.objective
 
@@ -215,10 +223,11 @@ def test_cli_bad_file_fails_cleanly(tmp_path: Path) -> None:
     assert "time_limit" in zero.output
 
 
-def test_relocation_is_deterministic() -> None:
+def test_relocation_is_deterministic(tmp_path: Path) -> None:
     bay = YardBay("d", ((3, 1, 6), (5, 2), (4,)), 5)
     first = solve_relocation_plan(bay, 5.0).to_json()
     second = solve_relocation_plan(bay, 5.0).to_json()
+    assert check_relocation(_as_file(tmp_path, bay), first) == []
     first.pop("runtime_s")
     second.pop("runtime_s")
     assert first == second
