@@ -278,6 +278,20 @@ class YardRepository:
         """Occupied cells of a block."""
         return list(self._session.scalars(select(tables.YardCellRow).where(tables.YardCellRow.block == code)))
 
+    def occupants(self, block: str, cells: Iterable[tuple[int, int, int]]) -> set[str]:
+        """Containers filling any of the (bay, row, tier) cells of a block."""
+        wanted = list(cells)
+        if not wanted:
+            return set()
+        conditions = [
+            (tables.YardCellRow.bay == bay) & (tables.YardCellRow.row == row) & (tables.YardCellRow.tier == tier)
+            for bay, row, tier in wanted
+        ]
+        found = self._session.scalars(
+            select(tables.YardCellRow.container_number).where(tables.YardCellRow.block == block, or_(*conditions))
+        )
+        return set(found)
+
     def all_cells(self) -> list[tables.YardCellRow]:
         """Every occupied cell of the yard."""
         return list(self._session.scalars(select(tables.YardCellRow).order_by(tables.YardCellRow.id)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
-from landbridge.domain.errors import NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.yard import YardSlot
@@ -97,11 +97,7 @@ def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
     if slot is None:
         return None
     lock_blocks(uow, {slot.block})
-    on_top = {
-        cell.container_number
-        for cell in yard.cells_in_block(slot.block)
-        if cell.tier == slot.tier + 1 and cell.row == slot.row and cell.bay in _bays(slot, row)
-    }
+    on_top = yard.occupants(slot.block, [(bay, slot.row, slot.tier + 1) for bay in _bays(slot, row)])
     if on_top:
         raise RuleViolation("container", f"{row.number} has {', '.join(sorted(on_top))} on top; move that first")
     yard.vacate(row.number)
@@ -135,9 +131,21 @@ def propose(uow: UnitOfWork, row: tables.ContainerRow) -> YardSlot | None:
     return None
 
 
+def fail_fast_if_taken(uow: UnitOfWork, row: tables.ContainerRow, slot: YardSlot) -> None:
+    """Refuse at once (409) when another box fills the target cells, without loading the whole block."""
+    length_ft = size_type(row.iso_type).length_ft
+    bays = (slot.bay - 1, slot.bay) if length_ft >= 40 else (slot.bay,)
+    taken = YardRepository(uow.session).occupants(slot.block, [(bay, slot.row, slot.tier) for bay in bays]) - {
+        row.number
+    }
+    if taken:
+        raise Conflict("slot", f"slot {slot} is occupied by {', '.join(sorted(taken))}")
+
+
 def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None) -> YardSlot:
     """Store the container at a slot (checked) — it must already be out of its previous place."""
     slot = choose_slot(uow, row, slot_text)
+    fail_fast_if_taken(uow, row, slot)
     block = lock_blocks(uow, {slot.block})[slot.block]
     state = block_state(uow, block)
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
@@ -177,6 +185,7 @@ def place_container(
         before = snapshot(row)
         target = YardSlot.parse(slot) if slot is not None else None
         if target is not None:
+            fail_fast_if_taken(uow, row, target)  # most contested moves end here, before queueing for a block lock
             current = YardRepository(uow.session).slot_of(row.number)
             lock_blocks(uow, {target.block} | ({current.block} if current else set()))
         take_out_of_yard(uow, row)
