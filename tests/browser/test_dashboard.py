@@ -217,4 +217,17 @@ def test_overview_updates_live_when_a_box_arrives(context: tuple[Any, Offline], 
         session.commit()
     page.wait_for_function(f"document.querySelector('#kpi-containers').textContent.replace(/,/g, '') == '{before + 1}'",
                            timeout=10_000)  # no reload: the SSE stream pushed new tiles
+
+    # Other screens re-fetch their sections when the event log grows: a new hold appears by itself.
+    page.click("#screens a[href='/customs']")
+    page.wait_for_timeout(500)  # let the stream deliver its first (baseline) event
+    holds = int(page.inner_text("#holds-count"))
+    later = datetime.now(UTC)
+    with session_factory(served.database_url)() as session:
+        session.add(tables.CustomsHoldRow(container_number=number, reason="X-ray", placed_by="customs",
+                                          placed_at=later))
+        session.add(tables.EventRow(event_type="customs.hold_placed", subject_type="container", subject_id=number,
+                                    actor="test", role="customs_officer", occurred_at=later, recorded_at=later))
+        session.commit()
+    page.wait_for_function(f"document.querySelector('#holds-count').textContent == '{holds + 1}'", timeout=10_000)
     assert errors == []

@@ -24,13 +24,17 @@ POLL_S = 2.0
 MAX_S = 300.0  # end the stream now and then; EventSource reconnects, and no connection lives forever
 
 
-def _snapshot(database_url: str, lang: Localiser) -> tuple[int, str]:
-    """The newest event id and the tiles rendered for it."""
+def _newest_event(database_url: str) -> int:
+    """The id of the newest event: any change at the base appends one."""
     with read_session(database_url) as session:
-        newest = int(session.scalar(select(func.coalesce(func.max(tables.EventRow.id), 0))) or 0)
-        tiles = TEMPLATES.get_template("_tiles.html").render(
+        return int(session.scalar(select(func.coalesce(func.max(tables.EventRow.id), 0))) or 0)
+
+
+def _tiles(database_url: str, lang: Localiser) -> str:
+    """The Overview tiles, rendered."""
+    with read_session(database_url) as session:
+        return TEMPLATES.get_template("_tiles.html").render(
             o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang)
-    return newest, tiles
 
 
 def sse(event: str, data: str, event_id: int) -> str:
@@ -49,8 +53,9 @@ def _may_watch(database_url: str, token: str | None) -> bool:
 
 
 @router.get("/live", response_model=None)
-async def live(request: Request, once: bool = False) -> Response:
-    """Stream ``tiles`` events: one at once, then one each time the event log changes."""
+async def live(request: Request, once: bool = False, tiles: bool = True) -> Response:
+    """Stream ``changed`` (the newest event id) and, unless ``tiles=0``, the rendered Overview ``tiles``:
+    once at the start, then each time the event log grows."""
     lang = Localiser(choose_language(request))
     url: str = request.app.state.database_url
     if not await asyncio.to_thread(_may_watch, url, request.cookies.get(auth.COOKIE)):
@@ -61,10 +66,12 @@ async def live(request: Request, once: bool = False) -> Response:
         waited = 0.0
         yield "retry: 3000\n\n"
         while waited < MAX_S:
-            newest, tiles = await asyncio.to_thread(_snapshot, url, lang)
+            newest = await asyncio.to_thread(_newest_event, url)
             if newest != last:
                 last = newest
-                yield sse("tiles", tiles, newest)
+                yield sse("changed", str(newest), newest)
+                if tiles:
+                    yield sse("tiles", await asyncio.to_thread(_tiles, url, lang), newest)
                 if once:
                     return
             else:
