@@ -202,11 +202,12 @@ def propose_slot(uow: UnitOfWork, actor: Actor, *, container: str) -> dict[str, 
     """Read-only: the slot the simple rule would choose now (nothing is reserved or written)."""
     from landbridge.services.operations.common import parse_container
 
+    number = str(parse_container(container))
     with uow:
-        row = uow.containers.rows([parse_container(container)]).get(str(parse_container(container)))
+        row = uow.containers.rows([number]).get(number)
         if row is None:
             raise NotFound("container", f"no container {container}")
         found = propose(uow, row)
     if found is None:
-        raise RuleViolation("slot", f"no yard slot fits {row.number}")
-    return {"container": row.number, "slot": str(found)}
+        raise RuleViolation("slot", f"no yard slot fits {number}")
+    return {"container": number, "slot": str(found)}
