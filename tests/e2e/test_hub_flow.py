@@ -242,6 +242,14 @@ def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str,
         )
     )
     assert shipped["mass_kg"] == 0
+    departed = _ok(client.post("/api/v1/vessel-visits/G1/depart", headers=t["planner"]))
+    assert departed["status"] == "departed"
+    assert (
+        client.post(
+            "/api/v1/grain/lots/L1-B/ship", headers=t["yard_operator"], json={"mass_kg": 1, "vessel_visit": "G1"}
+        ).status_code
+        == 422
+    )  # the ship has gone
     balance = _ok(client.get("/api/v1/grain/balance", headers=t["shipper"]))
     assert balance == {"KAZGRAIN": {"received_kg": 1_300_250, "shipped_kg": 1_000_250, "in_stock_kg": 300_000}}
     lots = client.get("/api/v1/grain/lots", headers=t["shipper"]).json()

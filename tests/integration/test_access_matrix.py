@@ -118,6 +118,10 @@ def test_access_matrix(database_url: str) -> None:
                     if status != expected:
                         leaks.append(f"GET {path} as {role} ({which}): {status}, expected {expected}")
             assert _get(client, template.format(box=OWN, lot="L-OWN"), {}).status_code == 401
+        for which, box, expected in (("own", OWN, 200), ("foreign", FOREIGN, 404)):
+            status = _get(client, f"/api/v1/tracking/{box}", users["shipper"]).status_code
+            if status != expected:
+                leaks.append(f"GET /api/v1/tracking/{box} as shipper ({which}): {status}")
         for path in LISTS:
             response = _get(client, path, users["shipper"])
             assert response.status_code == 200, (path, response.text)
