@@ -159,6 +159,11 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     arrived = _ok(client.post("/api/v1/train-visits/K1/arrive", headers=t["rail_operator"]))
     assert arrived["status"] == "arrived"
 
+    trail = client.get(f"/api/v1/containers/{box}/history", headers=t["shipper"]).json()
+    gauge = next(e for e in trail if e["event_type"] == "container.gauge_transfer")
+    assert (gauge["actor"], gauge["role"], gauge["location"]) == ("rail_operator", "rail_operator", "khorgos")
+    assert gauge["source_reference"] == "api:POST /api/v1/train-visits/T1/gauge-transfer"
+    assert gauge["before"]["position"]["reference"] == f"T1/{uic_wagon(1)}/1"
     final = _ok(client.get(f"/api/v1/containers/{box}", headers=t["shipper"]))
     assert final["position"] == {"kind": "delivered", "reference": "Almaty"}
     assert _history(client, t["auditor"] if "auditor" in t else t["admin"], box) == [

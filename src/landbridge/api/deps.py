@@ -8,7 +8,7 @@ decides, and the returned :class:`Principal` carries the scope repository querie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -61,8 +61,12 @@ class Authorized:
     def __init__(self, action: Action) -> None:
         self.action = action
 
-    def __call__(self, actor: Annotated[Actor, Depends(get_actor)]) -> Principal:
-        return Principal(actor, authorize(actor, self.action))
+    def __call__(self, request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Principal:
+        # Events record where a command came from: the caller's X-Request-ID, else its Idempotency-Key.
+        reference = request.headers.get("X-Request-ID") or request.headers.get(HEADER)
+        source = f"api:{request.method} {request.url.path}" + (f" {reference}" if reference else "")
+        sourced = replace(actor, source=source[:128])
+        return Principal(sourced, authorize(sourced, self.action))
 
 
 async def get_idempotency_key(

@@ -23,6 +23,7 @@ class Actor:
     name: str
     role: str
     party: str | None = None  # the party a shipper/forwarder acts for; limits what it may see
+    source: str | None = None  # where the command came from (e.g. "api:<request id>"), kept on its events
 
 
 @dataclass(frozen=True)

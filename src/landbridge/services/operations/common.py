@@ -175,7 +175,7 @@ def container_event(
             location=location,
             before=before,
             after=payload,
-            source_reference=source_reference,
+            source_reference=source_reference or actor.source,
         )
     )
 
@@ -207,6 +207,6 @@ def subject_event(
             location=location,
             before=before,
             after=after,
-            source_reference=source_reference,
+            source_reference=source_reference or actor.source,
         )
     )
