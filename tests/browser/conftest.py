@@ -27,8 +27,11 @@ from landbridge.store.migrate import upgrade
 from tests.browser.demo import Demo, seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
+# Software WebGL for the map; and, behind the route guard, a resolver that knows no host at all, so
+# even a request the guard could not see (none is expected) would fail instead of reaching the internet.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+        "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.browser

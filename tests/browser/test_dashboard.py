@@ -231,3 +231,13 @@ def test_overview_updates_live_when_a_box_arrives(context: tuple[Any, Offline], 
         session.commit()
     page.wait_for_function(f"document.querySelector('#holds-count').textContent == '{holds + 1}'", timeout=10_000)
     assert errors == []
+
+
+def test_the_offline_guard_catches_a_request_to_another_host(context: tuple[Any, Offline], served: Served) -> None:
+    """The guard itself works: a fetch to another host is aborted and recorded (then forgiven here)."""
+    page, _ = new_page(context)
+    page.goto(f"{served.base_url}/login")
+    outcome = page.evaluate("fetch('https://tiles.example.com/0/0/0.png').then(() => 'loaded', () => 'blocked')")
+    assert outcome == "blocked"
+    assert context[1].outside == ["https://tiles.example.com/0/0/0.png"]
+    context[1].outside.clear()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.services.tracking import STAFF, EventQuery, catch_up, find_events, project_new_events
 from landbridge.store import tables
 from landbridge.store.tracking_tables import DcsaEventRow
@@ -51,3 +51,15 @@ def test_a_fresh_gap_holds_the_projection_until_the_missing_id_commits(database_
         assert project_new_events(uow.session) == 0
         events, _ = find_events(uow.session, EventQuery(equipment_reference=OURS), STAFF)
     assert [e["equipmentEventTypeCode"] for e in events] == ["GTIN", "GTOT", "GTOT", "GTOT"]
+
+
+def test_catch_up_works_through_a_backlog_in_batches(database_url: str) -> None:
+    seed_world(database_url)
+    register(database_url, OURS, "BK-ACME-1")
+    with UnitOfWork.for_url(database_url) as uow:
+        for hour in range(7):
+            uow.events.append(Event(EventType.CONTAINER_GATE_IN, "container", OURS, "op", "gate_clerk",
+                                    occurred_at=T0 + timedelta(hours=hour), location="CNLYG"))
+        uow.commit()
+    assert catch_up(UnitOfWork.for_url(database_url), batch=2) == 7
+    assert catch_up(UnitOfWork.for_url(database_url), batch=2) == 0

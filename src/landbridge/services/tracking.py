@@ -208,17 +208,32 @@ def _behind(session: Session) -> bool:
     return newest is not None and (last is None or newest > last)
 
 
-def catch_up(uow: UnitOfWork, now: datetime | None = None) -> int:
-    """Bring the projection up to date in a transaction of its own (a concurrent projector wins ties)."""
-    with uow:
-        if not _behind(uow.session):
-            return 0  # the usual case for a read: no lock on the high-water mark needed
-        try:
-            added = project_new_events(uow.session, now)
-            uow.commit()
-        except IntegrityError:  # another request projected the same events first
-            uow.rollback()
-            return 0
+def _high_water(session: Session) -> int:
+    return int(session.scalar(select(TrackingProjectionRow.last_event_id)
+                              .where(TrackingProjectionRow.name == PROJECTION)) or 0)
+
+
+def catch_up(uow: UnitOfWork, now: datetime | None = None, batch: int = 500, max_batches: int = 20) -> int:
+    """Bring the projection up to date, one transaction per batch (a concurrent projector wins ties).
+
+    Stops when nothing is left, when a fresh id gap makes it wait, or after ``max_batches`` (a read
+    never waits on a huge backlog; the delivery worker works it off).
+    """
+    added = 0
+    for _ in range(max_batches):
+        with uow:
+            if not _behind(uow.session):
+                break  # the usual case for a read: no lock on the high-water mark needed
+            start = _high_water(uow.session)
+            try:
+                added += project_new_events(uow.session, now, batch=batch)
+                moved = _high_water(uow.session) > start
+                uow.commit()
+            except IntegrityError:  # another request projected the same events first
+                uow.rollback()
+                break
+        if not moved:
+            break
     return added
 
 

@@ -88,7 +88,10 @@ class Localiser:
 
     def percent(self, fraction: float, digits: int = 1) -> str:
         """A share (0..1) as a percentage."""
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        # The locale's own pattern keeps its spacing ("3,0 %" in Russian), with the digits we want.
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern.split(";")[0]
+        if digits:
+            pattern = pattern.replace("0", "0." + "0" * digits, 1) if pattern.count("0") == 1 else pattern
         return format_percent(fraction, format=pattern, locale=self.locale)
 
     def datetime(self, value: dt.datetime | None, fmt: str = "short") -> str:

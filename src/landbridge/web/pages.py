@@ -41,6 +41,12 @@ STAFF_SCREENS = (
 SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
 
 
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no "</script>" or "<!--" can be formed by the data."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026")
+
+
 def open_session(request: Request) -> Session:
     """A read-only session on this app's database."""
     return read_session(request.app.state.database_url)
@@ -178,7 +184,7 @@ def corridor(p: PageDep) -> Response:
         view = queries.corridor(p.session, queries.now_utc())
         data = {"crossings": view.crossings, "routes": view.routes, "trains": view.trains,
                 "origin": {"name": "Lianyungang", "lat": queries.ORIGIN_LAT_LON[0], "lon": queries.ORIGIN_LAT_LON[1]}}
-        return p.render("corridor.html", {"view": view, "data_json": json.dumps(data, ensure_ascii=False)})
+        return p.render("corridor.html", {"view": view, "data_json": script_json(data)})
     return staff_only(p, build)
 
 
@@ -229,7 +235,7 @@ def simulation(p: PageDep, a: str = "", b: str = "") -> Response:
         return p.render("simulation.html", {
             "names": names, "run_a": run_a, "run_b": run_b, "root": str(root),
             "rows": runs.table(run_a, run_b) if run_a else [],
-            "plots_json": json.dumps(plots),
+            "plots_json": script_json(plots),
         })
     return staff_only(p, build)
 

@@ -93,7 +93,7 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int) -> Solv
     incumbent = best_greedy_plan(instance, seed)
     visited: set[tuple[int, int, int]] = set()
     if incumbent is not None:
-        incumbent = local_search(instance, incumbent, seed, 0.15 * time_limit_s, visited)
+        incumbent = local_search(instance, incumbent, seed, 0.1 * time_limit_s, visited)
     best_cost = total_service_time(instance, incumbent) if incumbent is not None else math.inf
 
     model = TimeIndexedModel(instance)
@@ -129,7 +129,7 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int) -> Solv
             inc_columns = [Column(v, b, s) for v, (b, s) in enumerate(incumbent)] if incumbent else None
             # Leave a little time for building the model and writing the plan; cap heuristic rounds.
             budget = remaining() - 0.1 if exact else min(remaining() - 0.1, max(1.0, 0.5 * remaining()))
-            outcome = solve_restricted_mip(model, columns, inc_columns, budget, seed)
+            outcome = solve_restricted_mip(model, columns, inc_columns, time.monotonic() + budget, seed)
             _log.debug("%s: MIP on %d columns (slack %.1f, exact=%s): %s bound %.1f finished=%s at %.2fs",
                        instance.name, len(columns), used_slack, exact, outcome.value, outcome.bound,
                        outcome.finished, time.monotonic() - began)

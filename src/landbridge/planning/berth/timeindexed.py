@@ -25,6 +25,8 @@ from landbridge.planning.berth.problem import BerthInstance
 _ARTIFICIAL_COST = 1.0e7
 """Cost of the per-vessel artificial column that keeps the master feasible before pricing."""
 _EPSILON = 1.0e-6
+MASTER_SOLVER = "simplex"
+"""LP method for the restricted master: "simplex" (warm-started primal) or "ipm"."""
 COLUMNS_PER_PAIR = 3
 _SMOOTHING = 0.0
 """Weight of the stability centre in smoothed pricing. Measured on f40x7-01: 0.5 and 0.8 need 43 and
@@ -86,7 +88,24 @@ class TimeIndexedModel:
             self.row_offset.append(offset)
             offset += max(0, instance.closing_times[berth] - instance.opening_times[berth])
         self.row_count = offset
-        self.arrivals = np.array(instance.arrival_times, dtype=np.int64)
+        # Flow layout for the LP: one node per period boundary open..close of each berth. A berth
+        # schedule is a path from its opening to its closing node made of vessel arcs (s -> s + p)
+        # and idle arcs (t -> t + 1). Same LP bound as the capacity rows (the interval matrix is
+        # turned into a network matrix by differencing rows), but 3 non-zeros per column instead of
+        # 1 + p, which makes each simplex iteration several times cheaper.
+        self.flow_offset: list[int] = []
+        offset = n
+        for berth in range(instance.berth_count):
+            self.flow_offset.append(offset)
+            offset += max(0, instance.closing_times[berth] - instance.opening_times[berth]) + 1
+        self.flow_row_count = offset
+        rhs = np.zeros(offset)
+        rhs[:n] = 1.0
+        for berth in range(instance.berth_count):
+            horizon = max(0, instance.closing_times[berth] - instance.opening_times[berth])
+            rhs[self.flow_offset[berth]] += 1.0
+            rhs[self.flow_offset[berth] + horizon] -= 1.0
+        self.flow_rhs = rhs
 
     def cost(self, column: Column) -> int:
         """Completion minus arrival of the vessel if served as the column says."""
@@ -101,17 +120,27 @@ class TimeIndexedModel:
         first = self.row_offset[column.berth] + column.start - self.instance.opening_times[column.berth]
         return [column.vessel, *range(first, first + handling)]
 
-    def reduced_costs(self, berth: int, vessel_duals: FloatArray, row_duals: FloatArray) -> FloatArray:
+    def flow_rows(self, column: Column) -> tuple[int, int, int]:
+        """Vessel row, tail node row (+1) and head node row (−1) of the column's arc."""
+        handling = self.instance.handling_times[column.vessel][column.berth]
+        assert handling is not None
+        tail = self.flow_offset[column.berth] + column.start - self.instance.opening_times[column.berth]
+        return column.vessel, tail, tail + handling
+
+    def horizon(self, berth: int) -> int:
+        """Periods between the berth's opening and closing."""
+        return max(0, self.instance.closing_times[berth] - self.instance.opening_times[berth])
+
+    def reduced_costs(self, berth: int, vessel_duals: FloatArray, flow_duals: FloatArray) -> FloatArray:
         """Reduced cost of every (vessel, start) at one berth; +inf where the column does not exist.
 
-        Index [vessel, start - opening]. The capacity duals of a window are summed with prefix sums,
-        so one berth costs O(N × T) numpy work and no Python loop over periods.
+        Index [vessel, start - opening]. With node potentials φ the reduced cost of arc s -> s + p is
+        cost − π(vessel) − φ(s) + φ(s + p): O(N × T) numpy work, no Python loop over periods.
         """
         instance = self.instance
         opening = instance.opening_times[berth]
-        horizon = max(0, instance.closing_times[berth] - opening)
-        capacity = row_duals[self.row_offset[berth] : self.row_offset[berth] + horizon]
-        prefix = np.concatenate(([0.0], np.cumsum(capacity)))
+        horizon = self.horizon(berth)
+        potential = flow_duals[self.flow_offset[berth] : self.flow_offset[berth] + horizon + 1]
         offsets = np.arange(horizon, dtype=np.int64)
         result = np.full((instance.vessel_count, horizon), np.inf)
         for vessel in range(instance.vessel_count):
@@ -124,9 +153,17 @@ class TimeIndexedModel:
             if last < first:
                 continue
             window = offsets[first : last + 1]
-            occupied = prefix[window + handling] - prefix[window]
             cost = window + opening + handling - instance.arrival_times[vessel]
-            result[vessel, first : last + 1] = cost - vessel_duals[vessel] - occupied
+            result[vessel, first : last + 1] = (
+                cost - vessel_duals[vessel] - potential[window] + potential[window + handling]
+            )
+        return result
+
+    def idle_reduced_costs(self, berth: int, flow_duals: FloatArray) -> FloatArray:
+        """Reduced cost of the idle arcs t -> t + 1 of one berth (cost 0)."""
+        horizon = self.horizon(berth)
+        potential = flow_duals[self.flow_offset[berth] : self.flow_offset[berth] + horizon + 1]
+        result: FloatArray = potential[1:] - potential[:-1]
         return result
 
 
@@ -151,16 +188,34 @@ def solve_lp_by_column_generation(
     instance = model.instance
     n = instance.vessel_count
     highs = _silent_highs(max(deadline - time.monotonic(), 0.01), seed)
-    highs.setOptionValue("solver", "simplex")
     highs.setOptionValue("presolve", "off")
-    highs.setOptionValue("simplex_strategy", 4)
-    lower = np.array([1.0] * n + [-highspy.kHighsInf] * (model.row_count - n))
-    upper = np.array([1.0] * n + [1.0] * (model.row_count - n))
-    highs.addRows(model.row_count, lower, upper, 0, np.array([], dtype=np.int32),
+    if MASTER_SOLVER == "ipm":
+        # Interior-point duals sit in the middle of the dual face: pricing with them oscillates less.
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("run_crossover", "off")
+    else:
+        # Primal simplex: new columns keep the basis primal feasible, so re-solves are warm.
+        highs.setOptionValue("solver", "simplex")
+        highs.setOptionValue("simplex_strategy", 4)
+    rhs = model.flow_rhs
+    highs.addRows(model.flow_row_count, rhs, rhs, 0, np.array([], dtype=np.int32),
                   np.array([], dtype=np.int32), np.array([], dtype=np.float64))
     # Artificial columns: one per vessel, so the master is feasible before any real column exists.
     highs.addCols(n, np.full(n, _ARTIFICIAL_COST), np.zeros(n), np.full(n, highspy.kHighsInf), n,
                   np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n))
+    # Idle arcs t -> t + 1 of every berth, all present from the start.
+    idle_index: list[int] = []
+    idle_value: list[float] = []
+    for berth in range(instance.berth_count):
+        for period in range(model.horizon(berth)):
+            node = model.flow_offset[berth] + period
+            idle_index += [node, node + 1]
+            idle_value += [1.0, -1.0]
+    idle_count = len(idle_index) // 2
+    highs.addCols(idle_count, np.zeros(idle_count), np.zeros(idle_count), np.full(idle_count, highspy.kHighsInf),
+                  len(idle_index), np.arange(0, len(idle_index), 2, dtype=np.int32),
+                  np.array(idle_index, dtype=np.int32), np.array(idle_value))
+    first_real = n + idle_count
     known: list[Column] = []
     known_set: set[Column] = set()
 
@@ -170,22 +225,21 @@ def solve_lp_by_column_generation(
             return
         known.extend(fresh)
         known_set.update(fresh)
-        starts: list[int] = []
         indices: list[int] = []
         for column in fresh:
-            starts.append(len(indices))
-            indices.extend(model.rows(column))
+            indices.extend(model.flow_rows(column))
         count = len(fresh)
         highs.addCols(count, np.array([float(model.cost(c)) for c in fresh]), np.zeros(count),
-                      np.full(count, highspy.kHighsInf), len(indices), np.array(starts, dtype=np.int32),
-                      np.array(indices, dtype=np.int32), np.ones(len(indices)))
+                      np.full(count, highspy.kHighsInf), len(indices),
+                      np.arange(0, len(indices), 3, dtype=np.int32), np.array(indices, dtype=np.int32),
+                      np.tile([1.0, 1.0, -1.0], count))
 
     def price(duals: FloatArray) -> tuple[list[Column], float, FloatArray]:
         """Negative-reduced-cost columns at these duals, their Lagrangian bound and shifted vessel duals.
 
-        Every row has right-hand side 1, so the dual objective is the plain sum of the duals. Each
-        vessel uses one column, so shifting its dual by its most negative reduced cost makes every
-        reduced cost non-negative and turns that sum into a valid bound even before convergence.
+        The dual objective is duals · right-hand sides. Each vessel uses one column, so shifting its
+        dual by its most negative reduced cost makes every reduced cost non-negative and turns that
+        objective into a valid (Lagrangian) bound even before convergence.
         """
         vessel_duals = duals[:n].copy()
         most_negative = np.zeros(n)
@@ -203,7 +257,12 @@ def solve_lp_by_column_generation(
                 for offset in candidates:
                     if row[offset] < -_EPSILON:
                         found.append(Column(vessel, berth, int(offset) + instance.opening_times[berth]))
-        return found, float(duals.sum() + most_negative.sum()), vessel_duals + most_negative
+        # Idle arcs are all in the master, so their reduced costs are >= 0 at its optimum; counted
+        # anyway so that the bound stays valid at smoothed or early-stopped duals.
+        idle = sum(float(np.minimum(model.idle_reduced_costs(b, duals), 0.0).sum())
+                   for b in range(instance.berth_count))
+        bound = float(duals @ model.flow_rhs + most_negative.sum()) + idle
+        return found, bound, vessel_duals + most_negative
 
     add(seed_columns)
     converged = False
@@ -219,7 +278,7 @@ def solve_lp_by_column_generation(
         duals = np.array(solution.row_dual, dtype=np.float64)
         values = np.array(solution.col_value, dtype=np.float64)
         master_value = float(highs.getInfo().objective_function_value)
-        primal = {c: float(v) for c, v in zip(known, values[n:], strict=False) if v > _EPSILON}
+        primal = {c: float(v) for c, v in zip(known, values[first_real:], strict=False) if v > _EPSILON}
         artificial = bool(values[:n].sum() > _EPSILON)
         # Wentges smoothing: price at a point between the best-bound duals and the master's duals,
         # which damps the dual oscillation that makes plain column generation tail off slowly.
@@ -233,12 +292,14 @@ def solve_lp_by_column_generation(
             best = LpBound(bound, False, shifted, np.concatenate((shifted, trial[n:])), artificial, primal)
         else:
             best.primal, best.artificial_used = primal, artificial
-        if not new_columns or master_value - best.value <= 1e-6 * max(1.0, abs(master_value)):
+        # The objective is integral, so once ⌈bound⌉ reaches ⌈master value⌉ (an upper bound on the LP
+        # optimum) more columns cannot raise the rounded bound: stop, the tail is pure cost.
+        if not new_columns or math.ceil(best.value - 1e-6) >= math.ceil(master_value - 1e-6):
             converged = True
             break
         add(new_columns)
     if best is None:
-        return LpBound(-math.inf, False, np.zeros(n), np.zeros(model.row_count), True, {})
+        return LpBound(-math.inf, False, np.zeros(n), np.zeros(model.flow_row_count), True, {})
     best.converged = converged
     return best
 
@@ -278,10 +339,13 @@ def solve_restricted_mip(
     model: TimeIndexedModel,
     columns: list[Column],
     incumbent: list[Column] | None,
-    time_limit_s: float,
+    deadline: float,
     seed: int,
 ) -> MipOutcome:
-    """Binary time-indexed MIP over the given columns only, started from the incumbent if given."""
+    """Binary time-indexed MIP over the given columns only, started from the incumbent if given.
+
+    ``deadline`` is a ``time.monotonic()`` instant; building the model counts against it.
+    """
     instance = model.instance
     n = instance.vessel_count
     pool = list(dict.fromkeys([*columns, *(incumbent or [])]))
@@ -294,7 +358,7 @@ def solve_restricted_mip(
     kept_rows = sorted(row for row, count in coverage.items() if count >= 2)
     row_index = {row: n + position for position, row in enumerate(kept_rows)}
     row_count = n + len(kept_rows)
-    highs = _silent_highs(time_limit_s, seed)
+    highs = _silent_highs(1.0, seed)
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", 1.0 - 1.0e-6)
     lower = np.array([1.0] * n + [-highspy.kHighsInf] * len(kept_rows))
@@ -326,6 +390,7 @@ def solve_restricted_mip(
         start_solution.col_value = [1.0 if column in chosen else 0.0 for column in pool]
         start_solution.value_valid = True
         highs.setSolution(start_solution)
+    highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()

@@ -28,7 +28,7 @@ Schedule = list[tuple[int, int]]
 
 
 def _solve_model(
-    instance: CraneInstance, time_limit_s: float, seed: int, unidirectional: bool, hint: Schedule | None
+    instance: CraneInstance, deadline: float, seed: int, unidirectional: bool, hint: Schedule | None
 ) -> tuple[Any, Schedule | None, int | None]:
     """Build and solve one CP-SAT model; returns (solver status, schedule, bound).
 
@@ -128,7 +128,8 @@ def _solve_model(
                 model.add_hint(x, v == crane)
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
+    # Building the model counts against the deadline (``time.monotonic()`` instant).
+    solver.parameters.max_time_in_seconds = max(deadline - time.monotonic(), 0.05)
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = seed
     code = solver.solve(model)
@@ -166,9 +167,9 @@ def solve_cranes(instance: CraneInstance, time_limit_s: float, seed: int) -> Sol
     improve on it and to prove optimality, hinted with the best schedule so far."""
     require_positive_time_limit(time_limit_s)
     began = time.monotonic()
-    _uds_code, best, _ = _solve_model(instance, 0.5 * time_limit_s, seed, True, None)
-    remaining = time_limit_s - (time.monotonic() - began)
-    code, general, bound = _solve_model(instance, remaining, seed, False, best)
+    _uds_code, best, _ = _solve_model(instance, began + 0.5 * time_limit_s, seed, True, None)
+    # A little slack at the end for extracting and returning the schedule.
+    code, general, bound = _solve_model(instance, began + time_limit_s - 0.05, seed, False, best)
     runtime = time.monotonic() - began
     if general is not None and (best is None or _makespan(instance, general) <= _makespan(instance, best)):
         best = general
