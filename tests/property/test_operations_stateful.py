@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -114,12 +121,22 @@ class HubMachine(RuleBasedStateMachine):
         with self.uow:
             return [lot.reference for lot in GrainRepository(self.uow.session).lots()]
 
+    def _at(self, kinds: tuple[str, ...]) -> list[str]:
+        """Boxes now at one of these kinds of place (commands on them are the interesting ones)."""
+        with self.uow:
+            return [r.number for r in self.uow.containers.all_rows() if r.position_kind in kinds]
+
     def _try(self, command: object, *args: object, **kwargs: object) -> bool:
         try:
             command(self.uow, ACTOR, *args, **kwargs)  # type: ignore[operator]
         except DomainError:
             return False
         return True
+
+    @initialize(isos=st.lists(st.sampled_from(["22G1", "42G1", "L5G1", "22R1"]), min_size=2, max_size=4))
+    def stock_the_yard(self, isos: list[str]) -> None:
+        for iso in isos:
+            self.discharge(iso, laden=True, mass=12_000, slot=None)
 
     @rule(
         iso=st.sampled_from(["22G1", "42G1", "L5G1", "22R1"]),
@@ -139,28 +156,32 @@ class HubMachine(RuleBasedStateMachine):
         self.known[number] = size_type(iso).teu
         self._try(vessel.discharge_container, reference="V1", container=number, slot=slot)
 
+    @precondition(lambda self: bool(self.known))
     @rule(data=st.data(), slot=SLOTS)
     def move(self, data: st.DataObject, slot: str) -> None:
         if self.known:
-            number = data.draw(st.sampled_from(sorted(self.known)))
+            number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
             self._try(yard.place_container, container=number, slot=slot)
 
+    @precondition(lambda self: bool(self.known))
     @rule(data=st.data(), wagon=st.sampled_from(WAGONS), slot=st.integers(1, 2))
     def load_wagon(self, data: st.DataObject, wagon: str, slot: int) -> None:
         if self.known:
-            number = data.draw(st.sampled_from(sorted(self.known)))
+            number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
             self._try(rail.load_on_wagon, train="T1", container=number, wagon_number=wagon, slot=slot)
 
+    @precondition(lambda self: bool(self.known))
     @rule(data=st.data(), slot=st.none() | SLOTS)
     def unload_wagon(self, data: st.DataObject, slot: str | None) -> None:
         if self.known:
-            number = data.draw(st.sampled_from(sorted(self.known)))
+            number = data.draw(st.sampled_from(self._at(("wagon",)) or sorted(self.known)))
             self._try(rail.unload_from_wagon, train="T1", container=number, slot=slot)
 
+    @precondition(lambda self: bool(self.known))
     @rule(data=st.data())
     def load_vessel(self, data: st.DataObject) -> None:
         if self.known:
-            number = data.draw(st.sampled_from(sorted(self.known)))
+            number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
             self._try(vessel.load_container_on_vessel, reference="V1", container=number)
 
     @rule(
@@ -186,6 +207,7 @@ class HubMachine(RuleBasedStateMachine):
             self.received_kg[owner] += mass
             self.lots.append(reference)
 
+    @precondition(lambda self: bool(self.lots))
     @rule(data=st.data(), silo=st.sampled_from(SILOS), part=st.floats(0.1, 1.0))
     def transfer_grain(self, data: st.DataObject, silo: str, part: float) -> None:
         if self.lots:
@@ -198,6 +220,7 @@ class HubMachine(RuleBasedStateMachine):
             if self._try(grain.transfer_grain, lot=lot, to_silo=silo, mass_kg=moved, new_reference=new_reference):
                 self.lots = self._lot_references()
 
+    @precondition(lambda self: bool(self.lots))
     @rule(data=st.data(), part=st.floats(0.1, 1.0))
     def ship_grain(self, data: st.DataObject, part: float) -> None:
         if self.lots:
