@@ -156,14 +156,3 @@ def test_a_40ft_box_fills_both_bays_it_covers(demo: tuple[TestClient, Demo], dat
     blocks = {b["code"]: b for b in client.get("/api/v1/yard/blocks",
                                                   headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).json()}
     assert re.search(rf"Block E <small>{blocks['E']['occupied_slots']} / ", page)  # one box, counted once
-
-
-def test_a_token_from_landbridge_users_create_logs_in(demo: tuple[TestClient, Demo], database_url: str) -> None:
-    from landbridge.services.authz import create_user
-    from landbridge.store.unit_of_work import UnitOfWork
-
-    client, _ = demo
-    token = create_user(UnitOfWork.for_url(database_url), name="night-planner", role="planner")
-    response = client.post("/login", data={"token": f"  {token}\n", "next": "/rail"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/rail"
-    assert "night-planner" in client.get("/rail").text

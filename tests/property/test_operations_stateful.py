@@ -304,7 +304,7 @@ def test_random_operations_keep_the_hub_consistent(database_url: str) -> None:
     run_state_machine_as_test(
         HubMachine,
         settings=settings(
-            max_examples=6,
+            max_examples=8,
             stateful_step_count=15,
             deadline=None,
             derandomize=True,
