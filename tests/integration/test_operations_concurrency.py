@@ -47,12 +47,14 @@ def test_contested_slots_have_one_winner_each(database_url: str) -> None:
     seed(database_url)
     numbers = _stock_yard(database_url)
     headers = bearer(token(database_url, "yard", "yard_operator"))
-    # 48 boxes race for 12 slots (4 per slot), plus two moves of one box with the same expected version.
-    requests = [{"container": n, "slot": TARGETS[i % len(TARGETS)]} for i, n in enumerate(numbers)]
+    # 46 boxes race for 12 slots, plus two moves of one box with the same expected version.
+    requests = [{"container": n, "slot": TARGETS[i % len(TARGETS)]} for i, n in enumerate(numbers[2:])]
     requests += [
         {"container": numbers[0], "slot": "C-01-01-1", "expected_version": 2},
         {"container": numbers[0], "slot": "C-02-01-1", "expected_version": 2},
     ]
+    # Two moves of one box sent together, without a version: the one that waited for the other loses.
+    requests += [{"container": numbers[1], "slot": "D-01-01-1"}, {"container": numbers[1], "slot": "D-02-01-1"}]
     with TestClient(create_app(database_url)) as client, ThreadPoolExecutor(max_workers=12) as pool:
         responses = list(pool.map(lambda body: client.post("/api/v1/yard/moves", json=body, headers=headers), requests))
         statuses = Counter(r.status_code for r in responses)
@@ -61,11 +63,16 @@ def test_contested_slots_have_one_winner_each(database_url: str) -> None:
         by_slot = Counter(body["slot"] for body, _ in winners)
         assert all(count == 1 for count in by_slot.values()), by_slot
         assert set(TARGETS) <= set(by_slot)  # every contested slot was filled by exactly one box
-        same_box = [r.status_code for r in responses[-2:]]
-        assert sorted(same_box) in ([200, 409], [409, 409])  # never both: the version check serialises them
+        same_box = [r.status_code for r in responses[-4:-2]]
+        assert sorted(same_box) == [200, 409]  # exactly one: the version check serialises them
+        pair = [(body, r) for body, r in zip(requests[-2:], responses[-2:], strict=True)]
+        assert any(r.status_code == 200 for _, r in pair)
+        final = client.get(f"/api/v1/containers/{numbers[1]}", headers=headers).json()["position"]["reference"]
+        last = max((r.json()["version"], body["slot"]) for body, r in pair if r.status_code == 200)
+        assert final == last[1]  # the box is where its last successful move put it
         for body, answer in winners:
             seen = client.get(f"/api/v1/containers/{body['container']}", headers=headers).json()
-            if body["container"] != numbers[0]:
+            if body["container"] not in numbers[:2]:
                 assert seen["position"] == {"kind": "yard", "reference": body["slot"]}
             assert answer["position"]["reference"] == body["slot"]
     with UnitOfWork.for_url(database_url) as uow:

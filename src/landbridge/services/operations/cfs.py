@@ -19,6 +19,7 @@ from landbridge.services.operations.common import (
     container_view,
     execute,
     locked_container,
+    peek_version,
     set_position,
     snapshot,
 )
@@ -37,8 +38,10 @@ def receive_into_cfs(
 ) -> Outcome:
     """Bring a container from the yard or a truck into the CFS."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes enter")
         before = snapshot(row)

@@ -88,6 +88,15 @@ def execute(
             if idempotency is not None and _is_idempotency_race(error):
                 continue  # the same key committed concurrently: the next attempt replays its answer
             raise conflict_for(error) from error
+        except Conflict:
+            # A repeat of a request still in flight loses the race for the row it changes; once the
+            # first has committed, its stored answer is the right reply to the repeat.
+            if idempotency is not None:
+                with uow:
+                    previous = stored_outcome(IdempotencyRepository(uow.session), actor.name, idempotency)
+                if previous is not None:
+                    return previous
+            raise
         except DBAPIError as error:
             if _sqlstate(error) in RETRYABLE_SQLSTATES and attempt + 1 < MAX_ATTEMPTS:
                 continue
@@ -107,13 +116,33 @@ def parse_container(number: str, field: str = "container") -> ContainerNumber:
         raise NotFound(field, f"no container {number!r} ({error.reason})") from None
 
 
-def locked_container(uow: UnitOfWork, number: str, field: str = "container") -> tables.ContainerRow:
-    """The container's row, locked for this transaction; 404 naming ``field`` when unknown."""
+def locked_container(
+    uow: UnitOfWork, number: str, field: str = "container", seen_version: int | None = None
+) -> tables.ContainerRow:
+    """The container's row, locked for this transaction; 404 naming ``field`` when unknown.
+
+    ``seen_version`` is the version read when the request arrived (see :func:`peek_version`): if
+    another request moved the box while this one waited for the lock, this one loses with a 409
+    instead of silently moving the box a second time from a place its caller never saw.
+    """
     parsed = parse_container(number, field)
     row = uow.containers.row_for_update(parsed)
     if row is None:
         raise NotFound(field, f"no container {parsed}")
+    if seen_version is not None and row.version != seen_version:
+        raise Conflict(field, f"{parsed} was changed by a concurrent request; read it again and retry")
     return row
+
+
+def peek_version(uow: UnitOfWork, number: str) -> int | None:
+    """The container's version now, read outside the command's transaction (None when unknown or malformed)."""
+    try:
+        parsed = ContainerNumber(number)
+    except ValueError:
+        return None
+    with uow:
+        row = uow.containers.rows([parsed]).get(str(parsed))
+        return None if row is None else row.version
 
 
 def check_version(row: tables.ContainerRow, expected_version: int | None) -> None:

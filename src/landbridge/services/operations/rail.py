@@ -27,6 +27,7 @@ from landbridge.services.operations.common import (
     container_view,
     execute,
     locked_container,
+    peek_version,
     set_position,
     snapshot,
     subject_event,
@@ -270,8 +271,10 @@ def load_on_wagon(
 ) -> Outcome:
     """Load a container from the yard (or a truck) onto a wagon slot of a train at the base."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         visit = _train(uow, train, statuses=AT_BASE)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
@@ -296,8 +299,10 @@ def unload_from_wagon(
 ) -> Outcome:
     """Unload a container from a train at the base into the yard (slot proposed when not given)."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         visit = _train(uow, train, statuses=AT_BASE)
         if row.position_kind != PositionKind.WAGON.value or not (row.position_reference or "").startswith(f"{train}/"):
             raise Conflict("container", f"{row.number} is not on train {train}")
@@ -397,8 +402,10 @@ def gauge_transfer(
 ) -> Outcome:
     """Transship a container at the border from a 1435 mm wagon to a 1520 mm wagon (every load limit checked)."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         first, second = sorted((train, to_train))  # lock both trains in a fixed order
         _train(uow, first), _train(uow, second)
         source = _train(uow, train, statuses=(TrainStatus.AT_BORDER.value, TrainStatus.GAUGE_CHANGED.value))

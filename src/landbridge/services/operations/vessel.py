@@ -17,6 +17,7 @@ from landbridge.services.operations.common import (
     container_view,
     execute,
     locked_container,
+    peek_version,
     set_position,
     snapshot,
     subject_event,
@@ -126,8 +127,10 @@ def discharge_container(
 ) -> Outcome:
     """Discharge a container from a berthed vessel into the yard (slot proposed when not given)."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         kind = PositionKind(row.position_kind)
         on_this_vessel = kind is PositionKind.VESSEL and row.position_reference == reference
@@ -159,8 +162,10 @@ def load_container_on_vessel(
 ) -> Outcome:
     """Load a container from the yard onto a berthed vessel."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")

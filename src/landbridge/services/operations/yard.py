@@ -22,6 +22,7 @@ from landbridge.services.operations.common import (
     container_view,
     execute,
     locked_container,
+    peek_version,
     set_position,
     snapshot,
 )
@@ -173,8 +174,10 @@ def place_container(
 ) -> Outcome:
     """Place a container in the yard or move it within the yard (slot proposed when not given)."""
 
+    seen = peek_version(uow, container)
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row = locked_container(uow, container)
+        row = locked_container(uow, container, seen_version=seen)
         check_version(row, expected_version)
         if PositionKind(row.position_kind) not in PLACEABLE_FROM:
             raise RuleViolation(
