@@ -332,6 +332,16 @@ def test_grain_rules(hub: Client) -> None:
     post(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "mass_kg": 175_000}, 201)  # exactly full
     bulk = box(client, 50, "22B0")
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": bulk, "slot": "D-01-01-1"})
+    stack = [box(client, 51 + i) for i in range(4)]
+    for tier, number in enumerate(stack, start=1):
+        post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": f"D-03-01-{tier}"})
+    assert "stack 4 high" in refused(
+        client,
+        "/api/v1/grain/lots/G1/containers",
+        {"containers": [{"container": stack[1], "mass_kg": 20_000}]},
+        422,
+        "containers[0].container",
+    )
     filled = post(client, "/api/v1/grain/lots/G1/containers", {"containers": [{"container": bulk, "mass_kg": 26_000}]})
     assert filled["mass_kg"] == 174_000
     refused(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 174_001, "vessel_visit": "V1"}, 422, "mass_kg")

@@ -22,7 +22,7 @@ from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
 from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
 from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.store import tables
-from landbridge.store.repositories import GrainRepository, PartyRepository, Scope, VesselRepository
+from landbridge.store.repositories import GrainRepository, PartyRepository, Scope, VesselRepository, YardRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 SOURCE_KINDS = ("hopper_wagons", "containers")
@@ -298,6 +298,7 @@ def load_grain_into_containers(
             row = locked_container(uow, fill.container, f"containers[{index}].container")
             if row.load_state != "empty" or row.position_kind not in (PositionKind.YARD.value, PositionKind.CFS.value):
                 raise RuleViolation(f"containers[{index}].container", f"{row.number} is not an empty box in the hub")
+            _check_can_become_laden(uow, row, f"containers[{index}].container")
             gross = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft] + fill.mass_kg
             if gross > MAX_GROSS_MASS_KG:
                 raise RuleViolation(
@@ -316,6 +317,27 @@ def load_grain_into_containers(
         return {**lot_view(source), "containers": filled}
 
     return execute(uow, actor, work, idempotency=idempotency)
+
+
+def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: str) -> None:
+    """A box filled where it stands must keep its stack within the laden height, and not be a reefer."""
+    iso = size_type(row.iso_type)
+    if iso.is_reefer:
+        raise RuleViolation(field, f"{row.number} is a reefer; grain goes in dry or bulk boxes")
+    yard = YardRepository(uow.session)
+    slot = yard.slot_of(row.number)
+    if slot is None:
+        return  # in the CFS
+    block = yard.block(slot.block, lock=True)
+    assert block is not None
+    bays = {slot.bay - 1, slot.bay} if iso.length_ft >= 40 else {slot.bay}
+    height = max(c.tier for c in yard.cells_in_block(slot.block) if c.row == slot.row and c.bay in bays)
+    if height > block.max_tiers_full:
+        raise RuleViolation(
+            field,
+            f"{row.number} stands in a stack {height} high; laden stacks in block "
+            f"{block.code} stop at {block.max_tiers_full}",
+        )
 
 
 def lots(uow: UnitOfWork, scope: Scope) -> list[dict[str, Any]]:
