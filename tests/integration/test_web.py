@@ -156,3 +156,35 @@ def test_a_40ft_box_fills_both_bays_it_covers(demo: tuple[TestClient, Demo], dat
     blocks = {b["code"]: b for b in client.get("/api/v1/yard/blocks",
                                                   headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).json()}
     assert re.search(rf"Block E <small>{blocks['E']['occupied_slots']} / ", page)  # one box, counted once
+
+
+def test_a_token_from_landbridge_users_create_logs_in(demo: tuple[TestClient, Demo], database_url: str) -> None:
+    from landbridge.services.authz import create_user
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    client, _ = demo
+    token = create_user(UnitOfWork.for_url(database_url), name="night-planner", role="planner")
+    response = client.post("/login", data={"token": f"  {token}\n", "next": "/rail"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/rail"
+    assert "night-planner" in client.get("/rail").text
+
+
+def test_a_consignee_follows_its_incoming_box_like_the_api(demo: tuple[TestClient, Demo], database_url: str) -> None:
+    from landbridge.services.authz import create_user
+    from landbridge.store import tables
+    from landbridge.store.database import session_factory
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    client, facts = demo
+    with session_factory(database_url)() as session:
+        session.add(tables.PartyRow(code="DUISBURGIMP", name="Duisburg Import GmbH", role="consignee", country="DE"))
+        session.flush()
+        booking = session.query(tables.ConsignmentRow).filter_by(booking_reference="BK-DUI-003").one()
+        booking.consignee_code = "DUISBURGIMP"
+        session.commit()
+    token = create_user(UnitOfWork.for_url(database_url), name="duisburg-import", role="shipper", party="DUISBURGIMP")
+    client.post("/login", data={"token": token, "next": "/"})
+    assert client.get(f"/container/{facts.transit_box}").status_code == 200
+    assert client.get(f"/container/{facts.shipper_box}").status_code == 404
+    api = client.get(f"/api/v1/tracking/{facts.transit_box}", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200

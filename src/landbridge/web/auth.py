@@ -7,16 +7,16 @@ dashboard is open, as an operator, so a new install can be looked at before anyo
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from landbridge.services.authz import PARTY_SCOPED_ROLES, token_sha256
 from landbridge.store import tables
 
 COOKIE = "lb_token"
-SHIPPER_ROLES = frozenset({"shipper"})  # services.authz.PARTY_SCOPED_ROLES
+SHIPPER_ROLES = frozenset(role.value for role in PARTY_SCOPED_ROLES)
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ OPEN_VIEWER = Viewer(name="open access", role="operator", open_mode=True)
 
 
 def token_digest(token: str) -> str:
-    """SHA-256 of a token, as the api_users table stores it."""
-    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+    """What api_users stores of a token (the API's own rule, surrounding blanks of a paste ignored)."""
+    return token_sha256(token.strip())
 
 
 def any_users(session: Session) -> bool:

@@ -7,7 +7,7 @@ all of them; shippers are limited to their own cargo here and in ``queries``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -86,7 +86,7 @@ class Page:
         return response
 
 
-def page(request: Request) -> Any:
+def page(request: Request) -> Iterator[Page]:
     """Dependency: a Page closed after the response."""
     current = Page(request)
     try:
@@ -182,8 +182,12 @@ def corridor(p: PageDep) -> Response:
     """The corridor map (MapLibre on the bundled GeoJSON) with trains and border queues."""
     def build() -> HTMLResponse:
         view = queries.corridor(p.session, queries.now_utc())
-        data = {"crossings": view.crossings, "routes": view.routes, "trains": view.trains,
-                "origin": {"name": "Lianyungang", "lat": queries.ORIGIN_LAT_LON[0], "lon": queries.ORIGIN_LAT_LON[1]}}
+        _t = p.lang.gettext
+        data = {"crossings": [{**c, "name": _t(c["name"])} for c in view.crossings],
+                "routes": [{**r, "destination": _t(r["destination"])} for r in view.routes],
+                "trains": [{**t, "destination": _t(t["destination"])} for t in view.trains],
+                "origin": {"name": _t("Lianyungang"), "lat": queries.ORIGIN_LAT_LON[0],
+                           "lon": queries.ORIGIN_LAT_LON[1]}}
         return p.render("corridor.html", {"view": view, "data_json": script_json(data)})
     return staff_only(p, build)
 

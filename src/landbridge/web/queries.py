@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -617,14 +617,18 @@ def shipper_of(session: Session, number: str) -> str | None:
     )
 
 
-def open_holds(session: Session, shipper_code: str | None) -> list[HoldView]:
+def party_bookings(party: str) -> Select[str]:
+    """Bookings a party may follow: it ships or receives them (the API's rule, ``_visible_containers``)."""
+    return select(tables.ConsignmentRow.booking_reference).where(
+        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
+
+
+def open_holds(session: Session, party: str | None) -> list[HoldView]:
     """Holds still in force, oldest first; a shipper sees only holds on its own boxes."""
     query = select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None))
-    if shipper_code is not None:
+    if party is not None:
         query = (query.join(tables.ContainerRow, tables.ContainerRow.number == tables.CustomsHoldRow.container_number)
-                 .join(tables.ConsignmentRow,
-                       tables.ConsignmentRow.booking_reference == tables.ContainerRow.booking_reference)
-                 .where(tables.ConsignmentRow.shipper_code == shipper_code))
+                 .where(tables.ContainerRow.booking_reference.in_(party_bookings(party))))
     return [HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
             for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))]
 
@@ -646,17 +650,18 @@ class ContainerView:
     holds: list[HoldView]
 
 
-def container(session: Session, number: str, shipper_code: str | None) -> ContainerView | None:
-    """The container with its event timeline, or None when unknown — or not this shipper's.
+def container(session: Session, number: str, party: str | None) -> ContainerView | None:
+    """The container with its event timeline, or None when unknown — or not this party's.
 
     Both cases return None on purpose: a shipper must not learn that someone else's box exists.
     """
-    row = session.get(tables.ContainerRow, number)
+    query = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
+    if party is not None:
+        query = query.where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
+    row = session.scalar(query)
     if row is None:
         return None
     owner = shipper_of(session, number)
-    if shipper_code is not None and owner != shipper_code:
-        return None
     consignment = (session.scalar(select(tables.ConsignmentRow).where(
         tables.ConsignmentRow.booking_reference == row.booking_reference)) if row.booking_reference else None)
     events = [

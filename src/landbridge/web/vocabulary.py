@@ -28,3 +28,8 @@ EVENTS = (
     _("container.stuffed"), _("container.stripped"), _("container.gauge_transfer"), _("customs.hold_placed"),
     _("customs.hold_released"), _("container.moved"), _("container.departed"), _("container.arrived"),
 )
+# Places of the scenario (routes and border crossings), so Chinese and Kazakh staff read their own names.
+PLACES = (
+    _("Almaty"), _("Tashkent"), _("Astana"), _("Bishkek"), _("Dushanbe"), _("Ashgabat"), _("Moscow"),
+    _("Duisburg"), _("Istanbul"), _("Lianyungang"), _("Khorgos / Altynkol"), _("Alashankou / Dostyk"),
+)

@@ -37,7 +37,9 @@ function marker(cls, lat, lon, label, text) {
   node.title = label;
   node.textContent = text;
   node.dataset.label = label;
-  new maplibregl.Marker({ element: node }).setLngLat([lon, lat]).addTo(map);
+  // Trains sit just above their point so a train at a crossing does not hide the queue badge.
+  const offset = cls === "train" ? [0, -18] : [0, 0];
+  new maplibregl.Marker({ element: node, offset: offset }).setLngLat([lon, lat]).addTo(map);
   return node;
 }
 marker("origin", data.origin.lat, data.origin.lon, data.origin.name, "⚓");

@@ -20,5 +20,27 @@
     yAxis: { type: "value" },
     series: runs.map(function (r) { return { name: r.name, type: "bar", data: r.trains_per_week }; }),
   });
+  var sides = [];
+  runs.forEach(function (r) {
+    Object.keys(r.border).forEach(function (code) {
+      Object.keys(r.border[code]).forEach(function (side) {
+        var key = code + " " + side;
+        if (sides.indexOf(key) < 0) sides.push(key);
+      });
+    });
+  });
+  sides.sort();
+  var border = echarts.init(document.getElementById("plot-border"), null, { renderer: "svg" });
+  border.setOption({
+    animation: false, tooltip: { trigger: "axis" }, legend: { top: 0 },
+    xAxis: { type: "category", data: sides, axisLabel: { interval: 0, fontSize: 10 } },
+    yAxis: { type: "value", name: "h" },
+    series: runs.map(function (r) {
+      return { name: r.name, type: "bar", data: sides.map(function (key) {
+        var parts = key.split(" ");
+        return (r.border[parts[0]] || {})[parts[1]] || 0;
+      }) };
+    }),
+  });
   document.body.setAttribute("data-plots", "ready");
 })();
