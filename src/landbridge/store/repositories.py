@@ -497,10 +497,12 @@ class VesselRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def get(self, reference: str, lock: bool = False) -> tables.VesselVisitRow | None:
-        """A vessel visit."""
+    def get(self, reference: str, lock: bool = False, shared: bool = False) -> tables.VesselVisitRow | None:
+        """A vessel visit; ``lock`` for a status change, ``shared`` for work that needs the status to hold."""
         query = select(tables.VesselVisitRow).where(tables.VesselVisitRow.reference == reference)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        if lock or shared:
+            query = query.with_for_update(read=not lock)
+        return self._session.scalar(query)
 
     def all(self) -> list[tables.VesselVisitRow]:
         """Every vessel visit by ETA."""

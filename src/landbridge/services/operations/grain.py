@@ -258,7 +258,7 @@ def ship_grain(
         source = grain.lot(lot, lock=True)
         if source is None:
             raise NotFound("lot", f"no grain lot {lot!r}")
-        visit = VesselRepository(uow.session).get(vessel_visit)
+        visit = VesselRepository(uow.session).get(vessel_visit, shared=True)
         if visit is None:
             raise NotFound("vessel_visit", f"no vessel visit {vessel_visit!r}")
         if visit.status != VesselVisitStatus.BERTHED.value:

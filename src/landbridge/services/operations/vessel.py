@@ -41,8 +41,11 @@ def visit_view(row: tables.VesselVisitRow) -> dict[str, Any]:
     }
 
 
-def _visit(uow: UnitOfWork, reference: str, status: VesselVisitStatus | None = None) -> tables.VesselVisitRow:
-    row = VesselRepository(uow.session).get(reference, lock=True)
+def _visit(
+    uow: UnitOfWork, reference: str, status: VesselVisitStatus | None = None, shared: bool = False
+) -> tables.VesselVisitRow:
+    # Discharges and loads share the visit's lock (they may run in parallel) but exclude a departure.
+    row = VesselRepository(uow.session).get(reference, lock=not shared, shared=shared)
     if row is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
     if status is not None and row.status != status.value:
@@ -131,7 +134,7 @@ def discharge_container(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container, seen_version=seen)
-        visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
+        visit = _visit(uow, reference, VesselVisitStatus.BERTHED, shared=True)
         kind = PositionKind(row.position_kind)
         on_this_vessel = kind is PositionKind.VESSEL and row.position_reference == reference
         if kind is not PositionKind.ANNOUNCED and not on_this_vessel:
@@ -166,7 +169,7 @@ def load_container_on_vessel(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container, seen_version=seen)
-        visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
+        visit = _visit(uow, reference, VesselVisitStatus.BERTHED, shared=True)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
         before = snapshot(row)
