@@ -94,6 +94,27 @@ def db_seed(
     console.print(table)
 
 
+@app.command("deliver")
+def deliver(
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between passes")] = 5.0,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Deliver DCSA event notifications to subscribers (signed callbacks, retried with back-off)."""
+    from landbridge.services.tracking import process_outbox, run_delivery_worker
+
+    url = _database_url(database_url)
+    if once:
+        report = process_outbox(url)
+        console.print(
+            f"projected {report.projected} events; delivered {report.delivered}, "
+            f"retrying {report.retrying}, failed {report.failed}"
+        )
+        return
+    console.print(f"delivering DCSA notifications every {interval:g} s (Ctrl+C to stop)")
+    run_delivery_worker(url, interval_s=interval)
+
+
 @app.command("check-scenario")
 def check_scenario(path: Annotated[Path, typer.Argument(help="Scenario YAML file")]) -> None:
     """Validate a scenario file without touching any database."""

@@ -142,6 +142,10 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
     add(tables.ContainerRow(number=transit_box, iso_type="45G1", load_state="full", gross_mass_kg=18_400, seals=[],
                             booking_reference="BK-DUI-003", position_kind="wagon",
                             position_reference="TR-DUI-0398/33790011/1", version=1))
+    add(tables.WagonRow(id=5, number="33790011", train_reference="TR-DUI-0398", wagon_type_code="cn_flat_40ft",
+                        position_in_train=1))
+    add(tables.WagonCellRow(wagon_id=5, slot=1, half=1, container_number=transit_box))
+    add(tables.WagonCellRow(wagon_id=5, slot=1, half=2, container_number=transit_box))
     event("container.gate_in", "container", transit_box, now - timedelta(days=8), "CNLYG")
     event("container.placed", "container", transit_box, now - timedelta(days=8, hours=-1), "C-4-2")
     event("container.loaded_wagon", "container", transit_box, now - timedelta(days=6, hours=3), "T2",

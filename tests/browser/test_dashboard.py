@@ -107,7 +107,7 @@ def test_every_screen_loads_and_agrees_with_the_api(context: tuple[Any, Offline]
         kpis = json.loads((served.runs / name / "kpis.json").read_text())
         cell = page.locator(f"tr[data-kpi='trains.total'] td.{column}").inner_text()
         assert digits(cell) == kpis["trains"]["total"]
-    assert page.locator("#plot-yard svg").count() == 1
+    assert page.locator("#plot-yard svg").count() == page.locator("#plot-border svg").count() == 1
     shot(page, "simulation")
     assert errors == []
 

@@ -51,3 +51,11 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "seed", "--scenario", str(tmp_path / "nope.yaml"),
                                  "--database-url", f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_delivery_worker_single_pass(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'deliver.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    result = runner.invoke(app, ["deliver", "--once", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "delivered 0" in result.output
