@@ -90,7 +90,7 @@ def run_class(set_name: str, cls: str, time_limit_s: float, limit: int | None) -
         result = run(path, time_limit_s, 1)
         elapsed = time.perf_counter() - started
         plan = result.to_json()
-        violations = check(path, plan) if result.objective is not None else ["no plan"]
+        violations = check(path, plan) if result.objective is not None else []
         known = best.get(path.stem)
         gap = None
         if known is not None and result.objective is not None:
@@ -117,6 +117,7 @@ def run_class(set_name: str, cls: str, time_limit_s: float, limit: int | None) -
         "with_plan": len(objectives),
         "optimal": sum(1 for r in rows if r["status"] == "optimal"),
         "checker_failures": sum(1 for r in rows if r["violations"]),
+        "no_plan": sum(1 for r in rows if r["objective"] is None),
         "with_best_known": len(gaps),
         "mean_gap_pct": statistics.fmean(gaps) if gaps else None,
         "max_gap_pct": max(gaps) if gaps else None,
@@ -141,13 +142,14 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def _print(set_name: str, summaries: list[dict[str, Any]], time_limit_s: float) -> None:
     table = Table(title=f"yard · {set_name} · time limit {time_limit_s:g} s per instance")
     for column in (
-        "class", "inst", "optimal", "chk fail", "w/ best", "mean gap %", "max gap %",
+        "class", "inst", "optimal", "no plan", "chk fail", "w/ best", "mean gap %", "max gap %",
         "mean obj", "pub. avg (all)", "pub. LB avg", "own LB avg", "mean s", "max s",
     ):  # fmt: skip
         table.add_column(column, justify="right")
     for s in summaries:
         table.add_row(
-            s["class"], str(s["instances"]), str(s["optimal"]), str(s["checker_failures"]), str(s["with_best_known"]),
+            s["class"], str(s["instances"]), str(s["optimal"]), str(s["no_plan"]), str(s["checker_failures"]),
+            str(s["with_best_known"]),
             _fmt(s["mean_gap_pct"]), _fmt(s["max_gap_pct"]), _fmt(s["mean_objective"], 3),
             _fmt(s["published_avg"], 3), _fmt(s["published_avg_lower_bound"], 3), _fmt(s["mean_own_bound"], 3),
             _fmt(s["mean_time_s"], 3), _fmt(s["max_time_s"], 3),

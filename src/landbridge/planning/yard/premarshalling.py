@@ -239,6 +239,9 @@ def greedy_premarshalling(
                     keep = sum(1 for v in st[i][: wells[i]] if v >= demand)
                     if keep >= max_height:
                         continue
+                    room_elsewhere = sum(max_height - len(st[j]) for j in range(n_stacks) if j != i)
+                    if len(st[i]) - keep > room_elsewhere:
+                        continue  # cannot be cut down: in a dense bay this is where the rule cycled
                     cost = len(st[i]) - keep + 2 * noise()
                     if best_cost is None or cost < best_cost[0]:
                         best_cost = (cost, i)
@@ -385,15 +388,17 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
             except _TimeUp:
                 pass
         width = 32
-        while best is not None and len(best) > proven:
+        while best is None or len(best) > proven:
             # Anytime improvement: bursts of randomised greedy restarts (milliseconds each) and,
             # on bays small enough for it to pay, a wider beam.
             for _ in range(50):
                 if time.perf_counter() > deadline:
                     raise _TimeUp
-                offer(greedy_premarshalling(stacks, bay.max_height, rng, max_moves=len(best) - 1))
+                cap = len(best) - 1 if best is not None else 20 * bay.n_containers
+                offer(greedy_premarshalling(stacks, bay.max_height, rng, max_moves=cap))
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
-                offer(beam_search(stacks, bay.max_height, width, deadline, len(best) - 1))
+                cutoff = len(best) - 1 if best is not None else 4 * root + 4 * bay.n_containers
+                offer(beam_search(stacks, bay.max_height, width, deadline, cutoff))
                 width *= 2
     except _TimeUp:
         pass
