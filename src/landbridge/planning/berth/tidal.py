@@ -103,10 +103,75 @@ def read_tidal_instance(path: Path) -> TidalInstance:
     )
 
 
+Placement = tuple[int, int, int]
+"""(position in 1/POSITION_SCALE quay units, start, departure) of one vessel."""
+
+
+def _size(instance: TidalInstance, vessel: int) -> int:
+    return math.ceil(instance.lengths[vessel] * POSITION_SCALE - 1e-9)
+
+
+def _earliest_departure(instance: TidalInstance, ready: int) -> int | None:
+    """First time >= ready that lies inside a high-tide window."""
+    for begin, end in instance.tide_windows:
+        if ready <= end:
+            return max(ready, begin)
+    return None
+
+
+def greedy_placement(instance: TidalInstance) -> list[Placement] | None:
+    """Vessels in arrival order, each at the earliest tide it can make with a free quay stretch.
+
+    A vessel occupies the quay only for [departure − processing, departure): it waits at anchor
+    rather than at the berth, which leaves more room to the others. None if a vessel misses the
+    last listed window.
+    """
+    quay_units = round(instance.quay_length * POSITION_SCALE)
+    placed: list[tuple[int, int, int, int]] = []  # x0, x1, t0, t1
+    plan: list[Placement | None] = [None] * len(instance.arrival_times)
+    for vessel in sorted(range(len(instance.arrival_times)), key=lambda v: (instance.arrival_times[v], v)):
+        size, processing = _size(instance, vessel), instance.processing_times[vessel]
+        arrival = instance.arrival_times[vessel]
+        events = sorted({arrival, *(t1 for _, _, _, t1 in placed if t1 > arrival)})
+        choice: Placement | None = None
+        for earliest in events:
+            departure = _earliest_departure(instance, earliest + processing)
+            if departure is None:
+                break
+            start = departure - processing
+            busy = [(x0, x1) for x0, x1, t0, t1 in placed if t0 < departure and start < t1]
+            for position in sorted({0, *(x1 for _, x1 in busy)}):
+                if position + size <= quay_units and all(position + size <= x0 or x1 <= position for x0, x1 in busy):
+                    choice = (position, start, departure)
+                    break
+            if choice is not None:
+                break
+        if choice is None:
+            return None
+        plan[vessel] = choice
+        placed.append((choice[0], choice[0] + size, choice[1], choice[2]))
+    return [p for p in plan if p is not None]
+
+
+def _result_json(instance: TidalInstance, plan: list[Placement]) -> tuple[int, dict[str, Any]]:
+    assignments = [
+        {"vessel": vessel, "position": position / POSITION_SCALE, "start": start, "departure": departure}
+        for vessel, (position, start, departure) in enumerate(plan)
+    ]
+    objective = sum(d - a for (_, _, d), a in zip(plan, instance.arrival_times, strict=True))
+    return objective, {"assignments": assignments}
+
+
 def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> SolveResult:
-    """CP-SAT with NoOverlap2D; departures restricted to the union of tide windows."""
+    """CP-SAT with NoOverlap2D, hinted with the greedy placement; departures inside tide windows."""
     require_positive_time_limit(time_limit_s)
     began = time.monotonic()
+    greedy = greedy_placement(instance)
+    # Valid for any plan: every vessel leaves at the first tide after arrival + processing, at best.
+    simple_bound = 0
+    for vessel, arrival in enumerate(instance.arrival_times):
+        first_tide = _earliest_departure(instance, arrival + instance.processing_times[vessel])
+        simple_bound += (first_tide - arrival) if first_tide is not None else 0
     model = cp_model.CpModel()
     quay_units = round(instance.quay_length * POSITION_SCALE)
     last_window_end = max(end for _, end in instance.tide_windows)
@@ -114,7 +179,7 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
     x_intervals, y_intervals, objective_terms = [], [], []
     positions, starts, departures = [], [], []
     for vessel, arrival in enumerate(instance.arrival_times):
-        size = math.ceil(instance.lengths[vessel] * POSITION_SCALE - 1e-9)
+        size = _size(instance, vessel)
         position = model.new_int_var(0, quay_units - size, f"x{vessel}")
         start = model.new_int_var(arrival, last_window_end, f"s{vessel}")
         departure = model.new_int_var_from_domain(windows, f"d{vessel}")
@@ -126,28 +191,36 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
         positions.append(position)
         starts.append(start)
         departures.append(departure)
+        if greedy is not None:
+            model.add_hint(position, greedy[vessel][0])
+            model.add_hint(start, greedy[vessel][1])
+            model.add_hint(departure, greedy[vessel][2])
     model.add_no_overlap_2d(x_intervals, y_intervals)
     model.minimize(sum(objective_terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.monotonic() - began) - 0.05, 0.05)
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = seed
     code = solver.solve(model)
     runtime = time.monotonic() - began
     if code == cp_model.INFEASIBLE:
         return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, runtime)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, None, {}, runtime)
-    assignments = [
-        {
-            "vessel": vessel,
-            "position": solver.value(positions[vessel]) / POSITION_SCALE,
-            "start": solver.value(starts[vessel]),
-            "departure": solver.value(departures[vessel]),
-        }
-        for vessel in range(len(instance.arrival_times))
-    ]
-    status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-    objective = int(sum(a["departure"] - arr for a, arr in zip(assignments, instance.arrival_times, strict=True)))
-    bound = objective if status is SolveStatus.OPTIMAL else math.ceil(solver.best_objective_bound - 1e-6)
-    return SolveResult(instance.name, status, objective, bound, {"assignments": assignments}, runtime)
+    plan: list[Placement] | None = greedy
+    status = SolveStatus.FEASIBLE
+    bound = simple_bound
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solved = [
+            (solver.value(positions[v]), solver.value(starts[v]), solver.value(departures[v]))
+            for v in range(len(instance.arrival_times))
+        ]
+        if plan is None or _result_json(instance, solved)[0] <= _result_json(instance, plan)[0]:
+            plan = solved
+        bound = max(bound, math.ceil(solver.best_objective_bound - 1e-6))
+        if code == cp_model.OPTIMAL:
+            status = SolveStatus.OPTIMAL
+    if plan is None:
+        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, bound or None, {}, runtime)
+    objective, plan_json = _result_json(instance, plan)
+    if status is SolveStatus.OPTIMAL or bound >= objective:
+        status, bound = SolveStatus.OPTIMAL, objective
+    return SolveResult(instance.name, status, objective, bound, plan_json, runtime)
