@@ -84,9 +84,10 @@ def test_small_dbap_is_solved_to_the_enumerated_optimum(tmp_path: Path) -> None:
 
 def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:
     path = _write(tmp_path, SMALL_DBAP, "small.txt")
-    first = solve_berth(read_berth_instance(path), 5.0, seed=3).plan
-    second = solve_berth(read_berth_instance(path), 5.0, seed=3).plan
-    assert first == second
+    first = solve_berth(read_berth_instance(path), 5.0, seed=3)
+    second = solve_berth(read_berth_instance(path), 5.0, seed=3)
+    assert first.plan == second.plan
+    assert check_dbap_plan(path, first.to_json()) == []
 
 
 @pytest.mark.skipif(not (SHARED / "dbap").is_dir(), reason="shared benchmarks not checked out")
