@@ -650,36 +650,6 @@ class ContainerView:
     holds: list[HoldView]
 
 
-TRAIN_MILESTONES = ("train.departed", "train.at_border", "train.arrived")
-
-
-def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
-    """Departures, border arrivals and arrivals of the trains the box was loaded on, after each load.
-
-    A shipper follows the box, but the box moves with its train: without these the timeline would
-    stop at "loaded on wagon" while the train is already at Khorgos.
-    """
-    found: list[dict[str, Any]] = []
-    loads = session.execute(
-        select(tables.EventRow.id, tables.EventRow.after)
-        .where(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number,
-               tables.EventRow.event_type == "container.loaded_wagon")
-    ).all()
-    for load_id, after in loads:
-        train = (after or {}).get("train") if isinstance(after, dict) else None
-        if not isinstance(train, str):
-            continue
-        for e in session.scalars(
-            select(tables.EventRow)
-            .where(tables.EventRow.subject_type == "train", tables.EventRow.subject_id == train,
-                   tables.EventRow.event_type.in_(TRAIN_MILESTONES), tables.EventRow.id > load_id)
-            .order_by(tables.EventRow.id)
-        ):
-            found.append({"type": e.event_type, "at": utc(e.occurred_at), "location": e.location,
-                          "subject": "train", "train": train})
-    return found
-
-
 def container(session: Session, number: str, party: str | None) -> ContainerView | None:
     """The container with its event timeline, or None when unknown — or not this party's.
 
@@ -695,14 +665,13 @@ def container(session: Session, number: str, party: str | None) -> ContainerView
     consignment = (session.scalar(select(tables.ConsignmentRow).where(
         tables.ConsignmentRow.booking_reference == row.booking_reference)) if row.booking_reference else None)
     events = [
-        {"type": e.event_type, "at": utc(e.occurred_at), "location": e.location, "subject": "container"}
+        {"type": e.event_type, "at": utc(e.occurred_at), "location": e.location}
         for e in session.scalars(
             select(tables.EventRow)
             .where(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number)
             .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         )
     ]
-    events = sorted(events + _journey_events(session, number), key=lambda e: (e["at"] is None, e["at"]))
     holds = [h for h in open_holds(session, None) if h.container_number == number]
     return ContainerView(row.number, row.iso_type, row.load_state, row.gross_mass_kg, row.booking_reference,
                          owner, consignment.destination if consignment else None, row.position_kind,
