@@ -224,6 +224,9 @@ def test_gate_window_capacity(hub: Client) -> None:
         422,
         "hour_start",
     )
+    window = client.get("/api/v1/gate/appointments", params={"hour_start": "2026-11-30T08:00:00Z"}).json()
+    assert (window["capacity"], window["booked"], window["free"]) == (1, 1, 0)
+    assert [a["reference"] for a in window["appointments"]] == ["A1"]
     post(client, "/api/v1/gate/trucks", {"reference": "TR9", "plate": "P1", "appointment_reference": "A1"}, 201)
     refused(
         client,

@@ -617,6 +617,16 @@ class GateRepository:
         query = select(tables.GateAppointmentRow).where(tables.GateAppointmentRow.reference == reference)
         return self._session.scalar(query.with_for_update() if lock else query)
 
+    def appointments_in(self, hour_start: datetime) -> list[tables.GateAppointmentRow]:
+        """Appointments booked into one window."""
+        return list(
+            self._session.scalars(
+                select(tables.GateAppointmentRow)
+                .where(tables.GateAppointmentRow.hour_start == hour_start)
+                .order_by(tables.GateAppointmentRow.reference)
+            )
+        )
+
     def truck(self, reference: str, lock: bool = False) -> tables.TruckVisitRow | None:
         """A truck visit by reference."""
         query = select(tables.TruckVisitRow).where(tables.TruckVisitRow.reference == reference)

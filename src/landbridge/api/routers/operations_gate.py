@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -15,6 +16,13 @@ from landbridge.services.operations import gate
 router = APIRouter(prefix="/api/v1/gate", tags=["gate"])
 Booker = Annotated[Principal, Depends(Authorized(Action.GATE_BOOK))]
 Clerk = Annotated[Principal, Depends(Authorized(Action.GATE_WRITE))]
+Reader = Annotated[Principal, Depends(Authorized(Action.GATE_READ))]
+
+
+@router.get("/appointments")
+def window(uow: UowDep, who: Reader, hour_start: Annotated[datetime, Query()]) -> dict[str, Any]:
+    """One hourly window: capacity, bookings and free places."""
+    return gate.window(uow, who.scope, hour_start)
 
 
 @router.post("/appointments", status_code=201)

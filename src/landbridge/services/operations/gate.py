@@ -179,3 +179,36 @@ def truck_out(uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: Ide
         return view
 
     return execute(uow, actor, work, idempotency=idempotency)
+
+
+def window(uow: UnitOfWork, scope: Scope, hour_start: datetime) -> dict[str, Any]:
+    """An appointment window: capacity, bookings (a shipper sees only those for its own boxes)."""
+    if hour_of(hour_start) != hour_start:
+        raise RuleViolation("hour_start", "appointment windows start on the hour")
+    with uow:
+        gate = GateRepository(uow.session)
+        hour = gate.hour(hour_start)
+        visible = []
+        for appointment in gate.appointments_in(hour_start):
+            own = appointment.container_number is not None and (
+                uow.containers.get_visible(appointment.container_number, scope) is not None
+            )
+            if scope.everything or own:
+                visible.append(
+                    {
+                        "reference": appointment.reference,
+                        "plate": appointment.plate,
+                        "kind": appointment.kind,
+                        "container": appointment.container_number,
+                        "status": appointment.status,
+                    }
+                )
+        capacity = DEFAULT_APPOINTMENTS_PER_HOUR if hour is None else hour.capacity
+        booked = 0 if hour is None else hour.booked
+        return {
+            "hour_start": hour_start.isoformat(),
+            "capacity": capacity,
+            "booked": booked,
+            "free": capacity - booked,
+            "appointments": visible,
+        }
