@@ -2,10 +2,11 @@
 
 Usage::
 
-    LANDBRIDGE_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python benchmarks/ops_concurrency.py [--requests 1000] [--concurrency 64]
+    .venv/bin/python benchmarks/ops_concurrency.py [--requests 1000] [--concurrency 64]
 
-It creates a throwaway database on that server, seeds it, stores 400 boxes in the yard, starts
+With ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server; otherwise it starts its own throwaway
+cluster (Debian's PostgreSQL, as ``scripts/test.sh`` does) and always stops it. It creates a
+throwaway database on the server, seeds it, stores 400 boxes in the yard, starts
 uvicorn on a free loopback port and fires the moves with httpx (bounded concurrency). Then it
 checks what the issue promises: zero double occupancy, zero 5xx, every 2xx visible afterwards.
 Prints throughput and p50/p99 latency as a table; writes JSON to benchmarks/results/.
@@ -15,15 +16,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +66,52 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a private PostgreSQL cluster on a free loopback port; yield its URL; always stop it."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        sys.exit("no PostgreSQL found: install Debian's postgresql or set LANDBRIDGE_TEST_POSTGRES_URL")
+    bin_dir, root = versions[-1], os.getuid() == 0
+    home = Path(tempfile.mkdtemp(prefix="landbridge-bench-pg."))
+    user = "postgres" if root else os.environ.get("USER", "postgres")
+    run_as = ["runuser", "-u", "postgres", "--"] if root else []
+    if root:
+        shutil.chown(home, "postgres")
+    port = _free_port()
+    subprocess.run(
+        [*run_as, str(bin_dir / "initdb"), "-D", str(home / "data"), "-A", "trust", "-U", user, "-E", "UTF8"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    subprocess.run(
+        [
+            *run_as,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(home / "data"),
+            "-l",
+            str(home / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(home / "data"), "-m", "immediate", "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def prepare(url: str) -> tuple[list[str], str]:
@@ -161,8 +212,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     server = os.environ.get("LANDBRIDGE_TEST_POSTGRES_URL")
-    if not server:
-        sys.exit("set LANDBRIDGE_TEST_POSTGRES_URL to a PostgreSQL server (scripts/test.sh shows how to start one)")
+    if server:
+        run(server, args)
+        return
+    with throwaway_cluster() as own:
+        run(own, args)
+
+
+def run(server: str, args: argparse.Namespace) -> None:
+    """The benchmark against one PostgreSQL server."""
     console = Console()
     name = f"lb_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
