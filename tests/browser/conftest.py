@@ -26,7 +26,7 @@ from landbridge.api.app import create_app
 from landbridge.store.migrate import upgrade
 from tests.browser.demo import Demo, seed_demo
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("LANDBRIDGE_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 # Software WebGL for the map; and, behind the route guard, a resolver that knows no host at all, so
 # even a request the guard could not see (none is expected) would fail instead of reaching the internet.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

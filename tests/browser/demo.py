@@ -137,7 +137,6 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
                   {"train": "TR-ALA-0412", "wagon": wagon_numbers[position - 1]})
     add(tables.TrainVisitRow(reference="TR-DUI-0398", direction="west", route_code="duisburg", gauge_mm=1435,
                              track_code=None, status="departed", version=1))
-    event("train.departed", "train", "TR-DUI-0398", now - timedelta(days=6), "CNLYG")
     transit_box = box("ALM", 900)
     add(tables.ContainerRow(number=transit_box, iso_type="45G1", load_state="full", gross_mass_kg=18_400, seals=[],
                             booking_reference="BK-DUI-003", position_kind="wagon",
@@ -150,6 +149,8 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
     event("container.placed", "container", transit_box, now - timedelta(days=8, hours=-1), "C-4-2")
     event("container.loaded_wagon", "container", transit_box, now - timedelta(days=6, hours=3), "T2",
           {"train": "TR-DUI-0398", "wagon": "33790011"})
+    # Events are appended in time order, as operations record them: the load before the departure.
+    event("train.departed", "train", "TR-DUI-0398", now - timedelta(days=6), "CNLYG")
     add(tables.TrainVisitRow(reference="TR-TAS-0405", direction="west", route_code="tashkent", gauge_mm=1435,
                              track_code=None, status="at_border", version=1))
     event("train.departed", "train", "TR-TAS-0405", now - timedelta(days=3), "CNLYG")

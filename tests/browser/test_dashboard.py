@@ -122,7 +122,7 @@ def test_container_search_is_clicked_through(context: tuple[Any, Offline], serve
     page.wait_for_selector("#container-number")
     assert page.inner_text("#container-number") == number
     history = api(served, f"/api/v1/containers/{number}/history")
-    assert page.locator("#timeline li").count() == len(history)
+    assert page.locator("#timeline li[data-subject='container']").count() == len(history)
     assert page.inner_text("#eta-p10") and page.inner_text("#eta-p50") and page.inner_text("#eta-p90")
 
     # A box six days out on the Duisburg train: the page shows the tracking API's own P10/P50/P90.
@@ -130,6 +130,8 @@ def test_container_search_is_clicked_through(context: tuple[Any, Offline], serve
     page.click("#search-button")
     page.wait_for_selector("#eta[data-source='tracking']")
     tracked = api(served, f"/api/v1/tracking/{served.demo.transit_box}")["eta"]
+    assert page.get_attribute("#eta", "data-stage") == tracked["stage"] == "to_border"  # six days out
+    assert page.locator("#timeline li[data-event='train.departed']").count() == 1  # the box's train left
     for quantile in ("p10", "p50", "p90"):
         shown = datetime.fromisoformat(page.get_attribute(f"#eta-{quantile}", "datetime"))
         assert abs(shown - datetime.fromisoformat(tracked[quantile])) < timedelta(minutes=10)
