@@ -18,6 +18,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from landbridge.web import auth, queries, runs
+from landbridge.web.eta import eta_for
+from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
 from landbridge.web.i18n import LANGUAGES, Localiser, choose_language
 from landbridge.web.readonly import read_session
@@ -128,8 +130,6 @@ def home(p: PageDep) -> Response:
 @router.get("/berths", response_class=HTMLResponse)
 def berths(p: PageDep) -> Response:
     """Berth Gantt: planned window against what happened."""
-    from landbridge.web.gantt import berth_gantt
-
     def build() -> HTMLResponse:
         now = queries.now_utc()
         calls = queries.berth_calls(p.session)
@@ -212,8 +212,6 @@ def container_page(p: PageDep, number: str) -> Response:
     view = queries.container(p.session, wanted, p.viewer.shipper_filter)
     if view is None:
         return not_found(p, wanted)
-    from landbridge.web.eta import eta_for
-
     p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
     return p.render("container.html", {"c": view, "eta": eta_for(p.request, p.session, view, p.viewer)})
 

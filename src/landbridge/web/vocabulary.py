@@ -27,6 +27,7 @@ EVENTS = (
     _("container.loaded_wagon"), _("container.unloaded_wagon"), _("container.gate_in"), _("container.gate_out"),
     _("container.stuffed"), _("container.stripped"), _("container.gauge_transfer"), _("customs.hold_placed"),
     _("customs.hold_released"), _("container.moved"), _("container.departed"), _("container.arrived"),
+    _("train.departed"), _("train.at_border"), _("train.arrived"),
 )
 # Places of the scenario (routes and border crossings), so Chinese and Kazakh staff read their own names.
 PLACES = (
