@@ -156,6 +156,8 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     )
     assert moved["position"]["reference"] == f"K1/{wagon_1520(1)}/2"
     _ok(client.post("/api/v1/train-visits/K1/depart", headers=t["rail_operator"]))
+    trains = client.get("/api/v1/train-visits", headers=t["planner"]).json()
+    assert {(x["reference"], x["status"]) for x in trains} == {("T1", "gauge_changed"), ("K1", "departed")}
     arrived = _ok(client.post("/api/v1/train-visits/K1/arrive", headers=t["rail_operator"]))
     assert arrived["status"] == "arrived"
 

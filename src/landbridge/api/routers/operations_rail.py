@@ -40,6 +40,13 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
     )
 
 
+@router.get("")
+def list_trains(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
+    """Every train visit with its wagons and loads."""
+    with uow:
+        return [rail.train_view(uow, row) for row in RailRepository(uow.session).trains()]
+
+
 @router.get("/{reference}")
 def get_train(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """A train visit with its wagons and loads."""
