@@ -47,7 +47,7 @@ def postgres_template(worker_id: str) -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail("LANDBRIDGE_REQUIRE_POSTGRES=1 but LANDBRIDGE_TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL not configured (set LANDBRIDGE_TEST_POSTGRES_URL or run `make test`)")
-    name = f"landbridge_template_{worker_id}"
+    name = f"landbridge_template_{worker_id}_{os.getpid()}"  # unique per run: parallel runs share a server
     admin = _admin_engine()
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

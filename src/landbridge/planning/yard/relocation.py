@@ -21,6 +21,8 @@ from landbridge.planning.yard.problem import YardBay
 _EMPTY = 1 << 30  # "min of an empty stack": larger than any priority
 # Share of the time limit the exact search may use before beam search takes over (anytime plans).
 IDA_SHARE = 0.6
+IDA_SHARE_WIDE_GAP = 0.15
+WIDE_GAP = 6
 
 
 @dataclass(frozen=True)
@@ -396,7 +398,9 @@ def solve_relocation(bay: YardBay, time_limit_s: float) -> RelocationOutcome:
         # A one-wide pilot beam first: often matches the bound at once, and a tight upper bound
         # stops IDA* early.
         offer(beam_relocations(stacks, bay.max_height, 1, deadline))
-        search.deadline = time.perf_counter() + IDA_SHARE * (deadline - time.perf_counter())
+        # A wide gap after the pilot means IDA* will not close it: leave most of the time to beams.
+        share = IDA_SHARE if upper - bound <= WIDE_GAP else IDA_SHARE_WIDE_GAP
+        search.deadline = time.perf_counter() + share * (deadline - time.perf_counter())
         while bound < upper:
             search.next_bound = _EMPTY
             if search.dfs(1, 0, bound):
