@@ -1,6 +1,7 @@
 """The dashboard in real Chromium: every screen loads, its figures agree with the API, the container
 search is clicked through, the language is switched, and a shipper meets the same friendly 404 for a
-missing box and for someone else's. Screenshots land in docs/screenshots/."""
+missing box and for someone else's. Screenshots land in build/screenshots/ (docs/screenshots/ with
+LANDBRIDGE_UPDATE_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
