@@ -108,7 +108,7 @@ def conflowgen_month(scenario: Scenario, months: int) -> dict[str, Any]:
 
 def per_container_ratio(theirs: dict[str, Any], ours: dict[str, Any]) -> float:
     """Wall seconds per container, ConFlowGen over landbridge: fair when the two hubs differ in volume."""
-    return (theirs["wall_s"] / theirs["containers"]) / (ours["wall_s"] / ours["containers"])
+    return float((theirs["wall_s"] / theirs["containers"]) / (ours["wall_s"] / ours["containers"]))
 
 
 def main() -> None:
