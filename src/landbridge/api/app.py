@@ -21,6 +21,7 @@ from landbridge.api.routers import (
     operations_rail,
     operations_vessels,
     operations_yard,
+    plans,
     reference,
     tracking,
 )
@@ -53,6 +54,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_customs.router,
     ):
         app.include_router(operations_router)
+    app.include_router(plans.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)

@@ -57,6 +57,7 @@ class Action(StrEnum):
     GRAIN_WRITE = "grain.write"
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
+    PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
 
 
 _READS = frozenset(
@@ -83,6 +84,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.VESSEL_PLAN,
         Action.RAIL_PLAN,
         Action.GATE_BOOK,
+        Action.PLAN_RUN,
     },
     Role.YARD_OPERATOR: _READS
     | {Action.CONTAINER_REGISTER, Action.YARD_WRITE, Action.VESSEL_HANDLE, Action.CFS_WRITE, Action.GRAIN_WRITE},

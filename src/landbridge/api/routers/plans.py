@@ -1,0 +1,85 @@
+"""Planning on live data: ``POST /api/v1/plans/{kind}`` (berth | train) and ``…/{kind}/apply``.
+
+Asking for a plan writes nothing; the plan comes back checked by the planner's independent checker.
+Applying (``"apply": true`` or posting a returned plan to ``/apply``) re-checks it on the data as it
+is now and applies it in one transaction through the operations services, so a refused step leaves
+nothing behind. Planner and admin hold ``plan.run`` in the policy table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.schemas_ops import respond
+from landbridge.domain.errors import RuleViolation
+from landbridge.services import planning_live
+from landbridge.services.authz import Action
+
+router = APIRouter(prefix="/api/v1/plans", tags=["planning"])
+Planner = Annotated[Principal, Depends(Authorized(Action.PLAN_RUN))]
+Kind = Literal["berth", "train"]
+
+
+class PlanIn(BaseModel):
+    """What to plan; the fields that do not apply to the kind are ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_s: Annotated[float, Field(gt=0, le=planning_live.MAX_TIME_LIMIT_S)] = 5.0
+    seed: Annotated[int, Field(ge=0)] = 1
+    apply: bool = False
+    reference_time: datetime | None = None
+    berth_codes: list[str] | None = None
+    vessel_lengths_m: dict[str, Annotated[float, Field(gt=0)]] | None = None
+    train_reference: str | None = None
+    container_numbers: list[str] | None = None
+
+
+def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:
+    if kind == "berth":
+        return planning_live.plan_berths(
+            uow,
+            time_limit_s=body.time_limit_s,
+            seed=body.seed,
+            reference_time=body.reference_time,
+            berth_codes=body.berth_codes,
+            vessel_lengths_m=body.vessel_lengths_m,
+        )
+    if body.train_reference is None:
+        raise RuleViolation("train_reference", "required for a train load plan")
+    return planning_live.plan_train(
+        uow,
+        train_reference=body.train_reference,
+        time_limit_s=body.time_limit_s,
+        seed=body.seed,
+        container_numbers=body.container_numbers,
+    )
+
+
+def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: IdempotencyDep) -> JSONResponse:
+    if kind == "berth":
+        return respond(planning_live.apply_berth_plan(uow, who.actor, plan, idempotency=key))
+    return respond(planning_live.apply_train_plan(uow, who.actor, plan, idempotency=key))
+
+
+@router.post("/{kind}")
+def plan(kind: Kind, body: PlanIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Ask for a berth or train load plan on live data; with ``apply`` it is applied at once."""
+    result = _plan(kind, body, uow)
+    if not body.apply:
+        return JSONResponse(result)
+    return _apply(kind, result, who, uow, key)
+
+
+@router.post("/{kind}/apply")
+def apply(
+    kind: Kind, plan: Annotated[dict[str, Any], Body()], uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Apply a plan this API returned, after checking it again on the data as it is now."""
+    return _apply(kind, plan, who, uow, key)
