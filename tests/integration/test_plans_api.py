@@ -108,8 +108,15 @@ def test_berth_plan_is_optimal_and_applies(hub: Hub) -> None:
     # A plan whose objective was tampered with does not pass the re-check.
     refused(client, url, "/api/v1/plans/berth/apply", {**plan, "objective": plan["objective"] - 1}, 422, "plan")
     refused(client, url, "/api/v1/plans/berth/apply", plan, 403, "role", headers=bearer(tokens["yard_operator"]))
-    applied = post(client, "/api/v1/plans/berth/apply", plan, role="planner", tokens=tokens)
+    key = {"Idempotency-Key": "berth-plan-1", **bearer(tokens["planner"])}
+    response = client.post("/api/v1/plans/berth/apply", json=plan, headers=key)
+    assert response.status_code == 200, response.text
+    applied = response.json()
     assert applied["applied"] is True
+    after_apply = event_count(url)
+    assert after_apply == before + len(etas)  # one planned-berth event per vessel
+    replay = client.post("/api/v1/plans/berth/apply", json=plan, headers=key)
+    assert replay.headers.get("Idempotent-Replayed") == "true" and event_count(url) == after_apply
     for reference, row in rows.items():
         visit = client.get(f"/api/v1/vessel-visits/{reference}")
         if visit.status_code == 200:
@@ -204,3 +211,22 @@ def test_bad_inputs_name_the_field_and_write_nothing(hub: Hub) -> None:
     refused(client, url, "/api/v1/plans/berth/apply", {"kind": "train"}, 422, "plan.kind")
     plan = post(client, "/api/v1/plans/berth", {"time_limit_s": 2, "apply": True})
     assert plan["applied"] is True and plan["assignments"][0]["vessel"] == "VX"
+
+
+def test_train_plan_picks_the_yard_boxes_booked_to_its_route(hub: Hub) -> None:
+    client, _, tokens = hub
+    numbers = _train_setup(client)
+    post(client, "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    for booking, destination in (("BK-ALA", "KZALA"), ("BK-TAS", "UZTAS")):
+        post(client, "/api/v1/consignments", {"booking_reference": booking, "shipper_code": "ACME",
+                                               "origin": "CNLYG", "destination": destination}, 201)
+    for name in ("T20a", "F40b"):
+        post(client, "/api/v1/consignments/BK-ALA/containers", {"container": numbers[name]}, 200)
+    post(client, "/api/v1/consignments/BK-TAS/containers", {"container": numbers["F40a"]}, 200)
+    plan = post(client, "/api/v1/plans/train", {"time_limit_s": 5, "train_reference": "T1", "apply": True},
+                role="planner", tokens=tokens)
+    assert sorted(plan["container_numbers"]) == sorted([numbers["T20a"], numbers["F40b"]])
+    assert plan["applied"] is True and plan["objective"] == 3
+    loaded = {n for w in client.get("/api/v1/train-visits/T1").json()["wagons"] for n in
+              (entry["container"] for entry in w["loads"])}
+    assert loaded == {numbers["T20a"], numbers["F40b"]}

@@ -151,10 +151,10 @@ def build_berth_instance(
         for index, reference in enumerate(vessel_references):
             row = vessels_repo.get(reference, lock=True)
             if row is None:
-                raise NotFound(f"assignments[{index}].vessel", f"no vessel visit {reference!r}")
+                raise NotFound(f"plan.assignments[{index}].vessel", f"no vessel visit {reference!r}")
             if row.status != VesselVisitStatus.ANNOUNCED.value:
                 raise RuleViolation(
-                    f"assignments[{index}].vessel", f"vessel visit {reference} is {row.status}, not announced"
+                    f"plan.assignments[{index}].vessel", f"vessel visit {reference} is {row.status}, not announced"
                 )
             visits.append(row)
     if not visits:
