@@ -13,7 +13,11 @@ from landbridge.config import get_settings
 from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
 
-app = typer.Typer(help="landbridge — the open system for a sea–rail intermodal hub.", no_args_is_help=True)
+app = typer.Typer(
+    help="landbridge — the open system for a sea–rail intermodal hub.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
@@ -150,5 +154,25 @@ def users_create(
     typer.echo(token)
 
 
+def _missing_schema(error: Exception) -> bool:
+    text = str(error).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def main() -> None:
+    """Console entry point: a database without the schema gets an instruction, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        app(standalone_mode=True)
+    except DBAPIError as error:
+        if not _missing_schema(error):
+            raise
+        err_console.print(
+            "[red]error[/red] database: the landbridge tables are missing; run `landbridge db upgrade` first"
+        )
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

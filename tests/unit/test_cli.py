@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -59,3 +60,18 @@ def test_delivery_worker_single_pass(tmp_path: Path) -> None:
     result = runner.invoke(app, ["deliver", "--once", "--database-url", url])
     assert result.exit_code == 0, result.output
     assert "delivered 0" in result.output
+
+
+def test_unmigrated_database_gets_an_instruction_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from landbridge.cli import main
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setattr("sys.argv", ["landbridge", "users", "create", "--name", "me", "--role", "planner",
+                                     "--database-url", url])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 1
+    captured = capsys.readouterr()
+    assert "landbridge db upgrade" in captured.err and "Traceback" not in captured.err
