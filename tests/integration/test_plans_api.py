@@ -124,6 +124,7 @@ def test_berth_plan_is_optimal_and_applies(hub: Hub) -> None:
             assert view["berth_code"] == row["berth"] and view["status"] == "announced"
         with UnitOfWork.for_url(url) as uow:
             events = uow.events.for_subject("vessel_visit", reference)
+            assert events[-1].event_type.value == "vessel.berth_planned"
             assert events[-1].after is not None and events[-1].after["planned"] is True
             assert events[-1].after["berth_code"] == row["berth"]
             visit_row = uow.session.get(tables.VesselVisitRow, reference)

@@ -28,6 +28,7 @@ class EventType(StrEnum):
     CONTAINER_STRIPPED = "container.stripped"
     CONTAINER_GAUGE_TRANSFER = "container.gauge_transfer"
     VESSEL_ANNOUNCED = "vessel.announced"
+    VESSEL_BERTH_PLANNED = "vessel.berth_planned"
     VESSEL_BERTHED = "vessel.berthed"
     VESSEL_DEPARTED = "vessel.departed"
     TRAIN_ANNOUNCED = "train.announced"

@@ -340,15 +340,15 @@ def record_planned_berth(
     """Record a vessel's planned berth and times on its visit, with an event (the caller commits).
 
     The vessel stays ``announced``: a plan is not an arrival, and berthing stays the operator's
-    ``berth`` command. There is no dedicated event type for a berth plan yet, so the event is a
-    revised ``vessel.announced`` whose ``after`` carries the planned berth, ETB and ETD.
+    ``berth`` command. The ``vessel.berth_planned`` event's ``after`` carries the planned berth, ETB
+    and ETD.
     """
     before = visit_view(visit)
     visit.berth_code, visit.etb, visit.etd = berth_code, etb, etd
     uow.session.flush()
     after = {**visit_view(visit), "etd": etd.isoformat(), "planned": True}
     subject_event(
-        uow, EventType.VESSEL_ANNOUNCED, "vessel_visit", visit.reference, actor, before, after,
+        uow, EventType.VESSEL_BERTH_PLANNED, "vessel_visit", visit.reference, actor, before, after,
         location=f"berth {berth_code} (planned)",
     )
     return after
