@@ -36,6 +36,9 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/grain/lots", frozenset({"yard_operator", "admin"})),
     ("/api/v1/grain/lots/L-OWN/ship", frozenset({"yard_operator", "admin"})),
     ("/api/v1/customs/holds", frozenset({"customs_officer", "admin"})),
+    ("/api/v1/plans/berth", frozenset({"planner", "admin"})),
+    ("/api/v1/plans/train", frozenset({"planner", "admin"})),
+    ("/api/v1/plans/berth/apply", frozenset({"planner", "admin"})),
 ]
 STAFF_READERS = frozenset(ROLES) - {"shipper", "shipping_line"}
 # (path template, roles that may read, whether a shipper may read its own)
