@@ -101,6 +101,21 @@ def test_lalla_ruiz_instance_reaches_its_best_known() -> None:
     assert result.bound is not None and result.bound <= 1149
 
 
+@pytest.mark.skipif(not (SHARED / "dbap").is_dir(), reason="shared benchmarks not checked out")
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "optimum"), [("f30x3-01", 1763), ("f30x3-03", 2186)])
+def test_bound_is_honest_against_known_optima(name: str, optimum: int) -> None:
+    # These go through the small-slack MIP bounds and the background local search: whatever the
+    # machine load, the bound never exceeds the proven optimum and "optimal" means objective = optimum.
+    path = SHARED / "dbap" / f"{name}.txt"
+    result = solve_berth(read_berth_instance(path), 6.0, seed=2)
+    assert check_dbap_plan(path, result.to_json()) == []
+    assert result.objective is not None and result.objective >= optimum
+    assert result.bound is not None and result.bound <= optimum
+    if result.status is SolveStatus.OPTIMAL:
+        assert result.objective == optimum == result.bound
+
+
 def _valid_plan(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     path = _write(tmp_path, SMALL_DBAP, "small.txt")
     return path, solve_berth(read_berth_instance(path), 5.0, seed=1).to_json()
