@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from landbridge.domain.errors import InvalidIdentifier, RuleViolation
 
 _SLOT_RE = re.compile(r"^(?P<block>[A-Z][A-Z0-9]?)-(?P<bay>\d{2})-(?P<row>\d{2})-(?P<tier>\d)$")
+
+
+class BlockBounds(Protocol):
+    """What a slot is checked against: any block with a code, bays, rows and a stack height."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def bays(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def max_tiers(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class YardSlot:
     def __str__(self) -> str:
         return f"{self.block}-{self.bay:02d}-{self.row:02d}-{self.tier}"
 
-    def check_within(self, block: YardBlock) -> None:
+    def check_within(self, block: BlockBounds) -> None:
         """Refuse a slot outside the block's bays, rows or stack height."""
         if self.block != block.code:
             raise RuleViolation("slot", f"slot {self} is not in block {block.code}")

@@ -5,8 +5,10 @@ Checkers must not import from here beyond :class:`PlanningInputError`; they read
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -55,3 +57,19 @@ def require_positive_time_limit(time_limit_s: float) -> None:
     """Reject a zero or negative time limit before any solver starts."""
     if not time_limit_s > 0:
         raise PlanningInputError("time_limit", f"must be greater than 0 seconds, got {time_limit_s}")
+
+
+def read_instance_text(path: Path) -> str:
+    """The text of an instance file; an unreadable file is an input error naming ``instance``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanningInputError("instance", f"cannot read {path}: {error}") from None
+
+
+def parse_instance_json(text: str) -> Any:
+    """Decode an instance's JSON; a syntax error is an input error naming the line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanningInputError(f"line {error.lineno}", f"invalid JSON: {error.msg}") from None

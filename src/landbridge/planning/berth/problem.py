@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from landbridge.planning.common import PlanningInputError
+from landbridge.planning.common import PlanningInputError, read_instance_text
 
 FORBIDDEN_HANDLING = 99999
 """Handling time the Lalla-Ruiz files use to say "this vessel may not use this berth"."""
@@ -118,8 +118,5 @@ def parse_berth_instance(text: str, name: str) -> BerthInstance:
 
 def read_berth_instance(path: Path) -> BerthInstance:
     """Read a Lalla-Ruiz DBAP file; the instance name is the file name without extension."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanningInputError("instance", f"cannot read {path}: {error}") from None
+    text = read_instance_text(path)
     return parse_berth_instance(text, path.stem)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from landbridge.planning.common import PlanningInputError
+from landbridge.planning.common import PlanningInputError, read_instance_text
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,5 @@ def parse_crane_instance(text: str, name: str) -> CraneInstance:
 
 def read_crane_instance(path: Path) -> CraneInstance:
     """Read a QCSPgen file; the instance name is the file name without extension."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanningInputError("instance", f"cannot read {path}: {error}") from None
+    text = read_instance_text(path)
     return parse_crane_instance(text, path.stem)

@@ -8,12 +8,11 @@ kilograms. Format documented in docs/planning-yard-trains-silos.md.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landbridge.planning.common import PlanningInputError
+from landbridge.planning.common import PlanningInputError, parse_instance_json, read_instance_text
 
 
 @dataclass(frozen=True)
@@ -132,12 +131,6 @@ def instance_from_json(data: Any, default_name: str = "silos") -> SiloInstance:
 
 def read_silo_instance(path: Path) -> SiloInstance:
     """Read a silo instance JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanningInputError("instance", f"cannot read {path}: {error}") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanningInputError(f"line {error.lineno}", f"invalid JSON: {error.msg}") from error
+    text = read_instance_text(path)
+    data = parse_instance_json(text)
     return instance_from_json(data, default_name=path.stem)

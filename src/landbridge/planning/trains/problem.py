@@ -8,12 +8,11 @@ the 1520 limits (axle load 23.5 t). The format is documented in docs/planning-ya
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landbridge.planning.common import PlanningInputError
+from landbridge.planning.common import PlanningInputError, parse_instance_json, read_instance_text
 
 CONTAINER_LENGTHS_FT = (20, 40, 45)
 SLOT_LENGTHS_FT = (20, 40, 45)
@@ -216,12 +215,6 @@ def _unique(ids: list[str], where: str) -> None:
 
 def read_train_instance(path: Path) -> TrainInstance:
     """Read a train instance JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanningInputError("instance", f"cannot read {path}: {error}") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanningInputError(f"line {error.lineno}", f"invalid JSON: {error.msg}") from error
+    text = read_instance_text(path)
+    data = parse_instance_json(text)
     return instance_from_json(data, default_name=path.stem)

@@ -9,13 +9,12 @@ our own JSON ``{"name": …, "max_height": H, "stacks": [[…], …]}``. Every r
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landbridge.planning.common import PlanningInputError
+from landbridge.planning.common import PlanningInputError, parse_instance_json, read_instance_text
 
 # CV instances are stacked ``h`` high and may grow to ``h + 2`` (the restricted BRP convention).
 CV_EXTRA_TIERS = 2
@@ -103,25 +102,15 @@ def _validated(bay: YardBay) -> YardBay:
 
 def read_bay(path: Path) -> YardBay:
     """Read a bay from a ``.dat`` (CV), ``.bay`` (BF) or ``.json`` file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanningInputError("instance", f"cannot read {path}: {error}") from error
+    text = read_instance_text(path)
     if path.suffix == ".json":
-        return bay_from_json(_load_json(text), default_name=path.stem)
+        return bay_from_json(parse_instance_json(text), default_name=path.stem)
     if path.suffix == ".bay":
         match = _BF_NAME.match(path.stem)
         if match is None:
             raise PlanningInputError("file name", f"{path.name} is not cpmp_<S>_<H>_<N>_<G>_<B>_<k>.bay")
         return _parse_stack_file(text, path.stem, max_height=int(match.group(2)))
     return _parse_stack_file(text, path.stem, max_height=None)
-
-
-def _load_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanningInputError(f"line {error.lineno}", f"invalid JSON: {error.msg}") from error
 
 
 def bay_from_json(data: Any, default_name: str = "bay") -> YardBay:

@@ -121,14 +121,7 @@ class BlockState:
                 f"a {box.length_ft} ft container is addressed by an even bay 2-{block.bays - block.bays % 2} "
                 f"(it covers bays b-1 and b), got bay {slot.bay}",
             )
-        if not 1 <= slot.bay <= block.bays:
-            raise RuleViolation("slot", f"bay {slot.bay} out of range 1-{block.bays} in block {block.code}")
-        if not 1 <= slot.row <= block.rows:
-            raise RuleViolation("slot", f"row {slot.row} out of range 1-{block.rows} in block {block.code}")
-        if not 1 <= slot.tier <= block.max_tiers:
-            raise RuleViolation(
-                "slot", f"tier {slot.tier} exceeds the stack height {block.max_tiers} of block {block.code}"
-            )
+        slot.check_within(block)
         cells = cells_of(slot, box.length_ft)
         for cell in cells:
             occupant = self.by_cell.get(cell)
