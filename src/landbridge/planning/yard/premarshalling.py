@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from landbridge.planning.common import SolveStatus
+from landbridge.planning.yard.premarshalling_heuristic import construct_plan, reconstruct_suffix, shorten_plan
 from landbridge.planning.yard.problem import YardBay
 
 _TOP = 1 << 30  # the "top value" of an empty stack: accepts any container
@@ -351,29 +352,80 @@ class _Ida:
         return False
 
 
+def _no_move_possible(stacks: State, max_height: int) -> bool:
+    """True when no container can move at all (every stack full, or only one stack holds boxes)."""
+    occupied = [i for i, stack in enumerate(stacks) if stack]
+    with_room = [i for i, stack in enumerate(stacks) if len(stack) < max_height]
+    return not any(source != target for source in occupied for target in with_room)
+
+
+def prove_infeasible(stacks: State, max_height: int, max_states: int = 200_000) -> bool:
+    """Exhaustive reachability: True only when no sorted bay is reachable (a proof, not a guess).
+
+    Gives up (False) when more than ``max_states`` distinct bays are reachable.
+    """
+    start = _key(stacks)
+    seen = {start}
+    frontier = [stacks]
+    while frontier:
+        state = frontier.pop()
+        if _bad_count(state) == 0:
+            return False
+        for _, source, target in _children(state, max_height, -1):
+            child = _apply(state, source, target)
+            key = _key(child)
+            if key not in seen:
+                if len(seen) >= max_states:
+                    return False
+                seen.add(key)
+                frontier.append(child)
+    return True
+
+
 def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> PremarshallingOutcome:
-    """Best plan found within the time limit, with the best proven lower bound."""
-    deadline = time.perf_counter() + time_limit_s
+    """Best plan found within the time limit, with the best proven lower bound.
+
+    Order matters: the constructive rule runs first (milliseconds) so that a plan exists before
+    the searches start; restarts of the rule, beams, exact IDA* and shortening passes then only
+    ever replace it by a shorter checked plan.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
     stacks: State = bay.stacks
-    root = lower_bound(stacks, bay.max_height)
+    height = bay.max_height
+    root = lower_bound(stacks, height)
     if root == 0:
         return PremarshallingOutcome(SolveStatus.OPTIMAL, (), 0, 0)
-    best: list[tuple[int, int]] | None = greedy_premarshalling(stacks, bay.max_height)
+    if _no_move_possible(stacks, height):
+        return PremarshallingOutcome(SolveStatus.INFEASIBLE, None, root, 0)
     nodes = 0
     proven = root
     rng = random.Random(seed)
+    best: list[tuple[int, int]] | None = None
 
     def offer(found: list[tuple[int, int]] | None) -> None:
         nonlocal best
         if found is not None and (best is None or len(found) < len(best)):
-            best = found
+            best = shorten_plan(stacks, height, found)
 
+    offer(construct_plan(stacks, height))
+    offer(greedy_premarshalling(stacks, height))
+    # Dense bays: the deterministic rules may cycle up to their move cap; randomised restarts of
+    # the constructive rule almost always get through (every benchmark bay within milliseconds).
+    first_phase = started + 0.3 * time_limit_s
+    while best is None and time.perf_counter() < first_phase:
+        offer(construct_plan(stacks, height, rng))
     try:
         cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
-        offer(beam_search(stacks, bay.max_height, 8, deadline, cutoff))
+        # A first narrow beam; on big bays it may not finish, so it gets a third of the time.
+        first_beam = min(deadline, time.perf_counter() + (deadline - time.perf_counter()) / 3)
+        try:
+            offer(beam_search(stacks, height, 8, first_beam, cutoff))
+        except _TimeUp:
+            pass
         if best is not None and len(best) > proven and (len(best) - root <= 6 or bay.n_containers <= 30):
             # Exact search when the gap is small enough to hope; it gets at most half the time left.
-            ida = _Ida(bay.max_height, time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
+            ida = _Ida(height, time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
             bound = root
             try:
                 while bound < len(best):
@@ -389,20 +441,26 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
                 pass
         width = 32
         while best is None or len(best) > proven:
-            # Anytime improvement: bursts of randomised greedy restarts (milliseconds each) and,
-            # on bays small enough for it to pay, a wider beam.
-            for _ in range(50):
+            # Anytime improvement: bursts of randomised restarts of both rules (milliseconds
+            # each) and, on bays small enough for it to pay, a wider beam.
+            for _ in range(25):
                 if time.perf_counter() > deadline:
                     raise _TimeUp
                 cap = len(best) - 1 if best is not None else 20 * bay.n_containers
-                offer(greedy_premarshalling(stacks, bay.max_height, rng, max_moves=cap))
+                offer(construct_plan(stacks, height, rng, max_moves=cap))
+                offer(greedy_premarshalling(stacks, height, rng, max_moves=cap))
+                for _ in range(4):
+                    if best is not None:
+                        offer(reconstruct_suffix(stacks, height, best, rng))
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
                 cutoff = len(best) - 1 if best is not None else 4 * root + 4 * bay.n_containers
-                offer(beam_search(stacks, bay.max_height, width, deadline, cutoff))
+                offer(beam_search(stacks, height, width, deadline, cutoff))
                 width *= 2
     except _TimeUp:
         pass
     if best is None:
+        if bay.n_containers <= 12 and prove_infeasible(stacks, height):
+            return PremarshallingOutcome(SolveStatus.INFEASIBLE, None, root, nodes)
         return PremarshallingOutcome(SolveStatus.TIMEOUT, None, proven, nodes)
     status = SolveStatus.OPTIMAL if len(best) <= proven else SolveStatus.FEASIBLE
     return PremarshallingOutcome(status, tuple(best), min(proven, len(best)), nodes)

@@ -1,0 +1,338 @@
+"""Constructive pre-marshalling rule and plan-shortening passes.
+
+The rule exists so that *some* valid plan is on the table within milliseconds, before the heavier
+searches start: dense bays (Caserta–Voß 10x6 has exactly one stack height of free slots) defeated
+the old rule, which then left the solver without any plan.
+
+It is target-guided, in the spirit of Bortfeldt & Forster (2012) and the lowest-priority-first
+heuristic of Expósito-Izquierdo et al. (2012), written from their descriptions:
+
+1. **Place well** — move a badly placed top container onto a sorted stack whose top leaves no
+   earlier, tightest fit first (a container that lands well never has to move again).
+2. **Open a home** — when no such move exists, pick a badly placed top ``x`` and a destination
+   stack ``d`` whose sorted base can take ``x`` once the containers above that base are moved
+   away; the pair with the fewest (and least harmful) removals wins, larger ``x`` on ties because
+   a larger base accepts more later. The removed containers go where they land well, else onto
+   unsorted stacks, else where they do least damage; then ``x`` moves onto ``d``.
+3. **Escape** — if no destination can be opened for lack of room, move a top container to the
+   stack with the most room (never straight back), which frees space for step 2.
+
+A move cap guarantees termination; randomised tie-breaking (``rng``) turns the rule into a cheap
+restart method. ``shorten_plan`` then removes redundant moves from any plan (merging two moves of
+one container, dropping a container's trip there and back), checked by replay so it can only
+return a valid plan that is no longer than its input.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+Move = tuple[int, int]
+_NO_TOP = 1 << 30  # the top value of an empty stack: everything lands well on it
+
+
+def _well(stack: Sequence[int]) -> int:
+    """Length of the bottom part already in retrieval order (non-increasing upwards)."""
+    count = 0
+    below = _NO_TOP
+    for item in stack:
+        if item > below:
+            break
+        below = item
+        count += 1
+    return count
+
+
+class _Bay:
+    """Mutable bay with per-stack well-placed counts kept up to date move by move."""
+
+    def __init__(self, stacks: Sequence[Sequence[int]], max_height: int) -> None:
+        self.st = [list(s) for s in stacks]
+        self.h = max_height
+        self.wp = [_well(s) for s in self.st]
+        self.moves: list[Move] = []
+
+    def is_sorted(self, i: int) -> bool:
+        return self.wp[i] == len(self.st[i])
+
+    def top(self, i: int) -> int:
+        return self.st[i][-1] if self.st[i] else _NO_TOP
+
+    def room(self, i: int) -> int:
+        return self.h - len(self.st[i])
+
+    def lands_well(self, item: int, target: int) -> bool:
+        return self.is_sorted(target) and len(self.st[target]) < self.h and self.top(target) >= item
+
+    def move(self, source: int, target: int) -> None:
+        item = self.st[source].pop()
+        self.wp[source] = min(self.wp[source], len(self.st[source]))
+        if self.is_sorted(target) and self.top(target) >= item:
+            self.wp[target] += 1
+        self.st[target].append(item)
+        self.moves.append((source, target))
+
+
+class _Kick(random.Random):
+    """Random source used after a state repeats: its noise outweighs the rule's scores."""
+
+
+def _noise(rng: random.Random | None, scale: float) -> float:
+    if rng is None:
+        return 0.0
+    return rng.random() * scale * (40.0 if isinstance(rng, _Kick) else 1.0)
+
+
+def _place_well(bay: _Bay, rng: random.Random | None, forbid: tuple[int, ...] = ()) -> Move | None:
+    """Tightest move of a badly placed top onto a sorted stack where it stays (empty stacks last)."""
+    best: tuple[float, int, int] | None = None
+    n = len(bay.st)
+    for source in range(n):
+        if bay.is_sorted(source) or source in forbid:
+            continue
+        item = bay.st[source][-1]
+        # Emptying or sorting the source as a side effect is worth a little.
+        bonus = 0.5 if bay.wp[source] == len(bay.st[source]) - 1 else 0.0
+        for target in range(n):
+            if target == source or target in forbid or not bay.lands_well(item, target):
+                continue
+            # An empty stack is the most flexible home there is: give it to the largest box.
+            score = float(bay.top(target) - item) - bonus if bay.st[target] else 1e6 - item - bonus
+            score += _noise(rng, 0.9)
+            if best is None or score < best[0]:
+                best = (score, source, target)
+    return None if best is None else (best[1], best[2])
+
+
+def _dump_target(bay: _Bay, item: int, forbid: tuple[int, ...], rng: random.Random | None) -> int | None:
+    """Where a container that must get out of the way does least harm."""
+    best: tuple[float, int] | None = None
+    for target in range(len(bay.st)):
+        if target in forbid or bay.room(target) <= 0:
+            continue
+        top = bay.top(target)
+        if bay.is_sorted(target) and top >= item:
+            # Lands well: tightest fit, empty stacks only when nothing else takes it well.
+            score = -1000.0 + (top - item if bay.st[target] else 500.0) / 1e3
+        elif not bay.is_sorted(target):
+            # Already unsorted: one more bad container there costs no well-placed one. Prefer a
+            # stack whose top leaves later (the pile stays in order), then the one with most room.
+            score = (0.0 if top >= item else 1.0) - bay.room(target) / 100.0
+        else:
+            # Spoils a sorted stack: the fewer well-placed containers, the cheaper.
+            score = 10.0 + bay.wp[target] - bay.room(target) / 100.0
+        score += _noise(rng, 0.5)
+        if best is None or score < best[0]:
+            best = (score, target)
+    return None if best is None else best[1]
+
+
+def _open_home(bay: _Bay, rng: random.Random | None) -> tuple[int, int, int] | None:
+    """(source of x, destination, kept base height) of the cheapest destination to open."""
+    n = len(bay.st)
+    total_room = sum(bay.room(i) for i in range(n))
+    best: tuple[float, int, int, int] | None = None
+    for source in range(n):
+        if bay.is_sorted(source):
+            continue
+        item = bay.st[source][-1]
+        for dest in range(n):
+            if dest == source:
+                continue
+            stack = bay.st[dest]
+            keep = 0
+            while keep < bay.wp[dest] and stack[keep] >= item:
+                keep += 1
+            if keep >= bay.h:
+                continue
+            removals = len(stack) - keep
+            if removals == 0:
+                continue  # a place-well move, which step 1 found impossible for this pair
+            room_elsewhere = total_room - bay.room(dest) - bay.room(source)
+            if removals > room_elsewhere:
+                continue
+            good_removed = bay.wp[dest] - keep
+            # Each removal is a move; a well-placed one will have to come back (a second move).
+            cost = removals + good_removed - item / (1 << 20) + _noise(rng, 1.5)
+            if best is None or cost < best[0]:
+                best = (cost, source, dest, keep)
+    return None if best is None else (best[1], best[2], best[3])
+
+
+def construct_plan(
+    stacks: Sequence[Sequence[int]], max_height: int, rng: random.Random | None = None, max_moves: int | None = None
+) -> list[Move] | None:
+    """Moves that sort the bay, or None when the move cap is reached first.
+
+    ``max_moves`` defaults to a generous multiple of the bay size; pass the length of the best
+    known plan to stop restarts early that cannot beat it.
+    """
+    bay = _Bay(stacks, max_height)
+    n = len(bay.st)
+    n_containers = sum(len(s) for s in bay.st)
+    cap = max_moves if max_moves is not None else 20 * n_containers + 50
+    last_escape: Move | None = None
+    seen: set[tuple[tuple[int, ...], ...]] = set()
+    base_rng = rng
+    kick = _Kick(n_containers)  # deterministic, so the rule stays reproducible
+    while True:
+        if all(bay.is_sorted(i) for i in range(n)):
+            return bay.moves
+        if len(bay.moves) >= cap:
+            return None
+        # A greedy rule without memory can cycle; when a state comes back, decide this step with
+        # strong random noise instead (different choice, different continuation).
+        state = tuple(tuple(s) for s in bay.st)
+        rng = kick if state in seen else base_rng
+        seen.add(state)
+        step = _place_well(bay, rng)
+        if step is not None:
+            bay.move(*step)
+            continue
+        home = _open_home(bay, rng)
+        if home is not None:
+            source, dest, keep = home
+            while len(bay.st[dest]) > keep and len(bay.moves) < cap:
+                item = bay.st[dest][-1]
+                target = _dump_target(bay, item, (dest, source), rng)
+                if target is None:  # cannot happen: room was checked, but stay safe
+                    break
+                bay.move(dest, target)
+            if len(bay.st[dest]) == keep and len(bay.moves) < cap:
+                bay.move(source, dest)
+            continue
+        clear = _clear_stack(bay, rng)
+        if clear is not None:
+            dest, keep = clear
+            while len(bay.st[dest]) > keep and len(bay.moves) < cap:
+                target = _dump_target(bay, bay.st[dest][-1], (dest,), rng)
+                if target is None:
+                    break
+                bay.move(dest, target)
+            continue
+        # Escape: nothing can be cleared for lack of room. Move a badly placed top to the stack
+        # with most room (not undoing the previous escape), so the next round has space.
+        options: list[tuple[float, int, int]] = []
+        for source in range(n):
+            if bay.is_sorted(source):
+                continue
+            for target in range(n):
+                if target == source or bay.room(target) <= 0 or last_escape == (target, source):
+                    continue
+                options.append((-bay.room(target) + bay.room(source) + _noise(rng, 2.0), source, target))
+        if not options:
+            return None  # no legal move at all: the bay cannot be sorted
+        _, source, target = min(options)
+        last_escape = (source, target)
+        bay.move(source, target)
+
+
+def _clear_stack(bay: _Bay, rng: random.Random | None) -> tuple[int, int] | None:
+    """(stack, base height) of the cheapest stack to cut down to its sorted base, or to empty.
+
+    Used when no single badly placed top can be given a home: in a bay with one stack height of
+    free slots (CV 10x6) every home costs more removals than there is room for until some stack
+    has been emptied. The removed containers may go anywhere else.
+    """
+    n = len(bay.st)
+    total_room = sum(bay.room(i) for i in range(n))
+    best: tuple[float, int, int] | None = None
+    for dest in range(n):
+        for keep in {bay.wp[dest], 0}:
+            removals = len(bay.st[dest]) - keep
+            if removals <= 0 or keep >= bay.h or removals > total_room - bay.room(dest):
+                continue
+            good_removed = bay.wp[dest] - keep
+            # Cheap, and opening many slots on a base that accepts much (large top) is worth it.
+            base_top = bay.st[dest][keep - 1] if keep else _NO_TOP
+            opened = (bay.h - keep) * (1.0 if keep == 0 else min(1.0, base_top / (1 << 16)))
+            cost = removals + good_removed - 0.25 * opened + _noise(rng, 1.5)
+            if best is None or cost < best[0]:
+                best = (cost, dest, keep)
+    return None if best is None else (best[1], best[2])
+
+
+def replay_sorted(stacks: Sequence[Sequence[int]], max_height: int, moves: Sequence[Move]) -> bool:
+    """True when ``moves`` are legal from ``stacks`` and leave every stack in retrieval order."""
+    st = [list(s) for s in stacks]
+    for source, target in moves:
+        if source == target or not st[source] or len(st[target]) >= max_height:
+            return False
+        st[target].append(st[source].pop())
+    return all(_well(s) == len(s) for s in st)
+
+
+def _merge_candidates(moves: Sequence[Move], start: int = 0) -> list[tuple[int, int]]:
+    """Pairs (i, j), i >= start: move j is the next move of the container moved by move i."""
+    pairs: list[tuple[int, int]] = []
+    for i in range(start, len(moves)):
+        target = moves[i][1]
+        for j in range(i + 1, len(moves)):
+            if moves[j][0] == target:
+                pairs.append((i, j))  # the container on top of ``target`` leaves again
+                break
+            if moves[j][1] == target:
+                break  # something was put on top of it: no simple merge
+    return pairs
+
+
+def shorten_plan(stacks: Sequence[Sequence[int]], max_height: int, moves: Sequence[Move]) -> list[Move]:
+    """Drop redundant moves: a container moved twice in a row moves once (or not at all).
+
+    For a container moved ``a → b`` by move i and ``b → c`` by move j (nothing put on it in
+    between), try the single move ``a → c`` at position i, then at position j, or no move when
+    ``c == a``. Every candidate is replayed and kept only if the plan stays valid, so the result
+    is never longer and never invalid; repeats until nothing changes.
+    """
+    plan = list(moves)
+    if not replay_sorted(stacks, max_height, plan):
+        return plan
+    start = 0  # pairs before the last change were tried already: resume there, not at 0
+    while True:
+        changed = False
+        for i, j in _merge_candidates(plan, start):
+            a, c = plan[i][0], plan[j][1]
+            options: list[list[Move]] = []
+            if a == c:
+                options.append(plan[:i] + plan[i + 1 : j] + plan[j + 1 :])
+            else:
+                options.append([*plan[:i], (a, c), *plan[i + 1 : j], *plan[j + 1 :]])
+                options.append([*plan[:i], *plan[i + 1 : j], (a, c), *plan[j + 1 :]])
+            for option in options:
+                if replay_sorted(stacks, max_height, option):
+                    plan = option
+                    changed = True
+                    start = max(0, i - 1)
+                    break
+            if changed:
+                break
+        if not changed:
+            return plan
+
+
+def replay(stacks: Sequence[Sequence[int]], moves: Sequence[Move]) -> tuple[tuple[int, ...], ...]:
+    """The bay after ``moves`` (assumed legal)."""
+    st = [list(s) for s in stacks]
+    for source, target in moves:
+        st[target].append(st[source].pop())
+    return tuple(tuple(s) for s in st)
+
+
+def reconstruct_suffix(
+    stacks: Sequence[Sequence[int]], max_height: int, plan: Sequence[Move], rng: random.Random
+) -> list[Move] | None:
+    """Keep a random prefix of ``plan`` and let the randomised rule redo the rest.
+
+    An iterated-greedy step: the rule's early decisions are often fine and its late ones poor
+    (or the reverse), so re-deciding only a tail explores plans near a good one. Returns a
+    strictly shorter valid plan, or None.
+    """
+    if len(plan) < 2:
+        return None
+    cut = rng.randrange(len(plan))
+    middle = replay(stacks, plan[:cut])
+    tail = construct_plan(middle, max_height, rng, max_moves=len(plan) - cut - 1)
+    if tail is None:
+        return None
+    return shorten_plan(stacks, max_height, [*plan[:cut], *tail])
