@@ -1,17 +1,22 @@
 """Continuous-quay berth allocation with tidal departure windows (Ernst et al. 2017 dry-bulk set).
 
-Our reading of the files (see docs/planning-berth-cranes.md): a quay of length L (the files do not
-state it; we assume ``DEFAULT_QUAY_LENGTH`` = 3 quay units unless the file carries a ``Quay`` row;
-2 units, the smallest quay that fits every vessel, makes instances infeasible within the listed tide
-windows), vessels with arrival, processing time and length (in quay units), and high-tide
-windows [Begin_k, End_k]. A loaded bulk carrier can leave only at high tide, so it occupies its quay
-stretch from berthing until a departure time inside some window. Objective: Σ(departure − arrival).
-Solved with CP-SAT: rectangles (quay extent × occupation time) in a NoOverlap2D.
+Reading of the files (sources in docs/planning-berth-cranes.md): one continuous quay of length
+``QUAY_LENGTH`` = 3 (the files do not carry it; the paper's instance generator and every independent
+reader we found use 3, the length of three "Unit" vessels); vessels with arrival A, processing time P
+and length L (quay units), and high-tide windows [Begin_k, End_k] in hours. A loaded bulk carrier
+leaves only at high tide, so vessel i departs at some d_i inside a window with d_i >= A_i + P_i and
+holds a quay stretch of length L_i while it is handled. Objective: Σ(d_i − A_i), the total time in
+port (= Σ d_i − Σ A_i, so it ranks plans exactly as "total completion time" does).
+
+Solver: a constructive plan first (tidal_heuristic), then CP-SAT with fixed-size rectangles
+[x, x+L) × [d−P, d) in a NoOverlap2D, hinted with that plan; the lower bound is the best of CP-SAT's
+bound and tidal_bound's per-vessel bound (each vessel's own first reachable tide).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import time
 from dataclasses import dataclass
@@ -20,15 +25,24 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from landbridge.planning.berth.tidal_bound import cumulative_bound
+from landbridge.planning.berth.tidal_heuristic import (
+    Placement,
+    ScaledInstance,
+    constructive_plan,
+    pack_departures,
+    plan_cost,
+)
 from landbridge.planning.common import (
     PlanningInputError,
     SolveResult,
     SolveStatus,
+    read_instance_text,
     require_positive_time_limit,
 )
 
-DEFAULT_QUAY_LENGTH = 3.0
-"""Assumed quay length (same unit as vessel lengths, which reach 1.9983 in the set)."""
+QUAY_LENGTH = 3.0
+"""Quay length in the files' length unit; a ``Quay,<length>`` row in a file overrides it."""
 POSITION_SCALE = 10000
 """Quay positions are solved in 1/10000 of a quay unit; lengths are rounded up so nothing overlaps."""
 
@@ -64,163 +78,199 @@ def _numbers(values: list[str], key: str, kind: type[int] | type[float]) -> list
     parsed: list[Any] = []
     for position, value in enumerate(values):
         try:
-            parsed.append(kind(value))
+            number = kind(value)
         except ValueError:
             raise PlanningInputError(key, f"value {position + 1} is {value!r}, not a {kind.__name__}") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise PlanningInputError(key, f"value {position + 1} is {value!r}, not a finite number")
+        parsed.append(number)
     return parsed
 
 
 def read_tidal_instance(path: Path) -> TidalInstance:
-    """Read an Ernst et al. CSV; quay length comes from the file name (``<vessels>_<quay>_…``)."""
+    """Read an Ernst et al. CSV (rows Vessels, Begin, End, Processing, Length, Arrival).
+
+    Zero lengths are accepted: nine ``32_2_Unit_Noon_5`` files give 8 of 32 vessels length 0 (a
+    generator artefact, we think); taken literally such a vessel needs no quay, only a tide.
+    """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = {_key(r[0]): [c.strip() for c in r[1:] if c.strip()] for r in csv.reader(handle) if r}
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        rows = {_key(r[0]): [c.strip() for c in r[1:] if c.strip()]
+                for r in csv.reader(io.StringIO(read_instance_text(path))) if r and r[0].strip()}
+    except csv.Error as error:
         raise PlanningInputError("instance", f"cannot read {path}: {error}") from None
     vessels = _numbers(_row(rows, "Vessels", 1), "Vessels", int)[0]
     if vessels < 1:
         raise PlanningInputError("Vessels", f"must be at least 1, got {vessels}")
     begins = _numbers(_row(rows, "Begin", None), "Begin", int)
+    if not begins:
+        raise PlanningInputError("Begin", "no tide windows listed")
     ends = _numbers(_row(rows, "End", len(begins)), "End", int)
     if any(e < b for b, e in zip(begins, ends, strict=True)):
         raise PlanningInputError("End", "a tide window ends before it begins")
-    quay_length = DEFAULT_QUAY_LENGTH
+    quay_length = QUAY_LENGTH
     if "Quay" in rows:
         quay_length = _numbers(_row(rows, "Quay", 1), "Quay", float)[0]
+        if quay_length <= 0:
+            raise PlanningInputError("Quay", f"must be positive, got {quay_length}")
     lengths = _numbers(_row(rows, "Length", vessels), "Length", float)
-    if any(length <= 0 or length > quay_length for length in lengths):
-        raise PlanningInputError("Length", f"every length must be in (0, {quay_length}]")
+    if any(length < 0 or length > quay_length for length in lengths):
+        raise PlanningInputError("Length", f"every length must be in [0, {quay_length}]")
     processing = _numbers(_row(rows, "Processing", vessels), "Processing", int)
     if any(p <= 0 for p in processing):
         raise PlanningInputError("Processing", "processing times must be positive")
+    arrivals = _numbers(_row(rows, "Arrival", vessels), "Arrival", int)
+    if any(a < 0 for a in arrivals):
+        raise PlanningInputError("Arrival", "arrival times must not be negative")
     return TidalInstance(
         name=path.stem,
         quay_length=quay_length,
         tide_windows=tuple(zip(begins, ends, strict=True)),
         processing_times=tuple(processing),
         lengths=tuple(lengths),
-        arrival_times=tuple(_numbers(_row(rows, "Arrival", vessels), "Arrival", int)),
+        arrival_times=tuple(arrivals),
     )
 
 
-Placement = tuple[int, int, int]
-"""(position in 1/POSITION_SCALE quay units, start, departure) of one vessel."""
+def scale(instance: TidalInstance) -> ScaledInstance:
+    """Integer data: sizes rounded up to 1/POSITION_SCALE, every reachable tidal departure listed."""
+    departures = []
+    for arrival, processing in zip(instance.arrival_times, instance.processing_times, strict=True):
+        ready = arrival + processing
+        departures.append(tuple(t for b, e in instance.tide_windows for t in range(max(b, ready), e + 1)))
+    return ScaledInstance(
+        quay=round(instance.quay_length * POSITION_SCALE),
+        sizes=tuple(math.ceil(length * POSITION_SCALE - 1e-6) for length in instance.lengths),
+        processing=instance.processing_times,
+        arrivals=instance.arrival_times,
+        departures=tuple(tuple(sorted(set(d))) for d in departures),
+    )
 
 
-def _size(instance: TidalInstance, vessel: int) -> int:
-    return math.ceil(instance.lengths[vessel] * POSITION_SCALE - 1e-9)
+def own_tide_bound(inst: ScaledInstance) -> int:
+    """Σ(first reachable tide − arrival): each vessel alone on the quay. Valid for every plan."""
+    return sum(d[0] - a for d, a in zip(inst.departures, inst.arrivals, strict=True) if d)
 
 
-def _earliest_departure(instance: TidalInstance, ready: int) -> int | None:
-    """First time >= ready that lies inside a high-tide window."""
-    for begin, end in instance.tide_windows:
-        if ready <= end:
-            return max(ready, begin)
-    return None
+def _normal_positions(inst: ScaledInstance, vessel: int) -> list[int] | None:
+    """Positions that are sums of other vessels' sizes (bottom-left normal patterns), if few.
 
-
-def greedy_placement(instance: TidalInstance) -> list[Placement] | None:
-    """Vessels in arrival order, each at the earliest tide it can make with a free quay stretch.
-
-    A vessel occupies the quay only for [departure − processing, departure): it waits at anchor
-    rather than at the berth, which leaves more room to the others. None if a vessel misses the
-    last listed window.
+    Every plan can be pushed left until each vessel touches the quay start or another vessel, so
+    positions can be restricted to such sums without losing any objective value. For the "Unit"
+    classes this leaves {0, 1, 2}: three berths, and the quay symmetry collapses.
     """
-    quay_units = round(instance.quay_length * POSITION_SCALE)
-    placed: list[tuple[int, int, int, int]] = []  # x0, x1, t0, t1
-    plan: list[Placement | None] = [None] * len(instance.arrival_times)
-    for vessel in sorted(range(len(instance.arrival_times)), key=lambda v: (instance.arrival_times[v], v)):
-        size, processing = _size(instance, vessel), instance.processing_times[vessel]
-        arrival = instance.arrival_times[vessel]
-        events = sorted({arrival, *(t1 for _, _, _, t1 in placed if t1 > arrival)})
-        choice: Placement | None = None
-        for earliest in events:
-            departure = _earliest_departure(instance, earliest + processing)
-            if departure is None:
-                break
-            start = departure - processing
-            busy = [(x0, x1) for x0, x1, t0, t1 in placed if t0 < departure and start < t1]
-            for position in sorted({0, *(x1 for _, x1 in busy)}):
-                if position + size <= quay_units and all(position + size <= x0 or x1 <= position for x0, x1 in busy):
-                    choice = (position, start, departure)
-                    break
-            if choice is not None:
-                break
-        if choice is None:
-            return None
-        plan[vessel] = choice
-        placed.append((choice[0], choice[0] + size, choice[1], choice[2]))
-    return [p for p in plan if p is not None]
+    limit = inst.quay - inst.sizes[vessel]
+    reachable = 1
+    mask = (1 << (limit + 1)) - 1
+    for other, size in enumerate(inst.sizes):
+        if other != vessel and size > 0:
+            reachable = (reachable | (reachable << size)) & mask
+            if reachable.bit_count() > 64:
+                return None
+    return [p for p in range(limit + 1) if reachable >> p & 1]
 
 
-def _result_json(instance: TidalInstance, plan: list[Placement]) -> tuple[int, dict[str, Any]]:
-    assignments = [
+def _result_json(instance: TidalInstance, plan: list[Placement]) -> dict[str, Any]:
+    return {"assignments": [
         {"vessel": vessel, "position": position / POSITION_SCALE, "start": start, "departure": departure}
         for vessel, (position, start, departure) in enumerate(plan)
-    ]
-    objective = sum(d - a for (_, _, d), a in zip(plan, instance.arrival_times, strict=True))
-    return objective, {"assignments": assignments}
+    ]}
 
 
-def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> SolveResult:
-    """CP-SAT with NoOverlap2D, hinted with the greedy placement; departures inside tide windows."""
-    require_positive_time_limit(time_limit_s)
-    began = time.monotonic()
-    greedy = greedy_placement(instance)
-    # Valid for any plan: every vessel leaves at the first tide after arrival + processing, at best.
-    simple_bound = 0
-    for vessel, arrival in enumerate(instance.arrival_times):
-        first_tide = _earliest_departure(instance, arrival + instance.processing_times[vessel])
-        simple_bound += (first_tide - arrival) if first_tide is not None else 0
+def _cp_sat(inst: ScaledInstance, plan: list[Placement] | None, bound: int, time_limit_s: float,
+            seed: int) -> tuple[list[Placement] | None, int, bool]:
+    """CP-SAT on the rectangles; returns (its best plan or None, its bound, whether it proved that).
+
+    Told that the objective is at least ``bound`` and at most the given plan's cost, so it stops as
+    soon as the two meet; "infeasible" under the upper limit then means the given plan is optimal.
+    """
+    n = len(inst.sizes)
     model = cp_model.CpModel()
-    quay_units = round(instance.quay_length * POSITION_SCALE)
-    last_window_end = max(end for _, end in instance.tide_windows)
-    windows = cp_model.Domain.from_intervals([[b, e] for b, e in instance.tide_windows])
-    x_intervals, y_intervals, objective_terms = [], [], []
-    positions, starts, departures = [], [], []
-    for vessel, arrival in enumerate(instance.arrival_times):
-        size = _size(instance, vessel)
-        position = model.new_int_var(0, quay_units - size, f"x{vessel}")
-        start = model.new_int_var(arrival, last_window_end, f"s{vessel}")
-        departure = model.new_int_var_from_domain(windows, f"d{vessel}")
-        model.add(departure >= start + instance.processing_times[vessel])
-        occupation = model.new_int_var(0, last_window_end, f"o{vessel}")
-        x_intervals.append(model.new_fixed_size_interval_var(position, size, f"qx{vessel}"))
-        y_intervals.append(model.new_interval_var(start, occupation, departure, f"qt{vessel}"))
-        objective_terms.append(departure - arrival)
-        positions.append(position)
-        starts.append(start)
+    departures, positions = [], []
+    x_intervals, t_intervals, active = [], [], []
+    for v in range(n):
+        departure = model.new_int_var_from_domain(cp_model.Domain.from_values(list(inst.departures[v])), f"d{v}")
         departures.append(departure)
-        if greedy is not None:
-            model.add_hint(position, greedy[vessel][0])
-            model.add_hint(start, greedy[vessel][1])
-            model.add_hint(departure, greedy[vessel][2])
-    model.add_no_overlap_2d(x_intervals, y_intervals)
-    model.minimize(sum(objective_terms))
+        size = inst.sizes[v]
+        normal = _normal_positions(inst, v) if size > 0 else [0]
+        position = (model.new_int_var_from_domain(cp_model.Domain.from_values(normal), f"x{v}") if normal
+                    else model.new_int_var(0, inst.quay - size, f"x{v}"))
+        positions.append(position)
+        if size > 0:
+            active.append(v)
+            x_intervals.append(model.new_fixed_size_interval_var(position, size, f"qx{v}"))
+            t_intervals.append(model.new_fixed_size_interval_var(departure - inst.processing[v],
+                                                                 inst.processing[v], f"qt{v}"))
+        if plan is not None:
+            model.add_hint(departure, plan[v][2])
+            model.add_hint(position, plan[v][0])
+    model.add_no_overlap_2d(x_intervals, t_intervals)
+    # Redundant views of the same quay: total length alongside never exceeds the quay, and vessels
+    # longer than half the quay exclude each other in time. Both tighten propagation and the LP.
+    model.add_cumulative(t_intervals, [inst.sizes[v] for v in active], inst.quay)
+    big = [t_intervals[k] for k, v in enumerate(active) if 2 * inst.sizes[v] > inst.quay]
+    if len(big) > 1:
+        model.add_no_overlap(big)
+    objective = sum(departures) - sum(inst.arrivals)
+    model.add(objective >= bound)
+    if plan is not None:
+        model.add(objective <= plan_cost(inst, plan))
+    model.minimize(objective)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.monotonic() - began) - 0.05, 0.05)
+    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = seed
     code = solver.solve(model)
-    runtime = time.monotonic() - began
     if code == cp_model.INFEASIBLE:
-        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, runtime)
-    plan: list[Placement] | None = greedy
-    status = SolveStatus.FEASIBLE
-    bound = simple_bound
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solved = [
-            (solver.value(positions[v]), solver.value(starts[v]), solver.value(departures[v]))
-            for v in range(len(instance.arrival_times))
-        ]
-        if plan is None or _result_json(instance, solved)[0] <= _result_json(instance, plan)[0]:
-            plan = solved
-        bound = max(bound, math.ceil(solver.best_objective_bound - 1e-6))
-        if code == cp_model.OPTIMAL:
-            status = SolveStatus.OPTIMAL
+        return None, (plan_cost(inst, plan) if plan is not None else bound), True
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, bound, False
+    solved = [(solver.value(positions[v]), solver.value(departures[v]) - inst.processing[v],
+               solver.value(departures[v])) for v in range(n)]
+    return solved, max(bound, math.ceil(solver.best_objective_bound - 1e-6)), code == cp_model.OPTIMAL
+
+
+def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> SolveResult:
+    """Constructive plan; the cumulative bound (HiGHS, up to 40 % of the time), whose relaxed
+    departures are packed onto the quay when they fit; CP-SAT with that bound for the rest."""
+    require_positive_time_limit(time_limit_s)
+    began = time.monotonic()
+
+    def left() -> float:
+        return time_limit_s - (time.monotonic() - began) - 0.1
+
+    inst = scale(instance)
+    if any(not d for d in inst.departures):
+        # A vessel that cannot be handled before the last listed window closes: no plan exists.
+        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
+    plan = constructive_plan(inst, seed)
+    bound = own_tide_bound(inst)
+
+    def better(candidate: list[Placement] | None) -> None:
+        nonlocal plan
+        if candidate is not None and (plan is None or plan_cost(inst, candidate) < plan_cost(inst, plan)):
+            plan = candidate
+
+    proven = plan is not None and plan_cost(inst, plan) <= bound
+    if not proven and left() > 0.05:
+        target = plan_cost(inst, plan) if plan is not None else None
+        relaxed_bound, relaxed = cumulative_bound(inst, instance.lengths, instance.quay_length,
+                                                  left() * 0.4, seed, target)
+        bound = max(bound, relaxed_bound)
+        if relaxed is not None:
+            better(pack_departures(inst, relaxed))
+        proven = plan is not None and plan_cost(inst, plan) <= bound
+    if not proven and left() > 0.05:
+        solved, cp_bound, finished = _cp_sat(inst, plan, bound, left(), seed)
+        better(solved)
+        if finished and plan is None:
+            return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
+        bound = max(bound, cp_bound)
+        proven = finished
+    runtime = time.monotonic() - began
     if plan is None:
-        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, bound or None, {}, runtime)
-    objective, plan_json = _result_json(instance, plan)
-    if status is SolveStatus.OPTIMAL or bound >= objective:
-        status, bound = SolveStatus.OPTIMAL, objective
-    return SolveResult(instance.name, status, objective, bound, plan_json, runtime)
+        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, bound, {}, runtime)
+    cost = plan_cost(inst, plan)
+    status = SolveStatus.FEASIBLE
+    if proven or bound >= cost:
+        status, bound = SolveStatus.OPTIMAL, cost
+    return SolveResult(instance.name, status, cost, bound, _result_json(instance, plan), runtime)
