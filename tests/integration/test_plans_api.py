@@ -157,39 +157,40 @@ def _train_setup(client: TestClient) -> dict[str, str]:
     return numbers
 
 
-def test_train_plan_applies_all_or_nothing(hub: Hub) -> None:
+def test_train_plan_applies_after_relocating_a_new_blocker(hub: Hub) -> None:
     client, url, tokens = hub
     numbers = _train_setup(client)
     body = {"time_limit_s": 5, "train_reference": "T1", "container_numbers": list(numbers.values())}
     plan = post(client, "/api/v1/plans/train", body, role="planner", tokens=tokens)
     assert plan["status"] == "optimal" and plan["objective"] == 6 and plan["bound"] == 6  # 3 wagons × 2 TEU
-    assert plan["yard_relocations"] == 0
+    assert plan["yard_relocations"] == 0 and plan["relocations_needed"] == 0 and plan["blockers"] == []
     loaded = {a["container"]: a for a in plan["assignments"]}
     assert sum(2 if a["length_ft"] == 40 else 1 for a in loaded.values()) == 6
     assert all(a["wagon"] in {uic_wagon(i) for i in range(1, 4)} and a["slot"] == 1 for a in loaded.values())
-    # A box put on top of a planned box makes one load fail: nothing of the plan may stay.
+    # A box put on top of a planned box after the plan was made: applying relocates it first (a yard
+    # move with its event), then loads. A refused step rolling back the rest: test_plans_apply.py.
     blocker = container_number(90)
     target = next(n for n in loaded if n in (numbers["T20a"], numbers["T20b"], numbers["F40c"]))
-    iso, slot, away = {numbers["T20a"]: ("22G1", "A-01-01-2", "B-01-01-1"),
-                       numbers["T20b"]: ("22G1", "A-01-02-2", "B-01-01-1"),
-                       numbers["F40c"]: ("42G1", "A-04-01-3", "B-02-01-1")}[target]
+    iso, slot = {numbers["T20a"]: ("22G1", "A-01-01-2"), numbers["T20b"]: ("22G1", "A-01-02-2"),
+                 numbers["F40c"]: ("42G1", "A-04-01-3")}[target]
     post(client, "/api/v1/containers", {"number": blocker, "iso_type": iso}, 201)
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": blocker, "slot": slot})
-    assert "on top" in refused(client, url, "/api/v1/plans/train/apply", plan, 422, "container",
-                               headers=bearer(tokens["planner"]))
-    assert client.get("/api/v1/train-visits/T1").json()["status"] == "announced"
-    assert all(client.get(f"/api/v1/containers/{n}").json()["position"]["kind"] == "yard" for n in numbers.values())
-    post(client, "/api/v1/yard/moves", {"container": blocker, "slot": away})
     before = event_count(url)
     applied = post(client, "/api/v1/plans/train/apply", plan, role="planner", tokens=tokens)
     assert applied["applied"] is True and len(applied["loaded"]) == len(loaded)
+    assert applied["relocation_count"] == 1 and len(applied["relocations"]) == 1
+    relocation = applied["relocations"][0]
+    assert relocation["container"] == blocker and relocation["from"] == slot
+    assert client.get(f"/api/v1/containers/{blocker}").json()["position"] == {"kind": "yard",
+                                                                              "reference": relocation["to"]}
     train = client.get("/api/v1/train-visits/T1").json()
     on_wagons = {entry["container"]: w["number"] for w in train["wagons"] for entry in w["loads"]}
     assert on_wagons == {n: a["wagon"] for n, a in loaded.items()}
     with UnitOfWork.for_url(url) as uow:
         for number in loaded:
             assert uow.events.for_subject("container", number)[-1].event_type.value == "container.loaded_wagon"
-    assert event_count(url) == before + len(loaded)
+        assert uow.events.for_subject("container", blocker)[-1].event_type.value == "container.placed"
+    assert event_count(url) == before + len(loaded) + 1
     # Applying the same plan twice is refused by the re-check (the boxes are on the train now).
     refused(client, url, "/api/v1/plans/train/apply", plan, 422, "plan.train_reference")
 

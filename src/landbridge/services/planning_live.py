@@ -37,7 +37,6 @@ import itertools
 import json
 import math
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,10 +49,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from landbridge.config import get_settings
 from landbridge.corridor.network import LOCODES
 from landbridge.domain.containers import PositionKind
-from landbridge.domain.errors import NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.visits import VesselVisitStatus
+from landbridge.domain.yard import YardSlot
 from landbridge.planning.berth.check import check_dbap_plan
 from landbridge.planning.berth.problem import FORBIDDEN_HANDLING, BerthInstance
 from landbridge.planning.berth.solve import solve_berth
@@ -64,11 +64,13 @@ from landbridge.planning.trains.solve import solve_train
 from landbridge.scenarios import load_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations import rail
+from landbridge.services.operations import rail, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.vessel import visit_view
+from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
+from landbridge.services.retry import is_clash, retry_on_clash
 from landbridge.store import tables
-from landbridge.store.repositories import RailRepository, VesselRepository
+from landbridge.store.repositories import RailRepository, VesselRepository, YardRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 HOUR = timedelta(hours=1)
@@ -562,7 +564,7 @@ def _check_train(live: LiveTrainInstance, plan: dict[str, Any]) -> list[str]:
 
 
 def _train_assignments(live: LiveTrainInstance, wagons: Any) -> list[dict[str, Any]]:
-    """Each loaded container with its wagon and rail slot, top yard tiers first (the order to load in)."""
+    """Each loaded container with its wagon and rail slot (the load order is :func:`_yard_sequence`'s)."""
     if not isinstance(wagons, list):
         raise RuleViolation("plan.wagons", "missing or not a list")
     tiers = {c.container_id: c.yard_tier or 0 for c in live.instance.containers}
@@ -592,6 +594,136 @@ def _train_assignments(live: LiveTrainInstance, wagons: Any) -> list[dict[str, A
     return result
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One move of an applied plan, in order: load a box of the plan, or relocate a blocker out of its way."""
+
+    container: str
+    yard_slot: str | None
+    assignment: dict[str, Any] | None = None
+    """The load (wagon, slot…) for a box of the plan; None for a blocker to relocate."""
+    over: str | None = None
+    """For a blocker: the nearest box of the plan under it (named when the relocation is refused)."""
+
+
+@dataclass(frozen=True)
+class _Sequence:
+    """The moves that apply a train plan on the yard as it is now, and the ground positions to keep clear."""
+
+    steps: tuple[_Step, ...]
+    keep_clear: frozenset[tuple[str, int, int]]
+    """(block, bay, row) under every box of the plan: no blocker is relocated onto a stack still to be dug."""
+
+    @property
+    def loads(self) -> list[dict[str, Any]]:
+        """The assignments in the order they are loaded."""
+        return [step.assignment for step in self.steps if step.assignment is not None]
+
+    @property
+    def blockers(self) -> list[dict[str, Any]]:
+        """The boxes not in the plan that stand over a box of it, in the order they are moved."""
+        return [
+            {"container": step.container, "yard_slot": step.yard_slot, "over": step.over}
+            for step in self.steps
+            if step.assignment is None
+        ]
+
+
+def _slot_text(row: tables.YardSlotRow | None) -> str | None:
+    return None if row is None else str(YardSlot(row.block, row.bay, row.row, row.tier))
+
+
+_RESERVED = "(keep clear)"
+"""Number of the stand-in boxes that mark the plan's stacks as taken when a blocker's slot is proposed."""
+
+
+def _yard_sequence(uow: UnitOfWork, assignments: list[dict[str, Any]]) -> _Sequence:
+    """Order the loads stack by stack, top-down, with the blockers of each stack moved as they come up.
+
+    Why: the yard refuses to take out a box with another on top, and the solver's second phase only
+    minimises such relocations among the plan's candidates; boxes that are not candidates at all
+    may stand on a planned box too. So each yard stack holding a box of the plan is read from its
+    lowest planned box upwards (the cells that box covers, tier by tier, as the yard rules stack
+    them) and worked from the top: a box of the plan is loaded, any other box is relocated. Stacks
+    go in yard order (block, bay, row); boxes without a yard slot load last.
+    """
+    repo = YardRepository(uow.session)
+    planned = {a["container"]: a for a in assignments}
+    slots = {
+        slot.container_number: slot
+        for slot in uow.session.scalars(
+            select(tables.YardSlotRow).where(tables.YardSlotRow.container_number.in_(list(planned)))
+        )
+    }
+    lowest: dict[tuple[str, int, int], tuple[int, str]] = {}
+    keep_clear: set[tuple[str, int, int]] = set()
+    loose: list[_Step] = []
+    for number, assignment in planned.items():
+        slot = slots.get(number)
+        if slot is None:
+            loose.append(_Step(number, None, assignment))
+            continue
+        key = (slot.block, slot.bay, slot.row)
+        lowest[key] = min(lowest.get(key, (slot.tier, number)), (slot.tier, number))
+        keep_clear.update((slot.block, bay, slot.row) for bay in covered_bays(slot.bay, int(assignment["length_ft"])))
+    heights = {block.code: yard.limits(block).max_tiers for block in repo.blocks()}
+    steps: list[_Step] = []
+    for (block, bay, row), (ground_tier, ground_box) in sorted(lowest.items()):
+        bays = covered_bays(bay, int(planned[ground_box]["length_ft"]))
+        column: list[tuple[int, str]] = [(ground_tier, ground_box)]
+        for tier in range(ground_tier + 1, heights.get(block, ground_tier) + 1):
+            above = repo.occupants(block, [(b, row, tier) for b in bays])
+            if not above:
+                break  # nothing floats: an empty tier ends the stack
+            column.extend((tier, number) for number in sorted(above))
+        below_of: dict[int, str] = {}
+        planned_below: str | None = None
+        for tier, number in column:  # bottom-up: the nearest planned box under each tier
+            below_of[tier] = planned_below or ground_box
+            if number in planned:
+                planned_below = number
+        for tier, number in reversed(column):
+            where = _slot_text(slots.get(number) or repo.slot_of(number))
+            if number in planned:
+                steps.append(_Step(number, where, planned[number]))
+            else:
+                steps.append(_Step(number, where, over=below_of[tier]))
+    loose.sort(key=lambda step: (step.assignment["wagon"], step.assignment["slot"]) if step.assignment else ("", 0))
+    return _Sequence(tuple(steps + loose), frozenset(keep_clear))
+
+
+def _relocation_target(uow: UnitOfWork, row: tables.ContainerRow, keep_clear: frozenset[tuple[str, int, int]]) -> (
+    YardSlot | None
+):
+    """Where the yard's proposal rule would put a blocker, its own block first, off the plan's stacks.
+
+    The rule itself is the yard service's (:func:`yard_rules.block_preference` and
+    :meth:`BlockState.propose`: every stacking, reefer and dangerous-goods rule, lowest tier, then
+    bay, then row); this only changes the block order (the blocker's own block first, so the
+    gantry stays in its block) and marks every ground position under a box of the plan as taken,
+    so a blocker is never put back on a stack the apply still has to dig or has just emptied.
+    """
+    repo = YardRepository(uow.session)
+    current = repo.slot_of(row.number)
+    box = yard.box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
+    blocks = block_preference([yard.limits(b) for b in repo.blocks()], box)
+    blocks.sort(key=lambda b: current is None or b.code != current.block)  # stable: the rest keep the rule's order
+    for limits in blocks:
+        block_row = repo.block(limits.code)
+        assert block_row is not None
+        stored = [s for s in yard.block_state(uow, block_row).stored if s.box.number != row.number]
+        reserved = [
+            StoredBox(Box(_RESERVED, 20, laden=False), YardSlot(code, bay, ground_row, tier))
+            for code, bay, ground_row in sorted(keep_clear)
+            if code == limits.code
+            for tier in range(1, limits.max_tiers + 1)
+        ]
+        found = BlockState(limits, [*stored, *reserved]).propose(box)
+        if found is not None:
+            return found
+    return None
+
+
 def plan_train(
     uow: UnitOfWork,
     *,
@@ -600,7 +732,12 @@ def plan_train(
     seed: int = 1,
     container_numbers: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Solve the live train load instance and return the checked plan in live identifiers."""
+    """Solve the live train load instance and return the checked plan in live identifiers.
+
+    ``relocations_needed`` and ``blockers`` say which boxes outside the plan stand on a box of it
+    now, so the planner sees before applying how many yard moves applying will add (the apply
+    recomputes them on the yard as it is then).
+    """
     _check_time_limit(time_limit_s)
     with uow:
         live = build_train_instance(uow, train_reference=train_reference, container_numbers=container_numbers)
@@ -613,23 +750,37 @@ def plan_train(
     errors = _check_train(live, solved)
     if errors:
         raise RuleViolation("plan", "the train plan failed its checker: " + "; ".join(errors))
+    with uow:
+        sequence = _yard_sequence(uow, _train_assignments(live, solved["wagons"]))
     return {
         **solved,
         "kind": "train",
         "train_reference": train_reference,
         "container_numbers": [c.container_id for c in live.instance.containers],
-        "assignments": _train_assignments(live, solved["wagons"]),
+        "assignments": sequence.loads,
+        "relocations_needed": len(sequence.blockers),
+        "blockers": sequence.blockers,
         "checked": True,
         "applied": False,
     }
 
 
+class _TransactionBroken(Exception):
+    """A joined step found the shared transaction broken by an earlier database error.
+
+    Deliberately not a ``DBAPIError``: the step's own ``execute`` would catch that and retry inside
+    the broken transaction, which cannot succeed, and end in a 409. This escapes to the apply's
+    retry instead, which starts a fresh transaction; it is raised *from* the database error so
+    :func:`landbridge.services.retry.is_clash` still sees what happened.
+    """
+
+
 class _Joined(UnitOfWork):
     """A unit of work that runs inside another one's transaction: its commit only flushes.
 
-    This is how a whole train plan goes through the rail load service one box at a time and still
-    commits once: each load runs every rule and writes its event, and if any is refused the outer
-    transaction rolls back every load before it.
+    This is how a whole train plan goes through the rail load and yard move services one box at a
+    time and still commits once: each step runs every rule and writes its event, and if any is
+    refused the outer transaction rolls back every step before it.
     """
 
     def __init__(self, outer: UnitOfWork) -> None:
@@ -638,7 +789,7 @@ class _Joined(UnitOfWork):
 
     def __enter__(self) -> Self:
         if self._failure is not None:
-            raise self._failure  # the shared transaction is broken: a retry inside it cannot succeed
+            raise _TransactionBroken("the plan's transaction failed; it is retried as a whole") from self._failure
         self.session = self._outer.session
         self.containers = self._outer.containers
         self.reference = self._outer.reference
@@ -662,18 +813,27 @@ class _Joined(UnitOfWork):
         """Nothing to do here: the outer unit of work rolls back."""
 
 
-def _loads(live: LiveTrainInstance, assignments: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+APPLY_ATTEMPTS = 3
+"""Whole-apply attempts when a concurrent writer clashes (serialization failure, deadlock, SQLite lock)."""
+
+
+def _known(live: LiveTrainInstance, assignments: list[dict[str, Any]]) -> None:
     known = {c.container_id for c in live.instance.containers}
     for index, assignment in enumerate(assignments):
         if assignment["container"] not in known:
             raise RuleViolation(f"plan.assignments[{index}].container", "not a container of this plan")
-        yield index, assignment
 
 
 def apply_train_plan(
     uow: UnitOfWork, actor: Actor, plan: dict[str, Any], idempotency: IdempotencyKey | None = None
 ) -> Outcome:
-    """Re-check a train plan on live data, then load every box through the rail service, all or nothing."""
+    """Re-check a train plan on live data, relocate blockers, load every box, all or nothing.
+
+    Each attempt reads the data afresh: the plan is re-checked, the stacks are read, and the moves
+    go through the yard move and rail load services in the apply's one transaction (every rule,
+    every event). A clash with a concurrent writer retries the whole attempt (``APPLY_ATTEMPTS``,
+    jittered back-off) before it is answered with a 409 a person can act on.
+    """
     if plan.get("kind") != "train":
         raise RuleViolation("plan.kind", "expected a train plan")
     train_reference = _plan_field(plan, "train_reference", str)
@@ -689,14 +849,44 @@ def apply_train_plan(
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
         assignments = _train_assignments(live, plan.get("wagons"))
+        _known(live, assignments)
+        sequence = _yard_sequence(uow, assignments)
         joined = _Joined(uow)
-        loaded = []
-        for _index, step in _loads(live, assignments):
-            outcome = rail.load_on_wagon(
-                joined, actor, train=train_reference, container=step["container"], wagon_number=step["wagon"],
-                slot=step["slot"],
-            )
-            loaded.append(outcome.body)
-        return {**plan, "assignments": assignments, "checked": True, "applied": True, "loaded": loaded}
+        loaded: list[dict[str, Any]] = []
+        relocations: list[dict[str, Any]] = []
+        for step in sequence.steps:
+            if step.assignment is not None:
+                outcome = rail.load_on_wagon(
+                    joined, actor, train=train_reference, container=step.container,
+                    wagon_number=step.assignment["wagon"], slot=step.assignment["slot"],
+                )
+                loaded.append(outcome.body)
+                continue
+            row = uow.containers.rows([step.container])[step.container]
+            target = _relocation_target(uow, row, sequence.keep_clear)
+            if target is None:
+                raise RuleViolation(
+                    "slot",
+                    f"cannot relocate {step.container} from {step.yard_slot}: it stands over {step.over} of the "
+                    f"plan and no free yard slot fits it off the plan's stacks; make room in the yard or leave "
+                    f"{step.over} out of the plan",
+                )
+            yard.place_container(joined, actor, container=step.container, slot=str(target))
+            relocations.append({"container": step.container, "from": step.yard_slot, "to": str(target)})
+        return {
+            **plan, "assignments": sequence.loads, "relocations_needed": len(relocations),
+            "blockers": sequence.blockers, "checked": True, "applied": True, "loaded": loaded,
+            "relocations": relocations, "relocation_count": len(relocations),
+        }
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    try:
+        return retry_on_clash(lambda: execute(uow, actor, work, idempotency=idempotency), attempts=APPLY_ATTEMPTS)
+    except Exception as error:
+        if not is_clash(error):
+            raise
+        raise Conflict(
+            "plan",
+            f"the plan clashed with concurrent changes to the yard or the train {APPLY_ATTEMPTS} times in a row, "
+            "so nothing of it was applied; post the same plan again (it is re-checked on the data as it is then) "
+            "or ask for a new plan",
+        ) from error
