@@ -26,10 +26,13 @@ return a valid plan that is no longer than its input.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 
 Move = tuple[int, int]
 _NO_TOP = 1 << 30  # the top value of an empty stack: everything lands well on it
+TIGHT = 1.0  # cost, in moves, of a home whose base is the whole value range above x
+OPEN = 0.25  # worth of each slot a cleared stack opens, in moves
 
 
 def _well(stack: Sequence[int]) -> int:
@@ -51,7 +54,17 @@ class _Bay:
         self.st = [list(s) for s in stacks]
         self.h = max_height
         self.wp = [_well(s) for s in self.st]
+        self.vmax = max((v for s in self.st for v in s), default=1)
         self.moves: list[Move] = []
+        self.last_escape: Move | None = None
+
+    def copy(self) -> _Bay:
+        twin = _Bay.__new__(_Bay)
+        twin.st = [list(s) for s in self.st]
+        twin.h, twin.vmax, twin.last_escape = self.h, self.vmax, self.last_escape
+        twin.wp = list(self.wp)
+        twin.moves = list(self.moves)
+        return twin
 
     def is_sorted(self, i: int) -> bool:
         return self.wp[i] == len(self.st[i])
@@ -84,25 +97,30 @@ def _noise(rng: random.Random | None, scale: float) -> float:
     return rng.random() * scale * (40.0 if isinstance(rng, _Kick) else 1.0)
 
 
-def _place_well(bay: _Bay, rng: random.Random | None, forbid: tuple[int, ...] = ()) -> Move | None:
-    """Tightest move of a badly placed top onto a sorted stack where it stays (empty stacks last)."""
-    best: tuple[float, int, int] | None = None
+def _place_well(bay: _Bay, rng: random.Random | None, k: int = 1) -> list[tuple[float, int, int]]:
+    """The ``k`` tightest moves of a badly placed top onto a sorted stack where it stays.
+
+    Tightest fit first (the slot a container takes is lost to larger ones); empty stacks last,
+    and then for the largest container.
+    """
+    ranked: list[tuple[float, int, int]] = []
     n = len(bay.st)
     for source in range(n):
-        if bay.is_sorted(source) or source in forbid:
+        if bay.is_sorted(source):
             continue
         item = bay.st[source][-1]
         # Emptying or sorting the source as a side effect is worth a little.
         bonus = 0.5 if bay.wp[source] == len(bay.st[source]) - 1 else 0.0
         for target in range(n):
-            if target == source or target in forbid or not bay.lands_well(item, target):
+            if target == source or not bay.lands_well(item, target):
                 continue
-            # An empty stack is the most flexible home there is: give it to the largest box.
             score = float(bay.top(target) - item) - bonus if bay.st[target] else 1e6 - item - bonus
-            score += _noise(rng, 0.9)
-            if best is None or score < best[0]:
-                best = (score, source, target)
-    return None if best is None else (best[1], best[2])
+            ranked.append((score + _noise(rng, 0.9), source, target))
+    return _smallest(ranked, k)
+
+
+def _smallest(ranked: list[tuple[float, int, int]], k: int) -> list[tuple[float, int, int]]:
+    return [min(ranked)] if k == 1 and ranked else sorted(ranked)[:k]
 
 
 def _dump_target(bay: _Bay, item: int, forbid: tuple[int, ...], rng: random.Random | None) -> int | None:
@@ -128,11 +146,15 @@ def _dump_target(bay: _Bay, item: int, forbid: tuple[int, ...], rng: random.Rand
     return None if best is None else best[1]
 
 
-def _open_home(bay: _Bay, rng: random.Random | None) -> tuple[int, int, int] | None:
-    """(source of x, destination, kept base height) of the cheapest destination to open."""
+def _open_home(bay: _Bay, rng: random.Random | None, k: int = 1) -> list[tuple[float, int, int]]:
+    """(cost, source of x, destination) of the ``k`` cheapest destinations to open.
+
+    The destination keeps its sorted base up to the last container that leaves no earlier than
+    ``x``; everything above goes elsewhere (not onto ``x``, not back onto the destination).
+    """
     n = len(bay.st)
     total_room = sum(bay.room(i) for i in range(n))
-    best: tuple[float, int, int, int] | None = None
+    ranked: list[tuple[float, int, int]] = []
     for source in range(n):
         if bay.is_sorted(source):
             continue
@@ -141,9 +163,7 @@ def _open_home(bay: _Bay, rng: random.Random | None) -> tuple[int, int, int] | N
             if dest == source:
                 continue
             stack = bay.st[dest]
-            keep = 0
-            while keep < bay.wp[dest] and stack[keep] >= item:
-                keep += 1
+            keep = _base_for(bay, dest, item)
             if keep >= bay.h:
                 continue
             removals = len(stack) - keep
@@ -154,10 +174,84 @@ def _open_home(bay: _Bay, rng: random.Random | None) -> tuple[int, int, int] | N
                 continue
             good_removed = bay.wp[dest] - keep
             # Each removal is a move; a well-placed one will have to come back (a second move).
-            cost = removals + good_removed - item / (1 << 20) + _noise(rng, 1.5)
-            if best is None or cost < best[0]:
-                best = (cost, source, dest, keep)
-    return None if best is None else (best[1], best[2], best[3])
+            # A loose home (base far above x) wastes the values in between: they could have
+            # sat on that base below x.
+            base = stack[keep - 1] if keep else bay.vmax + 1
+            cost = removals + good_removed + TIGHT * (base - item) / bay.vmax
+            ranked.append((cost + _noise(rng, 1.5), source, dest))
+    return _smallest(ranked, k)
+
+
+def _base_for(bay: _Bay, dest: int, item: int) -> int:
+    """Height of the sorted base of ``dest`` that ``item`` may stand on."""
+    stack = bay.st[dest]
+    keep = 0
+    while keep < bay.wp[dest] and stack[keep] >= item:
+        keep += 1
+    return keep
+
+
+# A compound step: ("move", s, t), ("home", x's stack, destination), ("clear", stack, base height)
+Step = tuple[str, int, int]
+
+
+def _steps(bay: _Bay, rng: random.Random | None, k: int = 1) -> list[Step]:
+    """The rule's ``k`` preferred compound steps, best first (the rule itself takes the first).
+
+    Place-well moves when there are any (plus the best home to open, as an alternative for a
+    look-ahead), else homes to open, else stacks to clear, else escape moves.
+    """
+    steps: list[Step] = [("move", s, t) for _, s, t in _place_well(bay, rng, k)]
+    if steps and k == 1:
+        return steps
+    if steps:
+        homes = [("home", s, d) for _, s, d in _open_home(bay, rng, 1)]
+        return steps[: k - len(homes)] + homes
+    steps = [("home", s, d) for _, s, d in _open_home(bay, rng, k)]
+    if steps:
+        return steps
+    clears = _clear_stack(bay, rng, k)
+    if clears:
+        return [("clear", d, keep) for _, d, keep in clears]
+    # Escape: nothing can be cleared for lack of room. Move a badly placed top to the stack with
+    # most room (not undoing the previous escape), so the next round has space.
+    options: list[tuple[float, int, int]] = []
+    n = len(bay.st)
+    for source in range(n):
+        if bay.is_sorted(source):
+            continue
+        for target in range(n):
+            if target == source or bay.room(target) <= 0 or bay.last_escape == (target, source):
+                continue
+            options.append((-bay.room(target) + bay.room(source) + _noise(rng, 2.0), source, target))
+    return [("escape", s, t) for _, s, t in _smallest(options, k)]
+
+
+def _execute(bay: _Bay, step: Step, rng: random.Random | None, cap: int) -> None:
+    """Carry out one compound step (stops early at the move cap)."""
+    kind, a, b = step
+    if kind == "move":
+        bay.move(a, b)
+    elif kind == "escape":
+        bay.last_escape = (a, b)
+        bay.move(a, b)
+    elif kind == "home":
+        source, dest = a, b
+        keep = _base_for(bay, dest, bay.st[source][-1])
+        while len(bay.st[dest]) > keep and len(bay.moves) < cap:
+            target = _dump_target(bay, bay.st[dest][-1], (dest, source), rng)
+            if target is None:  # cannot happen: room was checked, but stay safe
+                return
+            bay.move(dest, target)
+        if len(bay.st[dest]) == keep and len(bay.moves) < cap:
+            bay.move(source, dest)
+    else:
+        dest, keep = a, b
+        while len(bay.st[dest]) > keep and len(bay.moves) < cap:
+            target = _dump_target(bay, bay.st[dest][-1], (dest,), rng)
+            if target is None:
+                return
+            bay.move(dest, target)
 
 
 def construct_plan(
@@ -169,10 +263,14 @@ def construct_plan(
     known plan to stop restarts early that cannot beat it.
     """
     bay = _Bay(stacks, max_height)
+    return _finish(bay, rng, max_moves)
+
+
+def _finish(bay: _Bay, rng: random.Random | None, max_moves: int | None) -> list[Move] | None:
+    """Run the rule from the bay's current state; all moves (earlier ones included) or None."""
     n = len(bay.st)
     n_containers = sum(len(s) for s in bay.st)
-    cap = max_moves if max_moves is not None else 20 * n_containers + 50
-    last_escape: Move | None = None
+    cap = max_moves if max_moves is not None else len(bay.moves) + 20 * n_containers + 50
     seen: set[tuple[tuple[int, ...], ...]] = set()
     base_rng = rng
     kick = _Kick(n_containers)  # deterministic, so the rule stays reproducible
@@ -186,50 +284,14 @@ def construct_plan(
         state = tuple(tuple(s) for s in bay.st)
         rng = kick if state in seen else base_rng
         seen.add(state)
-        step = _place_well(bay, rng)
-        if step is not None:
-            bay.move(*step)
-            continue
-        home = _open_home(bay, rng)
-        if home is not None:
-            source, dest, keep = home
-            while len(bay.st[dest]) > keep and len(bay.moves) < cap:
-                item = bay.st[dest][-1]
-                target = _dump_target(bay, item, (dest, source), rng)
-                if target is None:  # cannot happen: room was checked, but stay safe
-                    break
-                bay.move(dest, target)
-            if len(bay.st[dest]) == keep and len(bay.moves) < cap:
-                bay.move(source, dest)
-            continue
-        clear = _clear_stack(bay, rng)
-        if clear is not None:
-            dest, keep = clear
-            while len(bay.st[dest]) > keep and len(bay.moves) < cap:
-                target = _dump_target(bay, bay.st[dest][-1], (dest,), rng)
-                if target is None:
-                    break
-                bay.move(dest, target)
-            continue
-        # Escape: nothing can be cleared for lack of room. Move a badly placed top to the stack
-        # with most room (not undoing the previous escape), so the next round has space.
-        options: list[tuple[float, int, int]] = []
-        for source in range(n):
-            if bay.is_sorted(source):
-                continue
-            for target in range(n):
-                if target == source or bay.room(target) <= 0 or last_escape == (target, source):
-                    continue
-                options.append((-bay.room(target) + bay.room(source) + _noise(rng, 2.0), source, target))
-        if not options:
+        steps = _steps(bay, rng)
+        if not steps:
             return None  # no legal move at all: the bay cannot be sorted
-        _, source, target = min(options)
-        last_escape = (source, target)
-        bay.move(source, target)
+        _execute(bay, steps[0], rng, cap)
 
 
-def _clear_stack(bay: _Bay, rng: random.Random | None) -> tuple[int, int] | None:
-    """(stack, base height) of the cheapest stack to cut down to its sorted base, or to empty.
+def _clear_stack(bay: _Bay, rng: random.Random | None, k: int = 1) -> list[tuple[float, int, int]]:
+    """(cost, stack, base height) of the ``k`` cheapest stacks to cut down to their sorted base, or empty.
 
     Used when no single badly placed top can be given a home: in a bay with one stack height of
     free slots (CV 10x6) every home costs more removals than there is room for until some stack
@@ -237,7 +299,7 @@ def _clear_stack(bay: _Bay, rng: random.Random | None) -> tuple[int, int] | None
     """
     n = len(bay.st)
     total_room = sum(bay.room(i) for i in range(n))
-    best: tuple[float, int, int] | None = None
+    ranked: list[tuple[float, int, int]] = []
     for dest in range(n):
         for keep in {bay.wp[dest], 0}:
             removals = len(bay.st[dest]) - keep
@@ -245,12 +307,48 @@ def _clear_stack(bay: _Bay, rng: random.Random | None) -> tuple[int, int] | None
                 continue
             good_removed = bay.wp[dest] - keep
             # Cheap, and opening many slots on a base that accepts much (large top) is worth it.
-            base_top = bay.st[dest][keep - 1] if keep else _NO_TOP
-            opened = (bay.h - keep) * (1.0 if keep == 0 else min(1.0, base_top / (1 << 16)))
-            cost = removals + good_removed - 0.25 * opened + _noise(rng, 1.5)
-            if best is None or cost < best[0]:
-                best = (cost, dest, keep)
-    return None if best is None else (best[1], best[2])
+            base_top = bay.st[dest][keep - 1] if keep else bay.vmax + 1
+            opened = (bay.h - keep) * min(1.0, base_top / (bay.vmax + 1))
+            cost = removals + good_removed - OPEN * opened
+            ranked.append((cost + _noise(rng, 1.5), dest, keep))
+    return _smallest(ranked, k)
+
+
+def pilot_plan(
+    stacks: Sequence[Sequence[int]], max_height: int, deadline: float, k: int = 3, rng: random.Random | None = None
+) -> list[Move] | None:
+    """Pilot method over the rule: at every step try its ``k`` preferred compound steps, finish
+    each with the plain rule, and take the step whose finished plan is shortest.
+
+    A classic way to buy quality with time for a greedy rule (Duin & Voß's pilot method): it is
+    never worse than the rule alone, because the rule's own choice is always among the tried
+    steps and the shortest finished plan seen is kept. Returns the best plan found when the
+    deadline passes (or None if none was finished yet).
+    """
+    bay = _Bay(stacks, max_height)
+    n = len(bay.st)
+    best: list[Move] | None = None
+    while not all(bay.is_sorted(i) for i in range(n)):
+        if time.perf_counter() > deadline:
+            return best
+        choice: tuple[int, _Bay] | None = None
+        steps = _steps(bay, rng, k)
+        for step in steps:
+            twin = bay.copy()
+            _execute(twin, step, None, len(twin.moves) + 10 * max_height * n)
+            cap = len(best) if best is not None else None  # ties kept: the incumbent's own path
+            finished = _finish(twin.copy(), None, cap)
+            if finished is None:
+                continue
+            if best is None or len(finished) < len(best):
+                best = list(finished)
+            if choice is None or len(finished) < choice[0]:
+                choice = (len(finished), twin)
+        if choice is None:
+            # No step beats the incumbent when finished greedily: the incumbent stands.
+            return best
+        bay = choice[1]
+    return bay.moves if best is None or len(bay.moves) < len(best) else best
 
 
 def replay_sorted(stacks: Sequence[Sequence[int]], max_height: int, moves: Sequence[Move]) -> bool:
