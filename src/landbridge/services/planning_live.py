@@ -28,7 +28,10 @@ Rules for the train instance: the train's wagons that carry nothing yet, each wi
 its platform allows (a 40 ft rail slot holds one 40/45 ft box or two 20 ft boxes, as the rail load
 service rules); containers either listed by the caller or, when none are listed, every yard box whose
 booking's destination is the UN/LOCODE of the train's route; limits from the train type (axle load,
-cargo mass less what is already on the train, length).
+cargo mass less what is already on the train, length). Applying a train plan works each yard stack of
+the plan top-down, first relocating boxes outside the plan that stand on a planned one (yard move
+service, slot by the yard's proposal rule, own block first), and retries the whole apply on a write
+clash (serialization failure, deadlock, SQLite lock).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Asking for a plan writes nothing; the plan comes back checked by the planner's independent checker.
 Applying (``"apply": true`` or posting a returned plan to ``/apply``) re-checks it on the data as it
 is now and applies it in one transaction through the operations services, so a refused step leaves
-nothing behind. Planner and admin hold ``plan.run`` in the policy table.
+nothing behind (a train plan also relocates boxes that stand on its boxes, and is retried as a whole
+when a concurrent writer clashes: see docs/planning-live.md). Planner and admin hold ``plan.run``.
 """
 
 from __future__ import annotations
