@@ -29,7 +29,9 @@ from landbridge.planning.berth.tidal_bound import cumulative_bound
 from landbridge.planning.berth.tidal_heuristic import (
     Placement,
     ScaledInstance,
-    constructive_plan,
+    best_order,
+    constructive_orders,
+    improve_order,
     pack_departures,
     plan_cost,
 )
@@ -242,7 +244,7 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
     if any(not d for d in inst.departures):
         # A vessel that cannot be handled before the last listed window closes: no plan exists.
         return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
-    plan = constructive_plan(inst, seed)
+    plan, order = best_order(inst, constructive_orders(inst, seed))
     bound = own_tide_bound(inst)
 
     def better(candidate: list[Placement] | None) -> None:
@@ -254,10 +256,21 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
     if not proven and left() > 0.05:
         target = plan_cost(inst, plan) if plan is not None else None
         relaxed_bound, relaxed = cumulative_bound(inst, instance.lengths, instance.quay_length,
-                                                  left() * 0.4, seed, target)
+                                                  left() * 0.35, seed, target)
         bound = max(bound, relaxed_bound)
         if relaxed is not None:
             better(pack_departures(inst, relaxed))
+            # Relaxed departures as priorities: list-schedule in their order (each vessel still takes
+            # the earliest tide it can really make), which repairs what the packing could not place.
+            guided, guided_order = best_order(inst, [
+                sorted(range(len(inst.sizes)), key=key)
+                for key in (lambda v: (relaxed[v] - inst.processing[v], v), lambda v: (relaxed[v], v),
+                            lambda v: (relaxed[v], -inst.sizes[v], v))])
+            if guided is not None and (plan is None or plan_cost(inst, guided) < plan_cost(inst, plan)):
+                plan, order = guided, guided_order
+        proven = plan is not None and plan_cost(inst, plan) <= bound
+    if not proven and order is not None and left() > 0.05:
+        better(improve_order(inst, order, time.monotonic() + left() * 0.4, seed))
         proven = plan is not None and plan_cost(inst, plan) <= bound
     if not proven and left() > 0.05:
         solved, cp_bound, finished = _cp_sat(inst, plan, bound, left(), seed)

@@ -99,6 +99,17 @@ def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_leng
     lp.a_matrix_.start_ = np.array([*starts, len(indices)], dtype=np.int32)
     lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(values)
+    # The LP alone takes a fraction of a second and is already a valid bound; the MIP (whose root
+    # presolve can eat seconds on the 32-vessel files) may only raise it.
+    lp_bound = -np.inf
+    highs = _new_highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("time_limit", max(time_limit_s - (time.monotonic() - began), 0.01))
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        lp_bound = float(highs.getInfo().objective_function_value)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * count
     highs = _new_highs()
     highs.setOptionValue("output_flag", False)
@@ -126,6 +137,7 @@ def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_leng
         for (v, departure), x in zip(owner, highs.getSolution().col_value, strict=True):
             if x > 0.5:
                 relaxed[v] = departure
+    value = max(value, lp_bound) if np.isfinite(value) else lp_bound
     if not np.isfinite(value):
         return 0, relaxed
     return constant + int(np.ceil(value - 1e-6)), relaxed

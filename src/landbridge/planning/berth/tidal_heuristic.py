@@ -14,6 +14,7 @@ can fail only when a vessel is pushed past the last listed window; that is why t
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -98,6 +99,23 @@ def plan_cost(inst: ScaledInstance, plan: Sequence[Placement]) -> int:
 
 
 def constructive_plan(inst: ScaledInstance, seed: int, extra_orders: int = 40) -> list[Placement] | None:
+    """The best plan of :func:`constructive_orders`, or None if every order failed."""
+    return best_order(inst, constructive_orders(inst, seed, extra_orders))[0]
+
+
+def best_order(inst: ScaledInstance, orders: Sequence[Sequence[int]]
+               ) -> tuple[list[Placement] | None, list[int] | None]:
+    """The cheapest complete plan over ``orders`` and the order that gave it."""
+    best: list[Placement] | None = None
+    best_seq: list[int] | None = None
+    for order in orders:
+        plan = insert_in_order(inst, order)
+        if plan is not None and (best is None or plan_cost(inst, plan) < plan_cost(inst, best)):
+            best, best_seq = plan, list(order)
+    return best, best_seq
+
+
+def constructive_orders(inst: ScaledInstance, seed: int, extra_orders: int = 40) -> list[list[int]]:
     """Best plan over a few deterministic orders plus randomly perturbed arrival orders.
 
     Arrival order is the natural dispatching rule; ordering by the first tide each vessel can make
@@ -117,10 +135,42 @@ def constructive_plan(inst: ScaledInstance, seed: int, extra_orders: int = 40) -
     for _ in range(extra_orders):
         keys = [first_tide[v] + rng.uniform(-12.0, 12.0) for v in range(n)]
         orders.append(sorted(range(n), key=lambda v: (keys[v], v)))
-    best: list[Placement] | None = None
-    best_cost = 0
-    for order in orders:
-        plan = insert_in_order(inst, order)
-        if plan is not None and (best is None or plan_cost(inst, plan) < best_cost):
-            best, best_cost = plan, plan_cost(inst, plan)
+    return orders
+
+
+def improve_order(inst: ScaledInstance, order: list[int], deadline: float, seed: int
+                  ) -> list[Placement] | None:
+    """Local search over insertion orders until ``deadline`` (time.monotonic()); best plan found.
+
+    Moves: swap two vessels, or take one out and reinsert it elsewhere, preferring nearby positions
+    (vessels far apart in the order rarely compete for the same tide). A move is kept when the plan
+    is complete and no dearer, so the search can drift across plateaus of equal cost.
+    """
+    rng = random.Random(seed)
+    current = list(order)
+    best = insert_in_order(inst, current)
+    if best is None:
+        return None
+    best_cost = current_cost = plan_cost(inst, best)
+    n = len(current)
+    if n < 2:
+        return best
+    while time.monotonic() < deadline:
+        candidate = list(current)
+        i = rng.randrange(n)
+        j = min(max(i + int(rng.gauss(0.0, 4.0)), 0), n - 1)
+        if i == j:
+            continue
+        if rng.random() < 0.5:
+            candidate[i], candidate[j] = candidate[j], candidate[i]
+        else:
+            candidate.insert(j, candidate.pop(i))
+        plan = insert_in_order(inst, candidate)
+        if plan is None:
+            continue
+        cost = plan_cost(inst, plan)
+        if cost <= current_cost:
+            current, current_cost = candidate, cost
+            if cost < best_cost:
+                best, best_cost = plan, cost
     return best
