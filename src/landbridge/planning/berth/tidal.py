@@ -257,6 +257,8 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
         target = plan_cost(inst, plan) if plan is not None else None
         relaxed_bound, relaxed = cumulative_bound(inst, instance.lengths, instance.quay_length,
                                                   left() * 0.35, seed, target)
+        if relaxed_bound is None:
+            return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
         bound = max(bound, relaxed_bound)
         if relaxed is not None:
             better(pack_departures(inst, relaxed))

@@ -46,13 +46,15 @@ def _new_highs() -> highspy.Highs:
 
 
 def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_length: float,
-                     time_limit_s: float, seed: int, target: int | None = None) -> tuple[int, list[int] | None]:
+                     time_limit_s: float, seed: int, target: int | None = None
+                     ) -> tuple[int | None, list[int] | None]:
     """A lower bound on Σ(departure − arrival) from the time-indexed cumulative relaxation.
 
     ``lengths`` are the file's own (unrounded) lengths, so the bound holds for the instance as
     written and not only for the solver's rounded-up copy. ``target`` (a known plan's cost) lets
     HiGHS prune with it. Returns (bound, departures of the best relaxed solution HiGHS found or
-    None); the bound is 0 when nothing useful was proven in time.
+    None); the bound is 0 when nothing useful was proven in time, and None when the relaxation has
+    no solution at all, which proves that the instance has no plan.
     """
     began = time.monotonic()
     vessels = [v for v in range(len(lengths)) if lengths[v] > 0]
@@ -128,7 +130,8 @@ def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_leng
     if status == highspy.HighsModelStatus.kOptimal:
         value = float(info.objective_function_value)
     elif status == highspy.HighsModelStatus.kInfeasible:
-        return 0, None  # cannot happen with a valid target (it is a plan's cost); claim nothing
+        # Without a target: no plan exists. With one (a real plan's cost) it cannot happen; claim nothing.
+        return (None if target is None else 0), None
     else:
         value = float(info.mip_dual_bound)
     relaxed: list[int] | None = None
