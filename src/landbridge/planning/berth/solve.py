@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from landbridge.planning.berth.greedy import Assignment, best_greedy_plan, local_search, total_service_time
 from landbridge.planning.berth.problem import BerthInstance
+from landbridge.planning.berth.search_process import SearchProcess
 from landbridge.planning.berth.timeindexed import (
     Column,
     LpBound,
     TimeIndexedModel,
     columns_within,
-    count_within,
     solve_lp_by_column_generation,
     solve_restricted_mip,
 )
@@ -32,11 +35,13 @@ from landbridge.planning.common import SolveResult, SolveStatus, require_positiv
 
 _log = logging.getLogger(__name__)
 
-BACKGROUND_SEARCH = False
-"""Run the local search in a second thread during the MIPs (uses the second core). Off: measured on
-all 90 DBAP instances (10 s), it lowered the mean gap to bound (0.11 -> 0.09 %) but proved 58 against
-67 without it; likely the thread competes for the GIL with the Python model building between MIPs, and the
-MIPs started from its plans did not close faster."""
+_SEARCH_MIN_VESSELS = 15
+"""Below this many vessels the LP proves the plan before a second process would have started."""
+SEARCH_WORKERS = 2
+"""Processes the solver may use: with 2, iterated local search runs in a second process for the whole
+time limit (see ``search_process``) while this one solves the LP and the MIPs."""
+HEURISTIC_SHARE = 0.5
+"""Share of the remaining time a heuristic (small-slack) MIP may take before the slack is widened."""
 _MAX_EXACT_COLUMNS = 12000
 """Above this many surviving columns the exact MIP rarely closes in seconds; improve the incumbent first."""
 
@@ -87,151 +92,183 @@ def _round_lp(instance: BerthInstance, lp: LpBound) -> list[Assignment] | None:
     return plan
 
 
-class _BackgroundSearch:
-    """Iterated local search on the second core while HiGHS solves the MIPs.
+def _sorted_reduced_costs(model: TimeIndexedModel, lp: LpBound) -> npt.NDArray[np.float64]:
+    """Reduced cost of every existing column, sorted: counts for any slack by binary search."""
+    parts = [model.reduced_costs(b, lp.vessel_duals, lp.row_duals) for b in range(model.instance.berth_count)]
+    values = np.concatenate([part[np.isfinite(part)] for part in parts]) if parts else np.zeros(0)
+    return np.sort(values)
 
-    highspy releases the GIL inside ``run()``, so this thread costs the MIP almost nothing; it keeps
-    the best plan it has seen (its own or one offered by the MIPs) and restarts from it in short rounds,
-    so that ``stop()`` returns within one round.
+
+class _Feed:
+    """Callbacks of one restricted MIP: pass it the search process's plans; stop a heuristic round early.
+
+    A heuristic (small-slack) MIP is interrupted once the incumbent has improved since it started
+    and the exact MIP for the new incumbent fits in ``_MAX_EXACT_COLUMNS``: the exact MIP is the one
+    that can prove optimality, and it shrinks with every improvement.
     """
 
-    _ROUND_S = 0.2
+    def __init__(self, best: _Incumbent, exact: bool, exact_size: Callable[[float], int]) -> None:
+        self._best = best
+        self._exact = exact
+        self._exact_size = exact_size
+        self._started_at = best.cost
+        self.interrupted = False
 
-    def __init__(self, instance: BerthInstance, plan: list[Assignment], seed: int, deadline: float) -> None:
-        self._instance = instance
-        self._seed = seed
-        self._deadline = deadline
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self.plan: list[Assignment] = plan
-        self.cost: float = total_service_time(instance, plan)
-        self._thread = threading.Thread(target=self._run, name="berth-local-search", daemon=True)
-        self._thread.start()
+    def better_plan(self, than: float) -> list[Column] | None:
+        self._best.absorb()
+        return self._best.columns() if self._best.cost < than - 0.5 else None
 
-    def _run(self) -> None:
-        rounds = 0
-        while not self._stop.is_set():
-            budget = min(self._ROUND_S, self._deadline - time.monotonic())
-            if budget <= 0:
-                break
-            with self._lock:
-                start = self.plan
-            rounds += 1
-            plan = local_search(self._instance, start, self._seed + rounds, budget)
-            self.offer(plan, total_service_time(self._instance, plan))
+    def interrupt(self, primal_bound: float) -> bool:
+        if self._exact:
+            return False
+        self._best.absorb()
+        cost = min(self._best.cost, primal_bound)
+        if cost < self._started_at and self._exact_size(cost) <= _MAX_EXACT_COLUMNS:
+            self.interrupted = True
+        return self.interrupted
+
+
+class _Incumbent:
+    """Best plan known, fed by the local search here, the search process and the MIPs."""
+
+    def __init__(self, instance: BerthInstance, plan: list[Assignment] | None,
+                 searcher: SearchProcess | None) -> None:
+        self.instance = instance
+        self.plan = plan
+        self.cost: float = total_service_time(instance, plan) if plan is not None else math.inf
+        self.searcher = searcher
 
     def offer(self, plan: list[Assignment], cost: float) -> None:
-        """Keep the plan if it is better than the best seen."""
-        with self._lock:
+        """Keep the plan if it is better; pass it on to the search process."""
+        if cost < self.cost:
+            self.plan, self.cost = plan, cost
+            if self.searcher is not None:
+                self.searcher.offer(plan)
+
+    def absorb(self) -> None:
+        """Take the search process's best plan if it beats ours."""
+        if self.searcher is not None:
+            plan, cost = self.searcher.best()
             if cost < self.cost:
                 self.plan, self.cost = plan, cost
 
-    def best(self) -> tuple[list[Assignment], float]:
-        """Best plan seen so far and its cost."""
-        with self._lock:
-            return self.plan, self.cost
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+    def columns(self) -> list[Column]:
+        return [Column(v, b, s) for v, (b, s) in enumerate(self.plan)] if self.plan is not None else []
 
 
-def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int) -> SolveResult:
-    """Minimise Σ(completion − arrival) within the time limit; status says whether it is proven."""
+def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int, workers: int = SEARCH_WORKERS) -> SolveResult:
+    """Minimise Σ(completion − arrival) within the time limit; status says whether it is proven.
+
+    With ``workers`` = 1 everything runs in this process, and the same seed gives the same plan when
+    the search is not cut short by the time limit; with 2 the plan can depend on timing.
+    """
     require_positive_time_limit(time_limit_s)
     began = time.monotonic()
     deadline = began + time_limit_s
+    greedy = best_greedy_plan(instance, seed)
+    searcher = None
+    big_enough = instance.vessel_count >= _SEARCH_MIN_VESSELS and time_limit_s >= 1.0
+    if greedy is not None and workers > 1 and big_enough:
+        searcher = SearchProcess(instance, greedy, seed, time_limit_s - 0.3)
+    try:
+        best = _Incumbent(instance, greedy, searcher)
+        lower_bound, proven = _solve(instance, best, seed, began, deadline)
+    finally:
+        if searcher is not None:
+            searcher.stop()
+    best.absorb()
+    proven = proven or best.cost <= lower_bound
+    runtime = time.monotonic() - began
+    if best.plan is None:
+        if proven:
+            return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, runtime)
+        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, int(lower_bound) or None, {}, runtime)
+    if proven:
+        lower_bound = best.cost
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    return SolveResult(
+        instance.name, status, int(best.cost), int(lower_bound), _plan_json(instance, best.plan), runtime
+    )
+
+
+def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, deadline: float) -> tuple[float, bool]:
+    """Local search, LP bound, then MIPs; returns (lower bound, proven). Improves ``best`` in place."""
+    time_limit_s = deadline - began
 
     def remaining() -> float:
         return max(0.0, deadline - time.monotonic())
 
-    incumbent = best_greedy_plan(instance, seed)
     visited: set[tuple[int, int, int]] = set()
-    if incumbent is not None:
-        incumbent = local_search(instance, incumbent, seed, 0.1 * time_limit_s, visited)
-    best_cost = total_service_time(instance, incumbent) if incumbent is not None else math.inf
-
+    if best.plan is not None:
+        own_share = 0.05 if best.searcher is not None else 0.1
+        plan = local_search(instance, best.plan, seed, own_share * time_limit_s, visited)
+        best.offer(plan, total_service_time(instance, plan))
     model = TimeIndexedModel(instance)
-    seed_columns = [Column(v, b, s) for v, (b, s) in enumerate(incumbent)] if incumbent else []
     # Columns of every local optimum the search visited: the LP's support tends to be among them.
-    seed_columns += [Column(v, b, s) for v, b, s in sorted(visited)]
+    seed_columns = best.columns() + [Column(v, b, s) for v, b, s in sorted(visited)]
     lp = solve_lp_by_column_generation(model, seed_columns, began + 0.75 * time_limit_s, seed)
-    _log.debug("%s: local search %s, LP %.2f converged=%s after %.2fs", instance.name, best_cost, lp.value,
+    best.absorb()
+    _log.debug("%s: local search %s, LP %.2f converged=%s after %.2fs", instance.name, best.cost, lp.value,
                lp.converged, time.monotonic() - began)
-    lower_bound = 0.0
-    proven = False
     if lp.converged and lp.artificial_used:
-        # The LP cannot serve every vessel: no plan exists at all.
-        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
-    if lp.value > -math.inf:
-        lower_bound = max(0, math.ceil(lp.value - 1e-6))
-        rounded = _round_lp(instance, lp)
-        if rounded is not None:
-            rounded = local_search(instance, rounded, seed, 0.05 * time_limit_s)
-            rounded_cost = total_service_time(instance, rounded)
-            if rounded_cost < best_cost:
-                incumbent, best_cost = rounded, rounded_cost
-        proven = best_cost <= lower_bound
-        # Heuristic MIPs over the cheapest columns first: measured on f30x3-01 and f40x7-04, the MIP
-        # over columns with reduced cost <= 1 finds the optimum in ~2 s, while the exact MIP over the
-        # 4-12k columns left by a local-search incumbent can take 5-30 s. Then the exact MIP.
-        slack = 1.0
-        background = None
-        if incumbent is not None and not proven and BACKGROUND_SEARCH:
-            background = _BackgroundSearch(instance, incumbent, seed, deadline - 0.15)
-        while not proven and remaining() > 0.2:
-            if background is not None:
-                plan, cost = background.best()
-                if cost < best_cost:
-                    incumbent, best_cost = plan, cost
-                    proven = best_cost <= lower_bound
-                    if proven:
-                        break
-            gap = (best_cost - 1 - lp.value) if incumbent is not None else math.inf
-            exact = gap <= slack or (count_within(model, lp, gap) <= _MAX_EXACT_COLUMNS and slack > 1.0)
-            used_slack = gap if exact else slack
-            columns = columns_within(model, lp, used_slack)
-            inc_columns = [Column(v, b, s) for v, (b, s) in enumerate(incumbent)] if incumbent else None
-            # Leave a little time for building the model and writing the plan; cap heuristic rounds.
-            budget = remaining() - 0.1 if exact else min(remaining() - 0.1, max(1.0, 0.5 * remaining()))
-            outcome = solve_restricted_mip(model, columns, inc_columns, time.monotonic() + budget, seed)
-            _log.debug("%s: MIP on %d columns (slack %.1f, exact=%s): %s bound %.1f finished=%s at %.2fs",
-                       instance.name, len(columns), used_slack, exact, outcome.value, outcome.bound,
-                       outcome.finished, time.monotonic() - began)
-            if outcome.columns is not None and outcome.value is not None and outcome.value < best_cost:
-                incumbent, best_cost = _columns_to_plan(instance, outcome.columns), outcome.value
-                if background is not None:
-                    background.offer(incumbent, best_cost)
-            # A plan's cost is the LP bound plus the sum of its columns' reduced costs (all >= 0), so a
-            # plan using a column left out (reduced cost > used_slack) costs more than lp.value +
-            # used_slack; plans inside the column set cost at least the MIP's bound. The smaller of
-            # the two is a global bound, also for the small heuristic MIPs and when the MIP stops early.
-            outside = math.floor(lp.value + used_slack + 1e-7) + 1
-            inside: float
-            if math.isfinite(outcome.bound):
-                inside = math.ceil(outcome.bound - 1e-6)
-            else:
-                inside = math.inf if outcome.bound > 0 else -math.inf  # +inf: no plan in the set
-            lower_bound = max(lower_bound, min(inside, outside, best_cost))
-            proven = best_cost <= lower_bound
-            if exact:
-                # Every plan better than the incumbent lives in this column set (outside = best_cost).
-                proven = proven or outcome.finished
-                break
+        return math.inf, True  # the LP cannot serve every vessel: no plan exists at all
+    if lp.value == -math.inf:
+        return 0.0, False
+    lower_bound = float(max(0, math.ceil(lp.value - 1e-6)))
+    rounded = _round_lp(instance, lp)
+    if rounded is not None:
+        rounded = local_search(instance, rounded, seed, 0.05 * time_limit_s)
+        best.offer(rounded, total_service_time(instance, rounded))
+    proven = best.cost <= lower_bound
+    # Heuristic MIPs over the cheapest columns first: measured on f30x3-01 and f40x7-04, the MIP
+    # over columns with reduced cost <= 1 finds the optimum in ~2 s, while the exact MIP over the
+    # 4-12k columns left by a local-search incumbent can take 5-30 s. Then the exact MIP.
+    reduced_costs = _sorted_reduced_costs(model, lp)
+
+    def exact_size(cost: float) -> int:
+        """Columns an exact MIP needs to prove or beat a plan of this cost (reduced-cost fixing)."""
+        return int(np.searchsorted(reduced_costs, cost - 1 - lp.value + 1e-6, side="right"))
+
+    slack = 1.0
+    while not proven and remaining() > 0.2:
+        best.absorb()
+        if best.cost <= lower_bound:
+            return lower_bound, True
+        gap = (best.cost - 1 - lp.value) if best.plan is not None else math.inf
+        small = exact_size(best.cost) <= _MAX_EXACT_COLUMNS
+        exact = gap <= slack or (small and slack > 1.0)
+        used_slack = gap if exact else slack
+        columns = columns_within(model, lp, used_slack)
+        # Leave a little time for building the model and writing the plan. A heuristic round gets all
+        # of it unless an exact MIP is already possible; it is interrupted as soon as a better plan
+        # (its own or the search process's) makes the exact MIP small enough.
+        budget = remaining() - 0.1
+        if not exact and small:
+            budget = min(budget, max(1.0, HEURISTIC_SHARE * remaining()))
+        feed = _Feed(best, exact, exact_size)
+        outcome = solve_restricted_mip(model, columns, best.columns() or None, time.monotonic() + budget, seed,
+                                       feed)
+        _log.debug("%s: MIP on %d columns (slack %.1f, exact=%s): %s bound %.1f finished=%s at %.2fs",
+                   instance.name, len(columns), used_slack, exact, outcome.value, outcome.bound,
+                   outcome.finished, time.monotonic() - began)
+        if outcome.columns is not None and outcome.value is not None:
+            best.offer(_columns_to_plan(instance, outcome.columns), outcome.value)
+        # A plan's cost is the LP bound plus the sum of its columns' reduced costs (all >= 0), so a
+        # plan using a column left out (reduced cost > used_slack) costs more than lp.value +
+        # used_slack; plans inside the column set cost at least the MIP's bound. The smaller of
+        # the two is a global bound, also for the small heuristic MIPs and when the MIP stops early.
+        outside = math.floor(lp.value + used_slack + 1e-7) + 1
+        inside: float
+        if math.isfinite(outcome.bound):
+            inside = math.ceil(outcome.bound - 1e-6)
+        else:
+            inside = math.inf if outcome.bound > 0 else -math.inf  # +inf: no plan in the set
+        lower_bound = max(lower_bound, min(inside, outside, best.cost))
+        proven = best.cost <= lower_bound
+        if exact:
+            # Every plan better than the incumbent lives in this column set (outside = best cost).
+            proven = proven or outcome.finished
+            break
+        if not feed.interrupted:
             slack *= 2
-        if background is not None:
-            background.stop()
-            plan, cost = background.best()
-            if cost < best_cost:
-                incumbent, best_cost = plan, cost
-                proven = best_cost <= lower_bound
-    runtime = time.monotonic() - began
-    if incumbent is None:
-        status = SolveStatus.INFEASIBLE if proven else SolveStatus.TIMEOUT
-        return SolveResult(instance.name, status, None, int(lower_bound) or None, {}, runtime)
-    if proven:
-        lower_bound = best_cost
-    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    return SolveResult(
-        instance.name, status, int(best_cost), int(lower_bound), _plan_json(instance, incumbent), runtime
-    )
+    return lower_bound, proven

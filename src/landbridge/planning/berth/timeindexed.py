@@ -15,7 +15,9 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import highspy
 import numpy as np
@@ -317,6 +319,16 @@ def count_within(model: TimeIndexedModel, lp: LpBound, slack: float) -> int:
     return total
 
 
+class MipFeed(Protocol):
+    """What a running restricted MIP may ask of its caller through HiGHS callbacks."""
+
+    def better_plan(self, than: float) -> list[Column] | None:
+        """Columns of a plan found elsewhere that costs less than ``than``, if any."""
+
+    def interrupt(self, primal_bound: float) -> bool:
+        """True to stop this MIP now (e.g. a smaller exact MIP has become possible)."""
+
+
 @dataclass
 class MipOutcome:
     """Restricted MIP result: best columns found (if any), its value, its bound, and if it finished."""
@@ -333,6 +345,7 @@ def solve_restricted_mip(
     incumbent: list[Column] | None,
     deadline: float,
     seed: int,
+    feed: MipFeed | None = None,
 ) -> MipOutcome:
     """Binary time-indexed MIP over the given columns only, started from the incumbent if given.
 
@@ -398,16 +411,23 @@ def solve_restricted_mip(
     highs.setOptionValue("mip_abs_gap", 1.0 - 1.0e-6)
     highs.setOptionValue("mip_lp_solver", MIP_LP_SOLVER)
     highs.passModel(lp)
-    if incumbent:
-        chosen = set(incumbent)
-        busy = [[(c.start, c.start + (instance.handling_times[c.vessel][c.berth] or 0)) for c in incumbent
+    pool_set = set(pool)
+
+    def values_of(plan: list[Column]) -> list[float]:
+        """Column values of a plan: its vessel arcs, and the idle arcs no vessel covers."""
+        chosen = set(plan)
+        busy = [[(c.start, c.start + (instance.handling_times[c.vessel][c.berth] or 0)) for c in plan
                  if c.berth == berth] for berth in range(instance.berth_count)]
-        start_values = [1.0 if column in chosen else 0.0 for column in pool]
-        start_values += [0.0 if any(s <= a and b <= e for s, e in busy[berth]) else 1.0 for berth, a, b in idle]
+        values = [1.0 if column in chosen else 0.0 for column in pool]
+        return values + [0.0 if any(s <= a and b <= e for s, e in busy[berth]) else 1.0 for berth, a, b in idle]
+
+    if incumbent:
         start_solution = highspy.HighsSolution()
-        start_solution.col_value = start_values
+        start_solution.col_value = values_of(incumbent)
         start_solution.value_valid = True
         highs.setSolution(start_solution)
+    if feed is not None:
+        _attach_feed(highs, feed, pool_set, values_of)
     highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
     highs.run()
     status = highs.getModelStatus()
@@ -419,3 +439,31 @@ def solve_restricted_mip(
     picked = [column for column, value in zip(pool, solution[: len(pool)], strict=True) if value > 0.5]
     bound = float(info.objective_function_value) if finished else float(info.mip_dual_bound)
     return MipOutcome(picked, float(sum(model.cost(c) for c in picked)), bound, finished)
+
+
+def _attach_feed(highs: highspy.Highs, feed: MipFeed, pool: set[Column],
+                 values_of: Callable[[list[Column]], list[float]]) -> None:
+    """Let the caller inject better plans (e.g. from the search process) and interrupt the MIP.
+
+    HiGHS asks for a user solution at points of its search; a plan is passed on only if every one
+    of its columns is in this MIP (reduced-cost fixing may have left some out).
+    """
+    offered: set[tuple[Column, ...]] = set()
+
+    def on_user_solution(event: Any) -> None:
+        primal = float(event.data_out.mip_primal_bound)
+        plan = feed.better_plan(primal)
+        if plan is None or not pool.issuperset(plan):
+            return
+        key = tuple(plan)
+        if key in offered:
+            return
+        offered.add(key)
+        event.data_in.setSolution(np.array(values_of(plan)))
+
+    def on_interrupt(event: Any) -> None:
+        if feed.interrupt(float(event.data_out.mip_primal_bound)):
+            event.interrupt()
+
+    highs.cbMipUserSolution.subscribe(on_user_solution)
+    highs.cbMipInterrupt.subscribe(on_interrupt)
