@@ -24,6 +24,7 @@ from landbridge.planning.common import SolveStatus
 from landbridge.planning.yard.premarshalling_heuristic import (
     construct_plan,
     pilot_plan,
+    pilot_suffix,
     reconstruct_suffix,
     shorten_plan,
 )
@@ -478,8 +479,9 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
             pilot_deadline = min(deadline, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
             offer(pilot_plan(stacks, height, pilot_deadline, PILOT_STEPS))
         cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
-        # A first narrow beam; on big bays it may not finish, so it gets a third of the time.
-        first_beam = min(deadline, time.perf_counter() + (deadline - time.perf_counter()) / 3)
+        # A first narrow beam: it finds the optima on the small classes, but on dense bays it
+        # rarely beats the pilot, so it gets a fifth of the time left.
+        first_beam = min(deadline, time.perf_counter() + (deadline - time.perf_counter()) / 5)
         with contextlib.suppress(_TimeUp):
             offer(beam_search(stacks, height, 8, first_beam, cutoff))
         if best is not None and len(best) > proven and (len(best) - root <= 6 or bay.n_containers <= 30):
@@ -500,10 +502,13 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
                 pass
         width = 32
         while best is None or len(best) > proven:
-            # Anytime improvement: a pilot run with randomised step order, then a burst of
-            # randomised restarts of both rules and of the best plan's tail (milliseconds each)
-            # and, on bays small enough for it to pay, a wider beam.
+            # Anytime improvement: a randomised pilot run over the whole plan, one over a random
+            # tail of the best plan, a burst of randomised restarts of both rules and of the best
+            # plan's tail (milliseconds each) and, on bays small enough for it to pay, a wider
+            # beam with a quarter of the time left.
             offer(pilot_plan(stacks, height, deadline, PILOT_STEPS, rng))
+            if best is not None:
+                offer(pilot_suffix(stacks, height, best, deadline, PILOT_STEPS, rng))
             for _ in range(10):
                 if time.perf_counter() > deadline:
                     raise _TimeUp
@@ -516,7 +521,9 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
                         offer(reconstruct_suffix(stacks, height, best, rng))
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
                 cutoff = len(best) - 1 if best is not None else 4 * root + 4 * bay.n_containers
-                offer(beam_search(stacks, height, width, deadline, cutoff))
+                with contextlib.suppress(_TimeUp):
+                    beam_deadline = time.perf_counter() + 0.25 * (deadline - time.perf_counter())
+                    offer(beam_search(stacks, height, width, beam_deadline, cutoff))
                 width *= 2
     except _TimeUp:
         pass

@@ -434,3 +434,25 @@ def reconstruct_suffix(
     if tail is None:
         return None
     return shorten_plan(stacks, max_height, [*plan[:cut], *tail])
+
+
+def pilot_suffix(
+    stacks: Sequence[Sequence[int]],
+    max_height: int,
+    plan: Sequence[Move],
+    deadline: float,
+    k: int,
+    rng: random.Random,
+) -> list[Move] | None:
+    """Keep a random prefix of ``plan`` and redo the rest with the (randomised) pilot method.
+
+    Cheaper than a whole pilot run and aimed where a good plan still has slack; returns a valid
+    plan (shortened) or None, never a longer one than ``plan`` unless nothing better was found.
+    """
+    if len(plan) < 2:
+        return None
+    cut = rng.randrange(len(plan))
+    tail = pilot_plan(replay(stacks, plan[:cut]), max_height, deadline, k, rng)
+    if tail is None or cut + len(tail) >= len(plan):
+        return None
+    return shorten_plan(stacks, max_height, [*plan[:cut], *tail])
