@@ -5,6 +5,12 @@ the best-known value where ``dbap/best_known.csv`` has one, and to the solver's 
 bound everywhere (the gap to bound is 0 exactly when the plan is proven optimal).
 
     python benchmarks/planning_berth.py [--time-limit 10] [--limit N] [--tidal-limit 40] [--json OUT]
+                                        [--instances f60x7-01,f55x5-03 | @FILE] [--workers 1|2]
+
+Best-known values: ``../shared/benchmarks/dbap/best_known.csv`` (published with the set) first, then
+``benchmarks/instances/dbap/reference_optima.csv`` — optima we proved ourselves with long runs of the
+exact method (LP bound plus exact restricted MIP, see docs/planning-berth-cranes.md). Each row says
+which source its best-known came from.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.planning.berth import solve as berth_solve
 from landbridge.planning.berth.entry import KINDS
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared" / "benchmarks"
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "planning_berth.json"
+REFERENCE_OPTIMA = REPO / "benchmarks" / "instances" / "dbap" / "reference_optima.csv"
 
 
 def _spread(paths: list[Path], limit: int | None) -> list[Path]:
@@ -45,8 +53,26 @@ def _best_known(csv_path: Path) -> dict[str, float]:
         return {row["instance"]: float(row["objective"]) for row in csv.DictReader(handle) if row.get("objective")}
 
 
+def _reference_optima(csv_path: Path) -> dict[str, float]:
+    """Our own proven optima; rows not proven (``proven`` false) are left out."""
+    if not csv_path.is_file():
+        return {}
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        return {row["instance"]: float(row["objective"]) for row in csv.DictReader(handle)
+                if row.get("objective") and row.get("proven", "").lower() == "true"}
+
+
+def _select(paths: list[Path], spec: str | None) -> list[Path]:
+    """Instances named on the command line (comma list, or @FILE with names separated by blanks)."""
+    if not spec:
+        return paths
+    text = Path(spec[1:]).read_text(encoding="utf-8") if spec.startswith("@") else spec.replace(",", " ")
+    wanted = set(text.split())
+    return [p for p in paths if p.stem in wanted]
+
+
 def run_set(kind: str, paths: list[Path], best_known: dict[str, float], time_limit_s: float,
-            seed: int) -> list[dict[str, Any]]:
+            seed: int, sources: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Solve and check every instance; one result row each."""
     run, check = KINDS[kind]
     rows: list[dict[str, Any]] = []
@@ -63,6 +89,7 @@ def run_set(kind: str, paths: list[Path], best_known: dict[str, float], time_lim
             "objective": result.objective,
             "bound": result.bound,
             "best_known": best_known.get(path.stem),
+            "best_known_source": (sources or {}).get(path.stem),
             "time_s": round(elapsed, 3),
             "valid": not violations,
             "violations": violations[:5],
@@ -89,6 +116,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "instances": len(rows),
         "solved": len(solved),
         "with_best_known": sum(1 for r in rows if r["best_known"] is not None),
+        "with_published_best_known": sum(1 for r in rows if r.get("best_known_source") == "published"),
         "at_best_known": sum(1 for r in solved if r["best_known"] is not None
                              and r["objective"] <= r["best_known"] + 1e-6),
         "beat_best_known": [r["instance"] for r in solved if r["best_known"] is not None
@@ -110,7 +138,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dict[str, Any]:
     """One table row per instance class plus a total row; returns the per-class and total summaries."""
     table = Table(title=title)
-    for column in ("class", "inst", "solved", "with BK", "at BK", "proven opt", "gap BK mean/max %",
+    for column in ("class", "inst", "solved", "with BK (published)", "at BK", "proven opt", "gap BK mean/max %",
                    "gap bound mean/max %", "time mean/max s"):
         table.add_column(column, justify="right")
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -120,7 +148,8 @@ def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dic
     summaries["total"] = summarise(rows)
     for name, s in summaries.items():
         table.add_row(
-            name, str(s["instances"]), str(s["solved"]), str(s["with_best_known"]), str(s["at_best_known"]),
+            name, str(s["instances"]), str(s["solved"]),
+            f"{s['with_best_known']} ({s['with_published_best_known']})", str(s["at_best_known"]),
             str(s["proven_optimal"]),
             f"{_fmt(s['mean_gap_best_known_pct'])}/{_fmt(s['max_gap_best_known_pct'])}",
             f"{_fmt(s['mean_gap_bound_pct'])}/{_fmt(s['max_gap_bound_pct'])}",
@@ -138,16 +167,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--tidal-limit", type=int, default=None,
                         help="at most N tidal instances (default: --limit, else one per class = 40)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--instances", default=None,
+                        help="only these DBAP instances: comma list, or @FILE of names")
+    parser.add_argument("--workers", type=int, default=None, choices=(1, 2),
+                        help="processes for the DBAP solver (default: the solver's own, 2)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
     console = Console(width=160)
-    results: dict[str, Any] = {"time_limit_s": args.time_limit, "seed": args.seed, "sets": {}}
+    results: dict[str, Any] = {"time_limit_s": args.time_limit, "seed": args.seed, "workers": args.workers,
+                               "sets": {}}
     dbap_dir, tidal_dir = SHARED / "dbap", SHARED / "ernst-tidal"
     if not dbap_dir.is_dir():
         console.print(f"[yellow]skipped[/yellow]: no shared benchmarks at {SHARED.resolve()}")
         return results
-    dbap = _spread(sorted(dbap_dir.glob("*.txt")), args.limit)
-    rows = run_set("berth", dbap, _best_known(dbap_dir / "best_known.csv"), args.time_limit, args.seed)
+    if args.workers is not None:
+        berth_solve.SEARCH_WORKERS = args.workers
+    dbap = _spread(_select(sorted(dbap_dir.glob("*.txt")), args.instances), args.limit)
+    published = _best_known(dbap_dir / "best_known.csv")
+    reference = _reference_optima(REFERENCE_OPTIMA)
+    best_known = {**reference, **published}
+    sources = {name: ("published" if name in published else "landbridge reference") for name in best_known}
+    rows = run_set("berth", dbap, best_known, args.time_limit, args.seed, sources)
     results["sets"]["dbap"] = {"rows": rows, "summary": print_table("DBAP (Lalla-Ruiz)", rows, console)}
     if tidal_dir.is_dir():
         tidal_all = sorted(tidal_dir.glob("*.csv"))

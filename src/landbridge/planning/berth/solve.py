@@ -156,12 +156,14 @@ class _Incumbent:
         return [Column(v, b, s) for v, (b, s) in enumerate(self.plan)] if self.plan is not None else []
 
 
-def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int, workers: int = SEARCH_WORKERS) -> SolveResult:
+def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int, workers: int | None = None) -> SolveResult:
     """Minimise Σ(completion − arrival) within the time limit; status says whether it is proven.
 
     With ``workers`` = 1 everything runs in this process, and the same seed gives the same plan when
-    the search is not cut short by the time limit; with 2 the plan can depend on timing.
+    the search is not cut short by the time limit; with 2 (default: ``SEARCH_WORKERS``) the plan can
+    depend on timing.
     """
+    workers = SEARCH_WORKERS if workers is None else workers
     require_positive_time_limit(time_limit_s)
     began = time.monotonic()
     deadline = began + time_limit_s
