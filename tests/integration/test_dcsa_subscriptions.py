@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from landbridge.api.app import create_app
 from landbridge.api.routers.dcsa import get_viewer
 from landbridge.domain.events import EventType, utc_now
-from landbridge.services.tracking import STAFF, RetryPolicy, Viewer, process_outbox
+from landbridge.services import callback_policy
+from landbridge.services.tracking import STAFF, RetryPolicy, Viewer, http_sender, process_outbox
 from tests.integration.test_dcsa_feed import OURS, T0, THEIRS, TRAIN, append, register, seed_world
 
 SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -52,6 +53,12 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _allow_loopback_listener(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test receiver listens on 127.0.0.1, which the callback guard refuses unless allowed."""
+    monkeypatch.setenv(callback_policy.ALLOWED_HOSTS_ENV, "127.0.0.1")
 
 
 @pytest.fixture
@@ -188,3 +195,46 @@ def test_bad_subscriptions_are_refused(hub: TestClient) -> None:
         response = hub.post("/dcsa/tnt/v2/event-subscriptions", json=body)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["detail"][0]["msg"]
+
+
+INTERNAL_CALLBACKS = [
+    "http://127.0.0.2:8080/x",
+    "http://localhost/x",
+    "http://169.254.169.254/latest/meta-data",
+    "http://10.0.0.5/hooks",
+    "http://192.168.1.20/hooks",
+    "http://[::1]/x",
+    "http://[::ffff:127.0.0.1]/x",
+    "http://0.0.0.0/x",
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL_CALLBACKS)
+def test_callbacks_to_internal_addresses_are_refused(hub: TestClient, url: str) -> None:
+    response = hub.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": url, "secret": SECRET})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-1] == "callbackUrl"
+    assert callback_policy.ALLOWED_HOSTS_ENV in detail["msg"]
+
+
+def test_allowed_networks_and_names_can_be_subscribed(hub: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(callback_policy.ALLOWED_HOSTS_ENV, "10.20.0.0/16, hooks.internal")
+    _subscribe(hub, "http://10.20.3.4:9000/dcsa")
+    _subscribe(hub, "http://hooks.internal/dcsa")
+    refused = hub.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": "http://10.21.0.1/x", "secret": SECRET})
+    assert refused.status_code == 422
+
+
+def test_a_public_name_that_resolves_inside_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(callback_policy.ALLOWED_HOSTS_ENV, raising=False)
+
+    def resolves_to_loopback(host: str, port: int, **_: Any) -> list[Any]:
+        return [(2, 1, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr("socket.getaddrinfo", resolves_to_loopback)
+    assert callback_policy.refusal_at_subscription("https://hooks.example.com/x") is None
+    reason = callback_policy.refusal_at_delivery("https://hooks.example.com/x")
+    assert reason is not None and "127.0.0.1" in reason
+    with pytest.raises(PermissionError, match="callback refused"):
+        http_sender("https://hooks.example.com/x", b"[]", {})

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
 from landbridge.domain.events import utc_now
+from landbridge.services import callback_policy
 from landbridge.services.tracking import process_outbox
 from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
 
@@ -42,8 +43,9 @@ def _codes(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
 
 
 def test_operations_drive_the_feed_the_eta_and_subscriptions(
-        hub: tuple[TestClient, dict[str, Headers]], database_url: str) -> None:
+        hub: tuple[TestClient, dict[str, Headers]], database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     client, t = hub
+    monkeypatch.setenv(callback_policy.ALLOWED_HOSTS_ENV, "127.0.0.1")  # the subscriber below listens here
     ours, theirs = container_number(11), container_number(12)
     for box, booking, shipper in ((ours, "BK-K1", "KAZGRAIN"), (theirs, "BK-O1", "OTHERCO")):
         _ok(client.post("/api/v1/containers", headers=t["planner"],

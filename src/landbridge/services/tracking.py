@@ -31,7 +31,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +42,7 @@ from landbridge.corridor.network import LOCODES, Crossing, Route, TransitDays, k
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.interchange import dcsa
+from landbridge.services import callback_policy
 from landbridge.store import tables
 from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import (
@@ -380,9 +380,9 @@ class NewSubscription:
 
 
 def _check_callback(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RuleViolation("callbackUrl", "must be an absolute http(s) URL")
+    reason = callback_policy.refusal_at_subscription(url)
+    if reason is not None:
+        raise RuleViolation("callbackUrl", reason)
 
 
 def _decode_secret(secret_b64: str) -> bytes:
@@ -517,7 +517,10 @@ Sender = Callable[[str, bytes, dict[str, str]], int]
 
 
 def http_sender(url: str, body: bytes, headers: dict[str, str], timeout_s: float = 5.0) -> int:
-    """POST the body; returns the status code (raises OSError when nothing answered)."""
+    """POST the body; returns the status code (raises OSError when nothing answered or the host is refused)."""
+    refusal = callback_policy.refusal_at_delivery(url)
+    if refusal is not None:
+        raise PermissionError(f"callback refused: {refusal}")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # callbacks never go via a proxy
     try:
