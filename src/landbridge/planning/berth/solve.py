@@ -232,13 +232,14 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
         return int(np.searchsorted(reduced_costs, cost - 1 - lp.value + 1e-6, side="right"))
 
     slack = 1.0
+    heuristic_done = False
     while not proven and remaining() > 0.2:
         best.absorb()
         if best.cost <= lower_bound:
             return lower_bound, True
         gap = (best.cost - 1 - lp.value) if best.plan is not None else math.inf
         small = exact_size(best.cost) <= _MAX_EXACT_COLUMNS
-        exact = gap <= slack or (small and slack > 1.0)
+        exact = gap <= slack or (small and heuristic_done)
         used_slack = gap if exact else slack
         columns = columns_within(model, lp, used_slack)
         # Leave a little time for building the model and writing the plan. A heuristic round gets all
@@ -271,6 +272,7 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
             # Every plan better than the incumbent lives in this column set (outside = best cost).
             proven = proven or outcome.finished
             break
+        heuristic_done = True
         if not feed.interrupted:
             slack *= 2
     return lower_bound, proven
