@@ -168,7 +168,12 @@ def _normal_positions(inst: ScaledInstance, vessel: int) -> list[int] | None:
             reachable = (reachable | (reachable << size)) & mask
             if reachable.bit_count() > 64:
                 return None
-    return [p for p in range(limit + 1) if reachable >> p & 1]
+    positions = []
+    while reachable:  # at most 64 set bits: walk them instead of testing every position
+        lowest = reachable & -reachable
+        positions.append(lowest.bit_length() - 1)
+        reachable ^= lowest
+    return positions
 
 
 def _result_json(instance: TidalInstance, plan: list[Placement]) -> dict[str, Any]:
