@@ -1,8 +1,15 @@
 """Independent checker for silo plans: re-reads the instance, rebuilds every silo's final contents.
 
-Shares nothing with problem.py or solve.py. It checks each lot is wholly stored, capacities, that
-no silo mixes owners, crops or classes, that the listed intake and transfers turn the present
-contents into the final allocation kilogram for kilogram, and recounts the transfers.
+Shares nothing with problem.py, solve.py or sequence.py. It checks each lot is wholly stored,
+capacities, that no silo mixes owners, crops or classes, and recounts the figures. A plan's
+``sequence`` is replayed step by step from the present contents: a transfer may not take more of a
+lot than the source holds at that moment, intake only of arriving lots and only up to their mass,
+no silo above capacity or holding two keys (unless it mixes) after any step, and the replay must
+end exactly in the allocation.
+
+A plan without a ``sequence`` (written before sequencing existed) is refused by default, because
+nothing then shows it can be executed; ``require_sequence=False`` checks it as a target state the
+old way (present contents + intake + transfers = allocation).
 """
 
 from __future__ import annotations
@@ -13,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 
-def check_silos(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """Violations of a silo plan (empty list = valid)."""
+def check_silos(instance_path: Path, plan: dict[str, Any], require_sequence: bool = True) -> list[str]:
+    """Violations of a silo plan (empty list = valid); see the module docstring for old plans."""
     instance = json.loads(instance_path.read_text(encoding="utf-8"))
     lots = {lot["id"]: lot for lot in instance["lots"]}
     silos = {silo["id"]: silo for silo in instance["silos"]}
@@ -46,12 +53,34 @@ def check_silos(instance_path: Path, plan: dict[str, Any]) -> list[str]:
             kinds = {(lots[lot]["owner"], lots[lot]["crop"], lots[lot].get("grain_class", "")) for lot in held}
             if len(kinds) > 1:
                 problems.append(f"silo {silo_id}: mixes {sorted(kinds)}")
-    problems += _flows(plan, lots, silos, before, after, stored)
     received = {(lot, s) for (lot, s), kg in after.items() if lot in stored and kg > before.get((lot, s), 0)}
-    if plan.get("objective") != len(received):
-        problems.append(f"objective {plan.get('objective')} but {len(received)} transfers (stored lot, receiving silo)")
-    if "transfer_count" in plan and plan["transfer_count"] != len(received):
-        problems.append(f"transfer_count {plan['transfer_count']} but recounted {len(received)}")
+    sequence = plan.get("sequence")
+    if sequence is None:
+        if require_sequence:
+            return [
+                *problems,
+                "plan has no sequence: the order of operations cannot be checked (plans from before"
+                " sequencing: re-plan, or check with require_sequence=False)",
+            ]
+        problems += _flows(plan, lots, silos, before, after, stored)
+        counted = len(received)
+    else:
+        replay_problems, runs = _replay(sequence, lots, silos, before, after, stored)
+        problems += replay_problems
+        problems += _lists_match(plan, sequence)
+        counted = len(runs)
+        hops = len(runs - received)
+        if "target_transfers" in plan and plan["target_transfers"] != len(received):
+            problems.append(f"target_transfers {plan['target_transfers']} but the allocation needs {len(received)}")
+        if "buffer_hops" in plan and plan["buffer_hops"] != hops:
+            problems.append(f"buffer_hops {plan['buffer_hops']} but the sequence has {hops}")
+        steps = sum(1 for row in sequence if isinstance(row, dict) and row.get("op") == "transfer")
+        if "transfer_steps" in plan and plan["transfer_steps"] != steps:
+            problems.append(f"transfer_steps {plan['transfer_steps']} but the sequence has {steps}")
+    if plan.get("objective") != counted:
+        problems.append(f"objective {plan.get('objective')} but {counted} transfers (stored lot, receiving silo)")
+    if "transfer_count" in plan and plan["transfer_count"] != counted:
+        problems.append(f"transfer_count {plan['transfer_count']} but recounted {counted}")
     if "portions" in plan and plan["portions"] != len(after):
         problems.append(f"portions {plan['portions']} but the allocation has {len(after)} (lot, silo) pairs")
     in_use = len({silo for _, silo in after})
@@ -104,4 +133,102 @@ def _flows(
                 f"lot {lot} in silo {silo}: {before.get(pair, 0)} kg now + {change.get(pair, 0)} kg moved"
                 f" ≠ {after.get(pair, 0)} kg allocated"
             )
+    return problems
+
+
+def _replay(
+    sequence: Any,
+    lots: dict[str, Any],
+    silos: dict[str, Any],
+    before: dict[tuple[str, str], int],
+    after: dict[tuple[str, str], int],
+    stored: set[str],
+) -> tuple[list[str], set[tuple[str, str]]]:
+    """Apply the steps in order; violations, and the (lot, receiving silo) pairs of transfers."""
+    if not isinstance(sequence, list):
+        return ["sequence must be a list of steps"], set()
+    problems: list[str] = []
+    held: dict[str, dict[str, int]] = {silo_id: {} for silo_id in silos}
+    for (lot_id, silo_id), kg in before.items():
+        held[silo_id][lot_id] = kg
+    taken_in: dict[str, int] = defaultdict(int)
+    runs: set[tuple[str, str]] = set()
+    for number, row in enumerate(sequence, start=1):
+        if not isinstance(row, dict):
+            problems.append(f"step {number}: not an object")
+            continue
+        if row.get("step") != number:
+            problems.append(f"step {number}: numbered {row.get('step')!r}")
+        op, lot, source, to, mass = row.get("op"), row.get("lot"), row.get("from"), row.get("to"), row.get("mass_kg")
+        if lot not in lots or to not in silos or not isinstance(mass, int) or isinstance(mass, bool) or mass <= 0:
+            problems.append(f"step {number}: malformed {row}")
+            continue
+        if op == "transfer":
+            if source not in silos or source == to:
+                problems.append(f"step {number}: transfer needs another known source silo, got {source!r}")
+                continue
+            there = held[source].get(lot, 0)
+            if mass > there:
+                problems.append(f"step {number}: takes {mass} kg of lot {lot} out of {source}, which holds {there} kg")
+                mass = there
+            if there - mass:
+                held[source][lot] = there - mass
+            else:
+                held[source].pop(lot, None)
+            runs.add((lot, to))
+        elif op == "intake":
+            if source is not None:
+                problems.append(f"step {number}: intake comes from outside, not from silo {source!r}")
+            if lot in stored:
+                problems.append(f"step {number}: intake of lot {lot}, which is already stored")
+            taken_in[lot] += mass
+            if taken_in[lot] > lots[lot]["mass_kg"]:
+                problems.append(
+                    f"step {number}: {taken_in[lot]} kg of lot {lot} taken in, the lot has {lots[lot]['mass_kg']} kg"
+                )
+        else:
+            problems.append(f"step {number}: unknown op {op!r}")
+            continue
+        if mass:
+            held[to][lot] = held[to].get(lot, 0) + mass
+        total = sum(held[to].values())
+        if total > silos[to]["capacity_kg"]:
+            problems.append(f"step {number}: silo {to} holds {total} kg, over capacity {silos[to]['capacity_kg']} kg")
+        if not silos[to].get("allow_mixing", False):
+            kinds = {
+                (lots[x]["owner"], lots[x]["crop"], lots[x].get("grain_class", "")) for x, kg in held[to].items() if kg
+            }
+            if len(kinds) > 1:
+                problems.append(f"step {number}: silo {to} mixes {sorted(kinds)}")
+    ended = {(lot, silo_id): kg for silo_id, contents in held.items() for lot, kg in contents.items() if kg}
+    for pair in sorted(set(ended) | set(after)):
+        if ended.get(pair, 0) != after.get(pair, 0):
+            lot, silo_id = pair
+            problems.append(
+                f"lot {lot} in silo {silo_id}: the sequence ends with {ended.get(pair, 0)} kg,"
+                f" the allocation has {after.get(pair, 0)} kg"
+            )
+    return problems, runs
+
+
+def _lists_match(plan: dict[str, Any], sequence: list[Any]) -> list[str]:
+    """The summary lists ``transfers`` and ``intake``, if given, must be the sequence's steps."""
+    rows = [row for row in sequence if isinstance(row, dict)]
+    problems: list[str] = []
+    if "transfers" in plan:
+        wanted = [
+            {"lot": r.get("lot"), "from": r.get("from"), "to": r.get("to"), "mass_kg": r.get("mass_kg")}
+            for r in rows
+            if r.get("op") == "transfer"
+        ]
+        if plan["transfers"] != wanted:
+            problems.append("transfers list differs from the transfer steps of the sequence")
+    if "intake" in plan:
+        taken = [
+            {"lot": r.get("lot"), "to": r.get("to"), "mass_kg": r.get("mass_kg")}
+            for r in rows
+            if r.get("op") == "intake"
+        ]
+        if plan["intake"] != taken:
+            problems.append("intake list differs from the intake steps of the sequence")
     return problems

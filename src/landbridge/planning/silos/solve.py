@@ -1,4 +1,4 @@
-"""Silo allocation with CP-SAT: where every lot ends up, with the fewest transfers.
+"""Silo allocation with CP-SAT: where every lot ends up, with the fewest transfers, in an order that works.
 
 Variables: ``key[s, k]`` (silo s is dedicated to owner/crop/class k), ``kg[l, s]`` (kilograms of
 lot l in silo s at the end), ``part[l, s]`` (lot l has grain in silo s) and, for lots already
@@ -6,24 +6,41 @@ stored, ``moved_in[l, s]`` (silo s receives more of lot l than it holds now, i.e
 Objective, lexicographic through weights: fewest transfers, then fewest lot portions (lots split
 over fewer silos are cheaper to load out later), then fewest silos in use (empty silos stay free
 for the next owner).
+
+The model gives a target state only. :mod:`landbridge.planning.silos.sequence` then orders the
+operations; a target it cannot order (silos waiting for each other with no room for a temporary
+hop) is excluded and the model re-solved, because an operator needs a plan the elevator can run,
+not the cheapest state on paper. See :func:`solve_silos` for which exclusions are proofs.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from landbridge.planning.common import SolveResult, SolveStatus, require_positive_time_limit
 from landbridge.planning.silos.problem import SiloInstance
+from landbridge.planning.silos.sequence import Sequence, sequence_plan, transfers_possible
+
+MAX_TARGETS = 20
+"""Targets tried before giving up on finding one whose operations can be ordered."""
 
 
-def solve_silos(instance: SiloInstance, time_limit_s: float, seed: int = 1) -> SolveResult:
-    """Allocate lots to silos; transfers are counted per (stored lot, receiving silo)."""
-    require_positive_time_limit(time_limit_s)
-    started = time.perf_counter()
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    kg: dict[tuple[int, int], cp_model.IntVar]
+    part: dict[tuple[int, int], cp_model.IntVar]
+    moved_in: list[cp_model.IntVar]
+    weight: int
+
+
+def _build(instance: SiloInstance) -> _Model:
+    """The allocation model; ``part`` and ``moved_in`` are exact so that no-good cuts on them bite."""
     model = cp_model.CpModel()
     lots, silos = instance.lots, instance.silos
     keys = sorted({lot.key for lot in lots})
@@ -46,12 +63,14 @@ def solve_silos(instance: SiloInstance, time_limit_s: float, seed: int = 1) -> S
             kg[index, s] = model.new_int_var(0, min(lot.mass_kg, silo.capacity_kg), f"kg_{index}_{s}")
             part[index, s] = model.new_bool_var(f"part_{index}_{s}")
             model.add(kg[index, s] <= lot.mass_kg * part[index, s])
+            model.add(kg[index, s] >= part[index, s])
             if not silo.allow_mixing:
                 model.add(part[index, s] <= dedicated[s, k])
             now = initial.get((lot.lot_id, s), 0)
             if instance.stored_kg(lot.lot_id):
                 moved_in = model.new_bool_var(f"in_{index}_{s}")
                 model.add(kg[index, s] <= now + lot.mass_kg * moved_in)
+                model.add(kg[index, s] >= now + 1).only_enforce_if(moved_in)
                 transfers.append(moved_in)
         model.add(sum(kg[index, s] for s in range(len(silos))) == lot.mass_kg)
     for s, silo in enumerate(silos):
@@ -66,61 +85,129 @@ def solve_silos(instance: SiloInstance, time_limit_s: float, seed: int = 1) -> S
     tail_weight = len(silos) + 1
     weight = (len(part) + 1) * tail_weight
     model.minimize(weight * sum(transfers) + tail_weight * sum(part.values()) + sum(in_use))
+    return _Model(model, kg, part, transfers, weight)
 
+
+def solve_silos(
+    instance: SiloInstance, time_limit_s: float, seed: int = 1, max_targets: int = MAX_TARGETS
+) -> SolveResult:
+    """Allocate lots to silos and order the operations; transfers count per (stored lot, receiving silo).
+
+    Loop: solve for a target, try to order it. If it cannot be ordered,
+
+    * and no grain can move at all from the present contents, fix every stored lot where it is
+      (a proof: no transfer will ever be possible) - if that is infeasible the status is
+      ``infeasible`` with the reason in ``plan["reason"]``;
+    * otherwise forbid that target's occupancy pattern (which lots in which silos) and re-solve.
+      This is a heuristic exclusion, so running out of targets or time then gives ``timeout``
+      (no plan, reason given), never ``infeasible``.
+
+    ``objective`` is the plan's ``transfer_count``: (lot, receiving silo) pairs over the whole
+    sequence, buffer hops included. ``bound`` is the model's lower bound on transfers from the
+    last solve without heuristic exclusions, valid for every executable plan; the status is
+    ``optimal`` only when the objective meets it.
+    """
+    require_positive_time_limit(time_limit_s)
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    built = _build(instance)
+    lots, silos = instance.lots, instance.silos
+    initial = {(lot, s): kg for s, silo in enumerate(silos) for lot, kg in silo.contents}
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1  # deterministic for a given seed
-    code = solver.solve(model)
-    runtime = time.perf_counter() - started
-    if code == cp_model.INFEASIBLE:
-        return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, runtime)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveResult(instance.name, SolveStatus.TIMEOUT, None, None, {}, runtime)
-    final = {(lots[i].lot_id, s): solver.value(var) for (i, s), var in kg.items() if solver.value(var) > 0}
-    plan = _plan(instance, initial, final)
-    objective = plan["transfer_count"]
-    # weight·transfers + rest ≥ B and rest < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
-    combined_bound = math.ceil(solver.best_objective_bound - 1e-6)
-    bound = max(0, min(objective, -(-(combined_bound - weight + 1) // weight)))
-    status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-    return SolveResult(
-        instance.name, status, objective, objective if status == SolveStatus.OPTIMAL else bound, plan, runtime
-    )
-
-
-def _plan(
-    instance: SiloInstance, initial: dict[tuple[str, int], int], final: dict[tuple[str, int], int]
-) -> dict[str, Any]:
-    silos = instance.silos
-    transfers: list[dict[str, Any]] = []
-    intake: list[dict[str, Any]] = []
-    receiving: set[tuple[str, int]] = set()
-    for lot in instance.lots:
-        gains = []
-        losses = []
-        for s in range(len(silos)):
-            change = final.get((lot.lot_id, s), 0) - initial.get((lot.lot_id, s), 0)
-            if change > 0:
-                gains.append([s, change])
-            elif change < 0:
-                losses.append([s, -change])
-        if not instance.stored_kg(lot.lot_id):
-            intake += [{"lot": lot.lot_id, "to": silos[s].silo_id, "mass_kg": amount} for s, amount in gains]
+    bound: int | None = None
+    proven = True  # every exclusion so far is a proof
+    stuck: list[str] = []
+    tried = 0
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0 or tried >= max_targets:
+            return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
+        solver.parameters.max_time_in_seconds = remaining
+        code = solver.solve(built.model)
+        if code == cp_model.INFEASIBLE:
+            status = SolveStatus.INFEASIBLE if proven else SolveStatus.TIMEOUT
+            return _no_plan(instance, status, started, tried, stuck)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
+        tried += 1
+        final = {(lots[i].lot_id, s): solver.value(var) for (i, s), var in built.kg.items() if solver.value(var) > 0}
+        target_transfers = sum(1 for var in built.moved_in if solver.value(var))
+        if proven:
+            # weight·transfers + rest ≥ B and rest < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
+            combined_bound = math.ceil(solver.best_objective_bound - 1e-6)
+            bound = max(0, min(target_transfers, -(-(combined_bound - built.weight + 1) // built.weight)))
+        sequence = sequence_plan(instance, final)
+        if sequence.complete:
+            plan = plan_from_target(instance, initial, final, sequence)
+            if stuck:
+                plan["retargeted"] = f"{tried - 1} cheaper target(s) could not be ordered: {stuck[0]}"
+            objective = plan["transfer_count"]
+            status = SolveStatus.OPTIMAL if objective == bound else SolveStatus.FEASIBLE
+            return SolveResult(instance.name, status, objective, bound, plan, time.perf_counter() - started)
+        stuck.append(f"target with {target_transfers} transfer(s): {sequence.reason}")
+        if proven and not transfers_possible(instance):
+            for var in built.moved_in:
+                built.model.add(var == 0)
+            stuck[-1] += "; no grain can move at all from the present contents"
             continue
-        # Pair what leaves a silo with what arrives elsewhere, largest first.
-        for s, amount in gains:
-            receiving.add((lot.lot_id, s))
-            while amount > 0:
-                source = losses[0]
-                step = min(amount, source[1])
-                transfers.append(
-                    {"lot": lot.lot_id, "from": silos[source[0]].silo_id, "to": silos[s].silo_id, "mass_kg": step}
-                )
-                amount -= step
-                source[1] -= step
-                if source[1] == 0:
-                    losses.pop(0)
+        proven = False
+        chosen = [var for (i, s), var in built.part.items() if (lots[i].lot_id, s) in final]
+        others = [var for (i, s), var in built.part.items() if (lots[i].lot_id, s) not in final]
+        built.model.add(sum(1 - var for var in chosen) + sum(others) >= 1)
+
+
+def _no_plan(instance: SiloInstance, status: SolveStatus, started: float, tried: int, stuck: list[str]) -> SolveResult:
+    """A result without a plan; when targets were found but not orderable, say why."""
+    plan: dict[str, Any] = {}
+    if stuck:
+        plan = {
+            "problem": "silo",
+            "targets_tried": tried,
+            "reason": (
+                "no executable order: "
+                + stuck[0]
+                + ("" if status == SolveStatus.INFEASIBLE else " (other targets not proven impossible)")
+            ),
+        }
+    return SolveResult(instance.name, status, None, None, plan, time.perf_counter() - started)
+
+
+def plan_from_target(
+    instance: SiloInstance,
+    initial: dict[tuple[str, int], int],
+    final: dict[tuple[str, int], int],
+    sequence: Sequence,
+) -> dict[str, Any]:
+    """Plan JSON for a target ((lot, silo index) -> kg) and its complete sequence.
+
+    ``transfers`` and ``intake`` repeat the sequence's steps without numbers, so readers of the
+    older plan format still find every movement. ``transfer_count`` counts (lot, receiving silo)
+    pairs over the sequence - buffer hops included, since each is a conveyor run the operator pays
+    for; ``target_transfers`` counts those the allocation alone needs.
+    """
+    silos = instance.silos
+    steps: list[dict[str, Any]] = []
+    for number, operation in enumerate(sequence.operations, start=1):
+        steps.append(
+            {
+                "step": number,
+                "op": "intake" if operation.source is None else "transfer",
+                "lot": operation.lot_id,
+                "from": None if operation.source is None else silos[operation.source].silo_id,
+                "to": silos[operation.target].silo_id,
+                "mass_kg": operation.mass_kg,
+            }
+        )
+    transfers = [
+        {"lot": row["lot"], "from": row["from"], "to": row["to"], "mass_kg": row["mass_kg"]}
+        for row in steps
+        if row["op"] == "transfer"
+    ]
+    intake = [{"lot": row["lot"], "to": row["to"], "mass_kg": row["mass_kg"]} for row in steps if row["op"] == "intake"]
+    target_pairs = {pair for pair, kg in final.items() if kg > initial.get(pair, 0) and pair in _stored(instance)}
+    receiving = {(row["lot"], row["to"]) for row in transfers}
     allocation = [
         {"silo": silos[s].silo_id, "lot": lot_id, "mass_kg": amount}
         for (lot_id, s), amount in sorted(final.items(), key=lambda r: (r[0][1], r[0][0]))
@@ -128,10 +215,20 @@ def _plan(
     return {
         "problem": "silo",
         "allocation": allocation,
+        "sequence": steps,
         "intake": intake,
         "transfers": transfers,
         "transfer_count": len(receiving),
+        "target_transfers": len(target_pairs),
+        "buffer_hops": len(receiving) - len(target_pairs),
+        "transfer_steps": len(transfers),
         "transferred_kg": sum(t["mass_kg"] for t in transfers),
         "portions": len(final),
         "silos_in_use": len({s for _, s in final}),
     }
+
+
+def _stored(instance: SiloInstance) -> set[tuple[str, int]]:
+    """(lot, silo) pairs of stored lots, for every silo: only stored lots are transferred."""
+    stored = {lot.lot_id for lot in instance.lots if instance.stored_kg(lot.lot_id)}
+    return {(lot_id, s) for lot_id in stored for s in range(len(instance.silos))}
