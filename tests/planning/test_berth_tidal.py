@@ -22,7 +22,13 @@ from landbridge.planning.berth.tidal import (
     scale,
     solve_tidal,
 )
-from landbridge.planning.berth.tidal_heuristic import constructive_plan, plan_cost
+from landbridge.planning.berth.tidal_heuristic import (
+    best_order,
+    constructive_orders,
+    constructive_plan,
+    plan_cost,
+    repaired_orders,
+)
 from landbridge.planning.cli import plan_app
 from landbridge.planning.common import PlanningInputError, SolveStatus
 
@@ -113,6 +119,21 @@ def test_constructive_heuristic_alone_is_checker_valid() -> None:
         plan_json = _plan_json(assignments, list(instance.arrival_times))
         assert plan_json["objective"] == plan_cost(scaled, plan)
         assert check_tidal_plan(path, plan_json) == [], path.stem
+
+
+def test_repaired_orders_place_every_vessel_of_20_1_2c_Noon_3c_1() -> None:
+    # All 44 plain orders leave a long vessel without a tide here (no plan in 10 s before); the
+    # squeaky-wheel repair must find a complete, checker-valid plan without any solver.
+    (path,) = _published("20_1_2c_Noon_3c_1")
+    instance = read_tidal_instance(path)
+    scaled = scale(instance)
+    orders = constructive_orders(scaled, seed=1)
+    assert best_order(scaled, orders)[0] is None
+    plan, _ = best_order(scaled, repaired_orders(scaled, orders))
+    assert plan is not None
+    assignments = [{"vessel": v, "position": x / POSITION_SCALE, "start": s, "departure": d}
+                   for v, (x, s, d) in enumerate(plan)]
+    assert check_tidal_plan(path, _plan_json(assignments, list(instance.arrival_times))) == []
 
 
 def _valid_tiny_plan() -> list[dict[str, Any]]:

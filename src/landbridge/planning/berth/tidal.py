@@ -34,6 +34,7 @@ from landbridge.planning.berth.tidal_heuristic import (
     improve_order,
     pack_departures,
     plan_cost,
+    repaired_orders,
 )
 from landbridge.planning.common import (
     PlanningInputError,
@@ -249,7 +250,10 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
     if any(not d for d in inst.departures):
         # A vessel that cannot be handled before the last listed window closes: no plan exists.
         return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
-    plan, order = best_order(inst, constructive_orders(inst, seed))
+    orders = constructive_orders(inst, seed)
+    plan, order = best_order(inst, orders)
+    if plan is None:
+        plan, order = best_order(inst, repaired_orders(inst, orders))
     bound = own_tide_bound(inst)
 
     def better(candidate: list[Placement] | None) -> None:

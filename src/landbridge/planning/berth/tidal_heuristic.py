@@ -79,18 +79,42 @@ def pack_departures(inst: ScaledInstance, departures: Sequence[int]) -> list[Pla
     return [p for p in plan if p is not None]
 
 
-def insert_in_order(inst: ScaledInstance, order: Sequence[int]) -> list[Placement] | None:
-    """Plan by inserting vessels in ``order``; None when one misses the last tide window."""
+def _insert(inst: ScaledInstance, order: Sequence[int]) -> tuple[list[Placement] | None, int | None]:
+    """(plan, None) by inserting vessels in ``order``, or (None, the vessel that missed every tide)."""
     placed: list[tuple[int, int, int, int]] = []
     plan: list[Placement | None] = [None] * len(inst.sizes)
     for vessel in order:
         choice = _place(inst, vessel, placed)
         if choice is None:
-            return None
+            return None, vessel
         plan[vessel] = choice
         if inst.sizes[vessel] > 0:
             placed.append((choice[0], choice[0] + inst.sizes[vessel], choice[1], choice[2]))
-    return [p for p in plan if p is not None]
+    return [p for p in plan if p is not None], None
+
+
+def insert_in_order(inst: ScaledInstance, order: Sequence[int]) -> list[Placement] | None:
+    """Plan by inserting vessels in ``order``; None when one misses the last tide window."""
+    return _insert(inst, order)[0]
+
+
+def repair_order(inst: ScaledInstance, order: Sequence[int], tries: int) -> list[int] | None:
+    """Squeaky wheel: move the vessel that missed the last tide halfway to the front, and retry.
+
+    Used only when every order failed: the vessel left without a tide is usually a long one that
+    needs the quay to itself, and giving it priority makes room for it while the tides still run.
+    """
+    current = list(order)
+    for _ in range(tries):
+        plan, failed = _insert(inst, current)
+        if plan is not None:
+            return current
+        assert failed is not None
+        index = current.index(failed)
+        if index == 0:
+            return None
+        current.insert(index // 2, current.pop(index))
+    return None
 
 
 def plan_cost(inst: ScaledInstance, plan: Sequence[Placement]) -> int:
@@ -101,6 +125,12 @@ def plan_cost(inst: ScaledInstance, plan: Sequence[Placement]) -> int:
 def constructive_plan(inst: ScaledInstance, seed: int, extra_orders: int = 40) -> list[Placement] | None:
     """The best plan of :func:`constructive_orders`, or None if every order failed."""
     return best_order(inst, constructive_orders(inst, seed, extra_orders))[0]
+
+
+def repaired_orders(inst: ScaledInstance, orders: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Orders made feasible by :func:`repair_order` from the first four (deterministic) orders."""
+    repaired = [repair_order(inst, order, 4 * len(inst.sizes)) for order in orders[:4]]
+    return [order for order in repaired if order is not None]
 
 
 def best_order(inst: ScaledInstance, orders: Sequence[Sequence[int]]
