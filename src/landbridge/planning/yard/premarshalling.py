@@ -39,7 +39,9 @@ BEAM_LIMIT_CONTAINERS = 70
 PILOT_STEPS = 6
 # Seeded restarts of the rule before the complete search takes over (most bays need none).
 RULE_RESTARTS = 10
+MIN_RULE_RESTARTS = 3  # all 1480 CV and BF bays need at most this many
 SEARCH_WEIGHT = 3
+SMALL_BAY_CONTAINERS = 30
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,9 @@ def beam_search(
                 cheap.append((bad + delta, number, source, target))
         cheap.sort()
         scored: list[tuple[int, int, State, int, list[tuple[int, int]]]] = []
-        for bad, number, source, target in cheap[: width * 6]:
+        for count, (bad, number, source, target) in enumerate(cheap[: width * 6]):
+            if count & 63 == 63 and time.perf_counter() > deadline:
+                raise _TimeUp  # one depth of a wide beam on a big bay takes about a second
             state, _, moves = beam[number]
             child = _apply(state, source, target)
             key = _key(child)
@@ -431,8 +435,10 @@ def first_plan(
     """
     plan = construct_plan(stacks, max_height)
     rng = random.Random(seed)
-    for _ in range(RULE_RESTARTS):
-        if plan is not None or time.perf_counter() > deadline:
+    for restart in range(RULE_RESTARTS):
+        # The first few restarts run even past the deadline: milliseconds each on a quiet
+        # machine, and no plan at all is worse than a late one on a starved CPU.
+        if plan is not None or (restart >= MIN_RULE_RESTARTS and time.perf_counter() > deadline):
             break
         plan = construct_plan(stacks, max_height, rng)
     if plan is not None:
@@ -470,20 +476,26 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
     if infeasible:
         return PremarshallingOutcome(SolveStatus.INFEASIBLE, None, root, 0)
     offer(found)
-    # The older rule (kept for its restarts where it works) only counts if it beats the new one.
-    old_rule = greedy_premarshalling(stacks, height, max_moves=len(best) - 1 if best is not None else 10_000)
+    # The older rule: its randomised restarts still pay on the medium BF classes. On dense CV
+    # bays it cycles to its cap, so its first run is cut off at twice the new rule's plan.
+    old_rule = greedy_premarshalling(stacks, height, max_moves=2 * len(best) if best is not None else 10_000)
     offer(old_rule)
+    # On small bays (CV up to 4x7 and 5x4) wide beams and IDA* find the optima; they keep all
+    # the time they want there, as before the pilot method existed.
+    small = bay.n_containers <= SMALL_BAY_CONTAINERS
     try:
+        cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
+        # A first narrow beam: it finds the optima on the small classes and the best plans on the
+        # 5-tier BF classes (BF5-8, BF21-24: 42 and 49 moves on BF7 where the pilot gives 47 and
+        # 51); on taller bays it is slow and rarely beats the pilot (BF11: 79 against 62).
+        share = 1.0 if small else (0.5 if height <= 5 else 0.2)
+        first_beam = min(deadline, time.perf_counter() + share * (deadline - time.perf_counter()))
+        with contextlib.suppress(_TimeUp):
+            offer(beam_search(stacks, height, 8, first_beam, cutoff))
         # The pilot method over the rule: the biggest single gain on dense bays, and fast.
         if best is None or len(best) > root:
             pilot_deadline = min(deadline, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
             offer(pilot_plan(stacks, height, pilot_deadline, PILOT_STEPS))
-        cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
-        # A first narrow beam: it finds the optima on the small classes, but on dense bays it
-        # rarely beats the pilot, so it gets a fifth of the time left.
-        first_beam = min(deadline, time.perf_counter() + (deadline - time.perf_counter()) / 5)
-        with contextlib.suppress(_TimeUp):
-            offer(beam_search(stacks, height, 8, first_beam, cutoff))
         if best is not None and len(best) > proven and (len(best) - root <= 6 or bay.n_containers <= 30):
             # Exact search when the gap is small enough to hope; it gets at most half the time left.
             ida = _Ida(height, time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
@@ -522,7 +534,8 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
                 cutoff = len(best) - 1 if best is not None else 4 * root + 4 * bay.n_containers
                 with contextlib.suppress(_TimeUp):
-                    beam_deadline = time.perf_counter() + 0.25 * (deadline - time.perf_counter())
+                    share = 1.0 if small else 0.25
+                    beam_deadline = time.perf_counter() + share * (deadline - time.perf_counter())
                     offer(beam_search(stacks, height, width, beam_deadline, cutoff))
                 width *= 2
     except _TimeUp:

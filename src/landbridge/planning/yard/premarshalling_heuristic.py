@@ -266,18 +266,25 @@ def construct_plan(
     return _finish(bay, rng, max_moves)
 
 
-def _finish(bay: _Bay, rng: random.Random | None, max_moves: int | None) -> list[Move] | None:
-    """Run the rule from the bay's current state; all moves (earlier ones included) or None."""
+def _finish(
+    bay: _Bay, rng: random.Random | None, max_moves: int | None, deadline: float = float("inf")
+) -> list[Move] | None:
+    """Run the rule from the bay's current state; all moves (earlier ones included) or None.
+
+    None also when ``deadline`` passes (a rollout that cycles can take a good part of a second).
+    """
     n = len(bay.st)
     n_containers = sum(len(s) for s in bay.st)
     cap = max_moves if max_moves is not None else len(bay.moves) + 20 * n_containers + 50
     seen: set[tuple[tuple[int, ...], ...]] = set()
     base_rng = rng
     kick = _Kick(n_containers)  # deterministic, so the rule stays reproducible
+    rounds = 0
     while True:
         if all(bay.is_sorted(i) for i in range(n)):
             return bay.moves
-        if len(bay.moves) >= cap:
+        rounds += 1
+        if len(bay.moves) >= cap or (rounds & 31 == 0 and time.perf_counter() > deadline):
             return None
         # A greedy rule without memory can cycle; when a state comes back, decide this step with
         # strong random noise instead (different choice, different continuation).
@@ -334,10 +341,12 @@ def pilot_plan(
         choice: tuple[int, _Bay] | None = None
         steps = _steps(bay, rng, k)
         for step in steps:
+            if choice is not None and time.perf_counter() > deadline:
+                break
             twin = bay.copy()
             _execute(twin, step, None, len(twin.moves) + 10 * max_height * n)
             cap = len(best) if best is not None else None  # ties kept: the incumbent's own path
-            finished = _finish(twin.copy(), None, cap)
+            finished = _finish(twin.copy(), None, cap, deadline)
             if finished is None:
                 continue
             if best is None or len(finished) < len(best):
@@ -361,52 +370,56 @@ def replay_sorted(stacks: Sequence[Sequence[int]], max_height: int, moves: Seque
     return all(_well(s) == len(s) for s in st)
 
 
-def _merge_candidates(moves: Sequence[Move], start: int = 0) -> list[tuple[int, int]]:
-    """Pairs (i, j), i >= start: move j is the next move of the container moved by move i."""
-    pairs: list[tuple[int, int]] = []
-    for i in range(start, len(moves)):
-        target = moves[i][1]
-        for j in range(i + 1, len(moves)):
-            if moves[j][0] == target:
-                pairs.append((i, j))  # the container on top of ``target`` leaves again
-                break
-            if moves[j][1] == target:
-                break  # something was put on top of it: no simple merge
-    return pairs
-
-
 def shorten_plan(stacks: Sequence[Sequence[int]], max_height: int, moves: Sequence[Move]) -> list[Move]:
     """Drop redundant moves: a container moved twice in a row moves once (or not at all).
 
-    For a container moved ``a → b`` by move i and ``b → c`` by move j (nothing put on it in
-    between), try the single move ``a → c`` at position i, then at position j, or no move when
-    ``c == a``. Every candidate is replayed and kept only if the plan stays valid, so the result
-    is never longer and never invalid; repeats until nothing changes.
+    For a container moved ``a → b`` by move i and ``b → c`` by move j, with no move touching
+    ``b`` in between (so it stays on top there): if no move in between touches ``c`` either, the
+    single move ``a → c`` at position i gives the same bay after move j; if none touches ``a``,
+    the same move at position j does; when ``c == a`` both moves go. The bay after move j is
+    unchanged, so the rest of the plan stays valid — checked locally in O(j - i), and the result
+    is replayed once at the end (the input is returned if that ever failed). Repeats until
+    nothing changes; never longer than the input.
     """
     plan = list(moves)
     if not replay_sorted(stacks, max_height, plan):
         return plan
-    start = 0  # pairs before the last change were tried already: resume there, not at 0
-    while True:
+    changed = True
+    while changed:
         changed = False
-        for i, j in _merge_candidates(plan, start):
-            a, c = plan[i][0], plan[j][1]
-            options: list[list[Move]] = []
-            if a == c:
-                options.append(plan[:i] + plan[i + 1 : j] + plan[j + 1 :])
-            else:
-                options.append([*plan[:i], (a, c), *plan[i + 1 : j], *plan[j + 1 :]])
-                options.append([*plan[:i], *plan[i + 1 : j], (a, c), *plan[j + 1 :]])
-            for option in options:
-                if replay_sorted(stacks, max_height, option):
-                    plan = option
-                    changed = True
-                    start = max(0, i - 1)
-                    break
-            if changed:
-                break
-        if not changed:
-            return plan
+        i = 0
+        while i < len(plan):
+            merged = _merge_at(plan, i)
+            if merged is None:
+                i += 1
+                continue
+            plan = merged
+            changed = True
+    if not replay_sorted(stacks, max_height, plan):  # cannot happen; never return a broken plan
+        return list(moves)
+    return plan
+
+
+def _merge_at(plan: list[Move], i: int) -> list[Move] | None:
+    """The plan with move i merged into the next move of the same container, or None."""
+    a, b = plan[i]
+    touched: set[int] = set()
+    for j in range(i + 1, len(plan)):
+        source, target = plan[j]
+        if target == b:
+            return None  # something was put on top of it: not a simple double move
+        if source == b:
+            c = target
+            if c == a and a not in touched:
+                return plan[:i] + plan[i + 1 : j] + plan[j + 1 :]
+            if c != a and c not in touched:
+                return [*plan[:i], (a, c), *plan[i + 1 : j], *plan[j + 1 :]]
+            if c != a and a not in touched:
+                return [*plan[:i], *plan[i + 1 : j], (a, c), *plan[j + 1 :]]
+            return None
+        touched.add(source)
+        touched.add(target)
+    return None
 
 
 def replay(stacks: Sequence[Sequence[int]], moves: Sequence[Move]) -> tuple[tuple[int, ...], ...]:
