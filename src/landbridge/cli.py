@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.table import Table
 from landbridge.config import get_settings
 from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
+
+if TYPE_CHECKING:
+    from landbridge.services.demo_day import DemoSummary
 
 app = typer.Typer(
     help="landbridge — the open system for a sea–rail intermodal hub.",
@@ -96,6 +100,75 @@ def db_seed(
     for name, count in sorted(summary.counts.items()):
         table.add_row(name, str(count))
     console.print(table)
+
+
+@db_app.command("demo")
+def db_demo(
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed plays the same day")] = 1,
+    at: Annotated[
+        datetime | None,
+        typer.Option("--at", help="The day's 'now' for planned times (ETA, gate windows); default: now",
+                     formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]),
+    ] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing (exit 0) when the database already has operational data")
+    ] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Play a demo operating day through the operations services, so every change is an audited event."""
+    from landbridge.services.demo_day import DemoStepFailed, has_operational_data, is_seeded, play_demo_day
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    uow = UnitOfWork.for_url(_database_url(database_url))
+    if not is_seeded(uow):
+        err_console.print("[red]error[/red] the database has no scenario; run `landbridge db seed` first")
+        raise typer.Exit(1)
+    if has_operational_data(uow):
+        if if_empty:
+            console.print("database already has operational data; no demo day played")
+            return
+        err_console.print(
+            "[red]error[/red] the database already has operational data (parties, boxes, visits or grain); "
+            "the demo day plays only on a freshly seeded database (use --if-empty to skip quietly)"
+        )
+        raise typer.Exit(1)
+    moment = datetime.now(UTC) if at is None else (at if at.tzinfo is not None else at.replace(tzinfo=UTC))
+    try:
+        summary = play_demo_day(uow, seed=seed, at=moment)
+    except DemoStepFailed as error:
+        err_console.print(f"[red]error[/red] demo day stopped: {error}", highlight=False)
+        err_console.print("earlier steps stay recorded as events; start again from an empty database")
+        raise typer.Exit(1) from None
+    _print_demo_summary(summary)
+
+
+def _print_demo_summary(summary: DemoSummary) -> None:
+    table = Table(title=f"demo day {summary.at:%Y-%m-%d %H:%M %Z} (seed {summary.seed})")
+    table.add_column("what")
+    table.add_column("how many", justify="right")
+    table.add_column("detail")
+    places = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.containers_by_place.items()))
+    rows = [
+        ("parties / consignments", f"{summary.parties} / {summary.consignments}", ""),
+        ("containers", str(summary.containers), places),
+        ("vessel visits", str(len(summary.vessel_visits)),
+         ", ".join(f"{ref} {status}" for ref, status in summary.vessel_visits.items())),
+        ("trains", str(len(summary.trains)), ", ".join(f"{ref} {status}" for ref, status in summary.trains.items())),
+        ("wagons", str(summary.wagons), ""),
+        ("yard moves", str(summary.yard_moves), ""),
+        ("gate appointments / truck visits", f"{summary.appointments} / {summary.truck_visits}", ""),
+        ("customs holds open / released", f"{len(summary.holds_open)} / {summary.holds_released}",
+         ", ".join(summary.holds_open)),
+        ("grain lots", str(summary.grain_lots),
+         f"received {summary.grain_received_kg / 1000:,.1f} t, shipped {summary.grain_shipped_kg / 1000:,.1f} t, "
+         f"in stock {summary.grain_in_stock_kg / 1000:,.1f} t"),
+        ("events recorded", str(summary.events), ""),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    if summary.tracked_box is not None:
+        console.print(f"follow {summary.tracked_box} on the Container screen: it is on its way with an ETA")
 
 
 @app.command("deliver")
