@@ -23,7 +23,6 @@ from landbridge.planning.yard.premarshalling import (
     lower_bound,
     prove_infeasible,
     search_any_plan,
-    solve_premarshalling,
 )
 from landbridge.planning.yard.premarshalling_heuristic import (
     construct_plan,
@@ -203,17 +202,18 @@ def test_status_optimal_only_when_the_plan_is_optimal(tmp_path: Path) -> None:
         n_stacks, height = rng.randint(2, 3), rng.randint(2, 3)
         stacks: State = tuple(tuple(rng.randint(1, 5) for _ in range(rng.randint(0, height))) for _ in range(n_stacks))
         best = _bfs_optimum(stacks, height)
-        outcome = solve_premarshalling(YardBay("r", stacks, height), 2.0)  # returns when proven
+        result = solve_premarshalling_plan(YardBay("r", stacks, height), 2.0)  # returns when proven
         if best is None:
-            assert outcome.status == SolveStatus.INFEASIBLE, stacks
-            assert outcome.moves is None
+            assert result.status == SolveStatus.INFEASIBLE, stacks
+            assert result.objective is None
             continue
-        assert outcome.moves is not None, stacks
-        plan = solve_premarshalling_plan(YardBay("r", stacks, height), 2.0).to_json()
+        assert result.objective is not None, stacks
+        plan = result.to_json()
         assert check_premarshalling(_bay_file(tmp_path, stacks, height, f"s{number}"), plan) == []
-        assert outcome.bound <= best <= len(outcome.moves)
-        if outcome.status == SolveStatus.OPTIMAL:
-            assert len(outcome.moves) == best
+        assert result.bound is not None
+        assert result.bound <= best <= result.objective
+        if result.status == SolveStatus.OPTIMAL:
+            assert result.objective == best
 
 
 @pytest.mark.parametrize(

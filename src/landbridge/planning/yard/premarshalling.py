@@ -42,6 +42,7 @@ RULE_RESTARTS = 10
 MIN_RULE_RESTARTS = 3  # all 1480 CV and BF bays need at most this many
 SEARCH_WEIGHT = 3
 SMALL_BAY_CONTAINERS = 30
+LOW_BAY_TIERS = 5
 
 
 @dataclass(frozen=True)
@@ -487,8 +488,9 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
         cutoff = (len(best) - 1) if best is not None else 4 * root + 4 * bay.n_containers
         # A first narrow beam: it finds the optima on the small classes and the best plans on the
         # 5-tier BF classes (BF5-8, BF21-24: 42 and 49 moves on BF7 where the pilot gives 47 and
-        # 51); on taller bays it is slow and rarely beats the pilot (BF11: 79 against 62).
-        share = 1.0 if small else (0.5 if height <= 5 else 0.2)
+        # 51), so there it keeps all the time it wants, as before the pilot existed; on taller
+        # bays it is slow and rarely beats the pilot (BF11: 79 against 62).
+        share = 1.0 if small or height <= LOW_BAY_TIERS else 0.2
         first_beam = min(deadline, time.perf_counter() + share * (deadline - time.perf_counter()))
         with contextlib.suppress(_TimeUp):
             offer(beam_search(stacks, height, 8, first_beam, cutoff))
@@ -534,7 +536,7 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
                 cutoff = len(best) - 1 if best is not None else 4 * root + 4 * bay.n_containers
                 with contextlib.suppress(_TimeUp):
-                    share = 1.0 if small else 0.25
+                    share = 1.0 if small or height <= LOW_BAY_TIERS else 0.25
                     beam_deadline = time.perf_counter() + share * (deadline - time.perf_counter())
                     offer(beam_search(stacks, height, width, beam_deadline, cutoff))
                 width *= 2
