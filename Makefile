@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-## make run: set up, migrate, seed the Lianyungang scenario when the database is empty, serve on :8000
+## make run: set up, migrate, seed the Lianyungang scenario and play a demo day when the database is empty, serve on :8000
 run: $(STAMP)
 	$(BIN)/landbridge db upgrade
 	$(BIN)/landbridge db seed --if-empty
+	$(BIN)/landbridge db demo --if-empty
 	$(BIN)/landbridge serve --host $(HOST) --port $(PORT)
 
 ## make test: set up, start a throwaway PostgreSQL, run ruff, mypy and pytest on SQLite and PostgreSQL
