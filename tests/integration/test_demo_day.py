@@ -19,10 +19,12 @@ from typer.testing import CliRunner
 
 from landbridge.api.app import create_app
 from landbridge.cli import app
+from landbridge.domain.errors import RuleViolation
 from landbridge.domain.identifiers import parse_wagon_number
 from landbridge.scenarios import load_scenario
 from landbridge.services import demo_day
 from landbridge.services.authz import create_user
+from landbridge.services.operations import parties as operations_parties
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.services.seeding import seed_scenario
 from landbridge.store import tables
@@ -131,6 +133,20 @@ def test_demo_day_needs_a_seeded_database(database_url: str) -> None:
     assert result.exit_code == 1
     assert "db seed" in result.output
     assert _counts(database_url)["events"] == 0
+
+
+def test_a_refused_step_is_named_and_exits_non_zero(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a service refuses a command, the operator reads which step stopped the day, and the exit is 1."""
+    seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
+
+    def refuse(*_args: Any, **_options: Any) -> None:
+        raise RuleViolation("code", "refused for the test")
+
+    monkeypatch.setattr(operations_parties, "create_party", refuse)
+    result = CliRunner().invoke(app, ["db", "demo", "--database-url", database_url])
+    assert result.exit_code == 1
+    assert "step 'parties' failed: code: refused for the test" in " ".join(result.output.split())
+    assert _counts(database_url)["containers"] == 0
 
 
 def test_demo_day_draws_valid_reproducible_identifiers() -> None:
