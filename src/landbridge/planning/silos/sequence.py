@@ -30,6 +30,7 @@ needs a transfer is reachable, because intake only takes room and narrows keys.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from landbridge.planning.silos.problem import SiloInstance
@@ -64,6 +65,16 @@ class _State:
         self.held: list[dict[str, int]] = [dict(silo.contents) for silo in instance.silos]
         self.target = target
         self.operations: list[Operation] = []
+
+    def copy(self) -> _State:
+        twin = _State.__new__(_State)
+        twin.instance, twin.key, twin.stored, twin.target = self.instance, self.key, self.stored, self.target
+        twin.held = [dict(contents) for contents in self.held]
+        twin.operations = list(self.operations)
+        return twin
+
+    def signature(self) -> tuple[tuple[tuple[str, int], ...], ...]:
+        return tuple(tuple(sorted(contents.items())) for contents in self.held)
 
     def room(self, s: int) -> int:
         return self.instance.silos[s].capacity_kg - sum(self.held[s].values())
@@ -238,31 +249,90 @@ def transfers_possible(instance: SiloInstance) -> bool:
     return False
 
 
-def sequence_plan(instance: SiloInstance, target: dict[tuple[str, int], int]) -> Sequence:
-    """Order transfers and intake from the present contents to ``target`` ((lot, silo) -> kg).
+SEARCH_STATES = 400
+"""States the fallback search visits before the sequencer gives up on a target."""
 
-    ``target`` must be a valid allocation (capacity, no mixing, every lot whole). The returned
-    sequence is complete, or says why it stopped.
-    """
-    state = _State(instance, {pair: kg for pair, kg in target.items() if kg > 0})
+
+def _greedy(state: _State) -> str | None:
+    """Run the greedy method on ``state`` in place; None when it reached the target, else why not."""
+    instance = state.instance
     # Each direct move clears a surplus, a deficit or fills a silo; the cap only guards bugs.
-    cap = 50 * (len(instance.lots) + 1) * (len(instance.silos) + 1) + 100
+    cap = len(state.operations) + 50 * (len(instance.lots) + 1) * (len(instance.silos) + 1) + 100
     while state.deficits():
         if len(state.operations) > cap:
-            return Sequence(state.operations, False, f"gave up after {cap} operations")
+            return f"gave up after {cap} operations"
         move = _direct_move(state)
         if move is not None:
             state.apply(move)
             continue
         if not _break_cycle(state):
             waiting = sorted({instance.silos[t].silo_id for _, t, _ in state.deficits()})
-            return Sequence(
-                state.operations,
-                False,
+            return (
                 f"silos {', '.join(waiting)} wait for each other and no silo has room for a compatible "
-                "temporary hop (a free silo would be needed)",
+                "temporary hop (a free silo would be needed)"
             )
     for (lot_id, t), kg in sorted(state.target.items(), key=lambda item: (item[0][1], item[0][0])):
         if lot_id not in state.stored:
             state.apply(Operation(lot_id, None, t, kg - state.held[t].get(lot_id, 0)))
-    return Sequence(state.operations)
+    return None
+
+
+def _moves(state: _State) -> list[Operation]:
+    """Transfers possible now, with the amounts that matter: all of it, what fits, surplus, deficit."""
+    moves: list[Operation] = []
+    for s, contents in enumerate(state.held):
+        for lot_id, kg in sorted(contents.items()):
+            if lot_id not in state.stored:
+                continue
+            for t in range(len(state.held)):
+                room = state.room(t)
+                if t == s or room <= 0 or not state.accepts(t, lot_id):
+                    continue
+                amounts = {kg, room, state.surplus(lot_id, s), state.deficit(lot_id, t)}
+                moves += [Operation(lot_id, s, t, a) for a in sorted(amounts) if 0 < a <= min(kg, room)]
+    return moves
+
+
+def _search(instance: SiloInstance, target: dict[tuple[str, int], int]) -> list[Operation] | None:
+    """Breadth-first over single transfers from the present contents, finishing each state greedily.
+
+    The greedy method only parks grain that is surplus in a waiting silo. Some targets need other
+    first moves - e.g. moving target grain of a lot out of a full mixing silo so it can serve as
+    the buffer, then putting the same lot's kilograms back. Breadth-first finds the shortest such
+    prefix after which greedy succeeds, within ``SEARCH_STATES`` states.
+    """
+    start = _State(instance, target)
+    queue = deque([start])
+    seen = {start.signature()}
+    while queue and len(seen) <= SEARCH_STATES:
+        node = queue.popleft()
+        for move in _moves(node):
+            child = node.copy()
+            child.apply(move)
+            signature = child.signature()
+            if signature in seen:
+                continue
+            seen.add(signature)
+            trial = child.copy()
+            if _greedy(trial) is None:
+                return trial.operations
+            queue.append(child)
+    return None
+
+
+def sequence_plan(instance: SiloInstance, target: dict[tuple[str, int], int]) -> Sequence:
+    """Order transfers and intake from the present contents to ``target`` ((lot, silo) -> kg).
+
+    ``target`` must be a valid allocation (capacity, no mixing, every lot whole). Greedy first; if
+    it gets stuck, a small breadth-first search for a prefix that unsticks it. The returned
+    sequence is complete, or says why it stopped (the greedy method's reason; not a proof).
+    """
+    target = {pair: kg for pair, kg in target.items() if kg > 0}
+    state = _State(instance, target)
+    reason = _greedy(state)
+    if reason is None:
+        return Sequence(state.operations)
+    found = _search(instance, target)
+    if found is not None:
+        return Sequence(found)
+    return Sequence(state.operations, False, f"{reason}; a search of {SEARCH_STATES} states found no order either")
