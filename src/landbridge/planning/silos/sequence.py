@@ -22,8 +22,13 @@ Method (greedy with cycle breaking):
    silo holds a subset of its target, so intake always fits; taking it in earlier could fill room
    that a cycle break needs.
 
-If no waiting silo can be unblocked the result says so (``complete`` false, with the reason): the
-target is not reachable by this method. :func:`transfers_possible` gives the one case the solver
+4. **Search when stuck** - the greedy method only parks surplus grain of a waiting silo. When that
+   is not enough (e.g. the only possible buffer is full of grain that stays), a breadth-first
+   search over single transfers (amounts: all of it, what fits, the surplus, the deficit) looks
+   for the shortest first moves after which the greedy method succeeds, within ``SEARCH_STATES``.
+
+If neither finds an order the result says so (``complete`` false, with the reason): the target is
+not reachable by this method, which is not a proof. :func:`transfers_possible` gives the one case the solver
 can turn into a proof: when no grain can move at all from the present contents, no target that
 needs a transfer is reachable, because intake only takes room and narrows keys.
 """
