@@ -35,6 +35,7 @@ needs a transfer is reachable, because intake only takes room and narrows keys.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -298,19 +299,24 @@ def _moves(state: _State) -> list[Operation]:
     return moves
 
 
-def _search(instance: SiloInstance, target: dict[tuple[str, int], int]) -> list[Operation] | None:
+def _search(
+    instance: SiloInstance, target: dict[tuple[str, int], int], deadline: float | None
+) -> list[Operation] | None:
     """Breadth-first over single transfers from the present contents, finishing each state greedily.
 
     The greedy method only parks grain that is surplus in a waiting silo. Some targets need other
     first moves - e.g. moving target grain of a lot out of a full mixing silo so it can serve as
     the buffer, then putting the same lot's kilograms back. Breadth-first finds the shortest such
-    prefix after which greedy succeeds, within ``SEARCH_STATES`` states.
+    prefix after which greedy succeeds, within ``SEARCH_STATES`` states and the solver's deadline
+    (``time.perf_counter()`` value), so that sequencing never overruns the time limit by much.
     """
     start = _State(instance, target)
     queue = deque([start])
     seen = {start.signature()}
     while queue and len(seen) <= SEARCH_STATES:
         node = queue.popleft()
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
         for move in _moves(node):
             child = node.copy()
             child.apply(move)
@@ -325,7 +331,9 @@ def _search(instance: SiloInstance, target: dict[tuple[str, int], int]) -> list[
     return None
 
 
-def sequence_plan(instance: SiloInstance, target: dict[tuple[str, int], int]) -> Sequence:
+def sequence_plan(
+    instance: SiloInstance, target: dict[tuple[str, int], int], deadline: float | None = None
+) -> Sequence:
     """Order transfers and intake from the present contents to ``target`` ((lot, silo) -> kg).
 
     ``target`` must be a valid allocation (capacity, no mixing, every lot whole). Greedy first; if
@@ -337,7 +345,7 @@ def sequence_plan(instance: SiloInstance, target: dict[tuple[str, int], int]) ->
     reason = _greedy(state)
     if reason is None:
         return Sequence(state.operations)
-    found = _search(instance, target)
+    found = _search(instance, target, deadline)
     if found is not None:
         return Sequence(found)
     return Sequence(state.operations, False, f"{reason}; a search of {SEARCH_STATES} states found no order either")

@@ -138,7 +138,7 @@ def solve_silos(
             # weight·transfers + rest ≥ B and rest < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
             combined_bound = math.ceil(solver.best_objective_bound - 1e-6)
             bound = max(0, min(target_transfers, -(-(combined_bound - built.weight + 1) // built.weight)))
-        sequence = sequence_plan(instance, final)
+        sequence = sequence_plan(instance, final, deadline)
         if sequence.complete:
             plan = plan_from_target(instance, initial, final, sequence)
             if stuck:
