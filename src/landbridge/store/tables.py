@@ -350,7 +350,7 @@ class GrainMovementRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     mass_kg: Mapped[int] = mapped_column(BigInteger)
     silo_code: Mapped[str | None] = mapped_column(String(8))
-    counterpart: Mapped[str | None] = mapped_column(String(64))
+    counterpart: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
