@@ -150,12 +150,12 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
     event("container.loaded_wagon", "container", transit_box, now - timedelta(days=6, hours=3), "T2",
           {"train": "TR-DUI-0398", "wagon": "33790011"})
     # Events are appended in time order, as operations record them: the load before the departure.
-    event("train.departed", "train", "TR-DUI-0398", now - timedelta(days=6), "CNLYG")
+    event("train.departed", "train_visit", "TR-DUI-0398", now - timedelta(days=6), "CNLYG")
     add(tables.TrainVisitRow(reference="TR-TAS-0405", direction="west", route_code="tashkent", gauge_mm=1435,
                              track_code=None, status="at_border", version=1))
-    event("train.departed", "train", "TR-TAS-0405", now - timedelta(days=3), "CNLYG")
-    event("train.at_border", "train", "TR-TAS-0405", now - timedelta(hours=5), "khorgos")
-    event("train.departed", "train", "TR-AST-0401", now - timedelta(hours=2), "CNLYG")
+    event("train.departed", "train_visit", "TR-TAS-0405", now - timedelta(days=3), "CNLYG")
+    event("train.at_border", "train_visit", "TR-TAS-0405", now - timedelta(hours=5), "khorgos")
+    event("train.departed", "train_visit", "TR-AST-0401", now - timedelta(hours=2), "CNLYG")
 
     # Port: a ship at berth L1 (berthed two hours late), one gone, one announced.
     add(tables.VesselVisitRow(reference="V-COSCO-17", vessel_name="COSCO Lianyungang", imo_number=None,

@@ -22,6 +22,8 @@ from landbridge.store import tables
 YARD_EVENTS = ("container.placed", "container.discharged", "container.gate_in", "container.unloaded_wagon")
 LOADING_STATUSES = ("announced", "loading")
 TRANSIT_STATUSES = ("departed", "at_border", "gauge_changed")
+TRAIN_SUBJECT = "train_visit"
+"""Subject type of a train's own events as the rail service writes them (``services/operations/rail.py``)."""
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -81,7 +83,10 @@ def overview(session: Session, now: datetime) -> Overview:
     day_start = now.astimezone(timezone(timedelta(hours=8))).replace(hour=0, minute=0, second=0, microsecond=0)
     departed_today = session.scalar(
         select(func.count(func.distinct(tables.EventRow.subject_id))).where(
-            tables.EventRow.event_type == "train.departed", tables.EventRow.occurred_at >= day_start
+            tables.EventRow.event_type == "train.departed",
+            tables.EventRow.subject_type == TRAIN_SUBJECT,  # not the per-container copies of the event
+            # Compared in UTC: SQLite stores the instants as UTC text, so a +08:00 bound compares wrongly.
+            tables.EventRow.occurred_at >= day_start.astimezone(UTC),
         )
     ) or 0
     occupied = session.scalar(select(func.count()).select_from(tables.YardSlotRow)) or 0
@@ -418,7 +423,7 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
     for event in session.execute(
         select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at,
                tables.EventRow.location)
-        .where(tables.EventRow.subject_type == "train", tables.EventRow.subject_id.in_(refs))
+        .where(tables.EventRow.subject_type == TRAIN_SUBJECT, tables.EventRow.subject_id.in_(refs))
         .order_by(tables.EventRow.id)
     ):
         if event.event_type == "train.departed" and (stamp := utc(event.occurred_at)) is not None:
@@ -664,7 +669,7 @@ def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
             continue
         for e in session.scalars(
             select(tables.EventRow)
-            .where(tables.EventRow.subject_type == "train", tables.EventRow.subject_id == train,
+            .where(tables.EventRow.subject_type == TRAIN_SUBJECT, tables.EventRow.subject_id == train,
                    tables.EventRow.event_type.in_(TRAIN_MILESTONES), tables.EventRow.id > load_id)
             .order_by(tables.EventRow.id)
         ):
