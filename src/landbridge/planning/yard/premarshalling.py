@@ -528,9 +528,11 @@ def solve_premarshalling(bay: YardBay, time_limit_s: float, seed: int = 1) -> Pr
                     raise _TimeUp
                 cap = len(best) - 1 if best is not None else 20 * bay.n_containers
                 offer(construct_plan(stacks, height, rng, max_moves=cap))
-                if old_rule is not None:  # the older rule only pays where it works at all
+                if old_rule is not None and time.perf_counter() < deadline:  # pays where it works
                     offer(greedy_premarshalling(stacks, height, rng, max_moves=cap))
                 for _ in range(4):
+                    if time.perf_counter() > deadline:
+                        raise _TimeUp  # each restart is cheap, a round of them is not on a busy CPU
                     if best is not None:
                         offer(reconstruct_suffix(stacks, height, best, rng))
             if bay.n_containers <= BEAM_LIMIT_CONTAINERS:
