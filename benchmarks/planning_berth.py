@@ -81,7 +81,10 @@ def run_set(kind: str, paths: list[Path], best_known: dict[str, float], time_lim
         result = run(path, time_limit_s, seed)
         elapsed = time.monotonic() - began
         plan = result.to_json()
-        violations = check(path, plan) if result.objective is not None else ["no plan"]
+        if result.objective is not None:
+            violations = check(path, plan)
+        else:
+            violations = ["no plan (proven infeasible)" if result.status.value == "infeasible" else "no plan"]
         row: dict[str, Any] = {
             "instance": path.stem,
             "class": path.stem.rsplit("-", 1)[0] if kind == "berth" else path.stem.rsplit("_", 1)[0],
@@ -122,6 +125,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "beat_best_known": [r["instance"] for r in solved if r["best_known"] is not None
                             and r["objective"] < r["best_known"] - 1e-6],
         "proven_optimal": sum(1 for r in solved if r["status"] == "optimal"),
+        # A file proven to have no plan is answered, not unsolved (some tidal files are infeasible).
+        "proven_infeasible": sum(1 for r in rows if r["status"] == "infeasible"),
         "mean_gap_best_known_pct": statistics.fmean(bk_gaps) if bk_gaps else None,
         "max_gap_best_known_pct": max(bk_gaps) if bk_gaps else None,
         "mean_gap_bound_pct": statistics.fmean(lb_gaps) if lb_gaps else None,
@@ -138,8 +143,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dict[str, Any]:
     """One table row per instance class plus a total row; returns the per-class and total summaries."""
     table = Table(title=title)
-    for column in ("class", "inst", "solved", "with BK (published)", "at BK", "proven opt", "gap BK mean/max %",
-                   "gap bound mean/max %", "time mean/max s"):
+    for column in ("class", "inst", "solved", "infeasible", "with BK (published)", "at BK", "proven opt",
+                   "gap BK mean/max %", "gap bound mean/max %", "time mean/max s"):
         table.add_column(column, justify="right")
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -148,7 +153,7 @@ def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dic
     summaries["total"] = summarise(rows)
     for name, s in summaries.items():
         table.add_row(
-            name, str(s["instances"]), str(s["solved"]),
+            name, str(s["instances"]), str(s["solved"]), str(s["proven_infeasible"]),
             f"{s['with_best_known']} ({s['with_published_best_known']})", str(s["at_best_known"]),
             str(s["proven_optimal"]),
             f"{_fmt(s['mean_gap_best_known_pct'])}/{_fmt(s['max_gap_best_known_pct'])}",
