@@ -15,34 +15,13 @@ Q/(k+1) can be alongside at once (k = 1, 2, 3).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 
 import highspy
 import numpy as np
 
 from landbridge.planning.berth.tidal_heuristic import ScaledInstance
-
-_banner_shown = False
-
-
-def _new_highs() -> highspy.Highs:
-    """A Highs object; the first one in a process prints a banner to stdout, which would break the
-    CLI's JSON on stdout, so it is swallowed."""
-    global _banner_shown
-    if _banner_shown:
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    _banner_shown = True
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            return highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
+from landbridge.planning.highs import new_highs
 
 
 def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_length: float,
@@ -104,7 +83,7 @@ def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_leng
     # The LP alone takes a fraction of a second and is already a valid bound; the MIP (whose root
     # presolve can eat seconds on the 32-vessel files) may only raise it.
     lp_bound = -np.inf
-    highs = _new_highs()
+    highs = new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("time_limit", max(time_limit_s - (time.monotonic() - began), 0.01))
@@ -113,7 +92,7 @@ def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_leng
     if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         lp_bound = float(highs.getInfo().objective_function_value)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * count
-    highs = _new_highs()
+    highs = new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", seed)

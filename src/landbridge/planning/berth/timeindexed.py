@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from landbridge.planning.berth.problem import BerthInstance
+from landbridge.planning.highs import new_highs
 
 _ARTIFICIAL_COST = 1.0e7
 """Cost of the per-vessel artificial column that keeps the master feasible before pricing."""
@@ -53,29 +52,8 @@ class Column:
     start: int
 
 
-_banner_shown = False
-
-
-def _new_highs() -> highspy.Highs:
-    """A Highs object; the first one in a process prints a banner to stdout, which we swallow so the
-    CLI's JSON on stdout stays clean."""
-    global _banner_shown
-    if _banner_shown:
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    _banner_shown = True
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            return highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
 def _silent_highs(time_limit_s: float, seed: int) -> highspy.Highs:
-    highs = _new_highs()
+    highs = new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", seed)
