@@ -1,8 +1,8 @@
 """HiGHS objects for the planners, without the banner on stdout.
 
-The first ``highspy.Highs()`` in a process prints a banner to stdout, which would break the JSON the
-CLI writes there (``landbridge plan … --json -``). Every planner that uses HiGHS creates its objects
-here, so the banner is swallowed once per process, whichever planner runs first.
+The first ``highspy.Highs()`` in a process prints a banner to stdout, in the middle of what the CLI
+and the benchmark scripts print there. Every planner that uses HiGHS creates its objects here, so
+the banner is swallowed once per process, whichever planner runs first.
 """
 
 from __future__ import annotations
