@@ -27,6 +27,7 @@ from landbridge.planning.yard.premarshalling_heuristic import (
     pilot_suffix,
     reconstruct_suffix,
     shorten_plan,
+    well_placed_count,
 )
 from landbridge.planning.yard.problem import YardBay
 
@@ -57,18 +58,6 @@ class PremarshallingOutcome:
 
 class _TimeUp(Exception):
     pass
-
-
-def well_placed_count(stack: tuple[int, ...] | list[int]) -> int:
-    """Length of the bottom part that is already in retrieval order (non-increasing upwards)."""
-    count = 0
-    below = _TOP
-    for item in stack:
-        if item > below:
-            break
-        below = item
-        count += 1
-    return count
 
 
 def lower_bound(stacks: State, max_height: int) -> int:

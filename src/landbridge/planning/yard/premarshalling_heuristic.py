@@ -35,8 +35,11 @@ TIGHT = 1.0  # cost, in moves, of a home whose base is the whole value range abo
 OPEN = 0.25  # worth of each slot a cleared stack opens, in moves
 
 
-def _well(stack: Sequence[int]) -> int:
-    """Length of the bottom part already in retrieval order (non-increasing upwards)."""
+def well_placed_count(stack: Sequence[int]) -> int:
+    """Length of the bottom part already in retrieval order (non-increasing upwards).
+
+    The one definition for the whole pre-marshalling package: the bound, the searches and the rule
+    must agree on what "well placed" means."""
     count = 0
     below = _NO_TOP
     for item in stack:
@@ -53,7 +56,7 @@ class _Bay:
     def __init__(self, stacks: Sequence[Sequence[int]], max_height: int) -> None:
         self.st = [list(s) for s in stacks]
         self.h = max_height
-        self.wp = [_well(s) for s in self.st]
+        self.wp = [well_placed_count(s) for s in self.st]
         self.vmax = max((v for s in self.st for v in s), default=1)
         self.moves: list[Move] = []
         self.last_escape: Move | None = None
@@ -367,7 +370,7 @@ def replay_sorted(stacks: Sequence[Sequence[int]], max_height: int, moves: Seque
         if source == target or not st[source] or len(st[target]) >= max_height:
             return False
         st[target].append(st[source].pop())
-    return all(_well(s) == len(s) for s in st)
+    return all(well_placed_count(s) == len(s) for s in st)
 
 
 def shorten_plan(stacks: Sequence[Sequence[int]], max_height: int, moves: Sequence[Move]) -> list[Move]:
