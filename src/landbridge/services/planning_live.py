@@ -40,6 +40,7 @@ import itertools
 import json
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -252,11 +253,21 @@ def _check_berth(instance: BerthInstance, internal_plan: dict[str, Any]) -> list
         return check_dbap_plan(path, internal_plan)
 
 
-def _refuse_unsolved(result: SolveResult, time_limit_s: float) -> None:
+def _solve_checked(what: str, solve: Callable[[], SolveResult], check: Callable[[dict[str, Any]], list[str]],
+                   time_limit_s: float) -> SolveResult:
+    """Solve, then refuse what cannot be handed out: bad input, no plan, or a plan its checker rejects."""
+    try:
+        result = solve()
+    except PlanningInputError as error:
+        raise RuleViolation(error.field_name, error.reason) from None
     if result.status is SolveStatus.INFEASIBLE:
         raise RuleViolation("plan", "infeasible: no plan satisfies every limit of the live data")
     if not result.plan:
         raise RuleViolation("time_limit_s", f"no plan found within {time_limit_s:g} s; allow more time")
+    errors = check(result.to_json())
+    if errors:
+        raise RuleViolation("plan", f"the {what} plan failed its checker: " + "; ".join(errors))
+    return result
 
 
 def plan_berths(
@@ -281,15 +292,9 @@ def plan_berths(
             berth_codes=berth_codes,
             vessel_lengths_m=vessel_lengths_m,
         )
-    try:
-        result = solve_berth(live.instance, time_limit_s, seed)
-    except PlanningInputError as error:
-        raise RuleViolation(error.field_name, error.reason) from None
-    _refuse_unsolved(result, time_limit_s)
+    result = _solve_checked("berth", lambda: solve_berth(live.instance, time_limit_s, seed),
+                            lambda plan: _check_berth(live.instance, plan), time_limit_s)
     internal = result.to_json()
-    errors = _check_berth(live.instance, internal)
-    if errors:
-        raise RuleViolation("plan", "the berth plan failed its checker: " + "; ".join(errors))
     assignments = []
     for entry in sorted(internal["assignments"], key=lambda e: (e["start"], e["vessel"])):
         vessel, berth, start = int(entry["vessel"]), int(entry["berth"]), int(entry["start"])
@@ -744,15 +749,9 @@ def plan_train(
     _check_time_limit(time_limit_s)
     with uow:
         live = build_train_instance(uow, train_reference=train_reference, container_numbers=container_numbers)
-    try:
-        result = solve_train(live.instance, time_limit_s, seed)
-    except PlanningInputError as error:
-        raise RuleViolation(error.field_name, error.reason) from None
-    _refuse_unsolved(result, time_limit_s)
+    result = _solve_checked("train", lambda: solve_train(live.instance, time_limit_s, seed),
+                            lambda plan: _check_train(live, plan), time_limit_s)
     solved = result.to_json()
-    errors = _check_train(live, solved)
-    if errors:
-        raise RuleViolation("plan", "the train plan failed its checker: " + "; ".join(errors))
     with uow:
         sequence = _yard_sequence(uow, _train_assignments(live, solved["wagons"]))
     return {
