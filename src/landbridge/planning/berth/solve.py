@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from landbridge.planning.berth.greedy import Assignment, best_greedy_plan, local_search, total_service_time
 from landbridge.planning.berth.problem import BerthInstance
@@ -30,6 +29,7 @@ from landbridge.planning.berth.timeindexed import (
     columns_within,
     solve_lp_by_column_generation,
     solve_restricted_mip,
+    sorted_reduced_costs,
 )
 from landbridge.planning.common import SolveResult, SolveStatus, require_positive_time_limit
 
@@ -90,13 +90,6 @@ def _round_lp(instance: BerthInstance, lp: LpBound) -> list[Assignment] | None:
             plan[vessel] = (berth, start)
             now = start + handling
     return plan
-
-
-def _sorted_reduced_costs(model: TimeIndexedModel, lp: LpBound) -> npt.NDArray[np.float64]:
-    """Reduced cost of every existing column, sorted: counts for any slack by binary search."""
-    parts = [model.reduced_costs(b, lp.vessel_duals, lp.row_duals) for b in range(model.instance.berth_count)]
-    values = np.concatenate([part[np.isfinite(part)] for part in parts]) if parts else np.zeros(0)
-    return np.sort(values)
 
 
 class _Feed:
@@ -225,7 +218,7 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
     # Heuristic MIPs over the cheapest columns first: measured on f30x3-01 and f40x7-04, the MIP
     # over columns with reduced cost <= 1 finds the optimum in ~2 s, while the exact MIP over the
     # 4-12k columns left by a local-search incumbent can take 5-30 s. Then the exact MIP.
-    reduced_costs = _sorted_reduced_costs(model, lp)
+    reduced_costs = sorted_reduced_costs(model, lp)
 
     def exact_size(cost: float) -> int:
         """Columns an exact MIP needs to prove or beat a plan of this cost (reduced-cost fixing)."""
