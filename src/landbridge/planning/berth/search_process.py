@@ -24,7 +24,8 @@ import time
 from dataclasses import asdict
 from typing import IO, Any
 
-from landbridge.planning.berth.greedy import Assignment, local_search, total_service_time
+from landbridge.planning.berth.greedy import Assignment, total_service_time
+from landbridge.planning.berth.local_search import local_search
 from landbridge.planning.berth.problem import BerthInstance
 
 ROUND_S = 0.25

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from landbridge.planning.berth.greedy import Assignment, best_greedy_plan, local_search, total_service_time
+from landbridge.planning.berth.greedy import Assignment, best_greedy_plan, total_service_time
+from landbridge.planning.berth.local_search import local_search
 from landbridge.planning.berth.problem import BerthInstance
 from landbridge.planning.berth.search_process import SearchProcess
 from landbridge.planning.berth.timeindexed import (
