@@ -6,7 +6,8 @@ Phases and why:
 3. the LP solution is rounded into berth sequences and polished by local search (better incumbent);
 4. reduced-cost fixing keeps only columns that can appear in a plan better than the incumbent, and a
    MIP over those proves optimality or finds the optimum. If too many columns survive, a MIP over the
-   cheapest columns is used as a heuristic first, and fixing is repeated with the improved incumbent.
+   cheapest columns is used as a heuristic first, and fixing is repeated with the improved incumbent;
+   if that MIP stalls, this process searches locally too until the exact MIP becomes small enough.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ SEARCH_WORKERS = 2
 time limit (see ``search_process``) while this one solves the LP and the MIPs."""
 HEURISTIC_SHARE = 0.5
 """Share of the remaining time a heuristic (small-slack) MIP may take before the slack is widened."""
+SEARCH_CHUNK_S = 1.0
+"""Local search this process runs between checks once the heuristic MIP has stalled."""
 _MAX_EXACT_COLUMNS = 12000
 """Above this many surviving columns the exact MIP rarely closes in seconds; improve the incumbent first."""
 
@@ -227,6 +230,8 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
 
     slack = 1.0
     heuristic_done = False
+    stalled = False
+    search_round = 0
     while not proven and remaining() > 0.2:
         best.absorb()
         if best.cost <= lower_bound:
@@ -234,13 +239,21 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
         gap = (best.cost - 1 - lp.value) if best.plan is not None else math.inf
         small = exact_size(best.cost) <= _MAX_EXACT_COLUMNS
         exact = gap <= slack or (small and heuristic_done)
+        if stalled and not exact and best.plan is not None:
+            # The MIP over the cheapest columns stalled at its root (f60x7: 10k columns, no node and no
+            # better plan in 8 s): a second local-search trajectory is worth more than a larger MIP.
+            # Then ask again whether the incumbent now makes the exact MIP small enough.
+            search_round += 1
+            plan = local_search(instance, best.plan, seed + search_round, min(SEARCH_CHUNK_S, remaining() - 0.1))
+            best.offer(plan, total_service_time(instance, plan))
+            continue
         used_slack = gap if exact else slack
         columns = columns_within(model, lp, used_slack)
         # Leave a little time for building the model and writing the plan. A heuristic round gets all
         # of it unless an exact MIP is already possible; it is interrupted as soon as a better plan
         # (its own or the search process's) makes the exact MIP small enough.
         budget = remaining() - 0.1
-        if not exact and small:
+        if not exact:
             budget = min(budget, max(1.0, HEURISTIC_SHARE * remaining()))
         feed = _Feed(best, exact, exact_size)
         outcome = solve_restricted_mip(model, columns, best.columns() or None, time.monotonic() + budget, seed,
@@ -267,6 +280,9 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
             proven = proven or outcome.finished
             break
         heuristic_done = True
+        # Ran out of its budget without finishing and without making the exact MIP possible: a larger
+        # heuristic MIP would fare worse.
+        stalled = not outcome.finished and not feed.interrupted
         if not feed.interrupted:
             slack *= 2
     return lower_bound, proven
