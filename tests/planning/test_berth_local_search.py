@@ -89,3 +89,25 @@ def test_search_closes_most_of_the_gap_on_a_published_instance(tmp_path: Path) -
     assert total_service_time(instance, start) > 1.01 * 1763
     assert cost <= 1.005 * 1763
     assert check_dbap_plan(path, _plan_json(found, cost)) == []
+
+
+def test_exchange_sees_improving_plans_and_adopts_a_better_offer() -> None:
+    """The search process's hook: reported costs never rise, and an offered better plan is kept."""
+    instance = read_berth_instance(SHARED / "dbap" / "f30x3-01.txt")
+    start = best_greedy_plan(instance, 1)
+    assert start is not None
+    good = local_search(instance, start, 2, 1.0)
+    good_cost = total_service_time(instance, good)
+    assert good_cost < total_service_time(instance, start)
+    seen: list[int] = []
+
+    def exchange(plan: list[tuple[int, int]], cost: int) -> list[tuple[int, int]] | None:
+        assert total_service_time(instance, plan) == cost
+        seen.append(cost)
+        return good if len(seen) == 1 else None  # offered once, at the first exchange
+
+    found = local_search(instance, start, 3, 0.8, exchange=exchange)
+    assert len(seen) >= 2
+    assert seen == sorted(seen, reverse=True)
+    assert seen[1] <= good_cost
+    assert total_service_time(instance, found) <= good_cost

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 
 from landbridge.planning.berth.greedy import Assignment
 from landbridge.planning.berth.problem import BerthInstance
@@ -277,32 +278,57 @@ def _ruin_and_recreate(state: _Sequences, rng: random.Random) -> set[int] | None
     return touched
 
 
+def _sequences_of(instance: BerthInstance, plan: list[Assignment]) -> list[list[int]]:
+    """Vessel sequence per berth, in start order."""
+    sequences: list[list[int]] = [[] for _ in range(instance.berth_count)]
+    for vessel in sorted(range(instance.vessel_count), key=lambda v: plan[v][1]):
+        sequences[plan[vessel][0]].append(vessel)
+    return sequences
+
+
+Exchange = Callable[[list[Assignment], int], list[Assignment] | None]
+"""Called every ``EXCHANGE_EVERY_S`` with the best plan and its cost; returns a better plan found
+elsewhere (the search continues from it) or None."""
+EXCHANGE_EVERY_S = 0.25
+
+
 def local_search(
     instance: BerthInstance,
     plan: list[Assignment],
     seed: int,
     time_budget_s: float,
     visited: set[tuple[int, int, int]] | None = None,
+    exchange: Exchange | None = None,
 ) -> list[Assignment]:
     """Improve a feasible plan within the time budget; returns the best plan found.
 
     Same seed and budget give the same result on an unloaded machine; the time budget can cut the
     search short on a busy one. If ``visited`` is given, the (vessel, berth, start) of every local
-    optimum reached is added to it: good columns to seed the time-indexed LP with.
+    optimum reached is added to it: good columns to seed the time-indexed LP with. ``exchange``
+    lets a long search share plans with others without restarting: on f60x7, restarting every
+    0.25 s from the best plan (the search process's former rounds) left a mean gap of 0.14 % where
+    one uninterrupted search left 0.09 %.
     """
     deadline = time.monotonic() + time_budget_s
     rng = random.Random(seed)
     tables = _Tables(instance)
-    sequences: list[list[int]] = [[] for _ in range(instance.berth_count)]
-    for vessel in sorted(range(instance.vessel_count), key=lambda v: plan[v][1]):
-        sequences[plan[vessel][0]].append(vessel)
-    state = _Sequences(tables, sequences)
+    state = _Sequences(tables, _sequences_of(instance, plan))
     _descend(state, deadline, set(range(instance.berth_count)))
     best_total, best = state.total(), state.copy()
     current_total, current = best_total, best
     history = [best_total] * ACCEPTANCE_HISTORY
     iteration = 0
+    next_exchange = time.monotonic() + EXCHANGE_EVERY_S
     while time.monotonic() < deadline:
+        if exchange is not None and time.monotonic() >= next_exchange:
+            next_exchange = time.monotonic() + EXCHANGE_EVERY_S
+            offered = exchange(_Sequences(tables, best).plan(), best_total)
+            if offered is not None:
+                state = _Sequences(tables, _sequences_of(instance, offered))
+                _descend(state, deadline, set(range(instance.berth_count)))
+                best_total, best = state.total(), state.copy()
+                current_total, current = best_total, best
+                history = [best_total] * ACCEPTANCE_HISTORY
         touched = _ruin_and_recreate(state, rng)
         if touched is None:
             state = _Sequences(tables, [list(s) for s in current])

@@ -9,7 +9,8 @@ the columns whose reduced cost is below incumbent − LP bound).
 Why ``python -m`` over pipes and not ``multiprocessing``: spawn and forkserver re-import the caller's
 ``__main__`` (a script without the ``if __name__ == "__main__"`` guard would start itself again),
 and fork is unsafe inside a threaded web server. The child reads the instance as one JSON line, then
-a plan per line the parent offers; it writes one line per improvement it finds.
+a plan per line the parent offers; it writes a line whenever its best plan improved (checked every
+``EXCHANGE_EVERY_S``, without restarting the search).
 """
 
 from __future__ import annotations
@@ -20,16 +21,12 @@ import select
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import asdict
 from typing import IO, Any
 
 from landbridge.planning.berth.greedy import Assignment, total_service_time
 from landbridge.planning.berth.local_search import local_search
 from landbridge.planning.berth.problem import BerthInstance
-
-ROUND_S = 0.25
-"""Length of one search round; offers from the parent are picked up between rounds."""
 
 
 def _instance_from_json(data: dict[str, Any]) -> BerthInstance:
@@ -47,34 +44,39 @@ def _as_plan(data: list[list[int]]) -> list[Assignment]:
     return [(int(berth), int(start)) for berth, start in data]
 
 
+class _ParentGone(Exception):
+    """The parent closed our input: stop searching."""
+
+
 def _child(stdin: IO[str], stdout: IO[str]) -> None:
-    """Search in short rounds from the best plan known; print each improvement as a JSON line."""
+    """One long search from the greedy plan; every ``EXCHANGE_EVERY_S`` it prints its best plan if
+    that improved (one JSON line) and continues from the parent's plan if that is better."""
     header = json.loads(stdin.readline())
     instance = _instance_from_json(header["instance"])
-    seed = int(header["seed"])
-    stop_at = time.monotonic() + float(header["budget_s"])
-    best = _as_plan(header["plan"])
-    best_cost = total_service_time(instance, best)
-    rounds = 0
-    while time.monotonic() < stop_at:
+    start = _as_plan(header["plan"])
+    reported = [total_service_time(instance, start)]
+
+    def exchange(plan: list[Assignment], cost: int) -> list[Assignment] | None:
+        if cost < reported[0]:
+            stdout.write(json.dumps(plan) + "\n")
+            stdout.flush()
+            reported[0] = cost
+        better: list[Assignment] | None = None
         while select.select([stdin], [], [], 0)[0]:
             line = stdin.readline()
-            if not line:  # the parent closed our input: stop
-                return
+            if not line:
+                raise _ParentGone
             offered = _as_plan(json.loads(line))
-            cost = total_service_time(instance, offered)
-            if cost < best_cost:
-                best, best_cost = offered, cost
-        rounds += 1
-        budget = min(ROUND_S, stop_at - time.monotonic())
-        if budget <= 0:
-            break
-        found = local_search(instance, best, seed + rounds, budget)
-        cost = total_service_time(instance, found)
-        if cost < best_cost:
-            best, best_cost = found, cost
-            stdout.write(json.dumps(found) + "\n")
-            stdout.flush()
+            offered_cost = total_service_time(instance, offered)
+            if offered_cost < min(cost, reported[0]):
+                better, reported[0] = offered, offered_cost
+        return better
+
+    try:
+        found = local_search(instance, start, int(header["seed"]), float(header["budget_s"]), exchange=exchange)
+        exchange(found, total_service_time(instance, found))
+    except (_ParentGone, BrokenPipeError):
+        return
 
 
 class SearchProcess:
