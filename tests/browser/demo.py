@@ -190,8 +190,8 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
         # Parents before children: parties, bookings and visits before the rows that point at them.
         order = (tables.PartyRow, tables.ConsignmentRow, tables.ApiUserRow, tables.ContainerRow,
                  tables.TrainVisitRow, tables.WagonRow, tables.VesselVisitRow, tables.GrainLotRow)
-        for kind in order:
-            session.add_all([row for row in rows if isinstance(row, kind)])
+        for row_type in order:
+            session.add_all([row for row in rows if isinstance(row, row_type)])
             session.flush()
         session.add_all([row for row in rows if not isinstance(row, order)])
         session.commit()
