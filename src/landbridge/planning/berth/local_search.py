@@ -358,10 +358,8 @@ def local_search(
                 best_total, best = state.total(), state.copy()
                 current_total, current = best_total, best
                 history = [best_total] * ACCEPTANCE_HISTORY
-        if rng.random() < RELOCATION_KICK_SHARE:
-            touched = _random_relocations(state, rng)
-        else:
-            touched = _ruin_and_recreate(state, rng)
+        relocate = rng.random() < RELOCATION_KICK_SHARE
+        touched = _random_relocations(state, rng) if relocate else _ruin_and_recreate(state, rng)
         if touched is None:
             state = _Sequences(tables, [list(s) for s in current])
             continue
