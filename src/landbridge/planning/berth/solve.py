@@ -232,6 +232,7 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
     heuristic_done = False
     stalled = False
     search_round = 0
+    own_plan = rounded
     while not proven and remaining() > 0.2:
         best.absorb()
         if best.cost <= lower_bound:
@@ -242,10 +243,13 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
         if stalled and not exact and best.plan is not None:
             # The MIP over the cheapest columns stalled at its root (f60x7: 10k columns, no node and no
             # better plan in 8 s): a second local-search trajectory is worth more than a larger MIP.
-            # Then ask again whether the incumbent now makes the exact MIP small enough.
+            # It continues from its own plan (first the rounded LP plan), not the shared best, so that
+            # the two processes search different basins. Then ask again whether the incumbent now
+            # makes the exact MIP small enough.
             search_round += 1
-            plan = local_search(instance, best.plan, seed + search_round, min(SEARCH_CHUNK_S, remaining() - 0.1))
-            best.offer(plan, total_service_time(instance, plan))
+            own_plan = local_search(instance, own_plan or best.plan, seed + search_round,
+                                    min(SEARCH_CHUNK_S, remaining() - 0.1))
+            best.offer(own_plan, total_service_time(instance, own_plan))
             continue
         used_slack = gap if exact else slack
         columns = columns_within(model, lp, used_slack)
