@@ -54,13 +54,14 @@ def _child(stdin: IO[str], stdout: IO[str]) -> None:
     header = json.loads(stdin.readline())
     instance = _instance_from_json(header["instance"])
     start = _as_plan(header["plan"])
-    reported = [total_service_time(instance, start)]
+    reported = total_service_time(instance, start)  # cost of the best plan the parent has from us or gave us
 
     def exchange(plan: list[Assignment], cost: int) -> list[Assignment] | None:
-        if cost < reported[0]:
+        nonlocal reported
+        if cost < reported:
             stdout.write(json.dumps(plan) + "\n")
             stdout.flush()
-            reported[0] = cost
+            reported = cost
         better: list[Assignment] | None = None
         while select.select([stdin], [], [], 0)[0]:
             line = stdin.readline()
@@ -68,8 +69,8 @@ def _child(stdin: IO[str], stdout: IO[str]) -> None:
                 raise _ParentGone
             offered = _as_plan(json.loads(line))
             offered_cost = total_service_time(instance, offered)
-            if offered_cost < min(cost, reported[0]):
-                better, reported[0] = offered, offered_cost
+            if offered_cost < min(cost, reported):
+                better, reported = offered, offered_cost
         return better
 
     try:
