@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from landbridge.planning.berth.greedy import Assignment, best_greedy_plan, total_service_time
-from landbridge.planning.berth.local_search import local_search
+from landbridge.planning.berth.local_search import ensure_compiled, local_search
 from landbridge.planning.berth.problem import BerthInstance
 from landbridge.planning.berth.search_process import SearchProcess
 from landbridge.planning.berth.timeindexed import (
@@ -162,6 +162,7 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int, workers
     """
     workers = SEARCH_WORKERS if workers is None else workers
     require_positive_time_limit(time_limit_s)
+    ensure_compiled()  # once per process, before the clock: a cold Numba cache costs seconds
     began = time.monotonic()
     deadline = began + time_limit_s
     greedy = best_greedy_plan(instance, seed)
