@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from landbridge.planning.berth import search_kernels as kernels
 from landbridge.planning.berth.check import check_dbap_plan
 from landbridge.planning.berth.greedy import best_greedy_plan, total_service_time
-from landbridge.planning.berth.local_search import local_search
+from landbridge.planning.berth.local_search import _State, ensure_compiled, local_search
 from landbridge.planning.berth.problem import BerthInstance, read_berth_instance
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks"
@@ -111,3 +113,44 @@ def test_exchange_sees_improving_plans_and_adopts_a_better_offer() -> None:
     assert seen == sorted(seen, reverse=True)
     assert seen[1] <= good_cost
     assert total_service_time(instance, found) <= good_cost
+
+
+def _run_kernels(instance: BerthInstance, plan: list[tuple[int, int]], seed: int, iterations: int) -> tuple[
+        list[tuple[int, int]], int, list[int]]:
+    """A fixed number of compiled iterations: (best plan, best cost, final per-berth costs as kept)."""
+    state = _State(instance)
+    state.load(plan)
+    state.descend_all()
+    total = int(state.costs.sum())
+    counters = np.array([total, total, 0], dtype=np.int64)
+    history = np.full(10, total, dtype=np.int64)
+    current_seq, current_count = state.seq.copy(), state.count.copy()
+    best_seq, best_count = state.seq.copy(), state.count.copy()
+    rng = np.array([seed], dtype=np.uint64)
+    kernels.iterate(iterations, rng, counters, history, state.seq, state.count, state.ends, state.costs,
+                    state.berth_of, current_seq, current_count, best_seq, best_count,
+                    np.zeros((0, 0, 0), dtype=np.uint8), state.arrival, state.opening, state.latest, state.handling)
+    kept_costs = state.costs.tolist()
+    for berth in range(instance.berth_count):  # recompute from the sequences alone
+        kernels.refresh(berth, state.seq, state.count, state.ends, state.costs, state.berth_of, state.arrival,
+                        state.opening, state.handling)
+    assert state.costs.tolist() == kept_costs, "incremental costs drifted from the sequences"
+    return state.plan_of(best_seq, best_count), int(counters[0]), kept_costs
+
+
+def test_compiled_search_is_reproducible_by_iteration_count(tmp_path: Path) -> None:
+    """Same seed, start and number of iterations: the same plan, whatever the machine's speed; the
+    cost the search reports is the plan's real cost and the checker accepts it."""
+    path = SHARED / "dbap" / "f40x7-03.txt"
+    instance = read_berth_instance(path)
+    start = best_greedy_plan(instance, 1)
+    assert start is not None
+    ensure_compiled()
+    first = _run_kernels(instance, start, 7, 300)
+    second = _run_kernels(instance, start, 7, 300)
+    other_seed = _run_kernels(instance, start, 8, 300)
+    assert first == second
+    assert first[0] != other_seed[0]
+    plan, cost, _ = first
+    assert cost == total_service_time(instance, plan) < total_service_time(instance, start)
+    assert check_dbap_plan(path, _plan_json(plan, cost)) == []

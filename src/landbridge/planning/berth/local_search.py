@@ -14,6 +14,7 @@ exchange with other processes, in slices of a few milliseconds of compiled work.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -22,6 +23,8 @@ import numpy as np
 from landbridge.planning.berth import search_kernels as kernels
 from landbridge.planning.berth.greedy import Assignment
 from landbridge.planning.berth.problem import BerthInstance
+
+_log = logging.getLogger(__name__)
 
 ACCEPTANCE_HISTORY = 10
 """Late acceptance: a new local optimum is kept if no worse than the one this many iterations ago.
@@ -140,6 +143,7 @@ def local_search(
 
     counters, history, current_seq, current_count, best_seq, best_count = restart(plan)
     iterations = 1
+    kicks = 0
     next_exchange = time.monotonic() + EXCHANGE_EVERY_S
     while (now := time.monotonic()) < deadline:
         if exchange is not None and now >= next_exchange:
@@ -150,9 +154,11 @@ def local_search(
         kernels.iterate(iterations, rng, counters, history, state.seq, state.count, state.ends, state.costs,
                         state.berth_of, current_seq, current_count, best_seq, best_count, marks, state.arrival,
                         state.opening, state.latest, state.handling)
+        kicks += iterations
         took = time.monotonic() - now
         # Aim each slice at SLICE_S of work; at most double at a time, so one slow slice stays short.
         iterations = max(1, min(2 * iterations, int(iterations * SLICE_S / took) if took > 0 else 2 * iterations))
+    _log.debug("%s: %d kicks in %.2f s, best %d", instance.name, kicks, time_budget_s, int(counters[0]))
     if visited is not None:
         visited.update((int(v), int(b), int(s)) for v, b, s in zip(*np.nonzero(marks), strict=True))
     return state.plan_of(best_seq, best_count)
