@@ -100,10 +100,18 @@ def ensure_compiled() -> None:
     global _compiled
     if _compiled:
         return
-    _compiled = True  # set first: the warm-up search below calls this function again
+    _compiled = True
     tiny = BerthInstance(name="warm-up", arrival_times=(0, 1, 2), opening_times=(0, 0), closing_times=(50, 50),
                          handling_times=((3, 4), (2, None), (5, 5)), deadlines=(50, 50, 50))
-    local_search(tiny, [(0, 0), (0, 3), (1, 2)], 0, 0.05, set())
+    state = _State(tiny)
+    state.load([(0, 0), (0, 3), (1, 2)])
+    state.descend_all()
+    total = int(state.costs.sum())
+    kernels.iterate(3, np.zeros(1, dtype=np.uint64), np.array([total, total, 0], dtype=np.int64),
+                    np.full(ACCEPTANCE_HISTORY, total, dtype=np.int64), state.seq, state.count, state.ends,
+                    state.costs, state.berth_of, state.seq.copy(), state.count.copy(), state.seq.copy(),
+                    state.count.copy(), np.zeros((3, 2, 51), dtype=np.uint8), state.arrival, state.opening,
+                    state.latest, state.handling)
 
 
 def local_search(
