@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "compiling the berth local search (Numba, once per install)"
+	$(BIN)/python -c "from landbridge.planning.berth.local_search import ensure_compiled; ensure_compiled()"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

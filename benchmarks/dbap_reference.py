@@ -12,12 +12,17 @@ under test (with more time), not from an independent method; the two published v
 1763, f30x3-03 2186, proven with a time-indexed MIP) agree with it.
 
     python benchmarks/dbap_reference.py [--time-limit 300] [--instances f60x7-01,… | @FILE] [--redo]
+                                        [--plans DIR]
+
+``--plans DIR`` also writes each recorded plan as ``DIR/<instance>.json`` (the plan JSON of
+docs/planning.md), so that a best-known value can be checked by anyone with the checker alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redo", action="store_true", help="solve again instances already proven")
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--plans", type=Path, default=None, help="also write each recorded plan here as JSON")
     args = parser.parse_args(argv)
     console = Console(width=120)
     dbap_dir = SHARED / "dbap"
@@ -99,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
                       "the solver under test; plan checked by check_dbap_plan",
         }
         write_rows(args.csv, rows)
+        if args.plans is not None:
+            args.plans.mkdir(parents=True, exist_ok=True)
+            (args.plans / f"{path.stem}.json").write_text(json.dumps(result.to_json(), indent=1) + "\n",
+                                                          encoding="utf-8")
         console.print(f"{path.stem}: {result.status.value} {result.objective} bound {result.bound} {elapsed:.1f}s")
     proven_count = sum(1 for row in rows.values() if row.get("proven") == "true")
     console.print(f"{proven_count} of {len(rows)} instances in {args.csv} are proven optimal")
