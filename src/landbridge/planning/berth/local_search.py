@@ -38,6 +38,9 @@ Exchange = Callable[[list[Assignment], int], list[Assignment] | None]
 """Called every ``EXCHANGE_EVERY_S`` with the best plan and its cost; returns a better plan found
 elsewhere (the search continues from it) or None."""
 EXCHANGE_EVERY_S = 0.25
+RESTART_AFTER_S = 1.5
+"""A search that has not improved its best plan for this long starts again from the given plan (the
+random stream goes on, so it takes another path)."""
 
 
 class _State:
@@ -150,23 +153,36 @@ def local_search(
         return counters, history, state.seq.copy(), state.count.copy(), state.seq.copy(), state.count.copy()
 
     counters, history, current_seq, current_count, best_seq, best_count = restart(plan)
+    overall_cost, overall_seq, overall_count = int(counters[0]), best_seq.copy(), best_count.copy()
     iterations = 1
     kicks = 0
+    restarts = 0
     next_exchange = time.monotonic() + EXCHANGE_EVERY_S
+    last_improvement, run_best = time.monotonic(), overall_cost
     while (now := time.monotonic()) < deadline:
         if exchange is not None and now >= next_exchange:
             next_exchange = now + EXCHANGE_EVERY_S
-            offered = exchange(state.plan_of(best_seq, best_count), int(counters[0]))
+            offered = exchange(state.plan_of(overall_seq, overall_count), overall_cost)
             if offered is not None:
                 counters, history, current_seq, current_count, best_seq, best_count = restart(offered)
+                last_improvement, run_best = now, int(counters[0])
+        elif now - last_improvement > RESTART_AFTER_S:
+            counters, history, current_seq, current_count, best_seq, best_count = restart(plan)
+            last_improvement, run_best = now, int(counters[0])
+            restarts += 1
         kernels.iterate(iterations, rng, counters, history, state.seq, state.count, state.ends, state.costs,
                         state.berth_of, current_seq, current_count, best_seq, best_count, marks, state.arrival,
                         state.opening, state.latest, state.handling)
         kicks += iterations
+        if counters[0] < run_best:
+            last_improvement, run_best = time.monotonic(), int(counters[0])
+        if counters[0] < overall_cost:
+            overall_cost, overall_seq, overall_count = int(counters[0]), best_seq.copy(), best_count.copy()
         took = time.monotonic() - now
         # Aim each slice at SLICE_S of work; at most double at a time, so one slow slice stays short.
         iterations = max(1, min(2 * iterations, int(iterations * SLICE_S / took) if took > 0 else 2 * iterations))
-    _log.debug("%s: %d kicks in %.2f s, best %d", instance.name, kicks, time_budget_s, int(counters[0]))
+    _log.debug("%s: %d kicks and %d restarts in %.2f s, best %d", instance.name, kicks, restarts, time_budget_s,
+               overall_cost)
     if visited is not None:
         visited.update((int(v), int(b), int(s)) for v, b, s in zip(*np.nonzero(marks), strict=True))
-    return state.plan_of(best_seq, best_count)
+    return state.plan_of(overall_seq, overall_count)

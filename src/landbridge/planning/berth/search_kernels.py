@@ -39,6 +39,8 @@ BERTH_PAIR_RUIN_SHARE = 0.5
 """Share of ruin kicks that remove vessels from two berths only (the chosen vessel's and a random
 one), the rest across all berths. Interpreted search on f60x7, 10 s, seeds 1–4: mean gap 0.089 %
 and 11 of 40 hits against 0.117 % and 8 of 40 with every kick across all berths."""
+TAIL_EXCHANGE = True
+"""Whether the descent also exchanges berth tails (``tail_exchange_pass``)."""
 RELOCATION_KICK_SHARE = 0.5
 """Share of kicks that relocate two to four random vessels instead of ruin and recreate: ruin and
 recreate alone got stuck in one basin on f60x5-08 and f55x5-04, where random relocations did not."""
@@ -251,6 +253,78 @@ def swap_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints
 
 
 @_compiled
+def tail_cost(target: int, free_from: int, source: int, index: int, seq: Ints, count: Ints, arrival: Ints,
+              latest: Ints, handling: Ints) -> int:
+    """Σ(completion − arrival) of berth ``source``'s vessels from ``index`` on, served at berth ``target``
+    from ``free_from``; INFEASIBLE if one misses its window."""
+    now = free_from
+    total = 0
+    for k in range(index, count[source]):
+        end = served_end(seq[source, k], target, now, arrival, latest, handling)
+        if end < 0:
+            return INFEASIBLE
+        now = end
+        total += end - arrival[seq[source, k]]
+    return total
+
+
+@_compiled
+def tail_exchange_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints,
+                       berth_of: Ints, arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> bool:
+    """Exchange the tails of two berths (one of them touched) at the best pair of cut points, where it
+    helps (the 2-opt* move of vehicle routing); True if any pair changed.
+
+    Why: relocations and swaps move one or two vessels, and their deltas stop where idle time
+    absorbs a change; a tail exchange moves a whole later part of the day to the other berth."""
+    berths = seq.shape[0]
+    row = np.empty(seq.shape[1], dtype=np.int64)
+    any_change = False
+    for first in range(berths):
+        for second in range(first + 1, berths):
+            if not touched[first] and not touched[second]:
+                continue
+            best_delta = 0
+            best_i = -1
+            best_j = -1
+            prefix_first = 0
+            for i in range(count[first] + 1):
+                if i > 0:
+                    prefix_first += ends[first, i - 1] - arrival[seq[first, i - 1]]
+                free_first = free_at(first, i, ends, opening)
+                prefix_second = 0
+                for j in range(count[second] + 1):
+                    if j > 0:
+                        prefix_second += ends[second, j - 1] - arrival[seq[second, j - 1]]
+                    if i == count[first] and j == count[second]:
+                        continue
+                    new_first = tail_cost(first, free_first, second, j, seq, count, arrival, latest, handling)
+                    if new_first >= INFEASIBLE:
+                        continue
+                    new_second = tail_cost(second, free_at(second, j, ends, opening), first, i, seq, count,
+                                           arrival, latest, handling)
+                    if new_second >= INFEASIBLE:
+                        continue
+                    delta = prefix_first + new_first + prefix_second + new_second - costs[first] - costs[second]
+                    if delta < best_delta:
+                        best_delta, best_i, best_j = delta, i, j
+            if best_i < 0:
+                continue
+            tail_first = count[first] - best_i
+            row[:tail_first] = seq[first, best_i:count[first]]
+            tail_second = count[second] - best_j
+            seq[first, best_i:best_i + tail_second] = seq[second, best_j:count[second]]
+            seq[second, best_j:best_j + tail_first] = row[:tail_first]
+            count[first] = best_i + tail_second
+            count[second] = best_j + tail_first
+            refresh(first, seq, count, ends, costs, berth_of, arrival, opening, handling)
+            refresh(second, seq, count, ends, costs, berth_of, arrival, opening, handling)
+            changed[first] = True
+            changed[second] = True
+            any_change = True
+    return any_change
+
+
+@_compiled
 def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
             arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
     """Best relocation of each vessel on a touched berth, then swaps between berths, until neither helps.
@@ -293,7 +367,9 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                         queue[size] = w
                         size += 1
         changed[:] = False
-        if not swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling):
+        if not swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) \
+                and not (TAIL_EXCHANGE and tail_exchange_pass(touched, changed, seq, count, ends, costs, berth_of,
+                                                               arrival, opening, latest, handling)):
             return
         for b in range(berths):
             if changed[b]:
