@@ -345,6 +345,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                 queue[size] = seq[b, i]
                 queued[seq[b, i]] = True
                 size += 1
+    swept = False  # every vessel looked at since the last change
     while True:
         while size > 0:
             size -= 1
@@ -354,6 +355,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                                                               opening, latest, handling, buffer)
             if target < 0:
                 continue
+            swept = False
             remove_at(source, index, seq, count)
             insert_at(target, position, v, seq, count)
             refresh(source, seq, count, ends, costs, berth_of, arrival, opening, handling)
@@ -367,19 +369,33 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                         queue[size] = w
                         size += 1
         changed[:] = False
-        if not swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) \
-                and not (TAIL_EXCHANGE and tail_exchange_pass(touched, changed, seq, count, ends, costs, berth_of,
-                                                               arrival, opening, latest, handling)):
+        if swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) \
+                or (TAIL_EXCHANGE and tail_exchange_pass(touched, changed, seq, count, ends, costs, berth_of,
+                                                          arrival, opening, latest, handling)):
+            swept = False
+            for b in range(berths):
+                if changed[b]:
+                    touched[b] = True
+                    for i in range(count[b]):
+                        w = seq[b, i]
+                        if not queued[w]:
+                            queued[w] = True
+                            queue[size] = w
+                            size += 1
+            continue
+        if swept:
             return
+        # A berth that changed may now suit vessels on berths nobody looked at again: one sweep over
+        # all vessels and berth pairs before stopping makes the result a true local optimum of every move.
+        swept = True
+        touched[:] = True
         for b in range(berths):
-            if changed[b]:
-                touched[b] = True
-                for i in range(count[b]):
-                    w = seq[b, i]
-                    if not queued[w]:
-                        queued[w] = True
-                        queue[size] = w
-                        size += 1
+            for i in range(count[b]):
+                w = seq[b, i]
+                if not queued[w]:
+                    queued[w] = True
+                    queue[size] = w
+                    size += 1
 
 
 @_compiled
