@@ -325,6 +325,18 @@ def tail_exchange_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, e
 
 
 @_compiled
+def enqueue_berth(b: int, size: int, queue: Ints, queued: Flags, seq: Ints, count: Ints) -> int:
+    """Put the vessels of berth b on the descent's stack unless already there; returns the new size."""
+    for i in range(count[b]):
+        v = seq[b, i]
+        if not queued[v]:
+            queued[v] = True
+            queue[size] = v
+            size += 1
+    return size
+
+
+@_compiled
 def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
             arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
     """Best relocation of each vessel on a touched berth, then swaps between berths, until neither helps.
@@ -341,10 +353,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
     size = 0
     for b in range(berths):
         if touched[b]:
-            for i in range(count[b]):
-                queue[size] = seq[b, i]
-                queued[seq[b, i]] = True
-                size += 1
+            size = enqueue_berth(b, size, queue, queued, seq, count)
     swept = False  # every vessel looked at since the last change
     while True:
         while size > 0:
@@ -362,12 +371,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
             refresh(target, seq, count, ends, costs, berth_of, arrival, opening, handling)
             for b in (source, target):
                 touched[b] = True
-                for i in range(count[b]):
-                    w = seq[b, i]
-                    if not queued[w]:
-                        queued[w] = True
-                        queue[size] = w
-                        size += 1
+                size = enqueue_berth(b, size, queue, queued, seq, count)
         changed[:] = False
         if swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) \
                 or (TAIL_EXCHANGE and tail_exchange_pass(touched, changed, seq, count, ends, costs, berth_of,
@@ -376,12 +380,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
             for b in range(berths):
                 if changed[b]:
                     touched[b] = True
-                    for i in range(count[b]):
-                        w = seq[b, i]
-                        if not queued[w]:
-                            queued[w] = True
-                            queue[size] = w
-                            size += 1
+                    size = enqueue_berth(b, size, queue, queued, seq, count)
             continue
         if swept:
             return
@@ -390,12 +389,7 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
         swept = True
         touched[:] = True
         for b in range(berths):
-            for i in range(count[b]):
-                w = seq[b, i]
-                if not queued[w]:
-                    queued[w] = True
-                    queue[size] = w
-                    size += 1
+            size = enqueue_berth(b, size, queue, queued, seq, count)
 
 
 @_compiled
