@@ -4,9 +4,10 @@ descent, late acceptance.
 A plan is a vessel sequence per berth served left-shifted, which loses nothing for a regular
 objective such as Σ(completion − arrival). One iteration either removes a few vessels that are
 close in time (across berths), putting each back where it costs least, or moves two to four random
-vessels (half the time each), and descends with relocations and cross-berth swaps; the result is
-kept if it is no worse than the plan of some iterations ago (late acceptance). After a kick only
-the vessels on the touched berths are looked at again.
+vessels (half the time each), and descends with relocations, cross-berth swaps and tail exchanges;
+the result is kept if it is no worse than the plan of some iterations ago (late acceptance). After a
+kick only the vessels on the touched berths are looked at again until the descent ends. A search
+that stops improving starts again from the given plan.
 
 The moves run compiled (``search_kernels``); this module holds the state, the clock and the
 exchange with other processes, in slices of a few milliseconds of compiled work.
@@ -44,7 +45,8 @@ random stream goes on, so it takes another path)."""
 
 
 class _State:
-    """Instance tables and the current, accepted and best berth sequences as arrays for the kernels."""
+    """Instance tables and the current berth sequences, completions and costs as arrays for the kernels
+    (the accepted and best sequences are copies kept by ``local_search``)."""
 
     def __init__(self, instance: BerthInstance) -> None:
         vessels, berths = instance.vessel_count, instance.berth_count

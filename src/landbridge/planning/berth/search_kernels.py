@@ -339,11 +339,12 @@ def enqueue_berth(b: int, size: int, queue: Ints, queued: Flags, seq: Ints, coun
 @_compiled
 def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
             arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
-    """Best relocation of each vessel on a touched berth, then swaps between berths, until neither helps.
+    """Best relocation of each vessel on a touched berth, then swaps and tail exchanges between
+    berths, until none helps; then one sweep over every vessel and berth pair before stopping.
 
-    Vessels on untouched berths were at a local optimum before the kick; looking at them again
-    costs most of the time and rarely finds anything (the classic "don't look bits"). ``touched``
-    is updated with every berth changed.
+    Vessels on untouched berths were at a local optimum before the kick; looking at them again after
+    every move costs most of the time and rarely finds anything (the classic "don't look bits"), so
+    they are looked at once, at the end. ``touched`` is updated with every berth changed.
     """
     berths, vessels = seq.shape[0], berth_of.shape[0]
     queue = np.empty(vessels, dtype=np.int64)
