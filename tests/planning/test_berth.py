@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from landbridge.planning.berth import timeindexed
 from landbridge.planning.berth.check import check_dbap_plan, check_tidal_plan
 from landbridge.planning.berth.problem import parse_berth_instance, read_berth_instance
 from landbridge.planning.berth.solve import solve_berth
@@ -80,6 +82,45 @@ def test_small_dbap_is_solved_to_the_enumerated_optimum(tmp_path: Path) -> None:
     assert result.objective == _brute_force_dbap(SMALL_DBAP)
     assert result.bound == result.objective
     assert check_dbap_plan(path, result.to_json()) == []
+
+
+# 7 vessels, 2 berths: vessels 4, 5 and 6 are twins of 1 (same arrival, handling and deadline), so
+# the restricted MIP merges four vessels into one row that must be served four times.
+TWINS_DBAP = """7
+2
+0 2 3 5 2 2 2
+0 1
+4 6
+3 5
+5 7
+2 4
+3 5
+3 5
+3 5
+40 40
+40 40 40 40 40 40 40
+"""
+
+
+@pytest.mark.parametrize("merge_twins", [True, False])
+def test_restricted_mip_with_twins_finds_the_enumerated_optimum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_twins: bool
+) -> None:
+    instance = parse_berth_instance(TWINS_DBAP, "twins")
+    assert instance.twin_representatives() == (0, 1, 2, 3, 1, 1, 1)
+    monkeypatch.setattr(timeindexed, "AGGREGATE_TWINS", merge_twins)
+    model = timeindexed.TimeIndexedModel(instance)
+    lp = timeindexed.solve_lp_by_column_generation(model, [], time.monotonic() + 30.0, seed=1)
+    every_column = timeindexed.columns_within(model, lp, slack=1.0e9)
+    outcome = timeindexed.solve_restricted_mip(model, every_column, None, time.monotonic() + 30.0, seed=1)
+    assert outcome.finished and outcome.columns is not None
+    optimum = _brute_force_dbap(TWINS_DBAP)
+    assert outcome.value == optimum == round(outcome.bound)
+    # Each twin got a start of its own: the merged plan was handed back vessel by vessel.
+    assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
+    plan = {"instance": "twins", "objective": optimum, "assignments": [
+        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
+    assert check_dbap_plan(_write(tmp_path, TWINS_DBAP, "twins.txt"), plan) == []
 
 
 def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:

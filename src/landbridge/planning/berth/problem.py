@@ -54,6 +54,19 @@ class BerthInstance:
         latest = self.latest_start(vessel, berth)
         return latest is not None and latest >= self.earliest_start(vessel, berth)
 
+    def twin_representatives(self) -> tuple[int, ...]:
+        """For each vessel, the first vessel with the same arrival, handling times and deadline.
+
+        Such twins are interchangeable in every plan: the Lalla-Ruiz files repeat vessels (f60x7:
+        60 vessels of 35 kinds, f55 and f60x5: 25 kinds), and a MIP that tells twins apart explores
+        every permutation of them.
+        """
+        first: dict[tuple[int, tuple[int | None, ...], int], int] = {}
+        return tuple(
+            first.setdefault((self.arrival_times[v], self.handling_times[v], self.deadlines[v]), v)
+            for v in range(self.vessel_count)
+        )
+
 
 def _take_ints(tokens: list[str], start: int, count: int, field_name: str) -> list[int]:
     if start + count > len(tokens):

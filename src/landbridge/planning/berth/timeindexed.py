@@ -33,11 +33,13 @@ MIP_LP_SOLVER = "ipm"
 """LP method HiGHS uses inside the restricted MIP. The time-indexed LP is very degenerate: on f60x7-01
 (11k columns) dual simplex needed 35k iterations and 5.6 s for the root, interior point 0.8 s; with it
 f55x5-01 is proven in 6.8 s where the default ("choose") had not finished the root after 8 s."""
+AGGREGATE_TWINS = True
+"""Whether the restricted MIP merges twin vessels (see ``BerthInstance.twin_representatives``)."""
 COLUMNS_PER_PAIR = 3
+"""Columns added per (vessel, berth) and pricing round."""
 _SMOOTHING = 0.0
 """Weight of the stability centre in smoothed pricing. Measured on f40x7-01: 0.5 and 0.8 need 43 and
 118 pricing rounds against 12 without smoothing, so it is off; kept for instances where duals oscillate."""
-"""Columns added per (vessel, berth) and pricing round."""
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -333,16 +335,28 @@ def solve_restricted_mip(
     building the model counts against it.
     """
     instance = model.instance
-    n = instance.vessel_count
-    pool = list(dict.fromkeys([*columns, *(incumbent or [])]))
+    # Twins (same arrival, handling and deadline) share one row "serve this many" and one column per
+    # (berth, start): the MIP then holds no permutations of them. Its plans are assigned back to the
+    # twins in start order afterwards; any order is as good.
+    twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(instance.vessel_count))
+    kinds = sorted(set(twin))
+    kind_row = {kind: row for row, kind in enumerate(kinds)}
+    members: dict[int, list[int]] = {kind: [] for kind in kinds}
+    for vessel, kind in enumerate(twin):
+        members[kind].append(vessel)
+
+    def as_kind(column: Column) -> Column:
+        return Column(twin[column.vessel], column.berth, column.start)
+
+    pool = list(dict.fromkeys(as_kind(c) for c in [*columns, *(incumbent or [])]))
     handling = [instance.handling_times[c.vessel][c.berth] or 0 for c in pool]
     sets = [{instance.opening_times[b], instance.closing_times[b]} for b in range(instance.berth_count)]
     for column, duration in zip(pool, handling, strict=True):
         sets[column.berth].update((column.start, column.start + duration))
     node_times = [sorted(times) for times in sets]
     node_row: list[dict[int, int]] = []
-    offset = n
-    rhs: list[float] = [1.0] * n
+    offset = len(kinds)
+    rhs: list[float] = [float(len(members[kind])) for kind in kinds]
     for times in node_times:
         node_row.append({t: offset + i for i, t in enumerate(times)})
         block = [0.0] * len(times)
@@ -356,7 +370,7 @@ def solve_restricted_mip(
     costs: list[float] = []
     for column, duration in zip(pool, handling, strict=True):
         rows = node_row[column.berth]
-        indices += [column.vessel, rows[column.start], rows[column.start + duration]]
+        indices += [kind_row[column.vessel], rows[column.start], rows[column.start + duration]]
         values += [1.0, 1.0, -1.0]
         costs.append(float(model.cost(column)))
     idle: list[tuple[int, int, int]] = []  # berth, from time, to time
@@ -392,7 +406,7 @@ def solve_restricted_mip(
 
     def values_of(plan: list[Column]) -> list[float]:
         """Column values of a plan: its vessel arcs, and the idle arcs no vessel covers."""
-        chosen = set(plan)
+        chosen = {as_kind(c) for c in plan}
         busy = [[(c.start, c.start + (instance.handling_times[c.vessel][c.berth] or 0)) for c in plan
                  if c.berth == berth] for berth in range(instance.berth_count)]
         values = [1.0 if column in chosen else 0.0 for column in pool]
@@ -404,7 +418,7 @@ def solve_restricted_mip(
         start_solution.value_valid = True
         highs.setSolution(start_solution)
     if feed is not None:
-        _attach_feed(highs, feed, pool_set, values_of)
+        _attach_feed(highs, feed, lambda plan: pool_set.issuperset(as_kind(c) for c in plan), values_of)
     highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
     highs.run()
     status = highs.getModelStatus()
@@ -413,12 +427,15 @@ def solve_restricted_mip(
     if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
         return MipOutcome(None, None, float("inf") if finished else float(info.mip_dual_bound), finished)
     solution = highs.getSolution().col_value
-    picked = [column for column, value in zip(pool, solution[: len(pool)], strict=True) if value > 0.5]
+    chosen = sorted((column for column, value in zip(pool, solution[: len(pool)], strict=True) if value > 0.5),
+                    key=lambda column: column.start)
+    unused = {kind: iter(vessels) for kind, vessels in members.items()}
+    picked = [Column(next(unused[column.vessel]), column.berth, column.start) for column in chosen]
     bound = float(info.objective_function_value) if finished else float(info.mip_dual_bound)
     return MipOutcome(picked, float(sum(model.cost(c) for c in picked)), bound, finished)
 
 
-def _attach_feed(highs: highspy.Highs, feed: MipFeed, pool: set[Column],
+def _attach_feed(highs: highspy.Highs, feed: MipFeed, fits: Callable[[list[Column]], bool],
                  values_of: Callable[[list[Column]], list[float]]) -> None:
     """Let the caller inject better plans (e.g. from the search process) and interrupt the MIP.
 
@@ -430,7 +447,7 @@ def _attach_feed(highs: highspy.Highs, feed: MipFeed, pool: set[Column],
     def on_user_solution(event: Any) -> None:
         primal = float(event.data_out.mip_primal_bound)
         plan = feed.better_plan(primal)
-        if plan is None or not pool.issuperset(plan):
+        if plan is None or not fits(plan):
             return
         key = tuple(plan)
         if key in offered:
