@@ -115,6 +115,24 @@ def test_exchange_sees_improving_plans_and_adopts_a_better_offer() -> None:
     assert total_service_time(instance, found) <= good_cost
 
 
+def test_stop_when_ends_the_search_early_with_its_best_plan() -> None:
+    """The parent's long search stops as soon as its caller says so, and returns what it had."""
+    instance = read_berth_instance(SHARED / "dbap" / "f30x3-01.txt")
+    start = best_greedy_plan(instance, 1)
+    assert start is not None
+    asked: list[int] = []
+
+    def stop_when(best_cost: int) -> bool:
+        asked.append(best_cost)
+        return len(asked) == 3
+
+    found = local_search(instance, start, 4, 30.0, stop_when=stop_when)
+    # Asked every exchange period (0.25 s), and not again once it said stop: a search that ran its
+    # 30-s budget would have been asked about 120 times.
+    assert len(asked) == 3
+    assert total_service_time(instance, found) == asked[-1] <= total_service_time(instance, start)
+
+
 def _run_kernels(instance: BerthInstance, plan: list[tuple[int, int]], seed: int, iterations: int) -> tuple[
         list[tuple[int, int]], int, list[int]]:
     """A fixed number of compiled iterations: (best plan, best cost, final per-berth costs as kept)."""

@@ -44,8 +44,6 @@ SEARCH_WORKERS = 2
 time limit (see ``search_process``) while this one solves the LP and the MIPs."""
 HEURISTIC_SHARE = 0.5
 """Share of the remaining time a heuristic (small-slack) MIP may take before the slack is widened."""
-SEARCH_CHUNK_S = 1.0
-"""Local search this process runs between checks once the heuristic MIP has stalled."""
 _MAX_EXACT_COLUMNS = 12000
 """Above this many surviving columns the exact MIP rarely closes in seconds; improve the incumbent first."""
 
@@ -232,7 +230,6 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
     slack = 1.0
     heuristic_done = False
     stalled = False
-    search_round = 0
     own_plan = rounded
     while not proven and remaining() > 0.2:
         best.absorb()
@@ -244,13 +241,17 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
         if stalled and not exact and best.plan is not None:
             # The MIP over the cheapest columns stalled at its root (f60x7: 10k columns, no node and no
             # better plan in 8 s): a second local-search trajectory is worth more than a larger MIP.
-            # It continues from its own plan (first the rounded LP plan), not the shared best, so that
-            # the two processes search different basins. Then ask again whether the incumbent now
-            # makes the exact MIP small enough.
-            search_round += 1
-            own_plan = local_search(instance, own_plan or best.plan, seed + search_round,
-                                    min(SEARCH_CHUNK_S, remaining() - 0.1))
+            # It starts from its own plan (the rounded LP plan), not the shared best, so that the two
+            # processes search different basins, and it runs with restarts until the incumbent (its
+            # own or the search process's) makes the exact MIP small enough.
+            def exact_possible(own_cost: int) -> bool:
+                best.absorb()
+                return exact_size(min(best.cost, own_cost)) <= _MAX_EXACT_COLUMNS
+
+            own_plan = local_search(instance, own_plan or best.plan, seed + 1, remaining() - 0.1,
+                                    stop_when=exact_possible)
             best.offer(own_plan, total_service_time(instance, own_plan))
+            stalled = False
             continue
         used_slack = gap if exact else slack
         columns = columns_within(model, lp, used_slack)
