@@ -427,10 +427,10 @@ def solve_restricted_mip(
     if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
         return MipOutcome(None, None, float("inf") if finished else float(info.mip_dual_bound), finished)
     solution = highs.getSolution().col_value
-    chosen = sorted((column for column, value in zip(pool, solution[: len(pool)], strict=True) if value > 0.5),
+    served = sorted((column for column, value in zip(pool, solution[: len(pool)], strict=True) if value > 0.5),
                     key=lambda column: column.start)
     unused = {kind: iter(vessels) for kind, vessels in members.items()}
-    picked = [Column(next(unused[column.vessel]), column.berth, column.start) for column in chosen]
+    picked = [Column(next(unused[column.vessel]), column.berth, column.start) for column in served]
     bound = float(info.objective_function_value) if finished else float(info.mip_dual_bound)
     return MipOutcome(picked, float(sum(model.cost(c) for c in picked)), bound, finished)
 
