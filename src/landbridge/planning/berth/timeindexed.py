@@ -171,7 +171,14 @@ def solve_lp_by_column_generation(
         # Primal simplex: new columns keep the basis primal feasible, so re-solves are warm.
         highs.setOptionValue("solver", "simplex")
         highs.setOptionValue("simplex_strategy", 4)
-    rhs = model.flow_rhs
+    # Twins share the row of their first vessel, which asks for all of them; the others' rows ask
+    # for none and get no columns (a smaller, less symmetric master; the same LP value).
+    twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(n))
+    members: dict[int, list[int]] = {}
+    for vessel, kind in enumerate(twin):
+        members.setdefault(kind, []).append(vessel)
+    rhs = model.flow_rhs.copy()
+    rhs[:n] = [len(members[v]) if twin[v] == v else 0 for v in range(n)]
     highs.addRows(model.flow_row_count, rhs, rhs, 0, np.array([], dtype=np.int32),
                   np.array([], dtype=np.int32), np.array([], dtype=np.float64))
     # Artificial columns: one per vessel, so the master is feasible before any real column exists.
@@ -194,7 +201,8 @@ def solve_lp_by_column_generation(
     known_set: set[Column] = set()
 
     def add(columns: list[Column]) -> None:
-        fresh = [c for c in dict.fromkeys(columns) if c not in known_set]
+        merged = (Column(twin[c.vessel], c.berth, c.start) for c in columns)
+        fresh = [c for c in dict.fromkeys(merged) if c not in known_set]
         if not fresh:
             return
         known.extend(fresh)
@@ -215,14 +223,14 @@ def solve_lp_by_column_generation(
         dual by its most negative reduced cost makes every reduced cost non-negative and turns that
         objective into a valid (Lagrangian) bound even before convergence.
         """
-        vessel_duals = duals[:n].copy()
+        vessel_duals = duals[:n][list(twin)]  # a twin prices at its kind's dual
         most_negative = np.zeros(n)
         found: list[Column] = []
         for berth in range(instance.berth_count):
             reduced = model.reduced_costs(berth, vessel_duals, duals)
             if reduced.shape[1]:
                 most_negative = np.minimum(most_negative, reduced.min(axis=1))
-            for vessel in range(n):
+            for vessel in members:
                 row = reduced[vessel]
                 # A few of the most negative starts per (vessel, berth): enough to move the LP
                 # quickly without flooding the master with near-duplicate columns.
@@ -235,7 +243,7 @@ def solve_lp_by_column_generation(
         # anyway so that the bound stays valid at smoothed or early-stopped duals.
         idle = sum(float(np.minimum(model.idle_reduced_costs(b, duals), 0.0).sum())
                    for b in range(instance.berth_count))
-        bound = float(duals @ model.flow_rhs + most_negative.sum()) + idle
+        bound = float(duals @ rhs + most_negative.sum()) + idle
         return found, bound, vessel_duals + most_negative
 
     add(seed_columns)
@@ -252,7 +260,9 @@ def solve_lp_by_column_generation(
         duals = np.array(solution.row_dual, dtype=np.float64)
         values = np.array(solution.col_value, dtype=np.float64)
         master_value = float(highs.getInfo().objective_function_value)
-        primal = {c: float(v) for c, v in zip(known, values[first_real:], strict=False) if v > _EPSILON}
+        primal = {Column(vessel, c.berth, c.start): float(v) / len(members[c.vessel])
+                  for c, v in zip(known, values[first_real:], strict=False) if v > _EPSILON
+                  for vessel in members[c.vessel]}
         artificial = bool(values[:n].sum() > _EPSILON)
         # Wentges smoothing: price at a point between the best-bound duals and the master's duals,
         # which damps the dual oscillation that makes plain column generation tail off slowly.
