@@ -155,6 +155,21 @@ class LpBound:
     """Positive LP values of real columns, for rounding heuristics."""
 
 
+def _twin_kinds(instance: BerthInstance) -> tuple[tuple[int, ...], dict[int, list[int]]]:
+    """Each vessel's kind (its first twin, or itself when ``AGGREGATE_TWINS`` is off) and the vessels
+    of each kind, kinds in ascending order: the LP and the MIPs merge twins the same way."""
+    twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(instance.vessel_count))
+    members: dict[int, list[int]] = {}
+    for vessel, kind in enumerate(twin):
+        members.setdefault(kind, []).append(vessel)
+    return twin, members
+
+
+def _as_kind(twin: tuple[int, ...], column: Column) -> Column:
+    """The column of the vessel's kind at the same berth and start."""
+    return Column(twin[column.vessel], column.berth, column.start)
+
+
 def solve_lp_by_column_generation(
     model: TimeIndexedModel, seed_columns: list[Column], deadline: float, seed: int
 ) -> LpBound:
@@ -173,10 +188,7 @@ def solve_lp_by_column_generation(
         highs.setOptionValue("simplex_strategy", 4)
     # Twins share the row of their first vessel, which asks for all of them; the others' rows ask
     # for none and get no columns (a smaller, less symmetric master; the same LP value).
-    twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(n))
-    members: dict[int, list[int]] = {}
-    for vessel, kind in enumerate(twin):
-        members.setdefault(kind, []).append(vessel)
+    twin, members = _twin_kinds(instance)
     rhs = model.flow_rhs.copy()
     rhs[:n] = [len(members[v]) if twin[v] == v else 0 for v in range(n)]
     highs.addRows(model.flow_row_count, rhs, rhs, 0, np.array([], dtype=np.int32),
@@ -201,8 +213,7 @@ def solve_lp_by_column_generation(
     known_set: set[Column] = set()
 
     def add(columns: list[Column]) -> None:
-        merged = (Column(twin[c.vessel], c.berth, c.start) for c in columns)
-        fresh = [c for c in dict.fromkeys(merged) if c not in known_set]
+        fresh = [c for c in dict.fromkeys(_as_kind(twin, c) for c in columns) if c not in known_set]
         if not fresh:
             return
         known.extend(fresh)
@@ -348,15 +359,12 @@ def solve_restricted_mip(
     # Twins (same arrival, handling and deadline) share one row "serve this many" and one column per
     # (berth, start): the MIP then holds no permutations of them. Its plans are assigned back to the
     # twins in start order afterwards; any order is as good.
-    twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(instance.vessel_count))
-    kinds = sorted(set(twin))
+    twin, members = _twin_kinds(instance)
+    kinds = list(members)
     kind_row = {kind: row for row, kind in enumerate(kinds)}
-    members: dict[int, list[int]] = {kind: [] for kind in kinds}
-    for vessel, kind in enumerate(twin):
-        members[kind].append(vessel)
 
     def as_kind(column: Column) -> Column:
-        return Column(twin[column.vessel], column.berth, column.start)
+        return _as_kind(twin, column)
 
     pool = list(dict.fromkeys(as_kind(c) for c in [*columns, *(incumbent or [])]))
     handling = [instance.handling_times[c.vessel][c.berth] or 0 for c in pool]
