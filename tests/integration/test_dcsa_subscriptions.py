@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
+import trustme
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
@@ -28,9 +31,10 @@ SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 class Receiver:
     """A tiny HTTP server on 127.0.0.1 that answers the scripted status codes, then 200."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], tls: ssl.SSLContext | None = None) -> None:
         self.statuses = list(statuses)
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.reply_headers: dict[str, str] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +43,8 @@ class Receiver:
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                for name, value in receiver.reply_headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -46,6 +52,8 @@ class Receiver:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/dcsa-events"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -238,3 +246,61 @@ def test_a_public_name_that_resolves_inside_is_not_called(monkeypatch: pytest.Mo
     assert reason is not None and "127.0.0.1" in reason
     with pytest.raises(PermissionError, match="callback refused"):
         http_sender("https://hooks.example.com/x", b"[]", {})
+
+
+def _resolve_test_names(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Answer DNS for the given names (each lookup takes the next answer, the last one repeats);
+    other names go to the real resolver. Returns the list of names looked up."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def resolve(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in answers:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = answers[host][min(lookups.count(host), len(answers[host])) - 1]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr("socket.getaddrinfo", resolve)
+    return lookups
+
+
+def test_delivery_connects_to_the_address_it_checked(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name answers an allowed address to the check and another one afterwards.
+    The request must go to the address that was checked, with the name kept in the Host header."""
+    # The second answer is refused by the policy (only 127.0.0.1 is allowed) and nothing listens there.
+    lookups = _resolve_test_names(monkeypatch, {"rebind.example": ["127.0.0.1", "127.0.0.2"]})
+    port = receiver.server.server_port
+    receiver.statuses = []
+    assert http_sender(f"http://rebind.example:{port}/dcsa-events?x=1", b"[]", {"X-Test": "1"}) == 200
+    assert lookups == ["rebind.example"]
+    headers, body = receiver.requests[0]
+    assert headers["host"] == f"rebind.example:{port}" and headers["x-test"] == "1" and body == b"[]"
+
+
+def test_a_redirect_is_an_answer_not_a_new_target(receiver: Receiver) -> None:
+    """A subscriber that redirects must not steer the server to an address the guard never saw."""
+    receiver.statuses = [302]
+    receiver.reply_headers = {"Location": "http://169.254.169.254/latest/meta-data"}
+    assert http_sender(receiver.url, b"[]", {}) == 302
+    assert len(receiver.requests) == 1
+
+
+def test_https_delivery_checks_the_certificate_against_the_url_name(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """The socket goes to the pinned address, but TLS (SNI and certificate) still uses the URL's name."""
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("hooks.example").configure_cert(server_tls)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # read by ssl.create_default_context
+    _resolve_test_names(monkeypatch, {"hooks.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
+    server = Receiver([], tls=server_tls)
+    try:
+        port = server.server.server_port
+        assert http_sender(f"https://hooks.example:{port}/dcsa-events", b"[]", {}) == 200
+        with pytest.raises(ssl.SSLCertVerificationError):
+            http_sender(f"https://other.example:{port}/dcsa-events", b"[]", {})
+        assert len(server.requests) == 1
+    finally:
+        server.close()

@@ -5,7 +5,8 @@ shipper's token could make the server POST to 127.0.0.1, the metadata service at
 an office network behind the firewall. So private, loopback, link-local, multicast and reserved
 addresses are refused — at subscription time when the host is written as an address or is
 ``localhost``, and again at delivery time after DNS resolution (a public name can resolve to a
-private address, or change to one later). Hosts a terminal really runs its listeners on can be
+private address, or change to one later; delivery connects to the very address it checked, so a
+changing answer cannot slip past). Hosts a terminal really runs its listeners on can be
 allowed with ``LANDBRIDGE_CALLBACK_ALLOWED_HOSTS``: a comma-separated list of host names, addresses
 or networks (``hooks.internal, 10.20.0.0/16, 127.0.0.1``).
 """
@@ -71,23 +72,44 @@ def refusal_at_subscription(url: str) -> str | None:
     return None
 
 
-def refusal_at_delivery(url: str) -> str | None:
-    """Why the server must not call this URL now (after resolving its host), or None."""
+def _resolve_checked(url: str) -> tuple[str | None, list[str]]:
+    """(why the URL is refused or None, the addresses to connect to). One DNS lookup."""
     reason = refusal_at_subscription(url)
     if reason is not None:
-        return reason
+        return reason, []
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     names, networks = _allowed()
-    if host in names:
-        return None
+    infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+                               type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+    if host not in names:
+        for text in addresses:
+            address = ipaddress.ip_address(text)
+            if not _address_allowed(address, networks):
+                return f"{host} resolves to {address}, a private, loopback or reserved address", []
+    return None, addresses
+
+
+def refusal_at_delivery(url: str) -> str | None:
+    """Why the server must not call this URL now (after resolving its host), or None."""
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
+        return _resolve_checked(url)[0]
     except OSError:
         return None  # unresolvable: the request itself fails and is retried like any network error
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not _address_allowed(address, networks):
-            return f"{host} resolves to {address}, a private, loopback or reserved address"
-    return None
+
+
+def delivery_address(url: str) -> str:
+    """The one address a delivery connects to, resolved and checked once.
+
+    Why once: if the check and the connection each asked DNS, a name with a zero TTL could answer
+    a public address to the check and 127.0.0.1 to the connection (DNS rebinding). The caller
+    connects to this address and keeps the URL's host name for the Host header and TLS.
+    Raises PermissionError when the URL is refused, OSError when the host does not resolve.
+    """
+    reason, addresses = _resolve_checked(url)
+    if reason is not None:
+        raise PermissionError(f"callback refused: {reason}")
+    if not addresses:
+        raise OSError(f"{urlsplit(url).hostname} has no address")
+    return addresses[0]

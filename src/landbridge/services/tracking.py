@@ -24,8 +24,6 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,7 +40,7 @@ from landbridge.corridor.network import LOCODES, Crossing, Route, TransitDays, k
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.interchange import dcsa
-from landbridge.services import callback_policy
+from landbridge.services import callback_policy, pinned_http
 from landbridge.store import tables
 from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import (
@@ -517,17 +515,13 @@ Sender = Callable[[str, bytes, dict[str, str]], int]
 
 
 def http_sender(url: str, body: bytes, headers: dict[str, str], timeout_s: float = 5.0) -> int:
-    """POST the body; returns the status code (raises OSError when nothing answered or the host is refused)."""
-    refusal = callback_policy.refusal_at_delivery(url)
-    if refusal is not None:
-        raise PermissionError(f"callback refused: {refusal}")
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # callbacks never go via a proxy
-    try:
-        with opener.open(request, timeout=timeout_s) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+    """POST the body; returns the status code (raises OSError when nothing answered or the host is refused).
+
+    The host is resolved and checked once and the request goes to that address (no second DNS
+    lookup, no proxy, no redirects followed): see ``callback_policy.delivery_address``.
+    """
+    address = callback_policy.delivery_address(url)
+    return pinned_http.post_to_address(url, address, body, headers, timeout_s)
 
 
 @dataclass(frozen=True)
