@@ -236,11 +236,7 @@ def test_allowed_networks_and_names_can_be_subscribed(hub: TestClient, monkeypat
 
 def test_a_public_name_that_resolves_inside_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(callback_policy.ALLOWED_HOSTS_ENV, raising=False)
-
-    def resolves_to_loopback(host: str, port: int, **_: Any) -> list[Any]:
-        return [(2, 1, 6, "", ("127.0.0.1", port))]
-
-    monkeypatch.setattr("socket.getaddrinfo", resolves_to_loopback)
+    _resolve_test_names(monkeypatch, {"hooks.example.com": ["127.0.0.1"]})
     assert callback_policy.refusal_at_subscription("https://hooks.example.com/x") is None
     reason = callback_policy.refusal_at_delivery("https://hooks.example.com/x")
     assert reason is not None and "127.0.0.1" in reason
