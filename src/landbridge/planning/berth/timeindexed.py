@@ -34,7 +34,8 @@ MIP_LP_SOLVER = "ipm"
 (11k columns) dual simplex needed 35k iterations and 5.6 s for the root, interior point 0.8 s; with it
 f55x5-01 is proven in 6.8 s where the default ("choose") had not finished the root after 8 s."""
 AGGREGATE_TWINS = True
-"""Whether the restricted MIP merges twin vessels (see ``BerthInstance.twin_representatives``)."""
+"""Whether the column-generation LP and the restricted MIPs merge twin vessels (see
+``BerthInstance.twin_representatives``)."""
 COLUMNS_PER_PAIR = 3
 """Columns added per (vessel, berth) and pricing round."""
 _SMOOTHING = 0.0
