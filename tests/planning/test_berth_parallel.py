@@ -68,6 +68,20 @@ def test_search_process_improves_a_poor_plan_and_stops_on_request() -> None:
     assert stopped_after_s < 2.0  # closing its input ends it well before its 20 s budget
 
 
+def test_search_process_stopped_without_waiting_is_gone_and_keeps_its_plans() -> None:
+    instance = _random_instance(30, 3, seed=4)
+    poor = _worst_order_plan(instance)
+    searcher = SearchProcess(instance, poor, seed=1, time_budget_s=20.0)
+    give_up = time.monotonic() + 10.0
+    while searcher.best()[1] >= total_service_time(instance, poor) and time.monotonic() < give_up:
+        time.sleep(0.05)
+    searcher.stop(wait_s=0.0)
+    assert searcher._process.poll() is not None  # killed, not left searching for its 20 s
+    plan, cost = searcher.best()
+    assert cost < total_service_time(instance, poor)
+    assert cost == total_service_time(instance, plan)
+
+
 def test_search_process_keeps_an_offered_better_plan() -> None:
     instance = _random_instance(30, 3, seed=5)
     poor = _worst_order_plan(instance)

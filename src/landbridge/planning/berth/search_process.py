@@ -11,21 +11,29 @@ Why ``python -m`` over pipes and not ``multiprocessing``: spawn and forkserver r
 and fork is unsafe inside a threaded web server. The child reads the instance as one JSON line, then
 a plan per line the parent offers; it writes a line whenever its best plan improved (checked every
 ``EXCHANGE_EVERY_S``, without restarting the search).
+
+Why the child gets a deadline and not a budget: starting the interpreter, importing NumPy and Numba and
+loading the compiled kernels takes ~0.9 s, and a budget counted from after that let the child search
+past the parent's time limit, so that ``stop()`` waited for it (0.3–0.4 s on every f60x7 run,
+runtime 10.3 s for a 10 s limit). ``time.monotonic()`` is one system-wide clock on Linux, macOS and Windows, so the
+parent's instant means the same in the child.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import select
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict
 from typing import IO, Any
 
 from landbridge.planning.berth.greedy import Assignment, total_service_time
-from landbridge.planning.berth.local_search import local_search
+from landbridge.planning.berth.local_search import ensure_compiled, local_search
 from landbridge.planning.berth.problem import BerthInstance
 
 
@@ -74,7 +82,9 @@ def _child(stdin: IO[str], stdout: IO[str]) -> None:
         return better
 
     try:
-        found = local_search(instance, start, int(header["seed"]), float(header["budget_s"]), exchange=exchange)
+        ensure_compiled()  # loading the kernels takes ~0.6 s; it must count against the deadline
+        budget_s = max(0.0, float(header["deadline_monotonic"]) - time.monotonic())
+        found = local_search(instance, start, int(header["seed"]), budget_s, exchange=exchange)
         exchange(found, total_service_time(instance, found))
     except (_ParentGone, BrokenPipeError):
         return
@@ -93,7 +103,8 @@ class SearchProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
         )
         assert self._process.stdin is not None and self._process.stdout is not None
-        header = {"instance": asdict(instance), "plan": plan, "seed": seed, "budget_s": time_budget_s}
+        deadline = time.monotonic() + time_budget_s  # from now: the child's start-up counts against it
+        header = {"instance": asdict(instance), "plan": plan, "seed": seed, "deadline_monotonic": deadline}
         self._process.stdin.write(json.dumps(header) + "\n")
         self._process.stdin.flush()
         # A reader thread blocks on the pipe (no GIL held while waiting) and keeps the best line.
@@ -128,13 +139,19 @@ class SearchProcess:
             except (BrokenPipeError, OSError):
                 pass  # the search already ended; the plan is kept here
 
-    def stop(self) -> None:
-        """End the search (closing its input is the signal) and wait for its last lines."""
+    def stop(self, wait_s: float = 1.0) -> None:
+        """End the search and collect its last lines, waiting at most ``wait_s`` for it to finish.
+
+        Closing its input is the signal; the child sees it at its next exchange (up to
+        ``EXCHANGE_EVERY_S``). A caller that needs nothing more from it (the plan is proven optimal)
+        passes 0 and the child is killed at once; one whose time is up passes what is left, and the
+        child, whose own deadline came first, has normally written its last plan already.
+        """
         if self._process.stdin is not None:
             with contextlib.suppress(BrokenPipeError, OSError):
                 self._process.stdin.close()
         try:
-            self._process.wait(timeout=1.0)
+            self._process.wait(timeout=max(wait_s, 0.001))
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
@@ -143,3 +160,8 @@ class SearchProcess:
 
 if __name__ == "__main__":
     _child(sys.stdin, sys.stdout)
+    # Skip the interpreter's teardown (~0.2 s with NumPy and Numba loaded): the parent may be waiting
+    # for this exit at its time limit, and there is nothing left to release.
+    with contextlib.suppress(BrokenPipeError, OSError):
+        sys.stdout.flush()
+    os._exit(0)

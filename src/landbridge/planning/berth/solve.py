@@ -167,13 +167,16 @@ def solve_berth(instance: BerthInstance, time_limit_s: float, seed: int, workers
     searcher = None
     big_enough = instance.vessel_count >= _SEARCH_MIN_VESSELS and time_limit_s >= 1.0
     if greedy is not None and workers > 1 and big_enough:
-        searcher = SearchProcess(instance, greedy, seed, time_limit_s - 0.3)
+        searcher = SearchProcess(instance, greedy, seed, time_limit_s - 0.2)
+    proven = False
     try:
         best = _Incumbent(instance, greedy, searcher)
         lower_bound, proven = _solve(instance, best, seed, began, deadline)
     finally:
         if searcher is not None:
-            searcher.stop()
+            # A proven plan needs nothing more from the search: end it at once. Otherwise its own
+            # deadline (0.2 s before ours) has passed or is close: wait for its last plan, not past ours.
+            searcher.stop(wait_s=0.0 if proven else deadline - time.monotonic())
     best.absorb()
     proven = proven or best.cost <= lower_bound
     runtime = time.monotonic() - began
