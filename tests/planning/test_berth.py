@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from landbridge.planning.berth import timeindexed
 from landbridge.planning.berth.check import check_dbap_plan, check_tidal_plan
+from landbridge.planning.berth.greedy import best_greedy_plan
 from landbridge.planning.berth.problem import parse_berth_instance, read_berth_instance
 from landbridge.planning.berth.solve import solve_berth
 from landbridge.planning.berth.tidal import read_tidal_instance, solve_tidal
@@ -121,6 +122,49 @@ def test_restricted_mip_with_twins_finds_the_enumerated_optimum(
     plan = {"instance": "twins", "objective": optimum, "assignments": [
         {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
     assert check_dbap_plan(_write(tmp_path, TWINS_DBAP, "twins.txt"), plan) == []
+
+
+# 7 vessels, 3 berths: berths 1 and 2 are identical (same handling for every vessel, same window),
+# vessels 0/1 and 4/5 are twins. Berth 0 is slow for 0 and 1, so the best plan serves them side by
+# side from period 0 on berths 1 and 2: one merged column (kind, berth group, start) used twice.
+TWIN_BERTHS_DBAP = """7
+3
+0 0 1 2 3 3 4
+0 0 0
+20 6 6
+20 6 6
+2 3 3
+5 4 4
+3 5 5
+3 5 5
+6 2 2
+40 40 40
+40 40 40 40 40 40 40
+"""
+
+
+@pytest.mark.parametrize("merge_berths", [True, False])
+def test_restricted_mip_with_identical_berths_finds_the_enumerated_optimum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_berths: bool
+) -> None:
+    instance = parse_berth_instance(TWIN_BERTHS_DBAP, "twin-berths")
+    assert instance.identical_berth_representatives() == (0, 1, 1)
+    assert instance.twin_representatives() == (0, 0, 2, 3, 4, 4, 6)
+    monkeypatch.setattr(timeindexed, "AGGREGATE_BERTHS", merge_berths)
+    model = timeindexed.TimeIndexedModel(instance)
+    lp = timeindexed.solve_lp_by_column_generation(model, [], time.monotonic() + 30.0, seed=1)
+    every_column = timeindexed.columns_within(model, lp, slack=1.0e9)
+    greedy = best_greedy_plan(instance, seed=1)
+    assert greedy is not None
+    incumbent = [timeindexed.Column(v, b, s) for v, (b, s) in enumerate(greedy)]
+    outcome = timeindexed.solve_restricted_mip(model, every_column, incumbent, time.monotonic() + 30.0, seed=1)
+    assert outcome.finished and outcome.columns is not None
+    optimum = _brute_force_dbap(TWIN_BERTHS_DBAP)
+    assert outcome.value == optimum == round(outcome.bound)
+    assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
+    plan = {"instance": "twin-berths", "objective": optimum, "assignments": [
+        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
+    assert check_dbap_plan(_write(tmp_path, TWIN_BERTHS_DBAP, "twin-berths.txt"), plan) == []
 
 
 def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:
