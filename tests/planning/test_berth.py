@@ -103,25 +103,37 @@ TWINS_DBAP = """7
 """
 
 
+def _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path: Path, text: str, name: str,
+                                                        start_from_greedy: bool) -> None:
+    """The restricted MIP over every column (optionally started from the greedy plan) reaches the
+    brute-force optimum, serves every vessel once, and its plan passes the checker."""
+    instance = parse_berth_instance(text, name)
+    model = timeindexed.TimeIndexedModel(instance)
+    lp = timeindexed.solve_lp_by_column_generation(model, [], time.monotonic() + 30.0, seed=1)
+    every_column = timeindexed.columns_within(model, lp, slack=1.0e9)
+    incumbent = None
+    if start_from_greedy:
+        greedy = best_greedy_plan(instance, seed=1)
+        assert greedy is not None
+        incumbent = [timeindexed.Column(v, b, s) for v, (b, s) in enumerate(greedy)]
+    outcome = timeindexed.solve_restricted_mip(model, every_column, incumbent, time.monotonic() + 30.0, seed=1)
+    assert outcome.finished and outcome.columns is not None
+    optimum = _brute_force_dbap(text)
+    assert outcome.value == optimum == round(outcome.bound)
+    # Each vessel got a start of its own: the merged plan was handed back vessel by vessel.
+    assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
+    plan = {"instance": name, "objective": optimum, "assignments": [
+        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
+    assert check_dbap_plan(_write(tmp_path, text, f"{name}.txt"), plan) == []
+
+
 @pytest.mark.parametrize("merge_twins", [True, False])
 def test_restricted_mip_with_twins_finds_the_enumerated_optimum(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_twins: bool
 ) -> None:
-    instance = parse_berth_instance(TWINS_DBAP, "twins")
-    assert instance.twin_representatives() == (0, 1, 2, 3, 1, 1, 1)
+    assert parse_berth_instance(TWINS_DBAP, "twins").twin_representatives() == (0, 1, 2, 3, 1, 1, 1)
     monkeypatch.setattr(timeindexed, "AGGREGATE_TWINS", merge_twins)
-    model = timeindexed.TimeIndexedModel(instance)
-    lp = timeindexed.solve_lp_by_column_generation(model, [], time.monotonic() + 30.0, seed=1)
-    every_column = timeindexed.columns_within(model, lp, slack=1.0e9)
-    outcome = timeindexed.solve_restricted_mip(model, every_column, None, time.monotonic() + 30.0, seed=1)
-    assert outcome.finished and outcome.columns is not None
-    optimum = _brute_force_dbap(TWINS_DBAP)
-    assert outcome.value == optimum == round(outcome.bound)
-    # Each twin got a start of its own: the merged plan was handed back vessel by vessel.
-    assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
-    plan = {"instance": "twins", "objective": optimum, "assignments": [
-        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
-    assert check_dbap_plan(_write(tmp_path, TWINS_DBAP, "twins.txt"), plan) == []
+    _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path, TWINS_DBAP, "twins", start_from_greedy=False)
 
 
 # 7 vessels, 3 berths: berths 1 and 2 are identical (same handling for every vessel, same window),
@@ -151,20 +163,8 @@ def test_restricted_mip_with_identical_berths_finds_the_enumerated_optimum(
     assert instance.identical_berth_representatives() == (0, 1, 1)
     assert instance.twin_representatives() == (0, 0, 2, 3, 4, 4, 6)
     monkeypatch.setattr(timeindexed, "AGGREGATE_BERTHS", merge_berths)
-    model = timeindexed.TimeIndexedModel(instance)
-    lp = timeindexed.solve_lp_by_column_generation(model, [], time.monotonic() + 30.0, seed=1)
-    every_column = timeindexed.columns_within(model, lp, slack=1.0e9)
-    greedy = best_greedy_plan(instance, seed=1)
-    assert greedy is not None
-    incumbent = [timeindexed.Column(v, b, s) for v, (b, s) in enumerate(greedy)]
-    outcome = timeindexed.solve_restricted_mip(model, every_column, incumbent, time.monotonic() + 30.0, seed=1)
-    assert outcome.finished and outcome.columns is not None
-    optimum = _brute_force_dbap(TWIN_BERTHS_DBAP)
-    assert outcome.value == optimum == round(outcome.bound)
-    assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
-    plan = {"instance": "twin-berths", "objective": optimum, "assignments": [
-        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
-    assert check_dbap_plan(_write(tmp_path, TWIN_BERTHS_DBAP, "twin-berths.txt"), plan) == []
+    _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path, TWIN_BERTHS_DBAP, "twin-berths",
+                                                        start_from_greedy=True)
 
 
 def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:
