@@ -67,7 +67,6 @@ class BerthInstance:
             for v in range(self.vessel_count)
         )
 
-
     def identical_berth_representatives(self) -> tuple[int, ...]:
         """For each berth, the first berth with the same handling time for every vessel and the same
         opening and closing times.

@@ -12,11 +12,11 @@ and fork is unsafe inside a threaded web server. The child reads the instance as
 a plan per line the parent offers; it writes a line whenever its best plan improved (checked every
 ``EXCHANGE_EVERY_S``, without restarting the search).
 
-Why the child gets a deadline and not a budget: starting the interpreter, importing NumPy and Numba and
-loading the compiled kernels takes ~0.9 s, and a budget counted from after that let the child search
-past the parent's time limit, so that ``stop()`` waited for it (0.3–0.4 s on every f60x7 run,
-runtime 10.3 s for a 10 s limit). ``time.monotonic()`` is one system-wide clock on Linux, macOS and Windows, so the
-parent's instant means the same in the child.
+Why the child gets a deadline and not a budget: starting the interpreter, importing NumPy and
+Numba and loading the compiled kernels takes ~0.9 s, and a budget counted from after that let the
+child search past the parent's time limit, so that ``stop()`` waited for it (0.3–0.4 s on every
+f60x7 run, runtime 10.3 s for a 10 s limit). ``time.monotonic()`` is one system-wide clock on Linux,
+macOS and Windows, so the parent's instant means the same in the child.
 """
 
 from __future__ import annotations
