@@ -50,14 +50,19 @@ def _worst_order_plan(instance: BerthInstance) -> list[Assignment]:
     return plan
 
 
+def _wait_for_a_better_plan(searcher: SearchProcess, than: int, give_up_s: float = 10.0) -> None:
+    """Until the search reports a plan cheaper than ``than`` (or ``give_up_s`` passes)."""
+    give_up = time.monotonic() + give_up_s
+    while searcher.best()[1] >= than and time.monotonic() < give_up:
+        time.sleep(0.05)
+
+
 def test_search_process_improves_a_poor_plan_and_stops_on_request() -> None:
     instance = _random_instance(30, 3, seed=4)
     poor = _worst_order_plan(instance)
     searcher = SearchProcess(instance, poor, seed=1, time_budget_s=20.0)
     try:
-        give_up = time.monotonic() + 10.0
-        while searcher.best()[1] >= total_service_time(instance, poor) and time.monotonic() < give_up:
-            time.sleep(0.05)
+        _wait_for_a_better_plan(searcher, total_service_time(instance, poor))
     finally:
         began = time.monotonic()
         searcher.stop()
@@ -72,9 +77,7 @@ def test_search_process_stopped_without_waiting_is_gone_and_keeps_its_plans() ->
     instance = _random_instance(30, 3, seed=4)
     poor = _worst_order_plan(instance)
     searcher = SearchProcess(instance, poor, seed=1, time_budget_s=20.0)
-    give_up = time.monotonic() + 10.0
-    while searcher.best()[1] >= total_service_time(instance, poor) and time.monotonic() < give_up:
-        time.sleep(0.05)
+    _wait_for_a_better_plan(searcher, total_service_time(instance, poor))
     searcher.stop(wait_s=0.0)
     assert searcher._process.poll() is not None  # killed, not left searching for its 20 s
     plan, cost = searcher.best()

@@ -6,6 +6,7 @@ plausible-looking but wrong instance, so every count is checked and every error 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +62,8 @@ class BerthInstance:
         60 vessels of 35 kinds, f55 and f60x5: 25 kinds), and a MIP that tells twins apart explores
         every permutation of them.
         """
-        first: dict[tuple[int, tuple[int | None, ...], int], int] = {}
-        return tuple(
-            first.setdefault((self.arrival_times[v], self.handling_times[v], self.deadlines[v]), v)
-            for v in range(self.vessel_count)
+        return _first_with_same_key(
+            [(self.arrival_times[v], self.handling_times[v], self.deadlines[v]) for v in range(self.vessel_count)]
         )
 
     def identical_berth_representatives(self) -> tuple[int, ...]:
@@ -75,15 +74,16 @@ class BerthInstance:
         cost. 80 of the 90 Lalla-Ruiz files have such a pair (berths 2 and 3; f55x10 also 7–9), and a
         MIP that tells them apart searches every plan twice (or six times).
         """
-        first: dict[tuple[tuple[int | None, ...], int, int], int] = {}
-        return tuple(
-            first.setdefault(
-                (tuple(row[berth] for row in self.handling_times), self.opening_times[berth],
-                 self.closing_times[berth]),
-                berth,
-            )
-            for berth in range(self.berth_count)
+        return _first_with_same_key(
+            [(tuple(row[berth] for row in self.handling_times), self.opening_times[berth], self.closing_times[berth])
+             for berth in range(self.berth_count)]
         )
+
+
+def _first_with_same_key(keys: Sequence[Hashable]) -> tuple[int, ...]:
+    """For each position, the first position whose key is equal to its own."""
+    first: dict[Hashable, int] = {}
+    return tuple(first.setdefault(key, index) for index, key in enumerate(keys))
 
 
 def _take_ints(tokens: list[str], start: int, count: int, field_name: str) -> list[int]:

@@ -25,6 +25,7 @@ from landbridge.planning.berth.local_search import ensure_compiled, local_search
 from landbridge.planning.berth.problem import BerthInstance
 from landbridge.planning.berth.search_process import SearchProcess
 from landbridge.planning.berth.timeindexed import (
+    EPSILON,
     Column,
     LpBound,
     TimeIndexedModel,
@@ -240,10 +241,10 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
             return lower_bound, True
         gap = (best.cost - 1 - lp.value) if best.plan is not None else math.inf
         small = exact_size(best.cost) <= _MAX_EXACT_COLUMNS
-        # With a tolerance: the LP value is a float (3975.99999999999 on f60x7-09), and a set of columns
-        # within the slack holds every column within the gap once gap <= slack (columns_within adds the
-        # same tolerance); without it the same set was solved twice, as heuristic and then as exact.
-        exact = gap <= slack + 1e-6 or (small and heuristic_done)
+        # With columns_within's tolerance: the LP value is a float (3975.99999999999 on f60x7-09), and
+        # the columns within the slack hold every column within the gap once gap <= slack + EPSILON;
+        # without it the same set was solved twice, as heuristic and then as exact.
+        exact = gap <= slack + EPSILON or (small and heuristic_done)
         if stalled and not exact and best.plan is not None:
             # The MIP over the cheapest columns stalled at its root (f60x7: 10k columns, no node and no
             # better plan in 8 s): a second local-search trajectory is worth more than a larger MIP.

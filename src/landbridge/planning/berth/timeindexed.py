@@ -26,7 +26,9 @@ from landbridge.planning.highs import new_highs
 
 _ARTIFICIAL_COST = 1.0e7
 """Cost of the per-vessel artificial column that keeps the master feasible before pricing."""
-_EPSILON = 1.0e-6
+EPSILON = 1.0e-6
+"""Tolerance on LP values and reduced costs: `columns_within` keeps columns up to slack + EPSILON,
+and `solve.py` counts a gap within slack + EPSILON as covered by that slack."""
 MASTER_SOLVER = "simplex"
 """LP method for the restricted master: "simplex" (warm-started primal) or "ipm"."""
 MIP_LP_SOLVER = "ipm"
@@ -166,10 +168,15 @@ def _twin_kinds(instance: BerthInstance) -> tuple[tuple[int, ...], dict[int, lis
     """Each vessel's kind (its first twin, or itself when ``AGGREGATE_TWINS`` is off) and the vessels
     of each kind, kinds in ascending order: the LP and the MIPs merge twins the same way."""
     twin = instance.twin_representatives() if AGGREGATE_TWINS else tuple(range(instance.vessel_count))
+    return twin, _members(twin)
+
+
+def _members(representatives: tuple[int, ...]) -> dict[int, list[int]]:
+    """The positions each representative stands for, representatives in ascending order."""
     members: dict[int, list[int]] = {}
-    for vessel, kind in enumerate(twin):
-        members.setdefault(kind, []).append(vessel)
-    return twin, members
+    for position, representative in enumerate(representatives):
+        members.setdefault(representative, []).append(position)
+    return members
 
 
 def _as_kind(twin: tuple[int, ...], column: Column) -> Column:
@@ -255,7 +262,7 @@ def solve_lp_by_column_generation(
                 take = min(COLUMNS_PER_PAIR, row.size)
                 candidates = np.argpartition(row, take - 1)[:take] if take > 0 else np.arange(0)
                 for offset in candidates:
-                    if row[offset] < -_EPSILON:
+                    if row[offset] < -EPSILON:
                         found.append(Column(vessel, berth, int(offset) + instance.opening_times[berth]))
         # Idle arcs are all in the master, so their reduced costs are >= 0 at its optimum; counted
         # anyway so that the bound stays valid at smoothed or early-stopped duals.
@@ -279,9 +286,9 @@ def solve_lp_by_column_generation(
         values = np.array(solution.col_value, dtype=np.float64)
         master_value = float(highs.getInfo().objective_function_value)
         primal = {Column(vessel, c.berth, c.start): float(v) / len(members[c.vessel])
-                  for c, v in zip(known, values[first_real:], strict=False) if v > _EPSILON
+                  for c, v in zip(known, values[first_real:], strict=False) if v > EPSILON
                   for vessel in members[c.vessel]}
-        artificial = bool(values[:n].sum() > _EPSILON)
+        artificial = bool(values[:n].sum() > EPSILON)
         # Wentges smoothing: price at a point between the best-bound duals and the master's duals,
         # which damps the dual oscillation that makes plain column generation tail off slowly.
         trial = duals if center is None else _SMOOTHING * center + (1 - _SMOOTHING) * duals
@@ -312,7 +319,7 @@ def columns_within(model: TimeIndexedModel, lp: LpBound, slack: float) -> list[C
     kept: list[Column] = []
     for berth in range(instance.berth_count):
         reduced = model.reduced_costs(berth, lp.vessel_duals, lp.row_duals)
-        vessels, offsets = np.nonzero(reduced <= slack + _EPSILON)
+        vessels, offsets = np.nonzero(reduced <= slack + EPSILON)
         opening = instance.opening_times[berth]
         kept.extend(Column(int(v), berth, int(o) + opening) for v, o in zip(vessels, offsets, strict=True))
     return kept
@@ -374,9 +381,7 @@ def solve_restricted_mip(
     kind_row = {kind: row for row, kind in enumerate(kinds)}
     group_of = (instance.identical_berth_representatives() if AGGREGATE_BERTHS
                 else tuple(range(instance.berth_count)))
-    groups: dict[int, list[int]] = {}
-    for berth, group in enumerate(group_of):
-        groups.setdefault(group, []).append(berth)
+    groups = _members(group_of)
 
     def merged(column: Column) -> Column:
         return Column(twin[column.vessel], group_of[column.berth], column.start)
