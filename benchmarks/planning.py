@@ -1,10 +1,10 @@
 """Run every planning benchmark set and print one table per set; writes benchmarks/results/planning.json.
 
 Each set lives in its own script (``planning_berth.py``, ``planning_cranes.py``, ``planning_yard.py``,
-``planning_trains.py``) with a ``main(argv) -> dict``; this driver calls them in turn with the same
-time limit and instance limit, and gathers their JSON.
+``planning_trains.py``, ``planning_silos.py``) with a ``main(argv) -> dict``; this driver calls
+them in turn with the same time limit and instance limit, and gathers their JSON.
 
-    python benchmarks/planning.py [--time-limit 10] [--limit N] [--only berth,cranes]
+    python benchmarks/planning.py [--time-limit 10] [--limit N] [--only berth,cranes,yard,trains,silos]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SETS = ("berth", "cranes", "yard", "trains")
+SETS = ("berth", "cranes", "yard", "trains", "silos")
 
 
 def _load(name: str) -> Any:

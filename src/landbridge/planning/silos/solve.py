@@ -23,11 +23,16 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from landbridge.planning.common import SolveResult, SolveStatus, require_positive_time_limit
+from landbridge.planning.silos.greedy import greedy_target, regrouped_target
 from landbridge.planning.silos.problem import SiloInstance
 from landbridge.planning.silos.sequence import Sequence, sequence_plan, transfers_possible
 
 MAX_TARGETS = 20
 """Targets tried before giving up on finding one whose operations can be ordered."""
+REGROUP_SHARE = 0.3
+REGROUP_MAX_S = 3.0
+"""Time for choosing which silos serve which key when grain must move (``regrouped_target``): a
+share of the limit, capped; it found 9–14 transfers where merging silos one by one needed 26–34."""
 
 
 @dataclass
@@ -36,7 +41,32 @@ class _Model:
     kg: dict[tuple[int, int], cp_model.IntVar]
     part: dict[tuple[int, int], cp_model.IntVar]
     moved_in: list[cp_model.IntVar]
+    moved_in_at: dict[tuple[int, int], cp_model.IntVar]
+    dedicated: dict[tuple[int, int], cp_model.IntVar]
+    keys: list[tuple[str, str, str]]
+    in_use: list[cp_model.IntVar]
     weight: int
+
+    def hint(self, instance: SiloInstance, target: dict[tuple[str, int], int]) -> None:
+        """Start the search from a known target (e.g. the greedy one): CP-SAT then has a solution
+        at once and only looks for better ones."""
+        initial = {(lot, s): kg for s, silo in enumerate(instance.silos) for lot, kg in silo.contents}
+        for (index, s), var in self.kg.items():
+            lot = instance.lots[index]
+            amount = target.get((lot.lot_id, s), 0)
+            self.model.add_hint(var, amount)
+            self.model.add_hint(self.part[index, s], amount > 0)
+            if (index, s) in self.moved_in_at:
+                self.model.add_hint(self.moved_in_at[index, s], amount > initial.get((lot.lot_id, s), 0))
+        used = {s for (_, s), kg in target.items() if kg > 0}
+        for (s, k), var in self.dedicated.items():
+            self.model.add_hint(var, any(
+                kg > 0 and instance.lots[index].key == self.keys[k]
+                for index in range(len(instance.lots))
+                for kg in [target.get((instance.lots[index].lot_id, s), 0)]
+            ))
+        for s, var in enumerate(self.in_use):
+            self.model.add_hint(var, s in used)
 
 
 def _build(instance: SiloInstance) -> _Model:
@@ -57,6 +87,7 @@ def _build(instance: SiloInstance) -> _Model:
     kg: dict[tuple[int, int], cp_model.IntVar] = {}
     part: dict[tuple[int, int], cp_model.IntVar] = {}
     transfers: list[cp_model.IntVar] = []
+    moved_in_at: dict[tuple[int, int], cp_model.IntVar] = {}
     for index, lot in enumerate(lots):
         k = keys.index(lot.key)
         for s, silo in enumerate(silos):
@@ -72,6 +103,7 @@ def _build(instance: SiloInstance) -> _Model:
                 model.add(kg[index, s] <= now + lot.mass_kg * moved_in)
                 model.add(kg[index, s] >= now + 1).only_enforce_if(moved_in)
                 transfers.append(moved_in)
+                moved_in_at[index, s] = moved_in
         model.add(sum(kg[index, s] for s in range(len(silos))) == lot.mass_kg)
     for s, silo in enumerate(silos):
         model.add(sum(kg[index, s] for index in range(len(lots))) <= silo.capacity_kg)
@@ -82,10 +114,20 @@ def _build(instance: SiloInstance) -> _Model:
         for index in range(len(lots)):
             model.add(flag >= part[index, s])
         in_use.append(flag)
+    # Silos that are empty now and alike (capacity, mixing) are interchangeable in every target:
+    # use them in file order, so that the search does not visit every permutation of them.
+    previous: dict[tuple[int, bool], int] = {}
+    for s, silo in enumerate(silos):
+        if silo.contents:
+            continue
+        kind = (silo.capacity_kg, silo.allow_mixing)
+        if kind in previous:
+            model.add(in_use[previous[kind]] >= in_use[s])
+        previous[kind] = s
     tail_weight = len(silos) + 1
     weight = (len(part) + 1) * tail_weight
     model.minimize(weight * sum(transfers) + tail_weight * sum(part.values()) + sum(in_use))
-    return _Model(model, kg, part, transfers, weight)
+    return _Model(model, kg, part, transfers, moved_in_at, dedicated, keys, in_use, weight)
 
 
 def solve_silos(
@@ -117,24 +159,45 @@ def solve_silos(
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1  # deterministic for a given seed
     bound: int | None = None
+    greedy = greedy_target(instance)
+    if greedy is None or _transfers_in(instance, initial, greedy):
+        # Stored grain has to move: choose which silos serve which key first (a small model).
+        budget = min(REGROUP_SHARE * time_limit_s, REGROUP_MAX_S)
+        regrouped = regrouped_target(instance, budget, seed, hint=greedy)
+        if regrouped is not None and (
+            greedy is None or _transfers_in(instance, initial, regrouped) < _transfers_in(instance, initial, greedy)
+        ):
+            greedy = regrouped
+    if greedy is not None:
+        built.hint(instance, greedy)
     proven = True  # every exclusion so far is a proof
     stuck: list[str] = []
     tried = 0
     while True:
         remaining = deadline - time.perf_counter()
         if remaining <= 0 or tried >= max_targets:
-            return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
-        solver.parameters.max_time_in_seconds = remaining
-        code = solver.solve(built.model)
+            if greedy is None or tried:
+                return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
+            code = cp_model.UNKNOWN  # no time left for CP-SAT at all: the quick target below
+        else:
+            solver.parameters.max_time_in_seconds = remaining
+            code = solver.solve(built.model)
         if code == cp_model.INFEASIBLE:
             status = SolveStatus.INFEASIBLE if proven else SolveStatus.TIMEOUT
             return _no_plan(instance, status, started, tried, stuck)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
+            if greedy is None or tried:
+                return _no_plan(instance, SolveStatus.TIMEOUT, started, tried, stuck)
+            # CP-SAT found nothing in time, not even the hinted target: that target is still a plan.
+            final, greedy = greedy, None
+            target_transfers = _transfers_in(instance, initial, final)
+            bound = 0 if target_transfers == 0 else None  # none is the fewest possible
+        else:
+            final = {(lots[i].lot_id, s): solver.value(var)
+                     for (i, s), var in built.kg.items() if solver.value(var) > 0}
+            target_transfers = sum(1 for var in built.moved_in if solver.value(var))
         tried += 1
-        final = {(lots[i].lot_id, s): solver.value(var) for (i, s), var in built.kg.items() if solver.value(var) > 0}
-        target_transfers = sum(1 for var in built.moved_in if solver.value(var))
-        if proven:
+        if proven and code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # weight·transfers + rest ≥ B and rest < weight ⇒ transfers ≥ ⌈(B − weight + 1)/weight⌉.
             combined_bound = math.ceil(solver.best_objective_bound - 1e-6)
             bound = max(0, min(target_transfers, -(-(combined_bound - built.weight + 1) // built.weight)))
@@ -156,6 +219,12 @@ def solve_silos(
         chosen = [var for (i, s), var in built.part.items() if (lots[i].lot_id, s) in final]
         others = [var for (i, s), var in built.part.items() if (lots[i].lot_id, s) not in final]
         built.model.add(sum(1 - var for var in chosen) + sum(others) >= 1)
+
+
+def _transfers_in(instance: SiloInstance, initial: dict[tuple[str, int], int],
+                  final: dict[tuple[str, int], int]) -> int:
+    """(Stored lot, silo) pairs where the target holds more than the silo does now."""
+    return sum(1 for pair, kg in final.items() if kg > initial.get(pair, 0) and pair in _stored(instance))
 
 
 def _no_plan(instance: SiloInstance, status: SolveStatus, started: float, tried: int, stuck: list[str]) -> SolveResult:
