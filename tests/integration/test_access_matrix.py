@@ -38,6 +38,7 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/customs/holds", frozenset({"customs_officer", "admin"})),
     ("/api/v1/plans/berth", frozenset({"planner", "admin"})),
     ("/api/v1/plans/train", frozenset({"planner", "admin"})),
+    ("/api/v1/plans/silo", frozenset({"planner", "admin"})),
     ("/api/v1/plans/berth/apply", frozenset({"planner", "admin"})),
 ]
 STAFF_READERS = frozenset(ROLES) - {"shipper", "shipping_line"}

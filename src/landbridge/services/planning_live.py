@@ -98,7 +98,8 @@ def default_reference_time() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _check_time_limit(time_limit_s: float) -> None:
+def check_time_limit(time_limit_s: float) -> None:
+    """Live plans answer an HTTP request: the limit is positive and capped (``MAX_TIME_LIMIT_S``)."""
     if not 0 < time_limit_s <= MAX_TIME_LIMIT_S:
         raise RuleViolation("time_limit_s", f"must be greater than 0 and at most {MAX_TIME_LIMIT_S:g} s")
 
@@ -253,7 +254,7 @@ def _check_berth(instance: BerthInstance, internal_plan: dict[str, Any]) -> list
         return check_dbap_plan(path, internal_plan)
 
 
-def _solve_checked(what: str, solve: Callable[[], SolveResult], check: Callable[[dict[str, Any]], list[str]],
+def solve_checked(what: str, solve: Callable[[], SolveResult], check: Callable[[dict[str, Any]], list[str]],
                    time_limit_s: float) -> SolveResult:
     """Solve, then refuse what cannot be handed out: bad input, no plan, or a plan its checker rejects."""
     try:
@@ -284,7 +285,7 @@ def plan_berths(
     The instance is read in a short transaction and the solver runs outside it, so planning never
     holds locks while it thinks.
     """
-    _check_time_limit(time_limit_s)
+    check_time_limit(time_limit_s)
     with uow:
         live = build_berth_instance(
             uow,
@@ -292,7 +293,7 @@ def plan_berths(
             berth_codes=berth_codes,
             vessel_lengths_m=vessel_lengths_m,
         )
-    result = _solve_checked("berth", lambda: solve_berth(live.instance, time_limit_s, seed),
+    result = solve_checked("berth", lambda: solve_berth(live.instance, time_limit_s, seed),
                             lambda plan: _check_berth(live.instance, plan), time_limit_s)
     internal = result.to_json()
     assignments = []
@@ -746,10 +747,10 @@ def plan_train(
     now, so the planner sees before applying how many yard moves applying will add (the apply
     recomputes them on the yard as it is then).
     """
-    _check_time_limit(time_limit_s)
+    check_time_limit(time_limit_s)
     with uow:
         live = build_train_instance(uow, train_reference=train_reference, container_numbers=container_numbers)
-    result = _solve_checked("train", lambda: solve_train(live.instance, time_limit_s, seed),
+    result = solve_checked("train", lambda: solve_train(live.instance, time_limit_s, seed),
                             lambda plan: _check_train(live, plan), time_limit_s)
     solved = result.to_json()
     with uow:

@@ -1,10 +1,11 @@
-"""Planning on live data: ``POST /api/v1/plans/{kind}`` (berth | train) and ``…/{kind}/apply``.
+"""Planning on live data: ``POST /api/v1/plans/{kind}`` (berth | train | silo) and ``…/{kind}/apply``.
 
 Asking for a plan writes nothing; the plan comes back checked by the planner's independent checker.
 Applying (``"apply": true`` or posting a returned plan to ``/apply``) re-checks it on the data as it
 is now and applies it in one transaction through the operations services, so a refused step leaves
 nothing behind (a train plan also relocates boxes that stand on its boxes, and is retried as a whole
-when a concurrent writer clashes: see docs/planning-live.md). Planner and admin hold ``plan.run``.
+when a concurrent writer clashes: see docs/planning-live.md). A silo plan is advice only: its steps
+are run through ``/grain/lots``. Planner and admin hold ``plan.run``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import respond
 from landbridge.domain.errors import RuleViolation
-from landbridge.services import planning_live
+from landbridge.services import planning_live, silo_planning
 from landbridge.services.authz import Action
 
 router = APIRouter(prefix="/api/v1/plans", tags=["planning"])
 Planner = Annotated[Principal, Depends(Authorized(Action.PLAN_RUN))]
-Kind = Literal["berth", "train"]
+Kind = Literal["berth", "train", "silo"]
+Text = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ArrivingLotIn(BaseModel):
+    """A grain lot expected at the elevator (not received yet); like the receiving rule, the plan keeps
+    owners and crops apart, not grain classes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Text
+    owner_code: Text
+    crop: Text
+    mass_kg: Annotated[int, Field(gt=0)]
 
 
 class PlanIn(BaseModel):
@@ -40,9 +54,13 @@ class PlanIn(BaseModel):
     vessel_lengths_m: dict[str, Annotated[float, Field(gt=0)]] | None = None
     train_reference: str | None = None
     container_numbers: list[str] | None = None
+    arriving_lots: list[ArrivingLotIn] | None = None
 
 
 def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:
+    if kind == "silo":
+        arriving = [silo_planning.ArrivingLot(**lot.model_dump()) for lot in body.arriving_lots or []]
+        return silo_planning.plan_silos(uow, arriving=arriving, time_limit_s=body.time_limit_s, seed=body.seed)
     if kind == "berth":
         return planning_live.plan_berths(
             uow,
@@ -64,6 +82,9 @@ def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:
 
 
 def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: IdempotencyDep) -> JSONResponse:
+    if kind == "silo":
+        raise RuleViolation("kind", "a silo plan is advice: run its steps through /api/v1/grain/lots (receive, "
+                                    "transfer), which check each one")
     if kind == "berth":
         return respond(planning_live.apply_berth_plan(uow, who.actor, plan, idempotency=key))
     return respond(planning_live.apply_train_plan(uow, who.actor, plan, idempotency=key))
@@ -71,7 +92,7 @@ def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: I
 
 @router.post("/{kind}")
 def plan(kind: Kind, body: PlanIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
-    """Ask for a berth or train load plan on live data; with ``apply`` it is applied at once."""
+    """Ask for a berth, train load or silo plan on live data; with ``apply`` (berth, train) it is applied at once."""
     result = _plan(kind, body, uow)
     if not body.apply:
         return JSONResponse(result)
