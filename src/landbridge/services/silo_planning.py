@@ -51,7 +51,7 @@ def build_silo_instance_json(uow: UnitOfWork, arriving: list[ArrivingLot]) -> di
     stored = session.scalars(
         select(tables.GrainLotRow).where(tables.GrainLotRow.silo_code.is_not(None)).order_by(tables.GrainLotRow.reference)
     ).all()
-    taken = {row.reference for row in session.scalars(select(tables.GrainLotRow)).all()}
+    taken = set(session.scalars(select(tables.GrainLotRow.reference)).all())
     listed: set[str] = set()
     for index, lot in enumerate(arriving):
         if lot.reference in taken:

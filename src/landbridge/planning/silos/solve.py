@@ -58,13 +58,11 @@ class _Model:
             self.model.add_hint(self.part[index, s], amount > 0)
             if (index, s) in self.moved_in_at:
                 self.model.add_hint(self.moved_in_at[index, s], amount > initial.get((lot.lot_id, s), 0))
-        used = {s for (_, s), kg in target.items() if kg > 0}
+        key_of = {lot.lot_id: lot.key for lot in instance.lots}
+        keys_in = {(s, self.keys.index(key_of[lot_id])) for (lot_id, s), kg in target.items() if kg > 0}
         for (s, k), var in self.dedicated.items():
-            self.model.add_hint(var, any(
-                kg > 0 and instance.lots[index].key == self.keys[k]
-                for index in range(len(instance.lots))
-                for kg in [target.get((instance.lots[index].lot_id, s), 0)]
-            ))
+            self.model.add_hint(var, (s, k) in keys_in)
+        used = {s for s, _ in keys_in}
         for s, var in enumerate(self.in_use):
             self.model.add_hint(var, s in used)
 
