@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.planning.common import write_json
 from landbridge.planning.silos.entry import KINDS
 
 HERE = Path(__file__).resolve().parent
@@ -87,9 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     Console(width=150).print(table)
     results = {"time_limit_s": args.time_limit, "seed": args.seed, **summary, "rows": rows}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    print(f"wrote {write_json(args.json, results)}")
     return results
 
 

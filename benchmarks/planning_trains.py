@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.planning.common import write_json
 from landbridge.planning.trains.entry import KINDS
 
 HERE = Path(__file__).resolve().parent
@@ -105,9 +106,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
         console.print(table)
         results["sets"][set_name] = {**summary, "rows": rows}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    print(f"wrote {write_json(args.json, results)}")
     return results
 
 

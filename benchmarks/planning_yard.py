@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import statistics
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.planning.common import write_json
 from landbridge.planning.yard.entry import KINDS
 
 HERE = Path(__file__).resolve().parent
@@ -181,9 +181,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ]
         _print(set_name, summaries, args.time_limit)
         results[set_name] = summaries
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    print(f"wrote {write_json(args.json, results)}")
     return results
 
 

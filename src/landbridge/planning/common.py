@@ -73,3 +73,14 @@ def parse_instance_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise PlanningInputError(f"line {error.lineno}", f"invalid JSON: {error.msg}") from None
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Write ``data`` as JSON (indent 1, trailing newline), creating the folder; returns ``path``.
+
+    One writer for the generated instance sets and the benchmark reports, so that the committed
+    files keep one layout and a rerun of a seeded generator gives the same bytes.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+    return path

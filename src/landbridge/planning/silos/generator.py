@@ -13,12 +13,12 @@ Run ``python -m landbridge.planning.silos.generator OUT_DIR`` to write the commi
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landbridge.planning.common import write_json
 from landbridge.scenarios.loader import load_scenario
 
 OWNERS = ("KazAgro", "Cofco", "Olam", "Akmola Grain", "Kostanay Mills", "Arbuz Trade")
@@ -94,13 +94,7 @@ def generate(day: SiloDay) -> dict[str, Any]:
 
 def write_benchmark_set(out_dir: Path) -> list[Path]:
     """Write every day of ``BENCHMARK_SET`` as ``<name>.json``; returns the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for day in BENCHMARK_SET:
-        path = out_dir / f"{day.name}.json"
-        path.write_text(json.dumps(generate(day), indent=1) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [write_json(out_dir / f"{day.name}.json", generate(day)) for day in BENCHMARK_SET]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,11 +23,12 @@ Run ``python -m landbridge.planning.trains.generator OUT_DIR`` to write the comm
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from landbridge.planning.common import write_json
 
 CHINA_AXLE_LOAD_KG = 18_000
 CHINA_TRAIN_CARGO_MASS_KG = 1_300_000
@@ -182,13 +183,7 @@ BENCHMARK_SET: tuple[GeneratorParameters, ...] = (
 
 def write_benchmark_set(out_dir: Path) -> list[Path]:
     """Write every instance of :data:`BENCHMARK_SET` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for params in BENCHMARK_SET:
-        path = out_dir / f"{params.name}.json"
-        path.write_text(json.dumps(generate(params), indent=1) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [write_json(out_dir / f"{params.name}.json", generate(params)) for params in BENCHMARK_SET]
 
 
 def main(argv: list[str] | None = None) -> None:
