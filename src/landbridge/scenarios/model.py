@@ -174,6 +174,11 @@ class SiloGroupSpec(Sourced):
     capacity_t: PositiveFloat
     allow_mixing: bool = False
 
+    def bin_codes(self) -> list[str]:
+        """The bins' codes as the database knows them (``S01``, ``S02``, …): one rule for the seed
+        and for generated planning instances, so both name the same bins."""
+        return [f"{self.prefix}{number:02d}" for number in range(1, self.count + 1)]
+
 
 class GrainSpec(Sourced):
     """The grain silo complex and the Kazakh grain flow."""

@@ -132,12 +132,12 @@ def _master_rows(scenario: Scenario) -> list[tables.Base]:
     ]
     rows += [
         tables.SiloRow(
-            code=f"{group.prefix}{i + 1:02d}",
+            code=code,
             capacity_kg=tonnes_to_kg(group.capacity_t),
             allow_mixing=group.allow_mixing,
         )
         for group in scenario.grain.silo_groups
-        for i in range(group.count)
+        for code in group.bin_codes()
     ]
     return rows
 

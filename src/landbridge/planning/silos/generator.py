@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landbridge.domain.units import tonnes_to_kg
 from landbridge.planning.common import write_json
 from landbridge.scenarios.loader import load_scenario
 
@@ -51,10 +52,10 @@ def generate(day: SiloDay) -> dict[str, Any]:
     rng = random.Random(day.seed)
     groups = load_scenario().grain.silo_groups
     silos: list[dict[str, Any]] = [
-        {"id": f"{group.prefix}{i + 1:02d}", "capacity_kg": round(group.capacity_t * 1000), "contents": []}
+        {"id": code, "capacity_kg": tonnes_to_kg(group.capacity_t), "contents": []}
         | ({"allow_mixing": True} if group.allow_mixing else {})
         for group in groups
-        for i in range(group.count)
+        for code in group.bin_codes()
     ]
     lots: list[dict[str, Any]] = []
     free = list(range(len(silos)))

@@ -114,11 +114,12 @@ class _Fill:
 
 def greedy_target(instance: SiloInstance) -> dict[tuple[str, int], int] | None:
     """(lot id, silo index) → kg: stored lots unmoved if the arriving lots then fit; otherwise
-    silos are emptied into part-filled silos of the same owner/crop/class, one at a time and the
-    one needing the fewest transfers first, until they do. None when even that does not make room.
+    silos are emptied (``_Fill.empty``: into part-filled silos of the same owner/crop/class, then
+    smaller empty bins), one at a time and the one needing the fewest transfers first, until they
+    do. None when even that does not make room.
 
-    Arriving lots go in heaviest first (the hardest to place). Every transfer here is a direct
-    move into a silo that already holds the key and has the room, so the target can be ordered.
+    Arriving lots go in heaviest first (the hardest to place). Every transfer here is a direct move
+    into a silo that has the room and accepts the key before any intake, so the target can be ordered.
     """
     arriving = sorted((lot for lot in instance.lots if not instance.stored_kg(lot.lot_id)),
                       key=lambda lot: (-lot.mass_kg, lot.lot_id))
