@@ -452,12 +452,8 @@ def test_generator_is_seeded_and_matches_the_committed_files() -> None:
 
 def _plan_of(path: Path, target: dict[tuple[str, int], int]) -> dict[str, Any]:
     """A target sequenced into a plan; the independent checker must accept it."""
-    instance = read_silo_instance(path)
-    sequence = sequence_plan(instance, target)
-    assert sequence.complete, sequence.reason
-    initial = {(lot, s): kg for s, silo in enumerate(instance.silos) for lot, kg in silo.contents}
-    plan = plan_from_target(instance, initial, target, sequence)
-    assert check_silos(path, {"objective": plan["transfer_count"], **plan}) == []
+    plan = _sequenced_plan(path, target)
+    assert check_silos(path, plan) == []
     return plan
 
 

@@ -5,7 +5,9 @@ Checkers must not import from here beyond :class:`PlanningInputError`; they read
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -84,3 +86,12 @@ def write_json(path: Path, data: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def generator_main(description: str, write_set: Callable[[Path], list[Path]], argv: list[str] | None = None) -> None:
+    """Command line of an instance generator: write its benchmark set into OUT_DIR, print the paths."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("out_dir", type=Path)
+    args = parser.parse_args(argv)
+    for path in write_set(args.out_dir):
+        print(path)

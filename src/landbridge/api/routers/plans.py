@@ -81,10 +81,14 @@ def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:
     )
 
 
-def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: IdempotencyDep) -> JSONResponse:
+def _require_applicable(kind: Kind) -> None:
     if kind == "silo":
         raise RuleViolation("kind", "a silo plan is advice: run its steps through /api/v1/grain/lots (receive, "
                                     "transfer), which check each one")
+
+
+def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: IdempotencyDep) -> JSONResponse:
+    _require_applicable(kind)
     if kind == "berth":
         return respond(planning_live.apply_berth_plan(uow, who.actor, plan, idempotency=key))
     return respond(planning_live.apply_train_plan(uow, who.actor, plan, idempotency=key))
@@ -93,6 +97,8 @@ def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: I
 @router.post("/{kind}")
 def plan(kind: Kind, body: PlanIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Ask for a berth, train load or silo plan on live data; with ``apply`` (berth, train) it is applied at once."""
+    if body.apply:
+        _require_applicable(kind)  # before the solver runs, not after
     result = _plan(kind, body, uow)
     if not body.apply:
         return JSONResponse(result)

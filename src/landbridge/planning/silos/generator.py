@@ -12,14 +12,13 @@ Run ``python -m landbridge.planning.silos.generator OUT_DIR`` to write the commi
 
 from __future__ import annotations
 
-import argparse
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from landbridge.domain.units import tonnes_to_kg
-from landbridge.planning.common import write_json
+from landbridge.planning.common import generator_main, write_json
 from landbridge.scenarios.loader import load_scenario
 
 OWNERS = ("KazAgro", "Cofco", "Olam", "Akmola Grain", "Kostanay Mills", "Arbuz Trade")
@@ -99,12 +98,8 @@ def write_benchmark_set(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """CLI: write the benchmark set to OUT_DIR."""
-    parser = argparse.ArgumentParser(description="Write the generated silo benchmark instances.")
-    parser.add_argument("out_dir", type=Path)
-    args = parser.parse_args(argv)
-    for path in write_benchmark_set(args.out_dir):
-        print(path)
+    """Command line: write the benchmark set into a folder."""
+    generator_main("Write the generated silo benchmark instances.", write_benchmark_set, argv)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,12 @@ Run ``python -m landbridge.planning.trains.generator OUT_DIR`` to write the comm
 
 from __future__ import annotations
 
-import argparse
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from landbridge.planning.common import write_json
+from landbridge.planning.common import generator_main, write_json
 
 CHINA_AXLE_LOAD_KG = 18_000
 CHINA_TRAIN_CARGO_MASS_KG = 1_300_000
@@ -188,11 +187,7 @@ def write_benchmark_set(out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line: write the benchmark set into a folder."""
-    parser = argparse.ArgumentParser(description="Write the seeded train load planning instances.")
-    parser.add_argument("out_dir", type=Path)
-    args = parser.parse_args(argv)
-    for path in write_benchmark_set(args.out_dir):
-        print(path)
+    generator_main("Write the seeded train load planning instances.", write_benchmark_set, argv)
 
 
 if __name__ == "__main__":
