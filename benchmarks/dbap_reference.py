@@ -102,13 +102,14 @@ def main(argv: list[str] | None = None) -> int:
             "time_limit_s": f"{args.time_limit:g}",
             "time_s": f"{elapsed:.1f}",
             "source": f"landbridge {__version__} solve_berth (LP bound + exact restricted MIP), same code as "
-                      "the solver under test; plan checked by check_dbap_plan",
+            "the solver under test; plan checked by check_dbap_plan",
         }
         write_rows(args.csv, rows)
         if args.plans is not None:
             args.plans.mkdir(parents=True, exist_ok=True)
-            (args.plans / f"{path.stem}.json").write_text(json.dumps(result.to_json(), indent=1) + "\n",
-                                                          encoding="utf-8")
+            (args.plans / f"{path.stem}.json").write_text(
+                json.dumps(result.to_json(), indent=1) + "\n", encoding="utf-8"
+            )
         console.print(f"{path.stem}: {result.status.value} {result.objective} bound {result.bound} {elapsed:.1f}s")
     proven_count = sum(1 for row in rows.values() if row.get("proven") == "true")
     console.print(f"{proven_count} of {len(rows)} instances in {args.csv} are proven optimal")

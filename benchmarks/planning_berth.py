@@ -58,8 +58,11 @@ def _reference_optima(csv_path: Path) -> dict[str, float]:
     if not csv_path.is_file():
         return {}
     with csv_path.open(encoding="utf-8", newline="") as handle:
-        return {row["instance"]: float(row["objective"]) for row in csv.DictReader(handle)
-                if row.get("objective") and row.get("proven", "").lower() == "true"}
+        return {
+            row["instance"]: float(row["objective"])
+            for row in csv.DictReader(handle)
+            if row.get("objective") and row.get("proven", "").lower() == "true"
+        }
 
 
 def _select(paths: list[Path], spec: str | None) -> list[Path]:
@@ -71,8 +74,14 @@ def _select(paths: list[Path], spec: str | None) -> list[Path]:
     return [p for p in paths if p.stem in wanted]
 
 
-def run_set(kind: str, paths: list[Path], best_known: dict[str, float], time_limit_s: float,
-            seed: int, sources: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def run_set(
+    kind: str,
+    paths: list[Path],
+    best_known: dict[str, float],
+    time_limit_s: float,
+    seed: int,
+    sources: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Solve and check every instance; one result row each."""
     run, check = KINDS[kind]
     rows: list[dict[str, Any]] = []
@@ -98,8 +107,12 @@ def run_set(kind: str, paths: list[Path], best_known: dict[str, float], time_lim
             "violations": violations[:5],
         }
         rows.append(row)
-        print(f"{kind} {path.stem}: {row['status']} {row['objective']} bound {row['bound']} "
-              f"bk {row['best_known']} {elapsed:.1f}s valid={row['valid']}", file=sys.stderr, flush=True)
+        print(
+            f"{kind} {path.stem}: {row['status']} {row['objective']} bound {row['bound']} "
+            f"bk {row['best_known']} {elapsed:.1f}s valid={row['valid']}",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
@@ -120,10 +133,12 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "solved": len(solved),
         "with_best_known": sum(1 for r in rows if r["best_known"] is not None),
         "with_published_best_known": sum(1 for r in rows if r.get("best_known_source") == "published"),
-        "at_best_known": sum(1 for r in solved if r["best_known"] is not None
-                             and r["objective"] <= r["best_known"] + 1e-6),
-        "beat_best_known": [r["instance"] for r in solved if r["best_known"] is not None
-                            and r["objective"] < r["best_known"] - 1e-6],
+        "at_best_known": sum(
+            1 for r in solved if r["best_known"] is not None and r["objective"] <= r["best_known"] + 1e-6
+        ),
+        "beat_best_known": [
+            r["instance"] for r in solved if r["best_known"] is not None and r["objective"] < r["best_known"] - 1e-6
+        ],
         "proven_optimal": sum(1 for r in solved if r["status"] == "optimal"),
         # A file proven to have no plan is answered, not unsolved (some tidal files are infeasible).
         "proven_infeasible": sum(1 for r in rows if r["status"] == "infeasible"),
@@ -143,8 +158,18 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dict[str, Any]:
     """One table row per instance class plus a total row; returns the per-class and total summaries."""
     table = Table(title=title)
-    for column in ("class", "inst", "solved", "infeasible", "with BK (published)", "at BK", "proven opt",
-                   "gap BK mean/max %", "gap bound mean/max %", "time mean/max s"):
+    for column in (
+        "class",
+        "inst",
+        "solved",
+        "infeasible",
+        "with BK (published)",
+        "at BK",
+        "proven opt",
+        "gap BK mean/max %",
+        "gap bound mean/max %",
+        "time mean/max s",
+    ):
         table.add_column(column, justify="right")
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -153,8 +178,12 @@ def print_table(title: str, rows: list[dict[str, Any]], console: Console) -> dic
     summaries["total"] = summarise(rows)
     for name, s in summaries.items():
         table.add_row(
-            name, str(s["instances"]), str(s["solved"]), str(s["proven_infeasible"]),
-            f"{s['with_best_known']} ({s['with_published_best_known']})", str(s["at_best_known"]),
+            name,
+            str(s["instances"]),
+            str(s["solved"]),
+            str(s["proven_infeasible"]),
+            f"{s['with_best_known']} ({s['with_published_best_known']})",
+            str(s["at_best_known"]),
             str(s["proven_optimal"]),
             f"{_fmt(s['mean_gap_best_known_pct'])}/{_fmt(s['max_gap_best_known_pct'])}",
             f"{_fmt(s['mean_gap_bound_pct'])}/{_fmt(s['max_gap_bound_pct'])}",
@@ -169,18 +198,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     parser.add_argument("--limit", type=int, default=None, help="at most N DBAP instances (spread over classes)")
-    parser.add_argument("--tidal-limit", type=int, default=None,
-                        help="at most N tidal instances (default: --limit, else one per class = 40)")
+    parser.add_argument(
+        "--tidal-limit",
+        type=int,
+        default=None,
+        help="at most N tidal instances (default: --limit, else one per class = 40)",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--instances", default=None,
-                        help="only these DBAP instances: comma list, or @FILE of names")
-    parser.add_argument("--workers", type=int, default=None, choices=(1, 2),
-                        help="processes for the DBAP solver (default: the solver's own, 2)")
+    parser.add_argument("--instances", default=None, help="only these DBAP instances: comma list, or @FILE of names")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        choices=(1, 2),
+        help="processes for the DBAP solver (default: the solver's own, 2)",
+    )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
     console = Console(width=160)
-    results: dict[str, Any] = {"time_limit_s": args.time_limit, "seed": args.seed, "workers": args.workers,
-                               "sets": {}}
+    results: dict[str, Any] = {"time_limit_s": args.time_limit, "seed": args.seed, "workers": args.workers, "sets": {}}
     dbap_dir, tidal_dir = SHARED / "dbap", SHARED / "ernst-tidal"
     if not dbap_dir.is_dir():
         console.print(f"[yellow]skipped[/yellow]: no shared benchmarks at {SHARED.resolve()}")
@@ -202,7 +238,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         tidal = _spread(firsts, tidal_limit) if tidal_limit <= len(firsts) else _spread(tidal_all, tidal_limit)
         rows = run_set("berth-tidal", tidal, {}, args.time_limit, args.seed)
         results["sets"]["ernst-tidal"] = {
-            "rows": rows, "summary": print_table("Tidal continuous quay (Ernst et al.)", rows, console)}
+            "rows": rows,
+            "summary": print_table("Tidal continuous quay (Ernst et al.)", rows, console),
+        }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"wrote {args.json}")

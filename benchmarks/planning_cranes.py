@@ -40,8 +40,9 @@ def _class_of(name: str) -> str:
     return "_".join(p for p in parts if p[:1] in {"n", "b", "q"} and p[1:].isdigit())
 
 
-def run_instances(paths: list[Path], best_known: dict[str, float], time_limit_s: float,
-                  seed: int) -> list[dict[str, Any]]:
+def run_instances(
+    paths: list[Path], best_known: dict[str, float], time_limit_s: float, seed: int
+) -> list[dict[str, Any]]:
     """Solve and check every instance; one result row each."""
     run, check = KINDS["cranes"]
     rows: list[dict[str, Any]] = []
@@ -54,14 +55,26 @@ def run_instances(paths: list[Path], best_known: dict[str, float], time_limit_s:
         gap = None
         if result.objective is not None and bk:
             gap = 100.0 * (result.objective - bk) / bk
-        rows.append({
-            "instance": path.stem, "class": _class_of(path.stem), "status": result.status.value,
-            "objective": result.objective, "bound": result.bound, "best_known": bk,
-            "gap_best_known_pct": gap, "time_s": round(elapsed, 3), "valid": not violations,
-            "violations": violations[:5],
-        })
-        print(f"cranes {path.stem}: {result.status.value} {result.objective} bound {result.bound} bk {bk} "
-              f"{elapsed:.1f}s valid={not violations}", file=sys.stderr, flush=True)
+        rows.append(
+            {
+                "instance": path.stem,
+                "class": _class_of(path.stem),
+                "status": result.status.value,
+                "objective": result.objective,
+                "bound": result.bound,
+                "best_known": bk,
+                "gap_best_known_pct": gap,
+                "time_s": round(elapsed, 3),
+                "valid": not violations,
+                "violations": violations[:5],
+            }
+        )
+        print(
+            f"cranes {path.stem}: {result.status.value} {result.objective} bound {result.bound} bk {bk} "
+            f"{elapsed:.1f}s valid={not violations}",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
@@ -76,8 +89,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "with_best_known": sum(1 for r in rows if r["best_known"] is not None),
         "within_1pct": sum(1 for g in gaps if g <= 1.0 + 1e-9),
         "at_best_known": sum(1 for g in gaps if g <= 1e-9),
-        "beat_best_known": [r["instance"] for r in solved
-                            if r["gap_best_known_pct"] is not None and r["gap_best_known_pct"] < -1e-9],
+        "beat_best_known": [
+            r["instance"] for r in solved if r["gap_best_known_pct"] is not None and r["gap_best_known_pct"] < -1e-9
+        ],
         "proven_optimal": sum(1 for r in solved if r["status"] == "optimal"),
         "mean_gap_best_known_pct": statistics.fmean(gaps) if gaps else None,
         "max_gap_best_known_pct": max(gaps) if gaps else None,
@@ -110,15 +124,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for column in ("instance", "status", "makespan", "bound", "best-known", "gap %", "time s", "checker"):
         table.add_column(column, justify="right")
     for r in rows:
-        table.add_row(r["instance"], r["status"], str(r["objective"]), str(r["bound"]), _fmt(r["best_known"], 0),
-                      _fmt(r["gap_best_known_pct"]), _fmt(r["time_s"], 1), "ok" if r["valid"] else "FAIL")
+        table.add_row(
+            r["instance"],
+            r["status"],
+            str(r["objective"]),
+            str(r["bound"]),
+            _fmt(r["best_known"], 0),
+            _fmt(r["gap_best_known_pct"]),
+            _fmt(r["time_s"], 1),
+            "ok" if r["valid"] else "FAIL",
+        )
     summary = summarise(rows)
     table.add_section()
     table.add_row(
         f"total {summary['instances']} (solved {summary['solved']}, ≤1%: {summary['within_1pct']}, "
-        f"proven {summary['proven_optimal']})", "", "", "", "",
+        f"proven {summary['proven_optimal']})",
+        "",
+        "",
+        "",
+        "",
         f"{_fmt(summary['mean_gap_best_known_pct'])}/{_fmt(summary['max_gap_best_known_pct'])}",
-        f"{_fmt(summary['mean_time_s'], 1)}/{_fmt(summary['max_time_s'], 1)}", "")
+        f"{_fmt(summary['mean_time_s'], 1)}/{_fmt(summary['max_time_s'], 1)}",
+        "",
+    )
     console.print(table)
     results["sets"]["qcsp"] = {"rows": rows, "summary": summary}
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -47,10 +47,18 @@ def landbridge_month(scenario: Scenario, months: int, seed: int = 1) -> dict[str
     cpu_s = time.process_time() - cpu_started
     wall_s = time.perf_counter() - started
     horizon_h = months * DAYS_PER_MONTH * HOURS_PER_DAY
-    boxes = [box for box in result.twin.records.boxes
-             if any(t is not None and 0 <= t < horizon_h for t in (box.yard_in_h, box.yard_out_h))]
-    return {"wall_s": wall_s, "cpu_s": cpu_s, "containers": len(boxes), "teu": sum(box.teu for box in boxes),
-            "events": result.twin.engine.events}
+    boxes = [
+        box
+        for box in result.twin.records.boxes
+        if any(t is not None and 0 <= t < horizon_h for t in (box.yard_in_h, box.yard_out_h))
+    ]
+    return {
+        "wall_s": wall_s,
+        "cpu_s": cpu_s,
+        "containers": len(boxes),
+        "teu": sum(box.teu for box in boxes),
+        "events": result.twin.engine.events,
+    }
 
 
 def conflowgen_month(scenario: Scenario, months: int) -> dict[str, Any]:
@@ -63,8 +71,9 @@ def conflowgen_month(scenario: Scenario, months: int) -> dict[str, Any]:
         chooser = conflowgen.DatabaseChooser(sqlite_databases_directory=directory)
         chooser.create_new_sqlite_database("landbridge_benchmark.sqlite", assume_tas=True, overwrite=True)
         manager = conflowgen.ContainerFlowGenerationManager()
-        manager.set_properties(name="landbridge hub", start_date=START,
-                               end_date=START + datetime.timedelta(days=months * DAYS_PER_MONTH))
+        manager.set_properties(
+            name="landbridge hub", start_date=START, end_date=START + datetime.timedelta(days=months * DAYS_PER_MONTH)
+        )
         ports = conflowgen.PortCallManager()
         train_teu = next(t.teu for t in scenario.train_types if t.gauge_mm == 1435)
         load_teu = round(train_teu * scenario.flows.train_load_factor)
@@ -122,8 +131,10 @@ def main() -> None:
     try:
         import conflowgen  # noqa: F401
     except ImportError:
-        console.print("[yellow]conflowgen is not installed: skipping the comparison.[/yellow] "
-                      "Install it into the venv only for this benchmark: .venv/bin/pip install conflowgen==3.0.1")
+        console.print(
+            "[yellow]conflowgen is not installed: skipping the comparison.[/yellow] "
+            "Install it into the venv only for this benchmark: .venv/bin/pip install conflowgen==3.0.1"
+        )
         return
     rows: dict[int, dict[str, Any]] = {}
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -133,8 +144,12 @@ def main() -> None:
         console.print(f"landbridge {months} month(s): {ours['wall_s']:.2f} s; running ConFlowGen…")
         theirs = conflowgen_month(scenario, months)
         console.print(f"ConFlowGen {months} month(s): {theirs['wall_s']:.1f} s")
-        rows[months] = {"landbridge": ours, "conflowgen": theirs, "ratio": theirs["wall_s"] / ours["wall_s"],
-                        "ratio_per_container": per_container_ratio(theirs, ours)}
+        rows[months] = {
+            "landbridge": ours,
+            "conflowgen": theirs,
+            "ratio": theirs["wall_s"] / ours["wall_s"],
+            "ratio_per_container": per_container_ratio(theirs, ours),
+        }
         previous.setdefault("runs", {})[str(months)] = rows[months]
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n")
@@ -144,18 +159,28 @@ def main() -> None:
         table.add_column(column, justify="right")
     for months, row in sorted(rows.items()):
         theirs, ours = row["conflowgen"], row["landbridge"]
-        table.add_row(str(months), f"{theirs['wall_s']:.1f}", f"{theirs['containers']:,}", f"{theirs['teu']:,}",
-                      f"{ours['wall_s']:.2f}", f"{ours['containers']:,}", f"{ours['teu']:,}", f"{row['ratio']:.0f}×",
-                      f"{per_container_ratio(theirs, ours):.0f}×")
+        table.add_row(
+            str(months),
+            f"{theirs['wall_s']:.1f}",
+            f"{theirs['containers']:,}",
+            f"{theirs['teu']:,}",
+            f"{ours['wall_s']:.2f}",
+            f"{ours['containers']:,}",
+            f"{ours['teu']:,}",
+            f"{row['ratio']:.0f}×",
+            f"{per_container_ratio(theirs, ours):.0f}×",
+        )
     console.print(table)
     all_runs = {int(k): v for k, v in previous.get("runs", {}).items()}
     if 1 in all_runs and 4 in all_runs:
-        growth = {tool: all_runs[4][tool]["wall_s"] / all_runs[1][tool]["wall_s"]
-                  for tool in ("conflowgen", "landbridge")}
+        growth = {
+            tool: all_runs[4][tool]["wall_s"] / all_runs[1][tool]["wall_s"] for tool in ("conflowgen", "landbridge")
+        }
         previous["growth_1_to_4_months"] = growth
         RESULTS.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n")
-        console.print(f"growth 1→4 months: ConFlowGen ×{growth['conflowgen']:.2f}, "
-                      f"landbridge ×{growth['landbridge']:.2f}")
+        console.print(
+            f"growth 1→4 months: ConFlowGen ×{growth['conflowgen']:.2f}, landbridge ×{growth['landbridge']:.2f}"
+        )
     console.print(f"wrote {RESULTS}")
 
 

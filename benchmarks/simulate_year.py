@@ -158,9 +158,21 @@ def main() -> None:
     speedup = rows["gate model: SimPy"]["wall_s"] / rows["gate model: own Engine"]["wall_s"]
     console.print(f"own Engine vs SimPy on the same gate model: {speedup:.2f}× faster")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
-                                   "simpy": simpy.__version__, "repeats": args.repeats, "runs": rows,
-                                   "own_vs_simpy_gate_model_speedup": speedup}, indent=2, sort_keys=True) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": platform.platform(),
+                "python": platform.python_version(),
+                "simpy": simpy.__version__,
+                "repeats": args.repeats,
+                "runs": rows,
+                "own_vs_simpy_gate_model_speedup": speedup,
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     console.print(f"wrote {RESULTS}")
 
 

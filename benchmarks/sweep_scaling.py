@@ -37,22 +37,41 @@ def main() -> None:
         result = run_sweep(variant, seeds, args.days, workers=workers)
         wall_s = time.perf_counter() - started
         rail = result.base["calibration.rail_teu_per_year"]
-        rows[workers] = {"wall_s": wall_s, "replications_per_s": len(seeds) / wall_s,
-                         "rail_teu_mean": rail.mean, "rail_teu_ci95": rail.half_width}
+        rows[workers] = {
+            "wall_s": wall_s,
+            "replications_per_s": len(seeds) / wall_s,
+            "rail_teu_mean": rail.mean,
+            "rail_teu_ci95": rail.half_width,
+        }
         console.print(f"{workers} worker(s): {wall_s:.1f} s")
     speedup = rows[1]["wall_s"] / rows[2]["wall_s"]
     table = Table(title=f"{args.replications} replications × {args.days:g} days on a Dask LocalCluster")
     for column in ("workers", "wall s", "replications/s", "rail TEU/yr mean ± CI"):
         table.add_column(column, justify="right")
     for workers, row in rows.items():
-        table.add_row(str(workers), f"{row['wall_s']:.1f}", f"{row['replications_per_s']:.2f}",
-                      f"{row['rail_teu_mean']:,.0f} ± {row['rail_teu_ci95']:,.0f}")
+        table.add_row(
+            str(workers),
+            f"{row['wall_s']:.1f}",
+            f"{row['replications_per_s']:.2f}",
+            f"{row['rail_teu_mean']:,.0f} ± {row['rail_teu_ci95']:,.0f}",
+        )
     console.print(table)
     console.print(f"speed-up 2 vs 1 worker: {speedup:.2f}× (cores visible: {os.cpu_count()})")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"replications": args.replications, "days": args.days, "cpu_count": os.cpu_count(),
-                                   "runs": {str(k): v for k, v in rows.items()}, "speedup_2_vs_1": speedup},
-                                  indent=2, sort_keys=True) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "replications": args.replications,
+                "days": args.days,
+                "cpu_count": os.cpu_count(),
+                "runs": {str(k): v for k, v in rows.items()},
+                "speedup_2_vs_1": speedup,
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     console.print(f"wrote {RESULTS}")
 
 

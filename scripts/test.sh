@@ -41,7 +41,7 @@ export LANDBRIDGE_TEST_POSTGRES_URL="postgresql+psycopg://$PGUSER_NAME@127.0.0.1
 export LANDBRIDGE_REQUIRE_POSTGRES=1
 export LANDBRIDGE_REQUIRE_BROWSER=1  # Debian chromium is installed above: browser tests must run, not skip
 
-echo "== ruff"; $BIN/ruff check src tests benchmarks
+echo "== ruff"; $BIN/ruff check src tests benchmarks; $BIN/ruff format --check src tests benchmarks
 echo "== mypy"; $BIN/mypy
 echo "== pytest (SQLite and PostgreSQL)"
 $BIN/pytest -q "$@"

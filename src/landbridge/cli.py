@@ -27,12 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(
-    simulate_command
-)
-app.command("sweep", help="Run many seeded replications on Dask and report each KPI's mean and 95% CI.")(
-    sweep_command
-)
+app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(simulate_command)
+app.command("sweep", help="Run many seeded replications on Dask and report each KPI's mean and 95% CI.")(sweep_command)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -107,8 +103,11 @@ def db_demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed plays the same day")] = 1,
     at: Annotated[
         datetime | None,
-        typer.Option("--at", help="The day's 'now' for planned times (ETA, gate windows); default: now",
-                     formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]),
+        typer.Option(
+            "--at",
+            help="The day's 'now' for planned times (ETA, gate windows); default: now",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"],
+        ),
     ] = None,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing (exit 0) when the database already has operational data")
@@ -151,17 +150,26 @@ def _print_demo_summary(summary: DemoSummary) -> None:
     rows = [
         ("parties / consignments", f"{summary.parties} / {summary.consignments}", ""),
         ("containers", str(summary.containers), places),
-        ("vessel visits", str(len(summary.vessel_visits)),
-         ", ".join(f"{ref} {status}" for ref, status in summary.vessel_visits.items())),
+        (
+            "vessel visits",
+            str(len(summary.vessel_visits)),
+            ", ".join(f"{ref} {status}" for ref, status in summary.vessel_visits.items()),
+        ),
         ("trains", str(len(summary.trains)), ", ".join(f"{ref} {status}" for ref, status in summary.trains.items())),
         ("wagons", str(summary.wagons), ""),
         ("yard moves", str(summary.yard_moves), ""),
         ("gate appointments / truck visits", f"{summary.appointments} / {summary.truck_visits}", ""),
-        ("customs holds open / released", f"{len(summary.holds_open)} / {summary.holds_released}",
-         ", ".join(summary.holds_open)),
-        ("grain lots", str(summary.grain_lots),
-         f"received {summary.grain_received_kg / 1000:,.1f} t, shipped {summary.grain_shipped_kg / 1000:,.1f} t, "
-         f"in stock {summary.grain_in_stock_kg / 1000:,.1f} t"),
+        (
+            "customs holds open / released",
+            f"{len(summary.holds_open)} / {summary.holds_released}",
+            ", ".join(summary.holds_open),
+        ),
+        (
+            "grain lots",
+            str(summary.grain_lots),
+            f"received {summary.grain_received_kg / 1000:,.1f} t, shipped {summary.grain_shipped_kg / 1000:,.1f} t, "
+            f"in stock {summary.grain_in_stock_kg / 1000:,.1f} t",
+        ),
         ("events recorded", str(summary.events), ""),
     ]
     for row in rows:
@@ -209,8 +217,14 @@ def check_scenario(path: Annotated[Path, typer.Argument(help="Scenario YAML file
 @users_app.command("create")
 def users_create(
     name: Annotated[str, typer.Option("--name", help="User name (recorded as the actor of its commands)")],
-    role: Annotated[str, typer.Option("--role", help="planner, yard_operator, gate_clerk, rail_operator, "
-                                      "customs_officer, shipping_line, shipper, auditor or admin")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="planner, yard_operator, gate_clerk, rail_operator, "
+            "customs_officer, shipping_line, shipper, auditor or admin",
+        ),
+    ],
     party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
     database_url: DbOption = None,
 ) -> None:

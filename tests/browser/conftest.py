@@ -29,9 +29,17 @@ from tests.browser.demo import Demo, seed_demo
 CHROMIUM = os.environ.get("LANDBRIDGE_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 # Software WebGL for the map; and, behind the route guard, a resolver that knows no host at all, so
 # even a request the guard could not see (none is expected) would fail instead of reaching the internet.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+    "--use-angle=swiftshader",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 # Every run saves screenshots under build/screenshots/; LANDBRIDGE_UPDATE_SCREENSHOTS=1 refreshes the
 # committed set in docs/screenshots/ instead (pages show timestamps, so a plain test run must not touch it).
 _ROOT = Path(__file__).resolve().parents[2]
@@ -90,8 +98,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     app = create_app(url)
     app.state.runs_dir = str(runs)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -134,8 +143,7 @@ class Offline:
 @pytest.fixture
 def context(browser: Any, served: Served) -> Iterator[tuple[Any, Offline]]:
     """A fresh browser context whose every request is checked against the app's origin."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB",
-                              service_workers="block")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB", service_workers="block")
     guard = Offline(served.base_url)
     ctx.route("**/*", guard.handle)
     yield ctx, guard

@@ -163,7 +163,8 @@ def test_language_is_switched_and_kept(context: tuple[Any, Offline], served: Ser
 
 
 def test_shipper_sees_one_friendly_404_for_missing_and_foreign_boxes(
-        context: tuple[Any, Offline], served: Served) -> None:
+    context: tuple[Any, Offline], served: Served
+) -> None:
     page, errors = new_page(context)
     login(page, served.base_url, SHIPPER_TOKEN, lang="ru")
     assert page.url.endswith("/container")
@@ -183,7 +184,8 @@ def test_shipper_sees_one_friendly_404_for_missing_and_foreign_boxes(
     assert foreign is not None and foreign.status == 404
     assert page.inner_text("#not-found h1") == missing_text
     assert served.demo.other_box not in page.inner_text("main").replace(
-        page.inner_text(".not-found .number"), "")  # nothing about the box beyond the number typed
+        page.inner_text(".not-found .number"), ""
+    )  # nothing about the box beyond the number typed
 
     page.click("#screens a[href='/customs']")
     assert page.inner_text("#holds-count") == "0"  # the only hold is on another shipper's box
@@ -211,15 +213,35 @@ def test_overview_updates_live_when_a_box_arrives(context: tuple[Any, Offline], 
     number = box("LIV", 424242)
     now = datetime.now(UTC)
     with session_factory(served.database_url)() as session:
-        session.add(tables.ContainerRow(number=number, iso_type="22G1", load_state="empty", gross_mass_kg=2_200,
-                                        seals=[], position_kind="yard", position_reference="E-40-8-1", version=1))
+        session.add(
+            tables.ContainerRow(
+                number=number,
+                iso_type="22G1",
+                load_state="empty",
+                gross_mass_kg=2_200,
+                seals=[],
+                position_kind="yard",
+                position_reference="E-40-8-1",
+                version=1,
+            )
+        )
         session.flush()
         session.add(tables.YardSlotRow(block="E", bay=40, row=8, tier=1, container_number=number))
-        session.add(tables.EventRow(event_type="container.placed", subject_type="container", subject_id=number,
-                                    actor="test", role="yard_operator", occurred_at=now, recorded_at=now))
+        session.add(
+            tables.EventRow(
+                event_type="container.placed",
+                subject_type="container",
+                subject_id=number,
+                actor="test",
+                role="yard_operator",
+                occurred_at=now,
+                recorded_at=now,
+            )
+        )
         session.commit()
-    page.wait_for_function(f"document.querySelector('#kpi-containers').textContent.replace(/,/g, '') == '{before + 1}'",
-                           timeout=10_000)  # no reload: the SSE stream pushed new tiles
+    page.wait_for_function(
+        f"document.querySelector('#kpi-containers').textContent.replace(/,/g, '') == '{before + 1}'", timeout=10_000
+    )  # no reload: the SSE stream pushed new tiles
 
     # Other screens re-fetch their sections when the event log grows: a new hold appears by itself.
     page.click("#screens a[href='/customs']")
@@ -227,10 +249,20 @@ def test_overview_updates_live_when_a_box_arrives(context: tuple[Any, Offline], 
     holds = int(page.inner_text("#holds-count"))
     later = datetime.now(UTC)
     with session_factory(served.database_url)() as session:
-        session.add(tables.CustomsHoldRow(container_number=number, reason="X-ray", placed_by="customs",
-                                          placed_at=later))
-        session.add(tables.EventRow(event_type="customs.hold_placed", subject_type="container", subject_id=number,
-                                    actor="test", role="customs_officer", occurred_at=later, recorded_at=later))
+        session.add(
+            tables.CustomsHoldRow(container_number=number, reason="X-ray", placed_by="customs", placed_at=later)
+        )
+        session.add(
+            tables.EventRow(
+                event_type="customs.hold_placed",
+                subject_type="container",
+                subject_id=number,
+                actor="test",
+                role="customs_officer",
+                occurred_at=later,
+                recorded_at=later,
+            )
+        )
         session.commit()
     page.wait_for_function(f"document.querySelector('#holds-count').textContent == '{holds + 1}'", timeout=10_000)
     assert errors == []

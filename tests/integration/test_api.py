@@ -97,9 +97,7 @@ def test_other_bad_input(client: TestClient, database_url: str) -> None:
         "/api/v1/containers", json={"number": "CSQU3054383", "iso_type": "45G1", "reefer_setpoint_c": -18}
     )
     assert not_reefer.status_code == 422 and "not a reefer" in not_reefer.json()["detail"][0]["msg"]
-    malformed = client.post(
-        "/api/v1/containers", content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+    malformed = client.post("/api/v1/containers", content=b"{not json", headers={"Content-Type": "application/json"})
     assert malformed.status_code == 422
     assert _counts(database_url) == (0, 0)
     missing = client.get("/api/v1/containers/CSQU3054383")

@@ -35,18 +35,37 @@ def seed_world(url: str) -> None:
             session.add(tables.PartyRow(code=code, name=f"{code} Trading", role="shipper", country="KZ"))
         session.flush()
         for booking, shipper in (("BK-ACME-1", "ACME"), ("BK-OTHER-1", "OTHER")):
-            session.add(tables.ConsignmentRow(booking_reference=booking, shipper_code=shipper, consignee_code=None,
-                                              origin="CNLYG", destination="KZALA"))
+            session.add(
+                tables.ConsignmentRow(
+                    booking_reference=booking,
+                    shipper_code=shipper,
+                    consignee_code=None,
+                    origin="CNLYG",
+                    destination="KZALA",
+                )
+            )
         for reference in (TRAIN, FOREIGN_TRAIN):
-            session.add(tables.TrainVisitRow(reference=reference, direction="west", route_code="almaty",
-                                             gauge_mm=1435, track_code=None, status="loading", version=1))
+            session.add(
+                tables.TrainVisitRow(
+                    reference=reference,
+                    direction="west",
+                    route_code="almaty",
+                    gauge_mm=1435,
+                    track_code=None,
+                    status="loading",
+                    version=1,
+                )
+            )
         uow.commit()
 
 
 def register(url: str, number: str, booking: str) -> None:
     """Register a box through the container service, then book it to a consignment."""
-    register_container(UnitOfWork.for_url(url), RegisterContainer(ContainerNumber(number), "45G1", LoadState.FULL),
-                       Actor("clerk", "gate_clerk"))
+    register_container(
+        UnitOfWork.for_url(url),
+        RegisterContainer(ContainerNumber(number), "45G1", LoadState.FULL),
+        Actor("clerk", "gate_clerk"),
+    )
     with UnitOfWork.for_url(url) as uow:
         row = uow.session.get(tables.ContainerRow, number)
         assert row is not None
@@ -54,27 +73,65 @@ def register(url: str, number: str, booking: str) -> None:
         uow.commit()
 
 
-def append(url: str, event_type: EventType, subject_type: str, subject_id: str, at: datetime,
-           location: str | None = None, after: dict[str, Any] | None = None) -> None:
+def append(
+    url: str,
+    event_type: EventType,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    location: str | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
     """Record a domain event as the operations services will."""
     with UnitOfWork.for_url(url) as uow:
-        uow.events.append(Event(event_type, subject_type, subject_id, "op1", "rail_operator", occurred_at=at,
-                                location=location, after=after))
+        uow.events.append(
+            Event(
+                event_type,
+                subject_type,
+                subject_id,
+                "op1",
+                "rail_operator",
+                occurred_at=at,
+                location=location,
+                after=after,
+            )
+        )
         uow.commit()
 
 
 def run_journey(url: str) -> None:
     """Our box: ship → gate → train → border → gauge change → Almaty. Theirs: on another train."""
     append(url, EventType.CONTAINER_DISCHARGED, "container", OURS, T0, "CNLYG", {"vessel_visit": "V-2601"})
-    append(url, EventType.CONTAINER_LOADED_WAGON, "container", OURS, T0 + timedelta(hours=20), "CNLYG",
-           {"train": TRAIN, "wagon": "31452468001"})
-    append(url, EventType.CONTAINER_LOADED_WAGON, "container", THEIRS, T0 + timedelta(hours=21), "CNLYG",
-           {"train": FOREIGN_TRAIN})
+    append(
+        url,
+        EventType.CONTAINER_LOADED_WAGON,
+        "container",
+        OURS,
+        T0 + timedelta(hours=20),
+        "CNLYG",
+        {"train": TRAIN, "wagon": "31452468001"},
+    )
+    append(
+        url,
+        EventType.CONTAINER_LOADED_WAGON,
+        "container",
+        THEIRS,
+        T0 + timedelta(hours=21),
+        "CNLYG",
+        {"train": FOREIGN_TRAIN},
+    )
     append(url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0 + timedelta(days=1), "CNLYG")
     append(url, EventType.TRAIN_DEPARTED, "train", FOREIGN_TRAIN, T0 + timedelta(days=1, hours=1), "CNLYG")
     append(url, EventType.TRAIN_AT_BORDER, "train", TRAIN, T0 + timedelta(days=5), "khorgos")
-    append(url, EventType.CONTAINER_GAUGE_TRANSFER, "container", OURS, T0 + timedelta(days=5, hours=1), "khorgos",
-           {"train": TRAIN, "wagon": "42345678"})
+    append(
+        url,
+        EventType.CONTAINER_GAUGE_TRANSFER,
+        "container",
+        OURS,
+        T0 + timedelta(days=5, hours=1),
+        "khorgos",
+        {"train": TRAIN, "wagon": "42345678"},
+    )
     append(url, EventType.TRAIN_ARRIVED, "train", TRAIN, T0 + timedelta(days=6), "almaty")
 
 
@@ -141,8 +198,9 @@ def test_filters_combine(world: TestClient) -> None:
     created = everything[4]["eventCreatedDateTime"]
     later = world.get("/dcsa/tnt/v2/events", params={"eventCreatedDateTime:gt": created}).json()
     assert [e["eventID"] for e in later] == [e["eventID"] for e in everything if e["eventCreatedDateTime"] > created]
-    assert world.get("/dcsa/tnt/v2/events", params={"eventCreatedDateTime:gte": "2999-01-01T00:00:00+00:00"}).json() \
-        == []
+    assert (
+        world.get("/dcsa/tnt/v2/events", params={"eventCreatedDateTime:gte": "2999-01-01T00:00:00+00:00"}).json() == []
+    )
 
 
 def test_cursor_pages_cover_the_feed_once(world: TestClient) -> None:
@@ -153,9 +211,15 @@ def test_cursor_pages_cover_the_feed_once(world: TestClient) -> None:
     assert world.get("/dcsa/tnt/v2/events?limit=100").headers.get("Next-Page-Cursor") is None
 
 
-BAD_QUERIES = ["eventType=PARCEL", "equipmentEventTypeCode=XXXX", "cursor=bogus", "eventCreatedDateTime:gte=yesterday",
-               "eventCreatedDateTime:after=2026-01-01T00:00Z", "eventCreatedDateTime:gte=2026-01-01T00:00:00",
-               "limit=0"]
+BAD_QUERIES = [
+    "eventType=PARCEL",
+    "equipmentEventTypeCode=XXXX",
+    "cursor=bogus",
+    "eventCreatedDateTime:gte=yesterday",
+    "eventCreatedDateTime:after=2026-01-01T00:00Z",
+    "eventCreatedDateTime:gte=2026-01-01T00:00:00",
+    "limit=0",
+]
 
 
 def test_bad_queries_are_refused_with_the_reason(world: TestClient) -> None:

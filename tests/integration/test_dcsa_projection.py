@@ -17,10 +17,22 @@ from tests.integration.test_dcsa_feed import OURS, T0, append, register, seed_wo
 def _raw_event(url: str, event_id: int, recorded_age_s: float) -> None:
     """An event row with a chosen id, as a concurrent transaction that commits late would leave it."""
     with UnitOfWork.for_url(url) as uow:
-        uow.session.add(tables.EventRow(
-            id=event_id, event_type=EventType.CONTAINER_GATE_OUT.value, subject_type="container", subject_id=OURS,
-            actor="op", role="gate_clerk", occurred_at=T0, recorded_at=utc_now() - timedelta(seconds=recorded_age_s),
-            location="CNLYG", before=None, after={"truck": f"TRK{event_id}"}, source_reference=None))
+        uow.session.add(
+            tables.EventRow(
+                id=event_id,
+                event_type=EventType.CONTAINER_GATE_OUT.value,
+                subject_type="container",
+                subject_id=OURS,
+                actor="op",
+                role="gate_clerk",
+                occurred_at=T0,
+                recorded_at=utc_now() - timedelta(seconds=recorded_age_s),
+                location="CNLYG",
+                before=None,
+                after={"truck": f"TRK{event_id}"},
+                source_reference=None,
+            )
+        )
         uow.commit()
 
 
@@ -58,8 +70,17 @@ def test_catch_up_works_through_a_backlog_in_batches(database_url: str) -> None:
     register(database_url, OURS, "BK-ACME-1")
     with UnitOfWork.for_url(database_url) as uow:
         for hour in range(7):
-            uow.events.append(Event(EventType.CONTAINER_GATE_IN, "container", OURS, "op", "gate_clerk",
-                                    occurred_at=T0 + timedelta(hours=hour), location="CNLYG"))
+            uow.events.append(
+                Event(
+                    EventType.CONTAINER_GATE_IN,
+                    "container",
+                    OURS,
+                    "op",
+                    "gate_clerk",
+                    occurred_at=T0 + timedelta(hours=hour),
+                    location="CNLYG",
+                )
+            )
         uow.commit()
     assert catch_up(UnitOfWork.for_url(database_url), batch=2) == 7
     assert catch_up(UnitOfWork.for_url(database_url), batch=2) == 0

@@ -101,7 +101,8 @@ def _verify(headers: dict[str, str], body: bytes) -> None:
 
 
 def test_signed_callback_is_retried_after_a_500_then_delivered(
-        hub: TestClient, receiver: Receiver, database_url: str) -> None:
+    hub: TestClient, receiver: Receiver, database_url: str
+) -> None:
     subscription = _subscribe(hub, receiver.url, equipmentReference=OURS)
     append(database_url, EventType.CONTAINER_GATE_IN, "container", OURS, T0, "CNLYG")
     append(database_url, EventType.CONTAINER_GATE_IN, "container", THEIRS, T0, "CNLYG")  # filtered out
@@ -176,8 +177,7 @@ def test_a_shippers_subscription_only_carries_its_own_boxes(hub: TestClient, dat
 
 
 def test_subscriptions_are_created_read_and_deleted(hub: TestClient) -> None:
-    subscription = _subscribe(hub, "https://example.com/cb", eventType=["TRANSPORT"],
-                              transportEventTypeCode=["ARRI"])
+    subscription = _subscribe(hub, "https://example.com/cb", eventType=["TRANSPORT"], transportEventTypeCode=["ARRI"])
     got = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}").json()
     assert got["eventType"] == ["TRANSPORT"] and got["transportEventTypeCode"] == ["ARRI"]
     assert [s["subscriptionID"] for s in hub.get("/dcsa/tnt/v2/event-subscriptions").json()] == [subscription]
@@ -283,7 +283,8 @@ def test_a_redirect_is_an_answer_not_a_new_target(receiver: Receiver) -> None:
 
 
 def test_https_delivery_checks_the_certificate_against_the_url_name(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
     """The socket goes to the pinned address, but TLS (SNI and certificate) still uses the URL's name."""
     authority = trustme.CA()
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -40,8 +40,16 @@ def _counts(url: str) -> dict[str, int]:
         session = uow.session
         return {
             row.__tablename__: int(session.scalar(select(func.count()).select_from(row)) or 0)
-            for row in (tables.ContainerRow, tables.EventRow, tables.TrainVisitRow, tables.VesselVisitRow,
-                        tables.GrainLotRow, tables.PartyRow, tables.GateAppointmentRow, tables.TruckVisitRow)
+            for row in (
+                tables.ContainerRow,
+                tables.EventRow,
+                tables.TrainVisitRow,
+                tables.VesselVisitRow,
+                tables.GrainLotRow,
+                tables.PartyRow,
+                tables.GateAppointmentRow,
+                tables.TruckVisitRow,
+            )
         }
 
 
@@ -67,8 +75,10 @@ def test_demo_day_runs_through_the_services_and_replays(database_url: str, monke
     with uow:
         session = uow.session
         containers = {row.number: row.position_kind for row in uow.containers.all_rows()}
-        events = [(e.event_type, e.subject_type, e.subject_id, e.actor, e.role)
-                  for e in session.scalars(select(tables.EventRow).order_by(tables.EventRow.id))]
+        events = [
+            (e.event_type, e.subject_type, e.subject_id, e.actor, e.role)
+            for e in session.scalars(select(tables.EventRow).order_by(tables.EventRow.id))
+        ]
         trains = {row.reference: row.status for row in session.scalars(select(tables.TrainVisitRow))}
         vessels = {row.reference: row.status for row in session.scalars(select(tables.VesselVisitRow))}
         lots = [lot.mass_kg for lot in session.scalars(select(tables.GrainLotRow))]

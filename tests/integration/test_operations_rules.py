@@ -363,12 +363,24 @@ def test_a_grain_train_of_many_hopper_wagons_is_received(hub: Client) -> None:
     # (once a 64-character column: more than four 1520 numbers gave a 500 on PostgreSQL).
     client, _, database_url = hub
     wagons = [wagon_1520(n) for n in range(10, 40)]
-    lot = {"reference": "G-TRAIN", "owner_code": "ACME", "crop": "wheat", "grain_class": "3", "mass_kg": 300_000,
-           "moisture_pct": 13, "silo_code": "SB01", "source_kind": "hopper_wagons", "sources": wagons}
+    lot = {
+        "reference": "G-TRAIN",
+        "owner_code": "ACME",
+        "crop": "wheat",
+        "grain_class": "3",
+        "mass_kg": 300_000,
+        "moisture_pct": 13,
+        "silo_code": "SB01",
+        "source_kind": "hopper_wagons",
+        "sources": wagons,
+    }
     post(client, "/api/v1/grain/lots", lot, 201)
     with UnitOfWork.for_url(database_url) as uow:
-        counterparts = list(uow.session.scalars(
-            select(tables.GrainMovementRow.counterpart).where(tables.GrainMovementRow.kind == "received")))
+        counterparts = list(
+            uow.session.scalars(
+                select(tables.GrainMovementRow.counterpart).where(tables.GrainMovementRow.kind == "received")
+            )
+        )
     assert len(counterparts) == 1 and counterparts[0] is not None
     assert all(wagon in counterparts[0] for wagon in wagons)
 

@@ -30,8 +30,14 @@ def hub(database_url: str) -> Iterator[Hub]:
         yield client, database_url, tokens
 
 
-def post(client: TestClient, path: str, body: dict[str, Any], status: int = 200, role: str | None = None,
-         tokens: dict[str, str] | None = None) -> Any:
+def post(
+    client: TestClient,
+    path: str,
+    body: dict[str, Any],
+    status: int = 200,
+    role: str | None = None,
+    tokens: dict[str, str] | None = None,
+) -> Any:
     headers = bearer(tokens[role]) if role is not None and tokens is not None else None
     response = client.post(path, json=body, headers=headers)
     assert response.status_code == status, response.text
@@ -43,8 +49,15 @@ def event_count(url: str) -> int:
         return uow.events.count()
 
 
-def refused(client: TestClient, url: str, path: str, body: dict[str, Any], status: int, field: str,
-            headers: dict[str, str] | None = None) -> str:
+def refused(
+    client: TestClient,
+    url: str,
+    path: str,
+    body: dict[str, Any],
+    status: int,
+    field: str,
+    headers: dict[str, str] | None = None,
+) -> str:
     """Post, expect a refusal whose location ends with ``field``, and check nothing was written."""
     before = event_count(url)
     response = client.post(path, json=body, headers=headers)
@@ -79,19 +92,31 @@ def brute_force_berths(arrivals: list[int], handling: dict[tuple[int, int], int]
 
 def test_berth_plan_is_optimal_and_applies(hub: Hub) -> None:
     client, url, tokens = hub
-    etas = {"VA": "2026-12-01T00:00Z", "VB": "2026-12-01T00:00Z", "VC": "2026-12-01T01:00Z",
-            "VD": "2026-12-01T00:30Z"}
+    etas = {"VA": "2026-12-01T00:00Z", "VB": "2026-12-01T00:00Z", "VC": "2026-12-01T01:00Z", "VD": "2026-12-01T00:30Z"}
     for reference, eta in etas.items():
         post(client, "/api/v1/vessel-visits", {"reference": reference, "vessel_name": reference, "eta": eta}, 201)
     with UnitOfWork.for_url(url) as uow:  # VB's call is known: 200 boxes on board → 3 h at a 3-crane berth
         for serial in range(200):
-            uow.session.add(tables.ContainerRow(
-                number=container_number(5000 + serial), iso_type="22G1", load_state="full", gross_mass_kg=10_000,
-                seals=[], position_kind="vessel", position_reference="VB", version=1,
-            ))
+            uow.session.add(
+                tables.ContainerRow(
+                    number=container_number(5000 + serial),
+                    iso_type="22G1",
+                    load_state="full",
+                    gross_mass_kg=10_000,
+                    seals=[],
+                    position_kind="vessel",
+                    position_reference="VB",
+                    version=1,
+                )
+            )
         uow.commit()
-    body = {"time_limit_s": 5, "seed": 1, "reference_time": REFERENCE_TIME, "berth_codes": ["29", "L1"],
-            "vessel_lengths_m": {"VA": 410}}
+    body = {
+        "time_limit_s": 5,
+        "seed": 1,
+        "reference_time": REFERENCE_TIME,
+        "berth_codes": ["29", "L1"],
+        "vessel_lengths_m": {"VA": 410},
+    }
     before = event_count(url)
     plan = post(client, "/api/v1/plans/berth", body, role="planner", tokens=tokens)
     assert event_count(url) == before  # asking writes nothing
@@ -137,23 +162,41 @@ def test_berth_plan_is_optimal_and_applies(hub: Hub) -> None:
 
 def _train_setup(client: TestClient) -> dict[str, str]:
     """A berthed vessel, five laden boxes discharged into the yard, and a three-wagon train T1."""
-    post(client, "/api/v1/vessel-visits", {"reference": "V1", "vessel_name": "Feeder", "eta": "2026-12-01T00:00Z"},
-         201)
+    post(client, "/api/v1/vessel-visits", {"reference": "V1", "vessel_name": "Feeder", "eta": "2026-12-01T00:00Z"}, 201)
     post(client, "/api/v1/vessel-visits/V1/berth", {"berth_code": "30", "etb": "2026-12-01T01:00Z"})
-    boxes = {"T20a": ("22G1", 20_000, "A-01-01-1"), "T20b": ("22G1", 20_000, "A-01-02-1"),
-             "F40a": ("42G1", 25_000, "A-04-01-1"), "F40b": ("42G1", 28_000, "A-04-02-1"),
-             "F40c": ("42G1", 30_000, "A-04-01-2")}
+    boxes = {
+        "T20a": ("22G1", 20_000, "A-01-01-1"),
+        "T20b": ("22G1", 20_000, "A-01-02-1"),
+        "F40a": ("42G1", 25_000, "A-04-01-1"),
+        "F40b": ("42G1", 28_000, "A-04-02-1"),
+        "F40c": ("42G1", 30_000, "A-04-01-2"),
+    }
     numbers: dict[str, str] = {}
     for serial, (name, (iso, mass, slot)) in enumerate(boxes.items(), start=1):
         number = container_number(serial)
         numbers[name] = number
-        post(client, "/api/v1/containers",
-             {"number": number, "iso_type": iso, "load_state": "full", "gross_mass_kg": mass}, 201)
+        post(
+            client,
+            "/api/v1/containers",
+            {"number": number, "iso_type": iso, "load_state": "full", "gross_mass_kg": mass},
+            201,
+        )
         post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
     wagons = [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"} for i in range(1, 4)]
-    post(client, "/api/v1/train-visits", {"reference": "T1", "direction": "west", "route_code": "almaty",
-                                          "gauge_mm": 1435, "train_type_code": "cn_1435", "track_code": "T1",
-                                          "wagons": wagons}, 201)
+    post(
+        client,
+        "/api/v1/train-visits",
+        {
+            "reference": "T1",
+            "direction": "west",
+            "route_code": "almaty",
+            "gauge_mm": 1435,
+            "train_type_code": "cn_1435",
+            "track_code": "T1",
+            "wagons": wagons,
+        },
+        201,
+    )
     return numbers
 
 
@@ -171,8 +214,11 @@ def test_train_plan_applies_after_relocating_a_new_blocker(hub: Hub) -> None:
     # move with its event), then loads. A refused step rolling back the rest: test_plans_apply.py.
     blocker = container_number(90)
     target = next(n for n in loaded if n in (numbers["T20a"], numbers["T20b"], numbers["F40c"]))
-    iso, slot = {numbers["T20a"]: ("22G1", "A-01-01-2"), numbers["T20b"]: ("22G1", "A-01-02-2"),
-                 numbers["F40c"]: ("42G1", "A-04-01-3")}[target]
+    iso, slot = {
+        numbers["T20a"]: ("22G1", "A-01-01-2"),
+        numbers["T20b"]: ("22G1", "A-01-02-2"),
+        numbers["F40c"]: ("42G1", "A-04-01-3"),
+    }[target]
     post(client, "/api/v1/containers", {"number": blocker, "iso_type": iso}, 201)
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": blocker, "slot": slot})
     before = event_count(url)
@@ -181,8 +227,10 @@ def test_train_plan_applies_after_relocating_a_new_blocker(hub: Hub) -> None:
     assert applied["relocation_count"] == 1 and len(applied["relocations"]) == 1
     relocation = applied["relocations"][0]
     assert relocation["container"] == blocker and relocation["from"] == slot
-    assert client.get(f"/api/v1/containers/{blocker}").json()["position"] == {"kind": "yard",
-                                                                              "reference": relocation["to"]}
+    assert client.get(f"/api/v1/containers/{blocker}").json()["position"] == {
+        "kind": "yard",
+        "reference": relocation["to"],
+    }
     train = client.get("/api/v1/train-visits/T1").json()
     on_wagons = {entry["container"]: w["number"] for w in train["wagons"] for entry in w["loads"]}
     assert on_wagons == {n: a["wagon"] for n, a in loaded.items()}
@@ -205,11 +253,16 @@ def test_bad_inputs_name_the_field_and_write_nothing(hub: Hub) -> None:
     refused(client, url, "/api/v1/plans/train", {"time_limit_s": 1, "train_reference": "NOPE"}, 404, "train_reference")
     refused(client, url, "/api/v1/plans/berth", {"time_limit_s": 1, "berth_codes": ["32"]}, 422, "berth_codes[0]")
     assert "fits no berth" in refused(
-        client, url, "/api/v1/plans/berth", {"time_limit_s": 1, "vessel_lengths_m": {"VX": 900}}, 422,
+        client,
+        url,
+        "/api/v1/plans/berth",
+        {"time_limit_s": 1, "vessel_lengths_m": {"VX": 900}},
+        422,
         "vessel_lengths_m",
     )
-    refused(client, url, "/api/v1/plans/berth", {"time_limit_s": 1}, 403, "role",
-            headers=bearer(tokens["yard_operator"]))
+    refused(
+        client, url, "/api/v1/plans/berth", {"time_limit_s": 1}, 403, "role", headers=bearer(tokens["yard_operator"])
+    )
     refused(client, url, "/api/v1/plans/berth/apply", {"kind": "train"}, 422, "plan.kind")
     plan = post(client, "/api/v1/plans/berth", {"time_limit_s": 2, "apply": True})
     assert plan["applied"] is True and plan["assignments"][0]["vessel"] == "VX"
@@ -220,15 +273,27 @@ def test_train_plan_picks_the_yard_boxes_booked_to_its_route(hub: Hub) -> None:
     numbers = _train_setup(client)
     post(client, "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
     for booking, destination in (("BK-ALA", "KZALA"), ("BK-TAS", "UZTAS")):
-        post(client, "/api/v1/consignments", {"booking_reference": booking, "shipper_code": "ACME",
-                                               "origin": "CNLYG", "destination": destination}, 201)
+        post(
+            client,
+            "/api/v1/consignments",
+            {"booking_reference": booking, "shipper_code": "ACME", "origin": "CNLYG", "destination": destination},
+            201,
+        )
     for name in ("T20a", "F40b"):
         post(client, "/api/v1/consignments/BK-ALA/containers", {"container": numbers[name]}, 200)
     post(client, "/api/v1/consignments/BK-TAS/containers", {"container": numbers["F40a"]}, 200)
-    plan = post(client, "/api/v1/plans/train", {"time_limit_s": 5, "train_reference": "T1", "apply": True},
-                role="planner", tokens=tokens)
+    plan = post(
+        client,
+        "/api/v1/plans/train",
+        {"time_limit_s": 5, "train_reference": "T1", "apply": True},
+        role="planner",
+        tokens=tokens,
+    )
     assert sorted(plan["container_numbers"]) == sorted([numbers["T20a"], numbers["F40b"]])
     assert plan["applied"] is True and plan["objective"] == 3
-    loaded = {n for w in client.get("/api/v1/train-visits/T1").json()["wagons"] for n in
-              (entry["container"] for entry in w["loads"])}
+    loaded = {
+        n
+        for w in client.get("/api/v1/train-visits/T1").json()["wagons"]
+        for n in (entry["container"] for entry in w["loads"])
+    }
     assert loaded == {numbers["T20a"], numbers["F40b"]}

@@ -59,19 +59,32 @@ def _stack_boxes(client: TestClient, tokens: dict[str, str], boxes: dict[str, st
     for serial, (name, slot) in enumerate(boxes.items(), start=1):
         number = container_number(serial)
         numbers[name] = number
-        call("/api/v1/containers", {"number": number, "iso_type": "22G1", "load_state": "full",
-                                    "gross_mass_kg": 12_000}, 201)
+        call(
+            "/api/v1/containers",
+            {"number": number, "iso_type": "22G1", "load_state": "full", "gross_mass_kg": 12_000},
+            201,
+        )
         call("/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
-    call("/api/v1/train-visits", {"reference": "T1", "direction": "west", "route_code": "almaty", "gauge_mm": 1435,
-                                  "train_type_code": "cn_1435", "track_code": "T1",
-                                  "wagons": [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"}
-                                             for i in range(1, wagons + 1)]}, 201)
+    call(
+        "/api/v1/train-visits",
+        {
+            "reference": "T1",
+            "direction": "west",
+            "route_code": "almaty",
+            "gauge_mm": 1435,
+            "train_type_code": "cn_1435",
+            "track_code": "T1",
+            "wagons": [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"} for i in range(1, wagons + 1)],
+        },
+        201,
+    )
     return numbers
 
 
 def _plan(client: TestClient, planned: list[str]) -> Any:
-    plan = post(client, "/api/v1/plans/train", {"time_limit_s": 5, "train_reference": "T1",
-                                                 "container_numbers": planned})
+    plan = post(
+        client, "/api/v1/plans/train", {"time_limit_s": 5, "train_reference": "T1", "container_numbers": planned}
+    )
     assert plan["checked"] and sorted(a["container"] for a in plan["assignments"]) == sorted(planned)
     return plan
 
@@ -91,8 +104,9 @@ class Logged:
 
 def _events(url: str, since: int = 0) -> list[Logged]:
     with UnitOfWork.for_url(url) as uow:
-        rows = uow.session.scalars(select(tables.EventRow).where(tables.EventRow.id > since)
-                                   .order_by(tables.EventRow.id))
+        rows = uow.session.scalars(
+            select(tables.EventRow).where(tables.EventRow.id > since).order_by(tables.EventRow.id)
+        )
         return [Logged(r.id, r.event_type, r.subject_id, r.actor, r.role, r.before, r.after) for r in rows]
 
 
@@ -124,7 +138,8 @@ def test_buried_box_applies_after_its_blocker_is_relocated(hub: Hub) -> None:
     assert _position(client, numbers["P"])["kind"] == "wagon"
     events = _events(url, since)
     assert [(e.event_type, e.subject_id) for e in events] == [
-        ("container.placed", numbers["B"]), ("container.loaded_wagon", numbers["P"]),
+        ("container.placed", numbers["B"]),
+        ("container.loaded_wagon", numbers["P"]),
     ]
     moved = events[0]
     assert moved.actor == "planner" and moved.role == "planner"
@@ -144,7 +159,8 @@ def test_planned_boxes_of_one_stack_load_top_down(hub: Hub) -> None:
     assert [r["container"] for r in applied["relocations"]] == [numbers["M"]]
     # Top-down: U first, then M (now on top) out of the way, then L.
     assert [(e.event_type, e.subject_id) for e in _events(url, since)] == [
-        ("container.loaded_wagon", numbers["U"]), ("container.placed", numbers["M"]),
+        ("container.loaded_wagon", numbers["U"]),
+        ("container.placed", numbers["M"]),
         ("container.loaded_wagon", numbers["L"]),
     ]
 
@@ -152,8 +168,11 @@ def test_planned_boxes_of_one_stack_load_top_down(hub: Hub) -> None:
 def test_no_free_slot_for_a_blocker_refuses_and_writes_nothing(hub: Hub) -> None:
     client, url, _tokens = hub
     with UnitOfWork.for_url(url) as uow:  # a yard of two 20 ft stacks of three: block A, 2 bays × 1 row
-        uow.session.execute(update(tables.YardBlockRow).where(tables.YardBlockRow.code != "A")
-                            .values(max_tiers_full=0, max_tiers_empty=0))
+        uow.session.execute(
+            update(tables.YardBlockRow)
+            .where(tables.YardBlockRow.code != "A")
+            .values(max_tiers_full=0, max_tiers_empty=0)
+        )
         uow.session.execute(update(tables.YardBlockRow).where(tables.YardBlockRow.code == "A").values(bays=2, rows=1))
         uow.commit()
     slots = {"X1": "A-01-01-1", "X2": "A-01-01-2", "Q": "A-01-01-3", "P": "A-02-01-1", "B": "A-02-01-2"}
@@ -223,7 +242,8 @@ def test_a_serialization_clash_is_retried_on_fresh_data(hub: Hub, clashes: dict[
     # The first attempt relocated B and then clashed: rolled back. The retry read the yard afresh.
     assert applied["relocations"] == [] and applied["relocation_count"] == 0
     assert [(e.event_type, e.subject_id, e.actor) for e in _events(url, since)] == [
-        ("container.placed", numbers["B"], "yard-op"), ("container.loaded_wagon", numbers["P"], "planner"),
+        ("container.placed", numbers["B"], "yard-op"),
+        ("container.loaded_wagon", numbers["P"], "planner"),
     ]
     assert _position(client, numbers["B"]) == {"kind": "yard", "reference": "B-01-01-1"}
 

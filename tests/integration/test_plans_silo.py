@@ -26,13 +26,40 @@ def hub(database_url: str) -> Iterator[Hub]:
         for code in ("KAZAGRO", "COFCO"):
             uow.session.add(tables.PartyRow(code=code, name=code.title(), role="shipper", country="KZ"))
         uow.session.flush()
-        uow.session.add(tables.GrainLotRow(reference="G-OLD-1", owner_code="KAZAGRO", crop="wheat", grain_class="3",
-                                           mass_kg=1_500_000, moisture_pct=13.0, silo_code="S01"))
-        uow.session.add(tables.GrainLotRow(reference="G-OLD-2", owner_code="COFCO", crop="barley", grain_class="",
-                                           mass_kg=300_000, moisture_pct=12.5, silo_code="SB01"))
+        uow.session.add(
+            tables.GrainLotRow(
+                reference="G-OLD-1",
+                owner_code="KAZAGRO",
+                crop="wheat",
+                grain_class="3",
+                mass_kg=1_500_000,
+                moisture_pct=13.0,
+                silo_code="S01",
+            )
+        )
+        uow.session.add(
+            tables.GrainLotRow(
+                reference="G-OLD-2",
+                owner_code="COFCO",
+                crop="barley",
+                grain_class="",
+                mass_kg=300_000,
+                moisture_pct=12.5,
+                silo_code="SB01",
+            )
+        )
         # Two classes of one owner's wheat in one silo: legal when received (owner and crop rule).
-        uow.session.add(tables.GrainLotRow(reference="G-OLD-3", owner_code="KAZAGRO", crop="wheat", grain_class="2",
-                                           mass_kg=100_000, moisture_pct=13.0, silo_code="S01"))
+        uow.session.add(
+            tables.GrainLotRow(
+                reference="G-OLD-3",
+                owner_code="KAZAGRO",
+                crop="wheat",
+                grain_class="2",
+                mass_kg=100_000,
+                moisture_pct=13.0,
+                silo_code="S01",
+            )
+        )
         uow.commit()
     tokens = {role: token(database_url, role, role) for role in ("planner", "yard_operator")}
     with TestClient(create_app(database_url), headers=bearer(tokens["planner"])) as client:
@@ -46,13 +73,21 @@ def _arriving(reference: str, owner: str, crop: str, mass_kg: int) -> dict[str, 
 def test_arriving_lots_are_planned_around_the_stored_ones(hub: Hub) -> None:
     client, url, _ = hub
     before = event_count(url)
-    body = {"time_limit_s": 5, "arriving_lots": [
-        _arriving("G-NEW-1", "KAZAGRO", "wheat", 700_000),  # fits on top of G-OLD-1 and G-OLD-3 in S01
-        _arriving("G-NEW-2", "COFCO", "wheat", 3_000_000),        # another key: needs empty bins
-    ]}
+    body = {
+        "time_limit_s": 5,
+        "arriving_lots": [
+            _arriving("G-NEW-1", "KAZAGRO", "wheat", 700_000),  # fits on top of G-OLD-1 and G-OLD-3 in S01
+            _arriving("G-NEW-2", "COFCO", "wheat", 3_000_000),  # another key: needs empty bins
+        ],
+    }
     plan = post(client, "/api/v1/plans/silo", body)
     assert (plan["kind"], plan["status"], plan["objective"], plan["checked"], plan["applied"]) == (
-        "silo", "optimal", 0, True, False)
+        "silo",
+        "optimal",
+        0,
+        True,
+        False,
+    )
     assert plan["transfer_count"] == 0
     intake = [step for step in plan["sequence"] if step["op"] == "intake"]
     assert {step["lot"] for step in intake} == {"G-NEW-1", "G-NEW-2"}
@@ -75,8 +110,13 @@ def test_a_stored_lot_moves_when_that_is_the_only_way_in(hub: Hub) -> None:
             if silo.code not in {"S01", "S02", "SB01"}:
                 uow.session.delete(silo)
         uow.commit()
-    body = {"time_limit_s": 5, "arriving_lots": [_arriving("G-BARLEY", "COFCO", "barley", 2_400_000),
-                                                 _arriving("G-RYE", "COFCO", "rye", 375_000)]}
+    body = {
+        "time_limit_s": 5,
+        "arriving_lots": [
+            _arriving("G-BARLEY", "COFCO", "barley", 2_400_000),
+            _arriving("G-RYE", "COFCO", "rye", 375_000),
+        ],
+    }
     plan = post(client, "/api/v1/plans/silo", body)
     assert (plan["status"], plan["objective"], plan["bound"]) == ("optimal", 1, 1)
     assert [(s["op"], s["lot"], s["from"], s["to"], s["mass_kg"]) for s in plan["sequence"]] == [
@@ -94,8 +134,9 @@ def test_bad_arriving_lots_name_the_field(hub: Hub) -> None:
     assert "already exists" in refused(client, url, "/api/v1/plans/silo", clash, 422, "arriving_lots[0].reference")
     twice = {"arriving_lots": [_arriving("G-X", "KAZAGRO", "wheat", 1000), _arriving("G-X", "COFCO", "rye", 1000)]}
     assert "listed twice" in refused(client, url, "/api/v1/plans/silo", twice, 422, "arriving_lots[1].reference")
-    refused(client, url, "/api/v1/plans/silo", {"arriving_lots": [_arriving("G-Y", "KAZAGRO", "wheat", 0)]},
-            422, "mass_kg")
+    refused(
+        client, url, "/api/v1/plans/silo", {"arriving_lots": [_arriving("G-Y", "KAZAGRO", "wheat", 0)]}, 422, "mass_kg"
+    )
     refused(client, url, "/api/v1/plans/silo", {"time_limit_s": 0}, 422, "time_limit_s")
 
 

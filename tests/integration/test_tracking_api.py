@@ -71,8 +71,14 @@ def test_eta_follows_the_train_to_almaty(hub: TestClient, database_url: str) -> 
     assert final["eta"]["stage"] == "arrived" and final["eta"]["spread_h"] == 0
     assert _when(final["eta"]["p50"]) == arrived
     assert final["train"] == TRAIN
-    assert [e.get("equipmentEventTypeCode") or e["transportEventTypeCode"] for e in final["timeline"]] == \
-        ["LOAD", "DEPA", "ARRI", "DISC", "LOAD", "ARRI"]
+    assert [e.get("equipmentEventTypeCode") or e["transportEventTypeCode"] for e in final["timeline"]] == [
+        "LOAD",
+        "DEPA",
+        "ARRI",
+        "DISC",
+        "LOAD",
+        "ARRI",
+    ]
     assert final["last_event"]["transportEventTypeCode"] == "ARRI"
     # The estimate made as each milestone came in, kept so the shipper sees how the ETA moved.
     history = final["eta_history"]
@@ -88,8 +94,7 @@ def test_unknown_and_malformed_numbers_answer_404(hub: TestClient) -> None:
     assert naive.status_code == 422 and naive.json()["detail"][0]["loc"] == ["body", "as_of"]
 
 
-def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(
-        hub: TestClient, database_url: str) -> None:
+def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(hub: TestClient, database_url: str) -> None:
     """As operations record it: movements per box and per train visit; the 1520 mm train departs the border."""
     broad = "TR-1520-0001"
 
@@ -101,18 +106,36 @@ def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(
     movement(EventType.TRAIN_DEPARTED, TRAIN, T0 + timedelta(hours=2), "T1")
     movement(EventType.TRAIN_AT_BORDER, TRAIN, T0 + timedelta(days=4), "khorgos")
     gauge = T0 + timedelta(days=4, hours=3)
-    append(database_url, EventType.CONTAINER_GAUGE_TRANSFER, "container", OURS, gauge, "khorgos",
-           {"train": broad, "from_train": TRAIN, "wagon": "42345678"})
+    append(
+        database_url,
+        EventType.CONTAINER_GAUGE_TRANSFER,
+        "container",
+        OURS,
+        gauge,
+        "khorgos",
+        {"train": broad, "from_train": TRAIN, "wagon": "42345678"},
+    )
     movement(EventType.TRAIN_DEPARTED, broad, gauge + timedelta(hours=1), "khorgos")
     estimate = _eta(hub, gauge + timedelta(hours=1))
     assert estimate["stage"] == "after_gauge_change"  # the border departure is not the journey's departure
     movement(EventType.TRAIN_ARRIVED, broad, gauge + timedelta(hours=20), "Almaty")
 
     timeline = hub.get(f"/api/v1/tracking/{OURS}").json()["timeline"]
-    assert [(e.get("equipmentEventTypeCode") or e["transportEventTypeCode"], e["transportCall"].get(
-        "transportCallReference")) for e in timeline] == [
-        ("LOAD", TRAIN), ("DEPA", TRAIN), ("ARRI", TRAIN), ("DISC", TRAIN), ("LOAD", broad), ("DEPA", broad),
-        ("ARRI", broad)]
+    assert [
+        (
+            e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
+            e["transportCall"].get("transportCallReference"),
+        )
+        for e in timeline
+    ] == [
+        ("LOAD", TRAIN),
+        ("DEPA", TRAIN),
+        ("ARRI", TRAIN),
+        ("DISC", TRAIN),
+        ("LOAD", broad),
+        ("DEPA", broad),
+        ("ARRI", broad),
+    ]
     assert timeline[-1]["eventLocation"]["UNLocationCode"] == "KZALA"
     final = hub.get(f"/api/v1/tracking/{OURS}").json()["eta"]
     assert final["stage"] == "arrived" and _when(final["p50"]) == gauge + timedelta(hours=20)

@@ -26,55 +26,119 @@ def _ok(response: Any, status: int = 200) -> Any:
 @pytest.fixture
 def hub(database_url: str) -> Iterator[tuple[TestClient, dict[str, Headers]]]:
     seed(database_url)
-    tokens = {role: bearer(token(database_url, role, role)) for role in ("admin", "planner", "rail_operator",
-                                                                         "yard_operator")}
+    tokens = {
+        role: bearer(token(database_url, role, role)) for role in ("admin", "planner", "rail_operator", "yard_operator")
+    }
     with TestClient(create_app(database_url)) as client:
         for code in ("KAZGRAIN", "OTHERCO"):
-            _ok(client.post("/api/v1/parties", headers=tokens["admin"],
-                            json={"code": code, "name": f"{code} LLP", "role": "shipper"}), 201)
+            _ok(
+                client.post(
+                    "/api/v1/parties",
+                    headers=tokens["admin"],
+                    json={"code": code, "name": f"{code} LLP", "role": "shipper"},
+                ),
+                201,
+            )
         tokens["shipper"] = bearer(token(database_url, "kazgrain", "shipper", "KAZGRAIN"))
         tokens["other"] = bearer(token(database_url, "otherco", "shipper", "OTHERCO"))
         yield client, tokens
 
 
 def _codes(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    return [(e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
-             e.get("transportCall", {}).get("transportCallReference")) for e in events]
+    return [
+        (
+            e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
+            e.get("transportCall", {}).get("transportCallReference"),
+        )
+        for e in events
+    ]
 
 
 def test_operations_drive_the_feed_the_eta_and_subscriptions(
-        hub: tuple[TestClient, dict[str, Headers]], database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub: tuple[TestClient, dict[str, Headers]], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client, t = hub
     monkeypatch.setenv(callback_policy.ALLOWED_HOSTS_ENV, "127.0.0.1")  # the subscriber below listens here
     ours, theirs = container_number(11), container_number(12)
     for box, booking, shipper in ((ours, "BK-K1", "KAZGRAIN"), (theirs, "BK-O1", "OTHERCO")):
-        _ok(client.post("/api/v1/containers", headers=t["planner"],
-                        json={"number": box, "iso_type": "45G1", "load_state": "full", "gross_mass_kg": 20_000}), 201)
-        _ok(client.post("/api/v1/consignments", headers=t["planner"], json={
-            "booking_reference": booking, "shipper_code": shipper, "origin": "CNLYG", "destination": "KZALA"}), 201)
+        _ok(
+            client.post(
+                "/api/v1/containers",
+                headers=t["planner"],
+                json={"number": box, "iso_type": "45G1", "load_state": "full", "gross_mass_kg": 20_000},
+            ),
+            201,
+        )
+        _ok(
+            client.post(
+                "/api/v1/consignments",
+                headers=t["planner"],
+                json={"booking_reference": booking, "shipper_code": shipper, "origin": "CNLYG", "destination": "KZALA"},
+            ),
+            201,
+        )
         _ok(client.post(f"/api/v1/consignments/{booking}/containers", headers=t["planner"], json={"container": box}))
     secret = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-    _ok(client.post("/dcsa/tnt/v2/event-subscriptions", headers=t["shipper"],
-                    json={"callbackUrl": "http://127.0.0.1:9/never-called", "secret": secret}), 201)
+    _ok(
+        client.post(
+            "/dcsa/tnt/v2/event-subscriptions",
+            headers=t["shipper"],
+            json={"callbackUrl": "http://127.0.0.1:9/never-called", "secret": secret},
+        ),
+        201,
+    )
 
-    _ok(client.post("/api/v1/vessel-visits", headers=t["planner"],
-                    json={"reference": "V1", "vessel_name": "Xin Ming Zhou 20", "eta": "2026-11-28T06:00:00Z"}), 201)
-    _ok(client.post("/api/v1/vessel-visits/V1/berth", headers=t["planner"],
-                    json={"berth_code": "29", "etb": "2026-11-28T08:00:00Z"}))
+    _ok(
+        client.post(
+            "/api/v1/vessel-visits",
+            headers=t["planner"],
+            json={"reference": "V1", "vessel_name": "Xin Ming Zhou 20", "eta": "2026-11-28T06:00:00Z"},
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            "/api/v1/vessel-visits/V1/berth",
+            headers=t["planner"],
+            json={"berth_code": "29", "etb": "2026-11-28T08:00:00Z"},
+        )
+    )
     for box, slot in ((ours, "A-04-01-1"), (theirs, "A-06-01-1")):
-        _ok(client.post("/api/v1/vessel-visits/V1/discharge", headers=t["yard_operator"],
-                        json={"container": box, "slot": slot}))
+        _ok(
+            client.post(
+                "/api/v1/vessel-visits/V1/discharge", headers=t["yard_operator"], json={"container": box, "slot": slot}
+            )
+        )
     wagons = [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"} for i in range(1, 3)]
-    _ok(client.post("/api/v1/train-visits", headers=t["rail_operator"], json={
-        "reference": "T1", "direction": "west", "route_code": "almaty", "gauge_mm": 1435,
-        "train_type_code": "cn_1435", "track_code": "T1", "wagons": wagons}), 201)
+    _ok(
+        client.post(
+            "/api/v1/train-visits",
+            headers=t["rail_operator"],
+            json={
+                "reference": "T1",
+                "direction": "west",
+                "route_code": "almaty",
+                "gauge_mm": 1435,
+                "train_type_code": "cn_1435",
+                "track_code": "T1",
+                "wagons": wagons,
+            },
+        ),
+        201,
+    )
     for index, box in enumerate((ours, theirs), start=1):
-        _ok(client.post("/api/v1/train-visits/T1/load", headers=t["rail_operator"],
-                        json={"container": box, "wagon_number": uic_wagon(index), "slot": 1}))
+        _ok(
+            client.post(
+                "/api/v1/train-visits/T1/load",
+                headers=t["rail_operator"],
+                json={"container": box, "wagon_number": uic_wagon(index), "slot": 1},
+            )
+        )
     not_yet = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["eta"]
     assert not_yet["stage"] == "not_departed" and not_yet["route"] == "almaty"
-    hold = _ok(client.post("/api/v1/customs/holds", headers=t["admin"], json={"container": ours, "reason": "x-ray"}),
-               201)
+    hold = _ok(
+        client.post("/api/v1/customs/holds", headers=t["admin"], json={"container": ours, "reason": "x-ray"}), 201
+    )
     held = _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["customs_holds"]
     assert [(h["reason"], h["open"]) for h in held] == [("x-ray", True)]
     _ok(client.post(f"/api/v1/customs/holds/{hold['id']}/release", headers=t["admin"]))
@@ -90,11 +154,28 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
     assert at_border["p50"] < departed["p50"]
 
     broad = [{"number": wagon_1520(i), "wagon_type": "kz_flat_80ft"} for i in range(1, 3)]
-    _ok(client.post("/api/v1/train-visits", headers=t["rail_operator"], json={
-        "reference": "K1", "direction": "west", "route_code": "almaty", "gauge_mm": 1520,
-        "train_type_code": "kz_1520", "wagons": broad}), 201)
-    _ok(client.post("/api/v1/train-visits/T1/gauge-transfer", headers=t["rail_operator"], json={
-        "container": ours, "to_train": "K1", "wagon_number": wagon_1520(1), "slot": 2}))
+    _ok(
+        client.post(
+            "/api/v1/train-visits",
+            headers=t["rail_operator"],
+            json={
+                "reference": "K1",
+                "direction": "west",
+                "route_code": "almaty",
+                "gauge_mm": 1520,
+                "train_type_code": "kz_1520",
+                "wagons": broad,
+            },
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            "/api/v1/train-visits/T1/gauge-transfer",
+            headers=t["rail_operator"],
+            json={"container": ours, "to_train": "K1", "wagon_number": wagon_1520(1), "slot": 2},
+        )
+    )
     _ok(client.post("/api/v1/train-visits/K1/depart", headers=t["rail_operator"]))
     assert _ok(client.get(f"/api/v1/tracking/{ours}", headers=t["shipper"]))["eta"]["stage"] == "after_gauge_change"
     _ok(client.post("/api/v1/train-visits/K1/arrive", headers=t["rail_operator"]))
@@ -103,9 +184,22 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
     assert view["eta"]["stage"] == "arrived" and view["eta"]["spread_h"] == 0
     assert view["position"] == {"kind": "delivered", "reference": "Almaty"}
     assert [h["stage"] for h in view["eta_history"]] == [
-        "to_border", "at_border", "after_gauge_change", "after_gauge_change", "arrived"]  # K1 departs the border
-    expected = [("DISC", "V1"), ("LOAD", "T1"), ("DEPA", "T1"), ("ARRI", "T1"), ("DISC", "T1"), ("LOAD", "K1"),
-                ("DEPA", "K1"), ("ARRI", "K1")]
+        "to_border",
+        "at_border",
+        "after_gauge_change",
+        "after_gauge_change",
+        "arrived",
+    ]  # K1 departs the border
+    expected = [
+        ("DISC", "V1"),
+        ("LOAD", "T1"),
+        ("DEPA", "T1"),
+        ("ARRI", "T1"),
+        ("DISC", "T1"),
+        ("LOAD", "K1"),
+        ("DEPA", "K1"),
+        ("ARRI", "K1"),
+    ]
     assert _codes(view["timeline"]) == expected
 
     # The shipper's feed: its own box's events and the trains that carried it; never the other box.

@@ -56,8 +56,14 @@ def test_a_fresh_install_is_open_and_its_empty_screens_say_so(seeded_client: Tes
     seeded_client.app.state.runs_dir = str(tmp_path / "runs")  # type: ignore[attr-defined]
     for path in SCREENS:
         assert seeded_client.get(path).status_code == 200, path
-    expectations = {"/yard": "yard-empty", "/rail": "no-trains", "/berths": "no-calls", "/customs": "no-holds",
-                    "/corridor": "no-transit", "/simulation": "no-runs"}
+    expectations = {
+        "/yard": "yard-empty",
+        "/rail": "no-trains",
+        "/berths": "no-calls",
+        "/customs": "no-holds",
+        "/corridor": "no-transit",
+        "/simulation": "no-runs",
+    }
     for path, marker in expectations.items():
         assert f'id="{marker}"' in seeded_client.get(path).text, path
     assert "No alerts" in seeded_client.get("/").text
@@ -143,18 +149,31 @@ def test_a_40ft_box_fills_both_bays_it_covers(demo: tuple[TestClient, Demo], dat
     client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
     number = box("FEU", 404040)
     with session_factory(database_url)() as session:
-        session.add(tables.ContainerRow(number=number, iso_type="45G1", load_state="full", gross_mass_kg=20_000,
-                                        seals=[], position_kind="yard", position_reference="E-40-4-1", version=1))
+        session.add(
+            tables.ContainerRow(
+                number=number,
+                iso_type="45G1",
+                load_state="full",
+                gross_mass_kg=20_000,
+                seals=[],
+                position_kind="yard",
+                position_reference="E-40-4-1",
+                version=1,
+            )
+        )
         session.flush()
         session.add(tables.YardSlotRow(block="E", bay=40, row=4, tier=1, container_number=number))
-        session.add_all([tables.YardCellRow(block="E", bay=bay, row=4, tier=1, container_number=number)
-                         for bay in (39, 40)])
+        session.add_all(
+            [tables.YardCellRow(block="E", bay=bay, row=4, tier=1, container_number=number) for bay in (39, 40)]
+        )
         session.commit()
     page = client.get("/yard").text
     assert 'data-stack="E-39-4"' in page and 'data-stack="E-40-4"' in page
     assert number in client.get("/yard/stack/E/39/4").text and number in client.get("/yard/stack/E/40/4").text
-    blocks = {b["code"]: b for b in client.get("/api/v1/yard/blocks",
-                                                  headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).json()}
+    blocks = {
+        b["code"]: b
+        for b in client.get("/api/v1/yard/blocks", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).json()
+    }
     assert re.search(rf"Block E <small>{blocks['E']['occupied_slots']} / ", page)  # one box, counted once
 
 

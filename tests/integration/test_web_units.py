@@ -17,8 +17,12 @@ from landbridge.web.runs import list_runs, load_run, table
 
 @pytest.mark.parametrize(
     ("code", "number", "share"),
-    [("en", "1,700.5", "3.0%"), ("ru", "1\u00a0700,5", "3,0\u00a0%"), ("kk", "1\u00a0700,5", "3,0%"),
-     ("zh", "1,700.5", "3.0%")],
+    [
+        ("en", "1,700.5", "3.0%"),
+        ("ru", "1\u00a0700,5", "3,0\u00a0%"),
+        ("kk", "1\u00a0700,5", "3,0%"),
+        ("zh", "1,700.5", "3.0%"),
+    ],
 )
 def test_numbers_follow_the_language(code: str, number: str, share: str) -> None:
     lang = Localiser(code)
@@ -45,8 +49,11 @@ def test_a_train_is_placed_along_its_line_by_elapsed_share() -> None:
 def test_run_table_puts_headline_kpis_first_and_compares(tmp_path: Path) -> None:
     for name, total in (("a", 50), ("b/c", 54)):
         (tmp_path / name).mkdir(parents=True)
-        (tmp_path / name / "kpis.json").write_text(json.dumps(
-            {"trains": {"total": total, "per_week": [1, 2]}, "teu": {"rail": {"total": total * 100}}, "x": 1.5}))
+        (tmp_path / name / "kpis.json").write_text(
+            json.dumps(
+                {"trains": {"total": total, "per_week": [1, 2]}, "teu": {"rail": {"total": total * 100}}, "x": 1.5}
+            )
+        )
     assert list_runs(tmp_path) == ["a", "b/c"]
     a, b = load_run(tmp_path, "a"), load_run(tmp_path, "b/c")
     assert a is not None and b is not None

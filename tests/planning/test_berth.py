@@ -103,8 +103,9 @@ TWINS_DBAP = """7
 """
 
 
-def _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path: Path, text: str, name: str,
-                                                        start_from_greedy: bool) -> None:
+def _assert_restricted_mip_finds_the_enumerated_optimum(
+    tmp_path: Path, text: str, name: str, start_from_greedy: bool
+) -> None:
     """The restricted MIP over every column (optionally started from the greedy plan) reaches the
     brute-force optimum, serves every vessel once, and its plan passes the checker."""
     instance = parse_berth_instance(text, name)
@@ -122,8 +123,11 @@ def _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path: Path, text: st
     assert outcome.value == optimum == round(outcome.bound)
     # Each vessel got a start of its own: the merged plan was handed back vessel by vessel.
     assert sorted(c.vessel for c in outcome.columns) == list(range(instance.vessel_count))
-    plan = {"instance": name, "objective": optimum, "assignments": [
-        {"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns]}
+    plan = {
+        "instance": name,
+        "objective": optimum,
+        "assignments": [{"vessel": c.vessel, "berth": c.berth, "start": c.start} for c in outcome.columns],
+    }
     assert check_dbap_plan(_write(tmp_path, text, f"{name}.txt"), plan) == []
 
 
@@ -163,8 +167,9 @@ def test_restricted_mip_with_identical_berths_finds_the_enumerated_optimum(
     assert instance.identical_berth_representatives() == (0, 1, 1)
     assert instance.twin_representatives() == (0, 0, 2, 3, 4, 4, 6)
     monkeypatch.setattr(timeindexed, "AGGREGATE_BERTHS", merge_berths)
-    _assert_restricted_mip_finds_the_enumerated_optimum(tmp_path, TWIN_BERTHS_DBAP, "twin-berths",
-                                                        start_from_greedy=True)
+    _assert_restricted_mip_finds_the_enumerated_optimum(
+        tmp_path, TWIN_BERTHS_DBAP, "twin-berths", start_from_greedy=True
+    )
 
 
 def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:

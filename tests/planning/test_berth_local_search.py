@@ -133,8 +133,9 @@ def test_stop_when_ends_the_search_early_with_its_best_plan() -> None:
     assert total_service_time(instance, found) == asked[-1] <= total_service_time(instance, start)
 
 
-def _run_kernels(instance: BerthInstance, plan: list[tuple[int, int]], seed: int, iterations: int) -> tuple[
-        list[tuple[int, int]], int, list[int]]:
+def _run_kernels(
+    instance: BerthInstance, plan: list[tuple[int, int]], seed: int, iterations: int
+) -> tuple[list[tuple[int, int]], int, list[int]]:
     """A fixed number of compiled iterations: (best plan, best cost, final per-berth costs as kept)."""
     state = _State(instance)
     state.load(plan)
@@ -145,13 +146,39 @@ def _run_kernels(instance: BerthInstance, plan: list[tuple[int, int]], seed: int
     current_seq, current_count = state.seq.copy(), state.count.copy()
     best_seq, best_count = state.seq.copy(), state.count.copy()
     rng = np.array([seed], dtype=np.uint64)
-    kernels.iterate(iterations, rng, counters, history, state.seq, state.count, state.ends, state.costs,
-                    state.berth_of, current_seq, current_count, best_seq, best_count,
-                    np.zeros((0, 0, 0), dtype=np.uint8), state.arrival, state.opening, state.latest, state.handling)
+    kernels.iterate(
+        iterations,
+        rng,
+        counters,
+        history,
+        state.seq,
+        state.count,
+        state.ends,
+        state.costs,
+        state.berth_of,
+        current_seq,
+        current_count,
+        best_seq,
+        best_count,
+        np.zeros((0, 0, 0), dtype=np.uint8),
+        state.arrival,
+        state.opening,
+        state.latest,
+        state.handling,
+    )
     kept_costs = state.costs.tolist()
     for berth in range(instance.berth_count):  # recompute from the sequences alone
-        kernels.refresh(berth, state.seq, state.count, state.ends, state.costs, state.berth_of, state.arrival,
-                        state.opening, state.handling)
+        kernels.refresh(
+            berth,
+            state.seq,
+            state.count,
+            state.ends,
+            state.costs,
+            state.berth_of,
+            state.arrival,
+            state.opening,
+            state.handling,
+        )
     assert state.costs.tolist() == kept_costs, "incremental costs drifted from the sequences"
     return state.plan_of(best_seq, best_count), int(counters[0]), kept_costs
 

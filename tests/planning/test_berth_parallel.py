@@ -130,8 +130,9 @@ def test_restricted_mip_can_be_interrupted_by_its_feed() -> None:
     instance = _random_instance(40, 3, seed=6)
     model, columns, incumbent = _restricted_mip_inputs(instance)
     began = time.monotonic()
-    outcome = solve_restricted_mip(model, columns, incumbent, time.monotonic() + 60.0, seed=1,
-                                   feed=_Recorder(None, stop=True))
+    outcome = solve_restricted_mip(
+        model, columns, incumbent, time.monotonic() + 60.0, seed=1, feed=_Recorder(None, stop=True)
+    )
     assert time.monotonic() - began < 20.0
     assert not outcome.finished
     # Interrupted or not, what it returns is a plan that costs what it says.
@@ -156,8 +157,12 @@ def test_two_workers_give_a_checked_plan(tmp_path: Path) -> None:
     result = solve_berth(instance, 4.0, seed=1, workers=2)
     assert result.objective is not None and result.bound is not None
     assert result.bound <= result.objective
-    lines = [str(instance.vessel_count), str(instance.berth_count),
-             " ".join(map(str, instance.arrival_times)), " ".join(map(str, instance.opening_times))]
+    lines = [
+        str(instance.vessel_count),
+        str(instance.berth_count),
+        " ".join(map(str, instance.arrival_times)),
+        " ".join(map(str, instance.opening_times)),
+    ]
     lines += [" ".join(str(99999 if h is None else h) for h in row) for row in instance.handling_times]
     lines += [" ".join(map(str, instance.closing_times)), " ".join(map(str, instance.deadlines))]
     path = tmp_path / "random.txt"

@@ -68,16 +68,24 @@ def _brute_force_optimum() -> int:
     """Optimum of TINY by enumeration, independent of the solver: departures cheapest first, each
     combination tried with every placement on a 0.5 grid (all lengths are multiples of 0.5)."""
     arrivals, processing = [0, 1, 2, 3], [5, 3, 6, 4]
-    options = [[t for b, e in WINDOWS for t in range(b, e + 1) if t >= a + p]
-               for a, p in zip(arrivals, processing, strict=True)]
+    options = [
+        [t for b, e in WINDOWS for t in range(b, e + 1) if t >= a + p]
+        for a, p in zip(arrivals, processing, strict=True)
+    ]
     combos = sorted(itertools.product(*options), key=lambda ds: sum(ds) - sum(arrivals))
     grids = [[k * 0.5 for k in range(int((3.0 - length) / 0.5) + 1)] for length in LENGTHS]
     for departures in combos:
         spans = [(d - p, d) for d, p in zip(departures, processing, strict=True)]
         for xs in itertools.product(*grids):
-            if all(not (spans[i][0] < spans[j][1] and spans[j][0] < spans[i][1]
-                        and xs[i] < xs[j] + LENGTHS[j] and xs[j] < xs[i] + LENGTHS[i])
-                   for i, j in itertools.combinations(range(4), 2)):
+            if all(
+                not (
+                    spans[i][0] < spans[j][1]
+                    and spans[j][0] < spans[i][1]
+                    and xs[i] < xs[j] + LENGTHS[j]
+                    and xs[j] < xs[i] + LENGTHS[i]
+                )
+                for i, j in itertools.combinations(range(4), 2)
+            ):
                 return sum(departures) - sum(arrivals)
     raise AssertionError("TINY has no plan")
 
@@ -91,8 +99,9 @@ def test_tiny_instance_is_solved_to_the_enumerated_optimum(tmp_path: Path) -> No
     assert result.objective == result.bound == _brute_force_optimum()
 
 
-@pytest.mark.parametrize("name", ["16_1_Unit_Noon_16_1", "18_1_Uniform_Noon_5_3", "20_1_2c_Noon_3c_1",
-                                  "32_2_Unit_Noon_5_2"])
+@pytest.mark.parametrize(
+    "name", ["16_1_Unit_Noon_16_1", "18_1_Uniform_Noon_5_3", "20_1_2c_Noon_3c_1", "32_2_Unit_Noon_5_2"]
+)
 def test_published_instances_get_checked_plans_and_honest_bounds(name: str) -> None:
     # 20_1_2c_Noon_3c_1 had no plan in 10 s before; 32_2_Unit_Noon_5_2 has zero-length vessels.
     (path,) = _published(name)
@@ -107,15 +116,24 @@ def test_published_instances_get_checked_plans_and_honest_bounds(name: str) -> N
 
 
 def test_constructive_heuristic_alone_is_checker_valid() -> None:
-    names = ["16_1_2c_Noon_3c_1", "16_1_Unit_Uniform_5_4", "18_1_Uniform_Uniform_16_2",
-             "20_1_Unit_Noon_5_7", "32_2_2c_Uniform_3c_3", "32_2_Uniform_Noon_16_9", "32_2_Unit_Noon_5_3"]
+    names = [
+        "16_1_2c_Noon_3c_1",
+        "16_1_Unit_Uniform_5_4",
+        "18_1_Uniform_Uniform_16_2",
+        "20_1_Unit_Noon_5_7",
+        "32_2_2c_Uniform_3c_3",
+        "32_2_Uniform_Noon_16_9",
+        "32_2_Unit_Noon_5_3",
+    ]
     for path in _published(*names):
         instance = read_tidal_instance(path)
         scaled = scale(instance)
         plan = constructive_plan(scaled, seed=1)
         assert plan is not None, path.stem
-        assignments = [{"vessel": v, "position": x / POSITION_SCALE, "start": s, "departure": d}
-                       for v, (x, s, d) in enumerate(plan)]
+        assignments = [
+            {"vessel": v, "position": x / POSITION_SCALE, "start": s, "departure": d}
+            for v, (x, s, d) in enumerate(plan)
+        ]
         plan_json = _plan_json(assignments, list(instance.arrival_times))
         assert plan_json["objective"] == plan_cost(scaled, plan)
         assert check_tidal_plan(path, plan_json) == [], path.stem
@@ -131,8 +149,9 @@ def test_repaired_orders_place_every_vessel_of_20_1_2c_Noon_3c_1() -> None:
     assert best_order(scaled, orders)[0] is None
     plan, _ = best_order(scaled, repaired_orders(scaled, orders))
     assert plan is not None
-    assignments = [{"vessel": v, "position": x / POSITION_SCALE, "start": s, "departure": d}
-                   for v, (x, s, d) in enumerate(plan)]
+    assignments = [
+        {"vessel": v, "position": x / POSITION_SCALE, "start": s, "departure": d} for v, (x, s, d) in enumerate(plan)
+    ]
     assert check_tidal_plan(path, _plan_json(assignments, list(instance.arrival_times))) == []
 
 
@@ -214,7 +233,8 @@ def test_zero_time_limit_is_refused(tmp_path: Path) -> None:
 def test_cli_writes_a_checked_plan(tmp_path: Path) -> None:
     path = _write(tmp_path, TINY)
     out = tmp_path / "plan.json"
-    cli = CliRunner().invoke(plan_app, ["berth-tidal", "--instance", str(path), "--time-limit", "5",
-                                        "--json", str(out)])
+    cli = CliRunner().invoke(
+        plan_app, ["berth-tidal", "--instance", str(path), "--time-limit", "5", "--json", str(out)]
+    )
     assert cli.exit_code == 0, cli.output
     assert '"assignments"' in out.read_text(encoding="utf-8")

@@ -47,7 +47,8 @@ def test_a_halved_timetable_misses_the_target(scenario: Scenario) -> None:
     """The check can fail: a twin running half the trains is caught."""
     from landbridge.simulation.overrides import apply_overrides
 
-    halved, params = apply_overrides(scenario, [(f"timetable.{i}.every_weeks", 2 * d.every_weeks)
-                                                for i, d in enumerate(scenario.timetable)])
+    halved, params = apply_overrides(
+        scenario, [(f"timetable.{i}.every_weeks", 2 * d.every_weeks) for i, d in enumerate(scenario.timetable)]
+    )
     rail = simulate(halved, 60.0, 1, params).kpis["calibration"]["rail_teu_per_year"]
     assert rail < 0.9 * scenario.calibration_targets.rail_teu_per_year

@@ -11,8 +11,9 @@ def _state() -> InitialState:
         YardContainer(f"TEST{index:06d}0", 2, "west", arrived_h=-30.0, route="almaty") for index in range(20)
     )
     eastbound = tuple(
-        YardContainer(f"EAST{index:06d}0", 1, "east", arrived_h=-10.0, leaves_by="road",
-                      expected_departure_h=48.0 + index)
+        YardContainer(
+            f"EAST{index:06d}0", 1, "east", arrived_h=-10.0, leaves_by="road", expected_departure_h=48.0 + index
+        )
         for index in range(30)
     )
     trains = (AnnouncedTrain("KZ-4711", "east", "almaty", time_h=12.0, teu=90, boxes=50),)

@@ -44,7 +44,8 @@ def test_local_cluster_sweep_reports_means_and_closure_difference(scenario: Scen
 def test_sweep_uses_a_given_scheduler_address(scenario: Scenario) -> None:
     distributed: Any = importlib.import_module("distributed")
     # an in-process cluster is enough to prove the address path; the process path is tested above
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
         result = run_sweep(Variant(scenario), [1, 2], 5.0, scheduler=cluster.scheduler_address)
     assert result.base["trains.total"].n == 2

@@ -49,8 +49,10 @@ def test_broken_scenario_lists_each_bad_field_and_writes_nothing(tmp_path: Path)
 
 
 def test_missing_scenario_file(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["db", "seed", "--scenario", str(tmp_path / "nope.yaml"),
-                                 "--database-url", f"sqlite:///{tmp_path / 'x.db'}"])
+    result = runner.invoke(
+        app,
+        ["db", "seed", "--scenario", str(tmp_path / "nope.yaml"), "--database-url", f"sqlite:///{tmp_path / 'x.db'}"],
+    )
     assert result.exit_code == 1 and "cannot read" in result.output
 
 
@@ -68,8 +70,9 @@ def test_unmigrated_database_gets_an_instruction_not_a_traceback(
     from landbridge.cli import main
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    monkeypatch.setattr("sys.argv", ["landbridge", "users", "create", "--name", "me", "--role", "planner",
-                                     "--database-url", url])
+    monkeypatch.setattr(
+        "sys.argv", ["landbridge", "users", "create", "--name", "me", "--role", "planner", "--database-url", url]
+    )
     with pytest.raises(SystemExit) as caught:
         main()
     assert caught.value.code == 1

@@ -14,10 +14,12 @@ CONTEXT = MappingContext(places={"khorgos": Place("Khorgos / Altynkol", "CNHRS",
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 
 
-def _event(event_type: EventType, subject_type: str = "container", subject_id: str = "CSQU3054383",
-           **kwargs: object) -> SourceEvent:
-    return SourceEvent(7, Event(event_type, subject_type, subject_id, "tester", "rail_operator", occurred_at=AT,
-                                **kwargs), AT)
+def _event(
+    event_type: EventType, subject_type: str = "container", subject_id: str = "CSQU3054383", **kwargs: object
+) -> SourceEvent:
+    return SourceEvent(
+        7, Event(event_type, subject_type, subject_id, "tester", "rail_operator", occurred_at=AT, **kwargs), AT
+    )
 
 
 def test_gate_out_is_an_actual_equipment_event_in_local_time() -> None:
@@ -47,8 +49,9 @@ def test_every_operation_maps_to_its_dcsa_code() -> None:
     }
     for event_type, codes in expected.items():
         mapped = to_dcsa(_event(event_type), BOX, CONTEXT)
-        got = [(m.body["equipmentEventTypeCode"], m.body.get("transportCall", {}).get("modeOfTransport"))
-               for m in mapped]
+        got = [
+            (m.body["equipmentEventTypeCode"], m.body.get("transportCall", {}).get("modeOfTransport")) for m in mapped
+        ]
         assert got == codes, event_type
 
 
@@ -62,8 +65,11 @@ def test_train_at_border_is_a_rail_arrival_at_the_crossing_without_bookings() ->
     (event,) = to_dcsa(_event(EventType.TRAIN_AT_BORDER, "train", "TR-W-001", location="khorgos"), None, CONTEXT)
     body = event.body
     assert body["eventType"] == "TRANSPORT" and body["transportEventTypeCode"] == "ARRI"
-    assert body["transportCall"] == {"modeOfTransport": "RAIL", "transportCallReference": "TR-W-001",
-                                     "UNLocationCode": "CNHRS"}
+    assert body["transportCall"] == {
+        "modeOfTransport": "RAIL",
+        "transportCallReference": "TR-W-001",
+        "UNLocationCode": "CNHRS",
+    }
     assert body["eventLocation"]["locationName"] == "Khorgos / Altynkol"
     assert "documentReferences" not in body  # one train carries many shippers' bookings
     assert event.transport_reference == "TR-W-001" and event.equipment_reference is None

@@ -24,8 +24,12 @@ def test_slot_parse_and_format_round_trip() -> None:
 
 @pytest.mark.parametrize(
     ("slot", "fragment"),
-    [("A-42-01-1", "bay 42 out of range 1-41"), ("A-01-09-1", "row 9 out of range 1-8"),
-     ("A-01-01-4", "tier 4 exceeds the stack height 3"), ("B-01-01-1", "not in block A")],
+    [
+        ("A-42-01-1", "bay 42 out of range 1-41"),
+        ("A-01-09-1", "row 9 out of range 1-8"),
+        ("A-01-01-4", "tier 4 exceeds the stack height 3"),
+        ("B-01-01-1", "not in block A"),
+    ],
 )
 def test_slot_outside_the_block_is_refused(slot: str, fragment: str) -> None:
     with pytest.raises(RuleViolation, match=fragment):

@@ -63,10 +63,14 @@ def test_spread_narrows_as_the_train_progresses(network: CorridorNetwork) -> Non
     steps = [
         (TrainProgress(departed_at=DEPARTED), DEPARTED),
         (TrainProgress(departed_at=DEPARTED, border_arrived_at=border), border),
-        (TrainProgress(departed_at=DEPARTED, border_arrived_at=border, gauge_changed_at=border + timedelta(hours=5)),
-         border + timedelta(hours=5)),
-        (TrainProgress(departed_at=DEPARTED, border_arrived_at=border, arrived_at=border + timedelta(days=12)),
-         border + timedelta(days=12)),
+        (
+            TrainProgress(departed_at=DEPARTED, border_arrived_at=border, gauge_changed_at=border + timedelta(hours=5)),
+            border + timedelta(hours=5),
+        ),
+        (
+            TrainProgress(departed_at=DEPARTED, border_arrived_at=border, arrived_at=border + timedelta(days=12)),
+            border + timedelta(days=12),
+        ),
     ]
     spreads = [estimate_arrival(model, progress, as_of).spread_h for progress, as_of in steps]
     assert spreads[0] > spreads[1] > spreads[3] == 0.0
@@ -110,8 +114,7 @@ def test_same_inputs_give_the_same_estimate(network: CorridorNetwork) -> None:
     assert estimate_arrival(model, progress, as_of) == estimate_arrival(model, progress, as_of)
 
 
-def test_conditioned_estimates_are_calibrated_against_journeys_drawn_from_the_model(
-        network: CorridorNetwork) -> None:
+def test_conditioned_estimates_are_calibrated_against_journeys_drawn_from_the_model(network: CorridorNetwork) -> None:
     """At the border, the P10–P90 band must hold the true arrival about 80 % of the time, P50 about half."""
     import math
 
@@ -128,8 +131,9 @@ def test_conditioned_estimates_are_calibrated_against_journeys_drawn_from_the_mo
         second = float(model.after_border.days(np.array([rho * u + math.sqrt(1 - rho**2) * v]))[0])
         border = DEPARTED + timedelta(days=first)
         truth = border + timedelta(days=model.handling_d + second)
-        estimate = estimate_arrival(model, TrainProgress(departed_at=DEPARTED, border_arrived_at=border), border,
-                                    samples=4000)
+        estimate = estimate_arrival(
+            model, TrainProgress(departed_at=DEPARTED, border_arrived_at=border), border, samples=4000
+        )
         inside += estimate.p10 <= truth <= estimate.p90
         below_median += truth <= estimate.p50
     assert 0.72 < inside / trials < 0.88

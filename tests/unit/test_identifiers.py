@@ -45,8 +45,11 @@ def test_malformed_container_numbers(value: str, fragment: str) -> None:
         ContainerNumber(value)
 
 
-@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
-       st.sampled_from("UJZ"), st.integers(0, 999_999))
+@given(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
+    st.sampled_from("UJZ"),
+    st.integers(0, 999_999),
+)
 def test_every_number_with_its_computed_check_digit_is_accepted(owner: str, category: str, serial: int) -> None:
     stem = f"{owner}{category}{serial:06d}"
     digit = iso6346.calc_check_digit(stem)

@@ -28,7 +28,16 @@ def test_default_scenario_matches_published_figures(raw: dict[str, Any]) -> None
     assert scenario.base.cfs.area_m2 == 23_000
     assert scenario.base.rail.line_km == 3.8
     assert {r.destination for r in scenario.routes} >= {
-        "Almaty", "Tashkent", "Astana", "Bishkek", "Dushanbe", "Ashgabat", "Moscow", "Duisburg", "Istanbul"}
+        "Almaty",
+        "Tashkent",
+        "Astana",
+        "Bishkek",
+        "Dushanbe",
+        "Ashgabat",
+        "Moscow",
+        "Duisburg",
+        "Istanbul",
+    }
     khorgos = scenario.crossing("khorgos")
     assert round(khorgos.train_handling_h * 60) == 55
     assert scenario.grain.total_capacity_t == 105_000

@@ -15,8 +15,9 @@ from landbridge.domain.iso_types import size_type
 class ContainerIn(BaseModel):
     """Register a container: ``number`` (ISO 6346) and ``iso_type`` are required."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"number": "CSQU3054383",
-                                                                               "iso_type": "45G1"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"number": "CSQU3054383", "iso_type": "45G1"}]}
+    )
 
     number: str = Field(description="ISO 6346 container number, check digit included", examples=["CSQU3054383"])
     iso_type: str = Field(description="ISO 6346 size-type code", examples=["45G1"])

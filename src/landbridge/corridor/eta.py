@@ -160,9 +160,12 @@ def transit_model(route: Route, leg_correlation: float = DEFAULT_LEG_CORRELATION
     )
     totals = model.simulate_total_d(CALIBRATION_SAMPLES)
     got = np.quantile(totals, [0.1, 0.5, 0.9])
-    errors = {name: float(g / want - 1) for name, g, want in
-              zip(("p10", "p50", "p90"), got, (route.transit.p10_d, route.transit.p50_d, route.transit.p90_d),
-                  strict=True)}
+    errors = {
+        name: float(g / want - 1)
+        for name, g, want in zip(
+            ("p10", "p50", "p90"), got, (route.transit.p10_d, route.transit.p50_d, route.transit.p90_d), strict=True
+        )
+    }
     return replace(model, calibration_error=errors)
 
 
@@ -247,8 +250,7 @@ def estimate_arrival(
     overdue = False
     if progress.arrived_at is not None:
         arrival = progress.arrived_at
-        return ArrivalEstimate(model.route_code, stage, as_of, arrival, arrival, arrival, False,
-                               "arrival recorded")
+        return ArrivalEstimate(model.route_code, stage, as_of, arrival, arrival, arrival, False, "arrival recorded")
     if progress.gauge_changed_at is not None:
         anchor = progress.gauge_changed_at
         x_observed = _observed_first_leg(model, progress)
@@ -260,8 +262,11 @@ def estimate_arrival(
             v_lower = (lower - rho * x_observed) / rest if lower > -math.inf else -math.inf
             v, overdue = _truncated_normal(rng, v_lower, samples)
             x2 = rho * x_observed + rest * v
-        remaining_d = (_overdue_days(model.after_border, elapsed_d, rng, samples) if overdue
-                       else np.maximum(model.after_border.days(x2), elapsed_d))
+        remaining_d = (
+            _overdue_days(model.after_border, elapsed_d, rng, samples)
+            if overdue
+            else np.maximum(model.after_border.days(x2), elapsed_d)
+        )
         basis = "gauge change recorded; remaining leg to destination conditioned on time elapsed since"
     elif progress.border_arrived_at is not None:
         x_observed = _observed_first_leg(model, progress)
@@ -276,8 +281,11 @@ def estimate_arrival(
         elapsed_d = max(_days(as_of - anchor), 0.0)
         x1, overdue = _truncated_normal(rng, model.to_border.x_for(elapsed_d), samples)
         x2 = rho * x1 + rest * rng.standard_normal(samples)
-        first = (_overdue_days(model.to_border, elapsed_d, rng, samples) if overdue
-                 else np.maximum(model.to_border.days(x1), elapsed_d))
+        first = (
+            _overdue_days(model.to_border, elapsed_d, rng, samples)
+            if overdue
+            else np.maximum(model.to_border.days(x1), elapsed_d)
+        )
         remaining_d = first + model.handling_d + model.after_border.days(x2)
         basis = "departure recorded; first leg conditioned on time elapsed since"
     else:
@@ -286,9 +294,14 @@ def estimate_arrival(
         basis = "train not departed; estimate assumes departure now"
     q10, q50, q90 = (float(q) for q in np.quantile(remaining_d, [0.1, 0.5, 0.9]))
     return ArrivalEstimate(
-        route_code=model.route_code, stage=stage, as_of=as_of,
-        p10=anchor + timedelta(days=q10), p50=anchor + timedelta(days=q50), p90=anchor + timedelta(days=q90),
-        overdue=overdue, basis=basis,
+        route_code=model.route_code,
+        stage=stage,
+        as_of=as_of,
+        p10=anchor + timedelta(days=q10),
+        p50=anchor + timedelta(days=q50),
+        p90=anchor + timedelta(days=q90),
+        overdue=overdue,
+        basis=basis,
     )
 
 

@@ -96,8 +96,10 @@ class Route:
     @property
     def legs(self) -> tuple[Leg, Leg]:
         """Base → crossing → destination."""
-        return (Leg("base", self.crossing.code, self.km_to_border),
-                Leg(self.crossing.code, self.code, self.km_after_border))
+        return (
+            Leg("base", self.crossing.code, self.km_to_border),
+            Leg(self.crossing.code, self.code, self.km_after_border),
+        )
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,9 @@ def great_circle_km(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def km_to_crossing(code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]) -> tuple[
-        float, str]:
+def km_to_crossing(
+    code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]
+) -> tuple[float, str]:
     """Sourced km when known; otherwise the route km split in proportion to great-circle distances."""
     if code in KM_FROM_BASE:
         return KM_FROM_BASE[code]
@@ -150,14 +153,26 @@ def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
         routes_km = [(r.km, r.lat, r.lon) for r in scenario.routes if r.crossing == spec.code]
         km, source = km_to_crossing(spec.code, spec.lat, spec.lon, routes_km)
         crossings[spec.code] = Crossing(
-            code=spec.code, name=spec.name, handling_h=spec.train_handling_h, lat_deg=spec.lat, lon_deg=spec.lon,
-            km_from_base=km, km_source=source, locode=LOCODES.get(spec.code),
+            code=spec.code,
+            name=spec.name,
+            handling_h=spec.train_handling_h,
+            lat_deg=spec.lat,
+            lon_deg=spec.lon,
+            km_from_base=km,
+            km_source=source,
+            locode=LOCODES.get(spec.code),
         )
     routes = {
         spec.code: Route(
-            code=spec.code, destination=spec.destination, country=spec.country, km=spec.km,
+            code=spec.code,
+            destination=spec.destination,
+            country=spec.country,
+            km=spec.km,
             transit=TransitDays(spec.transit_days_p10, spec.transit_days, spec.transit_days_p90),
-            crossing=crossings[spec.crossing], lat_deg=spec.lat, lon_deg=spec.lon, locode=LOCODES.get(spec.code),
+            crossing=crossings[spec.crossing],
+            lat_deg=spec.lat,
+            lon_deg=spec.lon,
+            locode=LOCODES.get(spec.code),
         )
         for spec in scenario.routes
     }

@@ -11,8 +11,28 @@ from dataclasses import dataclass
 from landbridge.domain.errors import InvalidIdentifier
 
 IMDG_CLASSES = frozenset(
-    {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
-     "5.1", "5.2", "6.1", "6.2", "7", "8", "9"}
+    {
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "1.6",
+        "2.1",
+        "2.2",
+        "2.3",
+        "3",
+        "4.1",
+        "4.2",
+        "4.3",
+        "5.1",
+        "5.2",
+        "6.1",
+        "6.2",
+        "7",
+        "8",
+        "9",
+    }
 )
 PACKING_GROUPS = frozenset({"I", "II", "III"})
 

@@ -84,8 +84,14 @@ class Wagon1520Number(str):
     __slots__ = ()
 
     KINDS: ClassVar[dict[str, str]] = {
-        "2": "covered", "3": "special", "4": "flat", "5": "own",
-        "6": "gondola", "7": "tank", "8": "insulated", "9": "other",
+        "2": "covered",
+        "3": "special",
+        "4": "flat",
+        "5": "own",
+        "6": "gondola",
+        "7": "tank",
+        "8": "insulated",
+        "9": "other",
     }
 
     def __new__(cls, value: str) -> Self:

@@ -53,14 +53,32 @@ MAPPED_EVENT_TYPES = frozenset(EQUIPMENT_CODES) | frozenset(TRANSPORT_CODES)
 
 # Local time zones by UN/LOCODE country, so eventDateTime is the local time where it happened.
 _ZONES = {
-    "CN": "Asia/Shanghai", "KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "KG": "Asia/Bishkek",
-    "TJ": "Asia/Dushanbe", "TM": "Asia/Ashgabat", "RU": "Europe/Moscow", "BY": "Europe/Minsk",
-    "PL": "Europe/Warsaw", "DE": "Europe/Berlin", "TR": "Europe/Istanbul", "AZ": "Asia/Baku",
+    "CN": "Asia/Shanghai",
+    "KZ": "Asia/Almaty",
+    "UZ": "Asia/Tashkent",
+    "KG": "Asia/Bishkek",
+    "TJ": "Asia/Dushanbe",
+    "TM": "Asia/Ashgabat",
+    "RU": "Europe/Moscow",
+    "BY": "Europe/Minsk",
+    "PL": "Europe/Warsaw",
+    "DE": "Europe/Berlin",
+    "TR": "Europe/Istanbul",
+    "AZ": "Asia/Baku",
     "GE": "Asia/Tbilisi",
 }
 # Keys under which operations record the train / vessel / truck visit of a container move.
-_TRANSPORT_KEYS = ("train_reference", "train", "vessel_visit", "vessel_visit_reference", "visit_reference",
-                   "visit", "truck_visit", "truck_visit_reference", "truck")
+_TRANSPORT_KEYS = (
+    "train_reference",
+    "train",
+    "vessel_visit",
+    "vessel_visit_reference",
+    "visit_reference",
+    "visit",
+    "truck_visit",
+    "truck_visit_reference",
+    "truck",
+)
 
 
 @dataclass(frozen=True)
@@ -207,9 +225,14 @@ def to_dcsa(source: SourceEvent, equipment: Equipment | None, context: MappingCo
             return []  # the per-box copy of a train or vessel movement; the visit's own event maps
         code, transport_mode = TRANSPORT_CODES[event.event_type]
         event_id = event_uuid(source.id, 0)
-        body: dict[str, Any] = {"eventID": event_id, "eventType": "TRANSPORT", **base,
-                "transportEventTypeCode": code, "eventLocation": location,
-                "transportCall": _transport_call(reference, transport_mode, location)}
+        body: dict[str, Any] = {
+            "eventID": event_id,
+            "eventType": "TRANSPORT",
+            **base,
+            "transportEventTypeCode": code,
+            "eventLocation": location,
+            "transportCall": _transport_call(reference, transport_mode, location),
+        }
         return [DcsaEvent(event_id, source.id, 0, "TRANSPORT", None, reference, body)]
     codes = EQUIPMENT_CODES.get(event.event_type)
     if codes is None or equipment is None:
@@ -217,9 +240,14 @@ def to_dcsa(source: SourceEvent, equipment: Equipment | None, context: MappingCo
     results = []
     for sequence, (code, mode) in enumerate(codes):
         event_id = event_uuid(source.id, sequence)
-        body = {"eventID": event_id, "eventType": "EQUIPMENT", **base,
-                "equipmentEventTypeCode": code, "equipmentReference": equipment.reference,
-                "eventLocation": location}
+        body = {
+            "eventID": event_id,
+            "eventType": "EQUIPMENT",
+            **base,
+            "equipmentEventTypeCode": code,
+            "equipmentReference": equipment.reference,
+            "eventLocation": location,
+        }
         if equipment.iso_code:
             body["ISOEquipmentCode"] = equipment.iso_code
         laden = _laden(event, equipment, code)
@@ -228,8 +256,8 @@ def to_dcsa(source: SourceEvent, equipment: Equipment | None, context: MappingCo
         if mode is not None:
             body["transportCall"] = _transport_call(reference, mode, location)
         if equipment.booking_reference:
-            body["documentReferences"] = [{"documentReferenceType": "BKG",
-                                           "documentReferenceValue": equipment.booking_reference}]
-        results.append(DcsaEvent(event_id, source.id, sequence, "EQUIPMENT", equipment.reference,
-                                 reference, body))
+            body["documentReferences"] = [
+                {"documentReferenceType": "BKG", "documentReferenceValue": equipment.booking_reference}
+            ]
+        results.append(DcsaEvent(event_id, source.id, sequence, "EQUIPMENT", equipment.reference, reference, body))
     return results

@@ -46,8 +46,7 @@ class Sourced(BaseModel):
         for name, source in self.sources.items():
             if not _SOURCE_RE.match(source.strip()):
                 raise ValueError(
-                    f"source of {name!r} must be a fact id (e.g. B4), a URL, 'derived …' or 'assumed …',"
-                    f" got {source!r}"
+                    f"source of {name!r} must be a fact id (e.g. B4), a URL, 'derived …' or 'assumed …', got {source!r}"
                 )
         return self
 
@@ -332,8 +331,12 @@ def cross_reference_errors(scenario: Scenario) -> list[tuple[str, str]]:
     berth_codes = {berth.code for berth in scenario.port.berths}
     for index, route in enumerate(scenario.routes):
         if route.crossing not in crossing_codes:
-            errors.append((f"routes.{index}.crossing", f"unknown crossing {route.crossing!r}; known: "
-                           f"{', '.join(sorted(crossing_codes))}"))
+            errors.append(
+                (
+                    f"routes.{index}.crossing",
+                    f"unknown crossing {route.crossing!r}; known: {', '.join(sorted(crossing_codes))}",
+                )
+            )
     for index, departure in enumerate(scenario.timetable):
         if departure.route not in route_codes:
             errors.append((f"timetable.{index}.route", f"unknown route {departure.route!r}"))

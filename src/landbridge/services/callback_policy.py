@@ -42,8 +42,14 @@ def _allowed() -> tuple[set[str], list[IpNetwork]]:
 def _is_internal(address: IpAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-            or address.is_reserved or address.is_unspecified)
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
 
 
 def _address_allowed(address: IpAddress, networks: list[IpNetwork]) -> bool:
@@ -63,12 +69,16 @@ def refusal_at_subscription(url: str) -> str | None:
         address = ipaddress.ip_address(host)
     except ValueError:
         if host == "localhost" or host.endswith(".localhost"):
-            return (f"{host} is this server itself; callbacks may not target it "
-                    f"(allow it with {ALLOWED_HOSTS_ENV} if a listener really runs there)")
+            return (
+                f"{host} is this server itself; callbacks may not target it "
+                f"(allow it with {ALLOWED_HOSTS_ENV} if a listener really runs there)"
+            )
         return None
     if not _address_allowed(address, networks):
-        return (f"{host} is a private, loopback or reserved address; callbacks may not target it "
-                f"(allow it with {ALLOWED_HOSTS_ENV} if a listener really runs there)")
+        return (
+            f"{host} is a private, loopback or reserved address; callbacks may not target it "
+            f"(allow it with {ALLOWED_HOSTS_ENV} if a listener really runs there)"
+        )
     return None
 
 
@@ -80,8 +90,7 @@ def _resolve_checked(url: str) -> tuple[str | None, list[str]]:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     names, networks = _allowed()
-    infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                               type=socket.SOCK_STREAM)
+    infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
     addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
     if host not in names:
         for text in addresses:

@@ -284,19 +284,28 @@ def _bookings(day: str) -> dict[str, Booking]:
         return GoodsLineSpec(hs_code=hs, description=text, packages=packages, mass_kg=mass_kg)
 
     return {
-        "almaty": Booking(f"BK-{day}-ALA", "JSFWD", "ALMATRADE", "KZALA",
-                          (line("847130", "portable computers", 1200, 180_000),
-                           line("080810", "fresh apples", 2400, 40_000))),
-        "tashkent": Booking(f"BK-{day}-TAS", "JSFWD", "TASHTEKS", "UZTAS",
-                            (line("845140", "washing machines", 900, 260_000),)),
-        "duisburg": Booking(f"BK-{day}-DUI", "JSFWD", "RHEINLOG", "DEDUI",
-                            (line("870899", "motor vehicle parts", 3000, 240_000),)),
-        "bishkek": Booking(f"BK-{day}-FRU", "JSFWD", "BISHKOM", "KGFRU",
-                           (line("940360", "wooden furniture", 1500, 200_000),)),
-        "moscow": Booking(f"BK-{day}-MOW", "JSFWD", None, "RUMOW",
-                          (line("850440", "static converters", 800, 220_000),)),
-        "local": Booking(f"BK-{day}-LYG", "JSFWD", "LYGIMPORT", "CNLYG",
-                         (line("392690", "plastic articles", 600, 40_000),)),
+        "almaty": Booking(
+            f"BK-{day}-ALA",
+            "JSFWD",
+            "ALMATRADE",
+            "KZALA",
+            (line("847130", "portable computers", 1200, 180_000), line("080810", "fresh apples", 2400, 40_000)),
+        ),
+        "tashkent": Booking(
+            f"BK-{day}-TAS", "JSFWD", "TASHTEKS", "UZTAS", (line("845140", "washing machines", 900, 260_000),)
+        ),
+        "duisburg": Booking(
+            f"BK-{day}-DUI", "JSFWD", "RHEINLOG", "DEDUI", (line("870899", "motor vehicle parts", 3000, 240_000),)
+        ),
+        "bishkek": Booking(
+            f"BK-{day}-FRU", "JSFWD", "BISHKOM", "KGFRU", (line("940360", "wooden furniture", 1500, 200_000),)
+        ),
+        "moscow": Booking(
+            f"BK-{day}-MOW", "JSFWD", None, "RUMOW", (line("850440", "static converters", 800, 220_000),)
+        ),
+        "local": Booking(
+            f"BK-{day}-LYG", "JSFWD", "LYGIMPORT", "CNLYG", (line("392690", "plastic articles", 600, 40_000),)
+        ),
     }
 
 
@@ -316,11 +325,19 @@ def _draw_boxes(draw: random.Random, numbers: _Numbers, bookings: dict[str, Book
             roll = draw.random()
             iso_type = "22G1" if roll < 0.25 else ("45G1" if roll < 0.6 else "42G1")
             mass_kg = draw.randrange(12_000, 24_001, 100) if iso_type == "22G1" else draw.randrange(14_000, 26_001, 100)
-            boxes.append(_Box(numbers.container(draw.choice(OWNERS)), iso_type, mass_kg,
-                              bookings[group].reference, group))
+            boxes.append(
+                _Box(numbers.container(draw.choice(OWNERS)), iso_type, mass_kg, bookings[group].reference, group)
+            )
     for _ in range(REEFERS_TO_ALMATY):
-        boxes.append(_Box(numbers.container("CXR"), "45R1", draw.randrange(24_000, 28_001, 100),
-                          bookings["almaty"].reference, "almaty"))
+        boxes.append(
+            _Box(
+                numbers.container("CXR"),
+                "45R1",
+                draw.randrange(24_000, 28_001, 100),
+                bookings["almaty"].reference,
+                "almaty",
+            )
+        )
     return boxes
 
 
@@ -350,8 +367,10 @@ def _wide_wagon_plan(loads: list[list[_Box]]) -> list[list[list[_Box]]]:
     for load in loads:
         mass_kg = sum(b.gross_mass_kg for b in load)
         last = wagons[-1] if wagons else None
-        if last is not None and len(last) < 2 and sum(b.gross_mass_kg for s in last for b in s) + mass_kg <= (
-            WIDE_WAGON_CARGO_KG
+        if (
+            last is not None
+            and len(last) < 2
+            and sum(b.gross_mass_kg for s in last for b in s) + mass_kg <= (WIDE_WAGON_CARGO_KG)
         ):
             last.append(load)
         else:
@@ -386,8 +405,13 @@ class _Day:
         with _step("consignments"):
             for booking in self.bookings.values():
                 parties.create_consignment(
-                    self.uow, PLANNER, booking_reference=booking.reference, shipper_code=booking.shipper,
-                    consignee_code=booking.consignee, origin="CNLYG", destination=booking.destination,
+                    self.uow,
+                    PLANNER,
+                    booking_reference=booking.reference,
+                    shipper_code=booking.shipper,
+                    consignee_code=booking.consignee,
+                    origin="CNLYG",
+                    destination=booking.destination,
                     goods=list(booking.goods),
                 )
                 self.summary.consignments += 1
@@ -398,10 +422,15 @@ class _Day:
                 reefer = size_type(box.iso_type).is_reefer
                 register_container(
                     self.uow,
-                    RegisterContainer(number=ContainerNumber(box.number), iso_type=box.iso_type,
-                                      load_state=LoadState.FULL, gross_mass_kg=box.gross_mass_kg,
-                                      seals=(f"SL{self.draw.randrange(10**7):07d}",),
-                                      reefer_setpoint_c=2.0 if reefer else None, source_reference=SOURCE),
+                    RegisterContainer(
+                        number=ContainerNumber(box.number),
+                        iso_type=box.iso_type,
+                        load_state=LoadState.FULL,
+                        gross_mass_kg=box.gross_mass_kg,
+                        seals=(f"SL{self.draw.randrange(10**7):07d}",),
+                        reefer_setpoint_c=2.0 if reefer else None,
+                        source_reference=SOURCE,
+                    ),
                     YARD,
                 )
                 parties.assign_container(self.uow, PLANNER, booking_reference=box.booking, container=box.number)
@@ -413,16 +442,22 @@ class _Day:
     def container_ship(self) -> None:
         reference = f"V-COSCO-{self.day}"
         with _step("announce and berth the container ship"):
-            vessel.announce_vessel(self.uow, LINE, reference=reference, vessel_name="COSCO Lianyungang",
-                                   eta=self.at - timedelta(hours=10), imo_number=self.numbers.imo())
-            vessel.berth_vessel(self.uow, LINE, reference=reference, berth_code="L1",
-                                etb=self.at - timedelta(hours=8))
+            vessel.announce_vessel(
+                self.uow,
+                LINE,
+                reference=reference,
+                vessel_name="COSCO Lianyungang",
+                eta=self.at - timedelta(hours=10),
+                imo_number=self.numbers.imo(),
+            )
+            vessel.berth_vessel(self.uow, LINE, reference=reference, berth_code="L1", etb=self.at - timedelta(hours=8))
         boxes = _draw_boxes(self.draw, self.numbers, self.bookings)
         self.register(boxes)
         with _step("discharge the container ship into the yard"):
             for box in boxes:
-                vessel.discharge_container(self.uow, YARD, reference=reference, container=box.number,
-                                           slot=self.yard.slot_for(box))
+                vessel.discharge_container(
+                    self.uow, YARD, reference=reference, container=box.number, slot=self.yard.slot_for(box)
+                )
         self.summary.vessel_visits[reference] = "berthed"
 
     def housekeeping(self) -> None:
@@ -441,32 +476,65 @@ class _Day:
     def gate_day(self) -> None:
         window = hour_of(self.at)
         drop_offs = [
-            _Box(self.numbers.container(self.draw.choice(OWNERS)), "42G1", self.draw.randrange(15_000, 24_001, 100),
-                 self.bookings["bishkek"].reference, "bishkek")
+            _Box(
+                self.numbers.container(self.draw.choice(OWNERS)),
+                "42G1",
+                self.draw.randrange(15_000, 24_001, 100),
+                self.bookings["bishkek"].reference,
+                "bishkek",
+            )
             for _ in range(GATE_DROP_OFFS)
         ]
         self.register(drop_offs)
         local = self.group("local")
         with _step("gate appointments"):
             for index in range(2):
-                gate.book_appointment(self.uow, GATE, EVERYTHING, reference=f"AP-{self.day}-{index + 1:03d}",
-                                      hour_start=window - timedelta(hours=2 - index), plate=f"苏G{71230 + index}",
-                                      kind="drop_off", container=drop_offs[2 * index].number)
+                gate.book_appointment(
+                    self.uow,
+                    GATE,
+                    EVERYTHING,
+                    reference=f"AP-{self.day}-{index + 1:03d}",
+                    hour_start=window - timedelta(hours=2 - index),
+                    plate=f"苏G{71230 + index}",
+                    kind="drop_off",
+                    container=drop_offs[2 * index].number,
+                )
             pick = self.yard.load_order([b.number for b in local])[0]
-            gate.book_appointment(self.uow, GATE, EVERYTHING, reference=f"AP-{self.day}-003", hour_start=window,
-                                  plate="苏G80415", kind="pick_up", container=pick)
+            gate.book_appointment(
+                self.uow,
+                GATE,
+                EVERYTHING,
+                reference=f"AP-{self.day}-003",
+                hour_start=window,
+                plate="苏G80415",
+                kind="pick_up",
+                container=pick,
+            )
             for index, hours in enumerate((1, 2, 3)):
-                gate.book_appointment(self.uow, GATE, EVERYTHING, reference=f"AP-{self.day}-{index + 4:03d}",
-                                      hour_start=window + timedelta(hours=hours), plate=f"苏G9{index}512",
-                                      kind="pick_up", container=None)
+                gate.book_appointment(
+                    self.uow,
+                    GATE,
+                    EVERYTHING,
+                    reference=f"AP-{self.day}-{index + 4:03d}",
+                    hour_start=window + timedelta(hours=hours),
+                    plate=f"苏G9{index}512",
+                    kind="pick_up",
+                    container=None,
+                )
             self.summary.appointments = 6
         with _step("trucks drop off export boxes"):
             for index in range(2):
                 truck = f"TV-{self.day}-{index + 1:03d}"
-                pair = drop_offs[2 * index: 2 * index + 2]
-                gate.truck_in(self.uow, GATE, reference=truck, plate=f"苏G{71230 + index}",
-                              drop_off=[b.number for b in pair], pick_up=[],
-                              appointment_reference=f"AP-{self.day}-{index + 1:03d}")
+                pair = drop_offs[2 * index : 2 * index + 2]
+                gate.truck_in(
+                    self.uow,
+                    GATE,
+                    reference=truck,
+                    plate=f"苏G{71230 + index}",
+                    drop_off=[b.number for b in pair],
+                    pick_up=[],
+                    appointment_reference=f"AP-{self.day}-{index + 1:03d}",
+                )
                 for box in pair:
                     slot = self.yard.slot_for(box, stacks_of="bishkek-gate")
                     yard.place_container(self.uow, YARD, container=box.number, slot=slot)
@@ -474,8 +542,15 @@ class _Day:
                 self.summary.truck_visits += 1
         with _step("truck picks up an import box"):
             truck = f"TV-{self.day}-003"
-            gate.truck_in(self.uow, GATE, reference=truck, plate="苏G80415", drop_off=[], pick_up=[pick],
-                          appointment_reference=f"AP-{self.day}-003")
+            gate.truck_in(
+                self.uow,
+                GATE,
+                reference=truck,
+                plate="苏G80415",
+                drop_off=[],
+                pick_up=[pick],
+                appointment_reference=f"AP-{self.day}-003",
+            )
             self.yard.take(pick)
             gate.truck_out(self.uow, GATE, reference=truck)
             self.summary.truck_visits += 1
@@ -486,8 +561,12 @@ class _Day:
         """One box of the loading Bishkek train stays held; one Almaty box is checked and released."""
         with _step("customs holds"):
             held = self.yard.load_order([b.number for b in self.group("bishkek")])[0]
-            customs.place_hold(self.uow, CUSTOMS, container=held,
-                               reason="documents check: declared HS code 940360 against the packing list")
+            customs.place_hold(
+                self.uow,
+                CUSTOMS,
+                container=held,
+                reason="documents check: declared HS code 940360 against the packing list",
+            )
             self.summary.holds_open.append(held)
             checked = self.group("almaty")[0].number
             outcome = customs.place_hold(self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
@@ -496,8 +575,9 @@ class _Day:
 
     # --- westbound block trains ---------------------------------------------------------------------
 
-    def _announce(self, reference: str, route: str, track: str | None, wagon_count: int,
-                  gauge_mm: int = 1435) -> list[str]:
+    def _announce(
+        self, reference: str, route: str, track: str | None, wagon_count: int, gauge_mm: int = 1435
+    ) -> list[str]:
         if gauge_mm == 1435:
             wagons = [self.numbers.uic_wagon("31") for _ in range(wagon_count)]
             specs = [WagonSpec(n, "cn_flat_40ft") for n in wagons]
@@ -506,8 +586,17 @@ class _Day:
             wagons = [self.numbers.wagon_1520("4") for _ in range(wagon_count)]
             specs = [WagonSpec(n, "kz_flat_80ft") for n in wagons]
             train_type = "kz_1520"
-        rail.announce_train(self.uow, RAIL, reference=reference, direction=Direction.WEST, route_code=route,
-                            gauge_mm=gauge_mm, train_type_code=train_type, wagons=specs, track_code=track)
+        rail.announce_train(
+            self.uow,
+            RAIL,
+            reference=reference,
+            direction=Direction.WEST,
+            route_code=route,
+            gauge_mm=gauge_mm,
+            train_type_code=train_type,
+            wagons=specs,
+            track_code=track,
+        )
         self.summary.trains[reference] = "announced"
         self.summary.wagons += len(wagons)
         return wagons
@@ -536,8 +625,15 @@ class _Day:
             for wagon, slots in zip(wide_wagons, plan, strict=True):
                 for slot, load in enumerate(slots, start=1):
                     for box in load:
-                        rail.gauge_transfer(self.uow, RAIL, train=almaty, container=box.number, to_train=wide,
-                                            wagon_number=wagon, slot=slot)
+                        rail.gauge_transfer(
+                            self.uow,
+                            RAIL,
+                            train=almaty,
+                            container=box.number,
+                            to_train=wide,
+                            wagon_number=wagon,
+                            slot=slot,
+                        )
             rail.depart_train(self.uow, RAIL, train=wide)
             rail.arrive_at_destination(self.uow, RAIL, train=wide)
             self.summary.trains[almaty] = "gauge_changed"
@@ -578,23 +674,45 @@ class _Day:
             for owner, crop, grade, silo, hoppers, moisture_pct in cuts:
                 wagons = [self.numbers.uic_wagon("83") for _ in range(hoppers)]
                 for start in range(0, hoppers, HOPPERS_PER_LOT):
-                    group = wagons[start: start + HOPPERS_PER_LOT]
+                    group = wagons[start : start + HOPPERS_PER_LOT]
                     reference = f"GL-{self.day}-{len(received) + 1:02d}"
                     mass_kg = sum(self.draw.randrange(60_000, 70_001, 10) for _ in group)
-                    grain.receive_grain(self.uow, YARD, reference=reference, owner_code=owner, crop=crop,
-                                        grain_class=grade, mass_kg=mass_kg, moisture_pct=moisture_pct,
-                                        silo_code=silo, source_kind="hopper_wagons", sources=group)
+                    grain.receive_grain(
+                        self.uow,
+                        YARD,
+                        reference=reference,
+                        owner_code=owner,
+                        crop=crop,
+                        grain_class=grade,
+                        mass_kg=mass_kg,
+                        moisture_pct=moisture_pct,
+                        silo_code=silo,
+                        source_kind="hopper_wagons",
+                        sources=group,
+                    )
                     received.append(reference)
                     self.summary.grain_lots += 1
                     self.summary.grain_received_kg += mass_kg
         with _step("grain transfer between silos"):
-            grain.transfer_grain(self.uow, YARD, lot=received[0], to_silo="S03", mass_kg=100_000,
-                                 new_reference=f"GL-{self.day}-{len(received) + 1:02d}")
+            grain.transfer_grain(
+                self.uow,
+                YARD,
+                lot=received[0],
+                to_silo="S03",
+                mass_kg=100_000,
+                new_reference=f"GL-{self.day}-{len(received) + 1:02d}",
+            )
             self.summary.grain_lots += 1
         bulk = f"V-BULK-{self.day}"
         with _step("bulk carrier at berth 32 loads wheat"):
-            vessel.announce_vessel(self.uow, LINE, reference=bulk, vessel_name="Tian Fu Star",
-                                   eta=self.at - timedelta(hours=6), imo_number=self.numbers.imo())
+            vessel.announce_vessel(
+                self.uow,
+                LINE,
+                reference=bulk,
+                vessel_name="Tian Fu Star",
+                eta=self.at - timedelta(hours=6),
+                imo_number=self.numbers.imo(),
+            )
             vessel.berth_vessel(self.uow, LINE, reference=bulk, berth_code="32", etb=self.at - timedelta(hours=5))
             for lot in received[4:6]:  # two of the lots in silo S02
                 grain.ship_grain(self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)

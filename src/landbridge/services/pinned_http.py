@@ -28,8 +28,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """TLS to ``address``, with the certificate checked against ``host`` (SNI as well)."""
 
-    def __init__(self, host: str, port: int | None, address: str, timeout_s: float,
-                 context: ssl.SSLContext) -> None:
+    def __init__(self, host: str, port: int | None, address: str, timeout_s: float, context: ssl.SSLContext) -> None:
         super().__init__(host, port, timeout=timeout_s, context=context)
         self._address = address
         self._tls = context

@@ -186,8 +186,11 @@ def build_berth_instance(
         raise RuleViolation("berth_codes", "no container berth to plan on")
     rates = _crane_rates(uow)
     default_moves = max(
-        1, round((scenario.port.base_teu_per_call_discharge + scenario.port.base_teu_per_call_load)
-                 / scenario.port.teu_per_box)
+        1,
+        round(
+            (scenario.port.base_teu_per_call_discharge + scenario.port.base_teu_per_call_load)
+            / scenario.port.teu_per_box
+        ),
     )
     arrivals = [_hours_after(v.eta, reference_time) for v in visits]
     openings: list[int] = []
@@ -229,8 +232,12 @@ def build_berth_instance(
         deadlines=tuple([horizon] * len(visits)),
     )
     return LiveBerthInstance(
-        instance, reference_time, tuple(v.reference for v in visits), tuple(b.code for b in berths),
-        tuple(moves), tuple(sources),
+        instance,
+        reference_time,
+        tuple(v.reference for v in visits),
+        tuple(b.code for b in berths),
+        tuple(moves),
+        tuple(sources),
     )
 
 
@@ -254,8 +261,9 @@ def _check_berth(instance: BerthInstance, internal_plan: dict[str, Any]) -> list
         return check_dbap_plan(path, internal_plan)
 
 
-def solve_checked(what: str, solve: Callable[[], SolveResult], check: Callable[[dict[str, Any]], list[str]],
-                   time_limit_s: float) -> SolveResult:
+def solve_checked(
+    what: str, solve: Callable[[], SolveResult], check: Callable[[dict[str, Any]], list[str]], time_limit_s: float
+) -> SolveResult:
     """Solve, then refuse what cannot be handed out: bad input, no plan, or a plan its checker rejects."""
     try:
         result = solve()
@@ -293,8 +301,12 @@ def plan_berths(
             berth_codes=berth_codes,
             vessel_lengths_m=vessel_lengths_m,
         )
-    result = solve_checked("berth", lambda: solve_berth(live.instance, time_limit_s, seed),
-                            lambda plan: _check_berth(live.instance, plan), time_limit_s)
+    result = solve_checked(
+        "berth",
+        lambda: solve_berth(live.instance, time_limit_s, seed),
+        lambda plan: _check_berth(live.instance, plan),
+        time_limit_s,
+    )
     internal = result.to_json()
     assignments = []
     for entry in sorted(internal["assignments"], key=lambda e: (e["start"], e["vessel"])):
@@ -359,7 +371,13 @@ def record_planned_berth(
     uow.session.flush()
     after = {**visit_view(visit), "etd": etd.isoformat(), "planned": True}
     subject_event(
-        uow, EventType.VESSEL_BERTH_PLANNED, "vessel_visit", visit.reference, actor, before, after,
+        uow,
+        EventType.VESSEL_BERTH_PLANNED,
+        "vessel_visit",
+        visit.reference,
+        actor,
+        before,
+        after,
         location=f"berth {berth_code} (planned)",
     )
     return after
@@ -386,9 +404,7 @@ def apply_berth_plan(
         parsed.append((vessel, berth, _timestamp(entry.get("etb"), f"{where}.etb")))
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        live = build_berth_instance(
-            uow, reference_time=reference_time, vessel_references=[v for v, _, _ in parsed]
-        )
+        live = build_berth_instance(uow, reference_time=reference_time, vessel_references=[v for v, _, _ in parsed])
         internal: list[dict[str, Any]] = []
         for index, (vessel, berth, etb) in enumerate(parsed):
             if berth not in live.berths:
@@ -396,10 +412,12 @@ def apply_berth_plan(
             offset = (etb - live.reference_time) / HOUR
             if offset != int(offset):
                 raise RuleViolation(f"plan.assignments[{index}].etb", "ETB must be a whole hour after reference_time")
-            internal.append({"vessel": live.vessels.index(vessel), "berth": live.berths.index(berth),
-                             "start": int(offset)})
-        errors = _check_berth(live.instance, {"assignments": internal, "objective": plan.get("objective"),
-                                              "bound": plan.get("bound")})
+            internal.append(
+                {"vessel": live.vessels.index(vessel), "berth": live.berths.index(berth), "start": int(offset)}
+            )
+        errors = _check_berth(
+            live.instance, {"assignments": internal, "objective": plan.get("objective"), "bound": plan.get("bound")}
+        )
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
         visits = VesselRepository(uow.session)
@@ -457,14 +475,24 @@ class LiveTrainInstance:
                 "train_length_m": instance.limits.train_length_m,
             },
             "wagons": [
-                {"id": w.wagon_id, "length_m": w.length_m, "tare_kg": w.tare_kg, "payload_kg": w.payload_kg,
-                 "axles": w.axles, "patterns": [list(p) for p in w.patterns]}
+                {
+                    "id": w.wagon_id,
+                    "length_m": w.length_m,
+                    "tare_kg": w.tare_kg,
+                    "payload_kg": w.payload_kg,
+                    "axles": w.axles,
+                    "patterns": [list(p) for p in w.patterns],
+                }
                 for w in instance.wagons
             ],
             "containers": [
-                {"id": c.container_id, "length_ft": c.length_ft, "gross_mass_kg": c.gross_mass_kg,
-                 "priority": c.priority,
-                 "yard": None if c.yard_stack is None else {"stack": c.yard_stack, "tier": c.yard_tier}}
+                {
+                    "id": c.container_id,
+                    "length_ft": c.length_ft,
+                    "gross_mass_kg": c.gross_mass_kg,
+                    "priority": c.priority,
+                    "yard": None if c.yard_stack is None else {"stack": c.yard_stack, "tier": c.yard_tier},
+                }
                 for c in instance.containers
             ],
         }
@@ -513,8 +541,14 @@ def build_train_instance(
         wagon_type = types[wagon_row.wagon_type_code]
         platforms[wagon_row.number] = wagon_type.platform_ft
         wagons.append(
-            Wagon(wagon_row.number, wagon_type.length_m, wagon_type.tare_kg, wagon_type.payload_kg, wagon_type.axles,
-                  tuple(wagon_patterns(wagon_type.platform_ft)))
+            Wagon(
+                wagon_row.number,
+                wagon_type.length_m,
+                wagon_type.tare_kg,
+                wagon_type.payload_kg,
+                wagon_type.axles,
+                tuple(wagon_patterns(wagon_type.platform_ft)),
+            )
         )
     if not wagons:
         raise RuleViolation(f"{prefix}train_reference", f"train {train_reference} has no empty wagon to plan")
@@ -596,8 +630,13 @@ def _train_assignments(live: LiveTrainInstance, wagons: Any) -> list[dict[str, A
             if not isinstance(position, int) or not 0 <= position < len(mapping):
                 raise RuleViolation(f"plan.wagons[{index}].slots", f"bad slot {position!r}")
             result.append(
-                {"container": box, "wagon": number, "slot": mapping[position],
-                 "length_ft": lengths.get(box), "yard_slot": live.yard_slots.get(box)}
+                {
+                    "container": box,
+                    "wagon": number,
+                    "slot": mapping[position],
+                    "length_ft": lengths.get(box),
+                    "yard_slot": live.yard_slots.get(box),
+                }
             )
     result.sort(key=lambda a: (-tiers.get(a["container"], 0), a["wagon"], a["slot"]))
     return result
@@ -701,9 +740,9 @@ def _yard_sequence(uow: UnitOfWork, assignments: list[dict[str, Any]]) -> _Seque
     return _Sequence(tuple(steps + loose), frozenset(keep_clear))
 
 
-def _relocation_target(uow: UnitOfWork, row: tables.ContainerRow, keep_clear: frozenset[tuple[str, int, int]]) -> (
-    YardSlot | None
-):
+def _relocation_target(
+    uow: UnitOfWork, row: tables.ContainerRow, keep_clear: frozenset[tuple[str, int, int]]
+) -> YardSlot | None:
     """Where the yard's proposal rule would put a blocker, its own block first, off the plan's stacks.
 
     The rule itself is the yard service's (:func:`yard_rules.block_preference` and
@@ -750,8 +789,12 @@ def plan_train(
     check_time_limit(time_limit_s)
     with uow:
         live = build_train_instance(uow, train_reference=train_reference, container_numbers=container_numbers)
-    result = solve_checked("train", lambda: solve_train(live.instance, time_limit_s, seed),
-                            lambda plan: _check_train(live, plan), time_limit_s)
+    result = solve_checked(
+        "train",
+        lambda: solve_train(live.instance, time_limit_s, seed),
+        lambda plan: _check_train(live, plan),
+        time_limit_s,
+    )
     solved = result.to_json()
     with uow:
         sequence = _yard_sequence(uow, _train_assignments(live, solved["wagons"]))
@@ -845,9 +888,7 @@ def apply_train_plan(
         raise RuleViolation("plan.container_numbers", "expected container numbers")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        live = build_train_instance(
-            uow, train_reference=train_reference, container_numbers=numbers, field_name="plan"
-        )
+        live = build_train_instance(uow, train_reference=train_reference, container_numbers=numbers, field_name="plan")
         errors = _check_train(live, plan)
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
@@ -860,8 +901,12 @@ def apply_train_plan(
         for step in sequence.steps:
             if step.assignment is not None:
                 outcome = rail.load_on_wagon(
-                    joined, actor, train=train_reference, container=step.container,
-                    wagon_number=step.assignment["wagon"], slot=step.assignment["slot"],
+                    joined,
+                    actor,
+                    train=train_reference,
+                    container=step.container,
+                    wagon_number=step.assignment["wagon"],
+                    slot=step.assignment["slot"],
                 )
                 loaded.append(outcome.body)
                 continue
@@ -877,9 +922,15 @@ def apply_train_plan(
             yard.place_container(joined, actor, container=step.container, slot=str(target))
             relocations.append({"container": step.container, "from": step.yard_slot, "to": str(target)})
         return {
-            **plan, "assignments": sequence.loads, "relocations_needed": len(relocations),
-            "blockers": sequence.blockers, "checked": True, "applied": True, "loaded": loaded,
-            "relocations": relocations, "relocation_count": len(relocations),
+            **plan,
+            "assignments": sequence.loads,
+            "relocations_needed": len(relocations),
+            "blockers": sequence.blockers,
+            "checked": True,
+            "applied": True,
+            "loaded": loaded,
+            "relocations": relocations,
+            "relocation_count": len(relocations),
         }
 
     try:

@@ -49,7 +49,9 @@ def build_silo_instance_json(uow: UnitOfWork, arriving: list[ArrivingLot]) -> di
     session = uow.session
     silos = session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code)).all()
     stored = session.scalars(
-        select(tables.GrainLotRow).where(tables.GrainLotRow.silo_code.is_not(None)).order_by(tables.GrainLotRow.reference)
+        select(tables.GrainLotRow)
+        .where(tables.GrainLotRow.silo_code.is_not(None))
+        .order_by(tables.GrainLotRow.reference)
     ).all()
     taken = set(session.scalars(select(tables.GrainLotRow.reference)).all())
     listed: set[str] = set()
@@ -63,17 +65,17 @@ def build_silo_instance_json(uow: UnitOfWork, arriving: list[ArrivingLot]) -> di
     for row in stored:
         contents.setdefault(row.silo_code or "", []).append({"lot": row.reference, "mass_kg": row.mass_kg})
     lots = [
-        {"id": row.reference, "owner": row.owner_code, "crop": row.crop, "mass_kg": row.mass_kg}
-        for row in stored
-    ] + [
-        {"id": lot.reference, "owner": lot.owner_code, "crop": lot.crop, "mass_kg": lot.mass_kg}
-        for lot in arriving
-    ]
+        {"id": row.reference, "owner": row.owner_code, "crop": row.crop, "mass_kg": row.mass_kg} for row in stored
+    ] + [{"id": lot.reference, "owner": lot.owner_code, "crop": lot.crop, "mass_kg": lot.mass_kg} for lot in arriving]
     return {
         "name": "live",
         "silos": [
-            {"id": silo.code, "capacity_kg": silo.capacity_kg, "allow_mixing": silo.allow_mixing,
-             "contents": contents.get(silo.code, [])}
+            {
+                "id": silo.code,
+                "capacity_kg": silo.capacity_kg,
+                "allow_mixing": silo.allow_mixing,
+                "contents": contents.get(silo.code, []),
+            }
             for silo in silos
         ],
         "lots": lots,
@@ -109,8 +111,20 @@ def plan_silos(uow: UnitOfWork, *, arriving: list[ArrivingLot], time_limit_s: fl
         "objective": result.objective,
         "bound": result.bound,
         "runtime_s": round(result.runtime_s, 3),
-        **{key: plan[key] for key in ("transfer_count", "target_transfers", "buffer_hops", "transfer_steps",
-                                      "transferred_kg", "portions", "silos_in_use", "sequence", "allocation")},
+        **{
+            key: plan[key]
+            for key in (
+                "transfer_count",
+                "target_transfers",
+                "buffer_hops",
+                "transfer_steps",
+                "transferred_kg",
+                "portions",
+                "silos_in_use",
+                "sequence",
+                "allocation",
+            )
+        },
         "checked": True,
         "applied": False,
     }

@@ -95,16 +95,22 @@ def _equipment(session: Session, number: str) -> dcsa.Equipment:
     row = session.get(tables.ContainerRow, number)
     if row is None:
         return dcsa.Equipment(reference=number)
-    return dcsa.Equipment(reference=number, iso_code=row.iso_type, laden=row.load_state == "full",
-                          booking_reference=row.booking_reference)
+    return dcsa.Equipment(
+        reference=number, iso_code=row.iso_type, laden=row.load_state == "full", booking_reference=row.booking_reference
+    )
 
 
 def containers_aboard(session: Session, transport_reference: str, before_dcsa_id: int | None = None) -> list[str]:
     """Containers on a train or ship: those whose latest LOAD/DISC with it was a LOAD."""
-    query = (select(DcsaEventRow.equipment_reference, DcsaEventRow.type_code)
-             .where(DcsaEventRow.transport_reference == transport_reference,
-                    DcsaEventRow.event_type == "EQUIPMENT", DcsaEventRow.type_code.in_(("LOAD", "DISC")))
-             .order_by(DcsaEventRow.id))
+    query = (
+        select(DcsaEventRow.equipment_reference, DcsaEventRow.type_code)
+        .where(
+            DcsaEventRow.transport_reference == transport_reference,
+            DcsaEventRow.event_type == "EQUIPMENT",
+            DcsaEventRow.type_code.in_(("LOAD", "DISC")),
+        )
+        .order_by(DcsaEventRow.id)
+    )
     if before_dcsa_id is not None:
         query = query.where(DcsaEventRow.id < before_dcsa_id)
     state: dict[str, str] = {}
@@ -121,12 +127,19 @@ def _gauge_references(event: Event) -> tuple[str | None, str | None]:
     return old or new, new or old
 
 
-def _store(session: Session, mapped: dcsa.DcsaEvent, related: Sequence[str], type_code: str,
-           created_at: datetime) -> DcsaEventRow:
+def _store(
+    session: Session, mapped: dcsa.DcsaEvent, related: Sequence[str], type_code: str, created_at: datetime
+) -> DcsaEventRow:
     row = DcsaEventRow(
-        event_id=mapped.event_id, source_event_id=mapped.source_event_id, sequence=mapped.sequence,
-        event_type=mapped.event_type, type_code=type_code, equipment_reference=mapped.equipment_reference,
-        transport_reference=mapped.transport_reference, event_created_at=created_at, body=mapped.body,
+        event_id=mapped.event_id,
+        source_event_id=mapped.source_event_id,
+        sequence=mapped.sequence,
+        event_type=mapped.event_type,
+        type_code=type_code,
+        equipment_reference=mapped.equipment_reference,
+        transport_reference=mapped.transport_reference,
+        event_created_at=created_at,
+        body=mapped.body,
     )
     session.add(row)
     session.flush()
@@ -158,8 +171,11 @@ def _project_one(session: Session, row: tables.EventRow, context: dcsa.MappingCo
                 mapped = _retarget(mapped, old if mapped.sequence == 0 else new)
             related = [mapped.equipment_reference or ""]
         stored.append(_store(session, mapped, related, type_code, source.recorded_at))
-        if event.event_type in _ETA_TRIGGERS and mapped.sequence == 0 and mapped.body.get(
-                "transportCall", {}).get("modeOfTransport") == "RAIL":
+        if (
+            event.event_type in _ETA_TRIGGERS
+            and mapped.sequence == 0
+            and mapped.body.get("transportCall", {}).get("modeOfTransport") == "RAIL"
+        ):
             _record_estimates(session, row, related)
     return stored
 
@@ -171,18 +187,22 @@ def _retarget(mapped: dcsa.DcsaEvent, reference: str | None) -> dcsa.DcsaEvent:
     return replace(mapped, transport_reference=reference, body=body)
 
 
-def project_new_events(session: Session, now: datetime | None = None, settle_s: float = 5.0,
-                       batch: int = 500) -> int:
+def project_new_events(session: Session, now: datetime | None = None, settle_s: float = 5.0, batch: int = 500) -> int:
     """Project events past the high-water mark into the DCSA tables and the outbox; returns DCSA rows added."""
     now = now or utc_now()
-    cursor = session.scalar(select(TrackingProjectionRow).where(TrackingProjectionRow.name == PROJECTION)
-                            .with_for_update())
+    cursor = session.scalar(
+        select(TrackingProjectionRow).where(TrackingProjectionRow.name == PROJECTION).with_for_update()
+    )
     if cursor is None:
         cursor = TrackingProjectionRow(name=PROJECTION, last_event_id=0, updated_at=now)
         session.add(cursor)
         session.flush()
-    rows = session.scalars(select(tables.EventRow).where(tables.EventRow.id > cursor.last_event_id)
-                           .order_by(tables.EventRow.id).limit(batch)).all()
+    rows = session.scalars(
+        select(tables.EventRow)
+        .where(tables.EventRow.id > cursor.last_event_id)
+        .order_by(tables.EventRow.id)
+        .limit(batch)
+    ).all()
     context = _mapping_context(session) if rows else dcsa.MappingContext()
     added = 0
     expected = cursor.last_event_id + 1
@@ -207,8 +227,9 @@ def _behind(session: Session) -> bool:
 
 
 def _high_water(session: Session) -> int:
-    return int(session.scalar(select(TrackingProjectionRow.last_event_id)
-                              .where(TrackingProjectionRow.name == PROJECTION)) or 0)
+    return int(
+        session.scalar(select(TrackingProjectionRow.last_event_id).where(TrackingProjectionRow.name == PROJECTION)) or 0
+    )
 
 
 def catch_up(uow: UnitOfWork, now: datetime | None = None, batch: int = 500, max_batches: int = 20) -> int:
@@ -241,7 +262,8 @@ def catch_up(uow: UnitOfWork, now: datetime | None = None, batch: int = 500, max
 def _own_bookings(party: str) -> Any:
     """Bookings the party ships or receives (the same rule as the operations repositories' Scope)."""
     return select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
+        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
+    )
 
 
 def _related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -250,8 +272,11 @@ def _related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnEleme
     Both must hold for the same container: a shipper filtering by a foreign box must not learn, from
     a shared train's events, that the box was on board.
     """
-    clauses = [DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
-               tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference, *conditions]
+    clauses = [
+        DcsaEventEquipmentRow.dcsa_event_id == DcsaEventRow.id,
+        tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference,
+        *conditions,
+    ]
     if party is not None:
         clauses.append(tables.ContainerRow.booking_reference.in_(_own_bookings(party)))
     return exists().where(*clauses)
@@ -317,11 +342,13 @@ def _filters(query: EventQuery, party: str | None) -> list[ColumnElement[bool]]:
         conditions.append(DcsaEventRow.event_type.in_(query.event_types))
     codes: list[ColumnElement[bool]] = []
     if query.equipment_event_type_codes:
-        codes.append(and_(DcsaEventRow.event_type == "EQUIPMENT",
-                          DcsaEventRow.type_code.in_(query.equipment_event_type_codes)))
+        codes.append(
+            and_(DcsaEventRow.event_type == "EQUIPMENT", DcsaEventRow.type_code.in_(query.equipment_event_type_codes))
+        )
     if query.transport_event_type_codes:
-        codes.append(and_(DcsaEventRow.event_type == "TRANSPORT",
-                          DcsaEventRow.type_code.in_(query.transport_event_type_codes)))
+        codes.append(
+            and_(DcsaEventRow.event_type == "TRANSPORT", DcsaEventRow.type_code.in_(query.transport_event_type_codes))
+        )
     if codes:
         conditions.append(or_(*codes) if len(codes) > 1 else codes[0])
     if query.equipment_reference:
@@ -338,8 +365,9 @@ def find_events(session: Session, query: EventQuery, viewer: Viewer) -> tuple[li
     limit = max(1, min(query.limit, MAX_LIMIT))
     statement = select(DcsaEventRow).where(*_filters(query, viewer.party))
     if query.un_location_code:
-        statement = statement.where(DcsaEventRow.body["eventLocation"]["UNLocationCode"].as_string()
-                                    == query.un_location_code)
+        statement = statement.where(
+            DcsaEventRow.body["eventLocation"]["UNLocationCode"].as_string() == query.un_location_code
+        )
     if viewer.party is not None:
         statement = statement.where(_visible(viewer.party))
     if query.cursor:
@@ -414,21 +442,29 @@ def create_subscription(uow: UnitOfWork, request: NewSubscription, viewer: Viewe
     """Store a subscription; events from now on that match it (and the viewer may see) are pushed."""
     _check_callback(request.callback_url)
     _decode_secret(request.secret_b64)
-    for name, values, allowed in (("eventType", request.event_types, EVENT_TYPES),
-                                  ("equipmentEventTypeCode", request.equipment_event_type_codes, EQUIPMENT_CODES),
-                                  ("transportEventTypeCode", request.transport_event_type_codes, TRANSPORT_CODES)):
+    for name, values, allowed in (
+        ("eventType", request.event_types, EVENT_TYPES),
+        ("equipmentEventTypeCode", request.equipment_event_type_codes, EQUIPMENT_CODES),
+        ("transportEventTypeCode", request.transport_event_type_codes, TRANSPORT_CODES),
+    ):
         unknown = sorted(set(values) - set(allowed))
         if unknown:
             raise RuleViolation(name, f"unknown value(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
     with uow:
         project_new_events(uow.session)  # events before the subscription are not pushed
         row = EventSubscriptionRow(
-            id=str(uuid.uuid4()), callback_url=request.callback_url, secret_b64=request.secret_b64,
-            owner=viewer.name, party_code=viewer.party, event_types=list(request.event_types),
+            id=str(uuid.uuid4()),
+            callback_url=request.callback_url,
+            secret_b64=request.secret_b64,
+            owner=viewer.name,
+            party_code=viewer.party,
+            event_types=list(request.event_types),
             equipment_event_type_codes=list(request.equipment_event_type_codes),
             transport_event_type_codes=list(request.transport_event_type_codes),
             equipment_reference=request.equipment_reference,
-            carrier_booking_reference=request.carrier_booking_reference, created_at=utc_now(), deleted_at=None,
+            carrier_booking_reference=request.carrier_booking_reference,
+            created_at=utc_now(),
+            deleted_at=None,
         )
         uow.session.add(row)
         uow.session.flush()
@@ -456,8 +492,9 @@ def list_subscriptions(uow: UnitOfWork, viewer: Viewer) -> list[dict[str, Any]]:
         statement = select(EventSubscriptionRow).where(EventSubscriptionRow.deleted_at.is_(None))
         if viewer.party is not None:
             statement = statement.where(EventSubscriptionRow.party_code == viewer.party)
-        return [subscription_view(row) for row in uow.session.scalars(statement.order_by(
-            EventSubscriptionRow.created_at))]
+        return [
+            subscription_view(row) for row in uow.session.scalars(statement.order_by(EventSubscriptionRow.created_at))
+        ]
 
 
 def delete_subscription(uow: UnitOfWork, subscription_id: str, viewer: Viewer) -> None:
@@ -466,8 +503,11 @@ def delete_subscription(uow: UnitOfWork, subscription_id: str, viewer: Viewer) -
         row = _own_subscription(uow.session, subscription_id, viewer)
         now = utc_now()
         row.deleted_at = now
-        for delivery in uow.session.scalars(select(EventDeliveryRow).where(
-                EventDeliveryRow.subscription_id == row.id, EventDeliveryRow.status == "pending")):
+        for delivery in uow.session.scalars(
+            select(EventDeliveryRow).where(
+                EventDeliveryRow.subscription_id == row.id, EventDeliveryRow.status == "pending"
+            )
+        ):
             delivery.status = "cancelled"
         uow.commit()
 
@@ -475,11 +515,17 @@ def delete_subscription(uow: UnitOfWork, subscription_id: str, viewer: Viewer) -
 def _matches(session: Session, subscription: EventSubscriptionRow, stored: DcsaEventRow) -> bool:
     if subscription.event_types and stored.event_type not in subscription.event_types:
         return False
-    if stored.event_type == "EQUIPMENT" and subscription.equipment_event_type_codes and \
-            stored.type_code not in subscription.equipment_event_type_codes:
+    if (
+        stored.event_type == "EQUIPMENT"
+        and subscription.equipment_event_type_codes
+        and stored.type_code not in subscription.equipment_event_type_codes
+    ):
         return False
-    if stored.event_type == "TRANSPORT" and subscription.transport_event_type_codes and \
-            stored.type_code not in subscription.transport_event_type_codes:
+    if (
+        stored.event_type == "TRANSPORT"
+        and subscription.transport_event_type_codes
+        and stored.type_code not in subscription.transport_event_type_codes
+    ):
         return False
     conditions: list[ColumnElement[bool]] = [DcsaEventRow.id == stored.id]
     if subscription.equipment_reference:
@@ -494,12 +540,19 @@ def _matches(session: Session, subscription: EventSubscriptionRow, stored: DcsaE
 
 
 def _enqueue(session: Session, stored: DcsaEventRow, now: datetime) -> None:
-    subscriptions = session.scalars(select(EventSubscriptionRow).where(
-        EventSubscriptionRow.deleted_at.is_(None))).all()
+    subscriptions = session.scalars(select(EventSubscriptionRow).where(EventSubscriptionRow.deleted_at.is_(None))).all()
     for subscription in subscriptions:
         if _matches(session, subscription, stored):
-            session.add(EventDeliveryRow(subscription_id=subscription.id, dcsa_event_id=stored.id, status="pending",
-                                         attempts=0, next_attempt_at=now, created_at=now))
+            session.add(
+                EventDeliveryRow(
+                    subscription_id=subscription.id,
+                    dcsa_event_id=stored.id,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
 
 
 # ---------------------------------------------------------------- delivery
@@ -553,8 +606,13 @@ def _retryable(status: int | None) -> bool:
     return status is None or status >= 500 or status in (408, 425, 429)
 
 
-def process_outbox(database_url: str, now: datetime | None = None, sender: Sender = http_sender,
-                   policy: RetryPolicy | None = None, batch: int = 50) -> OutboxReport:
+def process_outbox(
+    database_url: str,
+    now: datetime | None = None,
+    sender: Sender = http_sender,
+    policy: RetryPolicy | None = None,
+    batch: int = 50,
+) -> OutboxReport:
     """One worker pass: project new events, then deliver what is due, each outcome in its own transaction.
 
     No transaction is open while a callback is in flight: a slow subscriber cannot hold locks.
@@ -567,7 +625,10 @@ def process_outbox(database_url: str, now: datetime | None = None, sender: Sende
         due = uow.session.scalars(
             select(EventDeliveryRow)
             .where(EventDeliveryRow.status == "pending", EventDeliveryRow.next_attempt_at <= now)
-            .order_by(EventDeliveryRow.id).limit(batch).with_for_update(skip_locked=True)).all()
+            .order_by(EventDeliveryRow.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
         for delivery in due:
             subscription = uow.session.get(EventSubscriptionRow, delivery.subscription_id)
             event = uow.session.get(DcsaEventRow, delivery.dcsa_event_id)
@@ -578,8 +639,11 @@ def process_outbox(database_url: str, now: datetime | None = None, sender: Sende
             claimed.append((delivery.id, subscription.callback_url, subscription.secret_b64, body))
         uow.commit()
     for delivery_id, url, secret_b64, body in claimed:
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret_b64),
-                   "API-Version": dcsa.API_VERSION}
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, secret_b64),
+            "API-Version": dcsa.API_VERSION,
+        }
         status: int | None
         error: str | None = None
         try:
@@ -597,8 +661,9 @@ def process_outbox(database_url: str, now: datetime | None = None, sender: Sende
     return report
 
 
-def _record(database_url: str, delivery_id: int, status: int | None, error: str | None, now: datetime,
-            policy: RetryPolicy) -> str:
+def _record(
+    database_url: str, delivery_id: int, status: int | None, error: str | None, now: datetime, policy: RetryPolicy
+) -> str:
     with UnitOfWork.for_url(database_url) as uow:
         delivery = uow.session.get(EventDeliveryRow, delivery_id)
         assert delivery is not None
@@ -617,8 +682,13 @@ def _record(database_url: str, delivery_id: int, status: int | None, error: str 
     return outcome
 
 
-def run_delivery_worker(database_url: str, interval_s: float = 5.0, passes: int | None = None,
-                        sender: Sender = http_sender, policy: RetryPolicy | None = None) -> None:
+def run_delivery_worker(
+    database_url: str,
+    interval_s: float = 5.0,
+    passes: int | None = None,
+    sender: Sender = http_sender,
+    policy: RetryPolicy | None = None,
+) -> None:
     """Run ``process_outbox`` every ``interval_s`` (forever, or ``passes`` times): the process next to the API."""
     done = 0
     while passes is None or done < passes:
@@ -633,14 +703,23 @@ def delivery_log(uow: UnitOfWork, subscription_id: str, viewer: Viewer) -> list[
     with uow:
         _own_subscription(uow.session, subscription_id, viewer)
         rows = uow.session.execute(
-            select(EventDeliveryRow, DcsaEventRow.event_id).join(DcsaEventRow, DcsaEventRow.id ==
-                                                                  EventDeliveryRow.dcsa_event_id)
-            .where(EventDeliveryRow.subscription_id == subscription_id).order_by(EventDeliveryRow.id)).all()
-        return [{"eventID": event_id, "status": row.status, "attempts": row.attempts,
-                 "lastStatusCode": row.last_status_code, "lastError": row.last_error,
-                 "nextAttemptDateTime": dcsa.rfc3339(row.next_attempt_at, milliseconds=True),
-                 "deliveredDateTime": dcsa.rfc3339(row.delivered_at, milliseconds=True) if row.delivered_at else None}
-                for row, event_id in rows]
+            select(EventDeliveryRow, DcsaEventRow.event_id)
+            .join(DcsaEventRow, DcsaEventRow.id == EventDeliveryRow.dcsa_event_id)
+            .where(EventDeliveryRow.subscription_id == subscription_id)
+            .order_by(EventDeliveryRow.id)
+        ).all()
+        return [
+            {
+                "eventID": event_id,
+                "status": row.status,
+                "attempts": row.attempts,
+                "lastStatusCode": row.last_status_code,
+                "lastError": row.last_error,
+                "nextAttemptDateTime": dcsa.rfc3339(row.next_attempt_at, milliseconds=True),
+                "deliveredDateTime": dcsa.rfc3339(row.delivered_at, milliseconds=True) if row.delivered_at else None,
+            }
+            for row, event_id in rows
+        ]
 
 
 # ---------------------------------------------------------------- container tracking and ETA
@@ -674,31 +753,52 @@ def _route_from_rows(session: Session, route_code: str) -> Route | None:
     crossing_row = session.get(tables.CrossingRow, route.crossing_code)
     if crossing_row is None:
         return None
-    km, source = km_to_crossing(crossing_row.code, crossing_row.lat, crossing_row.lon,
-                                [(route.km, route.lat, route.lon)])
-    return Route(code=route.code, destination=route.destination, country=route.country, km=route.km,
-                 transit=TransitDays(route.transit_days_p10, route.transit_days, route.transit_days_p90),
-                 crossing=Crossing(crossing_row.code, crossing_row.name, crossing_row.train_handling_h,
-                                   crossing_row.lat, crossing_row.lon, km, source),
-                 lat_deg=route.lat, lon_deg=route.lon)
+    km, source = km_to_crossing(
+        crossing_row.code, crossing_row.lat, crossing_row.lon, [(route.km, route.lat, route.lon)]
+    )
+    return Route(
+        code=route.code,
+        destination=route.destination,
+        country=route.country,
+        km=route.km,
+        transit=TransitDays(route.transit_days_p10, route.transit_days, route.transit_days_p90),
+        crossing=Crossing(
+            crossing_row.code,
+            crossing_row.name,
+            crossing_row.train_handling_h,
+            crossing_row.lat,
+            crossing_row.lon,
+            km,
+            source,
+        ),
+        lat_deg=route.lat,
+        lon_deg=route.lon,
+    )
 
 
 def _loaded_at_base(session: Session, number: str, until_id: int | None) -> tables.EventRow | None:
     """The container's latest wagon load at the base: where its current rail journey starts."""
     query = select(tables.EventRow).where(
-        tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number,
-        tables.EventRow.event_type == EventType.CONTAINER_LOADED_WAGON.value)
+        tables.EventRow.subject_type == "container",
+        tables.EventRow.subject_id == number,
+        tables.EventRow.event_type == EventType.CONTAINER_LOADED_WAGON.value,
+    )
     if until_id is not None:
         query = query.where(tables.EventRow.id <= until_id)
     return session.scalars(query.order_by(tables.EventRow.id.desc()).limit(1)).first()
 
 
-_MILESTONES = (EventType.TRAIN_DEPARTED.value, EventType.TRAIN_AT_BORDER.value,
-               EventType.CONTAINER_GAUGE_TRANSFER.value, EventType.TRAIN_ARRIVED.value)
+_MILESTONES = (
+    EventType.TRAIN_DEPARTED.value,
+    EventType.TRAIN_AT_BORDER.value,
+    EventType.CONTAINER_GAUGE_TRANSFER.value,
+    EventType.TRAIN_ARRIVED.value,
+)
 
 
-def _progress(session: Session, number: str, loaded: tables.EventRow, train: str,
-              until_id: int | None) -> TrainProgress:
+def _progress(
+    session: Session, number: str, loaded: tables.EventRow, train: str, until_id: int | None
+) -> TrainProgress:
     """The journey's first departure, border arrival, gauge change and arrival since the wagon load.
 
     Operations record train movements per container too; the train visit's own events count as well.
@@ -706,9 +806,13 @@ def _progress(session: Session, number: str, loaded: tables.EventRow, train: str
     which is not the journey's departure.
     """
     query = select(tables.EventRow).where(
-        tables.EventRow.id > loaded.id, tables.EventRow.event_type.in_(_MILESTONES),
-        or_(and_(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number),
-            and_(tables.EventRow.subject_type.in_(("train", "train_visit")), tables.EventRow.subject_id == train)))
+        tables.EventRow.id > loaded.id,
+        tables.EventRow.event_type.in_(_MILESTONES),
+        or_(
+            and_(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number),
+            and_(tables.EventRow.subject_type.in_(("train", "train_visit")), tables.EventRow.subject_id == train),
+        ),
+    )
     if until_id is not None:
         query = query.where(tables.EventRow.id <= until_id)
     rows = session.scalars(query.order_by(tables.EventRow.id)).all()
@@ -745,8 +849,9 @@ def _estimate(session: Session, number: str, as_of: datetime, until_id: int | No
     return _Estimate(train, route, estimate_arrival(transit_model(route), progress, as_of), None)
 
 
-_ETA_TRIGGERS = frozenset({EventType.TRAIN_DEPARTED, EventType.TRAIN_AT_BORDER, EventType.TRAIN_ARRIVED,
-                           EventType.CONTAINER_GAUGE_TRANSFER})
+_ETA_TRIGGERS = frozenset(
+    {EventType.TRAIN_DEPARTED, EventType.TRAIN_AT_BORDER, EventType.TRAIN_ARRIVED, EventType.CONTAINER_GAUGE_TRANSFER}
+)
 
 
 def _record_estimates(session: Session, row: tables.EventRow, numbers: Sequence[str]) -> None:
@@ -757,19 +862,41 @@ def _record_estimates(session: Session, row: tables.EventRow, numbers: Sequence[
         if found.eta is None or found.route is None or found.train is None:
             continue
         eta = found.eta
-        session.add(EtaEstimateRow(container_number=number, source_event_id=row.id, train_reference=found.train,
-                                   route_code=found.route.code, stage=eta.stage.value, as_of=as_of, p10=eta.p10,
-                                   p50=eta.p50, p90=eta.p90, overdue=eta.overdue))
+        session.add(
+            EtaEstimateRow(
+                container_number=number,
+                source_event_id=row.id,
+                train_reference=found.train,
+                route_code=found.route.code,
+                stage=eta.stage.value,
+                as_of=as_of,
+                p10=eta.p10,
+                p50=eta.p50,
+                p90=eta.p90,
+                overdue=eta.overdue,
+            )
+        )
 
 
 def eta_history(session: Session, number: str) -> list[dict[str, Any]]:
     """The estimates made at each milestone of the box's journeys, oldest first."""
-    rows = session.scalars(select(EtaEstimateRow).where(EtaEstimateRow.container_number == number)
-                           .order_by(EtaEstimateRow.id)).all()
-    return [{"as_of": dcsa.rfc3339(r.as_of), "stage": r.stage, "train": r.train_reference, "route": r.route_code,
-             "p10": dcsa.rfc3339(r.p10), "p50": dcsa.rfc3339(r.p50), "p90": dcsa.rfc3339(r.p90),
-             "spread_h": round((dcsa.as_utc(r.p90) - dcsa.as_utc(r.p10)).total_seconds() / 3600, 1),
-             "overdue": r.overdue} for r in rows]
+    rows = session.scalars(
+        select(EtaEstimateRow).where(EtaEstimateRow.container_number == number).order_by(EtaEstimateRow.id)
+    ).all()
+    return [
+        {
+            "as_of": dcsa.rfc3339(r.as_of),
+            "stage": r.stage,
+            "train": r.train_reference,
+            "route": r.route_code,
+            "p10": dcsa.rfc3339(r.p10),
+            "p50": dcsa.rfc3339(r.p50),
+            "p90": dcsa.rfc3339(r.p90),
+            "spread_h": round((dcsa.as_utc(r.p90) - dcsa.as_utc(r.p10)).total_seconds() / 3600, 1),
+            "overdue": r.overdue,
+        }
+        for r in rows
+    ]
 
 
 def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetime | None = None) -> ContainerTracking:
@@ -787,21 +914,38 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
         timeline, _ = find_events(session, EventQuery(equipment_reference=number, limit=MAX_LIMIT), STAFF)
         found = _estimate(session, number, as_of)
         return ContainerTracking(
-            number=container.number, iso_type=container.iso_type, load_state=container.load_state,
-            booking_reference=container.booking_reference, position_kind=container.position_kind,
-            position_reference=container.position_reference, last_event=timeline[-1] if timeline else None,
-            timeline=timeline, train_reference=found.train,
+            number=container.number,
+            iso_type=container.iso_type,
+            load_state=container.load_state,
+            booking_reference=container.booking_reference,
+            position_kind=container.position_kind,
+            position_reference=container.position_reference,
+            last_event=timeline[-1] if timeline else None,
+            timeline=timeline,
+            train_reference=found.train,
             route_code=None if found.route is None else found.route.code,
-            destination=None if found.route is None else found.route.destination, eta=found.eta,
-            eta_unavailable_reason=found.reason, eta_history=eta_history(session, number),
+            destination=None if found.route is None else found.route.destination,
+            eta=found.eta,
+            eta_unavailable_reason=found.reason,
+            eta_history=eta_history(session, number),
             customs_holds=_holds(session, number),
         )
 
 
 def _holds(session: Session, number: str) -> list[dict[str, Any]]:
     """Customs holds on the box, open ones first: the usual answer to "why is my box not moving"."""
-    rows = session.scalars(select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.container_number == number)
-                           .order_by(tables.CustomsHoldRow.id)).all()
-    holds = [{"reason": r.reason, "open": r.released_at is None, "placed_at": dcsa.rfc3339(r.placed_at),
-              "released_at": dcsa.rfc3339(r.released_at) if r.released_at else None} for r in rows]
+    rows = session.scalars(
+        select(tables.CustomsHoldRow)
+        .where(tables.CustomsHoldRow.container_number == number)
+        .order_by(tables.CustomsHoldRow.id)
+    ).all()
+    holds = [
+        {
+            "reason": r.reason,
+            "open": r.released_at is None,
+            "placed_at": dcsa.rfc3339(r.placed_at),
+            "released_at": dcsa.rfc3339(r.released_at) if r.released_at else None,
+        }
+        for r in rows
+    ]
     return sorted(holds, key=lambda hold: not hold["open"])

@@ -36,8 +36,11 @@ SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override: ke
 PatchOption = Annotated[Path | None, typer.Option("--patch", help="YAML patch file of overrides")]
 DisruptionOption = Annotated[
     list[str] | None,
-    typer.Option("--disruption", help="crossing=khorgos,from=100,to=107 | crane=rmg,count=2,from=10,to=12 | "
-                 "track=T1,from=…,to=… | berth=L1,from=…,to=…"),
+    typer.Option(
+        "--disruption",
+        help="crossing=khorgos,from=100,to=107 | crane=rmg,count=2,from=10,to=12 | "
+        "track=T1,from=…,to=… | berth=L1,from=…,to=…",
+    ),
 ]
 DaysOption = Annotated[float, typer.Option("--days", help="Simulated days (from day 0 = 1 January)")]
 
@@ -47,8 +50,9 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def build_variant(scenario_name: str, sets: list[str] | None, patch: Path | None,
-                  disruptions: list[str] | None) -> Variant:
+def build_variant(
+    scenario_name: str, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
+) -> Variant:
     """Scenario + overrides + disruptions → a validated variant (raises OverrideError/ScenarioError)."""
     scenario = load_scenario(scenario_name)
     assignments: list[tuple[str, Any]] = []
@@ -60,8 +64,9 @@ def build_variant(scenario_name: str, sets: list[str] | None, patch: Path | None
     return Variant(scenario, params, parsed)
 
 
-def _variant_or_exit(scenario_name: str, sets: list[str] | None, patch: Path | None,
-                     disruptions: list[str] | None) -> Variant:
+def _variant_or_exit(
+    scenario_name: str, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
+) -> Variant:
     try:
         return build_variant(scenario_name, sets, patch, disruptions)
     except OverrideError as error:
@@ -82,7 +87,8 @@ def simulate_command(
     days: DaysOption = 365.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 1,
     out: Annotated[Path, typer.Option("--out", help="Output directory for kpis.json and report.html")] = Path(
-        "simulation-out"),
+        "simulation-out"
+    ),
     set_: SetOption = None,
     patch: PatchOption = None,
     disruption: DisruptionOption = None,
@@ -98,11 +104,25 @@ def simulate_command(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _fail(f"--out: cannot create {out}: {error.strerror}") from None
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
-                  TimeElapsedColumn(), console=_console, disable=quiet, transient=True) as bar:
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days"),
+        TimeElapsedColumn(),
+        console=_console,
+        disable=quiet,
+        transient=True,
+    ) as bar:
         task = bar.add_task("days", total=days)
-        result = simulate(variant.scenario, days, seed, variant.params, variant.disruptions,
-                          progress=lambda day: bar.update(task, completed=day))
+        result = simulate(
+            variant.scenario,
+            days,
+            seed,
+            variant.params,
+            variant.disruptions,
+            progress=lambda day: bar.update(task, completed=day),
+        )
     write_kpis(result.kpis, out / "kpis.json")
     write_report(result, out / "report.html")
     calibration = result.kpis["calibration"]
@@ -119,10 +139,18 @@ def simulate_command(
 
 
 _HEADLINE = (
-    "calibration.rail_teu_per_year", "calibration.trains_per_year", "calibration.west_east_teu_ratio",
-    "calibration.gate_moves_teu_per_year", "yard.occupancy_teu.mean", "queue_waits_h.gate_lane.mean",
-    "border.khorgos.west.wait_h.mean", "border.alashankou.west.wait_h.mean", "grain.received_t",
-    "utilisation.berth", "utilisation.track", "utilisation.rmg",
+    "calibration.rail_teu_per_year",
+    "calibration.trains_per_year",
+    "calibration.west_east_teu_ratio",
+    "calibration.gate_moves_teu_per_year",
+    "yard.occupancy_teu.mean",
+    "queue_waits_h.gate_lane.mean",
+    "border.khorgos.west.wait_h.mean",
+    "border.alashankou.west.wait_h.mean",
+    "grain.received_t",
+    "utilisation.berth",
+    "utilisation.track",
+    "utilisation.rmg",
 )
 
 
@@ -142,10 +170,13 @@ def sweep_command(
     set_: SetOption = None,
     patch: PatchOption = None,
     disruption: DisruptionOption = None,
-    compare_set: Annotated[list[str] | None, typer.Option(
-        "--compare-set", help="Override for a second scenario compared with the first (repeatable)")] = None,
-    compare_disruption: Annotated[list[str] | None, typer.Option(
-        "--compare-disruption", help="Disruption for the second scenario (repeatable)")] = None,
+    compare_set: Annotated[
+        list[str] | None,
+        typer.Option("--compare-set", help="Override for a second scenario compared with the first (repeatable)"),
+    ] = None,
+    compare_disruption: Annotated[
+        list[str] | None, typer.Option("--compare-disruption", help="Disruption for the second scenario (repeatable)")
+    ] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786")] = None,
     workers: Annotated[int, typer.Option("--workers", help="Local worker processes")] = 2,
     out: Annotated[Path | None, typer.Option("--out", help="Write sweep.json here (a directory)")] = None,
@@ -163,14 +194,28 @@ def sweep_command(
     base = _variant_or_exit(scenario, set_, patch, disruption)
     compare = None
     if compare_set or compare_disruption:
-        compare = _variant_or_exit(scenario, [*(set_ or []), *(compare_set or [])], patch,
-                                   [*(disruption or []), *(compare_disruption or [])])
-    with Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=_console, transient=True) as bar:
+        compare = _variant_or_exit(
+            scenario, [*(set_ or []), *(compare_set or [])], patch, [*(disruption or []), *(compare_disruption or [])]
+        )
+    with Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("runs", total=len(seed_list) * (2 if compare else 1))
         try:
-            result = run_sweep(base, seed_list, days, compare, scheduler, workers,
-                               progress=lambda done, _total: bar.update(task, completed=done))
+            result = run_sweep(
+                base,
+                seed_list,
+                days,
+                compare,
+                scheduler,
+                workers,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
         except OSError as error:
             raise _fail(f"--scheduler: cannot reach {scheduler}: {error}") from None
     table = Table(title=f"{len(seed_list)} seeds × {days:g} days: mean ± 95% CI")
@@ -188,6 +233,5 @@ def sweep_command(
     _out.print(table)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "sweep.json").write_text(json.dumps(result.as_dict(), sort_keys=True, indent=2) + "\n",
-                                        encoding="utf-8")
+        (out / "sweep.json").write_text(json.dumps(result.as_dict(), sort_keys=True, indent=2) + "\n", encoding="utf-8")
         _out.print(f"wrote {out / 'sweep.json'}")

@@ -40,8 +40,13 @@ def summary(values: list[float] | np.ndarray) -> dict[str, float]:
     if array.size == 0:
         return {"count": 0, "mean": 0.0, "p50": 0.0, "p90": 0.0, "max": 0.0}
     p50, p90 = np.percentile(array, [50, 90])
-    return {"count": int(array.size), "mean": float(array.mean()), "p50": float(p50), "p90": float(p90),
-            "max": float(array.max())}
+    return {
+        "count": int(array.size),
+        "mean": float(array.mean()),
+        "p50": float(p50),
+        "p90": float(p90),
+        "max": float(array.max()),
+    }
 
 
 def compute_kpis(twin: HubTwin) -> dict[str, Any]:
@@ -57,8 +62,9 @@ def compute_kpis(twin: HubTwin) -> dict[str, Any]:
     east = [t for t in records.trains if t.direction == "east" and in_window(t.base_h)]
     west_teu = sum(t.teu for t in west)
     east_teu = sum(t.teu for t in east)
-    per_destination: dict[str, dict[str, float]] = defaultdict(lambda: {"west_trains": 0, "east_trains": 0,
-                                                                       "west_teu": 0, "east_teu": 0})
+    per_destination: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"west_trains": 0, "east_trains": 0, "west_teu": 0, "east_teu": 0}
+    )
     for train in west:
         per_destination[train.route]["west_trains"] += 1
         per_destination[train.route]["west_teu"] += train.teu
@@ -83,8 +89,11 @@ def compute_kpis(twin: HubTwin) -> dict[str, Any]:
     for code in twin.crossings:
         border[code] = {}
         for direction in ("west", "east"):
-            waits = [t.border_wait_h for t in records.trains if t.crossing == code and t.direction == direction
-                     and in_window(t.border_arrival_h)]
+            waits = [
+                t.border_wait_h
+                for t in records.trains
+                if t.crossing == code and t.direction == direction and in_window(t.border_arrival_h)
+            ]
             border[code][direction] = {"trains": len(waits), "wait_h": summary(waits)}
 
     delays_h = [t.base_h - t.scheduled_h for t in west]
@@ -99,19 +108,33 @@ def compute_kpis(twin: HubTwin) -> dict[str, Any]:
 
     rail_teu = west_teu + east_teu
     kpis: dict[str, Any] = {
-        "run": {"scenario": twin.scenario.scenario, "seed": twin.streams.seed, "days": twin.days,
-                "warmup_days": -twin.start_h / HOURS_PER_DAY, "events": twin.engine.events,
-                "from_initial_state": twin.initial_state is not None},
+        "run": {
+            "scenario": twin.scenario.scenario,
+            "seed": twin.streams.seed,
+            "days": twin.days,
+            "warmup_days": -twin.start_h / HOURS_PER_DAY,
+            "events": twin.engine.events,
+            "from_initial_state": twin.initial_state is not None,
+        },
         "teu": {
             "rail": {"west": west_teu, "east": east_teu, "total": rail_teu},
-            "sea": {"discharged_for_rail_via_yard": sea_discharge_teu,
-                    "discharged_for_rail_direct": sum(ship.direct_teu for ship in ships),
-                    "loaded_from_rail": sum(ship.load_teu for ship in ships)},
-            "gate": {"in": gate_in, "out": gate_out, "total": gate_in + gate_out, "trucks": gate_trucks,
-                     "trucks_per_hour": gate_trucks / max(horizon_h, 1e-9)},
+            "sea": {
+                "discharged_for_rail_via_yard": sea_discharge_teu,
+                "discharged_for_rail_direct": sum(ship.direct_teu for ship in ships),
+                "loaded_from_rail": sum(ship.load_teu for ship in ships),
+            },
+            "gate": {
+                "in": gate_in,
+                "out": gate_out,
+                "total": gate_in + gate_out,
+                "trucks": gate_trucks,
+                "trucks_per_hour": gate_trucks / max(horizon_h, 1e-9),
+            },
         },
         "trains": {
-            "west": len(west), "east": len(east), "total": len(west) + len(east),
+            "west": len(west),
+            "east": len(east),
+            "total": len(west) + len(east),
             "per_destination": dict(sorted(per_destination.items())),
             "departure_delay_h": summary(delays_h),
             "transit_days_west": summary(transit_days),
@@ -122,9 +145,12 @@ def compute_kpis(twin: HubTwin) -> dict[str, Any]:
         "queue_waits_h": dict(sorted({**resource_waits, "berth": summary(berth_waits)}.items())),
         "dwell_days": {category: summary(values) for category, values in sorted(dwell.items())},
         "border": border,
-        "grain": {"received_t": grain_received, "shipped_t": grain_shipped,
-                  "silo_peak_t": max((s for _, s in records.silo_stock), default=0.0),
-                  "silo_capacity_t": twin.scenario.grain.total_capacity_t},
+        "grain": {
+            "received_t": grain_received,
+            "shipped_t": grain_shipped,
+            "silo_peak_t": max((s for _, s in records.silo_stock), default=0.0),
+            "silo_capacity_t": twin.scenario.grain.total_capacity_t,
+        },
         "yard": yard,
         "late_boxes": records.late_boxes,
         "calibration": {
@@ -163,9 +189,10 @@ def yard_occupancy(twin: HubTwin) -> dict[str, Any]:
     order_out = np.argsort(outs, kind="stable")
     cum_in = np.concatenate([[0.0], np.cumsum(teu[order_in])])
     cum_out = np.concatenate([[0.0], np.cumsum(teu[order_out])])
-    occupancy = cum_in[np.searchsorted(ins[order_in], samples, side="right")] - cum_out[
-        np.searchsorted(outs[order_out], samples, side="right")
-    ]
+    occupancy = (
+        cum_in[np.searchsorted(ins[order_in], samples, side="right")]
+        - cum_out[np.searchsorted(outs[order_out], samples, side="right")]
+    )
     capacity = sum(block.bays * block.rows * block.max_tiers_full for block in twin.scenario.base.yard.blocks)
     stats = summary(occupancy)
     return {

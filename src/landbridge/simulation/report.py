@@ -47,24 +47,45 @@ def render_report(result: SimulationResult) -> str:
     targets = twin.scenario.calibration_targets
     calibration_rows = [
         ("rail TEU / year", f"{calibration['rail_teu_per_year']:,.0f} (target {targets.rail_teu_per_year:,.0f})"),
-        ("trains / year", f"{calibration['trains_per_year']:,.0f} (target {targets.trains_per_year_min:,.0f}–"
-                          f"{targets.trains_per_year_max:,.0f})"),
+        (
+            "trains / year",
+            f"{calibration['trains_per_year']:,.0f} (target {targets.trains_per_year_min:,.0f}–"
+            f"{targets.trains_per_year_max:,.0f})",
+        ),
         ("west : east TEU", f"{calibration['west_east_teu_ratio']:.2f} (target {targets.west_east_teu_ratio:g})"),
-        ("gate moves TEU / year", f"{calibration['gate_moves_teu_per_year']:,.0f} "
-                                  f"(target {targets.gate_moves_teu_per_year:,.0f})"),
+        (
+            "gate moves TEU / year",
+            f"{calibration['gate_moves_teu_per_year']:,.0f} (target {targets.gate_moves_teu_per_year:,.0f})",
+        ),
     ]
     yard = kpis["yard"]
     step_days = yard["sample_h"] / HOURS_PER_DAY
     xs = [index * step_days for index in range(len(yard["series_teu"]))]
     charts = [
-        svg.line_chart("Yard occupancy", xs, {"TEU in yard": yard["series_teu"],
-                                              "stacking capacity": [yard["capacity_teu"]] * len(xs)},
-                       "day", "TEU"),
-        svg.gantt(f"Berths, first {GANTT_DAYS:g} days", sorted(twin.berth_cranes),
-                  [(ship.berth, ship.start_h / HOURS_PER_DAY, ship.end_h / HOURS_PER_DAY,
-                    f"call {ship.call_id}: {ship.port_moves} port moves, {len(ship.discharge)} base boxes off")
-                   for ship in twin.records.ships if not math.isnan(ship.end_h)],
-                  0.0, min(GANTT_DAYS, days), "day"),
+        svg.line_chart(
+            "Yard occupancy",
+            xs,
+            {"TEU in yard": yard["series_teu"], "stacking capacity": [yard["capacity_teu"]] * len(xs)},
+            "day",
+            "TEU",
+        ),
+        svg.gantt(
+            f"Berths, first {GANTT_DAYS:g} days",
+            sorted(twin.berth_cranes),
+            [
+                (
+                    ship.berth,
+                    ship.start_h / HOURS_PER_DAY,
+                    ship.end_h / HOURS_PER_DAY,
+                    f"call {ship.call_id}: {ship.port_moves} port moves, {len(ship.discharge)} base boxes off",
+                )
+                for ship in twin.records.ships
+                if not math.isnan(ship.end_h)
+            ],
+            0.0,
+            min(GANTT_DAYS, days),
+            "day",
+        ),
         _trains_per_week(result),
         *_dwell_histograms(result),
         *_border_charts(result),
@@ -83,7 +104,7 @@ details summary {{ cursor: pointer; }}
 </style></head><body>
 <h1>Digital twin: {escape(twin.scenario.title)}</h1>
 <p>Scenario <code>{escape(twin.scenario.scenario)}</code>, seed {twin.streams.seed}, {days:g} simulated days
-({kpis['run']['events']:,} events).</p>
+({kpis["run"]["events"]:,} events).</p>
 <h2>Calibration</h2>{_table(calibration_rows)}
 <h2>Plots</h2>{sections}
 <h2>All KPIs</h2><details><summary>show table</summary>{_table(all_rows)}</details>
@@ -106,8 +127,11 @@ def _dwell_histograms(result: SimulationResult) -> list[str]:
     for box in result.twin.records.boxes:
         if box.yard_in_h is not None and box.yard_out_h is not None and 0 <= box.yard_out_h < result.twin.horizon_h:
             by_category.setdefault(box.category, []).append((box.yard_out_h - box.yard_in_h) / HOURS_PER_DAY)
-    return [svg.histogram(f"Yard dwell: {category.replace('_', ' ')}", values, 30, "days")
-            for category, values in sorted(by_category.items()) if category != "direct"]
+    return [
+        svg.histogram(f"Yard dwell: {category.replace('_', ' ')}", values, 30, "days")
+        for category, values in sorted(by_category.items())
+        if category != "direct"
+    ]
 
 
 def _border_charts(result: SimulationResult) -> list[str]:
@@ -121,8 +145,11 @@ def _border_charts(result: SimulationResult) -> list[str]:
                 if 0 <= day < twin.days:
                     points[train.direction].append((day, train.border_wait_h))
         bands = [(begin / HOURS_PER_DAY, end / HOURS_PER_DAY) for begin, end, _ in crossing.closures]
-        charts.append(svg.scatter(f"Border queue at {code}: wait of each train", points, (0.0, twin.days), "day",
-                                  "wait (h)", bands))
+        charts.append(
+            svg.scatter(
+                f"Border queue at {code}: wait of each train", points, (0.0, twin.days), "day", "wait (h)", bands
+            )
+        )
     return charts
 
 

@@ -36,16 +36,20 @@ class _Frame:
         for index in range(5):
             value = self.y_max * index / 4
             y = self.y(value)
-            self.parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                              'stroke="#ddd"/>')
+            self.parts.append(
+                f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            )
             self.parts.append(f'<text x="{PAD_LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
         for index in range(6):
             value = self.x_min + (self.x_max - self.x_min) * index / 5
-            self.parts.append(f'<text x="{self.x(value):.1f}" y="{HEIGHT - PAD_BOTTOM + 14}" '
-                              f'text-anchor="middle">{value:.0f}</text>')
+            self.parts.append(
+                f'<text x="{self.x(value):.1f}" y="{HEIGHT - PAD_BOTTOM + 14}" text-anchor="middle">{value:.0f}</text>'
+            )
         self.parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 4}" text-anchor="middle">{escape(x_label)}</text>')
-        self.parts.append(f'<text x="12" y="{HEIGHT / 2}" transform="rotate(-90 12 {HEIGHT / 2})" '
-                          f'text-anchor="middle">{escape(y_label)}</text>')
+        self.parts.append(
+            f'<text x="12" y="{HEIGHT / 2}" transform="rotate(-90 12 {HEIGHT / 2})" '
+            f'text-anchor="middle">{escape(y_label)}</text>'
+        )
 
     def x(self, value: float) -> float:
         return PAD_LEFT + (value - self.x_min) / (self.x_max - self.x_min) * (WIDTH - PAD_LEFT - PAD_RIGHT)
@@ -64,36 +68,49 @@ class _Frame:
         return "".join(self.parts) + "</svg>"
 
 
-def line_chart(title: str, xs: Sequence[float], series: dict[str, Sequence[float]], x_label: str, y_label: str,
-               bands: Sequence[tuple[float, float]] = ()) -> str:
+def line_chart(
+    title: str,
+    xs: Sequence[float],
+    series: dict[str, Sequence[float]],
+    x_label: str,
+    y_label: str,
+    bands: Sequence[tuple[float, float]] = (),
+) -> str:
     """Lines sharing one x axis; ``bands`` shade x intervals (closures)."""
     y_max = max((max(values, default=0.0) for values in series.values()), default=1.0)
     frame = _Frame(title, min(xs, default=0.0), max(xs, default=1.0), y_max, x_label, y_label)
     for begin, end in bands:
-        frame.parts.append(f'<rect x="{frame.x(begin):.1f}" y="{PAD_TOP}" width="{frame.x(end) - frame.x(begin):.1f}"'
-                           f' height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="#fdd"/>')
+        frame.parts.append(
+            f'<rect x="{frame.x(begin):.1f}" y="{PAD_TOP}" width="{frame.x(end) - frame.x(begin):.1f}"'
+            f' height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="#fdd"/>'
+        )
     for index, values in enumerate(series.values()):
         points = " ".join(f"{frame.x(x):.1f},{frame.y(y):.1f}" for x, y in zip(xs, values, strict=False))
-        frame.parts.append(f'<polyline fill="none" stroke="{COLOURS[index % 8]}" stroke-width="1.4" '
-                           f'points="{points}"/>')
+        frame.parts.append(
+            f'<polyline fill="none" stroke="{COLOURS[index % 8]}" stroke-width="1.4" points="{points}"/>'
+        )
     frame.legend(list(series))
     return frame.svg()
 
 
-def bar_chart(title: str, labels: Sequence[float], series: dict[str, Sequence[float]], x_label: str,
-              y_label: str) -> str:
+def bar_chart(
+    title: str, labels: Sequence[float], series: dict[str, Sequence[float]], x_label: str, y_label: str
+) -> str:
     """Stacked bars, one per label."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
-    frame = _Frame(title, min(labels, default=0) - 0.5, max(labels, default=1) + 0.5, max(totals, default=1),
-                   x_label, y_label)
+    frame = _Frame(
+        title, min(labels, default=0) - 0.5, max(labels, default=1) + 0.5, max(totals, default=1), x_label, y_label
+    )
     width = max(1.0, (frame.x(1) - frame.x(0)) * 0.8)
     for i, label in enumerate(labels):
         base = 0.0
         for index, values in enumerate(series.values()):
             top = base + values[i]
-            frame.parts.append(f'<rect x="{frame.x(label) - width / 2:.1f}" y="{frame.y(top):.1f}" '
-                               f'width="{width:.1f}" height="{frame.y(base) - frame.y(top):.1f}" '
-                               f'fill="{COLOURS[index % 8]}"><title>{label:g}: {values[i]:g}</title></rect>')
+            frame.parts.append(
+                f'<rect x="{frame.x(label) - width / 2:.1f}" y="{frame.y(top):.1f}" '
+                f'width="{width:.1f}" height="{frame.y(base) - frame.y(top):.1f}" '
+                f'fill="{COLOURS[index % 8]}"><title>{label:g}: {values[i]:g}</title></rect>'
+            )
             base = top
     frame.legend(list(series))
     return frame.svg()
@@ -112,18 +129,28 @@ def histogram(title: str, values: Sequence[float], bins: int, x_label: str) -> s
     for index, count in enumerate(counts):
         x0 = frame.x(low + index * width)
         x1 = frame.x(low + (index + 1) * width)
-        frame.parts.append(f'<rect x="{x0:.1f}" y="{frame.y(count):.1f}" width="{max(x1 - x0 - 1, 1):.1f}" '
-                           f'height="{frame.y(0) - frame.y(count):.1f}" fill="{COLOURS[0]}"/>')
+        frame.parts.append(
+            f'<rect x="{x0:.1f}" y="{frame.y(count):.1f}" width="{max(x1 - x0 - 1, 1):.1f}" '
+            f'height="{frame.y(0) - frame.y(count):.1f}" fill="{COLOURS[0]}"/>'
+        )
     return frame.svg()
 
 
-def gantt(title: str, rows: Sequence[str], bars: Sequence[tuple[str, float, float, str]], x_min: float,
-          x_max: float, x_label: str) -> str:
+def gantt(
+    title: str,
+    rows: Sequence[str],
+    bars: Sequence[tuple[str, float, float, str]],
+    x_min: float,
+    x_max: float,
+    x_label: str,
+) -> str:
     """Horizontal bars (row, start, end, tooltip) per row, e.g. ships at berths."""
     height = PAD_TOP + PAD_BOTTOM + 22 * len(rows)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-             f'height="{height}" font-family="sans-serif" font-size="11">',
-             f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-size="13">{escape(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" font-family="sans-serif" font-size="11">',
+        f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-size="13">{escape(title)}</text>',
+    ]
     span = (x_max - x_min) or 1.0
 
     def x(value: float) -> float:
@@ -138,27 +165,37 @@ def gantt(title: str, rows: Sequence[str], bars: Sequence[tuple[str, float, floa
         if end < x_min or start > x_max or row not in row_index:
             continue
         y = PAD_TOP + 22 * row_index[row] + 3
-        parts.append(f'<rect x="{x(start):.1f}" y="{y}" width="{max(x(end) - x(start), 0.8):.1f}" height="15" '
-                     f'fill="{COLOURS[number % 8]}" opacity="0.85"><title>{escape(tip)}</title></rect>')
+        parts.append(
+            f'<rect x="{x(start):.1f}" y="{y}" width="{max(x(end) - x(start), 0.8):.1f}" height="15" '
+            f'fill="{COLOURS[number % 8]}" opacity="0.85"><title>{escape(tip)}</title></rect>'
+        )
     for index in range(6):
         value = x_min + span * index / 5
-        parts.append(f'<text x="{x(value):.1f}" y="{height - PAD_BOTTOM + 14}" text-anchor="middle">'
-                     f'{value:.0f}</text>')
+        parts.append(f'<text x="{x(value):.1f}" y="{height - PAD_BOTTOM + 14}" text-anchor="middle">{value:.0f}</text>')
     parts.append(f'<text x="{WIDTH / 2}" y="{height - 4}" text-anchor="middle">{escape(x_label)}</text></svg>')
     return "".join(parts)
 
 
-def scatter(title: str, points: Mapping[str, Sequence[tuple[float, float]]], x_range: tuple[float, float],
-            x_label: str, y_label: str, bands: Sequence[tuple[float, float]] = ()) -> str:
+def scatter(
+    title: str,
+    points: Mapping[str, Sequence[tuple[float, float]]],
+    x_range: tuple[float, float],
+    x_label: str,
+    y_label: str,
+    bands: Sequence[tuple[float, float]] = (),
+) -> str:
     """Points per series, e.g. border wait of each train against its arrival day."""
     y_max = max((y for series in points.values() for _, y in series), default=1.0)
     frame = _Frame(title, x_range[0], x_range[1], max(y_max, 1.0), x_label, y_label)
     for begin, end in bands:
-        frame.parts.append(f'<rect x="{frame.x(begin):.1f}" y="{PAD_TOP}" width="{frame.x(end) - frame.x(begin):.1f}"'
-                           f' height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="#fdd"/>')
+        frame.parts.append(
+            f'<rect x="{frame.x(begin):.1f}" y="{PAD_TOP}" width="{frame.x(end) - frame.x(begin):.1f}"'
+            f' height="{HEIGHT - PAD_TOP - PAD_BOTTOM}" fill="#fdd"/>'
+        )
     for index, series in enumerate(points.values()):
         for x, y in series:
-            frame.parts.append(f'<circle cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" r="2.2" '
-                               f'fill="{COLOURS[index % 8]}"/>')
+            frame.parts.append(
+                f'<circle cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" r="2.2" fill="{COLOURS[index % 8]}"/>'
+            )
     frame.legend(list(points))
     return frame.svg()

@@ -18,8 +18,38 @@ from landbridge.simulation.params import TwinParameters
 from landbridge.simulation.run import simulate
 
 # two-sided 95% Student t quantiles for 1..30 degrees of freedom
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T95 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 def t_quantile_95(degrees: int) -> float:
@@ -100,8 +130,11 @@ class SweepResult:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        out: dict[str, Any] = {"seeds": list(self.seeds), "days": self.days,
-                               "base": {key: est.as_dict() for key, est in sorted(self.base.items())}}
+        out: dict[str, Any] = {
+            "seeds": list(self.seeds),
+            "days": self.days,
+            "base": {key: est.as_dict() for key, est in sorted(self.base.items())},
+        }
         if self.compare is not None and self.difference is not None:
             out["compare"] = {key: est.as_dict() for key, est in sorted(self.compare.items())}
             out["difference_compare_minus_base"] = {key: est.as_dict() for key, est in sorted(self.difference.items())}
@@ -117,8 +150,10 @@ def summarise(runs: list[dict[str, float]]) -> dict[str, Estimate]:
 def paired_difference(base: list[dict[str, float]], compare: list[dict[str, float]]) -> dict[str, Estimate]:
     """Per-seed differences compare − base, estimated like any KPI."""
     keys = sorted(set().union(*base) & set().union(*compare)) if base and compare else []
-    return {key: Estimate.of([c[key] - b[key] for b, c in zip(base, compare, strict=True) if key in b and key in c])
-            for key in keys}
+    return {
+        key: Estimate.of([c[key] - b[key] for b, c in zip(base, compare, strict=True) if key in b and key in c])
+        for key in keys
+    }
 
 
 def run_sweep(
@@ -138,8 +173,7 @@ def run_sweep(
     if scheduler:
         client = Client(scheduler, timeout="10s")
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
         variants = [base] if compare is None else [base, compare]
@@ -161,8 +195,9 @@ def run_sweep(
     if compare is None:
         return SweepResult(tuple(seeds), days, summarise(base_runs))
     compare_runs = [results[(1, seed)] for seed in seeds]
-    return SweepResult(tuple(seeds), days, summarise(base_runs), summarise(compare_runs),
-                       paired_difference(base_runs, compare_runs))
+    return SweepResult(
+        tuple(seeds), days, summarise(base_runs), summarise(compare_runs), paired_difference(base_runs, compare_runs)
+    )
 
 
 def parse_seeds(text: str) -> list[int]:

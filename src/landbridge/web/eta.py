@@ -26,35 +26,57 @@ from landbridge.web.queries import ContainerView, now_utc
 def _service_eta(request: Request, view: ContainerView, viewer: Viewer) -> dict[str, Any] | None:
     """The tracking service's estimate, or None when it has none for this box."""
     try:
-        found = tracking.track_container(UnitOfWork.for_url(request.app.state.database_url), view.number,
-                                         tracking.Viewer(viewer.name, viewer.shipper_filter))
+        found = tracking.track_container(
+            UnitOfWork.for_url(request.app.state.database_url),
+            view.number,
+            tracking.Viewer(viewer.name, viewer.shipper_filter),
+        )
     except NotFound:
         return None
     if found.eta is None:
         return None
-    return {"destination": found.destination, "train": found.train_reference, "departed": True,
-            "p10": found.eta.p10, "p50": found.eta.p50, "p90": found.eta.p90, "stage": found.eta.stage.value,
-            "basis": found.eta.basis, "source": "tracking"}
+    return {
+        "destination": found.destination,
+        "train": found.train_reference,
+        "departed": True,
+        "p10": found.eta.p10,
+        "p50": found.eta.p50,
+        "p90": found.eta.p90,
+        "stage": found.eta.stage.value,
+        "basis": found.eta.basis,
+        "source": "tracking",
+    }
 
 
 def _loading_eta(session: Session, view: ContainerView) -> dict[str, Any] | None:
     """Route percentiles from now for a box on a wagon of a train that has not left."""
-    row = session.execute(
-        select(tables.TrainVisitRow)
-        .join(tables.WagonRow, tables.WagonRow.train_reference == tables.TrainVisitRow.reference)
-        .join(tables.WagonCellRow, tables.WagonCellRow.wagon_id == tables.WagonRow.id)
-        .where(tables.WagonCellRow.container_number == view.number)
-    ).scalars().first()
+    row = (
+        session.execute(
+            select(tables.TrainVisitRow)
+            .join(tables.WagonRow, tables.WagonRow.train_reference == tables.TrainVisitRow.reference)
+            .join(tables.WagonCellRow, tables.WagonCellRow.wagon_id == tables.WagonRow.id)
+            .where(tables.WagonCellRow.container_number == view.number)
+        )
+        .scalars()
+        .first()
+    )
     if row is None:
         return None
     route = session.get(tables.RouteRow, row.route_code)
     if route is None:
         return None
     start = now_utc()
-    return {"destination": route.destination, "train": row.reference, "departed": False,
-            "p10": start + timedelta(days=route.transit_days_p10), "p50": start + timedelta(days=route.transit_days),
-            "p90": start + timedelta(days=route.transit_days_p90), "stage": "loading", "basis": "route",
-            "source": "route"}
+    return {
+        "destination": route.destination,
+        "train": row.reference,
+        "departed": False,
+        "p10": start + timedelta(days=route.transit_days_p10),
+        "p50": start + timedelta(days=route.transit_days),
+        "p90": start + timedelta(days=route.transit_days_p90),
+        "stage": "loading",
+        "basis": "route",
+        "source": "route",
+    }
 
 
 def eta_for(request: Request, session: Session, view: ContainerView, viewer: Viewer) -> dict[str, Any] | None:

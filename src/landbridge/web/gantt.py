@@ -39,19 +39,25 @@ def berth_gantt(calls: list[BerthCall], berths: list[str], now: datetime, lang: 
         return LEFT + (WIDTH - LEFT - 10) * (stamp - start).total_seconds() / span_s
 
     height = TOP + LANE_H * max(len(berths), 1) + 10
-    parts = [f'<svg class="gantt" viewBox="0 0 {WIDTH} {height}" role="img" '
-             f'aria-label="{escape(lang.gettext("plan against actual"))}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="gantt" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(lang.gettext("plan against actual"))}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     day = start.astimezone(HUB_TZ).replace(hour=0)  # day lines at hub midnight, as the labels read
     while day <= end:
         if day >= start:
-            parts.append(f'<line x1="{x(day):.1f}" y1="{TOP - 6}" x2="{x(day):.1f}" y2="{height - 10}" class="grid"/>'
-                         f'<text x="{x(day) + 3:.1f}" y="{TOP - 10}" class="tick">{escape(lang.date(day))}</text>')
+            parts.append(
+                f'<line x1="{x(day):.1f}" y1="{TOP - 6}" x2="{x(day):.1f}" y2="{height - 10}" class="grid"/>'
+                f'<text x="{x(day) + 3:.1f}" y="{TOP - 10}" class="tick">{escape(lang.date(day))}</text>'
+            )
         day += timedelta(days=1)
     lane = {code: index for index, code in enumerate(berths)}
     for code, index in lane.items():
         y = TOP + index * LANE_H
-        parts.append(f'<text x="4" y="{y + LANE_H / 2 + 4:.0f}" class="lane">{escape(code)}</text>'
-                     f'<line x1="{LEFT}" y1="{y + LANE_H}" x2="{WIDTH - 10}" y2="{y + LANE_H}" class="lane-line"/>')
+        parts.append(
+            f'<text x="4" y="{y + LANE_H / 2 + 4:.0f}" class="lane">{escape(code)}</text>'
+            f'<line x1="{LEFT}" y1="{y + LANE_H}" x2="{WIDTH - 10}" y2="{y + LANE_H}" class="lane-line"/>'
+        )
     for call in calls:
         if call.berth_code not in lane:
             continue
@@ -61,21 +67,25 @@ def berth_gantt(calls: list[BerthCall], berths: list[str], now: datetime, lang: 
                 f'<rect class="plan" data-visit="{escape(call.reference)}" '
                 f'x="{x(call.planned_start):.1f}" y="{y + 3}" '
                 f'width="{max(2.0, x(call.planned_end) - x(call.planned_start)):.1f}" height="{LANE_H - 6}">'
-                f'<title>{escape(call.vessel_name)} · {escape(lang.gettext("plan"))}: '
-                f'{escape(lang.datetime(call.planned_start))} – '
-                f'{escape(lang.datetime(call.planned_end))}</title></rect>')
+                f"<title>{escape(call.vessel_name)} · {escape(lang.gettext('plan'))}: "
+                f"{escape(lang.datetime(call.planned_start))} – "
+                f"{escape(lang.datetime(call.planned_end))}</title></rect>"
+            )
         if call.actual_start:
             actual_end = call.actual_end or now
             parts.append(
                 f'<rect class="actual" data-visit="{escape(call.reference)}" '
                 f'x="{x(call.actual_start):.1f}" y="{y + 9}" '
                 f'width="{max(2.0, x(actual_end) - x(call.actual_start)):.1f}" height="{LANE_H - 18}">'
-                f'<title>{escape(call.vessel_name)} · {escape(lang.gettext("actual"))}: '
-                f'{escape(lang.datetime(call.actual_start))} – {escape(lang.datetime(call.actual_end))}</title></rect>')
+                f"<title>{escape(call.vessel_name)} · {escape(lang.gettext('actual'))}: "
+                f"{escape(lang.datetime(call.actual_start))} – {escape(lang.datetime(call.actual_end))}</title></rect>"
+            )
         label_at = call.actual_start or call.planned_start
         if label_at:
-            parts.append(f'<text x="{x(label_at) + 4:.1f}" y="{y + LANE_H / 2 + 4:.0f}" class="vessel">'
-                         f'{escape(call.vessel_name)}</text>')
+            parts.append(
+                f'<text x="{x(label_at) + 4:.1f}" y="{y + LANE_H / 2 + 4:.0f}" class="vessel">'
+                f"{escape(call.vessel_name)}</text>"
+            )
     parts.append(f'<line x1="{x(now):.1f}" y1="{TOP - 6}" x2="{x(now):.1f}" y2="{height - 10}" class="now"/>')
     parts.append("</svg>")
     return "".join(parts)

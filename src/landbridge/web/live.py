@@ -34,7 +34,8 @@ def _tiles(database_url: str, lang: Localiser) -> str:
     """The Overview tiles, rendered."""
     with read_session(database_url) as session:
         return TEMPLATES.get_template("_tiles.html").render(
-            o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang)
+            o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang
+        )
 
 
 def sse(event: str, data: str, event_id: int) -> str:
@@ -81,5 +82,6 @@ async def live(request: Request, once: bool = False, tiles: bool = True) -> Resp
             if await request.is_disconnected():
                 return
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )

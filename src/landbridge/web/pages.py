@@ -28,7 +28,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
 
-
 def _(message: str) -> str:
     """Mark a message for extraction; it is translated when rendered."""
     return message
@@ -36,17 +35,22 @@ def _(message: str) -> str:
 
 # (path, message id) of the staff screens, in menu order; translated in the template.
 STAFF_SCREENS = (
-    ("/", _("Overview")), ("/berths", _("Berths")), ("/yard", _("Yard")), ("/rail", _("Rail")),
-    ("/grain", _("Grain")), ("/corridor", _("Corridor")), ("/container", _("Container")),
-    ("/customs", _("Customs")), ("/simulation", _("Simulation")),
+    ("/", _("Overview")),
+    ("/berths", _("Berths")),
+    ("/yard", _("Yard")),
+    ("/rail", _("Rail")),
+    ("/grain", _("Grain")),
+    ("/corridor", _("Corridor")),
+    ("/container", _("Container")),
+    ("/customs", _("Customs")),
+    ("/simulation", _("Simulation")),
 )
 SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
 
 
 def script_json(value: Any) -> str:
     """JSON safe inside a <script> element: no "</script>" or "<!--" can be formed by the data."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
-        "&", "\\u0026")
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def open_session(request: Request) -> Session:
@@ -77,10 +81,19 @@ class Page:
         path = self.request.url.path
         others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
         response = TEMPLATES.TemplateResponse(
-            self.request, template,
-            {"_": lang.gettext, "ngettext": lang.ngettext, "L": lang, "viewer": self.viewer,
-             "screens": screens, "path": path, "languages": LANGUAGES,
-             "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}", **context},
+            self.request,
+            template,
+            {
+                "_": lang.gettext,
+                "ngettext": lang.ngettext,
+                "L": lang,
+                "viewer": self.viewer,
+                "screens": screens,
+                "path": path,
+                "languages": LANGUAGES,
+                "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
+                **context,
+            },
             status_code=status_code,
         )
         if self.request.query_params.get("lang") in LANGUAGES:
@@ -120,54 +133,73 @@ def not_found(p: Page, what: str) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def home(p: PageDep) -> Response:
     """Overview: berths, trains, yard, silo, holds and alerts, refreshed live over SSE."""
+
     def build() -> HTMLResponse:
         now = queries.now_utc()
-        return p.render("overview.html", {"o": queries.overview(p.session, now), "now": now,
-                                          "base": queries.base_facts(p.session)})
+        return p.render(
+            "overview.html", {"o": queries.overview(p.session, now), "now": now, "base": queries.base_facts(p.session)}
+        )
+
     return staff_only(p, build)
 
 
 @router.get("/berths", response_class=HTMLResponse)
 def berths(p: PageDep) -> Response:
     """Berth Gantt: planned window against what happened."""
+
     def build() -> HTMLResponse:
         now = queries.now_utc()
         calls = queries.berth_calls(p.session)
         berth_codes = queries.berth_codes(p.session)
         return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, berth_codes, now, p.lang)})
+
     return staff_only(p, build)
 
 
 @router.get("/yard", response_class=HTMLResponse)
 def yard(p: PageDep, mode: str = "occupancy") -> Response:
     """Yard heat map by occupancy or by dwell time."""
+
     def build() -> HTMLResponse:
         blocks = queries.yard_blocks(p.session, queries.now_utc())
-        return p.render("yard.html", {"blocks": blocks, "mode": "dwell" if mode == "dwell" else "occupancy",
-                                      "occupied": sum(b.occupied for b in blocks),
-                                      "capacity": sum(b.capacity for b in blocks)})
+        return p.render(
+            "yard.html",
+            {
+                "blocks": blocks,
+                "mode": "dwell" if mode == "dwell" else "occupancy",
+                "occupied": sum(b.occupied for b in blocks),
+                "capacity": sum(b.capacity for b in blocks),
+            },
+        )
+
     return staff_only(p, build)
 
 
 @router.get("/yard/stack/{block}/{bay}/{row}", response_class=HTMLResponse)
 def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
     """The containers of one stack (an htmx fragment under the heat map)."""
+
     def build() -> HTMLResponse:
         boxes = queries.stack_boxes(p.session, block, bay, row, queries.now_utc())
         return p.render("_stack.html", {"block": block, "bay": bay, "row": row, "boxes": boxes})
+
     return staff_only(p, build)
 
 
 @router.get("/rail", response_class=HTMLResponse)
 def rail(p: PageDep) -> Response:
     """Tracks with trains loading, wagon loads with their checks, and the departures board."""
+
     def build() -> HTMLResponse:
         now = queries.now_utc()
         loading = queries.trains(p.session, queries.LOADING_STATUSES)
         tracks = queries.track_codes(p.session)
         on_track = {t.track_code: t for t in loading if t.track_code}
-        return p.render("rail.html", {"tracks": tracks, "on_track": on_track, "loading": loading,
-                                      "board": queries.departures(p.session, now)})
+        return p.render(
+            "rail.html",
+            {"tracks": tracks, "on_track": on_track, "loading": loading, "board": queries.departures(p.session, now)},
+        )
+
     return staff_only(p, build)
 
 
@@ -180,15 +212,18 @@ def grain(p: PageDep) -> Response:
 @router.get("/corridor", response_class=HTMLResponse)
 def corridor(p: PageDep) -> Response:
     """The corridor map (MapLibre on the bundled GeoJSON) with trains and border queues."""
+
     def build() -> HTMLResponse:
         view = queries.corridor(p.session, queries.now_utc())
         _t = p.lang.gettext
-        data = {"crossings": [{**c, "name": _t(c["name"])} for c in view.crossings],
-                "routes": [{**r, "destination": _t(r["destination"])} for r in view.routes],
-                "trains": [{**t, "destination": _t(t["destination"])} for t in view.trains],
-                "origin": {"name": _t("Lianyungang"), "lat": queries.ORIGIN_LAT_LON[0],
-                           "lon": queries.ORIGIN_LAT_LON[1]}}
+        data = {
+            "crossings": [{**c, "name": _t(c["name"])} for c in view.crossings],
+            "routes": [{**r, "destination": _t(r["destination"])} for r in view.routes],
+            "trains": [{**t, "destination": _t(t["destination"])} for t in view.trains],
+            "origin": {"name": _t("Lianyungang"), "lat": queries.ORIGIN_LAT_LON[0], "lon": queries.ORIGIN_LAT_LON[1]},
+        }
         return p.render("corridor.html", {"view": view, "data_json": script_json(data)})
+
     return staff_only(p, build)
 
 
@@ -221,24 +256,33 @@ def customs(p: PageDep) -> Response:
     """Open customs holds (a shipper sees its own)."""
     if p.viewer is None:
         return RedirectResponse("/login?next=/customs", status_code=303)
-    return p.render("customs.html", {"holds": queries.open_holds(p.session, p.viewer.shipper_filter),
-                                     "now": queries.now_utc()})
+    return p.render(
+        "customs.html", {"holds": queries.open_holds(p.session, p.viewer.shipper_filter), "now": queries.now_utc()}
+    )
 
 
 @router.get("/simulation", response_class=HTMLResponse)
 def simulation(p: PageDep, a: str = "", b: str = "") -> Response:
     """A twin run's KPIs and plots, and a second run beside it."""
+
     def build() -> HTMLResponse:
         root = runs.runs_dir(getattr(p.request.app.state, "runs_dir", None))
         names = runs.list_runs(root)
         run_a = runs.load_run(root, a or (names[0] if names else ""))
         run_b = runs.load_run(root, b) if b else None
         plots = [runs.series(r) for r in (run_a, run_b) if r is not None]
-        return p.render("simulation.html", {
-            "names": names, "run_a": run_a, "run_b": run_b, "root": str(root),
-            "rows": runs.table(run_a, run_b) if run_a else [],
-            "plots_json": script_json(plots),
-        })
+        return p.render(
+            "simulation.html",
+            {
+                "names": names,
+                "run_a": run_a,
+                "run_b": run_b,
+                "root": str(root),
+                "rows": runs.table(run_a, run_b) if run_a else [],
+                "plots_json": script_json(plots),
+            },
+        )
+
     return staff_only(p, build)
 
 

@@ -73,27 +73,39 @@ def overview(session: Session, now: datetime) -> Overview:
     ships = [
         {"reference": v.reference, "vessel_name": v.vessel_name, "berth_code": v.berth_code, "etd": utc(v.etd)}
         for v in session.scalars(
-            select(tables.VesselVisitRow).where(tables.VesselVisitRow.status == "berthed")
+            select(tables.VesselVisitRow)
+            .where(tables.VesselVisitRow.status == "berthed")
             .order_by(tables.VesselVisitRow.berth_code)
         )
     ]
-    trains_loading = session.scalar(
-        select(func.count()).select_from(tables.TrainVisitRow).where(tables.TrainVisitRow.status == "loading")
-    ) or 0
-    day_start = now.astimezone(timezone(timedelta(hours=8))).replace(hour=0, minute=0, second=0, microsecond=0)
-    departed_today = session.scalar(
-        select(func.count(func.distinct(tables.EventRow.subject_id))).where(
-            tables.EventRow.event_type == "train.departed",
-            tables.EventRow.subject_type == TRAIN_SUBJECT,  # not the per-container copies of the event
-            # Compared in UTC: SQLite stores the instants as UTC text, so a +08:00 bound compares wrongly.
-            tables.EventRow.occurred_at >= day_start.astimezone(UTC),
+    trains_loading = (
+        session.scalar(
+            select(func.count()).select_from(tables.TrainVisitRow).where(tables.TrainVisitRow.status == "loading")
         )
-    ) or 0
+        or 0
+    )
+    day_start = now.astimezone(timezone(timedelta(hours=8))).replace(hour=0, minute=0, second=0, microsecond=0)
+    departed_today = (
+        session.scalar(
+            select(func.count(func.distinct(tables.EventRow.subject_id))).where(
+                tables.EventRow.event_type == "train.departed",
+                tables.EventRow.subject_type == TRAIN_SUBJECT,  # not the per-container copies of the event
+                # Compared in UTC: SQLite stores the instants as UTC text, so a +08:00 bound compares wrongly.
+                tables.EventRow.occurred_at >= day_start.astimezone(UTC),
+            )
+        )
+        or 0
+    )
     occupied = session.scalar(select(func.count()).select_from(tables.YardSlotRow)) or 0
     capacity = yard_capacity(session)
-    stock = session.scalar(
-        select(func.coalesce(func.sum(tables.GrainLotRow.mass_kg), 0)).where(tables.GrainLotRow.silo_code.is_not(None))
-    ) or 0
+    stock = (
+        session.scalar(
+            select(func.coalesce(func.sum(tables.GrainLotRow.mass_kg), 0)).where(
+                tables.GrainLotRow.silo_code.is_not(None)
+            )
+        )
+        or 0
+    )
     silo_capacity = session.scalar(select(func.coalesce(func.sum(tables.SiloRow.capacity_kg), 0))) or 0
     holds = open_holds(session, None)
     result = Overview(
@@ -234,8 +246,11 @@ def _yard_since(session: Session, numbers: list[str]) -> dict[str, datetime]:
         return {}
     rows = session.execute(
         select(tables.EventRow.subject_id, func.max(tables.EventRow.occurred_at))
-        .where(tables.EventRow.subject_type == "container", tables.EventRow.subject_id.in_(numbers),
-               tables.EventRow.event_type.in_(YARD_EVENTS))
+        .where(
+            tables.EventRow.subject_type == "container",
+            tables.EventRow.subject_id.in_(numbers),
+            tables.EventRow.event_type.in_(YARD_EVENTS),
+        )
         .group_by(tables.EventRow.subject_id)
     ).all()
     return {str(number): stamp for number, at in rows if (stamp := utc(at)) is not None}
@@ -247,17 +262,30 @@ def _cells(session: Session, block: str | None = None) -> list[tuple[str, int, i
     A 40 ft box covers two 20 ft bays (``yard_cells``); a box stored without cell rows counts at its
     addressed slot, so the picture is right for both ways of writing the yard.
     """
-    cell_query = select(tables.YardCellRow.block, tables.YardCellRow.bay, tables.YardCellRow.row,
-                        tables.YardCellRow.tier, tables.YardCellRow.container_number)
-    slot_query = select(tables.YardSlotRow.block, tables.YardSlotRow.bay, tables.YardSlotRow.row,
-                        tables.YardSlotRow.tier, tables.YardSlotRow.container_number)
+    cell_query = select(
+        tables.YardCellRow.block,
+        tables.YardCellRow.bay,
+        tables.YardCellRow.row,
+        tables.YardCellRow.tier,
+        tables.YardCellRow.container_number,
+    )
+    slot_query = select(
+        tables.YardSlotRow.block,
+        tables.YardSlotRow.bay,
+        tables.YardSlotRow.row,
+        tables.YardSlotRow.tier,
+        tables.YardSlotRow.container_number,
+    )
     if block is not None:
         cell_query = cell_query.where(tables.YardCellRow.block == block)
         slot_query = slot_query.where(tables.YardSlotRow.block == block)
     cells = [(str(b), int(bay), int(r), int(t), str(n)) for b, bay, r, t, n in session.execute(cell_query)]
     with_cells = {cell[4] for cell in cells}
-    cells += [(str(b), int(bay), int(r), int(t), str(n)) for b, bay, r, t, n in session.execute(slot_query)
-              if n not in with_cells]
+    cells += [
+        (str(b), int(bay), int(r), int(t), str(n))
+        for b, bay, r, t, n in session.execute(slot_query)
+        if n not in with_cells
+    ]
     return cells
 
 
@@ -269,8 +297,12 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
     for block, bay, yard_row, tier, number in cells:
         entered = since.get(number)
         per_stack[(block, bay, yard_row)][tier] = None if entered is None else (now - entered).total_seconds() / 86400
-    boxes = {str(code): int(count) for code, count in session.execute(
-        select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block))}
+    boxes = {
+        str(code): int(count)
+        for code, count in session.execute(
+            select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)
+        )
+    }
     blocks = []
     for row in session.scalars(select(tables.YardBlockRow).order_by(tables.YardBlockRow.code)):
         stacks = {}
@@ -278,27 +310,52 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
             if block != row.code:
                 continue
             known = [d for d in tiers.values() if d is not None]
-            stacks[(bay, yard_row)] = Stack(bay, yard_row, len(tiers), row.max_tiers_full,
-                                            sum(known) / len(known) if known else None)
-        blocks.append(BlockView(row.code, row.bays, row.rows, row.max_tiers_full, row.reefer_plugs,
-                                row.dangerous_goods, stacks, boxes.get(row.code, 0)))
+            stacks[(bay, yard_row)] = Stack(
+                bay, yard_row, len(tiers), row.max_tiers_full, sum(known) / len(known) if known else None
+            )
+        blocks.append(
+            BlockView(
+                row.code,
+                row.bays,
+                row.rows,
+                row.max_tiers_full,
+                row.reefer_plugs,
+                row.dangerous_goods,
+                stacks,
+                boxes.get(row.code, 0),
+            )
+        )
     return blocks
 
 
 def stack_boxes(session: Session, block: str, bay: int, row: int, now: datetime) -> list[StackBox]:
     """The containers covering one stack (ground position), top tier first."""
-    in_stack = {tier: number for b, cell_bay, cell_row, tier, number in _cells(session, block)
-                if cell_bay == bay and cell_row == row}
-    containers = {c.number: c for c in session.scalars(
-        select(tables.ContainerRow).where(tables.ContainerRow.number.in_(list(in_stack.values()))))}
+    in_stack = {
+        tier: number
+        for b, cell_bay, cell_row, tier, number in _cells(session, block)
+        if cell_bay == bay and cell_row == row
+    }
+    containers = {
+        c.number: c
+        for c in session.scalars(
+            select(tables.ContainerRow).where(tables.ContainerRow.number.in_(list(in_stack.values())))
+        )
+    }
     since = _yard_since(session, list(in_stack.values()))
     boxes = []
     for tier in sorted(in_stack, reverse=True):
         container = containers[in_stack[tier]]
         entered = since.get(container.number)
-        boxes.append(StackBox(tier, container.number, container.iso_type, container.load_state,
-                              container.gross_mass_kg,
-                              None if entered is None else (now - entered).total_seconds() / 86400))
+        boxes.append(
+            StackBox(
+                tier,
+                container.number,
+                container.iso_type,
+                container.load_state,
+                container.gross_mass_kg,
+                None if entered is None else (now - entered).total_seconds() / 86400,
+            )
+        )
     return boxes
 
 
@@ -384,8 +441,9 @@ def axle_limits_kg(train_types: dict[str, tables.TrainTypeRow]) -> dict[int, flo
     return limits or DEFAULT_AXLE_LIMIT_KG
 
 
-def _axle_limit(visit: tables.TrainVisitRow, train_types: dict[str, tables.TrainTypeRow],
-                limits: dict[int, float]) -> float:
+def _axle_limit(
+    visit: tables.TrainVisitRow, train_types: dict[str, tables.TrainTypeRow], limits: dict[int, float]
+) -> float:
     """The visit's own train type decides; without one, the strictest limit for its gauge."""
     kind = train_types.get(visit.train_type_code or "")
     if kind is not None:
@@ -405,7 +463,9 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
     wagon_types = {w.code: w for w in session.scalars(select(tables.WagonTypeRow))}
     refs = [v.reference for v in visits]
     wagons = session.scalars(
-        select(tables.WagonRow).where(tables.WagonRow.train_reference.in_(refs)).order_by(tables.WagonRow.position_in_train)
+        select(tables.WagonRow)
+        .where(tables.WagonRow.train_reference.in_(refs))
+        .order_by(tables.WagonRow.position_in_train)
     ).all()
     on_wagon: dict[int, list[tables.ContainerRow]] = defaultdict(list)
     for wagon_id, box in session.execute(
@@ -421,8 +481,12 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
     departed: dict[str, datetime] = {}
     last_place: dict[str, str | None] = {}
     for event in session.execute(
-        select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at,
-               tables.EventRow.location)
+        select(
+            tables.EventRow.subject_id,
+            tables.EventRow.event_type,
+            tables.EventRow.occurred_at,
+            tables.EventRow.location,
+        )
         .where(tables.EventRow.subject_type == TRAIN_SUBJECT, tables.EventRow.subject_id.in_(refs))
         .order_by(tables.EventRow.id)
     ):
@@ -435,21 +499,35 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
         for wagon in (w for w in wagons if w.train_reference == visit.reference):
             kind = wagon_types.get(wagon.wagon_type_code)
             boxes = on_wagon.get(wagon.id, [])
-            loads.append(WagonLoad(
-                position=wagon.position_in_train, number=wagon.number, wagon_type=wagon.wagon_type_code,
-                containers=[b.number for b in boxes], cargo_kg=sum(b.gross_mass_kg or 0 for b in boxes),
-                tare_kg=kind.tare_kg if kind else 0, payload_kg=kind.payload_kg if kind else 0,
-                axles=kind.axles if kind else 4,
-                axle_limit_kg=_axle_limit(visit, train_types, limits),
-            ))
+            loads.append(
+                WagonLoad(
+                    position=wagon.position_in_train,
+                    number=wagon.number,
+                    wagon_type=wagon.wagon_type_code,
+                    containers=[b.number for b in boxes],
+                    cargo_kg=sum(b.gross_mass_kg or 0 for b in boxes),
+                    tare_kg=kind.tare_kg if kind else 0,
+                    payload_kg=kind.payload_kg if kind else 0,
+                    axles=kind.axles if kind else 4,
+                    axle_limit_kg=_axle_limit(visit, train_types, limits),
+                )
+            )
         route = routes.get(visit.route_code)
-        views.append(TrainView(
-            reference=visit.reference, direction=visit.direction, route_code=visit.route_code,
-            destination=route.destination if route else visit.route_code,
-            crossing_code=route.crossing_code if route else None, gauge_mm=visit.gauge_mm,
-            track_code=visit.track_code, status=visit.status, wagons=loads,
-            departed_at=departed.get(visit.reference), location=last_place.get(visit.reference),
-        ))
+        views.append(
+            TrainView(
+                reference=visit.reference,
+                direction=visit.direction,
+                route_code=visit.route_code,
+                destination=route.destination if route else visit.route_code,
+                crossing_code=route.crossing_code if route else None,
+                gauge_mm=visit.gauge_mm,
+                track_code=visit.track_code,
+                status=visit.status,
+                wagons=loads,
+                departed_at=departed.get(visit.reference),
+                location=last_place.get(visit.reference),
+            )
+        )
     return views
 
 
@@ -476,8 +554,8 @@ def departures(session: Session, now: datetime, count: int = 10) -> list[Departu
     routes = {r.code: r.destination for r in scenario.routes}
     waiting: dict[str, list[tables.TrainVisitRow]] = defaultdict(list)
     for visit in session.scalars(
-        select(tables.TrainVisitRow).where(tables.TrainVisitRow.status.in_(LOADING_STATUSES),
-                                           tables.TrainVisitRow.direction == "west")
+        select(tables.TrainVisitRow)
+        .where(tables.TrainVisitRow.status.in_(LOADING_STATUSES), tables.TrainVisitRow.direction == "west")
         .order_by(tables.TrainVisitRow.reference)
     ):
         waiting[visit.route_code].append(visit)
@@ -500,8 +578,16 @@ def departures(session: Session, now: datetime, count: int = 10) -> list[Departu
     board = []
     for when, route, direction in found[:count]:
         serving: tables.TrainVisitRow | None = waiting[route].pop(0) if waiting[route] else None
-        board.append(Departure(when, routes.get(route, route), route, direction,
-                               serving.reference if serving else None, serving.status if serving else "scheduled"))
+        board.append(
+            Departure(
+                when,
+                routes.get(route, route),
+                route,
+                direction,
+                serving.reference if serving else None,
+                serving.status if serving else "scheduled",
+            )
+        )
     return board
 
 
@@ -569,9 +655,18 @@ def grain(session: Session) -> GrainView:
     stock: dict[str, int] = defaultdict(int)
     lots = []
     for lot in session.scalars(select(tables.GrainLotRow).order_by(tables.GrainLotRow.reference)):
-        lots.append({"reference": lot.reference, "owner": parties.get(lot.owner_code, lot.owner_code),
-                     "owner_code": lot.owner_code, "crop": lot.crop, "grain_class": lot.grain_class,
-                     "mass_kg": lot.mass_kg, "moisture_pct": lot.moisture_pct, "silo": lot.silo_code})
+        lots.append(
+            {
+                "reference": lot.reference,
+                "owner": parties.get(lot.owner_code, lot.owner_code),
+                "owner_code": lot.owner_code,
+                "crop": lot.crop,
+                "grain_class": lot.grain_class,
+                "mass_kg": lot.mass_kg,
+                "moisture_pct": lot.moisture_pct,
+                "silo": lot.silo_code,
+            }
+        )
         owner(lot.owner_code).in_stock_kg += lot.mass_kg
         if lot.silo_code:
             stock[lot.silo_code] += lot.mass_kg
@@ -586,11 +681,20 @@ def grain(session: Session) -> GrainView:
         else:
             owner(code).shipped_kg += int(total or 0)
     silos: list[dict[str, Any]] = [
-        {"code": s.code, "capacity_kg": s.capacity_kg, "stock_kg": stock.get(s.code, 0),
-         "share": stock.get(s.code, 0) / s.capacity_kg if s.capacity_kg else 0.0}
-        for s in session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code))]
-    return GrainView(silos=silos, lots=lots, owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
-                     capacity_kg=sum(int(s["capacity_kg"]) for s in silos))
+        {
+            "code": s.code,
+            "capacity_kg": s.capacity_kg,
+            "stock_kg": stock.get(s.code, 0),
+            "share": stock.get(s.code, 0) / s.capacity_kg if s.capacity_kg else 0.0,
+        }
+        for s in session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code))
+    ]
+    return GrainView(
+        silos=silos,
+        lots=lots,
+        owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
+        capacity_kg=sum(int(s["capacity_kg"]) for s in silos),
+    )
 
 
 # ---------------------------------------------------------------- containers, customs
@@ -618,17 +722,21 @@ def shipper_of(session: Session, number: str) -> str | None:
 def party_bookings(party: str) -> Select[str]:
     """Bookings a party may follow: it ships or receives them (the API's rule, ``_visible_containers``)."""
     return select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party))
+        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
+    )
 
 
 def open_holds(session: Session, party: str | None) -> list[HoldView]:
     """Holds still in force, oldest first; a shipper sees only holds on its own boxes."""
     query = select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None))
     if party is not None:
-        query = (query.join(tables.ContainerRow, tables.ContainerRow.number == tables.CustomsHoldRow.container_number)
-                 .where(tables.ContainerRow.booking_reference.in_(party_bookings(party))))
-    return [HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
-            for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))]
+        query = query.join(
+            tables.ContainerRow, tables.ContainerRow.number == tables.CustomsHoldRow.container_number
+        ).where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
+    return [
+        HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
+        for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))
+    ]
 
 
 @dataclass
@@ -659,9 +767,11 @@ def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
     """
     found: list[dict[str, Any]] = []
     loads = session.execute(
-        select(tables.EventRow.id, tables.EventRow.after)
-        .where(tables.EventRow.subject_type == "container", tables.EventRow.subject_id == number,
-               tables.EventRow.event_type == "container.loaded_wagon")
+        select(tables.EventRow.id, tables.EventRow.after).where(
+            tables.EventRow.subject_type == "container",
+            tables.EventRow.subject_id == number,
+            tables.EventRow.event_type == "container.loaded_wagon",
+        )
     ).all()
     for load_id, after in loads:
         train = (after or {}).get("train") if isinstance(after, dict) else None
@@ -669,12 +779,23 @@ def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
             continue
         for e in session.scalars(
             select(tables.EventRow)
-            .where(tables.EventRow.subject_type == TRAIN_SUBJECT, tables.EventRow.subject_id == train,
-                   tables.EventRow.event_type.in_(TRAIN_MILESTONES), tables.EventRow.id > load_id)
+            .where(
+                tables.EventRow.subject_type == TRAIN_SUBJECT,
+                tables.EventRow.subject_id == train,
+                tables.EventRow.event_type.in_(TRAIN_MILESTONES),
+                tables.EventRow.id > load_id,
+            )
             .order_by(tables.EventRow.id)
         ):
-            found.append({"type": e.event_type, "at": utc(e.occurred_at), "location": e.location,
-                          "subject": "train", "train": train})
+            found.append(
+                {
+                    "type": e.event_type,
+                    "at": utc(e.occurred_at),
+                    "location": e.location,
+                    "subject": "train",
+                    "train": train,
+                }
+            )
     return found
 
 
@@ -690,8 +811,13 @@ def container(session: Session, number: str, party: str | None) -> ContainerView
     if row is None:
         return None
     owner = shipper_of(session, number)
-    consignment = (session.scalar(select(tables.ConsignmentRow).where(
-        tables.ConsignmentRow.booking_reference == row.booking_reference)) if row.booking_reference else None)
+    consignment = (
+        session.scalar(
+            select(tables.ConsignmentRow).where(tables.ConsignmentRow.booking_reference == row.booking_reference)
+        )
+        if row.booking_reference
+        else None
+    )
     events = [
         {"type": e.event_type, "at": utc(e.occurred_at), "location": e.location, "subject": "container"}
         for e in session.scalars(
@@ -702,9 +828,19 @@ def container(session: Session, number: str, party: str | None) -> ContainerView
     ]
     events = sorted(events + _journey_events(session, number), key=lambda e: (e["at"] is None, e["at"]))
     holds = [h for h in open_holds(session, None) if h.container_number == number]
-    return ContainerView(row.number, row.iso_type, row.load_state, row.gross_mass_kg, row.booking_reference,
-                         owner, consignment.destination if consignment else None, row.position_kind,
-                         row.position_reference, events, holds)
+    return ContainerView(
+        row.number,
+        row.iso_type,
+        row.load_state,
+        row.gross_mass_kg,
+        row.booking_reference,
+        owner,
+        consignment.destination if consignment else None,
+        row.position_kind,
+        row.position_reference,
+        events,
+        holds,
+    )
 
 
 # ---------------------------------------------------------------- corridor
@@ -745,19 +881,46 @@ def corridor(session: Session, now: datetime) -> CorridorView:
         else:
             elapsed_days = ((now - train.departed_at).total_seconds() / 86400) if train.departed_at else 0.0
             lat, lon = along(path, min(1.0, max(0.0, elapsed_days / route.transit_days)))
-        markers.append({"reference": train.reference, "destination": train.destination, "status": train.status,
-                        "lat": round(lat, 4), "lon": round(lon, 4), "boxes": train.boxes})
+        markers.append(
+            {
+                "reference": train.reference,
+                "destination": train.destination,
+                "status": train.status,
+                "lat": round(lat, 4),
+                "lon": round(lon, 4),
+                "boxes": train.boxes,
+            }
+        )
     return CorridorView(
-        crossings=[{"code": c.code, "name": c.name, "lat": c.lat, "lon": c.lon, "queue": queues.get(c.code, 0),
-                    "handling_h": c.train_handling_h, "trains_per_day": c.trains_per_day}
-                   for c in crossings.values()],
-        routes=[{"code": r.code, "destination": r.destination, "country": r.country, "km": r.km,
-                 "crossing": r.crossing_code,
-                 "path": [[ORIGIN_LAT_LON[1], ORIGIN_LAT_LON[0]]]
-                 + ([[crossings[r.crossing_code].lon, crossings[r.crossing_code].lat]]
-                    if r.crossing_code in crossings else [])
-                 + [[r.lon, r.lat]]}
-                for r in routes],
+        crossings=[
+            {
+                "code": c.code,
+                "name": c.name,
+                "lat": c.lat,
+                "lon": c.lon,
+                "queue": queues.get(c.code, 0),
+                "handling_h": c.train_handling_h,
+                "trains_per_day": c.trains_per_day,
+            }
+            for c in crossings.values()
+        ],
+        routes=[
+            {
+                "code": r.code,
+                "destination": r.destination,
+                "country": r.country,
+                "km": r.km,
+                "crossing": r.crossing_code,
+                "path": [[ORIGIN_LAT_LON[1], ORIGIN_LAT_LON[0]]]
+                + (
+                    [[crossings[r.crossing_code].lon, crossings[r.crossing_code].lat]]
+                    if r.crossing_code in crossings
+                    else []
+                )
+                + [[r.lon, r.lat]],
+            }
+            for r in routes
+        ],
         trains=markers,
     )
 
@@ -779,21 +942,31 @@ def along(path: list[tuple[float, float]], share: float) -> tuple[float, float]:
 
 def _rows(session: Session, row_type: type[tables.Base], order_by: Any) -> list[dict[str, Any]]:
     """Every row of a master-data table as a plain dict."""
-    return [{column.key: getattr(row, column.key) for column in row.__table__.columns}
-            for row in session.scalars(select(row_type).order_by(order_by))]
+    return [
+        {column.key: getattr(row, column.key) for column in row.__table__.columns}
+        for row in session.scalars(select(row_type).order_by(order_by))
+    ]
 
 
 def base_facts(session: Session) -> dict[str, Any]:
     """The seeded layout of the base: blocks, berths, crossings, routes."""
-    occupied = dict(session.execute(
-        select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)).all())
+    occupied = dict(
+        session.execute(select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)).all()
+    )
     blocks = []
     for row in _rows(session, tables.YardBlockRow, tables.YardBlockRow.code):
         ground = row["bays"] * row["rows"]
         capacity = ground * row["max_tiers_full"]
         used = int(occupied.get(row["code"], 0))
-        blocks.append({**row, "ground_slots": ground, "capacity": capacity, "occupied": used,
-                       "pct": round(100 * used / capacity, 1) if capacity else 0.0})
+        blocks.append(
+            {
+                **row,
+                "ground_slots": ground,
+                "capacity": capacity,
+                "occupied": used,
+                "pct": round(100 * used / capacity, 1) if capacity else 0.0,
+            }
+        )
     return {
         "blocks": blocks,
         "ground_slots": sum(block["ground_slots"] for block in blocks),

@@ -24,8 +24,9 @@ def read_engine(url: str) -> Engine:
     """One read-only engine per database URL per process."""
     url = normalise_database_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                             execution_options={"postgresql_readonly": True})
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=10, execution_options={"postgresql_readonly": True}
+        )
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

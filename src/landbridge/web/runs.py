@@ -15,10 +15,22 @@ from typing import Any
 KPI_FILE = "kpis.json"
 # The rows the KPI table shows first, in this order; everything else numeric follows.
 HEADLINE = (
-    "teu.rail.total", "teu.rail.west", "teu.rail.east", "trains.total", "trains.west", "trains.east",
-    "ship_calls.container", "ship_calls.grain", "teu.gate.total", "yard.peak_share_of_capacity",
-    "yard.occupancy_teu.mean", "trains.departure_delay_h.mean", "trains.transit_days_west.p50",
-    "grain.received_t", "grain.shipped_t", "late_boxes",
+    "teu.rail.total",
+    "teu.rail.west",
+    "teu.rail.east",
+    "trains.total",
+    "trains.west",
+    "trains.east",
+    "ship_calls.container",
+    "ship_calls.grain",
+    "teu.gate.total",
+    "yard.peak_share_of_capacity",
+    "yard.occupancy_teu.mean",
+    "trains.departure_delay_h.mean",
+    "trains.transit_days_west.p50",
+    "grain.received_t",
+    "grain.shipped_t",
+    "late_boxes",
 )
 
 
@@ -53,8 +65,11 @@ def list_runs(root: Path) -> list[str]:
     """Names (relative folder paths) of the runs under ``root``, sorted."""
     if not root.is_dir():
         return []
-    return sorted(str(path.parent.relative_to(root)) for path in root.glob(f"**/{KPI_FILE}")
-                  if len(path.relative_to(root).parts) <= 3)
+    return sorted(
+        str(path.parent.relative_to(root))
+        for path in root.glob(f"**/{KPI_FILE}")
+        if len(path.relative_to(root).parts) <= 3
+    )
 
 
 def load_run(root: Path, name: str) -> Run | None:
@@ -87,6 +102,8 @@ def series(run: Run) -> dict[str, Any]:
         "yard_days": [round(i * step_days, 3) for i in range(len(teu))],
         "yard_teu": teu,
         "trains_per_week": run.kpis.get("trains", {}).get("per_week", []),
-        "border": {code: {d: v.get("wait_h", {}).get("mean", 0) for d, v in sides.items()}
-                   for code, sides in run.kpis.get("border", {}).items()},
+        "border": {
+            code: {d: v.get("wait_h", {}).get("mean", 0) for d, v in sides.items()}
+            for code, sides in run.kpis.get("border", {}).items()
+        },
     }

@@ -12,25 +12,66 @@ def _(message: str) -> str:
 
 
 STATUSES = (
-    _("announced"), _("berthed"), _("departed"), _("loading"), _("at_border"), _("gauge_changed"),
-    _("arrived"), _("scheduled"), _("not_departed"), _("to_border"), _("after_gauge_change"),
+    _("announced"),
+    _("berthed"),
+    _("departed"),
+    _("loading"),
+    _("at_border"),
+    _("gauge_changed"),
+    _("arrived"),
+    _("scheduled"),
+    _("not_departed"),
+    _("to_border"),
+    _("after_gauge_change"),
 )
 LOAD_STATES = (_("full"), _("empty"))
 POSITIONS = (_("yard"), _("vessel"), _("wagon"), _("truck"), _("cfs"), _("delivered"))
 ROLES = (
-    _("planner"), _("yard_operator"), _("gate_clerk"), _("rail_operator"), _("customs_officer"),
-    _("shipping_line"), _("shipper"), _("auditor"), _("admin"), _("operator"),
+    _("planner"),
+    _("yard_operator"),
+    _("gate_clerk"),
+    _("rail_operator"),
+    _("customs_officer"),
+    _("shipping_line"),
+    _("shipper"),
+    _("auditor"),
+    _("admin"),
+    _("operator"),
 )
 CROPS = (_("wheat"), _("barley"), _("rapeseed"), _("corn"))
 EVENTS = (
-    _("container.registered"), _("container.discharged"), _("container.loaded_vessel"), _("container.placed"),
-    _("container.loaded_wagon"), _("container.unloaded_wagon"), _("container.gate_in"), _("container.gate_out"),
-    _("container.stuffed"), _("container.stripped"), _("container.gauge_transfer"), _("customs.hold_placed"),
-    _("customs.hold_released"), _("container.moved"), _("container.departed"), _("container.arrived"),
-    _("train.departed"), _("train.at_border"), _("train.arrived"),
+    _("container.registered"),
+    _("container.discharged"),
+    _("container.loaded_vessel"),
+    _("container.placed"),
+    _("container.loaded_wagon"),
+    _("container.unloaded_wagon"),
+    _("container.gate_in"),
+    _("container.gate_out"),
+    _("container.stuffed"),
+    _("container.stripped"),
+    _("container.gauge_transfer"),
+    _("customs.hold_placed"),
+    _("customs.hold_released"),
+    _("container.moved"),
+    _("container.departed"),
+    _("container.arrived"),
+    _("train.departed"),
+    _("train.at_border"),
+    _("train.arrived"),
 )
 # Places of the scenario (routes and border crossings), so Chinese and Kazakh staff read their own names.
 PLACES = (
-    _("Almaty"), _("Tashkent"), _("Astana"), _("Bishkek"), _("Dushanbe"), _("Ashgabat"), _("Moscow"),
-    _("Duisburg"), _("Istanbul"), _("Lianyungang"), _("Khorgos / Altynkol"), _("Alashankou / Dostyk"),
+    _("Almaty"),
+    _("Tashkent"),
+    _("Astana"),
+    _("Bishkek"),
+    _("Dushanbe"),
+    _("Ashgabat"),
+    _("Moscow"),
+    _("Duisburg"),
+    _("Istanbul"),
+    _("Lianyungang"),
+    _("Khorgos / Altynkol"),
+    _("Alashankou / Dostyk"),
 )

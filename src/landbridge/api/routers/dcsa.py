@@ -65,9 +65,14 @@ def _created_bounds(request: Request) -> tuple[tuple[str, datetime], ...]:
     return tuple(bounds)
 
 
-@router.get("/events", response_model=list[dict[str, Any]],
-            responses={200: {"headers": {"Next-Page-Cursor": {"description": "cursor of the next page"}}},
-                       422: {"description": "Unknown filter value or malformed cursor"}})
+@router.get(
+    "/events",
+    response_model=list[dict[str, Any]],
+    responses={
+        200: {"headers": {"Next-Page-Cursor": {"description": "cursor of the next page"}}},
+        422: {"description": "Unknown filter value or malformed cursor"},
+    },
+)
 def get_events(
     request: Request,
     response: Response,
@@ -85,12 +90,18 @@ def get_events(
     """DCSA events, oldest first; filters AND-ed, comma lists OR-ed; only events the caller may see."""
     query = tracking.EventQuery(
         event_types=_codes(event_type, tracking.EVENT_TYPES, "eventType"),
-        equipment_event_type_codes=_codes(equipment_event_type_code, tracking.EQUIPMENT_CODES,
-                                          "equipmentEventTypeCode"),
-        transport_event_type_codes=_codes(transport_event_type_code, tracking.TRANSPORT_CODES,
-                                          "transportEventTypeCode"),
-        equipment_reference=equipment_reference, carrier_booking_reference=carrier_booking_reference,
-        un_location_code=un_location_code, created_bounds=_created_bounds(request), limit=limit, cursor=cursor,
+        equipment_event_type_codes=_codes(
+            equipment_event_type_code, tracking.EQUIPMENT_CODES, "equipmentEventTypeCode"
+        ),
+        transport_event_type_codes=_codes(
+            transport_event_type_code, tracking.TRANSPORT_CODES, "transportEventTypeCode"
+        ),
+        equipment_reference=equipment_reference,
+        carrier_booking_reference=carrier_booking_reference,
+        un_location_code=un_location_code,
+        created_bounds=_created_bounds(request),
+        limit=limit,
+        cursor=cursor,
     )
     tracking.catch_up(uow)
     with uow:
@@ -123,17 +134,28 @@ class SubscriptionIn(BaseModel):
     carrier_booking_reference: str | None = Field(default=None, alias="carrierBookingReference", max_length=35)
 
 
-@router.post("/event-subscriptions", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any],
-             responses={422: {"description": "Bad callback URL, secret or filter"}})
+@router.post(
+    "/event-subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=dict[str, Any],
+    responses={422: {"description": "Bad callback URL, secret or filter"}},
+)
 def create_subscription(body: SubscriptionIn, uow: UowDep, viewer: ViewerDep, response: Response) -> dict[str, Any]:
     """Subscribe a callback URL to the events that match the filters (and that the caller may see)."""
     response.headers["API-Version"] = API_VERSION
-    return tracking.create_subscription(uow, tracking.NewSubscription(
-        callback_url=body.callback_url, secret_b64=body.secret, event_types=tuple(body.event_type),
-        equipment_event_type_codes=tuple(body.equipment_event_type_code),
-        transport_event_type_codes=tuple(body.transport_event_type_code),
-        equipment_reference=body.equipment_reference, carrier_booking_reference=body.carrier_booking_reference,
-    ), viewer)
+    return tracking.create_subscription(
+        uow,
+        tracking.NewSubscription(
+            callback_url=body.callback_url,
+            secret_b64=body.secret,
+            event_types=tuple(body.event_type),
+            equipment_event_type_codes=tuple(body.equipment_event_type_code),
+            transport_event_type_codes=tuple(body.transport_event_type_code),
+            equipment_reference=body.equipment_reference,
+            carrier_booking_reference=body.carrier_booking_reference,
+        ),
+        viewer,
+    )
 
 
 @router.get("/event-subscriptions", response_model=list[dict[str, Any]])
@@ -142,22 +164,29 @@ def list_subscriptions(uow: UowDep, viewer: ViewerDep) -> list[dict[str, Any]]:
     return tracking.list_subscriptions(uow, viewer)
 
 
-@router.get("/event-subscriptions/{subscription_id}", response_model=dict[str, Any],
-            responses={404: {"description": "Unknown"}})
+@router.get(
+    "/event-subscriptions/{subscription_id}", response_model=dict[str, Any], responses={404: {"description": "Unknown"}}
+)
 def get_subscription(subscription_id: str, uow: UowDep, viewer: ViewerDep) -> dict[str, Any]:
     """One subscription."""
     return tracking.get_subscription(uow, subscription_id, viewer)
 
 
-@router.get("/event-subscriptions/{subscription_id}/deliveries", response_model=list[dict[str, Any]],
-            responses={404: {"description": "Unknown"}})
+@router.get(
+    "/event-subscriptions/{subscription_id}/deliveries",
+    response_model=list[dict[str, Any]],
+    responses={404: {"description": "Unknown"}},
+)
 def get_deliveries(subscription_id: str, uow: UowDep, viewer: ViewerDep) -> list[dict[str, Any]]:
     """Delivery status of every notification owed to the subscription (not part of DCSA; for support)."""
     return tracking.delivery_log(uow, subscription_id, viewer)
 
 
-@router.delete("/event-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses={404: {"description": "Unknown"}})
+@router.delete(
+    "/event-subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "Unknown"}},
+)
 def delete_subscription(subscription_id: str, uow: UowDep, viewer: ViewerDep) -> Response:
     """Stop a subscription."""
     tracking.delete_subscription(uow, subscription_id, viewer)

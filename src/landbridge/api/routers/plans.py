@@ -83,8 +83,10 @@ def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:
 
 def _require_applicable(kind: Kind) -> None:
     if kind == "silo":
-        raise RuleViolation("kind", "a silo plan is advice: run its steps through /api/v1/grain/lots (receive, "
-                                    "transfer), which check each one")
+        raise RuleViolation(
+            "kind",
+            "a silo plan is advice: run its steps through /api/v1/grain/lots (receive, transfer), which check each one",
+        )
 
 
 def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: IdempotencyDep) -> JSONResponse:

@@ -56,15 +56,31 @@ class TrackingOut(BaseModel):
 def _eta_out(estimate: ArrivalEstimate, destination: str | None, locode: str | None) -> EtaOut:
     p10, p50, p90 = (rfc3339(moment, locode) for moment in (estimate.p10, estimate.p50, estimate.p90))
     spread = estimate.spread_h
-    statement = (f"arrived {p50}" if spread == 0 else
-                 f"80 % likely between {p10} and {p90} (spread {spread:.0f} h), most likely {p50}")
-    return EtaOut(route=estimate.route_code, destination=destination, stage=estimate.stage.value,
-                  as_of=rfc3339(estimate.as_of), p10=p10, p50=p50, p90=p90, spread_h=round(spread, 1),
-                  overdue=estimate.overdue, basis=estimate.basis, statement=statement)
+    statement = (
+        f"arrived {p50}"
+        if spread == 0
+        else f"80 % likely between {p10} and {p90} (spread {spread:.0f} h), most likely {p50}"
+    )
+    return EtaOut(
+        route=estimate.route_code,
+        destination=destination,
+        stage=estimate.stage.value,
+        as_of=rfc3339(estimate.as_of),
+        p10=p10,
+        p50=p50,
+        p90=p90,
+        spread_h=round(spread, 1),
+        overdue=estimate.overdue,
+        basis=estimate.basis,
+        statement=statement,
+    )
 
 
-@router.get("/{container_number}", response_model=TrackingOut,
-            responses={404: {"description": "Unknown container, or not one of the caller's"}})
+@router.get(
+    "/{container_number}",
+    response_model=TrackingOut,
+    responses={404: {"description": "Unknown container, or not one of the caller's"}},
+)
 def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime | None = None) -> TrackingOut:
     """Current position, DCSA timeline and the arrival estimate (P10/P50/P90) of one container."""
     try:
@@ -78,11 +94,16 @@ def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime
     if view.route_code is not None:
         locode = LOCODES.get(view.route_code)
     return TrackingOut(
-        container_number=view.number, iso_type=view.iso_type, load_state=view.load_state,
+        container_number=view.number,
+        iso_type=view.iso_type,
+        load_state=view.load_state,
         booking_reference=view.booking_reference,
         position={"kind": view.position_kind, "reference": view.position_reference},
-        last_event=view.last_event, timeline=view.timeline, train=view.train_reference,
+        last_event=view.last_event,
+        timeline=view.timeline,
+        train=view.train_reference,
         eta=None if view.eta is None else _eta_out(view.eta, view.destination, locode),
-        eta_unavailable_reason=view.eta_unavailable_reason, eta_history=view.eta_history,
+        eta_unavailable_reason=view.eta_unavailable_reason,
+        eta_history=view.eta_history,
         customs_holds=view.customs_holds,
     )

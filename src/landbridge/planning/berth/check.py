@@ -167,8 +167,9 @@ def check_tidal_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
         if start < arrival[vessel] - 1e-9:
             errors.append(f"vessel {vessel}: starts at {start}, before its arrival {arrival[vessel]}")
         if position < -1e-9 or position + length[vessel] > quay_length + 1e-6:
-            errors.append(f"vessel {vessel}: quay extent [{position}, {position + length[vessel]}] "
-                          f"is outside [0, {quay_length}]")
+            errors.append(
+                f"vessel {vessel}: quay extent [{position}, {position + length[vessel]}] is outside [0, {quay_length}]"
+            )
         if departure < finish - 1e-9:
             errors.append(f"vessel {vessel}: departs at {departure}, before handling ends at {finish}")
         if not any(b - 1e-9 <= departure <= e + 1e-9 for b, e in zip(begins, ends, strict=False)):

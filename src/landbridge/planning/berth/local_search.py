@@ -54,8 +54,13 @@ class _State:
         self.opening = np.array(instance.opening_times, dtype=np.int64)
         self.handling = np.array([[h or 0 for h in row] for row in instance.handling_times], dtype=np.int64)
         self.latest = np.array(
-            [[-1 if instance.handling_times[v][b] is None else (instance.latest_start(v, b) or 0)
-              for b in range(berths)] for v in range(vessels)],
+            [
+                [
+                    -1 if instance.handling_times[v][b] is None else (instance.latest_start(v, b) or 0)
+                    for b in range(berths)
+                ]
+                for v in range(vessels)
+            ],
             dtype=np.int64,
         )
         self.seq = np.zeros((berths, vessels + 1), dtype=np.int64)
@@ -72,14 +77,33 @@ class _State:
             self.seq[berth, self.count[berth]] = vessel
             self.count[berth] += 1
         for berth in range(len(self.count)):
-            kernels.refresh(berth, self.seq, self.count, self.ends, self.costs, self.berth_of, self.arrival,
-                            self.opening, self.handling)
+            kernels.refresh(
+                berth,
+                self.seq,
+                self.count,
+                self.ends,
+                self.costs,
+                self.berth_of,
+                self.arrival,
+                self.opening,
+                self.handling,
+            )
 
     def descend_all(self) -> None:
         """Descend from the loaded plan looking at every berth."""
         touched = np.ones(len(self.count), dtype=np.bool_)
-        kernels.descend(touched, self.seq, self.count, self.ends, self.costs, self.berth_of, self.arrival,
-                        self.opening, self.latest, self.handling)
+        kernels.descend(
+            touched,
+            self.seq,
+            self.count,
+            self.ends,
+            self.costs,
+            self.berth_of,
+            self.arrival,
+            self.opening,
+            self.latest,
+            self.handling,
+        )
 
     def plan_of(self, seq: np.ndarray, count: np.ndarray) -> list[Assignment]:
         """(berth, start) per vessel of saved sequences, served left-shifted."""
@@ -106,17 +130,38 @@ def ensure_compiled() -> None:
     if _compiled:
         return
     _compiled = True
-    tiny = BerthInstance(name="warm-up", arrival_times=(0, 1, 2), opening_times=(0, 0), closing_times=(50, 50),
-                         handling_times=((3, 4), (2, None), (5, 5)), deadlines=(50, 50, 50))
+    tiny = BerthInstance(
+        name="warm-up",
+        arrival_times=(0, 1, 2),
+        opening_times=(0, 0),
+        closing_times=(50, 50),
+        handling_times=((3, 4), (2, None), (5, 5)),
+        deadlines=(50, 50, 50),
+    )
     state = _State(tiny)
     state.load([(0, 0), (0, 3), (1, 2)])
     state.descend_all()
     total = int(state.costs.sum())
-    kernels.iterate(3, np.zeros(1, dtype=np.uint64), np.array([total, total, 0], dtype=np.int64),
-                    np.full(ACCEPTANCE_HISTORY, total, dtype=np.int64), state.seq, state.count, state.ends,
-                    state.costs, state.berth_of, state.seq.copy(), state.count.copy(), state.seq.copy(),
-                    state.count.copy(), np.zeros((3, 2, 51), dtype=np.uint8), state.arrival, state.opening,
-                    state.latest, state.handling)
+    kernels.iterate(
+        3,
+        np.zeros(1, dtype=np.uint64),
+        np.array([total, total, 0], dtype=np.int64),
+        np.full(ACCEPTANCE_HISTORY, total, dtype=np.int64),
+        state.seq,
+        state.count,
+        state.ends,
+        state.costs,
+        state.berth_of,
+        state.seq.copy(),
+        state.count.copy(),
+        state.seq.copy(),
+        state.count.copy(),
+        np.zeros((3, 2, 51), dtype=np.uint8),
+        state.arrival,
+        state.opening,
+        state.latest,
+        state.handling,
+    )
 
 
 def local_search(
@@ -143,11 +188,13 @@ def local_search(
     state = _State(instance)
     rng = np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
     horizon = max([*instance.closing_times, *(s for _, s in plan)]) + 1
-    marks = np.zeros((instance.vessel_count, instance.berth_count, horizon) if visited is not None else (0, 0, 0),
-                     dtype=np.uint8)
+    marks = np.zeros(
+        (instance.vessel_count, instance.berth_count, horizon) if visited is not None else (0, 0, 0), dtype=np.uint8
+    )
 
-    def restart(start: list[Assignment]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                                  np.ndarray]:
+    def restart(
+        start: list[Assignment],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Descend from a plan; returns counters, history and the accepted and best sequences."""
         state.load(start)
         state.descend_all()
@@ -176,9 +223,26 @@ def local_search(
             counters, history, current_seq, current_count, best_seq, best_count = restart(plan)
             last_improvement, run_best = now, int(counters[0])
             restarts += 1
-        kernels.iterate(iterations, rng, counters, history, state.seq, state.count, state.ends, state.costs,
-                        state.berth_of, current_seq, current_count, best_seq, best_count, marks, state.arrival,
-                        state.opening, state.latest, state.handling)
+        kernels.iterate(
+            iterations,
+            rng,
+            counters,
+            history,
+            state.seq,
+            state.count,
+            state.ends,
+            state.costs,
+            state.berth_of,
+            current_seq,
+            current_count,
+            best_seq,
+            best_count,
+            marks,
+            state.arrival,
+            state.opening,
+            state.latest,
+            state.handling,
+        )
         kicks += iterations
         if counters[0] < run_best:
             last_improvement, run_best = time.monotonic(), int(counters[0])
@@ -187,8 +251,9 @@ def local_search(
         took = time.monotonic() - now
         # Aim each slice at SLICE_S of work; at most double at a time, so one slow slice stays short.
         iterations = max(1, min(2 * iterations, int(iterations * SLICE_S / took) if took > 0 else 2 * iterations))
-    _log.debug("%s: %d kicks and %d restarts in %.2f s, best %d", instance.name, kicks, restarts, time_budget_s,
-               overall_cost)
+    _log.debug(
+        "%s: %d kicks and %d restarts in %.2f s, best %d", instance.name, kicks, restarts, time_budget_s, overall_cost
+    )
     if visited is not None:
         visited.update((int(v), int(b), int(s)) for v, b, s in zip(*np.nonzero(marks), strict=True))
     return state.plan_of(overall_seq, overall_count)

@@ -75,8 +75,10 @@ class BerthInstance:
         MIP that tells them apart searches every plan twice (or six times).
         """
         return _first_with_same_key(
-            [(tuple(row[berth] for row in self.handling_times), self.opening_times[berth], self.closing_times[berth])
-             for berth in range(self.berth_count)]
+            [
+                (tuple(row[berth] for row in self.handling_times), self.opening_times[berth], self.closing_times[berth])
+                for berth in range(self.berth_count)
+            ]
         )
 
 
@@ -96,9 +98,7 @@ def _take_ints(tokens: list[str], start: int, count: int, field_name: str) -> li
         try:
             value = int(token)
         except ValueError:
-            raise PlanningInputError(
-                field_name, f"value {offset + 1} is {token!r}, not an integer"
-            ) from None
+            raise PlanningInputError(field_name, f"value {offset + 1} is {token!r}, not an integer") from None
         if value < 0:
             raise PlanningInputError(field_name, f"value {offset + 1} is negative ({value})")
         values.append(value)

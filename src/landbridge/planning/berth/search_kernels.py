@@ -75,8 +75,17 @@ def random_unit(rng: Rng) -> float:
 
 
 @_compiled
-def refresh(b: int, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
-            arrival: Ints, opening: Ints, handling: Ints) -> None:
+def refresh(
+    b: int,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    handling: Ints,
+) -> None:
     """Recompute completions and cost of one berth after its sequence changed."""
     now = opening[b]
     total = 0
@@ -101,8 +110,18 @@ def served_end(v: int, b: int, free_from: int, arrival: Ints, latest: Ints, hand
 
 
 @_compiled
-def walk(b: int, index: int, now: int, delta: int, seq: Ints, count: Ints, ends: Ints,
-         arrival: Ints, latest: Ints, handling: Ints) -> int:
+def walk(
+    b: int,
+    index: int,
+    now: int,
+    delta: int,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    arrival: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> int:
     """Propagate a new free time into the suffix from ``index``; the change usually dies out within a
     few vessels (idle time absorbs it), so the walk stops as soon as a completion is unchanged."""
     for i in range(index, count[b]):
@@ -123,8 +142,19 @@ def free_at(b: int, index: int, ends: Ints, opening: Ints) -> int:
 
 
 @_compiled
-def placement_delta(v: int, b: int, index: int, replacing: bool, seq: Ints, count: Ints, ends: Ints,
-                    arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> int:
+def placement_delta(
+    v: int,
+    b: int,
+    index: int,
+    replacing: bool,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> int:
     """Cost change of putting v before position ``index`` of berth b, or in place of the vessel there."""
     end = served_end(v, b, free_at(b, index, ends, opening), arrival, latest, handling)
     if end < 0:
@@ -138,8 +168,9 @@ def placement_delta(v: int, b: int, index: int, replacing: bool, seq: Ints, coun
 
 
 @_compiled
-def sequence_cost(b: int, vessels: Ints, length: int, arrival: Ints, opening: Ints, latest: Ints,
-                  handling: Ints) -> int:
+def sequence_cost(
+    b: int, vessels: Ints, length: int, arrival: Ints, opening: Ints, latest: Ints, handling: Ints
+) -> int:
     """Σ(completion − arrival) of a sequence at berth b served left-shifted; INFEASIBLE if a window is missed."""
     now = opening[b]
     total = 0
@@ -179,14 +210,34 @@ def insert_at(b: int, index: int, v: int, seq: Ints, count: Ints) -> None:
 
 
 @_compiled
-def best_relocation(v: int, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
-                    arrival: Ints, opening: Ints, latest: Ints, handling: Ints,
-                    buffer: Ints) -> tuple[int, int, int, int]:
+def best_relocation(
+    v: int,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+    buffer: Ints,
+) -> tuple[int, int, int, int]:
     """(source berth, index, target berth, target position) of v's best improving move; target −1 if none."""
     source = berth_of[v]
     index = position_of(v, source, seq, count)
-    removal = walk(source, index + 1, free_at(source, index, ends, opening), -(ends[source, index] - arrival[v]),
-                   seq, count, ends, arrival, latest, handling)
+    removal = walk(
+        source,
+        index + 1,
+        free_at(source, index, ends, opening),
+        -(ends[source, index] - arrival[v]),
+        seq,
+        count,
+        ends,
+        arrival,
+        latest,
+        handling,
+    )
     best_delta = 0
     best_berth = -1
     best_position = -1
@@ -214,16 +265,28 @@ def best_relocation(v: int, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                     best_delta, best_berth, best_position = delta, b, position
             continue
         for position in range(count[b] + 1):
-            delta = removal + placement_delta(v, b, position, False, seq, count, ends, arrival, opening, latest,
-                                              handling)
+            delta = removal + placement_delta(
+                v, b, position, False, seq, count, ends, arrival, opening, latest, handling
+            )
             if delta < best_delta:
                 best_delta, best_berth, best_position = delta, b, position
     return source, index, best_berth, best_position
 
 
 @_compiled
-def swap_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints,
-              berth_of: Ints, arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> bool:
+def swap_pass(
+    touched: Flags,
+    changed: Flags,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> bool:
     """Exchange two vessels on different berths (one of them touched) where it helps; True if any did."""
     berths = seq.shape[0]
     any_change = False
@@ -238,8 +301,7 @@ def swap_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints
                     delta = placement_delta(w, first, i, True, seq, count, ends, arrival, opening, latest, handling)
                     if delta >= INFEASIBLE:
                         continue
-                    delta += placement_delta(u, second, j, True, seq, count, ends, arrival, opening, latest,
-                                             handling)
+                    delta += placement_delta(u, second, j, True, seq, count, ends, arrival, opening, latest, handling)
                     if delta < 0:
                         seq[first, i] = w
                         seq[second, j] = u
@@ -253,8 +315,17 @@ def swap_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints
 
 
 @_compiled
-def tail_cost(target: int, free_from: int, source: int, index: int, seq: Ints, count: Ints, arrival: Ints,
-              latest: Ints, handling: Ints) -> int:
+def tail_cost(
+    target: int,
+    free_from: int,
+    source: int,
+    index: int,
+    seq: Ints,
+    count: Ints,
+    arrival: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> int:
     """Σ(completion − arrival) of berth ``source``'s vessels from ``index`` on, served at berth ``target``
     from ``free_from``; INFEASIBLE if one misses its window."""
     now = free_from
@@ -269,8 +340,19 @@ def tail_cost(target: int, free_from: int, source: int, index: int, seq: Ints, c
 
 
 @_compiled
-def tail_exchange_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints,
-                       berth_of: Ints, arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> bool:
+def tail_exchange_pass(
+    touched: Flags,
+    changed: Flags,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> bool:
     """Exchange the tails of two berths (one of them touched) at the best pair of cut points, where it
     helps (the 2-opt* move of vehicle routing); True if any pair changed.
 
@@ -300,8 +382,9 @@ def tail_exchange_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, e
                     new_first = tail_cost(first, free_first, second, j, seq, count, arrival, latest, handling)
                     if new_first >= INFEASIBLE:
                         continue
-                    new_second = tail_cost(second, free_at(second, j, ends, opening), first, i, seq, count,
-                                           arrival, latest, handling)
+                    new_second = tail_cost(
+                        second, free_at(second, j, ends, opening), first, i, seq, count, arrival, latest, handling
+                    )
                     if new_second >= INFEASIBLE:
                         continue
                     delta = prefix_first + new_first + prefix_second + new_second - costs[first] - costs[second]
@@ -310,10 +393,10 @@ def tail_exchange_pass(touched: Flags, changed: Flags, seq: Ints, count: Ints, e
             if best_i < 0:
                 continue
             tail_first = count[first] - best_i
-            row[:tail_first] = seq[first, best_i:count[first]]
+            row[:tail_first] = seq[first, best_i : count[first]]
             tail_second = count[second] - best_j
-            seq[first, best_i:best_i + tail_second] = seq[second, best_j:count[second]]
-            seq[second, best_j:best_j + tail_first] = row[:tail_first]
+            seq[first, best_i : best_i + tail_second] = seq[second, best_j : count[second]]
+            seq[second, best_j : best_j + tail_first] = row[:tail_first]
             count[first] = best_i + tail_second
             count[second] = best_j + tail_first
             refresh(first, seq, count, ends, costs, berth_of, arrival, opening, handling)
@@ -337,8 +420,18 @@ def enqueue_berth(b: int, size: int, queue: Ints, queued: Flags, seq: Ints, coun
 
 
 @_compiled
-def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
-            arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
+def descend(
+    touched: Flags,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> None:
     """Best relocation of each vessel on a touched berth, then swaps and tail exchanges between
     berths, until none helps; then one sweep over every vessel and berth pair before stopping.
 
@@ -361,8 +454,9 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
             size -= 1
             v = queue[size]
             queued[v] = False
-            source, index, target, position = best_relocation(v, seq, count, ends, costs, berth_of, arrival,
-                                                              opening, latest, handling, buffer)
+            source, index, target, position = best_relocation(
+                v, seq, count, ends, costs, berth_of, arrival, opening, latest, handling, buffer
+            )
             if target < 0:
                 continue
             swept = False
@@ -374,9 +468,12 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
                 touched[b] = True
                 size = enqueue_berth(b, size, queue, queued, seq, count)
         changed[:] = False
-        if swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) \
-                or (TAIL_EXCHANGE and tail_exchange_pass(touched, changed, seq, count, ends, costs, berth_of,
-                                                          arrival, opening, latest, handling)):
+        if swap_pass(touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling) or (
+            TAIL_EXCHANGE
+            and tail_exchange_pass(
+                touched, changed, seq, count, ends, costs, berth_of, arrival, opening, latest, handling
+            )
+        ):
             swept = False
             for b in range(berths):
                 if changed[b]:
@@ -394,8 +491,19 @@ def descend(touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints, ber
 
 
 @_compiled
-def ruin_and_recreate(rng: Rng, touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints,
-                      berth_of: Ints, arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> bool:
+def ruin_and_recreate(
+    rng: Rng,
+    touched: Flags,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> bool:
     """Remove vessels close in time to a random one (on all berths or two) and put each back where it
     costs least. False if one fits nowhere (the state is then spoiled and the caller restores it)."""
     berths, vessels = seq.shape[0], berth_of.shape[0]
@@ -455,8 +563,19 @@ def ruin_and_recreate(rng: Rng, touched: Flags, seq: Ints, count: Ints, ends: In
 
 
 @_compiled
-def random_relocations(rng: Rng, touched: Flags, seq: Ints, count: Ints, ends: Ints, costs: Ints,
-                       berth_of: Ints, arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
+def random_relocations(
+    rng: Rng,
+    touched: Flags,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> None:
     """Move two to four random vessels to a random allowed berth and position, where they fit."""
     berths, vessels = seq.shape[0], berth_of.shape[0]
     trial = np.empty(vessels + 1, dtype=np.int64)
@@ -500,8 +619,18 @@ def random_relocations(rng: Rng, touched: Flags, seq: Ints, count: Ints, ends: I
 
 
 @_compiled
-def restore(seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints, from_seq: Ints, from_count: Ints,
-            arrival: Ints, opening: Ints, handling: Ints) -> None:
+def restore(
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    from_seq: Ints,
+    from_count: Ints,
+    arrival: Ints,
+    opening: Ints,
+    handling: Ints,
+) -> None:
     """Make the state equal to a saved one."""
     seq[:, :] = from_seq
     count[:] = from_count
@@ -510,10 +639,26 @@ def restore(seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints, fro
 
 
 @_compiled
-def iterate(iterations: int, rng: Rng, counters: Ints, history: Ints,
-            seq: Ints, count: Ints, ends: Ints, costs: Ints, berth_of: Ints,
-            current_seq: Ints, current_count: Ints, best_seq: Ints, best_count: Ints,
-            visited: npt.NDArray[np.uint8], arrival: Ints, opening: Ints, latest: Ints, handling: Ints) -> None:
+def iterate(
+    iterations: int,
+    rng: Rng,
+    counters: Ints,
+    history: Ints,
+    seq: Ints,
+    count: Ints,
+    ends: Ints,
+    costs: Ints,
+    berth_of: Ints,
+    current_seq: Ints,
+    current_count: Ints,
+    best_seq: Ints,
+    best_count: Ints,
+    visited: npt.NDArray[np.uint8],
+    arrival: Ints,
+    opening: Ints,
+    latest: Ints,
+    handling: Ints,
+) -> None:
     """Run kick, descent and late-acceptance iterations.
 
     ``counters`` holds [best total, current total, iterations so far]; ``history`` the late-acceptance
@@ -527,8 +672,7 @@ def iterate(iterations: int, rng: Rng, counters: Ints, history: Ints,
         touched[:] = False
         if random_unit(rng) < RELOCATION_KICK_SHARE:
             random_relocations(rng, touched, seq, count, ends, costs, berth_of, arrival, opening, latest, handling)
-        elif not ruin_and_recreate(rng, touched, seq, count, ends, costs, berth_of, arrival, opening, latest,
-                                   handling):
+        elif not ruin_and_recreate(rng, touched, seq, count, ends, costs, berth_of, arrival, opening, latest, handling):
             restore(seq, count, ends, costs, berth_of, current_seq, current_count, arrival, opening, handling)
             continue
         descend(touched, seq, count, ends, costs, berth_of, arrival, opening, latest, handling)

@@ -100,7 +100,10 @@ class SearchProcess:
         self.cost = total_service_time(instance, plan)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "landbridge.planning.berth.search_process"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         assert self._process.stdin is not None and self._process.stdout is not None
         deadline = time.monotonic() + time_budget_s  # from now: the child's start-up counts against it

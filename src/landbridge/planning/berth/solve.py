@@ -75,8 +75,9 @@ def _round_lp(instance: BerthInstance, lp: LpBound) -> list[Assignment] | None:
     sequences: list[list[int]] = [[] for _ in range(instance.berth_count)]
     order = sorted(range(instance.vessel_count), key=lambda v: start_sum.get(v, math.inf))
     for vessel in order:
-        options = [(weight.get((vessel, b), 0.0), -b) for b in range(instance.berth_count)
-                   if instance.is_allowed(vessel, b)]
+        options = [
+            (weight.get((vessel, b), 0.0), -b) for b in range(instance.berth_count) if instance.is_allowed(vessel, b)
+        ]
         if not options:
             return None
         sequences[-max(options)[1]].append(vessel)
@@ -127,8 +128,7 @@ class _Feed:
 class _Incumbent:
     """Best plan known, fed by the local search here, the search process and the MIPs."""
 
-    def __init__(self, instance: BerthInstance, plan: list[Assignment] | None,
-                 searcher: SearchProcess | None) -> None:
+    def __init__(self, instance: BerthInstance, plan: list[Assignment] | None, searcher: SearchProcess | None) -> None:
         self.instance = instance
         self.plan = plan
         self.cost: float = total_service_time(instance, plan) if plan is not None else math.inf
@@ -210,8 +210,14 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
     seed_columns = best.columns() + [Column(v, b, s) for v, b, s in sorted(visited)]
     lp = solve_lp_by_column_generation(model, seed_columns, began + 0.75 * time_limit_s, seed)
     best.absorb()
-    _log.debug("%s: local search %s, LP %.2f converged=%s after %.2fs", instance.name, best.cost, lp.value,
-               lp.converged, time.monotonic() - began)
+    _log.debug(
+        "%s: local search %s, LP %.2f converged=%s after %.2fs",
+        instance.name,
+        best.cost,
+        lp.value,
+        lp.converged,
+        time.monotonic() - began,
+    )
     if lp.converged and lp.artificial_used:
         return math.inf, True  # the LP cannot serve every vessel: no plan exists at all
     if lp.value == -math.inf:
@@ -255,8 +261,9 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
                 best.absorb()
                 return exact_size(min(best.cost, own_cost)) <= _MAX_EXACT_COLUMNS
 
-            own_plan = local_search(instance, own_plan or best.plan, seed + 1, remaining() - 0.1,
-                                    stop_when=exact_possible)
+            own_plan = local_search(
+                instance, own_plan or best.plan, seed + 1, remaining() - 0.1, stop_when=exact_possible
+            )
             best.offer(own_plan, total_service_time(instance, own_plan))
             stalled = False
             continue
@@ -270,11 +277,18 @@ def _solve(instance: BerthInstance, best: _Incumbent, seed: int, began: float, d
         if not exact:
             budget = min(budget, max(1.0, HEURISTIC_SHARE * remaining()))
         feed = _Feed(best, exact, exact_size)
-        outcome = solve_restricted_mip(model, columns, best.columns() or None, time.monotonic() + budget, seed,
-                                       feed)
-        _log.debug("%s: MIP on %d columns (slack %.1f, exact=%s): %s bound %.1f finished=%s at %.2fs",
-                   instance.name, len(columns), used_slack, exact, outcome.value, outcome.bound,
-                   outcome.finished, time.monotonic() - began)
+        outcome = solve_restricted_mip(model, columns, best.columns() or None, time.monotonic() + budget, seed, feed)
+        _log.debug(
+            "%s: MIP on %d columns (slack %.1f, exact=%s): %s bound %.1f finished=%s at %.2fs",
+            instance.name,
+            len(columns),
+            used_slack,
+            exact,
+            outcome.value,
+            outcome.bound,
+            outcome.finished,
+            time.monotonic() - began,
+        )
         if outcome.columns is not None and outcome.value is not None:
             best.offer(_columns_to_plan(instance, outcome.columns), outcome.value)
         # A plan's cost is the LP bound plus the sum of its columns' reduced costs (all >= 0), so a

@@ -97,8 +97,11 @@ def read_tidal_instance(path: Path) -> TidalInstance:
     generator artefact, we think); taken literally such a vessel needs no quay, only a tide.
     """
     try:
-        rows = {_key(r[0]): [c.strip() for c in r[1:] if c.strip()]
-                for r in csv.reader(io.StringIO(read_instance_text(path))) if r and r[0].strip()}
+        rows = {
+            _key(r[0]): [c.strip() for c in r[1:] if c.strip()]
+            for r in csv.reader(io.StringIO(read_instance_text(path)))
+            if r and r[0].strip()
+        }
     except csv.Error as error:
         raise PlanningInputError("instance", f"cannot read {path}: {error}") from None
     vessels = _numbers(_row(rows, "Vessels", 1), "Vessels", int)[0]
@@ -178,14 +181,17 @@ def _normal_positions(inst: ScaledInstance, vessel: int) -> list[int] | None:
 
 
 def _result_json(instance: TidalInstance, plan: list[Placement]) -> dict[str, Any]:
-    return {"assignments": [
-        {"vessel": vessel, "position": position / POSITION_SCALE, "start": start, "departure": departure}
-        for vessel, (position, start, departure) in enumerate(plan)
-    ]}
+    return {
+        "assignments": [
+            {"vessel": vessel, "position": position / POSITION_SCALE, "start": start, "departure": departure}
+            for vessel, (position, start, departure) in enumerate(plan)
+        ]
+    }
 
 
-def _cp_sat(inst: ScaledInstance, plan: list[Placement] | None, bound: int, time_limit_s: float,
-            seed: int) -> tuple[list[Placement] | None, int, bool]:
+def _cp_sat(
+    inst: ScaledInstance, plan: list[Placement] | None, bound: int, time_limit_s: float, seed: int
+) -> tuple[list[Placement] | None, int, bool]:
     """CP-SAT on the rectangles; returns (its best plan or None, its bound, whether it proved that).
 
     Told that the objective is at least ``bound`` and at most the given plan's cost, so it stops as
@@ -200,14 +206,18 @@ def _cp_sat(inst: ScaledInstance, plan: list[Placement] | None, bound: int, time
         departures.append(departure)
         size = inst.sizes[v]
         normal = _normal_positions(inst, v) if size > 0 else [0]
-        position = (model.new_int_var_from_domain(cp_model.Domain.from_values(normal), f"x{v}") if normal
-                    else model.new_int_var(0, inst.quay - size, f"x{v}"))
+        position = (
+            model.new_int_var_from_domain(cp_model.Domain.from_values(normal), f"x{v}")
+            if normal
+            else model.new_int_var(0, inst.quay - size, f"x{v}")
+        )
         positions.append(position)
         if size > 0:
             active.append(v)
             x_intervals.append(model.new_fixed_size_interval_var(position, size, f"qx{v}"))
-            t_intervals.append(model.new_fixed_size_interval_var(departure - inst.processing[v],
-                                                                 inst.processing[v], f"qt{v}"))
+            t_intervals.append(
+                model.new_fixed_size_interval_var(departure - inst.processing[v], inst.processing[v], f"qt{v}")
+            )
         if plan is not None:
             model.add_hint(departure, plan[v][2])
             model.add_hint(position, plan[v][0])
@@ -232,8 +242,10 @@ def _cp_sat(inst: ScaledInstance, plan: list[Placement] | None, bound: int, time
         return None, (plan_cost(inst, plan) if plan is not None else bound), True
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, bound, False
-    solved = [(solver.value(positions[v]), solver.value(departures[v]) - inst.processing[v],
-               solver.value(departures[v])) for v in range(n)]
+    solved = [
+        (solver.value(positions[v]), solver.value(departures[v]) - inst.processing[v], solver.value(departures[v]))
+        for v in range(n)
+    ]
     return solved, max(bound, math.ceil(solver.best_objective_bound - 1e-6)), code == cp_model.OPTIMAL
 
 
@@ -264,8 +276,9 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
     proven = plan is not None and plan_cost(inst, plan) <= bound
     if not proven and left() > 0.05:
         target = plan_cost(inst, plan) if plan is not None else None
-        relaxed_bound, relaxed = cumulative_bound(inst, instance.lengths, instance.quay_length,
-                                                  left() * 0.35, seed, target)
+        relaxed_bound, relaxed = cumulative_bound(
+            inst, instance.lengths, instance.quay_length, left() * 0.35, seed, target
+        )
         if relaxed_bound is None:
             return SolveResult(instance.name, SolveStatus.INFEASIBLE, None, None, {}, time.monotonic() - began)
         bound = max(bound, relaxed_bound)
@@ -273,10 +286,17 @@ def solve_tidal(instance: TidalInstance, time_limit_s: float, seed: int) -> Solv
             better(pack_departures(inst, relaxed))
             # Relaxed departures as priorities: list-schedule in their order (each vessel still takes
             # the earliest tide it can really make), which repairs what the packing could not place.
-            guided, guided_order = best_order(inst, [
-                sorted(range(len(inst.sizes)), key=key)
-                for key in (lambda v: (relaxed[v] - inst.processing[v], v), lambda v: (relaxed[v], v),
-                            lambda v: (relaxed[v], -inst.sizes[v], v))])
+            guided, guided_order = best_order(
+                inst,
+                [
+                    sorted(range(len(inst.sizes)), key=key)
+                    for key in (
+                        lambda v: (relaxed[v] - inst.processing[v], v),
+                        lambda v: (relaxed[v], v),
+                        lambda v: (relaxed[v], -inst.sizes[v], v),
+                    )
+                ],
+            )
             if guided is not None and (plan is None or plan_cost(inst, guided) < plan_cost(inst, plan)):
                 plan, order = guided, guided_order
         proven = plan is not None and plan_cost(inst, plan) <= bound

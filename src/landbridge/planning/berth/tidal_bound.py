@@ -24,9 +24,14 @@ from landbridge.planning.berth.tidal_heuristic import ScaledInstance
 from landbridge.planning.highs import new_highs
 
 
-def cumulative_bound(inst: ScaledInstance, lengths: tuple[float, ...], quay_length: float,
-                     time_limit_s: float, seed: int, target: int | None = None
-                     ) -> tuple[int | None, list[int] | None]:
+def cumulative_bound(
+    inst: ScaledInstance,
+    lengths: tuple[float, ...],
+    quay_length: float,
+    time_limit_s: float,
+    seed: int,
+    target: int | None = None,
+) -> tuple[int | None, list[int] | None]:
     """A lower bound on Σ(departure − arrival) from the time-indexed cumulative relaxation.
 
     ``lengths`` are the file's own (unrounded) lengths, so the bound holds for the instance as

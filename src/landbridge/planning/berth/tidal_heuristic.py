@@ -34,8 +34,9 @@ class ScaledInstance:
     """Per vessel, every integer departure time inside a tide window and >= arrival + processing."""
 
 
-def _lowest_free(quay: int, size: int, start: int, departure: int,
-                 placed: list[tuple[int, int, int, int]]) -> int | None:
+def _lowest_free(
+    quay: int, size: int, start: int, departure: int, placed: list[tuple[int, int, int, int]]
+) -> int | None:
     """Lowest position where [position, position + size) is free during [start, departure)."""
     if size == 0:
         return 0
@@ -133,8 +134,9 @@ def repaired_orders(inst: ScaledInstance, orders: Sequence[Sequence[int]]) -> li
     return [order for order in repaired if order is not None]
 
 
-def best_order(inst: ScaledInstance, orders: Sequence[Sequence[int]]
-               ) -> tuple[list[Placement] | None, list[int] | None]:
+def best_order(
+    inst: ScaledInstance, orders: Sequence[Sequence[int]]
+) -> tuple[list[Placement] | None, list[int] | None]:
     """The cheapest complete plan over ``orders`` and the order that gave it."""
     best: list[Placement] | None = None
     best_seq: list[int] | None = None
@@ -168,8 +170,7 @@ def constructive_orders(inst: ScaledInstance, seed: int, extra_orders: int = 40)
     return orders
 
 
-def improve_order(inst: ScaledInstance, order: list[int], deadline: float, seed: int
-                  ) -> list[Placement] | None:
+def improve_order(inst: ScaledInstance, order: list[int], deadline: float, seed: int) -> list[Placement] | None:
     """Local search over insertion orders until ``deadline`` (time.monotonic()); best plan found.
 
     Moves: swap two vessels, or take one out and reinsert it elsewhere, preferring nearby positions

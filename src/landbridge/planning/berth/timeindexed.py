@@ -205,11 +205,26 @@ def solve_lp_by_column_generation(
     twin, members = _twin_kinds(instance)
     rhs = model.flow_rhs.copy()
     rhs[:n] = [len(members[v]) if twin[v] == v else 0 for v in range(n)]
-    highs.addRows(model.flow_row_count, rhs, rhs, 0, np.array([], dtype=np.int32),
-                  np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    highs.addRows(
+        model.flow_row_count,
+        rhs,
+        rhs,
+        0,
+        np.array([], dtype=np.int32),
+        np.array([], dtype=np.int32),
+        np.array([], dtype=np.float64),
+    )
     # Artificial columns: one per vessel, so the master is feasible before any real column exists.
-    highs.addCols(n, np.full(n, _ARTIFICIAL_COST), np.zeros(n), np.full(n, highspy.kHighsInf), n,
-                  np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n))
+    highs.addCols(
+        n,
+        np.full(n, _ARTIFICIAL_COST),
+        np.zeros(n),
+        np.full(n, highspy.kHighsInf),
+        n,
+        np.arange(n, dtype=np.int32),
+        np.arange(n, dtype=np.int32),
+        np.ones(n),
+    )
     # Idle arcs t -> t + 1 of every berth, all present from the start.
     idle_index: list[int] = []
     idle_value: list[float] = []
@@ -219,9 +234,16 @@ def solve_lp_by_column_generation(
             idle_index += [node, node + 1]
             idle_value += [1.0, -1.0]
     idle_count = len(idle_index) // 2
-    highs.addCols(idle_count, np.zeros(idle_count), np.zeros(idle_count), np.full(idle_count, highspy.kHighsInf),
-                  len(idle_index), np.arange(0, len(idle_index), 2, dtype=np.int32),
-                  np.array(idle_index, dtype=np.int32), np.array(idle_value))
+    highs.addCols(
+        idle_count,
+        np.zeros(idle_count),
+        np.zeros(idle_count),
+        np.full(idle_count, highspy.kHighsInf),
+        len(idle_index),
+        np.arange(0, len(idle_index), 2, dtype=np.int32),
+        np.array(idle_index, dtype=np.int32),
+        np.array(idle_value),
+    )
     first_real = n + idle_count
     known: list[Column] = []
     known_set: set[Column] = set()
@@ -236,10 +258,16 @@ def solve_lp_by_column_generation(
         for column in fresh:
             indices.extend(model.flow_rows(column))
         count = len(fresh)
-        highs.addCols(count, np.array([float(model.cost(c)) for c in fresh]), np.zeros(count),
-                      np.full(count, highspy.kHighsInf), len(indices),
-                      np.arange(0, len(indices), 3, dtype=np.int32), np.array(indices, dtype=np.int32),
-                      np.tile([1.0, 1.0, -1.0], count))
+        highs.addCols(
+            count,
+            np.array([float(model.cost(c)) for c in fresh]),
+            np.zeros(count),
+            np.full(count, highspy.kHighsInf),
+            len(indices),
+            np.arange(0, len(indices), 3, dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.tile([1.0, 1.0, -1.0], count),
+        )
 
     def price(duals: FloatArray) -> tuple[list[Column], float, FloatArray]:
         """Negative-reduced-cost columns at these duals, their Lagrangian bound and shifted vessel duals.
@@ -266,8 +294,9 @@ def solve_lp_by_column_generation(
                         found.append(Column(vessel, berth, int(offset) + instance.opening_times[berth]))
         # Idle arcs are all in the master, so their reduced costs are >= 0 at its optimum; counted
         # anyway so that the bound stays valid at smoothed or early-stopped duals.
-        idle = sum(float(np.minimum(model.idle_reduced_costs(b, duals), 0.0).sum())
-                   for b in range(instance.berth_count))
+        idle = sum(
+            float(np.minimum(model.idle_reduced_costs(b, duals), 0.0).sum()) for b in range(instance.berth_count)
+        )
         bound = float(duals @ rhs + most_negative.sum()) + idle
         return found, bound, vessel_duals + most_negative
 
@@ -285,9 +314,12 @@ def solve_lp_by_column_generation(
         duals = np.array(solution.row_dual, dtype=np.float64)
         values = np.array(solution.col_value, dtype=np.float64)
         master_value = float(highs.getInfo().objective_function_value)
-        primal = {Column(vessel, c.berth, c.start): float(v) / len(members[c.vessel])
-                  for c, v in zip(known, values[first_real:], strict=False) if v > EPSILON
-                  for vessel in members[c.vessel]}
+        primal = {
+            Column(vessel, c.berth, c.start): float(v) / len(members[c.vessel])
+            for c, v in zip(known, values[first_real:], strict=False)
+            if v > EPSILON
+            for vessel in members[c.vessel]
+        }
         artificial = bool(values[:n].sum() > EPSILON)
         # Wentges smoothing: price at a point between the best-bound duals and the master's duals,
         # which damps the dual oscillation that makes plain column generation tail off slowly.
@@ -379,8 +411,7 @@ def solve_restricted_mip(
     twin, members = _twin_kinds(instance)
     kinds = list(members)
     kind_row = {kind: row for row, kind in enumerate(kinds)}
-    group_of = (instance.identical_berth_representatives() if AGGREGATE_BERTHS
-                else tuple(range(instance.berth_count)))
+    group_of = instance.identical_berth_representatives() if AGGREGATE_BERTHS else tuple(range(instance.berth_count))
     groups = _members(group_of)
 
     def merged(column: Column) -> Column:
@@ -470,8 +501,10 @@ def solve_restricted_mip(
     if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
         return MipOutcome(None, None, float("inf") if finished else float(info.mip_dual_bound), finished)
     solution = highs.getSolution().col_value
-    served = sorted((column for column, value in zip(pool, solution[: len(pool)], strict=True)
-                     for _ in range(round(value))), key=lambda column: column.start)
+    served = sorted(
+        (column for column, value in zip(pool, solution[: len(pool)], strict=True) for _ in range(round(value))),
+        key=lambda column: column.start,
+    )
     unused = {kind: iter(vessels) for kind, vessels in members.items()}
     free_from = list(instance.opening_times)
     picked: list[Column] = []
@@ -483,8 +516,12 @@ def solve_restricted_mip(
     return MipOutcome(picked, float(sum(model.cost(c) for c in picked)), bound, finished)
 
 
-def _attach_feed(highs: highspy.Highs, feed: MipFeed, fits: Callable[[list[Column]], bool],
-                 values_of: Callable[[list[Column]], list[float]]) -> None:
+def _attach_feed(
+    highs: highspy.Highs,
+    feed: MipFeed,
+    fits: Callable[[list[Column]], bool],
+    values_of: Callable[[list[Column]], list[float]],
+) -> None:
     """Let the caller inject better plans (e.g. from the search process) and interrupt the MIP.
 
     HiGHS asks for a user solution at points of its search; a plan is passed on only if every one

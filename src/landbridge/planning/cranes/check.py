@@ -21,8 +21,15 @@ def _read(instance_path: Path) -> dict[str, Any]:
     phi_at = lines.index("Phi:")
     psi_at = lines.index("Psi:")
     return {
-        "n": n, "bays": bays, "q": q, "travel": travel, "safety": safety,
-        "p": row(1), "bay": row(2), "ready": row(3), "home": row(4),
+        "n": n,
+        "bays": bays,
+        "q": q,
+        "travel": travel,
+        "safety": safety,
+        "p": row(1),
+        "bay": row(2),
+        "ready": row(3),
+        "home": row(4),
         "phi": [tuple(x - 1 for x in row(phi_at + 1 + k)) for k in range(n_phi)],
         "psi": [tuple(x - 1 for x in row(psi_at + 1 + k)) for k in range(n_psi)],
     }
@@ -84,8 +91,9 @@ def check_crane_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
         for begin, finish, t in sequence:
             arrive = time_free + travel * abs(position - bay[t])
             if begin < arrive:
-                errors.append(f"crane {crane}: task {t} starts at {begin}, crane cannot be at bay {bay[t]} "
-                              f"before {arrive}")
+                errors.append(
+                    f"crane {crane}: task {t} starts at {begin}, crane cannot be at bay {bay[t]} before {arrive}"
+                )
             time_free, position = finish, bay[t]
     for i, j in data["phi"]:
         if end_of[i] > start_of[j]:
@@ -97,8 +105,10 @@ def check_crane_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
         for j in range(i + 1, n):
             gap = _required_gap(data, i, crane_of[i], j, crane_of[j])
             if gap and end_of[i] + gap > start_of[j] and end_of[j] + gap > start_of[i]:
-                errors.append(f"interference: tasks {i} (crane {crane_of[i]}) and {j} (crane {crane_of[j]}) "
-                              f"need {gap} time units between them")
+                errors.append(
+                    f"interference: tasks {i} (crane {crane_of[i]}) and {j} (crane {crane_of[j]}) "
+                    f"need {gap} time units between them"
+                )
     makespan = max(end_of.values())
     claimed = plan.get("objective")
     if not isinstance(claimed, int | float) or isinstance(claimed, bool) or abs(claimed - makespan) > 1e-6:

@@ -61,8 +61,11 @@ def _solve_model(
                 continue
             reach = instance.crane_ready_times[v] + travel * abs(instance.crane_initial_bays[v] - bays[i])
             model.add(start[i] >= reach).only_enforce_if(assign[i][v])
-            crane_intervals.append(model.new_optional_interval_var(
-                start[i], instance.processing_times[i], end[i], assign[i][v], f"o{i}_{v}"))
+            crane_intervals.append(
+                model.new_optional_interval_var(
+                    start[i], instance.processing_times[i], end[i], assign[i][v], f"o{i}_{v}"
+                )
+            )
             for j in range(n):
                 if v in assign[j] and bays[i] < bays[j]:
                     both = [assign[i][v], assign[j][v]]
@@ -181,7 +184,5 @@ def solve_cranes(instance: CraneInstance, time_limit_s: float, seed: int) -> Sol
     bound = max(bound or 0, trivial_bound(instance))
     proven = code == cp_model.OPTIMAL or bound >= value
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    tasks: list[dict[str, Any]] = [
-        {"task": i, "crane": crane, "start": begin} for i, (crane, begin) in enumerate(best)
-    ]
+    tasks: list[dict[str, Any]] = [{"task": i, "crane": crane, "start": begin} for i, (crane, begin) in enumerate(best)]
     return SolveResult(instance.name, status, value, value if proven else bound, {"tasks": tasks}, runtime)

@@ -78,15 +78,18 @@ def generate(day: SiloDay) -> dict[str, Any]:
         owner = rng.choice(OWNERS)
         crop, grain_class = rng.choice(CROPS)
         mass_kg = rng.randint(1, 4) * 1_000_000 + rng.randint(0, 9) * 100_000
-        lots.append({"id": f"A{number:03d}", "owner": owner, "crop": crop, "grain_class": grain_class,
-                     "mass_kg": mass_kg})
+        lots.append(
+            {"id": f"A{number:03d}", "owner": owner, "crop": crop, "grain_class": grain_class, "mass_kg": mass_kg}
+        )
     capacity_kg = sum(silo["capacity_kg"] for silo in silos)
     fill = sum(lot["mass_kg"] for lot in lots) / capacity_kg
     return {
         "name": day.name,
-        "note": (f"Generated (seed {day.seed}): Miaoling complex from the bundled scenario, "
-                 f"{len(lots) - day.arriving_lots} lots stored, {day.arriving_lots} arriving, "
-                 f"{fill:.0%} full after intake."),
+        "note": (
+            f"Generated (seed {day.seed}): Miaoling complex from the bundled scenario, "
+            f"{len(lots) - day.arriving_lots} lots stored, {day.arriving_lots} arriving, "
+            f"{fill:.0%} full after intake."
+        ),
         "silos": silos,
         "lots": lots,
     }

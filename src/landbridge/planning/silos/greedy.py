@@ -87,13 +87,22 @@ class _Fill:
         if key is None or not lots:
             return None
         capacity = self.instance.silos[s].capacity_kg
-        same = sorted((t for t in range(len(self.room)) if t != s and self.key[t] == key and self.room[t] > 0),
-                      key=lambda t: (self.room[t], t))
-        smaller = sorted((t for t in range(len(self.room)) if self.key[t] is None and self.room[t] > 0
-                          and not self.instance.silos[t].allow_mixing
-                          and self.instance.silos[t].capacity_kg < capacity
-                          and self.room[t] == self.instance.silos[t].capacity_kg),
-                         key=lambda t: (-self.room[t], t))
+        same = sorted(
+            (t for t in range(len(self.room)) if t != s and self.key[t] == key and self.room[t] > 0),
+            key=lambda t: (self.room[t], t),
+        )
+        smaller = sorted(
+            (
+                t
+                for t in range(len(self.room))
+                if self.key[t] is None
+                and self.room[t] > 0
+                and not self.instance.silos[t].allow_mixing
+                and self.instance.silos[t].capacity_kg < capacity
+                and self.room[t] == self.instance.silos[t].capacity_kg
+            ),
+            key=lambda t: (-self.room[t], t),
+        )
         receivers = same + smaller
         if sum(self.room[t] for t in receivers) < sum(kg for _, kg in lots):
             return None
@@ -121,8 +130,9 @@ def greedy_target(instance: SiloInstance) -> dict[tuple[str, int], int] | None:
     Arriving lots go in heaviest first (the hardest to place). Every transfer here is a direct move
     into a silo that has the room and accepts the key before any intake, so the target can be ordered.
     """
-    arriving = sorted((lot for lot in instance.lots if not instance.stored_kg(lot.lot_id)),
-                      key=lambda lot: (-lot.mass_kg, lot.lot_id))
+    arriving = sorted(
+        (lot for lot in instance.lots if not instance.stored_kg(lot.lot_id)), key=lambda lot: (-lot.mass_kg, lot.lot_id)
+    )
     state = _Fill(instance)
     while True:
         trial = state.copy()
@@ -140,8 +150,9 @@ def greedy_target(instance: SiloInstance) -> dict[tuple[str, int], int] | None:
         state = best[2]
 
 
-def regrouped_target(instance: SiloInstance, time_limit_s: float, seed: int = 1,
-                     hint: dict[tuple[str, int], int] | None = None) -> dict[tuple[str, int], int] | None:
+def regrouped_target(
+    instance: SiloInstance, time_limit_s: float, seed: int = 1, hint: dict[tuple[str, int], int] | None = None
+) -> dict[tuple[str, int], int] | None:
     """A target that first decides which silos serve which owner/crop/class, then pours the grain.
 
     Why: when stored lots must move, merging silos one at a time (``greedy_target``) moves far more
@@ -160,10 +171,18 @@ def regrouped_target(instance: SiloInstance, time_limit_s: float, seed: int = 1,
     for lot in lots:
         mass[key_index[lot.key]] += lot.mass_kg
     model = cp_model.CpModel()
-    serves = {(k, s): model.new_bool_var(f"serves_{k}_{s}")
-              for k in range(len(keys)) for s, silo in enumerate(silos) if not silo.allow_mixing}
-    share = {(k, s): model.new_int_var(0, silo.capacity_kg, f"share_{k}_{s}")
-             for k in range(len(keys)) for s, silo in enumerate(silos) if silo.allow_mixing}
+    serves = {
+        (k, s): model.new_bool_var(f"serves_{k}_{s}")
+        for k in range(len(keys))
+        for s, silo in enumerate(silos)
+        if not silo.allow_mixing
+    }
+    share = {
+        (k, s): model.new_int_var(0, silo.capacity_kg, f"share_{k}_{s}")
+        for k in range(len(keys))
+        for s, silo in enumerate(silos)
+        if silo.allow_mixing
+    }
     for s, silo in enumerate(silos):
         if silo.allow_mixing:
             model.add(sum(share[k, s] for k in range(len(keys))) <= silo.capacity_kg)
@@ -172,10 +191,14 @@ def regrouped_target(instance: SiloInstance, time_limit_s: float, seed: int = 1,
         else:
             model.add(sum(serves[k, s] for k in range(len(keys))) <= 1)
     for k in range(len(keys)):
-        model.add(sum(silo.capacity_kg * serves[k, s] for s, silo in enumerate(silos) if not silo.allow_mixing)
-                  + sum(share[k, s] for s, silo in enumerate(silos) if silo.allow_mixing) >= mass[k])
-    displaced = {lot.lot_id: model.new_bool_var(f"displaced_{lot.lot_id}")
-                 for lot in lots if instance.stored_kg(lot.lot_id)}
+        model.add(
+            sum(silo.capacity_kg * serves[k, s] for s, silo in enumerate(silos) if not silo.allow_mixing)
+            + sum(share[k, s] for s, silo in enumerate(silos) if silo.allow_mixing)
+            >= mass[k]
+        )
+    displaced = {
+        lot.lot_id: model.new_bool_var(f"displaced_{lot.lot_id}") for lot in lots if instance.stored_kg(lot.lot_id)
+    }
     emptied = []
     for s, silo in enumerate(silos):
         if silo.allow_mixing or not silo.contents:

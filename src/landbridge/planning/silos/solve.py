@@ -191,8 +191,9 @@ def solve_silos(
             target_transfers = _transfers_in(instance, initial, final)
             bound = 0 if target_transfers == 0 else None  # none is the fewest possible
         else:
-            final = {(lots[i].lot_id, s): solver.value(var)
-                     for (i, s), var in built.kg.items() if solver.value(var) > 0}
+            final = {
+                (lots[i].lot_id, s): solver.value(var) for (i, s), var in built.kg.items() if solver.value(var) > 0
+            }
             target_transfers = sum(1 for var in built.moved_in if solver.value(var))
         tried += 1
         if proven and code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -219,8 +220,9 @@ def solve_silos(
         built.model.add(sum(1 - var for var in chosen) + sum(others) >= 1)
 
 
-def _transfers_in(instance: SiloInstance, initial: dict[tuple[str, int], int],
-                  final: dict[tuple[str, int], int]) -> int:
+def _transfers_in(
+    instance: SiloInstance, initial: dict[tuple[str, int], int], final: dict[tuple[str, int], int]
+) -> int:
     """(Stored lot, silo) pairs where the target holds more than the silo does now."""
     return sum(1 for pair, kg in final.items() if kg > initial.get(pair, 0) and pair in _stored(instance))
 

@@ -30,9 +30,7 @@ HOURS_PER_WEEK = 168.0
 DAYS_PER_YEAR = 365.0
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
-Category = Literal[
-    "sea_to_rail", "road_to_rail", "direct", "rail_to_sea", "rail_to_road", "grain", "depot", "initial"
-]
+Category = Literal["sea_to_rail", "road_to_rail", "direct", "rail_to_sea", "rail_to_road", "grain", "depot", "initial"]
 
 
 class Box:
@@ -264,8 +262,10 @@ class HubTwin:
 
         initial_by_route = self._start_initial_state()
         announced = self.initial_state.trains if self.initial_state else ()
-        west = [(at_h, spec.route, f"W{index:04d}-{spec.route}") for index, (at_h, spec) in
-                enumerate(self._departures("west", 0.0, self.horizon_h))]
+        west = [
+            (at_h, spec.route, f"W{index:04d}-{spec.route}")
+            for index, (at_h, spec) in enumerate(self._departures("west", 0.0, self.horizon_h))
+        ]
         west += [(train.time_h, train.route, train.train_id) for train in announced if train.direction == "west"]
         west.sort()
         for at_h, route, train_id in west:
@@ -275,12 +275,14 @@ class HubTwin:
         longest_h = max(route.transit_days_p90 for route in scenario.routes) * HOURS_PER_DAY
         east_from_h = self.start_h - longest_h if self.initial_state is None else 0.0
         for index, (at_h, spec) in enumerate(self._departures("east", east_from_h, self.horizon_h)):
-            self._plan_east_train(f"E{index:04d}-{spec.route}", scenario.route(spec.route), at_h, spec.cargo,
-                                  grain_trains)
+            self._plan_east_train(
+                f"E{index:04d}-{spec.route}", scenario.route(spec.route), at_h, spec.cargo, grain_trains
+            )
         for train in announced:
             if train.direction == "east":
-                self._announced_east_train(train.train_id, scenario.route(train.route), train.time_h,
-                                           train.teu, train.boxes)
+                self._announced_east_train(
+                    train.train_id, scenario.route(train.route), train.time_h, train.teu, train.boxes
+                )
 
         depot_teu_per_year = max(0.0, (flows.gate_teu_per_rail_teu - 1.0) * (west_teu + east_teu))
         mean_teu = flows.share_20ft + 2 * (1 - flows.share_20ft)
@@ -507,8 +509,10 @@ class HubTwin:
         shuttle_h = self.scenario.base.gate.truck_shuttle_to_quay_min / 60
         count = len(ship.discharge)
         for index, box in enumerate(ship.discharge):
-            engine.start(self._truck(box, inbound=True, lift=True),
-                         engine.now_h + handling_h * (index + 1) / (count + 1) + shuttle_h)
+            engine.start(
+                self._truck(box, inbound=True, lift=True),
+                engine.now_h + handling_h * (index + 1) / (count + 1) + shuttle_h,
+            )
         yield handling_h
         ship.end_h = engine.now_h
         self.berths.release(berth)

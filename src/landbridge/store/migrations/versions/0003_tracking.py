@@ -36,8 +36,7 @@ def upgrade() -> None:
         sa.Column("transport_reference", sa.String(length=100), nullable=True),
         sa.Column("event_created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["source_event_id"], ["events.id"],
-                                name=op.f("fk_dcsa_events_source_event_id_events")),
+        sa.ForeignKeyConstraint(["source_event_id"], ["events.id"], name=op.f("fk_dcsa_events_source_event_id_events")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dcsa_events")),
         sa.UniqueConstraint("event_id", name=op.f("uq_dcsa_events_event_id")),
         sa.UniqueConstraint("source_event_id", "sequence", name="uq_dcsa_events_source"),
@@ -48,12 +47,14 @@ def upgrade() -> None:
         "dcsa_event_equipment",
         sa.Column("dcsa_event_id", BIG_ID, nullable=False),
         sa.Column("equipment_reference", sa.String(length=15), nullable=False),
-        sa.ForeignKeyConstraint(["dcsa_event_id"], ["dcsa_events.id"],
-                                name=op.f("fk_dcsa_event_equipment_dcsa_event_id_dcsa_events")),
+        sa.ForeignKeyConstraint(
+            ["dcsa_event_id"], ["dcsa_events.id"], name=op.f("fk_dcsa_event_equipment_dcsa_event_id_dcsa_events")
+        ),
         sa.PrimaryKeyConstraint("dcsa_event_id", "equipment_reference", name=op.f("pk_dcsa_event_equipment")),
     )
-    op.create_index(op.f("ix_dcsa_event_equipment_equipment_reference"), "dcsa_event_equipment",
-                    ["equipment_reference"])
+    op.create_index(
+        op.f("ix_dcsa_event_equipment_equipment_reference"), "dcsa_event_equipment", ["equipment_reference"]
+    )
     op.create_table(
         "tracking_projection",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -62,10 +63,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_tracking_projection")),
     )
     # The high-water mark exists from the start, so two first projectors never race to insert it.
-    projection = sa.table("tracking_projection", sa.column("name", sa.String), sa.column("last_event_id", BIG_ID),
-                          sa.column("updated_at", sa.DateTime(timezone=True)))
-    op.bulk_insert(projection, [{"name": "dcsa", "last_event_id": 0,
-                                 "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}])
+    projection = sa.table(
+        "tracking_projection",
+        sa.column("name", sa.String),
+        sa.column("last_event_id", BIG_ID),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    op.bulk_insert(projection, [{"name": "dcsa", "last_event_id": 0, "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}])
     op.create_table(
         "event_subscriptions",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -95,10 +99,14 @@ def upgrade() -> None:
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["subscription_id"], ["event_subscriptions.id"],
-                                name=op.f("fk_event_deliveries_subscription_id_event_subscriptions")),
-        sa.ForeignKeyConstraint(["dcsa_event_id"], ["dcsa_events.id"],
-                                name=op.f("fk_event_deliveries_dcsa_event_id_dcsa_events")),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["event_subscriptions.id"],
+            name=op.f("fk_event_deliveries_subscription_id_event_subscriptions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["dcsa_event_id"], ["dcsa_events.id"], name=op.f("fk_event_deliveries_dcsa_event_id_dcsa_events")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_deliveries")),
         sa.UniqueConstraint("subscription_id", "dcsa_event_id", name="uq_event_deliveries_once"),
     )
@@ -117,8 +125,9 @@ def upgrade() -> None:
         sa.Column("p50", sa.DateTime(timezone=True), nullable=False),
         sa.Column("p90", sa.DateTime(timezone=True), nullable=False),
         sa.Column("overdue", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["source_event_id"], ["events.id"],
-                                name=op.f("fk_eta_estimates_source_event_id_events")),
+        sa.ForeignKeyConstraint(
+            ["source_event_id"], ["events.id"], name=op.f("fk_eta_estimates_source_event_id_events")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_eta_estimates")),
         sa.UniqueConstraint("container_number", "source_event_id", name="uq_eta_estimates_event"),
     )
