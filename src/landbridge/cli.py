@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from landbridge.config import get_settings
+from landbridge.domain.errors import RuleViolation
+from landbridge.domain.times import parse_time, utc_now
 from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
 
@@ -102,11 +103,11 @@ def db_seed(
 def db_demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed plays the same day")] = 1,
     at: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--at",
-            help="The day's 'now' for planned times (ETA, gate windows); default: now",
-            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"],
+            help="The day's 'now' for planned times (ETA, gate windows), with an offset, e.g. "
+            "2026-01-15T08:00:00+08:00, or a date (midnight UTC); years 2000-2099; default: now",
         ),
     ] = None,
     if_empty: Annotated[
@@ -131,7 +132,11 @@ def db_demo(
             "the demo day plays only on a freshly seeded database (use --if-empty to skip quietly)"
         )
         raise typer.Exit(1)
-    moment = datetime.now(UTC) if at is None else (at if at.tzinfo is not None else at.replace(tzinfo=UTC))
+    try:
+        moment = utc_now() if at is None else parse_time(at + ("T00:00:00+00:00" if len(at) == 10 else ""), "--at")
+    except RuleViolation as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
     try:
         summary = play_demo_day(uow, seed=seed, at=moment)
     except DemoStepFailed as error:

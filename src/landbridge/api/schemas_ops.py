@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from landbridge.api.types import Instant
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.idempotency import Outcome
 
@@ -60,12 +60,12 @@ class VesselVisitIn(Body):
     reference: Code
     vessel_name: Annotated[str, Field(min_length=1, max_length=100)]
     imo_number: str | None = None
-    eta: datetime
+    eta: Instant
 
 
 class BerthIn(Body):
     berth_code: Code
-    etb: datetime
+    etb: Instant
 
 
 class DischargeIn(Body):
@@ -118,7 +118,7 @@ class GaugeTransferIn(Body):
 
 class AppointmentIn(Body):
     reference: Code
-    hour_start: datetime
+    hour_start: Instant
     plate: Annotated[str, Field(min_length=1, max_length=16)]
     kind: Literal["pick_up", "drop_off"]
     container: str | None = None

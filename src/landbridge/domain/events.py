@@ -8,9 +8,13 @@ Events are never edited; a correction is a new event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from landbridge.domain.times import utc_now
+
+__all__ = ["Event", "EventType", "utc_now"]
 
 
 class EventType(StrEnum):
@@ -49,11 +53,6 @@ class EventType(StrEnum):
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
     GRAIN_LOADED_CONTAINER = "grain.loaded_container"
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware (events always carry an offset)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

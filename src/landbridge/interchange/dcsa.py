@@ -20,11 +20,12 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from landbridge.domain.events import Event, EventType
+from landbridge.domain.times import as_utc as as_utc  # re-exported: services.tracking reads dcsa.as_utc
 
 API_VERSION = "2.2.0"
 EVENT_NAMESPACE = uuid.UUID("5b1d7c1e-4a6b-4f8e-9a52-6a0c3f1d2e77")
@@ -129,11 +130,6 @@ class MappingContext:
 
     hub_locode: str = "CNLYG"
     places: Mapping[str, Place] = field(default_factory=dict)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands back naive ones, which are UTC by our convention)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def rfc3339(moment: datetime, locode: str | None = None, milliseconds: bool = False) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from landbridge.web.i18n import HUB_TZ, Localiser
+from landbridge.domain.times import HUB_TZ
+from landbridge.web.i18n import Localiser
 from landbridge.web.queries import BerthCall
 
 LANE_H = 34

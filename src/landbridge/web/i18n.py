@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from fastapi import Request
+
+from landbridge.domain.times import in_hub_time
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -29,8 +31,6 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "ru": ("ru", "Русский"),
     "kk": ("kk", "Қазақша"),
 }
-# The hub's local time; operators plan shifts in it, so dates are shown in it too.
-HUB_TZ = timezone(timedelta(hours=8))
 
 
 @cache
@@ -98,17 +98,13 @@ class Localiser:
         """A timestamp in hub time (UTC+8)."""
         if value is None:
             return "–"
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return format_datetime(value.astimezone(HUB_TZ), format=fmt, locale=self.locale)
+        return format_datetime(in_hub_time(value), format=fmt, locale=self.locale)
 
     def date(self, value: dt.datetime | None) -> str:
         """A date in hub time."""
         if value is None:
             return "–"
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return format_date(value.astimezone(HUB_TZ), format="medium", locale=self.locale)
+        return format_date(in_hub_time(value), format="medium", locale=self.locale)
 
     def duration(self, hours: float) -> str:
         """A span of time in words (``3 days``), in this language."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from landbridge.domain.times import as_utc, utc_now
 from landbridge.scenarios import load_scenario
 from landbridge.store import tables
 
@@ -27,15 +28,13 @@ TRAIN_SUBJECT = "train_visit"
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """Treat naive timestamps (SQLite returns them) as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    """The same instant in UTC (None stays None)."""
+    return None if value is None else as_utc(value)
 
 
 def now_utc() -> datetime:
     """The current instant, timezone-aware."""
-    return datetime.now(UTC)
+    return utc_now()
 
 
 # ---------------------------------------------------------------- overview

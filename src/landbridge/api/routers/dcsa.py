@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landbridge.api.deps import Authorized, Principal, UowDep
 from landbridge.domain.errors import RuleViolation
+from landbridge.domain.times import parse_time
 from landbridge.interchange.dcsa import API_VERSION
 from landbridge.services import tracking
 from landbridge.services.authz import Action
@@ -43,13 +44,8 @@ def _codes(raw: str | None, allowed: tuple[str, ...], name: str) -> tuple[str, .
 
 
 def _instant(raw: str, name: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
-        raise RuleViolation(name, f"{raw!r} is not an RFC 3339 date-time") from None
-    if moment.tzinfo is None:
-        raise RuleViolation(name, "needs an offset (RFC 3339), e.g. 2026-01-15T10:00:00+08:00")
-    return moment
+    # A '+' of the offset arrives as a blank when the caller did not percent-encode it.
+    return parse_time(raw.replace(" ", "+"), name)
 
 
 def _created_bounds(request: Request) -> tuple[tuple[str, datetime], ...]:
