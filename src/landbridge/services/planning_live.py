@@ -56,6 +56,7 @@ from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.times import as_utc
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.domain.yard import YardSlot
 from landbridge.planning.berth.check import check_dbap_plan
@@ -72,6 +73,7 @@ from landbridge.services.operations import rail, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.vessel import visit_view
 from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
+from landbridge.services.planning_bounds import MAX_ARRIVAL_H, check_berth_size
 from landbridge.services.retry import is_clash, retry_on_clash
 from landbridge.store import tables
 from landbridge.store.repositories import RailRepository, VesselRepository, YardRepository
@@ -83,9 +85,7 @@ DEFAULT_BUSY_H = 12
 MAX_TIME_LIMIT_S = 60.0
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; the hub stores UTC, so naive means UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+_utc = as_utc
 
 
 def _hours_after(moment: datetime, reference: datetime) -> int:
@@ -152,7 +152,13 @@ def build_berth_instance(
     lengths = vessel_lengths_m or {}
     vessels_repo = VesselRepository(uow.session)
     if vessel_references is None:
-        visits = [v for v in vessels_repo.all() if v.status == VesselVisitStatus.ANNOUNCED.value]
+        announced = [v for v in vessels_repo.all() if v.status == VesselVisitStatus.ANNOUNCED.value]
+        visits = [v for v in announced if _hours_after(v.eta, reference_time) <= MAX_ARRIVAL_H]
+        if announced and not visits:
+            raise RuleViolation(
+                "reference_time",
+                f"no announced vessel visit arrives within {MAX_ARRIVAL_H} h after {reference_time.isoformat()}",
+            )
     else:
         visits = []
         for index, reference in enumerate(vessel_references):
@@ -203,6 +209,13 @@ def build_berth_instance(
         else:
             alongside = _utc(occupant.etb) if occupant.etb is not None else reference_time
             openings.append(_hours_after(alongside + DEFAULT_BUSY_H * HOUR, reference_time))
+    # A berth taken for the whole arrival window cannot take any of these visits: leave it out.
+    berths, openings = (
+        [b for b, o in zip(berths, openings, strict=True) if o <= MAX_ARRIVAL_H],
+        [o for o in openings if o <= MAX_ARRIVAL_H],
+    )
+    if not berths:
+        raise RuleViolation("berth_codes", f"no container berth is free within {MAX_ARRIVAL_H} h of reference_time")
     moves: list[int] = []
     sources: list[str] = []
     handling: list[tuple[int | None, ...]] = []
@@ -223,6 +236,7 @@ def build_berth_instance(
         handling.append(tuple(times))
     longest = sum(max(v for v in row if v is not None) for row in handling)
     horizon = max(arrivals) + max(openings) + longest + 1
+    check_berth_size(len(visits), horizon)
     instance = BerthInstance(
         name="live-berths",
         arrival_times=tuple(arrivals),
