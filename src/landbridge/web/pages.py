@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -176,7 +177,12 @@ def yard(p: PageDep, mode: str = "occupancy") -> Response:
 
 
 @router.get("/yard/stack/{block}/{bay}/{row}", response_class=HTMLResponse)
-def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
+def yard_stack(
+    p: PageDep,
+    block: Annotated[str, PathParam(max_length=2)],
+    bay: Annotated[int, PathParam(ge=0, le=999)],
+    row: Annotated[int, PathParam(ge=0, le=999)],
+) -> Response:
     """The containers of one stack (an htmx fragment under the heat map)."""
 
     def build() -> HTMLResponse:

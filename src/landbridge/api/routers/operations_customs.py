@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -24,7 +24,9 @@ def place(body: HoldIn, uow: UowDep, who: Officer, key: IdempotencyDep) -> JSONR
 
 
 @router.post("/customs/holds/{hold_id}/release")
-def release(hold_id: int, uow: UowDep, who: Officer, key: IdempotencyDep) -> JSONResponse:
+def release(
+    hold_id: Annotated[int, Path(ge=1, le=2**31 - 1)], uow: UowDep, who: Officer, key: IdempotencyDep
+) -> JSONResponse:
     """Release a hold."""
     return respond(customs.release_hold(uow, who.actor, hold_id=hold_id, idempotency=key))
 
