@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from landbridge import __version__
+from landbridge.api.deps import precondition
 from landbridge.api.errors import install_error_handlers
+from landbridge.api.guard import InputGuard
 from landbridge.api.routers import (
     containers,
     dcsa,
@@ -41,10 +43,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.database_url = database_url or get_settings().database_url
     install_error_handlers(app)
+    app.add_middleware(InputGuard)
+    # Every API route: If-Match on commands, ETag on object reads (api/deps.precondition).
     app.include_router(health.router)
-    app.include_router(reference.router)
-    app.include_router(containers.router)
-    for operations_router in (
+    api_dependencies = [Depends(precondition)]
+    for router in (
+        reference.router,
+        containers.router,
         operations_parties.router,
         operations_vessels.router,
         operations_yard.router,
@@ -52,11 +57,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_gate.router,
         operations_grain.router,
         operations_customs.router,
+        plans.router,
+        dcsa.router,
+        tracking.router,
     ):
-        app.include_router(operations_router)
-    app.include_router(plans.router)
-    app.include_router(dcsa.router)
-    app.include_router(tracking.router)
+        app.include_router(router, dependencies=api_dependencies)
     app.include_router(pages.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

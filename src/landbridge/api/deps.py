@@ -8,11 +8,15 @@ decides, and the returned :class:`Principal` carries the scope repository querie
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import HEADER, IdempotencyKey, request_digest
@@ -76,7 +80,60 @@ async def get_idempotency_key(
     if idempotency_key is None:
         return None
     body = await request.body()
-    return IdempotencyKey(idempotency_key, request_digest(request.method, request.url.path, body))
+    return IdempotencyKey(
+        idempotency_key,
+        request_digest(request.method, request.url.path, body),
+        raw_sha256=request_digest(request.method, request.url.path, body, canonical=False),
+    )
+
+
+# Routes whose path names one object that carries an ETag: (template prefix, kind, path parameter).
+_TAGGED: tuple[tuple[str, preconditions.Kind, str], ...] = (
+    ("/api/v1/containers/{number}", "container", "number"),
+    ("/api/v1/vessel-visits/{reference}", "vessel_visit", "reference"),
+    ("/api/v1/train-visits/{reference}", "train", "reference"),
+)
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _tagged_object(request: Request) -> tuple[preconditions.Kind, str | None, bool]:
+    """The kind and id of the object a route is about, and whether the route reads exactly that object."""
+    route = request.scope.get("route")
+    template = getattr(route, "path_format", None) or ""
+    for prefix, kind, parameter in _TAGGED:
+        if template == prefix or template.startswith(prefix + "/"):
+            subject = str(request.path_params.get(parameter, ""))
+            if kind == "container":
+                with suppress(ValueError):
+                    subject = str(ContainerNumber(subject))
+            return kind, subject, template == prefix
+    return "container", None, False  # a command on containers named in its body (yard moves, gate, CFS…)
+
+
+async def precondition(
+    request: Request,
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias=preconditions.HEADER,
+            description="An ETag read earlier: the command runs only if the object still has it (else 412)",
+        ),
+    ] = None,
+) -> None:
+    """``If-Match`` on commands (checked in the command's transaction); ``ETag`` on object reads."""
+    kind, subject, reads_object = _tagged_object(request)
+    if request.method in _UNSAFE:
+        if if_match is not None:
+            preconditions.expect(kind, subject, preconditions.parse_if_match(if_match))
+        else:
+            preconditions.clear()
+        return
+    if request.method == "GET" and reads_object and subject:
+        url: str = request.app.state.database_url
+        tag = await run_in_threadpool(preconditions.etag_of, UnitOfWork.for_url(url), kind, subject)
+        if tag is not None:
+            response.headers["ETag"] = tag
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

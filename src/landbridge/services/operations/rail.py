@@ -20,6 +20,7 @@ from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import Direction
+from landbridge.services import preconditions
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -95,6 +96,7 @@ def _train(
     row = RailRepository(uow.session).train(reference, lock=True)
     if row is None:
         raise NotFound(field, f"no train visit {reference!r}")
+    preconditions.check("train", row.reference, lambda: preconditions.train_etag(uow, row))
     if statuses and row.status not in statuses:
         raise RuleViolation("status", f"train {reference} is {row.status}; this needs {' or '.join(statuses)}")
     return row

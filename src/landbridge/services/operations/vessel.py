@@ -10,6 +10,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.visits import VesselVisitStatus
+from landbridge.services import preconditions
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -48,6 +49,7 @@ def _visit(
     row = VesselRepository(uow.session).get(reference, lock=not shared, shared=shared)
     if row is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
+    preconditions.check("vessel_visit", row.reference, lambda: preconditions.vessel_visit_etag(row))
     if status is not None and row.status != status.value:
         raise RuleViolation("status", f"vessel visit {reference} is {row.status}, not {status.value}")
     return row
