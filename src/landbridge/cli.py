@@ -231,19 +231,42 @@ def users_create(
         ),
     ],
     party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", help="Days the token is valid (1-366; default LANDBRIDGE_TOKEN_DAYS, 90)")
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Create an API user and print its bearer token (shown once; only its hash is stored)."""
+    """Create an API user and print its bearer token (shown once; only its hash is stored; it expires)."""
     from landbridge.domain.errors import DomainError
     from landbridge.services.authz import create_user
     from landbridge.store.unit_of_work import UnitOfWork
 
     try:
-        token = create_user(UnitOfWork.for_url(_database_url(database_url)), name=name, role=role, party=party)
+        token = create_user(
+            UnitOfWork.for_url(_database_url(database_url)), name=name, role=role, party=party, valid_for_days=days
+        )
     except DomainError as error:
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None
     typer.echo(token)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: Annotated[str, typer.Argument(help="The user whose token stops working now")],
+    database_url: DbOption = None,
+) -> None:
+    """Revoke a user's token: the API and the dashboard refuse it from the next request on."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.services.authz import revoke_user
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        revoke_user(UnitOfWork.for_url(_database_url(database_url)), name)
+    except DomainError as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"user {name} revoked")
 
 
 def _missing_schema(error: Exception) -> bool:

@@ -40,7 +40,7 @@ def test_non_finite_numbers_are_refused(client: TestClient, number: str) -> None
     body = '{"number": "%s", "iso_type": "22G1", "load_state": "full", "gross_mass_kg": %s}'
     loc = _field_of(_raw_post(client, "/api/v1/containers", body % (container_number(1), number)))
     assert loc[0] == "body"
-    loc = _field_of(_raw_post(client, "/api/v1/plans/berth", '{"time_limit_s": %s}' % number))
+    loc = _field_of(_raw_post(client, "/api/v1/plans/berth", '{"time_limit_s": ' + number + "}"))
     assert loc[0] == "body"
 
 
@@ -61,7 +61,7 @@ def test_a_hold_id_past_the_column_is_refused(client: TestClient) -> None:
 
 @pytest.mark.parametrize("text", ['"LB\\u0000X"', '"\\ud800"'])
 def test_nul_and_lone_surrogates_are_refused(client: TestClient, text: str) -> None:
-    body = '{"code": %s, "name": "Acme", "role": "shipper"}' % text
+    body = '{"code": ' + text + ', "name": "Acme", "role": "shipper"}'
     assert _field_of(_raw_post(client, "/api/v1/parties", body)) == ["body", "code"]
     assert client.get("/api/v1/containers").status_code == 200
 

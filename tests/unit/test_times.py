@@ -10,8 +10,10 @@ from pydantic import BaseModel, ValidationError
 from landbridge.api.types import Instant
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.times import as_utc, checked_time, parse_time
-from landbridge.store import tables  # noqa: F401  (registers every table on the metadata)
-from landbridge.store import tracking_tables  # noqa: F401
+from landbridge.store import (
+    tables,  # noqa: F401  (registers every table on the metadata)
+    tracking_tables,  # noqa: F401
+)
 from landbridge.store.tables import Base
 from landbridge.store.types import UtcDateTime
 

@@ -27,23 +27,32 @@ from landbridge.api.routers import (
     reference,
     tracking,
 )
+from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
 from landbridge.web import live, pages
+from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """Build the app for one database (the settings' URL unless given)."""
+def create_app(database_url: str | None = None, *, open_dashboard: bool | None = None) -> FastAPI:
+    """Build the app for one database (the settings' URL unless given).
+
+    ``open_dashboard`` (default: ``LANDBRIDGE_OPEN_DASHBOARD``) shows the staff screens without a login.
+    """
+    settings = get_settings()
     # FastAPIOffline serves Swagger UI and ReDoc from the package: /docs works with no internet.
     app: FastAPI = FastAPIOffline(
         title="landbridge",
         version=__version__,
         description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",
     )
-    app.state.database_url = database_url or get_settings().database_url
+    app.state.database_url = database_url or settings.database_url
+    app.state.open_dashboard = settings.open_dashboard if open_dashboard is None else open_dashboard
+    app.state.throttle = Throttle.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(InputGuard)
+    app.add_middleware(CsrfGuard, secret=settings.secret_key)
     # Every API route: If-Match on commands, ETag on object reads (api/deps.precondition).
     app.include_router(health.router)
     api_dependencies = [Depends(precondition)]

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from landbridge.api.throttle import client_address, throttle_of, too_many
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
@@ -45,9 +46,17 @@ def get_actor(request: Request, authorization: Annotated[str | None, Header()] =
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthenticated("send Authorization: Bearer <token>")
+    throttle, address = throttle_of(request), client_address(request)
+    locked = throttle.lockout_s(address)
+    if locked is not None:
+        raise too_many(locked, "too many wrong tokens from this address")
     actor = authenticate(get_uow(request), token.strip())
     if actor is None:
-        raise _unauthenticated("unknown or revoked token")
+        throttle.failed(address)
+        raise _unauthenticated("unknown, expired or revoked token")
+    wait = throttle.request_wait_s(actor.name)
+    if wait is not None:
+        raise too_many(wait, f"more than the allowed requests for user {actor.name}")
     return actor
 
 

@@ -312,6 +312,8 @@ class ApiUserRow(Base):
     party_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class IdempotencyKeyRow(Base):

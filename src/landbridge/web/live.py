@@ -44,13 +44,13 @@ def sse(event: str, data: str, event_id: int) -> str:
     return f"id: {event_id}\nevent: {event}\n{lines}\n"
 
 
-def _may_watch(database_url: str, token: str | None) -> bool:
-    """The tiles are staff figures: the same rule as the Overview page (open while no user exists)."""
+def _may_watch(database_url: str, token: str | None, open_dashboard: bool) -> bool:
+    """The tiles are staff figures: the same rule as the Overview page (open only when set to be)."""
     with read_session(database_url) as session:
-        if not auth.any_users(session):
-            return True
         viewer = auth.viewer_for_token(session, token)
-        return viewer is not None and not viewer.is_shipper
+        if viewer is None:
+            return open_dashboard
+        return not viewer.is_shipper
 
 
 @router.get("/live", response_model=None)
@@ -59,7 +59,8 @@ async def live(request: Request, once: bool = False, tiles: bool = True) -> Resp
     once at the start, then each time the event log grows."""
     lang = Localiser(choose_language(request))
     url: str = request.app.state.database_url
-    if not await asyncio.to_thread(_may_watch, url, request.cookies.get(auth.COOKIE)):
+    token, open_dashboard = request.cookies.get(auth.COOKIE), auth.dashboard_is_open(request)
+    if not await asyncio.to_thread(_may_watch, url, token, open_dashboard):
         return PlainTextResponse("log in first", status_code=401)
 
     async def stream() -> AsyncIterator[str]:

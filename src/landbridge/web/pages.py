@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from landbridge.web import auth, queries, runs
+from landbridge.api.throttle import client_address, throttle_of
+from landbridge.web import auth, csrf, queries, runs
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
@@ -66,9 +67,8 @@ class Page:
         self.request = request
         self.lang = Localiser(choose_language(request))
         self.session = open_session(request)
-        if auth.any_users(self.session):
-            self.viewer: auth.Viewer | None = auth.viewer_for_token(self.session, request.cookies.get(auth.COOKIE))
-        else:
+        self.viewer: auth.Viewer | None = auth.viewer_for_token(self.session, request.cookies.get(auth.COOKIE))
+        if self.viewer is None and auth.dashboard_is_open(request):
             self.viewer = auth.OPEN_VIEWER
 
     def close(self) -> None:
@@ -93,6 +93,7 @@ class Page:
                 "path": path,
                 "languages": LANGUAGES,
                 "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
+                "csrf_token": lambda: csrf.token_for(self.request.scope),
                 **context,
             },
             status_code=status_code,
@@ -308,9 +309,17 @@ def _safe_next(target: str) -> str:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(p: PageDep, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
-    """Check the token and keep it in an HttpOnly cookie."""
+    """Check the token and keep it in an HttpOnly cookie (wrong tokens count towards a lockout)."""
+    throttle, address = throttle_of(p.request), client_address(p.request)
+    locked = throttle.lockout_s(address)
+    if locked is not None:
+        context = {"next": next, "failed": False, "locked_s": locked}
+        refused = p.render("login.html", context, status_code=429)
+        refused.headers["Retry-After"] = str(locked)
+        return refused
     viewer = auth.viewer_for_token(p.session, token)
     if viewer is None:
+        throttle.failed(address)
         return p.render("login.html", {"next": next, "failed": True}, status_code=401)
     target = _safe_next(next)
     if viewer.is_shipper and target not in ("/customs",) and not target.startswith("/container"):
