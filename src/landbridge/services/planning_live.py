@@ -835,10 +835,7 @@ class _Joined(UnitOfWork):
     def __enter__(self) -> Self:
         if self._failure is not None:
             raise _TransactionBroken("the plan's transaction failed; it is retried as a whole") from self._failure
-        self.session = self._outer.session
-        self.containers = self._outer.containers
-        self.reference = self._outer.reference
-        self.events = self._outer.events
+        self.attach(self._outer.session)
         return self
 
     def __exit__(

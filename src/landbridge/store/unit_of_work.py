@@ -56,23 +56,30 @@ class UnitOfWork:
         return cls(session_factory(url))
 
     def __enter__(self) -> Self:
-        self.session = self._sessions()
         self._committed = False
-        # Repositories are thin wrappers over the session: building all of them is cheap, and one
-        # place that builds them means no service constructs a repository on a session of its own.
-        self.containers = ContainerRepository(self.session)
-        self.customs = CustomsRepository(self.session)
-        self.events = EventLog(self.session)
-        self.gate = GateRepository(self.session)
-        self.grain = GrainRepository(self.session)
-        self.idempotency = IdempotencyRepository(self.session)
-        self.parties = PartyRepository(self.session)
-        self.rail = RailRepository(self.session)
-        self.reference = ReferenceRepository(self.session)
-        self.users = UserRepository(self.session)
-        self.vessels = VesselRepository(self.session)
-        self.yard = YardRepository(self.session)
+        self.attach(self._sessions())
         return self
+
+    def attach(self, session: Session) -> None:
+        """Work on ``session``: every repository is built here and only here.
+
+        Repositories are thin wrappers over the session, so building all of them is cheap; one place
+        that builds them means no service constructs a repository on a session of its own, and a
+        unit of work joined to another's transaction (a plan applied step by step) gets them all.
+        """
+        self.session = session
+        self.containers = ContainerRepository(session)
+        self.customs = CustomsRepository(session)
+        self.events = EventLog(session)
+        self.gate = GateRepository(session)
+        self.grain = GrainRepository(session)
+        self.idempotency = IdempotencyRepository(session)
+        self.parties = PartyRepository(session)
+        self.rail = RailRepository(session)
+        self.reference = ReferenceRepository(session)
+        self.users = UserRepository(session)
+        self.vessels = VesselRepository(session)
+        self.yard = YardRepository(session)
 
     def __exit__(
         self,
