@@ -12,6 +12,7 @@ from landbridge import __version__
 from landbridge.api.deps import precondition
 from landbridge.api.errors import install_error_handlers
 from landbridge.api.guard import InputGuard
+from landbridge.api.responses import document_error_responses
 from landbridge.api.routers import (
     containers,
     dcsa,
@@ -74,4 +75,5 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
     app.include_router(pages.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    document_error_responses(app)  # last: every route included above documents its errors
     return app

@@ -129,6 +129,14 @@ def service_unavailable(dependency: str = "database") -> JSONResponse:
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the API documents for this path (Starlette names only the first route's)."""
+    from landbridge.api.responses import documented_methods
+
+    methods = documented_methods(request.app, request.url.path)
+    return ", ".join(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers of the one error path on the app."""
 
@@ -140,11 +148,13 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, RequestValidationError)
         return validation_error_response(error)
 
-    async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         headers = dict(error.headers) if error.headers else None
         if isinstance(error.detail, list):
             return JSONResponse(status_code=error.status_code, content={"detail": error.detail}, headers=headers)
+        if error.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
         kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return error_response(error.status_code, ["request"], str(error.detail), kind, headers=headers)
 
