@@ -104,10 +104,17 @@ def test_vessel_visits_and_trains_carry_etags(client: TestClient) -> None:
     assert client.post("/api/v1/train-visits/T1/depart", headers={"If-Match": train_tag}).status_code == 412
 
 
-@pytest.mark.parametrize("value", ['W/"1"', "1", ""])
-def test_malformed_or_unguarded_if_match_is_refused(client: TestClient, value: str) -> None:
-    response = client.post(
-        "/api/v1/parties", json={"code": "ACME", "name": "A", "role": "shipper"}, headers={"If-Match": value}
-    )
-    assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"][-1] == "If-Match"
+@pytest.mark.parametrize("value", ['W/"1"', "1", "", '"a b"'])
+def test_a_malformed_if_match_matches_nothing(client: TestClient, value: str) -> None:
+    number = _yard_box(client, 4)
+    body = {"container": number, "slot": "C-05-01-1"}
+    response = client.post("/api/v1/yard/moves", json=body, headers={"If-Match": value})
+    assert response.status_code == 412, response.text
+    assert response.json()["detail"][0]["loc"] == ["header", "If-Match"]
+
+
+def test_an_if_match_on_a_command_without_tagged_object_fails_unless_star(client: TestClient) -> None:
+    body = {"code": "ACME", "name": "A", "role": "shipper"}
+    response = client.post("/api/v1/parties", json=body, headers={"If-Match": '"1"'})
+    assert response.status_code == 412, response.text  # RFC 9110: no current representation has that tag
+    assert client.post("/api/v1/parties", json=body, headers={"If-Match": "*"}).status_code == 201

@@ -57,7 +57,7 @@ def test_an_old_reference_time_is_refused_before_solving(client: TestClient, ref
         ({"time_limit_s": 3600}, "time_limit_s"),
         ({"seed": 2**63}, "seed"),
         ({"berth_codes": ["30"] * 501}, "berth_codes"),
-        ({"vessel_lengths_m": {"NEAR": 1e6}}, "NEAR"),
+        ({"vessel_lengths_m": {"NEAR": 1e6}}, "NEAR"),  # metres: no ship is 1,000 km long
     ],
 )
 def test_request_sizes_are_capped(client: TestClient, body: dict[str, Any], field: str) -> None:

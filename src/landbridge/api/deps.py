@@ -20,7 +20,7 @@ from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
 from landbridge.services.containers import Actor
-from landbridge.services.idempotency import HEADER, IdempotencyKey, request_digest
+from landbridge.services.idempotency import HEADER, MAX_KEY_LENGTH, IdempotencyKey, request_digest
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -83,7 +83,8 @@ class Authorized:
 
 
 async def get_idempotency_key(
-    request: Request, idempotency_key: Annotated[str | None, Header(alias=HEADER)] = None
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(alias=HEADER, min_length=1, max_length=MAX_KEY_LENGTH)] = None,
 ) -> IdempotencyKey | None:
     """The caller's ``Idempotency-Key`` with a digest of this request (method, path, body)."""
     if idempotency_key is None:
@@ -127,6 +128,7 @@ async def precondition(
         Header(
             alias=preconditions.HEADER,
             description="An ETag read earlier: the command runs only if the object still has it (else 412)",
+            max_length=400,
         ),
     ] = None,
 ) -> None:

@@ -58,6 +58,8 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for parameter in operation.get("parameters", ()):
+                parameter["schema"] = _without_null(parameter.get("schema", {}))
             codes = list(_EVERY_OPERATION)
             if _takes_token(operation):
                 codes += _AUTHENTICATED
@@ -77,6 +79,22 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:
                     "schema": {"type": "string"},
                 }
     return schema
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A header, query or path parameter is a text or absent, never JSON null: drop ``null`` from ``anyOf``.
+
+    FastAPI documents ``str | None`` as ``anyOf: [string, null]``; a client told null is allowed
+    sends the text "null", which is not what the parameter means.
+    """
+    options = schema.get("anyOf")
+    if not isinstance(options, list):
+        return schema
+    kept = [option for option in options if option.get("type") != "null"]
+    if len(kept) != 1 or len(kept) == len(options):
+        return schema
+    rest = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**kept[0], **rest}
 
 
 def _rewrite_refs(node: Any) -> Any:

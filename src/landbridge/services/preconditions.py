@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from landbridge.domain.errors import DomainError, RuleViolation
+from landbridge.domain.errors import DomainError
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 Kind = Literal["container", "vessel_visit", "train"]
 HEADER = "If-Match"
+IF_MATCH_PATTERN = r'^(\*|"[!#-~]{1,64}"(, ?"[!#-~]{1,64}")*)$'
+"""``*`` or a comma-separated list of strong entity tags (weak ``W/"…"`` tags never match: strong comparison)."""
+_MALFORMED = 'names no entity tag: give "*" or tags from ETag headers, e.g. If-Match: "7" (weak W/ tags never match)'
 
 
 class PreconditionFailed(DomainError):
@@ -50,14 +54,14 @@ _pending: ContextVar[Precondition | None] = ContextVar("landbridge_precondition"
 
 
 def parse_if_match(value: str) -> tuple[str, ...]:
-    """The entity tags of an ``If-Match`` header (``*`` matches any existing object)."""
-    tags = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not tags:
-        raise RuleViolation(HEADER, 'give an entity tag from an ETag header, e.g. If-Match: "7"')
-    for tag in tags:
-        if tag != "*" and not (len(tag) >= 2 and tag.startswith('"') and tag.endswith('"')):
-            raise RuleViolation(HEADER, f'{tag[:40]!r} is not a quoted entity tag (weak tags W/"…" never match)')
-    return tags
+    """The entity tags of an ``If-Match`` header (``*`` matches any existing object).
+
+    A value that names no strong entity tag gives no tags: it can match nothing, so the command's
+    precondition fails (412) when it runs — after the request itself was found well-formed.
+    """
+    if re.fullmatch(IF_MATCH_PATTERN, value) is None:
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def expect(kind: Kind, subject: str | None, tags: tuple[str, ...]) -> None:
@@ -111,6 +115,8 @@ def check(kind: Kind, subject: str, current_tag: Any) -> None:
     if pending.subject is not None and pending.subject != subject:
         return
     pending.checked = True
+    if not pending.tags:
+        raise PreconditionFailed(HEADER, _MALFORMED)
     if "*" in pending.tags:
         return
     tag = current_tag() if callable(current_tag) else current_tag
@@ -119,10 +125,18 @@ def check(kind: Kind, subject: str, current_tag: Any) -> None:
 
 
 def ensure_checked() -> None:
-    """After a command: an ``If-Match`` that matched no object of the command is refused, not ignored."""
+    """After a command: an ``If-Match`` that guarded no object of the command fails (412), never is ignored.
+
+    RFC 9110: a tag that matches no current representation of the target fails the precondition;
+    only ``*`` (the target exists) passes.
+    """
     pending = _pending.get()
-    if pending is not None and not pending.checked:
-        raise RuleViolation(HEADER, f"this command changes no {pending.kind.replace('_', ' ')} an If-Match could guard")
+    if pending is not None and not pending.checked and not pending.tags:
+        raise PreconditionFailed(HEADER, _MALFORMED)
+    if pending is not None and not pending.checked and "*" not in pending.tags:
+        raise PreconditionFailed(
+            HEADER, f"this command changes no {pending.kind.replace('_', ' ')} with an entity tag; send no If-Match"
+        )
 
 
 def etag_of(uow: UnitOfWork, kind: Kind, subject: str) -> str | None:

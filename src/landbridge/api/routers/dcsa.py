@@ -25,6 +25,16 @@ router = APIRouter(prefix="/dcsa/tnt/v2", tags=["dcsa"])
 _OPERATORS = ("gte", "gt", "lte", "lt", "eq")
 
 
+# Standard Base64 (padded) of 32 to 64 bytes: 10 groups + a 2- or 3-byte tail, 11-20 groups + any tail, or
+# 21 groups + a 1-byte tail — so every text the schema allows decodes to an accepted secret.
+_B64 = "[A-Za-z0-9+/]"
+SECRET_PATTERN = (
+    f"^(?:{_B64}{{4}}){{10}}(?:{_B64}{{3}}=|{_B64}{{4}}"
+    f"|(?:{_B64}{{4}}){{1,10}}(?:{_B64}{{2}}==|{_B64}{{3}}=|{_B64}{{4}})"
+    f"|(?:{_B64}{{4}}){{11}}{_B64}{{2}}==)$"
+)
+
+
 def get_viewer(principal: Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]) -> tracking.Viewer:
     """The authenticated caller as a tracking viewer: its party scope limits what it sees (shippers)."""
     return tracking.Viewer(principal.actor.name, principal.scope.party)
@@ -122,7 +132,11 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     callback_url: str = Field(alias="callbackUrl", max_length=500, examples=["https://example.com/dcsa-events"])
-    secret: str = Field(description="Base64 of 32–64 random bytes; signs every notification", max_length=200)
+    secret: str = Field(
+        description="Base64 of 32–64 random bytes; signs every notification",
+        max_length=88,
+        pattern=SECRET_PATTERN,
+    )
     event_type: list[str] = Field(default_factory=list, alias="eventType")
     equipment_event_type_code: list[str] = Field(default_factory=list, alias="equipmentEventTypeCode")
     transport_event_type_code: list[str] = Field(default_factory=list, alias="transportEventTypeCode")

@@ -53,7 +53,7 @@ class PlanIn(BaseModel):
     reference_time: Instant | None = None
     berth_codes: Annotated[list[Text], Field(max_length=MAX_LIST_ITEMS)] | None = None
     vessel_lengths_m: (
-        Annotated[dict[Text, Annotated[float, Field(gt=0, le=500)]], Field(max_length=MAX_LIST_ITEMS)] | None
+        Annotated[dict[Text, Annotated[float, Field(gt=0, le=10_000)]], Field(max_length=MAX_LIST_ITEMS)] | None
     ) = None
     train_reference: Text | None = None
     container_numbers: (
