@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from landbridge.services.demo_day import play_demo_day
+from landbridge.demo.day import play_demo_day
 from landbridge.services.operations import rail
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
