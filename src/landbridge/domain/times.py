@@ -9,7 +9,7 @@ and, with a negative offset, becomes year 10000 on PostgreSQL — a row no read 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from landbridge.domain.errors import RuleViolation
 
@@ -18,8 +18,6 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2099
 """The last calendar year (in the time's own offset) a time may fall in."""
 RANGE_TEXT = f"{EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31"
-HUB_TZ = timezone(timedelta(hours=8))
-"""The Lianyungang base keeps China Standard Time (UTC+8, no daylight saving)."""
 OFFSET_EXAMPLE = "2026-01-15T10:00:00+08:00"
 
 
@@ -60,8 +58,3 @@ def parse_time(raw: str, field: str) -> datetime:
     except ValueError:
         raise RuleViolation(field, f"{raw[:40]!r} is not an ISO 8601 date-time, e.g. {OFFSET_EXAMPLE}") from None
     return checked_time(moment, field)
-
-
-def in_hub_time(moment: datetime) -> datetime:
-    """The instant on the hub's clock (UTC+8), for display."""
-    return as_utc(moment).astimezone(HUB_TZ)

@@ -18,7 +18,8 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
-from landbridge.domain.times import in_hub_time
+from landbridge.domain.times import as_utc
+from landbridge.web.readmodels.common import hub_zone
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -98,13 +99,13 @@ class Localiser:
         """A timestamp in hub time (UTC+8)."""
         if value is None:
             return "–"
-        return format_datetime(in_hub_time(value), format=fmt, locale=self.locale)
+        return format_datetime(as_utc(value).astimezone(hub_zone()), format=fmt, locale=self.locale)
 
     def date(self, value: dt.datetime | None) -> str:
         """A date in hub time."""
         if value is None:
             return "–"
-        return format_date(in_hub_time(value), format="medium", locale=self.locale)
+        return format_date(as_utc(value).astimezone(hub_zone()), format="medium", locale=self.locale)
 
     def duration(self, hours: float) -> str:
         """A span of time in words (``3 days``), in this language."""
