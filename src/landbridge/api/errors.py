@@ -129,6 +129,15 @@ def service_unavailable(dependency: str = "database") -> JSONResponse:
     )
 
 
+def _location_of(request: Request, field: str) -> str:
+    """Where the field at fault came from: a query or path parameter of this request, else the body."""
+    if field in request.path_params:
+        return "path"
+    if field in request.query_params:
+        return "query"
+    return "body"
+
+
 def allowed_methods(request: Request) -> str:
     """Every method the API documents for this path (Starlette names only the first route's)."""
     from landbridge.api.responses import documented_methods
@@ -140,9 +149,9 @@ def allowed_methods(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers of the one error path on the app."""
 
-    async def on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+    async def on_domain_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, DomainError)
-        return domain_error_response(error)
+        return domain_error_response(error, _location_of(request, error.field))
 
     async def on_validation_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)

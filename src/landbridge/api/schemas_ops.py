@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from landbridge.api.types import Instant
+from landbridge.api.types import HourStart, Instant
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.idempotency import Outcome
 
@@ -43,12 +43,15 @@ class GoodsLineIn(Body):
     packing_group: str | None = None
 
 
+Locode = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$", description="UN/LOCODE, e.g. CNLYG")]
+
+
 class ConsignmentIn(Body):
     booking_reference: Annotated[str, Field(min_length=1, max_length=35)]
     shipper_code: Code
     consignee_code: Code | None = None
-    origin: str
-    destination: str
+    origin: Locode
+    destination: Locode
     goods: list[GoodsLineIn] = Field(default_factory=list, max_length=200)
 
 
@@ -118,7 +121,7 @@ class GaugeTransferIn(Body):
 
 class AppointmentIn(Body):
     reference: Code
-    hour_start: Instant
+    hour_start: HourStart
     plate: Annotated[str, Field(min_length=1, max_length=16)]
     kind: Literal["pick_up", "drop_off"]
     container: str | None = None

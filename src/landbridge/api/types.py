@@ -3,8 +3,9 @@
 ``Instant`` is the one type for a time in a request (body field or query parameter): an RFC 3339
 text with an offset, within the accepted years, handed to the service as an aware UTC ``datetime``.
 Numbers (Unix seconds: ``hour_start=0`` used to mean 1970) and naive texts are refused with a 422
-that names the field. The JSON schema says the same (``pattern``), so generated clients and
-Schemathesis send only what is accepted.
+that names the field. The JSON schema says the same (``pattern``, and no ``format: date-time``: the
+seconds may be left out, which strict RFC 3339 does not allow), so generated clients and
+Schemathesis send exactly what is accepted.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ Instant = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "format": "date-time",
             "pattern": INSTANT_PATTERN,
             "description": f"RFC 3339 date-time with an offset, {RANGE_TEXT}, e.g. {OFFSET_EXAMPLE}",
             "examples": [OFFSET_EXAMPLE],
@@ -64,3 +64,35 @@ Instant = Annotated[
     ),
 ]
 """An aware UTC ``datetime`` from an RFC 3339 text with an offset, years 2000-2099."""
+
+
+# An hour boundary in UTC: minutes and seconds zero, and an offset of whole hours.
+HOUR_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[Tt ]([01][0-9]|2[0-3]):00(:00(\.0{1,6})?)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):00)$"
+)
+_HOUR = re.compile(HOUR_PATTERN)
+
+
+def _on_the_hour(value: Any) -> Any:
+    if isinstance(value, str) and _INSTANT.fullmatch(value) is not None and _HOUR.fullmatch(value) is None:
+        raise ValueError("must start on the hour (minutes and seconds 00, an offset of whole hours)")
+    return value
+
+
+HourStart = Annotated[
+    AwareDatetime,
+    BeforeValidator(_text_only),
+    BeforeValidator(_on_the_hour),
+    AfterValidator(_in_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": HOUR_PATTERN,
+            "description": f"The start of an hour, RFC 3339 with an offset, {RANGE_TEXT}, e.g. {OFFSET_EXAMPLE}",
+            "examples": ["2026-01-15T10:00:00+08:00"],
+        }
+    ),
+]
+"""An :data:`Instant` on a whole UTC hour (appointment windows)."""

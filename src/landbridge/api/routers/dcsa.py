@@ -53,6 +53,12 @@ def _actor(viewer: tracking.Viewer) -> Actor:
     return Actor(viewer.name, "subscriber", viewer.party)
 
 
+def _code_list(allowed: tuple[str, ...]) -> str:
+    """The pattern of a comma list of ``allowed`` codes, so the schema says what ``_codes`` accepts."""
+    one = "(" + "|".join(allowed) + ")"
+    return rf"^\s*{one}(\s*,\s*{one})*\s*$"
+
+
 def _codes(raw: str | None, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
     if not raw:
         return ()
@@ -94,9 +100,16 @@ def get_events(
     response: Response,
     uow: UowDep,
     viewer: ViewerDep,
-    event_type: Annotated[str | None, Query(alias="eventType", description="EQUIPMENT,TRANSPORT")] = None,
-    equipment_event_type_code: Annotated[str | None, Query(alias="equipmentEventTypeCode")] = None,
-    transport_event_type_code: Annotated[str | None, Query(alias="transportEventTypeCode")] = None,
+    event_type: Annotated[
+        str | None,
+        Query(alias="eventType", description="EQUIPMENT,TRANSPORT", pattern=_code_list(tracking.EVENT_TYPES)),
+    ] = None,
+    equipment_event_type_code: Annotated[
+        str | None, Query(alias="equipmentEventTypeCode", pattern=_code_list(tracking.EQUIPMENT_CODES))
+    ] = None,
+    transport_event_type_code: Annotated[
+        str | None, Query(alias="transportEventTypeCode", pattern=_code_list(tracking.TRANSPORT_CODES))
+    ] = None,
     equipment_reference: Annotated[str | None, Query(alias="equipmentReference", max_length=15)] = None,
     carrier_booking_reference: Annotated[str | None, Query(alias="carrierBookingReference", max_length=35)] = None,
     un_location_code: Annotated[str | None, Query(alias="UNLocationCode", max_length=5)] = None,
@@ -141,7 +154,12 @@ class SubscriptionIn(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    callback_url: str = Field(alias="callbackUrl", max_length=500, examples=["https://example.com/dcsa-events"])
+    callback_url: str = Field(
+        alias="callbackUrl",
+        max_length=500,
+        pattern=r"^https?://[^\s/?#]+[^\s]*$",
+        examples=["https://example.com/dcsa-events"],
+    )
     secret: str = Field(
         description="Base64 of 32–64 random bytes; signs every notification",
         max_length=88,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import AppointmentIn, TruckInIn, respond
-from landbridge.api.types import Instant
+from landbridge.api.types import HourStart
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -20,7 +20,7 @@ Reader = Annotated[Principal, Depends(Authorized(Action.GATE_READ))]
 
 
 @router.get("/appointments")
-def window(uow: UowDep, who: Reader, hour_start: Annotated[Instant, Query()]) -> dict[str, Any]:
+def window(uow: UowDep, who: Reader, hour_start: Annotated[HourStart, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
 
