@@ -168,8 +168,9 @@ def test_shipper_sees_one_friendly_404_for_missing_and_foreign_boxes(
     page, errors = new_page(context)
     login(page, served.base_url, SHIPPER_TOKEN, lang="ru")
     assert page.url.endswith("/container")
-    page.goto(f"{served.base_url}/yard")  # operational screens are not for shippers
-    assert page.url.endswith("/container")
+    forbidden = page.goto(f"{served.base_url}/yard")  # the yard is not for cargo owners: no yard.read
+    assert forbidden is not None and forbidden.status == 403
+    assert page.locator("#screens a[href='/yard']").count() == 0
 
     own = page.goto(f"{served.base_url}/container/{served.demo.shipper_box}")
     assert own is not None and own.status == 200
