@@ -27,7 +27,7 @@ class Screen:
     action: Action | None  # None: the Overview, open to whoever may see one of its tiles
 
 
-# Overview tiles and the read each one shows.
+# Overview tiles (``readmodels.overview.ALL_TILES``) and the read each one shows.
 TILES: dict[str, Action] = {
     "ships": Action.VESSEL_READ,
     "trains": Action.RAIL_READ,
