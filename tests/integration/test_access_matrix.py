@@ -146,10 +146,16 @@ def test_access_matrix(database_url: str) -> None:
                     if status != expected:
                         leaks.append(f"GET {path} as {role} ({which}): {status}, expected {expected}")
             assert _get(client, template.format(box=OWN, lot="L-OWN", visit="V-LINEA"), {}).status_code == 401
-        for which, box, expected in (("own", OWN, 200), ("foreign", FOREIGN, 404)):
-            status = _get(client, f"/api/v1/tracking/{box}", users["shipper"]).status_code
-            if status != expected:
-                leaks.append(f"GET /api/v1/tracking/{box} as shipper ({which}): {status}")
+        for role, own_box in (("shipper", OWN), ("shipping_line", LINE_BOX)):
+            for which, box, expected in (("own", own_box, 200), ("foreign", FOREIGN, 404)):
+                status = _get(client, f"/api/v1/tracking/{box}", users[role]).status_code
+                if status != expected:
+                    leaks.append(f"GET /api/v1/tracking/{box} as {role} ({which}): {status}")
+        for path in ("/api/v1/containers", "/dcsa/tnt/v2/events", "/api/v1/vessel-visits"):
+            response = _get(client, path, users["shipping_line"])
+            assert response.status_code == 200, (path, response.text)
+            if any(word in response.text for word in (OWN, FOREIGN, "ALIEN SUN", "ACME", "OTHERCO")):
+                leaks.append(f"GET {path} as shipping_line lists a foreign object")
         for path in LISTS:
             response = _get(client, path, users["shipper"])
             assert response.status_code == 200, (path, response.text)
