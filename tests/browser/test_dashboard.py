@@ -50,7 +50,7 @@ def test_every_screen_loads_and_agrees_with_the_api(context: tuple[Any, Offline]
     blocks = api(served, "/api/v1/yard/blocks")
     in_yard = sum(block["occupied_slots"] for block in blocks)
     page.wait_for_selector("#live-tiles[data-updated]", timeout=10_000)  # the SSE stream delivered tiles
-    assert f"{in_yard} /" in page.inner_text("#kpi-yard + .label")
+    assert f"{in_yard:,} /" in page.inner_text("#kpi-yard + .label")  # English groups thousands
     assert page.inner_text("#kpi-holds") == "1"
     assert page.inner_text("#kpi-ships") == "1"
     assert page.locator("#alerts li").count() >= 2  # the old hold and the overloaded wagon
