@@ -234,7 +234,7 @@ def users_create(
             "customs_officer, shipping_line, shipper, auditor or admin",
         ),
     ],
-    party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Party a shipper or shipping line acts for")] = None,
     days: Annotated[
         int | None, typer.Option("--days", help="Days the token is valid (1-366; default LANDBRIDGE_TOKEN_DAYS, 90)")
     ] = None,

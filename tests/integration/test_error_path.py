@@ -110,3 +110,11 @@ def test_an_unreachable_database_answers_503_with_retry_after() -> None:
             assert response.status_code == 503, response.text
             assert response.headers["retry-after"] == "5"
             assert response.json()["detail"][0]["loc"] == ["database"]
+
+
+@pytest.mark.parametrize("url", ["http://[", "https://[::1", "http://]x/"])
+def test_a_broken_callback_url_is_refused_not_a_server_error(client: TestClient, url: str) -> None:
+    """Found by the long Schemathesis run: a callback URL with a broken IPv6 host answered 500."""
+    secret = "A" * 43 + "="
+    response = client.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": url, "secret": secret})
+    assert _field_of(response) == ["body", "callbackUrl"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -96,7 +96,7 @@ class Localiser:
         return format_percent(fraction, format=pattern, locale=self.locale)
 
     def datetime(self, value: dt.datetime | None, fmt: str = "short") -> str:
-        """A timestamp in hub time (UTC+8)."""
+        """A timestamp in hub time (the scenario's time zone)."""
         if value is None:
             return "–"
         return format_datetime(as_utc(value).astimezone(hub_zone()), format=fmt, locale=self.locale)
@@ -106,6 +106,14 @@ class Localiser:
         if value is None:
             return "–"
         return format_date(as_utc(value).astimezone(hub_zone()), format="medium", locale=self.locale)
+
+    def hub_offset(self) -> str:
+        """The hub's offset from UTC now, as people write it (``UTC+8``, ``UTC+5:30``)."""
+        offset = dt.datetime.now(UTC).astimezone(hub_zone()).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "−"
+        hours, rest = divmod(abs(minutes), 60)
+        return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
     def duration(self, hours: float) -> str:
         """A span of time in words (``3 days``), in this language."""
