@@ -19,9 +19,15 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSch
 from landbridge.domain.times import EARLIEST_YEAR, LATEST_YEAR, OFFSET_EXAMPLE, RANGE_TEXT, checked_time, time_problem
 
 # Years 2000-2099, an RFC 3339 date-time (seconds may be left out), and an explicit offset (Z or ±hh:mm).
+# A real calendar day of 2000-2099 (30-day months, February with the 29th only in leap years).
+_DATE = (
+    r"(20[0-9]{2}-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|20[0-9]{2}-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|20[0-9]{2}-02-(0[1-9]|1[0-9]|2[0-8])"
+    r"|20(0[048]|[2468][048]|[13579][26])-02-29)"
+)
 INSTANT_PATTERN = (
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    "^" + _DATE + r"[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
     r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
 _INSTANT = re.compile(INSTANT_PATTERN)
@@ -67,11 +73,7 @@ Instant = Annotated[
 
 
 # An hour boundary in UTC: minutes and seconds zero, and an offset of whole hours.
-HOUR_PATTERN = (
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"[Tt ]([01][0-9]|2[0-3]):00(:00(\.0{1,6})?)?"
-    r"([Zz]|[+-]([01][0-9]|2[0-3]):00)$"
-)
+HOUR_PATTERN = "^" + _DATE + r"[Tt ]([01][0-9]|2[0-3]):00(:00(\.0{1,6})?)?([Zz]|[+-]([01][0-9]|2[0-3]):00)$"
 _HOUR = re.compile(HOUR_PATTERN)
 
 
