@@ -48,7 +48,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from landbridge.config import get_settings
 from landbridge.corridor.network import LOCODES
@@ -72,7 +71,7 @@ from landbridge.services.operations import rail, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.vessel import visit_view
 from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
-from landbridge.services.retry import is_clash, retry_on_clash
+from landbridge.services.retry import is_clash
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -810,31 +809,22 @@ def plan_train(
     }
 
 
-class _TransactionBroken(Exception):
-    """A joined step found the shared transaction broken by an earlier database error.
-
-    Deliberately not a ``DBAPIError``: the step's own ``execute`` would catch that and retry inside
-    the broken transaction, which cannot succeed, and end in a 409. This escapes to the apply's
-    retry instead, which starts a fresh transaction; it is raised *from* the database error so
-    :func:`landbridge.services.retry.is_clash` still sees what happened.
-    """
-
-
 class _Joined(UnitOfWork):
     """A unit of work that runs inside another one's transaction: its commit only flushes.
 
     This is how a whole train plan goes through the rail load and yard move services one box at a
     time and still commits once: each step runs every rule and writes its event, and if any is
-    refused the outer transaction rolls back every step before it.
+    refused the outer transaction rolls back every step before it. A step that clashes with a
+    concurrent writer is not retried on its own (``owns_transaction``): the apply's ``execute``
+    retries the whole plan in a fresh transaction.
     """
+
+    owns_transaction = False
 
     def __init__(self, outer: UnitOfWork) -> None:
         self._outer = outer
-        self._failure: DBAPIError | None = None
 
     def __enter__(self) -> Self:
-        if self._failure is not None:
-            raise _TransactionBroken("the plan's transaction failed; it is retried as a whole") from self._failure
         self.attach(self._outer.session)
         return self
 
@@ -844,8 +834,7 @@ class _Joined(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
-            self._failure = exc
+        """Nothing to close: the outer unit of work owns the session."""
 
     def commit(self) -> None:
         """Flush only; the outer unit of work commits."""
@@ -930,8 +919,8 @@ def apply_train_plan(
         }
 
     try:
-        return retry_on_clash(lambda: execute(uow, actor, work, idempotency=idempotency), attempts=APPLY_ATTEMPTS)
-    except Exception as error:
+        return execute(uow, actor, work, idempotency=idempotency, attempts=APPLY_ATTEMPTS)
+    except Conflict as error:
         if not is_clash(error):
             raise
         raise Conflict(
