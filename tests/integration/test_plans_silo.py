@@ -3,6 +3,7 @@ from the request, a checked plan in silo codes and lot references, and nothing w
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,16 @@ from tests.e2e.support import bearer, seed, token
 from tests.integration.test_plans_api import event_count, post, refused
 
 Hub = tuple[TestClient, str, dict[str, str]]
+
+
+def refuse_temporary_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live planning checks plans held in memory: any temporary file it made would now fail the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("live planning wrote a temporary file")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "mkstemp", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refuse)
 
 
 @pytest.fixture
@@ -70,7 +81,8 @@ def _arriving(reference: str, owner: str, crop: str, mass_kg: int) -> dict[str, 
     return {"reference": reference, "owner_code": owner, "crop": crop, "mass_kg": mass_kg}
 
 
-def test_arriving_lots_are_planned_around_the_stored_ones(hub: Hub) -> None:
+def test_arriving_lots_are_planned_around_the_stored_ones(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_temporary_files(monkeypatch)
     client, url, _ = hub
     before = event_count(url)
     body = {

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import respond
 from landbridge.domain.errors import RuleViolation
-from landbridge.services import planning_live, silo_planning
+from landbridge.services import planning_live
 from landbridge.services.authz import Action
+from landbridge.services.planning_live import silos as silo_planning
 
 router = APIRouter(prefix="/api/v1/plans", tags=["planning"])
 Planner = Annotated[Principal, Depends(Authorized(Action.PLAN_RUN))]
