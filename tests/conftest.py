@@ -24,7 +24,7 @@ from landbridge.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("LANDBRIDGE_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("LANDBRIDGE_REQUIRE_POSTGRES") == "1"
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
