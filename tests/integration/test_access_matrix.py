@@ -14,7 +14,7 @@ from landbridge.api.app import create_app
 from landbridge.services.containers import Actor
 from landbridge.services.operations import customs, grain, parties
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import ROLES, bearer, container_number, seed, token, wagon_1520
+from tests.support import ROLES, bearer, container_number, seed, token, wagon_1520
 
 OWN, FOREIGN = container_number(101), container_number(202)
 WRITES: list[tuple[str, frozenset[str]]] = [

@@ -11,7 +11,7 @@ from landbridge.services.operations import rail
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web import queries
-from tests.e2e.support import seed
+from tests.support import seed
 
 
 def test_departures_and_train_times_come_from_train_events(database_url: str) -> None:

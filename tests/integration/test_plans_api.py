@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon
+from tests.support import Hub as SeededHub
+from tests.support import bearer, container_number, uic_wagon
 
 Hub = tuple[TestClient, str, dict[str, str]]
 REFERENCE_TIME = "2026-12-01T00:00:00+00:00"
@@ -33,12 +33,10 @@ def refuse_temporary_files(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
+def hub(make_hub: Callable[..., SeededHub]) -> Hub:
     """A seeded hub with an admin (the client's default), a planner and a yard operator."""
-    seed(database_url)
-    tokens = {role: token(database_url, role, role) for role in ("planner", "admin", "yard_operator")}
-    with TestClient(create_app(database_url), headers=bearer(tokens["admin"])) as client:
-        yield client, database_url, tokens
+    made = make_hub(users=("planner", "admin", "yard_operator"), as_user="admin")
+    return made.client, made.url, made.tokens
 
 
 def post(

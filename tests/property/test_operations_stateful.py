@@ -37,7 +37,7 @@ from landbridge.services.operations.rail import WagonSpec, box_mass_kg
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.store.database import engine_for, is_sqlite
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import container_number, seed, uic_wagon, wagon_1520
+from tests.support import container_number, seed, uic_wagon, wagon_1520
 
 ACTOR = Actor("machine", "admin")
 OWNERS = ("OWNA", "OWNB")
