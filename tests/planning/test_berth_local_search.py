@@ -15,6 +15,7 @@ from landbridge.planning.berth.local_search import _State, ensure_compiled, loca
 from landbridge.planning.berth.problem import BerthInstance, read_berth_instance
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks"
+needs_shared = pytest.mark.skipif(not (SHARED / "dbap").is_dir(), reason="shared benchmarks not checked out")
 RUNAWAY_S = 300.0
 """Only a cap: these searches are bounded by kicks, so what they find does not depend on the machine's load."""
 
@@ -82,6 +83,7 @@ def test_enough_draws_have_a_plan() -> None:
     assert sum(plan is not None for plan in plans) >= 8
 
 
+@needs_shared
 def test_search_closes_most_of_the_gap_on_a_published_instance(tmp_path: Path) -> None:
     """f30x3-01 (published optimum 1,763): the greedy plan is several percent off; 2,000 kicks (about 1 s) are not."""
     path = SHARED / "dbap" / "f30x3-01.txt"
@@ -95,6 +97,7 @@ def test_search_closes_most_of_the_gap_on_a_published_instance(tmp_path: Path) -
     assert check_dbap_plan(path, _plan_json(found, cost)) == []
 
 
+@needs_shared
 def test_exchange_sees_improving_plans_and_adopts_a_better_offer() -> None:
     """The search process's hook: reported costs never rise, and an offered better plan is kept."""
     instance = read_berth_instance(SHARED / "dbap" / "f30x3-01.txt")
@@ -117,6 +120,7 @@ def test_exchange_sees_improving_plans_and_adopts_a_better_offer() -> None:
     assert total_service_time(instance, found) <= good_cost
 
 
+@needs_shared
 def test_stop_when_ends_the_search_early_with_its_best_plan() -> None:
     """The parent's long search stops as soon as its caller says so, and returns what it had."""
     instance = read_berth_instance(SHARED / "dbap" / "f30x3-01.txt")
@@ -185,6 +189,7 @@ def _run_kernels(
     return state.plan_of(best_seq, best_count), int(counters[0]), kept_costs
 
 
+@needs_shared
 def test_compiled_search_is_reproducible_by_iteration_count(tmp_path: Path) -> None:
     """Same seed, start and number of iterations: the same plan, whatever the machine's speed; the
     cost the search reports is the plan's real cost and the checker accepts it."""
@@ -269,6 +274,7 @@ def test_descent_ends_where_no_move_helps(seed: int) -> None:
         assert sum(_plain_cost(instance, b, s) for b, s in enumerate(neighbour)) >= cost, kind
 
 
+@needs_shared
 def test_a_kick_budget_gives_the_same_plan_however_busy_the_machine() -> None:
     """Bounded by kicks, not seconds: two runs with the same seed and start agree to the berth and hour."""
     instance = read_berth_instance(SHARED / "dbap" / "f30x3-01.txt")
