@@ -44,10 +44,9 @@ from landbridge.services.planning_live.common import (
     check_time_limit,
     default_reference_time,
     hours_after,
-    plan_field,
-    plan_timestamp,
     solve_checked,
 )
+from landbridge.services.planning_live.plans import BerthPlan, parse_plan
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -286,21 +285,9 @@ def apply_berth_plan(
     uow: UnitOfWork, actor: Actor, plan: dict[str, Any], idempotency: IdempotencyKey | None = None
 ) -> Outcome:
     """Re-check a berth plan against the live data and record every vessel's planned berth, in one transaction."""
-    if plan.get("kind") != "berth":
-        raise RuleViolation("plan.kind", "expected a berth plan")
-    reference_time = plan_timestamp(plan.get("reference_time"), "plan.reference_time")
-    entries = plan_field(plan, "assignments", list)
-    if not entries:
-        raise RuleViolation("plan.assignments", "the plan assigns no vessel")
-    parsed: list[tuple[str, str, datetime]] = []
-    for index, entry in enumerate(entries):
-        where = f"plan.assignments[{index}]"
-        if not isinstance(entry, dict):
-            raise RuleViolation(where, "expected an object")
-        vessel, berth = entry.get("vessel"), entry.get("berth")
-        if not isinstance(vessel, str) or not isinstance(berth, str):
-            raise RuleViolation(where, "vessel and berth must be strings")
-        parsed.append((vessel, berth, plan_timestamp(entry.get("etb"), f"{where}.etb")))
+    typed = parse_plan(BerthPlan, plan)
+    reference_time = typed.reference_time
+    parsed = [(entry.vessel, entry.berth, entry.etb) for entry in typed.assignments]
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         live = build_berth_instance(uow, reference_time=reference_time, vessel_references=[v for v, _, _ in parsed])
@@ -315,7 +302,7 @@ def apply_berth_plan(
                 {"vessel": live.vessels.index(vessel), "berth": live.berths.index(berth), "start": int(offset)}
             )
         errors = _check_berth(
-            live.instance, {"assignments": internal, "objective": plan.get("objective"), "bound": plan.get("bound")}
+            live.instance, {"assignments": internal, "objective": typed.objective, "bound": typed.bound}
         )
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))

@@ -53,19 +53,3 @@ def solve_checked(
     if errors:
         raise RuleViolation("plan", f"the {what} plan failed its checker: " + "; ".join(errors))
     return result
-
-
-def plan_field(plan: dict[str, Any], key: str, kind: type) -> Any:
-    value = plan.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise RuleViolation(f"plan.{key}", f"missing or not a {kind.__name__}")
-    return value
-
-
-def plan_timestamp(value: Any, where: str) -> datetime:
-    if not isinstance(value, str):
-        raise RuleViolation(where, "expected an ISO 8601 timestamp")
-    try:
-        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        raise RuleViolation(where, f"not an ISO 8601 timestamp: {value!r}") from None

@@ -15,7 +15,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations import rail, yard
 from landbridge.services.operations.common import execute
-from landbridge.services.planning_live.common import plan_field
+from landbridge.services.planning_live.plans import TrainPlan, parse_plan
 from landbridge.services.planning_live.train_sequence import relocation_target, yard_sequence
 from landbridge.services.planning_live.trains import (
     LiveTrainInstance,
@@ -83,19 +83,15 @@ def apply_train_plan(
     every event). A clash with a concurrent writer retries the whole attempt (``APPLY_ATTEMPTS``,
     jittered back-off) before it is answered with a 409 a person can act on.
     """
-    if plan.get("kind") != "train":
-        raise RuleViolation("plan.kind", "expected a train plan")
-    train_reference = plan_field(plan, "train_reference", str)
-    numbers = plan_field(plan, "container_numbers", list)
-    if not all(isinstance(n, str) for n in numbers):
-        raise RuleViolation("plan.container_numbers", "expected container numbers")
+    typed = parse_plan(TrainPlan, plan)
+    train_reference, numbers = typed.train_reference, typed.container_numbers
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         live = build_train_instance(uow, train_reference=train_reference, container_numbers=numbers, field_name="plan")
         errors = check_train_plan(live, plan)
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
-        assignments = train_assignments(live, plan.get("wagons"))
+        assignments = train_assignments(live, typed.wagons)
         _known(live, assignments)
         sequence = yard_sequence(uow, assignments)
         joined = _Joined(uow)

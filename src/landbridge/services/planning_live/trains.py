@@ -24,6 +24,7 @@ from landbridge.planning.trains.problem import Container, Limits, TrainInstance,
 from landbridge.planning.trains.solve import solve_train
 from landbridge.services.operations import rail
 from landbridge.services.planning_live.common import check_time_limit, solve_checked
+from landbridge.services.planning_live.plans import PlannedWagon
 from landbridge.services.planning_live.train_sequence import yard_sequence
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -166,34 +167,31 @@ def check_train_plan(live: LiveTrainInstance, plan: dict[str, Any]) -> list[str]
     return safe_check_train_data(live.as_json(), plan)
 
 
-def train_assignments(live: LiveTrainInstance, wagons: Any) -> list[dict[str, Any]]:
+def train_assignments(live: LiveTrainInstance, wagons: list[PlannedWagon]) -> list[dict[str, Any]]:
     """Each loaded container with its wagon and rail slot (the load order is :func:`yard_sequence`'s)."""
-    if not isinstance(wagons, list):
-        raise RuleViolation("plan.wagons", "missing or not a list")
     tiers = {c.container_id: c.yard_tier or 0 for c in live.instance.containers}
     lengths = {c.container_id: c.length_ft for c in live.instance.containers}
     result: list[dict[str, Any]] = []
     for index, row in enumerate(wagons):
-        if not isinstance(row, dict) or row.get("pattern") is None:
+        if row.pattern is None:
             continue
-        number = row.get("wagon")
+        number = row.wagon
         if number not in live.platform_ft:
             raise RuleViolation(f"plan.wagons[{index}].wagon", f"{number!r} is not an empty wagon of the train")
-        mapping = wagon_patterns(live.platform_ft[number]).get(tuple(row["pattern"]))
+        mapping = wagon_patterns(live.platform_ft[number]).get(tuple(row.pattern))
         if mapping is None:
             raise RuleViolation(f"plan.wagons[{index}].pattern", f"not a layout of wagon {number}")
-        for slot in row.get("slots", []):
-            box = slot.get("container") if isinstance(slot, dict) else None
-            position = slot.get("slot") if isinstance(slot, dict) else None
+        for slot in row.slots:
+            box = slot.container
             if box is None:
                 continue
-            if not isinstance(position, int) or not 0 <= position < len(mapping):
-                raise RuleViolation(f"plan.wagons[{index}].slots", f"bad slot {position!r}")
+            if not slot.slot < len(mapping):
+                raise RuleViolation(f"plan.wagons[{index}].slots", f"bad slot {slot.slot!r}")
             result.append(
                 {
                     "container": box,
                     "wagon": number,
-                    "slot": mapping[position],
+                    "slot": mapping[slot.slot],
                     "length_ft": lengths.get(box),
                     "yard_slot": live.yard_slots.get(box),
                 }
@@ -227,7 +225,8 @@ def plan_train(
     )
     solved = result.to_json()
     with uow:
-        sequence = yard_sequence(uow, train_assignments(live, solved["wagons"]))
+        wagons = [PlannedWagon.model_validate(row) for row in solved["wagons"]]
+        sequence = yard_sequence(uow, train_assignments(live, wagons))
     return {
         **solved,
         "kind": "train",
