@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from landbridge.config import get_settings
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.events import EventType
@@ -33,7 +32,7 @@ from landbridge.domain.visits import VesselVisitStatus
 from landbridge.planning.berth.check import check_dbap
 from landbridge.planning.berth.problem import BerthInstance, berth_instance_text
 from landbridge.planning.berth.solve import solve_berth
-from landbridge.scenarios import load_scenario
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, subject_event
@@ -94,7 +93,7 @@ def build_berth_instance(
     vessel_references: list[str] | None = None,
 ) -> LiveBerthInstance:
     """The DBAP instance of the announced vessels and container berths (rules in the module docstring)."""
-    scenario = load_scenario(get_settings().scenario)
+    scenario = current_scenario()
     reference_time = as_utc(reference_time)
     lengths = vessel_lengths_m or {}
     vessels_repo = uow.vessels

@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from landbridge.corridor.network import LOCODES
+from landbridge.corridor.network import locodes
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.iso_types import size_type
 from landbridge.planning.trains.entry import safe_check_train_data
 from landbridge.planning.trains.problem import Container, Limits, TrainInstance, Wagon, instance_to_json
 from landbridge.planning.trains.solve import solve_train
+from landbridge.scenarios import current_scenario
 from landbridge.services.operations import rail
 from landbridge.services.planning_live.common import check_time_limit, solve_checked
 from landbridge.services.planning_live.plans import PlannedWagon
@@ -62,7 +63,7 @@ class LiveTrainInstance:
 
 
 def _yard_boxes_for_route(uow: UnitOfWork, route_code: str) -> list[str]:
-    locode = LOCODES.get(route_code)
+    locode = locodes(current_scenario()).get(route_code)
     if locode is None:
         return []
     query = (
