@@ -62,4 +62,4 @@ export LANDBRIDGE_REQUIRE_BROWSER=1  # Debian chromium is installed above: brows
 
 checks
 echo "== pytest (SQLite and PostgreSQL)"
-$BIN/pytest -q "$@"
+$BIN/pytest -q --durations=15 "$@"  # the slowest tests, so the `slow` marker stays true

@@ -126,6 +126,7 @@ class _Recorder:
         return self.stop
 
 
+@pytest.mark.slow
 def test_restricted_mip_can_be_interrupted_by_its_feed() -> None:
     instance = _random_instance(40, 3, seed=6)
     model, columns, incumbent = _restricted_mip_inputs(instance)
@@ -138,6 +139,7 @@ def test_restricted_mip_can_be_interrupted_by_its_feed() -> None:
     assert outcome.value == sum(model.cost(c) for c in outcome.columns)
 
 
+@pytest.mark.slow
 def test_restricted_mip_accepts_a_plan_from_its_feed() -> None:
     instance = _random_instance(40, 3, seed=7)
     model, columns, incumbent = _restricted_mip_inputs(instance)

@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -295,6 +296,7 @@ class HubMachine(RuleBasedStateMachine):
         assert replay_log(self.uow) == current_state(self.uow)
 
 
+@pytest.mark.slow
 def test_random_operations_keep_the_hub_consistent(database_url: str) -> None:
     _prepare(database_url)
     engine_for(database_url).dispose()  # PostgreSQL clones a template only while nobody is connected to it
