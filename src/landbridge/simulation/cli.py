@@ -26,6 +26,7 @@ from landbridge.simulation.overrides import (
 from landbridge.simulation.report import write_report
 from landbridge.simulation.run import simulate
 from landbridge.simulation.sweep import Estimate, Variant, parse_seeds, run_sweep
+from landbridge.simulation.trace import TraceRecord
 
 sim_app = typer.Typer(help="Digital twin of the base and its corridor.", no_args_is_help=True)
 _console = Console(stderr=True)
@@ -93,6 +94,9 @@ def simulate_command(
     patch: PatchOption = None,
     disruption: DisruptionOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", help="Also write the flow trace as JSON lines to this file")
+    ] = None,
 ) -> None:
     """Simulate the base and corridor; write DIR/kpis.json and DIR/report.html."""
     if days <= 0 or days > 3660:
@@ -104,6 +108,19 @@ def simulate_command(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _fail(f"--out: cannot create {out}: {error.strerror}") from None
+    trace_file = None
+    if trace is not None:
+        try:
+            trace_file = trace.open("w", encoding="utf-8")
+        except OSError as error:
+            raise _fail(f"--trace: cannot write {trace}: {error.strerror}") from None
+    observer = None
+    if trace_file is not None:
+        sink = trace_file
+
+        def observer(record: TraceRecord) -> None:
+            sink.write(json.dumps(record.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+
     with Progress(
         TextColumn("simulating"),
         BarColumn(),
@@ -122,7 +139,10 @@ def simulate_command(
             variant.params,
             variant.disruptions,
             progress=lambda day: bar.update(task, completed=day),
+            observer=observer,
         )
+    if trace_file is not None:
+        trace_file.close()
     write_kpis(result.kpis, out / "kpis.json")
     write_report(result, out / "report.html")
     calibration = result.kpis["calibration"]
@@ -143,14 +163,22 @@ _HEADLINE = (
     "calibration.trains_per_year",
     "calibration.west_east_teu_ratio",
     "calibration.gate_moves_teu_per_year",
-    "yard.occupancy_teu.mean",
+    "trains.departure_delay_h.mean",
+    "trains.cancelled_total",
+    "trains.rerouted",
+    "demand.unmet_teu",
+    "demand.teu_left_behind",
+    "yard.occupancy_teu.max",
+    "yard.ground_slot_share.max",
+    "yard.refused_teu",
     "queue_waits_h.gate_lane.mean",
-    "border.khorgos.west.wait_h.mean",
-    "border.alashankou.west.wait_h.mean",
+    "border.khorgos.west.all_wait_h.mean",
+    "border.khorgos.east.all_wait_h.mean",
+    "border.alashankou.west.all_wait_h.mean",
+    "wagons.wagons_1435.shortages",
     "grain.received_t",
     "utilisation.berth",
     "utilisation.track",
-    "utilisation.rmg",
 )
 
 
