@@ -33,6 +33,7 @@ def main() -> None:
     seeds = list(range(1, args.replications + 1))
     rows = {}
     for workers in (1, 2):
+        load = os.getloadavg()
         started = time.perf_counter()
         result = run_sweep(variant, seeds, args.days, workers=workers)
         wall_s = time.perf_counter() - started
@@ -42,11 +43,12 @@ def main() -> None:
             "replications_per_s": len(seeds) / wall_s,
             "rail_teu_mean": rail.mean,
             "rail_teu_ci95": rail.half_width,
+            "load_average_before": load[0],
         }
         console.print(f"{workers} worker(s): {wall_s:.1f} s")
     speedup = rows[1]["wall_s"] / rows[2]["wall_s"]
     table = Table(title=f"{args.replications} replications × {args.days:g} days on a Dask LocalCluster")
-    for column in ("workers", "wall s", "replications/s", "rail TEU/yr mean ± CI"):
+    for column in ("workers", "wall s", "replications/s", "rail TEU/yr mean ± CI", "load before"):
         table.add_column(column, justify="right")
     for workers, row in rows.items():
         table.add_row(
@@ -54,6 +56,7 @@ def main() -> None:
             f"{row['wall_s']:.1f}",
             f"{row['replications_per_s']:.2f}",
             f"{row['rail_teu_mean']:,.0f} ± {row['rail_teu_ci95']:,.0f}",
+            f"{row['load_average_before']:.2f}",
         )
     console.print(table)
     console.print(f"speed-up 2 vs 1 worker: {speedup:.2f}× (cores visible: {os.cpu_count()})")

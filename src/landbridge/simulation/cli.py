@@ -7,6 +7,7 @@ names the key, and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from landbridge.scenarios import ScenarioError, load_scenario
+from landbridge.scenarios import Scenario, ScenarioError, load_scenario
 from landbridge.simulation.overrides import (
     OverrideError,
     apply_overrides,
@@ -25,6 +26,7 @@ from landbridge.simulation.overrides import (
 )
 from landbridge.simulation.report import write_report
 from landbridge.simulation.run import simulate
+from landbridge.simulation.state import InitialState
 from landbridge.simulation.sweep import Estimate, Variant, parse_seeds, run_sweep
 from landbridge.simulation.trace import TraceRecord
 
@@ -44,6 +46,14 @@ DisruptionOption = Annotated[
     ),
 ]
 DaysOption = Annotated[float, typer.Option("--days", help="Simulated days (from day 0 = 1 January)")]
+
+
+class StateLoadError(Exception):
+    """Today's state could not be read; the message says why and what to do."""
+
+
+# Set by the entry point (landbridge.cli), which may reach the database; the twin itself never does.
+initial_state_loader: Callable[[Scenario, str | None], InitialState] | None = None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -97,13 +107,36 @@ def simulate_command(
     trace: Annotated[
         Path | None, typer.Option("--trace", help="Also write the flow trace as JSON lines to this file")
     ] = None,
+    from_database: Annotated[
+        bool,
+        typer.Option("--from-database", help="Start from today's yard, trains and vessel visits in the database"),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Operations database (default: LANDBRIDGE_DATABASE_URL)")
+    ] = None,
 ) -> None:
     """Simulate the base and corridor; write DIR/kpis.json and DIR/report.html."""
     if days <= 0 or days > 3660:
         raise _fail(f"--days: must be in (0, 3660], got {days:g}")
     if seed < 0:
         raise _fail(f"--seed: must be >= 0, got {seed}")
+    if database_url is not None and not from_database:
+        raise _fail("--database-url: only used with --from-database")
     variant = _variant_or_exit(scenario, set_, patch, disruption)
+    initial_state = None
+    if from_database:
+        if initial_state_loader is None:
+            raise _fail("--from-database: not available from this entry point (use the `landbridge` command)")
+        try:
+            initial_state = initial_state_loader(variant.scenario, database_url)
+        except StateLoadError as error:
+            raise _fail(f"--from-database: {error}") from None
+        _console.print(
+            f"from the database: {len(initial_state.containers)} containers in the yard, "
+            f"{len(initial_state.trains)} trains, {len(initial_state.vessels)} vessel calls, "
+            f"{initial_state.silo_stock_t:,.0f} t in the silos",
+            highlight=False,
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -138,6 +171,7 @@ def simulate_command(
             seed,
             variant.params,
             variant.disruptions,
+            initial_state=initial_state,
             progress=lambda day: bar.update(task, completed=day),
             observer=observer,
         )

@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from landbridge.simulation import svg
+from landbridge.simulation import catalogue, svg
 from landbridge.simulation.processes.hub import HOURS_PER_DAY
 from landbridge.simulation.run import SimulationResult
 
@@ -110,7 +110,7 @@ def render_report(result: SimulationResult) -> str:
         *_border_charts(result),
     ]
     sections = "".join(f"<figure>{chart}</figure>" for chart in charts)
-    all_rows = [(name, value) for name, value in _flatten(kpis) if not name.startswith("yard.series")]
+    grouped = _grouped_rows(_flatten(kpis))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>landbridge twin — {escape(twin.scenario.title)}</title>
@@ -126,9 +126,27 @@ details summary {{ cursor: pointer; }}
 ({kpis["run"]["events"]:,} events).</p>
 <h2>Calibration</h2>{_table(calibration_rows)}
 <h2>Plots</h2>{sections}
-<h2>All KPIs</h2><details><summary>show table</summary>{_table(all_rows)}</details>
+<h2>All KPIs by area</h2>{grouped}
 </body></html>
 """
+
+
+def _grouped_rows(rows: list[tuple[str, Any]]) -> str:
+    """KPIs under their area, with a readable name, qualifiers and unit (``simulation.catalogue``)."""
+    areas: dict[str, list[tuple[str, Any]]] = {}
+    for key, value in rows:
+        info = catalogue.describe(key)
+        if info is None or isinstance(value, str):
+            continue
+        label = info.name + (f", {info.statistic}" if info.statistic else "")
+        label += "".join(f" · {catalogue.context_label(word)}" for word in info.context)
+        areas.setdefault(info.area, []).append((f"{label} ({info.unit})", value))
+    return "".join(
+        f"<details{' open' if area in ('Calibration', 'Trains', 'Demand', 'Border', 'Yard') else ''}>"
+        f"<summary>{escape(area)}</summary>{_table(areas[area])}</details>"
+        for area in catalogue.AREAS
+        if area in areas
+    )
 
 
 def _trains_per_week(result: SimulationResult) -> str:

@@ -74,13 +74,15 @@ def booking_times(
     week_cv: float,
     start_h: float,
     end_h: float,
+    clock_offset_h: float = 0.0,
 ) -> list[float]:
     """Times of box bookings for one destination over [start_h, end_h)."""
     times: list[float] = []
     week_start = math.floor(start_h / HOURS_PER_WEEK) * HOURS_PER_WEEK
     while week_start < end_h:
         week_end = week_start + HOURS_PER_WEEK
-        boxes = teu_per_week / mean_teu_per_box * seasons.factor(direction, max(week_start, 0.0) + 1.0)
+        season = seasons.factor(direction, max(week_start + clock_offset_h, 0.0) + 1.0)
+        boxes = teu_per_week / mean_teu_per_box * season
         rate_per_h = gamma_with_mean(rng, boxes, week_cv) / HOURS_PER_WEEK
         at_h = week_start
         while rate_per_h > 0:

@@ -159,6 +159,8 @@ class HubTwin:
         self.horizon_h = days * HOURS_PER_DAY
         self.initial_state = initial_state
         warmup_days = 0.0 if initial_state is not None else self.params.warmup_days
+        # hour 0 of the run in the twin's calendar (weekday and season), so a run from today lines up
+        self.clock_offset_h = initial_state.clock_offset_h if initial_state is not None else 0.0
         self.start_h = -warmup_days * HOURS_PER_DAY
         self.engine = Engine(self.start_h)
         self.streams = Streams(seed)
@@ -265,8 +267,9 @@ class HubTwin:
     def _departures(self, direction: str, first_h: float, last_h: float) -> list[tuple[float, DepartureSpec]]:
         """Timetable times in [first_h, last_h) for one direction, sorted."""
         found: list[tuple[float, DepartureSpec]] = []
-        first_week = math.floor(first_h / HOURS_PER_WEEK) - 1
-        last_week = math.ceil(last_h / HOURS_PER_WEEK) + 1
+        offset_h = self.clock_offset_h
+        first_week = math.floor((first_h + offset_h) / HOURS_PER_WEEK) - 1
+        last_week = math.ceil((last_h + offset_h) / HOURS_PER_WEEK) + 1
         for spec in self.scenario.timetable:
             if spec.direction != direction:
                 continue
@@ -275,7 +278,7 @@ class HubTwin:
                 if week % spec.every_weeks:
                     continue
                 for day in spec.days:
-                    at_h = week * HOURS_PER_WEEK + WEEKDAY_INDEX[day] * HOURS_PER_DAY + hour + minute / 60
+                    at_h = week * HOURS_PER_WEEK + WEEKDAY_INDEX[day] * HOURS_PER_DAY + hour + minute / 60 - offset_h
                     if first_h <= at_h < last_h:
                         found.append((at_h, spec))
         found.sort(key=lambda item: (item[0], item[1].route))
@@ -305,6 +308,11 @@ class HubTwin:
         k = port.interarrival_erlang_k
         ships: list[ShipCall] = []
         at_h = self.start_h
+        # announced calls first; the random stream takes over after the last one
+        for vessel in self.initial_state.vessels if self.initial_state else ():
+            moves = max(1, round(lognormal_with_mean(rng, self.params.port_moves_per_call, self.params.port_moves_cv)))
+            ships.append(ShipCall(len(ships) + 1, vessel.arrival_h, moves))
+            at_h = max(at_h, vessel.arrival_h)
         end_h = self.horizon_h + 60 * HOURS_PER_DAY
         while True:
             at_h += rng.gammavariate(k, mean_gap_h / k)
@@ -347,7 +355,17 @@ class HubTwin:
             (at_h, spec.route, f"W{index:04d}-{spec.route}")
             for index, (at_h, spec) in enumerate(self._departures("west", begin_h, self.horizon_h))
         ]
-        west += [(train.time_h, train.route, train.train_id) for train in announced if train.direction == "west"]
+        for train in announced:
+            if train.direction != "west":
+                continue
+            # an announced westbound train takes its route's next slot (not before its own time)
+            slot = next(
+                (i for i, (at_h, route, _) in enumerate(west) if route == train.route and at_h >= train.time_h), None
+            )
+            if slot is not None and west[slot][0] - train.time_h <= 8 * HOURS_PER_DAY:
+                west[slot] = (west[slot][0], train.route, train.train_id)
+            else:
+                west.append((train.time_h, train.route, train.train_id))
         west.sort()
         for at_h, route, train_id in west:
             record = TrainRecord(train_id, "west", route, scenario.route(route).crossing, at_h)
@@ -397,7 +415,7 @@ class HubTwin:
         """Seasonal multiplier of grain flow; the year's mean stays 1 (day 0 = 1 January)."""
         grain = self.scenario.grain
         season_days = DAYS_PER_YEAR / 2
-        day = (at_h / HOURS_PER_DAY) % DAYS_PER_YEAR
+        day = ((at_h + self.clock_offset_h) / HOURS_PER_DAY) % DAYS_PER_YEAR
         in_season = (day - (grain.harvest_start_day_of_year - 1)) % DAYS_PER_YEAR < season_days
         if in_season:
             return grain.harvest_multiplier
@@ -409,7 +427,15 @@ class HubTwin:
         rng = self.streams[f"bookings_{route_code}"]
         week_cv = self.scenario.demand.week_to_week_cv if self.scenario.demand else 0.0
         times = booking_times(
-            rng, teu_per_week, self._mean_teu_per_box(), self.seasons, "west", week_cv, begin_h, self.horizon_h
+            rng,
+            teu_per_week,
+            self._mean_teu_per_box(),
+            self.seasons,
+            "west",
+            week_cv,
+            begin_h,
+            self.horizon_h,
+            self.clock_offset_h,
         )
         flows = self.scenario.flows
         road: list[tuple[float, Box]] = []
@@ -592,6 +618,9 @@ class HubTwin:
         for box in reversed(boxes):
             self.records.boxes.remove(box)
             box.yard_out_h = None
+            if self.trace is not None:
+                self._emit("box_unloaded", train=record.train_id, **self._box_fields(box))
+                self._emit("yard_in", **self._box_fields(box))
             self.yard.put(box.teu, box.empty)
             desk.waiting.appendleft(box)
             desk.waiting_teu += box.teu
@@ -682,7 +711,8 @@ class HubTwin:
         rng = self.streams["east"]
         capacity = self.train_type.teu
         week_cv = self.scenario.demand.week_to_week_cv if self.scenario.demand else 0.0
-        booked = gamma_with_mean(rng, per_train_teu * self.seasons.factor("east", depart_h), week_cv)
+        season = self.seasons.factor("east", depart_h + self.clock_offset_h)
+        booked = gamma_with_mean(rng, per_train_teu * season, week_cv)
         target = min(capacity, round(booked))
         record = TrainRecord(train_id, "east", route.code, route.crossing, depart_h)
         self.records.trains.append(record)
