@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-
 from landbridge.corridor.network import LOCODES
 from landbridge.scenarios.model import Scenario
 from landbridge.simulation.state import AnnouncedTrain, AnnouncedVessel, InitialState, YardContainer, clock_offset_h
@@ -48,108 +46,68 @@ def initial_state_from_database(uow: UnitOfWork, scenario: Scenario, now: dateti
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     route_by_locode = {LOCODES[route.code]: route.code for route in scenario.routes if route.code in LOCODES}
-    base_locode = scenario.base.locode
+    route_codes = {route.code for route in scenario.routes}
     with uow:
-        session = uow.session
-        trains = session.scalars(select(tables.TrainVisitRow)).all()
-        west_at_base = {t.reference for t in trains if t.direction == "west" and t.status in AT_BASE}
-        on_west_trains = set(
-            session.scalars(
-                select(tables.WagonCellRow.container_number)
-                .join(tables.WagonRow, tables.WagonRow.id == tables.WagonCellRow.wagon_id)
-                .where(tables.WagonRow.train_reference.in_(west_at_base))
-            ).all()
-        )
-        rows = session.scalars(
-            select(tables.ContainerRow).where(tables.ContainerRow.position_kind.in_(("yard", "cfs", "wagon")))
-        ).all()
-        rows = [row for row in rows if row.position_kind != "wagon" or row.number in on_west_trains]
-        consignments = {c.booking_reference: c for c in session.scalars(select(tables.ConsignmentRow)).all()}
-        last_event = dict(
-            session.execute(
-                select(tables.EventRow.subject_id, func.max(tables.EventRow.occurred_at))
-                .where(tables.EventRow.subject_type == "container")
-                .group_by(tables.EventRow.subject_id)
-            ).all()
-        )
-        containers = []
-        for row in sorted(rows, key=lambda r: r.number):
-            consignment = consignments.get(row.booking_reference or "")
-            destination = consignment.destination if consignment else None
-            route = route_by_locode.get(destination or "")
-            arrived_h = min(0.0, _hours(last_event.get(row.number), now) or 0.0)
-            if route is not None:
-                containers.append(
-                    YardContainer(row.number, _teu(row.iso_type), "west", arrived_h, row.load_state == "empty", route)
-                )
-                continue
-            by_sea = destination is not None and destination != base_locode and destination[:2] != "KZ"
-            containers.append(
-                YardContainer(
-                    row.number,
-                    _teu(row.iso_type),
-                    "east",
-                    arrived_h,
-                    row.load_state == "empty",
-                    leaves_by="sea" if by_sea else "road",
-                )
-            )
-        announced: list[AnnouncedTrain] = []
-        train_last = dict(
-            session.execute(
-                select(tables.EventRow.subject_id, func.max(tables.EventRow.occurred_at))
-                .where(tables.EventRow.subject_type == "train_visit")
-                .group_by(tables.EventRow.subject_id)
-            ).all()
-        )
-        for train in sorted(trains, key=lambda t: t.reference):
-            if train.route_code not in {route.code for route in scenario.routes}:
-                continue
-            route_spec = scenario.route(train.route_code)
-            if train.direction == "west":
-                if train.status in AT_BASE:
-                    announced.append(AnnouncedTrain(train.reference, "west", train.route_code, 8.0, 0, 0))
-                continue
-            if train.status == "arrived":
-                continue
+        snapshot = uow.twin
+        trains = snapshot.train_visits()
+        west_at_base = [t.reference for t in trains if t.direction == "west" and t.status in AT_BASE]
+        on_west_trains = {number for numbers in snapshot.boxes_on_trains(west_at_base).values() for number in numbers}
+        rows = [
+            row
+            for row in snapshot.containers_at(("yard", "cfs", "wagon"))
+            if row.position_kind != "wagon" or row.number in on_west_trains
+        ]
+        destinations = snapshot.consignment_destinations()
+        last_event = snapshot.latest_event_times("container")
+        containers = [_container(row, destinations, last_event, route_by_locode, scenario, now) for row in rows]
+        east = [t for t in trains if t.direction == "east" and t.status != "arrived" and t.route_code in route_codes]
+        east_boxes = snapshot.boxes_on_trains([t.reference for t in east])
+        train_last = snapshot.latest_event_times("train_visit")
+        announced: list[AnnouncedTrain] = [
+            AnnouncedTrain(t.reference, "west", t.route_code, 8.0, 0, 0)
+            for t in trains
+            if t.reference in west_at_base and t.route_code in route_codes
+        ]
+        for train in east:
             since_h = _hours(train_last.get(train.reference), now) or 0.0
             # past the border: the border→base leg is left; announced or departed: the whole transit
             on_last_leg = train.status in ("gauge_changed", "at_border")
-            remaining_h = BORDER_TO_BASE_H if on_last_leg else route_spec.transit_days * 24.0
-            boxes = session.scalars(
-                select(tables.WagonCellRow.container_number)
-                .join(tables.WagonRow, tables.WagonRow.id == tables.WagonCellRow.wagon_id)
-                .where(tables.WagonRow.train_reference == train.reference)
-            ).all()
-            numbers = sorted(set(boxes))
-            teu = sum(
-                _teu(iso)
-                for iso in session.scalars(
-                    select(tables.ContainerRow.iso_type).where(tables.ContainerRow.number.in_(numbers))
-                ).all()
-            )
-            announced.append(
-                AnnouncedTrain(
-                    train.reference, "east", train.route_code, max(0.0, since_h + remaining_h), teu, len(numbers)
-                )
-            )
+            remaining_h = BORDER_TO_BASE_H if on_last_leg else scenario.route(train.route_code).transit_days * 24.0
+            numbers = east_boxes.get(train.reference, [])
+            teu = sum(_teu(iso) for iso in snapshot.iso_types(numbers)) if numbers else 0
+            arrival_h = max(0.0, since_h + remaining_h)
+            announced.append(AnnouncedTrain(train.reference, "east", train.route_code, arrival_h, teu, len(numbers)))
         vessels = []
-        for visit in session.scalars(
-            select(tables.VesselVisitRow).where(tables.VesselVisitRow.status.in_(("announced", "berthed")))
-        ).all():
+        for visit in snapshot.vessel_visits(("announced", "berthed")):
             at_h = _hours(visit.etb if visit.status == "berthed" and visit.etb else visit.eta, now)
             vessels.append(AnnouncedVessel(visit.reference, max(0.0, at_h or 0.0)))
-        silo_kg = session.scalar(
-            select(func.coalesce(func.sum(tables.GrainLotRow.mass_kg), 0)).where(
-                tables.GrainLotRow.silo_code.is_not(None)
-            )
-        )
+        silo_kg = snapshot.silo_stock_kg()
     return InitialState(
         containers=tuple(containers),
         trains=tuple(announced),
         vessels=tuple(sorted(vessels, key=lambda v: (v.arrival_h, v.reference))),
-        silo_stock_t=float(silo_kg or 0) / 1000.0,
+        silo_stock_t=silo_kg / 1000.0,
         clock_offset_h=clock_offset_h(now),
+    )
+
+
+def _container(
+    row: tables.ContainerRow,
+    destinations: dict[str, str],
+    last_event: dict[str, datetime],
+    route_by_locode: dict[str, str],
+    scenario: Scenario,
+    now: datetime,
+) -> YardContainer:
+    destination = destinations.get(row.booking_reference or "")
+    route = route_by_locode.get(destination or "")
+    arrived_h = min(0.0, _hours(last_event.get(row.number), now) or 0.0)
+    empty = row.load_state == "empty"
+    if route is not None:
+        return YardContainer(row.number, _teu(row.iso_type), "west", arrived_h, empty, route)
+    by_sea = destination is not None and destination != scenario.base.locode and destination[:2] != "KZ"
+    return YardContainer(
+        row.number, _teu(row.iso_type), "east", arrived_h, empty, leaves_by="sea" if by_sea else "road"
     )
 
 
