@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from landbridge.corridor.network import LOCODES
 from landbridge.scenarios.model import Scenario
 from landbridge.simulation.state import AnnouncedTrain, AnnouncedVessel, InitialState, YardContainer, clock_offset_h
 from landbridge.store import tables
@@ -45,7 +44,7 @@ def initial_state_from_database(uow: UnitOfWork, scenario: Scenario, now: dateti
     """Read today's yard, trains, vessel visits and silo stock; times become hours from ``now``."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    route_by_locode = {LOCODES[route.code]: route.code for route in scenario.routes if route.code in LOCODES}
+    route_by_locode = {route.locode: route.code for route in scenario.routes}
     route_codes = {route.code for route in scenario.routes}
     with uow:
         snapshot = uow.twin
@@ -87,7 +86,7 @@ def initial_state_from_database(uow: UnitOfWork, scenario: Scenario, now: dateti
         trains=tuple(announced),
         vessels=tuple(sorted(vessels, key=lambda v: (v.arrival_h, v.reference))),
         silo_stock_t=silo_kg / 1000.0,
-        clock_offset_h=clock_offset_h(now),
+        clock_offset_h=clock_offset_h(now, scenario.base.zone),
     )
 
 

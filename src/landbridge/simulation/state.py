@@ -7,8 +7,9 @@ Times are hours relative to the start of the run (negative = in the past).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, tzinfo
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 Direction = Literal["west", "east"]
 
@@ -62,10 +63,10 @@ class InitialState:
     clock_offset_h: float = 0.0
 
 
-HUB_UTC_OFFSET_H = 8.0  # China Standard Time, the hub's wall clock (timetable times are hub time)
+HUB_ZONE = ZoneInfo("Asia/Shanghai")  # the default scenario's wall clock (timetable times are hub time)
 
 
-def clock_offset_h(moment: datetime) -> float:
+def clock_offset_h(moment: datetime, zone: tzinfo = HUB_ZONE) -> float:
     """Hours from the twin's epoch (a Monday 00:00 of week 1) to ``moment``, keeping its weekday and season.
 
     The week of the year (day of year ÷ 7) keeps the season within a few days; the weekday and the
@@ -73,6 +74,6 @@ def clock_offset_h(moment: datetime) -> float:
     """
     if moment.tzinfo is None:
         raise ValueError("moment must be an aware datetime")
-    local = moment.astimezone(UTC) + timedelta(hours=HUB_UTC_OFFSET_H)
+    local = moment.astimezone(zone)
     week_index = (local.timetuple().tm_yday - 1) // 7
     return week_index * 168.0 + local.weekday() * 24.0 + local.hour + local.minute / 60 + local.second / 3600
