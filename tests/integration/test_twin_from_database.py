@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from landbridge.cli import app
-from landbridge.scenarios import load_scenario
 from landbridge.demo.day import play_demo_day
+from landbridge.scenarios import load_scenario
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.twin_state import initial_state_from_database
 from landbridge.store.unit_of_work import UnitOfWork
