@@ -3,7 +3,8 @@
 The services build the answers (``…_view`` functions); these models name their fields. Every model
 keeps fields it does not name (``extra="allow"``), so a field a service adds reaches the client
 before its name is added here. Commands answer through ``respond`` (an idempotent replay must come
-back byte for byte), so for them the model documents; reads are validated against it.
+back byte for byte), so for them the model documents; reads are validated against it. Parties
+answer with ``schemas_ops.PartyOut``.
 """
 
 from __future__ import annotations
@@ -151,15 +152,6 @@ class HoldOut(_Out):
     placed_at: str
     released_at: str | None
     open: bool
-
-
-class PartyOut(_Out):
-    """A party (shipper, consignee, forwarder…)."""
-
-    code: str
-    name: str
-    role: str
-    country: str | None
 
 
 class ConsignmentOut(_Out):
