@@ -15,10 +15,14 @@ from enum import StrEnum
 from landbridge.config import get_settings
 from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import utc_now
-from landbridge.services.containers import Actor
+from landbridge.services.actor import Actor
+from landbridge.services.operations.common import execute
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
+
+USER_ADMIN = "landbridge-users"
+"""The actor that creates API users (``landbridge users create``, run on the hub's own machine)."""
 
 
 class Role(StrEnum):
@@ -163,7 +167,8 @@ def create_user(
     if checked_role in PARTY_SCOPED_ROLES and party is None:
         raise RuleViolation("party", f"a {checked_role.value} user acts for a party; give --party")
     token = f"lb_{secrets.token_urlsafe(32)}"
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         users = uow.users
         if users.by_name(name) is not None:
             raise Conflict("name", f"user {name!r} already exists")
@@ -179,7 +184,8 @@ def create_user(
                 expires_at=utc_now() + timedelta(days=days),
             )
         )
-        uow.commit()
+
+    execute(uow, Actor(USER_ADMIN, Role.ADMIN.value), work)
     return token
 
 

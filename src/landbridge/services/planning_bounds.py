@@ -9,7 +9,12 @@ Lianyungang (a berth plan looks days, not months, ahead) and every refusal names
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from landbridge.domain.errors import RuleViolation
+
+T = TypeVar("T")
 
 MAX_ARRIVAL_H = 30 * 24
 """A berth plan covers the visits arriving within 30 days of its reference time; later ones wait for a later plan."""
@@ -33,3 +38,19 @@ def check_berth_size(vessels: int, horizon_h: int) -> None:
             "reference_time",
             f"the plan would span {horizon_h} h from reference_time to the last departure; at most {MAX_HORIZON_H} h",
         )
+
+
+def arriving_in_window(visits: Sequence[T], arrivals_h: Sequence[int]) -> list[T]:
+    """The visits arriving within ``MAX_ARRIVAL_H`` of the reference time; later ones wait for a later plan."""
+    kept = [visit for visit, arrival in zip(visits, arrivals_h, strict=True) if arrival <= MAX_ARRIVAL_H]
+    if visits and not kept:
+        raise RuleViolation("reference_time", f"no announced vessel visit arrives within {MAX_ARRIVAL_H} h after it")
+    return kept
+
+
+def free_in_window(berths: Sequence[T], openings_h: Sequence[int]) -> tuple[list[T], list[int]]:
+    """The berths free within the arrival window (one taken for all of it can take none of the visits)."""
+    kept = [(berth, opening) for berth, opening in zip(berths, openings_h, strict=True) if opening <= MAX_ARRIVAL_H]
+    if not kept:
+        raise RuleViolation("berth_codes", f"no container berth is free within {MAX_ARRIVAL_H} h of reference_time")
+    return [berth for berth, _ in kept], [opening for _, opening in kept]

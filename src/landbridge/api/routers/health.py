@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -14,25 +11,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from landbridge import __version__
 from landbridge.api.deps import get_uow
 from landbridge.api.errors import RETRY_AFTER_S
+from landbridge.api.schemas_base import DependencyOut, HealthOut
 
 router = APIRouter(tags=["health"])
-
-
-class DependencyOut(BaseModel):
-    """One thing the app needs to answer: ``up`` or ``down`` and, when down, why."""
-
-    status: Literal["up", "down"]
-    backend: str
-    reason: str | None = None
-
-
-class HealthOut(BaseModel):
-    """``ok`` when every dependency is up (200), ``unavailable`` otherwise (503 with ``Retry-After``)."""
-
-    status: Literal["ok", "unavailable"]
-    version: str
-    database: str
-    dependencies: dict[str, DependencyOut]
 
 
 @router.get(
