@@ -1,8 +1,10 @@
-"""Who sees which DCSA events: hub staff everything, a shipper or forwarder only its own boxes' events.
+"""Who sees which DCSA events: hub staff everything, a shipper or forwarder only its own bookings' events.
 
 The rule lives in the queries (SQL clauses built here), never in the routes. A DCSA event is linked
-to the containers it concerns (``dcsa_event_equipment``); a party sees the event when one of those
-containers belongs to a consignment it ships or receives.
+to the containers it concerns (``dcsa_event_equipment``: the box itself, or every box aboard a train
+or ship) and to the documents it concerns (``dcsa_event_documents``: its booking, a customs hold). A
+party sees the event when one of those containers belongs to a consignment it ships or receives, or
+when the event concerns such a booking directly (a booking confirmed before any box was assigned).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
-from landbridge.store.tracking_tables import DcsaEventEquipmentRow, DcsaEventRow
+from landbridge.store.tracking_tables import DcsaEventDocumentRow, DcsaEventEquipmentRow, DcsaEventRow
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,32 @@ def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElemen
     return exists().where(*clauses)
 
 
+def documented(document_type: str, reference: str | None, party: str | None) -> ColumnElement[bool]:
+    """The DCSA event concerns a document of the type (with that reference); for a party, under its booking.
+
+    A booking is the party's when it ships or receives it; another document (a customs hold, a
+    transport document) is the party's when the same event also concerns one of its bookings.
+    """
+    clauses: list[ColumnElement[bool]] = [
+        DcsaEventDocumentRow.dcsa_event_id == DcsaEventRow.id,
+        DcsaEventDocumentRow.document_type == document_type,
+    ]
+    if reference is not None:
+        clauses.append(DcsaEventDocumentRow.reference == reference)
+    condition: ColumnElement[bool] = exists().where(*clauses)
+    if party is None:
+        return condition
+    if document_type == "BKG":
+        return exists().where(*clauses, DcsaEventDocumentRow.reference.in_(own_bookings(party)))
+    own = select(DcsaEventDocumentRow.dcsa_event_id).where(
+        DcsaEventDocumentRow.document_type == "BKG", DcsaEventDocumentRow.reference.in_(own_bookings(party))
+    )
+    return condition & DcsaEventRow.id.in_(own)
+
+
 def visible(party: str) -> ColumnElement[bool]:
-    """The DCSA event concerns a container of a consignment the party ships or receives."""
-    return related(party)
+    """The DCSA event concerns a container or a booking of a consignment the party ships or receives."""
+    return or_(related(party), documented("BKG", None, party))
 
 
 def concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
@@ -62,5 +87,5 @@ def concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
 
 
 def booked_under(booking: str, party: str | None = None) -> ColumnElement[bool]:
-    """The DCSA event concerns a container booked under ``booking`` (the party's own, for a party)."""
-    return related(party, tables.ContainerRow.booking_reference == booking)
+    """The DCSA event concerns the booking, or a container booked under it (the party's own, for a party)."""
+    return or_(related(party, tables.ContainerRow.booking_reference == booking), documented("BKG", booking, party))
