@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from landbridge.api.app import create_app
+from landbridge.demo.day import play_demo_day
 from landbridge.scenarios import load_scenario
-from landbridge.services import demo_day
 from landbridge.services.authz import create_user
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.tracking import catch_up
@@ -65,7 +65,7 @@ def live_dcsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     url = f"sqlite:///{folder / 'landbridge.db'}"
     upgrade(url)
     seed_scenario(UnitOfWork.for_url(url), load_scenario())
-    demo_day.play_demo_day(UnitOfWork.for_url(url), seed=3, at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    play_demo_day(UnitOfWork.for_url(url), seed=3, at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
     catch_up(UnitOfWork.for_url(url), max_batches=1000)
     token = create_user(UnitOfWork.for_url(url), name="dcsa-conformance", role="admin")
     with serve(create_app(url)) as base_url:

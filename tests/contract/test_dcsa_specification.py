@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from landbridge.demo.day import play_demo_day
 from landbridge.scenarios import load_scenario
-from landbridge.services import demo_day
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.tracking import STAFF, EventQuery, catch_up, find_page
 from landbridge.store.database import engine_for
@@ -42,7 +42,7 @@ def published_events(url: str) -> list[dict[str, Any]]:
 def test_every_event_of_a_demo_day_is_valid(database_url: str) -> None:
     require_spec()
     seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
-    demo_day.play_demo_day(UnitOfWork.for_url(database_url), seed=3, at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    play_demo_day(UnitOfWork.for_url(database_url), seed=3, at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
     events = published_events(database_url)
     kinds = {e["eventType"] for e in events}
     assert len(events) > 100 and kinds == {"EQUIPMENT", "TRANSPORT", "SHIPMENT"}, (len(events), kinds)
