@@ -1,9 +1,10 @@
 """Schemathesis with DCSA's own Track & Trace 2.2 specification against a live server.
 
 Every operation of the specification is called with cases generated from it (bounded, fixed seed)
-against the app served by uvicorn over a database holding a demo day, as hub staff. Every response
-must conform to the specification: status code, content type, headers, and body schema — with one
-exception, named below, that is the specification's own mistake.
+against the app served by uvicorn over a database holding a demo day, as hub staff: requests the
+specification allows, and requests it forbids (which must be refused). Every response must conform
+to the specification — status code, content type, headers, body — with one exception, named below,
+that is the specification's own mistake.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from landbridge.store.unit_of_work import UnitOfWork
 from tests.contract.dcsa_spec import SPEC_PATH, require_spec
 from tests.live_server import serve
 
-EXAMPLES_PER_OPERATION = 60
+EXAMPLES_PER_OPERATION = 60  # valid requests per operation
+NEGATIVE_EXAMPLES_PER_OPERATION = 30  # requests the specification forbids, per operation: each must be refused
 # The specification's own mistake (named in its README; fixed in 2.3): the event schema of
 # GET /v2/events/{eventID} is a oneOf with a discriminator on ``eventType`` but no mapping, so a tool
 # that follows the discriminator expects the values 'equipmentEvent', 'shipmentEvent' and
@@ -72,29 +74,34 @@ def live_dcsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
         yield f"{base_url}/dcsa/tnt", token
 
 
-def _checks() -> list[Any]:
+def _checks(negative: bool = False) -> list[Any]:
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
+        negative_data_rejection,
         response_headers_conformance,
         response_schema_conformance,
         status_code_conformance,
     )
 
-    return [
+    checks = [
         not_a_server_error,
         status_code_conformance,
         content_type_conformance,
         response_headers_conformance,
         response_schema_conformance,
     ]
+    return [*checks, negative_data_rejection] if negative else checks
 
 
-def _run_operation(operation: Any, base_url: str, token: str, findings: Findings) -> None:
+def _run_operation(operation: Any, base_url: str, token: str, findings: Findings, negative: bool = False) -> None:
+    from schemathesis import GenerationMode
+
     label = f"{operation.method.upper()} {operation.path}"
+    mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
 
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=NEGATIVE_EXAMPLES_PER_OPERATION if negative else EXAMPLES_PER_OPERATION,
         derandomize=True,
         deadline=None,
         database=None,
@@ -102,15 +109,17 @@ def _run_operation(operation: Any, base_url: str, token: str, findings: Findings
     )
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
-        _call(data.draw(operation.as_strategy()), label, base_url, token, findings)
+        _call(data.draw(operation.as_strategy(generation_mode=mode)), label, base_url, token, findings, negative)
 
     run()
 
 
-def _call(case: Any, label: str, base_url: str, token: str, findings: Findings) -> None:
+def _call(case: Any, label: str, base_url: str, token: str, findings: Findings, negative: bool = False) -> None:
     findings.calls += 1
     try:
-        case.call_and_validate(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, checks=_checks())
+        case.call_and_validate(
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, checks=_checks(negative)
+        )
     except BaseException as failure:
         if isinstance(failure, KeyboardInterrupt):
             raise
@@ -144,12 +153,13 @@ def test_dcsa_specification_finds_no_failures_but_its_own_discriminator_mistake(
         operation = result.ok()
         operations += 1
         _run_operation(operation, base_url, token, findings)
+        _run_operation(operation, base_url, token, findings, negative=True)
     one_event = schema["/v2/events/{eventID}"]["GET"]
     for event_id in _known_events(base_url, token):
         _call(
             one_event.Case(path_parameters={"eventID": event_id}), "GET /v2/events/{eventID}", base_url, token, findings
         )
-    assert operations == 8 and findings.calls >= operations * 10
+    assert operations == 8 and findings.calls >= operations * 20
     unexpected = [finding for finding in findings.failures if finding[:2] != SPECIFICATION_MISTAKE]
     assert unexpected == [], "\n\n".join(" ".join(finding) for finding in unexpected[:10])
     # The mistake is real and is the only thing found: each known event meets it once.

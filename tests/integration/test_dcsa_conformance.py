@@ -215,6 +215,8 @@ def test_every_response_has_api_version_and_every_error_is_a_dcsa_error(world: T
     _assert_dcsa_error(
         world.post(SUBSCRIPTIONS, content=b"{not json", headers={"Content-Type": "application/json"}), 422
     )
+    unreadable = world.post(SUBSCRIPTIONS, content=b"\xff\xfe{", headers={"Content-Type": "application/json"})
+    _assert_dcsa_error(unreadable, 400)  # FastAPI's own "error parsing the body", in DCSA's shape too
     world.app.dependency_overrides.clear()  # type: ignore[attr-defined]
     unauthenticated = world.get(EVENTS)
     _assert_dcsa_error(unauthenticated, 401, "authorization")

@@ -18,12 +18,13 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException  # FastAPI raises Starlette's own for an unreadable body
 
 from landbridge.api.deps import Authorized, Principal, UowDep
 from landbridge.api.errors import domain_error_response
@@ -81,6 +82,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
 def dcsa_error(request: Request, status_code: int, problems: list[tuple[str, str]]) -> JSONResponse:
     """A DCSA error response: one entry per problem, each naming the field at fault."""
     uri = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -88,9 +96,9 @@ def dcsa_error(request: Request, status_code: int, problems: list[tuple[str, str
         httpMethod=request.method,
         requestUri=uri,
         statusCode=status_code,
-        statusCodeText=HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error",
+        statusCodeText=_phrase(status_code),
         errorDateTime=dcsa.created_time(utc_now()),
-        errors=[DcsaSubError(reason=field, message=message) for field, message in problems] or [],
+        errors=[DcsaSubError(reason=field, message=message) for field, message in problems],
     )
     return JSONResponse(status_code=status_code, content=body.model_dump())
 
