@@ -223,6 +223,21 @@ PAGING_HEADERS = {
 # ---------------------------------------------------------------- events
 
 
+_SORT_FIELD = "(eventCreatedDateTime|eventDateTime)(:(ASC|DESC))?"
+_EVENT_SORT = f"^{_SORT_FIELD}(,{_SORT_FIELD})?$"
+_SUB_SORT = "^createdDateTime(:(ASC|DESC))?$"
+
+
+def _code_list(name: str, allowed: tuple[str, ...]) -> Any:
+    """A comma-separated code list parameter; the pattern documents it, ``_codes`` checks it (naming bad values)."""
+    one = "|".join(allowed)
+    return Query(
+        alias=name,
+        description=f"Comma-separated, OR-ed: {', '.join(allowed)}",
+        json_schema_extra={"pattern": f"^({one})(,({one}))*$"},
+    )
+
+
 def _codes(raw: str | None, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
     """A comma-separated code list (OR); values outside the specification's list are refused."""
     if raw is None:
@@ -285,16 +300,20 @@ def get_events(
     response: Response,
     uow: UowDep,
     viewer: ViewerDep,
-    event_type: Annotated[str | None, Query(alias="eventType", description="SHIPMENT,TRANSPORT,EQUIPMENT")] = None,
-    shipment_event_type_code: Annotated[str | None, Query(alias="shipmentEventTypeCode")] = None,
-    document_type_code: Annotated[str | None, Query(alias="documentTypeCode")] = None,
+    event_type: Annotated[str | None, _code_list("eventType", dcsa.EVENT_TYPES)] = None,
+    shipment_event_type_code: Annotated[
+        str | None, _code_list("shipmentEventTypeCode", dcsa.SHIPMENT_EVENT_CODES)
+    ] = None,
+    document_type_code: Annotated[str | None, _code_list("documentTypeCode", dcsa.DOCUMENT_TYPE_CODES)] = None,
     carrier_booking_reference: Annotated[str | None, Query(alias="carrierBookingReference", max_length=35)] = None,
     booking_reference: Annotated[str | None, Query(alias="bookingReference", max_length=35, deprecated=True)] = None,
     transport_document_id: Annotated[str | None, Query(alias="transportDocumentID", deprecated=True)] = None,
     transport_document_reference: Annotated[
         str | None, Query(alias="transportDocumentReference", max_length=20)
     ] = None,
-    transport_event_type_code: Annotated[str | None, Query(alias="transportEventTypeCode")] = None,
+    transport_event_type_code: Annotated[
+        str | None, _code_list("transportEventTypeCode", dcsa.TRANSPORT_EVENT_CODES)
+    ] = None,
     schedule_id: Annotated[str | None, Query(alias="scheduleID", deprecated=True)] = None,
     transport_call_id: Annotated[str | None, Query(alias="transportCallID", max_length=100)] = None,
     vessel_imo_number: Annotated[str | None, Query(alias="vesselIMONumber", max_length=7)] = None,
@@ -302,7 +321,9 @@ def get_events(
     export_voyage_number: Annotated[str | None, Query(alias="exportVoyageNumber", max_length=50)] = None,
     carrier_service_code: Annotated[str | None, Query(alias="carrierServiceCode", max_length=5)] = None,
     un_location_code: Annotated[str | None, Query(alias="UNLocationCode", max_length=5)] = None,
-    equipment_event_type_code: Annotated[str | None, Query(alias="equipmentEventTypeCode")] = None,
+    equipment_event_type_code: Annotated[
+        str | None, _code_list("equipmentEventTypeCode", dcsa.EQUIPMENT_EVENT_CODES)
+    ] = None,
     equipment_reference: Annotated[str | None, Query(alias="equipmentReference", max_length=15)] = None,
     event_created_date_time: Annotated[
         str | None,
@@ -310,7 +331,13 @@ def get_events(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=INT32_MAX, description="At most 1000 are returned")] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-    sort: Annotated[str | None, Query(description="eventCreatedDateTime or eventDateTime, :ASC or :DESC")] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="eventCreatedDateTime and/or eventDateTime, each :ASC (default) or :DESC",
+            json_schema_extra={"pattern": _EVENT_SORT},
+        ),
+    ] = None,
     api_version: ApiVersionHeader = None,
 ) -> list[dict[str, Any]]:
     """DCSA events the caller may see; filters AND-ed, comma lists OR-ed; paged with links in the headers."""
@@ -483,7 +510,10 @@ def list_subscriptions(
     viewer: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=INT32_MAX, description="At most 1000 are returned")] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-    sort: Annotated[str | None, Query(description="createdDateTime:ASC or createdDateTime:DESC")] = None,
+    sort: Annotated[
+        str | None,
+        Query(description="createdDateTime:ASC or createdDateTime:DESC", json_schema_extra={"pattern": _SUB_SORT}),
+    ] = None,
     api_version: ApiVersionHeader = None,
 ) -> list[dict[str, Any]]:
     """The caller's live subscriptions, one page."""

@@ -67,9 +67,8 @@ def parse_sort(raw: str | None) -> tuple[SortKey, ...]:
             raise RuleViolation("sort", f"cannot sort by {name!r}; sortable: {', '.join(SORT_FIELDS)}")
         if direction.upper() not in ("", "ASC", "DESC"):
             raise RuleViolation("sort", f"direction of {name} must be ASC or DESC, got {direction!r}")
-        if any(key.name == name for key in keys):
-            raise RuleViolation("sort", f"{name} is given twice")
-        keys.append(SortKey(name, direction.upper() == "DESC"))
+        if all(key.name != name for key in keys):  # a field given twice sorts by its first mention
+            keys.append(SortKey(name, direction.upper() == "DESC"))
     return tuple(keys)
 
 
