@@ -26,10 +26,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from landbridge.corridor.network import LOCODES
+from landbridge.corridor.network import locodes
 from landbridge.domain.errors import Conflict
 from landbridge.domain.events import EventType, utc_now
 from landbridge.interchange import dcsa
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.operations.common import execute
 from landbridge.services.tracking.eta import ETA_TRIGGERS, record_estimates
@@ -50,7 +51,6 @@ PROJECTION = "dcsa"
 VERSION = 2
 """1: the first feed (not 2.2-valid); 2: DCSA Track & Trace 2.2 as specified (migration 0040)."""
 PROJECTOR = Actor("tracking-projection", "system")
-HUB_ZONE = "Asia/Shanghai"
 WIDE_GAUGE_COUNTRY = "KZ"
 """The 1520 mm side of the scenario's crossings (Khorgos/Altynkol, Alashankou/Dostyk) is in Kazakhstan."""
 
@@ -63,12 +63,16 @@ def _sides(name: str) -> tuple[str, str]:
 
 def mapping_context(session: Session) -> dcsa.MappingContext:
     """The places events may name: the hub, both sides of each seeded crossing, the route destinations."""
+    scenario = current_scenario()
+    known = locodes(scenario)  # UN/LOCODEs are scenario facts
+    base = scenario.base
+    hub = dcsa.Place(dcsa.HUB.name, base.locode, base.lat, base.lon, base.time_zone, "POTE")
     places: dict[str, dcsa.Place] = {}
     wide: dict[str, dcsa.Place] = {}
     for crossing in session.scalars(select(tables.CrossingRow)):
         near, far = _sides(crossing.name)
         places[crossing.code.lower()] = dcsa.Place(
-            near, LOCODES.get(crossing.code), crossing.lat, crossing.lon, HUB_ZONE, "BOCR"
+            near, known.get(crossing.code), crossing.lat, crossing.lon, base.time_zone, "BOCR"
         )
         wide[crossing.code.lower()] = dcsa.Place(
             far, None, crossing.lat, crossing.lon, dcsa.zone_of_country(WIDE_GAUGE_COUNTRY), "BOCR"
@@ -76,7 +80,7 @@ def mapping_context(session: Session) -> dcsa.MappingContext:
     for route in session.scalars(select(tables.RouteRow)):
         place = dcsa.Place(
             route.destination,
-            LOCODES.get(route.code),
+            known.get(route.code),
             route.lat,
             route.lon,
             dcsa.zone_of_country(route.country),
@@ -84,7 +88,7 @@ def mapping_context(session: Session) -> dcsa.MappingContext:
         )
         places[route.code.lower()] = place
         places[route.destination.lower()] = place
-    return dcsa.MappingContext(places=places, wide_gauge_sides=wide)
+    return dcsa.MappingContext(hub=hub, places=places, wide_gauge_sides=wide)
 
 
 @dataclass

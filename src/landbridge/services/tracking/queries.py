@@ -27,8 +27,9 @@ from landbridge.interchange import dcsa
 from landbridge.services.tracking.eta import estimate, eta_history
 from landbridge.services.tracking.filters import EventFilter, conditions
 from landbridge.services.tracking.projection import catch_up
-from landbridge.services.tracking.visibility import STAFF, Viewer, own_bookings, visible
+from landbridge.services.tracking.visibility import STAFF, Viewer, visible
 from landbridge.store import tables
+from landbridge.store.repositories.scope import visible_containers
 from landbridge.store.tracking_tables import DcsaEventRow
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -262,9 +263,7 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
     with uow:
         session = uow.session
         statement = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
-        if viewer.party is not None:
-            statement = statement.where(tables.ContainerRow.booking_reference.in_(own_bookings(viewer.party)))
-        container = session.scalar(statement)
+        container = session.scalar(visible_containers(statement, viewer.scope))
         if container is None:
             raise NotFound("container_number", f"no container {number}")
         timeline, _ = find_events(uow, EventQuery(equipment_reference=number, limit=MAX_LIMIT), STAFF)

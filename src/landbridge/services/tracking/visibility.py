@@ -1,10 +1,12 @@
-"""Who sees which DCSA events: hub staff everything, a shipper or forwarder only its own bookings' events.
+"""Who sees which DCSA events: hub staff everything, a party only the events of boxes and bookings it may see.
 
 The rule lives in the queries (SQL clauses built here), never in the routes. A DCSA event is linked
 to the containers it concerns (``dcsa_event_equipment``: the box itself, or every box aboard a train
 or ship) and to the documents it concerns (``dcsa_event_documents``: its booking, a customs hold). A
-party sees the event when one of those containers belongs to a consignment it ships or receives, or
-when the event concerns such a booking directly (a booking confirmed before any box was assigned).
+party sees the event when it may see one of those containers by the store's one visibility rule
+(``store/repositories/scope.py``: boxes it ships or receives, or owns by ISO 6346 owner code), or
+when the event concerns a booking it ships or receives (a booking confirmed before any box was
+assigned to it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
+from landbridge.store.repositories.scope import Scope, container_visible, party_bookings
 from landbridge.store.tracking_tables import DcsaEventDocumentRow, DcsaEventEquipmentRow, DcsaEventRow
 
 
@@ -26,15 +29,18 @@ class Viewer:
     name: str
     party: str | None = None
 
+    @property
+    def scope(self) -> Scope:
+        """The store's scope of this viewer (the one visibility rule)."""
+        return Scope(self.party)
+
 
 STAFF = Viewer("system")
 
 
 def own_bookings(party: str) -> Any:
-    """Bookings the party ships or receives (the same rule as the operations repositories' Scope)."""
-    return select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
-    )
+    """Bookings the party ships or receives (the store's rule)."""
+    return party_bookings(party)
 
 
 def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -49,7 +55,7 @@ def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElemen
         *conditions,
     ]
     if party is not None:
-        clauses.append(tables.ContainerRow.booking_reference.in_(own_bookings(party)))
+        clauses.append(container_visible(Scope(party)))
     return exists().where(*clauses)
 
 

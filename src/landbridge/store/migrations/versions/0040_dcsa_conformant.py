@@ -1,7 +1,7 @@
 """dcsa: the columns and links DCSA Track & Trace 2.2 filters need; the projection is rebuilt
 
 Revision ID: 0040
-Revises: 0003, 0004
+Revises: 0090
 Create Date: 2026-12-07 08:00:00
 
 ``dcsa_events`` gains the keys every 2.2 filter and sort works on (occurred time, transportCallID,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0040"
-down_revision = ("0003", "0004")
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 
