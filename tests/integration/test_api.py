@@ -105,7 +105,6 @@ def test_other_bad_input(client: TestClient, database_url: str) -> None:
 
 
 def test_home_page_shows_the_base(seeded_client: TestClient) -> None:
-    seeded_client.app.state.open_dashboard = True  # type: ignore[attr-defined]  # as `make run` sets it
     page = seeded_client.get("/")
     assert page.status_code == 200
     html = page.text

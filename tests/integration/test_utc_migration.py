@@ -26,7 +26,7 @@ _AT = "2026-12-07 06:00:00.000000"
 
 def _legacy_database(path: Path) -> str:
     url = f"sqlite:///{path}"
-    command.upgrade(alembic_config(url), "0090")  # the schema before 0030
+    command.upgrade(alembic_config(url), "0040")  # the schema before 0030
     engine = create_engine(url)
     with engine.begin() as db:
         # What the old code wrote: the caller's wall-clock digits, the offset only in the event.

@@ -85,12 +85,18 @@ def test_an_open_dashboard_shows_its_empty_screens(database_url: str, tmp_path: 
         assert "No alerts" in client.get("/").text
 
 
-def test_an_empty_users_table_does_not_open_the_dashboard(seeded_client: TestClient) -> None:
+def test_an_empty_users_table_does_not_open_the_dashboard(database_url: str) -> None:
     """Before, deleting every user opened the dashboard again; now only the explicit setting does."""
-    for path in SCREENS:
-        response = seeded_client.get(path, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"].startswith("/login"), path
-    assert seeded_client.get("/live?once=1").status_code == 401
+    from landbridge.scenarios import load_scenario
+    from landbridge.services.seeding import seed_scenario
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
+    with TestClient(create_app(database_url)) as client:
+        for path in SCREENS:
+            response = client.get(path, follow_redirects=False)
+            assert response.status_code == 303 and response.headers["location"].startswith("/login"), path
+        assert client.get("/live?once=1").status_code == 401
 
 
 def test_login_and_logout_refuse_cross_site_posts(demo: tuple[TestClient, Demo]) -> None:
