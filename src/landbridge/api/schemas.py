@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import InvalidIdentifier
@@ -25,6 +25,9 @@ class ContainerIn(BaseModel):
     gross_mass_kg: Annotated[int, Field(gt=0, le=36_000)] | None = None
     seals: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=5)
     reefer_setpoint_c: Annotated[float, Field(ge=-40, le=40)] | None = None
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="when the box was registered, ISO 8601 with offset (default: now)"
+    )
 
     @field_validator("number")
     @classmethod
@@ -61,7 +64,8 @@ class EventOut(BaseModel):
     """One audit-trail entry."""
 
     event_type: str
-    occurred_at: str
+    occurred_at: str = Field(description="when it happened (the command's occurred_at), ISO 8601 UTC")
+    recorded_at: str | None = Field(default=None, description="when the hub recorded it, ISO 8601 UTC")
     actor: str
     role: str
     location: str | None

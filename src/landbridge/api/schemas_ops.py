@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.idempotency import Outcome
@@ -20,13 +20,28 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class CommandIn(Body):
+    """A command's body: ``occurred_at`` says when it happened (ISO 8601 with offset; default now).
+
+    A late report is an ordinary event with both times; refused with 422 when the time has no
+    offset, lies more than 5 minutes ahead, or precedes the subject's latest event.
+    """
+
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="when it happened, ISO 8601 with offset (default: now); not in the future, not before "
+        "the subject's previous event",
+        examples=["2026-12-07T08:30:00+08:00"],
+    )
+
+
 def respond(outcome: Outcome) -> JSONResponse:
     """The HTTP answer of a command; a replayed idempotent answer says so in a header."""
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
-class PartyIn(Body):
+class PartyIn(CommandIn):
     code: Code
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: PartyRole
@@ -43,7 +58,7 @@ class GoodsLineIn(Body):
     packing_group: str | None = None
 
 
-class ConsignmentIn(Body):
+class ConsignmentIn(CommandIn):
     booking_reference: Annotated[str, Field(min_length=1, max_length=35)]
     shipper_code: Code
     consignee_code: Code | None = None
@@ -52,28 +67,28 @@ class ConsignmentIn(Body):
     goods: list[GoodsLineIn] = Field(default_factory=list, max_length=200)
 
 
-class ContainerRef(Body):
+class ContainerRef(CommandIn):
     container: str
 
 
-class VesselVisitIn(Body):
+class VesselVisitIn(CommandIn):
     reference: Code
     vessel_name: Annotated[str, Field(min_length=1, max_length=100)]
     imo_number: str | None = None
     eta: datetime
 
 
-class BerthIn(Body):
+class BerthIn(CommandIn):
     berth_code: Code
     etb: datetime
 
 
-class DischargeIn(Body):
+class DischargeIn(CommandIn):
     container: str
     slot: str | None = None
 
 
-class YardMoveIn(Body):
+class YardMoveIn(CommandIn):
     container: str
     slot: str | None = Field(default=None, description="block-bay-row-tier, e.g. A-04-02-1; proposed when omitted")
     expected_version: int | None = Field(default=None, description="refuse (409) if the container has moved since")
@@ -84,7 +99,7 @@ class WagonIn(Body):
     wagon_type: Code
 
 
-class TrainVisitIn(Body):
+class TrainVisitIn(CommandIn):
     reference: Code
     direction: Direction
     route_code: Code
@@ -94,29 +109,29 @@ class TrainVisitIn(Body):
     wagons: list[WagonIn] = Field(min_length=1, max_length=80)
 
 
-class WagonLoadIn(Body):
+class WagonLoadIn(CommandIn):
     container: str
     wagon_number: str
     slot: Annotated[int, Field(ge=1, le=4)] = 1
 
 
-class UnloadIn(Body):
+class UnloadIn(CommandIn):
     container: str
     slot: str | None = None
 
 
-class BorderIn(Body):
+class BorderIn(CommandIn):
     crossing_code: Code | None = None
 
 
-class GaugeTransferIn(Body):
+class GaugeTransferIn(CommandIn):
     container: str
     to_train: Code
     wagon_number: str
     slot: Annotated[int, Field(ge=1, le=4)] = 1
 
 
-class AppointmentIn(Body):
+class AppointmentIn(CommandIn):
     reference: Code
     hour_start: datetime
     plate: Annotated[str, Field(min_length=1, max_length=16)]
@@ -124,7 +139,7 @@ class AppointmentIn(Body):
     container: str | None = None
 
 
-class TruckInIn(Body):
+class TruckInIn(CommandIn):
     reference: Code
     plate: Annotated[str, Field(min_length=1, max_length=16)]
     appointment_reference: Code | None = None
@@ -132,12 +147,12 @@ class TruckInIn(Body):
     pick_up: list[str] = Field(default_factory=list, max_length=2)
 
 
-class GoodsLineRef(Body):
+class GoodsLineRef(CommandIn):
     container: str
     goods_line_id: int
 
 
-class GrainLotIn(Body):
+class GrainLotIn(CommandIn):
     reference: Code
     owner_code: Code
     crop: Annotated[str, Field(min_length=1, max_length=32)]
@@ -149,13 +164,13 @@ class GrainLotIn(Body):
     sources: list[str] = Field(min_length=1, max_length=100)
 
 
-class GrainTransferIn(Body):
+class GrainTransferIn(CommandIn):
     to_silo: Code
     mass_kg: Annotated[int, Field(gt=0)] | None = None
     new_reference: Code | None = None
 
 
-class GrainShipIn(Body):
+class GrainShipIn(CommandIn):
     mass_kg: Annotated[int, Field(gt=0)]
     vessel_visit: Code
 
@@ -165,10 +180,10 @@ class ContainerFillIn(Body):
     mass_kg: Annotated[int, Field(gt=0)]
 
 
-class GrainContainersIn(Body):
+class GrainContainersIn(CommandIn):
     containers: list[ContainerFillIn] = Field(min_length=1, max_length=100)
 
 
-class HoldIn(Body):
+class HoldIn(CommandIn):
     container: str
     reason: Annotated[str, Field(min_length=1, max_length=200)]

@@ -8,9 +8,14 @@ Events are never edited; a correction is a new event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from landbridge.domain.errors import RuleViolation
+
+# How far ahead of the server's clock a reported time may lie (clock skew of the reporting system).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class EventType(StrEnum):
@@ -56,6 +61,43 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one read back from SQLite is UTC by construction."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def checked_occurred_at(value: datetime | None, now: datetime, field: str = "occurred_at") -> datetime:
+    """When a command happened: ``value`` (aware, not in the future) or ``now``; always UTC.
+
+    A reported time without an offset is ambiguous (hub time? UTC? the railway's Moscow time?),
+    so it is refused rather than guessed; a time more than a few minutes ahead of the clock is a
+    typo or a wrong zone.
+    """
+    if value is None:
+        return as_utc(now)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleViolation(field, "give the time with its UTC offset, e.g. 2026-12-07T08:30:00+08:00")
+    if value > now + MAX_CLOCK_SKEW:
+        minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
+        raise RuleViolation(
+            field,
+            f"{value.isoformat()} is in the future (more than {minutes} min after now, {as_utc(now).isoformat()})",
+        )
+    return as_utc(value)
+
+
+def check_in_order(
+    occurred_at: datetime, subject: str, previous_type: str, previous_at: datetime, field: str = "occurred_at"
+) -> None:
+    """Refuse an event dated before the subject's latest event: history must stay in the order it happened."""
+    if as_utc(occurred_at) < as_utc(previous_at):
+        raise RuleViolation(
+            field,
+            f"{as_utc(occurred_at).isoformat()} is earlier than the previous event of {subject}: "
+            f"{previous_type} at {as_utc(previous_at).isoformat()}",
+        )
+
+
 @dataclass(frozen=True)
 class Event:
     """One entry of the audit trail."""
@@ -70,3 +112,4 @@ class Event:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     source_reference: str | None = None
+    recorded_at: datetime | None = None  # when the log stored it (set by the store; None before that)

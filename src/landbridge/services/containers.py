@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from landbridge.domain.containers import Container, LoadState
 from landbridge.domain.errors import Conflict, RuleViolation
-from landbridge.domain.events import Event, EventType
+from landbridge.domain.events import Event, EventType, checked_occurred_at, utc_now
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.services.event_time import append_in_order, command_time
 from landbridge.store.unit_of_work import UnitOfWork
 
 MAX_GROSS_MASS_KG = 36_000
@@ -37,6 +39,7 @@ class RegisterContainer:
     seals: tuple[str, ...] = field(default_factory=tuple)
     reefer_setpoint_c: float | None = None
     source_reference: str | None = None
+    occurred_at: datetime | None = None  # when the box was registered (default: now, or the command's time)
 
 
 def _snapshot(container: Container) -> dict[str, object]:
@@ -83,16 +86,19 @@ def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor:
         uow.containers.add(container)
     except IntegrityError as error:  # a concurrent registration won the race
         raise Conflict("number", f"container {command.number} is already registered") from error
-    uow.events.append(
+    occurred_at = command_time() if command.occurred_at is None else checked_occurred_at(command.occurred_at, utc_now())
+    append_in_order(
+        uow,
         Event(
             event_type=EventType.CONTAINER_REGISTERED,
             subject_type="container",
             subject_id=str(command.number),
             actor=actor.name,
             role=actor.role,
+            occurred_at=occurred_at,
             before=None,
             after=_snapshot(container),
             source_reference=command.source_reference,
-        )
+        ),
     )
     return container

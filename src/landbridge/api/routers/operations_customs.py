@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import HoldIn, respond
+from landbridge.api.schemas_ops import CommandIn, HoldIn, respond
 from landbridge.services.authz import Action
 from landbridge.services.operations import customs
 
@@ -20,13 +20,23 @@ Reader = Annotated[Principal, Depends(Authorized(Action.CUSTOMS_READ))]
 @router.post("/customs/holds", status_code=201)
 def place(body: HoldIn, uow: UowDep, who: Officer, key: IdempotencyDep) -> JSONResponse:
     """Place a hold on a container."""
-    return respond(customs.place_hold(uow, who.actor, container=body.container, reason=body.reason, idempotency=key))
+    return respond(
+        customs.place_hold(
+            uow, who.actor, container=body.container, reason=body.reason, occurred_at=body.occurred_at, idempotency=key
+        )
+    )
 
 
 @router.post("/customs/holds/{hold_id}/release")
-def release(hold_id: int, uow: UowDep, who: Officer, key: IdempotencyDep) -> JSONResponse:
+def release(
+    hold_id: int, uow: UowDep, who: Officer, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """Release a hold."""
-    return respond(customs.release_hold(uow, who.actor, hold_id=hold_id, idempotency=key))
+    return respond(
+        customs.release_hold(
+            uow, who.actor, hold_id=hold_id, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
 
 
 @router.get("/containers/{number}/holds")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import AppointmentIn, TruckInIn, respond
+from landbridge.api.schemas_ops import AppointmentIn, CommandIn, TruckInIn, respond
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -38,6 +38,7 @@ def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> 
             plate=body.plate,
             kind=body.kind,
             container=body.container,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -55,12 +56,19 @@ def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> J
             drop_off=body.drop_off,
             pick_up=body.pick_up,
             appointment_reference=body.appointment_reference,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
 
 
 @router.post("/trucks/{reference}/out")
-def truck_out(reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
+def truck_out(
+    reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The truck leaves with its pick-ups."""
-    return respond(gate.truck_out(uow, who.actor, reference=reference, idempotency=key))
+    return respond(
+        gate.truck_out(
+            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )

@@ -52,6 +52,7 @@ def transfer(reference: str, body: GrainTransferIn, uow: UowDep, who: Writer, ke
             to_silo=body.to_silo,
             mass_kg=body.mass_kg,
             new_reference=body.new_reference,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -62,7 +63,13 @@ def ship(reference: str, body: GrainShipIn, uow: UowDep, who: Writer, key: Idemp
     """Load grain onto a berthed vessel."""
     return respond(
         grain.ship_grain(
-            uow, who.actor, lot=reference, mass_kg=body.mass_kg, vessel_visit=body.vessel_visit, idempotency=key
+            uow,
+            who.actor,
+            lot=reference,
+            mass_kg=body.mass_kg,
+            vessel_visit=body.vessel_visit,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -73,4 +80,8 @@ def into_containers(
 ) -> JSONResponse:
     """Fill empty boxes with grain from the lot."""
     fills = [grain.ContainerFill(f.container, f.mass_kg) for f in body.containers]
-    return respond(grain.load_grain_into_containers(uow, who.actor, lot=reference, fills=fills, idempotency=key))
+    return respond(
+        grain.load_grain_into_containers(
+            uow, who.actor, lot=reference, fills=fills, occurred_at=body.occurred_at, idempotency=key
+        )
+    )

@@ -22,7 +22,14 @@ def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyD
     """Register a party."""
     return respond(
         parties.create_party(
-            uow, who.actor, code=body.code, name=body.name, role=body.role, country=body.country, idempotency=key
+            uow,
+            who.actor,
+            code=body.code,
+            name=body.name,
+            role=body.role,
+            country=body.country,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -41,6 +48,7 @@ def create_consignment(body: ConsignmentIn, uow: UowDep, who: ConsignmentWriter,
             origin=body.origin,
             destination=body.destination,
             goods=goods,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -53,6 +61,11 @@ def assign_container(
     """Attach a container to a consignment (its shipper can then follow it)."""
     return respond(
         parties.assign_container(
-            uow, who.actor, booking_reference=booking_reference, container=body.container, idempotency=key
+            uow,
+            who.actor,
+            booking_reference=booking_reference,
+            container=body.container,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )

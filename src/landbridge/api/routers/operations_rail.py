@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import BorderIn, GaugeTransferIn, TrainVisitIn, UnloadIn, WagonLoadIn, respond
+from landbridge.api.schemas_ops import (
+    BorderIn,
+    CommandIn,
+    GaugeTransferIn,
+    TrainVisitIn,
+    UnloadIn,
+    WagonLoadIn,
+    respond,
+)
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import rail
@@ -35,6 +43,7 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
             train_type_code=body.train_type_code,
             wagons=wagons,
             track_code=body.track_code,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -68,6 +77,7 @@ def load(reference: str, body: WagonLoadIn, uow: UowDep, who: Handler, key: Idem
             container=body.container,
             wagon_number=body.wagon_number,
             slot=body.slot,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -78,22 +88,41 @@ def unload(reference: str, body: UnloadIn, uow: UowDep, who: Handler, key: Idemp
     """Unload a container into the yard."""
     return respond(
         rail.unload_from_wagon(
-            uow, who.actor, train=reference, container=body.container, slot=body.slot, idempotency=key
+            uow,
+            who.actor,
+            train=reference,
+            container=body.container,
+            slot=body.slot,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
 
 @router.post("/{reference}/depart")
-def depart(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+def depart(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The train departs (refused while a box on it has an open customs hold)."""
-    return respond(rail.depart_train(uow, who.actor, train=reference, idempotency=key))
+    return respond(
+        rail.depart_train(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
 
 
 @router.post("/{reference}/border")
 def border(reference: str, body: BorderIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """The train reached its border crossing."""
     return respond(
-        rail.arrive_at_border(uow, who.actor, train=reference, crossing_code=body.crossing_code, idempotency=key)
+        rail.arrive_at_border(
+            uow,
+            who.actor,
+            train=reference,
+            crossing_code=body.crossing_code,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
     )
 
 
@@ -111,12 +140,19 @@ def gauge_transfer(
             to_train=body.to_train,
             wagon_number=body.wagon_number,
             slot=body.slot,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
 
 
 @router.post("/{reference}/arrive")
-def arrive(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+def arrive(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The train reached its destination; its boxes are delivered."""
-    return respond(rail.arrive_at_destination(uow, who.actor, train=reference, idempotency=key))
+    return respond(
+        rail.arrive_at_destination(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )

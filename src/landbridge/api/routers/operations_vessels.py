@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import BerthIn, ContainerRef, DischargeIn, VesselVisitIn, respond
+from landbridge.api.schemas_ops import BerthIn, CommandIn, ContainerRef, DischargeIn, VesselVisitIn, respond
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import vessel
@@ -31,6 +31,7 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
             vessel_name=body.vessel_name,
             eta=body.eta,
             imo_number=body.imo_number,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -58,7 +59,13 @@ def berth(reference: str, body: BerthIn, uow: UowDep, who: Planner, key: Idempot
     """Bring the vessel alongside a free berth."""
     return respond(
         vessel.berth_vessel(
-            uow, who.actor, reference=reference, berth_code=body.berth_code, etb=body.etb, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            berth_code=body.berth_code,
+            etb=body.etb,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -68,7 +75,13 @@ def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key:
     """Discharge a container into the yard (slot proposed when omitted)."""
     return respond(
         vessel.discharge_container(
-            uow, who.actor, reference=reference, container=body.container, slot=body.slot, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            container=body.container,
+            slot=body.slot,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -77,11 +90,19 @@ def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key:
 def load(reference: str, body: ContainerRef, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Load a container from the yard onto the vessel."""
     return respond(
-        vessel.load_container_on_vessel(uow, who.actor, reference=reference, container=body.container, idempotency=key)
+        vessel.load_container_on_vessel(
+            uow, who.actor, reference=reference, container=body.container, occurred_at=body.occurred_at, idempotency=key
+        )
     )
 
 
 @router.post("/{reference}/depart")
-def depart(reference: str, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+def depart(
+    reference: str, uow: UowDep, who: Planner, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The vessel leaves with the boxes on board."""
-    return respond(vessel.depart_vessel(uow, who.actor, reference=reference, idempotency=key))
+    return respond(
+        vessel.depart_vessel(
+            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )

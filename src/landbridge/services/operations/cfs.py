@@ -6,6 +6,7 @@ block that does not take them; it goes back to the yard through ``place`` (every
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
@@ -34,7 +35,12 @@ MAX_GROSS_MASS_KG = 36_000
 
 
 def receive_into_cfs(
-    uow: UnitOfWork, actor: Actor, *, container: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Bring a container from the yard or a truck into the CFS."""
 
@@ -50,7 +56,7 @@ def receive_into_cfs(
         container_event(uow, EventType.CONTAINER_PLACED, row, actor, before, location=CFS_REFERENCE)
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _line(uow: UnitOfWork, line_id: int) -> tables.GoodsLineRow:
@@ -68,7 +74,13 @@ def _in_cfs(row: tables.ContainerRow) -> None:
 
 
 def stuff(
-    uow: UnitOfWork, actor: Actor, *, container: str, goods_line_id: int, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    goods_line_id: int,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Stuff a goods line into a container in the CFS (gross mass limit checked)."""
 
@@ -99,11 +111,17 @@ def stuff(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def strip(
-    uow: UnitOfWork, actor: Actor, *, container: str, goods_line_id: int, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    goods_line_id: int,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Strip a goods line out of a container in the CFS; the box is empty when its last line leaves."""
 
@@ -134,4 +152,4 @@ def strip(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.errors import Conflict, NotFound
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.events import EventType
 from landbridge.services.containers import Actor
+from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, locked_container, parse_container, subject_event
 from landbridge.store import tables
@@ -28,24 +30,37 @@ def hold_view(row: tables.CustomsHoldRow) -> dict[str, Any]:
 
 
 def place_hold(
-    uow: UnitOfWork, actor: Actor, *, container: str, reason: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    reason: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Place a customs hold on a container."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container)
         hold = tables.CustomsHoldRow(
-            container_number=row.number, reason=reason, placed_by=actor.name, placed_at=utc_now()
+            container_number=row.number, reason=reason, placed_by=actor.name, placed_at=command_time()
         )
         CustomsRepository(uow.session).add(hold)
         view = hold_view(hold)
         subject_event(uow, EventType.HOLD_PLACED, "container", row.number, actor, None, {"hold": view})
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def release_hold(uow: UnitOfWork, actor: Actor, *, hold_id: int, idempotency: IdempotencyKey | None = None) -> Outcome:
+def release_hold(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    hold_id: int,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
     """Release a hold still in force."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -55,7 +70,7 @@ def release_hold(uow: UnitOfWork, actor: Actor, *, hold_id: int, idempotency: Id
         if hold.released_at is not None:
             raise Conflict("hold_id", f"hold {hold_id} was already released")
         before = hold_view(hold)
-        hold.released_at = utc_now()
+        hold.released_at = command_time()
         uow.session.flush()
         view = hold_view(hold)
         subject_event(
@@ -63,7 +78,7 @@ def release_hold(uow: UnitOfWork, actor: Actor, *, hold_id: int, idempotency: Id
         )
         return view
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def holds_of(uow: UnitOfWork, scope: Scope, container: str) -> list[dict[str, Any]]:

@@ -7,9 +7,10 @@ from typing import Any
 
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.events import EventType
 from landbridge.domain.visits import TruckVisitStatus
 from landbridge.services.containers import Actor
+from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
     container_event,
@@ -44,6 +45,7 @@ def book_appointment(
     plate: str,
     kind: str,
     container: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Book a truck into an hourly window; refused when the window is full."""
@@ -87,7 +89,7 @@ def book_appointment(
         subject_event(uow, EventType.GATE_APPOINTMENT_BOOKED, "appointment", reference, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def truck_in(
@@ -99,6 +101,7 @@ def truck_in(
     drop_off: list[str],
     pick_up: list[str],
     appointment_reference: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """A truck enters: boxes it drops off are now on the truck inside the hub, waiting for a yard slot."""
@@ -132,7 +135,7 @@ def truck_in(
                 reference=reference,
                 plate=plate,
                 status=TruckVisitStatus.IN.value,
-                arrived_at=utc_now(),
+                arrived_at=command_time(),
                 appointment_reference=appointment_reference,
                 drop_off=dropped,
                 pick_up=[str(parse_container(n)) for n in pick_up],
@@ -142,10 +145,17 @@ def truck_in(
         subject_event(uow, EventType.TRUCK_IN, "truck_visit", reference, actor, None, view, location="gate")
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def truck_out(uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+def truck_out(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    reference: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
     """A truck leaves with its pick-ups (taken from the yard); its drop-offs must have been unloaded."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -170,7 +180,7 @@ def truck_out(uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: Ide
                 uow, EventType.CONTAINER_GATE_OUT, row, actor, before, {"truck": reference}, location="gate"
             )
             taken.append(row.number)
-        truck.status, truck.left_at = TruckVisitStatus.OUT.value, utc_now()
+        truck.status, truck.left_at = TruckVisitStatus.OUT.value, command_time()
         uow.session.flush()
         view = {"reference": reference, "plate": truck.plate, "status": "out", "picked_up": taken}
         subject_event(
@@ -178,7 +188,7 @@ def truck_out(uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: Ide
         )
         return view
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def window(uow: UnitOfWork, scope: Scope, hour_start: datetime) -> dict[str, Any]:

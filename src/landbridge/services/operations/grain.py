@@ -8,15 +8,17 @@ crops are not mixed in a silo unless the silo allows mixing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
+from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
 from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
@@ -84,7 +86,7 @@ def _movement(
             mass_kg=mass_kg,
             silo_code=silo,
             counterpart=counterpart,
-            occurred_at=utc_now(),
+            occurred_at=command_time(),
         )
     )
 
@@ -115,6 +117,7 @@ def receive_grain(
     silo_code: str,
     source_kind: str,
     sources: list[str],
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Receive a lot into a silo from hopper wagons (by wagon number) or bulk containers (emptied)."""
@@ -174,7 +177,7 @@ def receive_grain(
         )
         return lot_view(lot)
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def transfer_grain(
@@ -185,6 +188,7 @@ def transfer_grain(
     to_silo: str,
     mass_kg: int | None = None,
     new_reference: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Move a lot (or part of it, as a new lot) to another silo."""
@@ -239,7 +243,7 @@ def transfer_grain(
             )
         return {"lot": lot_view(source), "moved": lot_view(moved_lot), "moved_kg": moved}
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def ship_grain(
@@ -249,6 +253,7 @@ def ship_grain(
     lot: str,
     mass_kg: int,
     vessel_visit: str,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Load grain from a lot onto a berthed vessel."""
@@ -274,11 +279,17 @@ def ship_grain(
         )
         return lot_view(source)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def load_grain_into_containers(
-    uow: UnitOfWork, actor: Actor, *, lot: str, fills: list[ContainerFill], idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    lot: str,
+    fills: list[ContainerFill],
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Fill empty boxes in the yard or CFS with grain from a lot (gross mass limit checked per box)."""
     if not fills:
@@ -316,7 +327,7 @@ def load_grain_into_containers(
         )
         return {**lot_view(source), "containers": filled}
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: str) -> None:

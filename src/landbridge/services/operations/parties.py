@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.dangerous_goods import DangerousGoods
@@ -46,6 +47,7 @@ def create_party(
     name: str,
     role: PartyRole,
     country: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Register a party (shipper, consignee, forwarder, line…)."""
@@ -59,7 +61,7 @@ def create_party(
         subject_event(uow, EventType.PARTY_CREATED, "party", code, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def create_consignment(
@@ -72,6 +74,7 @@ def create_consignment(
     origin: str,
     destination: str,
     goods: list[GoodsLineSpec],
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Book a consignment with its goods lines (dangerous goods data checked)."""
@@ -135,7 +138,7 @@ def create_consignment(
         subject_event(uow, EventType.CONSIGNMENT_CREATED, "consignment", booking_reference, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def assign_container(
@@ -144,6 +147,7 @@ def assign_container(
     *,
     booking_reference: str,
     container: str,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Attach a container to a consignment: from then on the consignment's shipper can follow it."""
@@ -161,4 +165,4 @@ def assign_container(
         container_event(uow, EventType.CONTAINER_ASSIGNED, row, actor, before, {"booking_reference": booking_reference})
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -11,6 +11,7 @@ mass checks; the unique constraint on ``wagon_cells`` stops two boxes in one slo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
@@ -111,6 +112,7 @@ def announce_train(
     train_type_code: str,
     wagons: list[WagonSpec],
     track_code: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Announce a train visit with its wagon list (UIC numbers on 1435 mm, 8-digit numbers on 1520 mm)."""
@@ -201,7 +203,7 @@ def announce_train(
         )
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _place_on_wagon(
@@ -267,6 +269,7 @@ def load_on_wagon(
     container: str,
     wagon_number: str,
     slot: int,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Load a container from the yard (or a truck) onto a wagon slot of a train at the base."""
@@ -285,7 +288,7 @@ def load_on_wagon(
         container_event(uow, EventType.CONTAINER_LOADED_WAGON, row, actor, before, payload, location=visit.track_code)
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def unload_from_wagon(
@@ -295,6 +298,7 @@ def unload_from_wagon(
     train: str,
     container: str,
     slot: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Unload a container from a train at the base into the yard (slot proposed when not given)."""
@@ -320,7 +324,7 @@ def unload_from_wagon(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _containers_on(uow: UnitOfWork, train: str) -> list[tables.ContainerRow]:
@@ -349,7 +353,14 @@ def _train_transition(
     return view
 
 
-def depart_train(uow: UnitOfWork, actor: Actor, *, train: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+def depart_train(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
     """The train leaves (the base, or the border station it was formed at); refused while a hold is open."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -362,7 +373,7 @@ def depart_train(uow: UnitOfWork, actor: Actor, *, train: str, idempotency: Idem
         visit.track_code = None  # the track is free for the next train
         return _train_transition(uow, actor, train, AT_BASE, TrainStatus.DEPARTED, EventType.TRAIN_DEPARTED, location)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def arrive_at_border(
@@ -371,6 +382,7 @@ def arrive_at_border(
     *,
     train: str,
     crossing_code: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Record a departed train's arrival at its route's border crossing."""
@@ -386,7 +398,7 @@ def arrive_at_border(
             uow, actor, train, (TrainStatus.DEPARTED.value,), TrainStatus.AT_BORDER, EventType.TRAIN_AT_BORDER, crossing
         )
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def gauge_transfer(
@@ -398,6 +410,7 @@ def gauge_transfer(
     to_train: str,
     wagon_number: str,
     slot: int,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Transship a container at the border from a 1435 mm wagon to a 1520 mm wagon (every load limit checked)."""
@@ -434,11 +447,16 @@ def gauge_transfer(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def arrive_at_destination(
-    uow: UnitOfWork, actor: Actor, *, train: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """The train reaches its route's destination: its boxes are delivered and leave the wagons."""
 
@@ -468,4 +486,4 @@ def arrive_at_destination(
         )
         return train_view(uow, visit)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

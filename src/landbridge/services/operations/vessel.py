@@ -61,6 +61,7 @@ def announce_vessel(
     vessel_name: str,
     eta: datetime,
     imo_number: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Announce a vessel call with its ETA."""
@@ -78,7 +79,7 @@ def announce_vessel(
         subject_event(uow, EventType.VESSEL_ANNOUNCED, "vessel_visit", reference, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def berth_vessel(
@@ -88,6 +89,7 @@ def berth_vessel(
     reference: str,
     berth_code: str,
     etb: datetime,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Bring an announced vessel alongside a free berth."""
@@ -116,7 +118,7 @@ def berth_vessel(
         )
         return view
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def discharge_container(
@@ -126,6 +128,7 @@ def discharge_container(
     reference: str,
     container: str,
     slot: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Discharge a container from a berthed vessel into the yard (slot proposed when not given)."""
@@ -152,7 +155,7 @@ def discharge_container(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def load_container_on_vessel(
@@ -161,6 +164,7 @@ def load_container_on_vessel(
     *,
     reference: str,
     container: str,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Load a container from the yard onto a berthed vessel."""
@@ -186,11 +190,16 @@ def load_container_on_vessel(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def depart_vessel(
-    uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    reference: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """The vessel leaves its berth; every box on board is recorded as departed with it."""
 
@@ -225,4 +234,4 @@ def depart_vessel(
         )
         return view
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

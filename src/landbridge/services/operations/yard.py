@@ -7,6 +7,7 @@ unique constraint on ``yard_cells`` stays the last line of defence: a lost race 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
@@ -170,6 +171,7 @@ def place_container(
     container: str,
     slot: str | None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Place a container in the yard or move it within the yard (slot proposed when not given)."""
@@ -198,7 +200,7 @@ def place_container(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def propose_slot(uow: UnitOfWork, actor: Actor, *, container: str) -> dict[str, Any]:
