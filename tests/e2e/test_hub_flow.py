@@ -124,7 +124,7 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     shipper_view = _ok(client.get(f"/api/v1/containers/{box}/holds", headers=t["shipper"]))
     assert [h["open"] for h in shipper_view] == [True]  # the shipper sees its box is held
     refused = client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"])
-    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "customs"]
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "holds"]
     _ok(client.post(f"/api/v1/customs/holds/{hold['id']}/release", headers=t["customs_officer"]))
 
     assert _ok(client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"]))["status"] == "departed"

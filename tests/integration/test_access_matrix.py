@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
 from landbridge.services.containers import Actor
-from landbridge.services.operations import customs, grain, parties
+from landbridge.services.operations import grain, holds, parties
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import ROLES, bearer, container_number, seed, token, wagon_1520
 
@@ -74,7 +74,7 @@ def _world(url: str) -> dict[str, dict[str, str]]:
 
         register_container(uow, RegisterContainer(ContainerNumber(box), "22G1"), admin)
         parties.assign_container(uow, admin, booking_reference=booking, container=box)
-        customs.place_hold(uow, admin, container=box, reason="x-ray")
+        holds.place_hold(uow, admin, container=box, reason="x-ray")
         grain.receive_grain(
             uow,
             admin,

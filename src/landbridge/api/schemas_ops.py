@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from landbridge.domain.holds import HoldKind
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.idempotency import Outcome
 
 Code = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+# Error answers every command documents (the body names the field: {"detail": [{"loc", "msg", "type"}]}).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or unknown bearer token"},
+    403: {"description": "The caller's role may not do this (loc names role or kind)"},
+    404: {"description": "Unknown (or not visible) object; loc names the field"},
+    409: {"description": "Clashes with the current state; loc names the field"},
+    422: {"description": "Invalid input or a broken operating rule; loc names the field"},
+}
 
 
 class Body(BaseModel):
@@ -187,3 +198,27 @@ class GrainContainersIn(CommandIn):
 class HoldIn(CommandIn):
     container: str
     reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class KindedHoldIn(HoldIn):
+    kind: HoldKind = Field(description="customs, line, terminal or damage (vgm_missing is automatic)")
+
+
+class HoldReleaseIn(CommandIn):
+    reason: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class HoldOut(BaseModel):
+    """A hold: what, whose, why, and whether it is still in force."""
+
+    id: int
+    container: str
+    kind: HoldKind
+    owner: str = Field(description="whom the hold belongs to: customs, the line's party, terminal or shipper")
+    reason: str
+    placed_by: str
+    placed_at: str
+    released_at: str | None
+    released_by: str | None
+    release_reason: str | None
+    open: bool

@@ -42,6 +42,8 @@ class EventType(StrEnum):
     TRAIN_ARRIVED = "train.arrived"
     HOLD_PLACED = "customs.hold_placed"
     HOLD_RELEASED = "customs.hold_released"
+    CONTAINER_HELD = "hold.placed"  # a line, terminal, damage or vgm_missing hold (customs keeps its names)
+    CONTAINER_HOLD_RELEASED = "hold.released"
     GRAIN_RECEIVED = "grain.received"
     GRAIN_TRANSFERRED = "grain.transferred"
     GRAIN_SHIPPED = "grain.shipped"

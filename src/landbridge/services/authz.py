@@ -57,6 +57,8 @@ class Action(StrEnum):
     GRAIN_WRITE = "grain.write"
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
+    HOLD_READ = "hold.read"
+    HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
 
 
@@ -70,6 +72,7 @@ _READS = frozenset(
         Action.GATE_READ,
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
+        Action.HOLD_READ,
     }
 )
 
@@ -85,18 +88,28 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.RAIL_PLAN,
         Action.GATE_BOOK,
         Action.PLAN_RUN,
+        Action.HOLD_WRITE,
     },
     Role.YARD_OPERATOR: _READS
-    | {Action.CONTAINER_REGISTER, Action.YARD_WRITE, Action.VESSEL_HANDLE, Action.CFS_WRITE, Action.GRAIN_WRITE},
-    Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE},
+    | {
+        Action.CONTAINER_REGISTER,
+        Action.YARD_WRITE,
+        Action.VESSEL_HANDLE,
+        Action.CFS_WRITE,
+        Action.GRAIN_WRITE,
+        Action.HOLD_WRITE,
+    },
+    Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE, Action.HOLD_WRITE},
     Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
-    Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE},
+    Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
             Action.VESSEL_READ,
             Action.CUSTOMS_READ,
+            Action.HOLD_READ,
+            Action.HOLD_WRITE,
             Action.CONTAINER_REGISTER,
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,
@@ -104,7 +117,14 @@ POLICY: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.SHIPPER: frozenset(
-        {Action.CONTAINER_READ, Action.AUDIT_READ, Action.CUSTOMS_READ, Action.GRAIN_READ, Action.GATE_BOOK}
+        {
+            Action.CONTAINER_READ,
+            Action.AUDIT_READ,
+            Action.CUSTOMS_READ,
+            Action.HOLD_READ,
+            Action.GRAIN_READ,
+            Action.GATE_BOOK,
+        }
     ),
 }
 

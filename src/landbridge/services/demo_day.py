@@ -41,7 +41,7 @@ from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import customs, gate, grain, parties, rail, vessel, yard
+from landbridge.services.operations import gate, grain, holds, parties, rail, vessel, yard
 from landbridge.services.operations.gate import hour_of
 from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import WagonSpec
@@ -561,7 +561,7 @@ class _Day:
         """One box of the loading Bishkek train stays held; one Almaty box is checked and released."""
         with _step("customs holds"):
             held = self.yard.load_order([b.number for b in self.group("bishkek")])[0]
-            customs.place_hold(
+            holds.place_hold(
                 self.uow,
                 CUSTOMS,
                 container=held,
@@ -569,8 +569,8 @@ class _Day:
             )
             self.summary.holds_open.append(held)
             checked = self.group("almaty")[0].number
-            outcome = customs.place_hold(self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
-            customs.release_hold(self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
+            outcome = holds.place_hold(self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
+            holds.release_hold(self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
             self.summary.holds_released += 1
 
     # --- westbound block trains ---------------------------------------------------------------------

@@ -458,6 +458,23 @@ class CustomsRepository:
             )
         )
 
+    def listed(
+        self, scope: Scope, *, open_only: bool | None = None, kind: str | None = None, container: str | None = None
+    ) -> list[tables.CustomsHoldRow]:
+        """Holds the scope may see (a shipper: those on its own boxes), oldest first."""
+        query = select(tables.CustomsHoldRow)
+        if not scope.everything:
+            own = _visible_containers(select(tables.ContainerRow.number), scope)
+            query = query.where(tables.CustomsHoldRow.container_number.in_(own))
+        if open_only is not None:
+            released = tables.CustomsHoldRow.released_at
+            query = query.where(released.is_(None) if open_only else released.is_not(None))
+        if kind is not None:
+            query = query.where(tables.CustomsHoldRow.kind == kind)
+        if container is not None:
+            query = query.where(tables.CustomsHoldRow.container_number == container)
+        return list(self._session.scalars(query.order_by(tables.CustomsHoldRow.id)))
+
 
 class PartyRepository:
     """Parties, consignments and their goods lines."""

@@ -226,13 +226,22 @@ class GrainLotRow(Base):
 
 
 class CustomsHoldRow(Base):
+    """A hold of any kind (``domain.holds.HoldKind``); the table keeps its first name, customs_holds."""
+
     __tablename__ = "customs_holds"
     id: Mapped[int] = mapped_column(primary_key=True)
-    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"))
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     placed_by: Mapped[str] = mapped_column(String(64))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16), default="customs", server_default="customs")
+    owner: Mapped[str] = mapped_column(String(64), default="customs", server_default="customs")
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    release_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+HoldRow = CustomsHoldRow
 
 
 class EventRow(Base):

@@ -8,6 +8,7 @@ from typing import Any
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
+from landbridge.domain.holds import Exit
 from landbridge.domain.visits import TruckVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
@@ -21,6 +22,7 @@ from landbridge.services.operations.common import (
     snapshot,
     subject_event,
 )
+from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
 from landbridge.store.repositories import GateRepository, Scope
@@ -168,6 +170,7 @@ def truck_out(
         still_on = [r.number for r in uow.containers.in_position(PositionKind.TRUCK.value, reference)]
         if still_on:
             raise RuleViolation("drop_off", f"{', '.join(still_on)} still on truck {reference}; place it first")
+        check_exit(uow, truck.pick_up or [], Exit.GATE_OUT, f"truck {reference}", "pick_up")
         taken = []
         for number in truck.pick_up or []:
             row = locked_container(uow, number, "pick_up")

@@ -4,8 +4,9 @@ Limits checked when loading (see docs/operations.md): the box fits the wagon slo
 take a half of a 40 ft slot, 40/45 ft boxes a whole 40 ft slot), the wagon's payload, the mean
 axle load against the train type's limit, and the train's cargo mass; the train's length
 against its type and the track when announced. A train does not depart while any box on it has
-an open customs hold. The train's row is locked while loading so two loads cannot both pass the
-mass checks; the unique constraint on ``wagon_cells`` stops two boxes in one slot.
+an open hold, and a box whose hold kind blocks rail loads (``domain.holds``) is not loaded. The
+train's row is locked while loading so two loads cannot both pass the mass checks; the unique
+constraint on ``wagon_cells`` stops two boxes in one slot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.events import EventType
+from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.rail import TrainStatus
@@ -33,9 +35,10 @@ from landbridge.services.operations.common import (
     snapshot,
     subject_event,
 )
+from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
-from landbridge.store.repositories import CustomsRepository, RailRepository
+from landbridge.store.repositories import RailRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Tare of a box whose gross mass is unknown (assumed, typical steel dry boxes), so limits still bind.
@@ -281,6 +284,7 @@ def load_on_wagon(
         visit = _train(uow, train, statuses=AT_BASE)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
+        check_exit(uow, [row.number], Exit.RAIL_LOAD, row.number)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         payload = _place_on_wagon(uow, visit, row, wagon_number, slot)
@@ -365,10 +369,7 @@ def depart_train(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         visit = _train(uow, train, statuses=AT_BASE)
-        held = CustomsRepository(uow.session).open_on(r.number for r in _containers_on(uow, train))
-        if held:
-            names = ", ".join(sorted({h.container_number for h in held}))
-            raise RuleViolation("customs", f"train {train} cannot depart: open customs hold on {names}")
+        check_exit(uow, [r.number for r in _containers_on(uow, train)], Exit.RAIL_DEPARTURE, f"train {train}", "holds")
         location = visit.track_code
         visit.track_code = None  # the track is free for the next train
         return _train_transition(uow, actor, train, AT_BASE, TrainStatus.DEPARTED, EventType.TRAIN_DEPARTED, location)

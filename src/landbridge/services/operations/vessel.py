@@ -8,6 +8,7 @@ from typing import Any
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
+from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
@@ -22,6 +23,7 @@ from landbridge.services.operations.common import (
     snapshot,
     subject_event,
 )
+from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.repositories import VesselRepository
@@ -176,6 +178,7 @@ def load_container_on_vessel(
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED, shared=True)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
+        check_exit(uow, [row.number], Exit.VESSEL_LOAD, row.number)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         set_position(row, PositionKind.VESSEL, reference)
@@ -206,8 +209,9 @@ def depart_vessel(
     def work(uow: UnitOfWork) -> dict[str, Any]:
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         before = visit_view(visit)
-        visit.status = VesselVisitStatus.DEPARTED.value
         on_board = uow.containers.in_position(PositionKind.VESSEL.value, reference)
+        check_exit(uow, [r.number for r in on_board], Exit.VESSEL_DEPARTURE, f"vessel visit {reference}", "holds")
+        visit.status = VesselVisitStatus.DEPARTED.value
         for row in on_board:
             prior = snapshot(row)
             set_position(row, PositionKind.DEPARTED, f"vessel {reference}")
