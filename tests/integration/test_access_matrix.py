@@ -36,6 +36,10 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/grain/lots", frozenset({"yard_operator", "admin"})),
     ("/api/v1/grain/lots/L-OWN/ship", frozenset({"yard_operator", "admin"})),
     ("/api/v1/customs/holds", frozenset({"customs_officer", "admin"})),
+    (
+        "/api/v1/holds",
+        frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
+    ),
     ("/api/v1/plans/berth", frozenset({"planner", "admin"})),
     ("/api/v1/plans/train", frozenset({"planner", "admin"})),
     ("/api/v1/plans/silo", frozenset({"planner", "admin"})),
@@ -49,7 +53,14 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/containers/{box}/holds", STAFF_READERS | {"shipping_line", "shipper"}),
     ("/api/v1/grain/lots/{lot}", STAFF_READERS | {"shipper"}),
 ]
-LISTS = ["/api/v1/containers", "/api/v1/grain/lots", "/api/v1/grain/balance", "/dcsa/tnt/v2/events"]
+LISTS = [
+    "/api/v1/containers",
+    "/api/v1/grain/lots",
+    "/api/v1/grain/balance",
+    "/dcsa/tnt/v2/events",
+    "/api/v1/holds",
+    "/api/v1/holds?open=true",
+]
 
 
 def _world(url: str) -> dict[str, dict[str, str]]:
