@@ -19,7 +19,7 @@ from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, locked_container, parse_container, subject_event
 from landbridge.store import tables
-from landbridge.store.repositories import CustomsRepository, Scope
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Customs holds keep their first event names (the DCSA feed and the dashboard know them).
@@ -70,7 +70,7 @@ def add_hold(
         placed_by=actor.name,
         placed_at=command_time(),
     )
-    CustomsRepository(uow.session).add(row)
+    uow.customs.add(row)
     view = hold_view(row)
     event_type = _PLACED.get(kind, EventType.CONTAINER_HELD)
     subject_event(uow, event_type, "container", number, actor, None, {"hold": view})
@@ -123,7 +123,7 @@ def release_hold(
     """Release a hold still in force (by the authority of its kind)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        hold = CustomsRepository(uow.session).get(hold_id, lock=True)
+        hold = uow.customs.get(hold_id, lock=True)
         if hold is None:
             raise NotFound("hold_id", f"no hold {hold_id}")
         if hold.released_at is not None:
@@ -140,7 +140,7 @@ def holds_of(uow: UnitOfWork, scope: Scope, container: str) -> list[dict[str, An
     with uow:
         if uow.containers.get_visible(number, scope) is None:
             raise NotFound("number", f"no container {number}")
-        return [hold_view(h) for h in CustomsRepository(uow.session).for_container(number)]
+        return [hold_view(h) for h in uow.customs.for_container(number)]
 
 
 def list_holds(
@@ -154,7 +154,7 @@ def list_holds(
     """Holds the scope may see (a shipper: on its own boxes), filtered by open/kind/container."""
     number = None if container is None else str(parse_container(container))
     with uow:
-        rows = CustomsRepository(uow.session).listed(
+        rows = uow.customs.listed(
             scope, open_only=open_only, kind=None if kind is None else kind.value, container=number
         )
         return [hold_view(row) for row in rows]
@@ -162,7 +162,7 @@ def list_holds(
 
 def open_holds(uow: UnitOfWork, numbers: Iterable[str]) -> list[Hold]:
     """Holds in force on any of the containers (inside the caller's transaction)."""
-    return [hold_from_row(row) for row in CustomsRepository(uow.session).open_on(numbers)]
+    return [hold_from_row(row) for row in uow.customs.open_on(numbers)]
 
 
 def check_exit(uow: UnitOfWork, numbers: Iterable[str], exit_: Exit, subject: str, field: str = "container") -> None:
