@@ -41,6 +41,8 @@ def test_held_box_is_refused_at_vessel_load_and_departure_and_leaves_once_releas
     client, _, _ = hub
     number = box(client, 1, laden=True, mass=20_000)
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": "A-01-01-1"})
+    vgm = {"mass_kg": 20_100, "method": 1, "verified_by": "J. Smith", "verified_at": "2026-11-28T02:00:00Z"}
+    post(client, f"/api/v1/containers/{number}/vgm", vgm, 201)
     hold = _hold(client, number, "line", "freight unpaid")
     message = refused(client, "/api/v1/vessel-visits/V1/load", {"container": number}, 422, "container")
     assert f"hold {hold['id']}" in message and "owner line" in message and "freight unpaid" in message

@@ -14,6 +14,7 @@ from landbridge.api.routers import (
     containers,
     dcsa,
     health,
+    operations_containers,
     operations_customs,
     operations_gate,
     operations_grain,
@@ -52,6 +53,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_gate.router,
         operations_grain.router,
         operations_customs.router,
+        operations_containers.router,
+        operations_vessels.ships,
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from landbridge.domain.holds import HoldKind
+from landbridge.domain.iso_types import MAX_RATING_KG
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.idempotency import Outcome
 
@@ -63,7 +64,7 @@ class GoodsLineIn(Body):
     hs_code: str
     description: Annotated[str, Field(min_length=1, max_length=350)]
     packages: Annotated[int, Field(gt=0)]
-    mass_kg: Annotated[int, Field(gt=0, le=36_000)]
+    mass_kg: Annotated[int, Field(gt=0, le=MAX_RATING_KG)]
     imdg_class: str | None = None
     un_number: str | None = None
     packing_group: str | None = None
@@ -222,3 +223,101 @@ class HoldOut(BaseModel):
     released_by: str | None
     release_reason: str | None
     open: bool
+
+
+class VgmIn(CommandIn):
+    """A SOLAS VI/2 verified gross mass."""
+
+    mass_kg: int = Field(description="verified gross mass in kg (0 or above the ISO type's rating → 422)")
+    method: Literal[1, 2] = Field(description="1: the packed box weighed; 2: contents weighed, tare added")
+    verified_by: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="the shipper's person who signed the VGM"
+    )
+    verified_at: AwareDatetime = Field(description="when it was verified, ISO 8601 with offset")
+
+
+class VgmOut(BaseModel):
+    id: int
+    container: str
+    mass_kg: int
+    method: int
+    verified_by: str
+    verified_at: str
+    recorded_by: str
+
+
+class Correction(BaseModel):
+    """A correction: the fields to change, a reason, and when. Other fields are refused by name (422)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    occurred_at: AwareDatetime | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given besides reason and time (unknown ones included, so the service names them)."""
+        given = self.model_dump(exclude_unset=True, exclude={"reason", "occurred_at"})
+        return {**given, **(self.model_extra or {})}
+
+
+class ContainerCorrectionIn(Correction):
+    gross_mass_kg: Annotated[int, Field(gt=0, le=MAX_RATING_KG)] | None = None
+    load_state: Literal["full", "empty"] | None = None
+    iso_type: str | None = None
+    seals: list[Annotated[str, Field(min_length=1, max_length=20)]] | None = Field(default=None, max_length=5)
+    reefer_setpoint_c: Annotated[float, Field(ge=-40, le=40)] | None = None
+    booking_reference: Annotated[str, Field(min_length=1, max_length=35)] | None = None
+
+
+class VesselVisitCorrectionIn(Correction):
+    eta: AwareDatetime | None = None
+    etb: AwareDatetime | None = None
+    etd: AwareDatetime | None = None
+    imo_number: str | None = None
+    vessel_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+
+class TrainVisitCorrectionIn(Correction):
+    route_code: Code | None = None
+    direction: Direction | None = None
+    track_code: Code | None = None
+
+
+class VesselIn(CommandIn):
+    imo_number: str
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    call_sign: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    loa_m: Annotated[float, Field(gt=0, le=500)] | None = None
+    beam_m: Annotated[float, Field(gt=0, le=100)] | None = None
+    draft_m: Annotated[float, Field(gt=0, le=30)] | None = None
+    operator: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+
+class VesselCorrectionIn(Correction):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    call_sign: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    loa_m: Annotated[float, Field(gt=0, le=500)] | None = None
+    beam_m: Annotated[float, Field(gt=0, le=100)] | None = None
+    draft_m: Annotated[float, Field(gt=0, le=30)] | None = None
+    operator: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+
+class VesselOut(BaseModel):
+    imo_number: str
+    name: str
+    call_sign: str | None
+    loa_m: float | None
+    beam_m: float | None
+    draft_m: float | None
+    operator: str | None
+
+
+class VesselVisitOut(BaseModel):
+    reference: str
+    vessel_name: str
+    imo_number: str | None
+    eta: str
+    etb: str | None
+    etd: str | None = None
+    berth_code: str | None
+    status: str

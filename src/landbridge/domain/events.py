@@ -56,6 +56,12 @@ class EventType(StrEnum):
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
     GRAIN_LOADED_CONTAINER = "grain.loaded_container"
+    CONTAINER_CORRECTED = "container.corrected"
+    CONTAINER_VGM_DECLARED = "container.vgm_declared"
+    VESSEL_REGISTERED = "vessel.registered"
+    VESSEL_DATA_CORRECTED = "vessel.data_corrected"  # master data (a rename too), subject "vessel" by IMO
+    VESSEL_VISIT_CORRECTED = "vessel.visit_corrected"
+    TRAIN_CORRECTED = "train.corrected"
 
 
 def utc_now() -> datetime:

@@ -58,6 +58,8 @@ class Action(StrEnum):
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
     HOLD_READ = "hold.read"
+    VGM_WRITE = "vgm.write"  # declare a SOLAS verified gross mass (a shipper: for its own boxes)
+    CONTAINER_CORRECT = "container.correct"
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
 
@@ -89,6 +91,8 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.GATE_BOOK,
         Action.PLAN_RUN,
         Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
     },
     Role.YARD_OPERATOR: _READS
     | {
@@ -98,8 +102,18 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.CFS_WRITE,
         Action.GRAIN_WRITE,
         Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
     },
-    Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE, Action.HOLD_WRITE},
+    Role.GATE_CLERK: _READS
+    | {
+        Action.CONTAINER_REGISTER,
+        Action.GATE_BOOK,
+        Action.GATE_WRITE,
+        Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
+    },
     Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
@@ -110,6 +124,7 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.CUSTOMS_READ,
             Action.HOLD_READ,
             Action.HOLD_WRITE,
+            Action.VGM_WRITE,
             Action.CONTAINER_REGISTER,
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,
@@ -124,6 +139,7 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.HOLD_READ,
             Action.GRAIN_READ,
             Action.GATE_BOOK,
+            Action.VGM_WRITE,
         }
     ),
 }

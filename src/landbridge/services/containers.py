@@ -7,15 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from landbridge.domain.containers import Container, LoadState
+from landbridge.domain.containers import Container, LoadState, check_gross_mass
 from landbridge.domain.errors import Conflict, RuleViolation
 from landbridge.domain.events import Event, EventType, checked_occurred_at, utc_now
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.services.event_time import append_in_order, command_time
 from landbridge.store.unit_of_work import UnitOfWork
-
-MAX_GROSS_MASS_KG = 36_000
 
 
 @dataclass(frozen=True)
@@ -70,8 +68,7 @@ def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor:
     iso = size_type(command.iso_type)
     if command.reefer_setpoint_c is not None and not iso.is_reefer:
         raise RuleViolation("reefer_setpoint_c", f"{iso.code} is not a reefer; a set point makes no sense")
-    if command.gross_mass_kg is not None and not 0 < command.gross_mass_kg <= MAX_GROSS_MASS_KG:
-        raise RuleViolation("gross_mass_kg", f"must be between 1 and {MAX_GROSS_MASS_KG} kg")
+    check_gross_mass(command.gross_mass_kg, iso.code)
     container = Container(
         number=command.number,
         iso_type=iso.code,

@@ -170,6 +170,33 @@ class VesselVisitRow(Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class VesselRow(Base):
+    """Vessel master data: one row per ship, by its IMO number (a renamed ship keeps its row)."""
+
+    __tablename__ = "vessels"
+    imo_number: Mapped[str] = mapped_column(String(7), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    call_sign: Mapped[str | None] = mapped_column(String(16))
+    loa_m: Mapped[float | None] = mapped_column(Float)
+    beam_m: Mapped[float | None] = mapped_column(Float)
+    draft_m: Mapped[float | None] = mapped_column(Float)
+    operator: Mapped[str | None] = mapped_column(String(100))
+
+
+class VgmRow(Base):
+    """A SOLAS VI/2 verified gross mass declared for a container; the latest one counts."""
+
+    __tablename__ = "verified_gross_masses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
+    mass_kg: Mapped[int] = mapped_column(Integer)
+    method: Mapped[int] = mapped_column(Integer)
+    verified_by: Mapped[str] = mapped_column(String(100))
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    source_reference: Mapped[str | None] = mapped_column(String(128))
+
+
 class TrainVisitRow(Base):
     __tablename__ = "train_visits"
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -25,6 +25,7 @@ from landbridge.store.repositories import (
     ReferenceRepository,
     UserRepository,
     VesselRepository,
+    VgmRepository,
     YardRepository,
 )
 
@@ -44,6 +45,7 @@ class UnitOfWork:
     reference: ReferenceRepository
     users: UserRepository
     vessels: VesselRepository
+    vgm: VgmRepository
     yard: YardRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.reference = ReferenceRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
+        self.vgm = VgmRepository(session)
         self.yard = YardRepository(session)
 
     def __exit__(

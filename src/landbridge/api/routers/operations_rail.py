@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import (
+    ERRORS,
     BorderIn,
     CommandIn,
     GaugeTransferIn,
+    TrainVisitCorrectionIn,
     TrainVisitIn,
     UnloadIn,
     WagonLoadIn,
@@ -19,7 +21,7 @@ from landbridge.api.schemas_ops import (
 )
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
-from landbridge.services.operations import rail
+from landbridge.services.operations import corrections, rail
 
 router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
 Planner = Annotated[Principal, Depends(Authorized(Action.RAIL_PLAN))]
@@ -153,5 +155,23 @@ def arrive(
     return respond(
         rail.arrive_at_destination(
             uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.patch("/{reference}", responses=ERRORS)
+def correct(
+    reference: str, body: TrainVisitCorrectionIn, uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Correct a train's route, direction or track while it is at the base (``train.corrected``, before/after)."""
+    return respond(
+        corrections.correct_train_visit(
+            uow,
+            who.actor,
+            reference=reference,
+            changes=body.changes(),
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )

@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
+from landbridge.domain.containers import PositionKind, check_gross_mass, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
-from landbridge.domain.iso_types import size_type
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -24,13 +23,11 @@ from landbridge.services.operations.common import (
     set_position,
     snapshot,
 )
-from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 CFS_REFERENCE = "CFS"
-MAX_GROSS_MASS_KG = 36_000
 
 
 def receive_into_cfs(
@@ -91,10 +88,9 @@ def stuff(
             raise Conflict("goods_line_id", f"goods line {goods_line_id} is already in {line.container_number}")
         before = snapshot(row)
         base = row.gross_mass_kg if row.load_state == "full" and row.gross_mass_kg else None
-        tare = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft]
+        tare = mass_or_tare_kg(None, row.iso_type)
         gross = (base if base is not None else tare) + line.mass_kg
-        if gross > MAX_GROSS_MASS_KG:
-            raise RuleViolation("goods_line_id", f"gross mass would be {gross} kg, above {MAX_GROSS_MASS_KG} kg")
+        check_gross_mass(gross, row.iso_type, "goods_line_id")
         line.container_number = row.number
         row.load_state, row.gross_mass_kg = "full", gross
         row.version += 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
+from landbridge.domain.containers import PositionKind, check_gross_mass, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import parse_wagon_number
@@ -20,9 +20,7 @@ from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
 from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
-from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.store import tables
 from landbridge.store.repositories import GrainRepository, Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -310,11 +308,8 @@ def load_grain_into_containers(
             if row.load_state != "empty" or row.position_kind not in (PositionKind.YARD.value, PositionKind.CFS.value):
                 raise RuleViolation(f"containers[{index}].container", f"{row.number} is not an empty box in the hub")
             _check_can_become_laden(uow, row, f"containers[{index}].container")
-            gross = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft] + fill.mass_kg
-            if gross > MAX_GROSS_MASS_KG:
-                raise RuleViolation(
-                    f"containers[{index}].mass_kg", f"gross mass {gross} kg exceeds {MAX_GROSS_MASS_KG}"
-                )
+            gross = mass_or_tare_kg(None, row.iso_type) + fill.mass_kg
+            check_gross_mass(gross, row.iso_type, f"containers[{index}].mass_kg")
             prior = snapshot(row)
             row.load_state, row.gross_mass_kg, row.version = "full", gross, row.version + 1
             container_event(uow, EventType.GRAIN_LOADED_CONTAINER, row, actor, prior, {"grain_lot": lot})

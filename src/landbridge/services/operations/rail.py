@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
+from landbridge.domain.containers import PositionKind, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.holds import Exit
@@ -40,8 +40,6 @@ from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, y
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
-# Tare of a box whose gross mass is unknown (assumed, typical steel dry boxes), so limits still bind.
-ASSUMED_TARE_KG = {20: 2_300, 40: 3_800, 45: 4_800}
 AT_BASE = (TrainStatus.ANNOUNCED.value, TrainStatus.LOADING.value)
 
 
@@ -55,9 +53,7 @@ class WagonSpec:
 
 def box_mass_kg(row: tables.ContainerRow) -> int:
     """Gross mass, or the assumed tare when none was declared."""
-    if row.gross_mass_kg is not None:
-        return row.gross_mass_kg
-    return ASSUMED_TARE_KG[size_type(row.iso_type).length_ft]
+    return mass_or_tare_kg(row.gross_mass_kg, row.iso_type)
 
 
 def slot_layout_ft(platform_ft: int) -> tuple[int, ...]:

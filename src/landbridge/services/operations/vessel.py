@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
+from landbridge.domain.corrections import VESSEL_FIELDS, VESSEL_FIXED, check_fields
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
-from landbridge.domain.events import EventType
+from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import IMONumber
-from landbridge.domain.visits import VesselVisitStatus
+from landbridge.domain.visits import VesselVisitStatus, check_berth_fit
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -24,6 +25,7 @@ from landbridge.services.operations.common import (
     subject_event,
 )
 from landbridge.services.operations.holds import check_exit
+from landbridge.services.operations.vgm import check_for_vessel
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -35,11 +37,131 @@ def visit_view(row: tables.VesselVisitRow) -> dict[str, Any]:
         "reference": row.reference,
         "vessel_name": row.vessel_name,
         "imo_number": row.imo_number,
-        "eta": row.eta.isoformat(),
-        "etb": None if row.etb is None else row.etb.isoformat(),
+        "eta": as_utc(row.eta).isoformat(),
+        "etb": None if row.etb is None else as_utc(row.etb).isoformat(),
+        "etd": None if row.etd is None else as_utc(row.etd).isoformat(),
         "berth_code": row.berth_code,
         "status": row.status,
     }
+
+
+def vessel_view(row: tables.VesselRow) -> dict[str, Any]:
+    """The JSON answer describing a ship's master data."""
+    return {
+        "imo_number": row.imo_number,
+        "name": row.name,
+        "call_sign": row.call_sign,
+        "loa_m": row.loa_m,
+        "beam_m": row.beam_m,
+        "draft_m": row.draft_m,
+        "operator": row.operator,
+    }
+
+
+def ensure_vessel(uow: UnitOfWork, actor: Actor, imo: str, name: str, rename: bool = True) -> tables.VesselRow:
+    """The ship with this IMO number, recorded if new; a different name is recorded as a rename (not a new ship)."""
+    ship = uow.vessels.vessel(imo, lock=True)
+    if ship is None:
+        ship = tables.VesselRow(imo_number=imo, name=name)
+        uow.vessels.add_vessel(ship)
+        subject_event(uow, EventType.VESSEL_REGISTERED, "vessel", imo, actor, None, vessel_view(ship))
+    elif rename and ship.name != name:
+        before = {"name": ship.name}
+        ship.name = name
+        uow.session.flush()
+        subject_event(
+            uow, EventType.VESSEL_DATA_CORRECTED, "vessel", imo, actor, before, {"name": name, "reason": "renamed"}
+        )
+    return ship
+
+
+def register_vessel(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    imo_number: str,
+    name: str,
+    call_sign: str | None = None,
+    loa_m: float | None = None,
+    beam_m: float | None = None,
+    draft_m: float | None = None,
+    operator: str | None = None,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Record a ship's master data (409 if its IMO number is known: correct it instead)."""
+    imo = str(IMONumber(imo_number))
+    _check_dimensions(loa_m=loa_m, beam_m=beam_m, draft_m=draft_m)
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        if uow.vessels.vessel(imo) is not None:
+            raise Conflict("imo_number", f"IMO {imo} is already known; correct its data with PATCH /vessels/{imo}")
+        ship = tables.VesselRow(
+            imo_number=imo,
+            name=name,
+            call_sign=call_sign,
+            loa_m=loa_m,
+            beam_m=beam_m,
+            draft_m=draft_m,
+            operator=operator,
+        )
+        uow.vessels.add_vessel(ship)
+        view = vessel_view(ship)
+        subject_event(uow, EventType.VESSEL_REGISTERED, "vessel", imo, actor, None, view)
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def _check_dimensions(**values: float | None) -> None:
+    for field, value in values.items():
+        if value is not None and not 0 < value <= 500:
+            raise RuleViolation(field, f"{value} m is not a ship dimension (0–500 m)")
+
+
+def correct_vessel(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    imo_number: str,
+    changes: dict[str, Any],
+    reason: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Correct a ship's master data (a new name is a rename of the same ship); the IMO number cannot change."""
+    check_fields(changes, VESSEL_FIELDS, VESSEL_FIXED)
+    _check_dimensions(**{k: v for k, v in changes.items() if k in ("loa_m", "beam_m", "draft_m")})
+    if not reason.strip():
+        raise RuleViolation("reason", "say why the record is corrected")
+    imo = str(IMONumber(imo_number))
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        ship = uow.vessels.vessel(imo, lock=True)
+        if ship is None:
+            raise NotFound("imo_number", f"no vessel with IMO {imo}")
+        before = vessel_view(ship)
+        for name, value in changes.items():
+            if name == "name" and not value:
+                raise RuleViolation("name", "a ship has a name")
+            setattr(ship, name, value)
+        uow.session.flush()
+        after = vessel_view(ship)
+        changed = [k for k in after if after[k] != before[k]]
+        if not changed:
+            raise RuleViolation(next(iter(changes)), "the correction changes nothing")
+        subject_event(
+            uow,
+            EventType.VESSEL_DATA_CORRECTED,
+            "vessel",
+            imo,
+            actor,
+            {k: before[k] for k in changed},
+            {**{k: after[k] for k in changed}, "reason": reason.strip()},
+        )
+        return after
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _visit(
@@ -65,15 +187,16 @@ def announce_vessel(
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Announce a vessel call with its ETA."""
+    """Announce a vessel call with its ETA; with an IMO number the ship is recorded (or renamed) in master data."""
     imo = None if imo_number is None else str(IMONumber(imo_number))
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         vessels = uow.vessels
         if vessels.get(reference) is not None:
             raise Conflict("reference", f"vessel visit {reference} already exists")
+        name = vessel_name if imo is None else ensure_vessel(uow, actor, imo, vessel_name).name
         row = tables.VesselVisitRow(
-            reference=reference, vessel_name=vessel_name, imo_number=imo, eta=eta, status=VesselVisitStatus.ANNOUNCED
+            reference=reference, vessel_name=name, imo_number=imo, eta=eta, status=VesselVisitStatus.ANNOUNCED
         )
         vessels.add(row)
         view = visit_view(row)
@@ -98,8 +221,12 @@ def berth_vessel(
     def work(uow: UnitOfWork) -> dict[str, Any]:
         vessels = uow.vessels
         row = _visit(uow, reference, VesselVisitStatus.ANNOUNCED)
-        if vessels.berth(berth_code, lock=True) is None:
+        berth = vessels.berth(berth_code, lock=True)
+        if berth is None:
             raise NotFound("berth_code", f"no berth {berth_code!r}")
+        ship = None if row.imo_number is None else vessels.vessel(row.imo_number)
+        if ship is not None:
+            check_berth_fit(ship.name, ship.loa_m, ship.draft_m, berth.code, berth.length_m, berth.depth_m)
         occupant = vessels.berthed_at(berth_code)
         if occupant is not None:
             raise Conflict("berth_code", f"berth {berth_code} is taken by {occupant.reference}")
@@ -178,6 +305,7 @@ def load_container_on_vessel(
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
         check_exit(uow, [row.number], Exit.VESSEL_LOAD, row.number)
+        check_for_vessel(uow, row)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         set_position(row, PositionKind.VESSEL, reference)

@@ -19,6 +19,7 @@ from landbridge.store.repositories.reference import ReferenceRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
+from landbridge.store.repositories.vgm import VgmRepository
 from landbridge.store.repositories.yard import YardRepository
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Scope",
     "UserRepository",
     "VesselRepository",
+    "VgmRepository",
     "YardRepository",
     "all_events",
     "container_from_row",
