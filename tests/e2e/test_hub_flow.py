@@ -79,6 +79,8 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
         )
     )
     assert berthed["status"] == "berthed"
+    declared = {"entries": [{"container": box, "iso_type": "45G1", "gross_mass_kg": 24_000}]}
+    _ok(client.put("/api/v1/vessel-visits/V1/discharge-list", headers=t["planner"], json=declared))
 
     discharged = _ok(
         client.post(
@@ -106,6 +108,7 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
         ),
         201,
     )
+    _ok(client.put("/api/v1/train-visits/T1/planned-boxes", headers=t["rail_operator"], json=declared))
     loaded = _ok(
         client.post(
             "/api/v1/train-visits/T1/load",

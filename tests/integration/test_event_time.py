@@ -40,6 +40,8 @@ def _train_with_box(client: TestClient, start: datetime) -> str:
     visit = {"reference": "V1", "vessel_name": "Xin Ming Zhou 20", "eta": start.isoformat()}
     post(client, "/api/v1/vessel-visits", {**visit, **when()}, 201)
     post(client, "/api/v1/vessel-visits/V1/berth", {"berth_code": "29", "etb": start.isoformat(), **when()})
+    entries = {"entries": [{"container": number}]}
+    post(client, "/api/v1/vessel-visits/V1/discharge-list", {**entries, **when()}, method="put")
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": "A-04-01-1", **when()})
     wagons = [{"number": uic_wagon(1), "wagon_type": "cn_flat_40ft"}]
     train = {
@@ -52,6 +54,7 @@ def _train_with_box(client: TestClient, start: datetime) -> str:
         "wagons": wagons,
     }
     post(client, "/api/v1/train-visits", {**train, **when()}, 201)
+    post(client, "/api/v1/train-visits/T1/planned-boxes", {**entries, **when()}, method="put")
     post(client, "/api/v1/train-visits/T1/load", {"container": number, "wagon_number": uic_wagon(1), **when()})
     return number
 

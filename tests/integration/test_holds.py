@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.e2e.support import bearer, container_number, token, uic_wagon
-from tests.integration.test_operations_rules import Client, box, hub, post, refused
+from tests.integration.test_operations_rules import Client, box, hub, listed, post, refused
 
 __all__ = ["hub"]
 
@@ -43,6 +43,7 @@ def test_held_box_is_refused_at_vessel_load_and_departure_and_leaves_once_releas
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": "A-01-01-1"})
     vgm = {"mass_kg": 20_100, "method": 1, "verified_by": "J. Smith", "verified_at": "2026-11-28T02:00:00Z"}
     post(client, f"/api/v1/containers/{number}/vgm", vgm, 201)
+    listed(client, "/api/v1/vessel-visits/V1/load-list", [number])
     hold = _hold(client, number, "line", "freight unpaid")
     message = refused(client, "/api/v1/vessel-visits/V1/load", {"container": number}, 422, "container")
     assert f"hold {hold['id']}" in message and "owner line" in message and "freight unpaid" in message
@@ -77,6 +78,7 @@ def test_held_box_stops_the_train_and_damage_stops_the_rail_load(hub: Client) ->
     for number, slot in ((held, "A-01-01-1"), (damaged, "A-01-02-1")):
         post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
     _train(client)
+    listed(client, "/api/v1/train-visits/T1/planned-boxes", [held, damaged])
     customs = _hold(client, held)
     # A customs-held box may wait on its train for the inspection (the port's practice) ...
     post(client, "/api/v1/train-visits/T1/load", {"container": held, "wagon_number": uic_wagon(1)})

@@ -32,8 +32,10 @@ def hub(database_url: str) -> Iterator[Client]:
         yield client, headers, database_url
 
 
-def post(client: TestClient, path: str, body: dict[str, Any], status: int = 200, **headers: str) -> Any:
-    response = client.post(path, json=body, headers=headers or None)
+def post(
+    client: TestClient, path: str, body: dict[str, Any], status: int = 200, method: str = "post", **headers: str
+) -> Any:
+    response = client.request(method.upper(), path, json=body, headers=headers or None)
     assert response.status_code == status, response.text
     return response.json()
 
@@ -56,12 +58,19 @@ def _event_count(url: str) -> int:
 
 
 def box(client: TestClient, serial: int, iso: str = "22G1", laden: bool = False, mass: int | None = None) -> str:
+    """Register a box and declare it on V1's discharge list (a ship discharges only what it declared)."""
     number = container_number(serial)
     body: dict[str, Any] = {"number": number, "iso_type": iso, "load_state": "full" if laden else "empty"}
     if mass is not None:
         body["gross_mass_kg"] = mass
     post(client, "/api/v1/containers", body, 201)
+    listed(client, "/api/v1/vessel-visits/V1/discharge-list", [number])
     return number
+
+
+def listed(client: TestClient, path: str, numbers: list[str]) -> None:
+    """Add boxes to a visit's list (discharge list, load list, a train's planned boxes)."""
+    post(client, f"{path}/add", {"entries": [{"container": n} for n in numbers], "reason": "declared for the test"})
 
 
 def test_yard_stacking_rules(hub: Client) -> None:
@@ -281,6 +290,7 @@ def test_rail_limits(hub: Client) -> None:
     forty = box(client, 45, "45G1", laden=True, mass=20_000)
     for i, number in enumerate([*heavy, forty]):
         post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": f"C-{2 * i + 2:02d}-01-1"})
+    listed(client, "/api/v1/train-visits/T1/planned-boxes", [*heavy, forty])
     post(client, "/api/v1/train-visits/T1/load", {"container": heavy[0], "wagon_number": uic_wagon(1)})
     assert "payload" in refused(
         client,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.e2e.support import bearer, token
-from tests.integration.test_operations_rules import Client, box, hub, post, refused
+from tests.integration.test_operations_rules import Client, box, hub, listed, post, refused
 
 __all__ = ["hub"]
 
@@ -23,6 +23,7 @@ def test_box_without_vgm_is_refused_at_vessel_load(hub: Client) -> None:
     full, empty = box(client, 1, laden=True, mass=20_000), box(client, 2)
     for number, slot in ((full, "A-01-01-1"), (empty, "A-01-02-1")):
         post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
+    listed(client, "/api/v1/vessel-visits/V1/load-list", [full, empty])
     message = refused(client, "/api/v1/vessel-visits/V1/load", {"container": full}, 422, "container")
     assert "SOLAS VI/2" in message
     post(client, "/api/v1/vessel-visits/V1/load", {"container": empty})  # an empty box travels on its tare

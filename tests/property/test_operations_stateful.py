@@ -30,9 +30,10 @@ from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import grain, parties, rail, vessel, yard
+from landbridge.services.operations import grain, manifests, parties, rail, vessel, yard
 from landbridge.services.operations.rail import WagonSpec, box_mass_kg
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.store.database import engine_for, is_sqlite
@@ -50,6 +51,11 @@ SLOTS = st.builds(
     st.integers(1, 3),
 )
 WAGONS = [uic_wagon(i) for i in range(1, 5)]
+LISTS = [
+    (VisitKind.VESSEL, "V1", ListKind.DISCHARGE),
+    (VisitKind.VESSEL, "V1", ListKind.LOAD),
+    (VisitKind.TRAIN, "T1", ListKind.LOAD),
+]
 
 
 def _prepare(url: str) -> None:
@@ -153,6 +159,11 @@ class HubMachine(RuleBasedStateMachine):
         )
         register_container(self.uow, command, ACTOR)
         self.known[number] = size_type(iso).teu
+        for visit_kind, visit, list_kind in LISTS:  # declared on V1's lists and T1's planned boxes
+            entries = [ManifestEntry(number)]
+            manifests.add_to_list(
+                self.uow, ACTOR, visit_kind=visit_kind, visit=visit, list_kind=list_kind, entries=entries, reason="x"
+            )
         self._try(vessel.discharge_container, reference="V1", container=number, slot=slot)
 
     @precondition(lambda self: bool(self.known))

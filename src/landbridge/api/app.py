@@ -18,6 +18,7 @@ from landbridge.api.routers import (
     operations_customs,
     operations_gate,
     operations_grain,
+    operations_manifests,
     operations_parties,
     operations_rail,
     operations_vessels,
@@ -54,6 +55,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_grain.router,
         operations_customs.router,
         operations_containers.router,
+        operations_manifests.router,
         operations_vessels.ships,
     ):
         app.include_router(operations_router)

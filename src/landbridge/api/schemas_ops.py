@@ -321,3 +321,41 @@ class VesselVisitOut(BaseModel):
     etd: str | None = None
     berth_code: str | None
     status: str
+
+
+class ManifestEntryIn(Body):
+    container: str
+    iso_type: str | None = None
+    gross_mass_kg: Annotated[int, Field(gt=0, le=MAX_RATING_KG)] | None = None
+
+
+class ManifestIn(CommandIn):
+    """A whole list: it replaces the visit's list."""
+
+    entries: list[ManifestEntryIn] = Field(max_length=10_000)
+
+
+class ManifestAddIn(CommandIn):
+    """Boxes the planner adds to a list, and why."""
+
+    entries: list[ManifestEntryIn] = Field(min_length=1, max_length=10_000)
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ManifestRemoveIn(CommandIn):
+    containers: list[str] = Field(min_length=1, max_length=10_000)
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ManifestEntryOut(BaseModel):
+    container: str
+    iso_type: str | None
+    gross_mass_kg: int | None
+
+
+class ManifestOut(BaseModel):
+    visit: str
+    visit_kind: str
+    list_kind: str
+    name: str
+    entries: list[ManifestEntryOut]

@@ -39,9 +39,10 @@ from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ManifestEntry
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import gate, grain, holds, parties, rail, vessel, yard
+from landbridge.services.operations import gate, grain, holds, manifests, parties, rail, vessel, yard
 from landbridge.services.operations.gate import hour_of
 from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import WagonSpec
@@ -453,6 +454,13 @@ class _Day:
             vessel.berth_vessel(self.uow, LINE, reference=reference, berth_code="L1", etb=self.at - timedelta(hours=8))
         boxes = _draw_boxes(self.draw, self.numbers, self.bookings)
         self.register(boxes)
+        with _step("the line declares the ship's discharge list"):
+            manifests.set_discharge_list(
+                self.uow,
+                LINE,
+                visit=reference,
+                entries=[ManifestEntry(b.number, b.iso_type, b.gross_mass_kg) for b in boxes],
+            )
         with _step("discharge the container ship into the yard"):
             for box in boxes:
                 vessel.discharge_container(
@@ -602,6 +610,8 @@ class _Day:
         return wagons
 
     def _load(self, reference: str, wagons: list[str], boxes: list[_Box]) -> None:
+        planned = [ManifestEntry(b.number, b.iso_type, b.gross_mass_kg) for b in boxes]
+        manifests.set_planned_boxes(self.uow, PLANNER, train=reference, entries=planned)
         order = self.yard.load_order([b.number for b in boxes])
         for wagon, load in zip(wagons, _wagon_loads([self.boxes[n] for n in order]), strict=False):
             for box in load:

@@ -26,8 +26,13 @@ def command_time() -> datetime:
 
 @contextmanager
 def occurring_at(occurred_at: datetime | None) -> Iterator[datetime]:
-    """Run a command at its reported time (validated: aware, not in the future); default now."""
-    moment = checked_occurred_at(occurred_at, utc_now())
+    """Run a command at its reported time (validated: aware, not in the future); default now.
+
+    A command run inside another (a plan applied step by step) without a time of its own takes the
+    outer command's time.
+    """
+    outer = _COMMAND_TIME.get()
+    moment = outer if occurred_at is None and outer is not None else checked_occurred_at(occurred_at, utc_now())
     token = _COMMAND_TIME.set(moment)
     try:
         yield moment

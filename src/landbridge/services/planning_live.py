@@ -56,6 +56,7 @@ from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.domain.yard import YardSlot
 from landbridge.planning.berth.check import check_dbap_plan
@@ -68,7 +69,7 @@ from landbridge.planning.trains.solve import solve_train
 from landbridge.scenarios import load_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations import rail, yard
+from landbridge.services.operations import manifests, rail, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.vessel import visit_view
 from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
@@ -890,6 +891,11 @@ def apply_train_plan(
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
         assignments = _train_assignments(live, plan.get("wagons"))
         _known(live, assignments)
+        # The planner's plan is the train's planned boxes: applying it adds them (an audited change).
+        planned = [ManifestEntry(str(a["container"])) for a in assignments]
+        manifests.add_entries(
+            uow, actor, VisitKind.TRAIN, train_reference, ListKind.LOAD, planned, "train plan applied"
+        )
         sequence = _yard_sequence(uow, assignments)
         joined = _Joined(uow)
         loaded: list[dict[str, Any]] = []

@@ -197,6 +197,23 @@ class VgmRow(Base):
     source_reference: Mapped[str | None] = mapped_column(String(128))
 
 
+class ManifestEntryRow(Base):
+    """A box on a visit's list: a ship's discharge or load list, a train's planned boxes."""
+
+    __tablename__ = "manifest_entries"
+    __table_args__ = (
+        UniqueConstraint("visit_kind", "visit_reference", "list_kind", "container_number", name="uq_manifest_entries"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_kind: Mapped[str] = mapped_column(String(16))
+    visit_reference: Mapped[str] = mapped_column(String(32), index=True)
+    list_kind: Mapped[str] = mapped_column(String(16))
+    container_number: Mapped[str] = mapped_column(String(11), index=True)
+    iso_type: Mapped[str | None] = mapped_column(String(4))
+    gross_mass_kg: Mapped[int | None] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(64))
+
+
 class TrainVisitRow(Base):
     __tablename__ = "train_visits"
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -20,6 +20,7 @@ from landbridge.store.repositories import (
     GateRepository,
     GrainRepository,
     IdempotencyRepository,
+    ManifestRepository,
     PartyRepository,
     RailRepository,
     ReferenceRepository,
@@ -40,6 +41,7 @@ class UnitOfWork:
     gate: GateRepository
     grain: GrainRepository
     idempotency: IdempotencyRepository
+    manifests: ManifestRepository
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
@@ -76,6 +78,7 @@ class UnitOfWork:
         self.gate = GateRepository(session)
         self.grain = GrainRepository(session)
         self.idempotency = IdempotencyRepository(session)
+        self.manifests = ManifestRepository(session)
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)

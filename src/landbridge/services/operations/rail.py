@@ -21,6 +21,7 @@ from landbridge.domain.events import EventType
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import Direction
 from landbridge.services.containers import Actor
@@ -36,6 +37,7 @@ from landbridge.services.operations.common import (
     subject_event,
 )
 from landbridge.services.operations.holds import check_exit
+from landbridge.services.operations.manifests import check_listed
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -279,6 +281,7 @@ def load_on_wagon(
         visit = _train(uow, train, statuses=AT_BASE)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
+        check_listed(uow, VisitKind.TRAIN, train, ListKind.LOAD, row.number)
         check_exit(uow, [row.number], Exit.RAIL_LOAD, row.number)
         before = snapshot(row)
         take_out_of_yard(uow, row)

@@ -11,6 +11,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import IMONumber
+from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.visits import VesselVisitStatus, check_berth_fit
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -25,6 +26,7 @@ from landbridge.services.operations.common import (
     subject_event,
 )
 from landbridge.services.operations.holds import check_exit
+from landbridge.services.operations.manifests import check_listed
 from landbridge.services.operations.vgm import check_for_vessel
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
@@ -270,6 +272,7 @@ def discharge_container(
         on_this_vessel = kind is PositionKind.VESSEL and row.position_reference == reference
         if kind is not PositionKind.ANNOUNCED and not on_this_vessel:
             raise Conflict("container", f"{row.number} is not on board {reference} (it is {row.position_kind})")
+        check_listed(uow, VisitKind.VESSEL, reference, ListKind.DISCHARGE, row.number)
         before = snapshot(row)
         placed = put_in_yard(uow, row, slot)
         container_event(
@@ -304,6 +307,7 @@ def load_container_on_vessel(
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED, shared=True)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
+        check_listed(uow, VisitKind.VESSEL, reference, ListKind.LOAD, row.number)
         check_exit(uow, [row.number], Exit.VESSEL_LOAD, row.number)
         check_for_vessel(uow, row)
         before = snapshot(row)

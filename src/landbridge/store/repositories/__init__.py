@@ -13,6 +13,7 @@ from landbridge.store.repositories.events import EventLog, all_events, event_fro
 from landbridge.store.repositories.gate import GateRepository
 from landbridge.store.repositories.grain import GrainRepository
 from landbridge.store.repositories.idempotency import IdempotencyRepository
+from landbridge.store.repositories.manifests import ManifestRepository
 from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
@@ -30,6 +31,7 @@ __all__ = [
     "GateRepository",
     "GrainRepository",
     "IdempotencyRepository",
+    "ManifestRepository",
     "PartyRepository",
     "RailRepository",
     "ReferenceRepository",
