@@ -6,11 +6,13 @@ wrong action, or a policy change nobody meant, fails here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
+from landbridge.domain.events import utc_now
 from landbridge.services.containers import Actor
 from landbridge.services.operations import grain, holds, parties
 from landbridge.store.unit_of_work import UnitOfWork
@@ -39,6 +41,14 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     (
         "/api/v1/holds",
         frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
+    ),
+    ("/api/v1/delivery-orders", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/vessels", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/vessel-visits/V9/discharge-list/add", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/train-visits/T9/planned-boxes/add", frozenset({"planner", "rail_operator", "admin"})),
+    (
+        f"/api/v1/containers/{OWN}/vgm",
+        frozenset({"planner", "yard_operator", "gate_clerk", "shipping_line", "shipper", "admin"}),
     ),
     ("/api/v1/plans/berth", frozenset({"planner", "admin"})),
     ("/api/v1/plans/train", frozenset({"planner", "admin"})),
@@ -147,7 +157,8 @@ def test_access_matrix(database_url: str) -> None:
         mine = _get(client, "/api/v1/containers", users["shipper"]).json()
         assert [c["number"] for c in mine] == [OWN]
         # A shipper may book a gate slot for its own box, and a foreign box does not exist for it.
-        slot = {"hour_start": "2026-11-30T09:00:00Z", "plate": "KZ 123", "kind": "pick_up"}
+        window = (utc_now() + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+        slot = {"hour_start": window.isoformat(), "plate": "KZ 123", "kind": "pick_up"}
         own = client.post(
             "/api/v1/gate/appointments", headers=users["shipper"], json={**slot, "reference": "AP1", "container": OWN}
         )

@@ -63,7 +63,10 @@ def test_held_box_is_refused_at_the_gate_and_leaves_once_released(hub: Client) -
     number = box(client, 2)
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": "A-01-01-1"})
     hold = _hold(client, number, "terminal", "storage unpaid")
-    post(client, "/api/v1/gate/trucks", {"reference": "TV1", "plate": "苏G1", "pick_up": [number]}, 201)
+    release = {"valid_from": "2026-01-01T00:00Z", "valid_to": "2030-01-01T00:00Z", "pin": "4711"}
+    post(client, "/api/v1/delivery-orders", {"reference": "DO1", "containers": [number], **release}, 201)
+    truck = {"reference": "TV1", "plate": "苏G1", "pick_up": [number], "delivery_order": "DO1", "pin": "4711"}
+    post(client, "/api/v1/gate/trucks", {**truck, "override_reason": "walk-in"}, 201)
     message = refused(client, "/api/v1/gate/trucks/TV1/out", {}, 422, "pick_up")
     assert "gate-out pick-up" in message and "owner terminal" in message
     assert client.get(f"/api/v1/containers/{number}").json()["position"]["kind"] == "yard"

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from landbridge.api.app import create_app
+from landbridge.domain.events import utc_now
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
@@ -178,7 +179,11 @@ def test_dangerous_goods_gate_and_cfs(hub: Client) -> None:
         "goods[0].un_number",
     )
     flammable, oxidiser = box(client, 30), box(client, 31)
-    post(client, "/api/v1/gate/trucks", {"reference": "TR1", "plate": "KZ 1", "drop_off": [flammable, oxidiser]}, 201)
+    for number in (flammable, oxidiser):  # an export drop-off needs its booking
+        post(client, "/api/v1/consignments/DG1/containers", {"container": number})
+    walk_in = {"reference": "TR1", "plate": "KZ 1", "drop_off": [flammable, oxidiser]}
+    assert "no appointment" in refused(client, "/api/v1/gate/trucks", walk_in, 422, "appointment_reference")
+    post(client, "/api/v1/gate/trucks", {**walk_in, "override_reason": "DG cargo, escorted walk-in"}, 201)
     refused(client, "/api/v1/gate/trucks/TR1/out", {}, 422, "drop_off")
     for number, line in ((flammable, consignment["goods"][0]), (oxidiser, consignment["goods"][1])):
         post(client, "/api/v1/cfs/receive", {"container": number})
@@ -200,7 +205,10 @@ def test_dangerous_goods_gate_and_cfs(hub: Client) -> None:
     )
     assert stripped["load_state"] == "empty"
     post(client, "/api/v1/yard/moves", {"container": oxidiser, "slot": "A-01-01-1"})
-    post(client, "/api/v1/gate/trucks", {"reference": "TR2", "plate": "KZ 2", "pick_up": [oxidiser]}, 201)
+    release = {"valid_from": "2026-01-01T00:00Z", "valid_to": "2030-01-01T00:00Z", "pin": "4711"}
+    post(client, "/api/v1/delivery-orders", {"reference": "DO1", "containers": [oxidiser], **release}, 201)
+    pick = {"reference": "TR2", "plate": "KZ 2", "pick_up": [oxidiser], "override_reason": "walk-in"}
+    post(client, "/api/v1/gate/trucks", {**pick, "delivery_order": "DO1", "pin": "4711"}, 201)
     out = post(client, "/api/v1/gate/trucks/TR2/out", {})
     assert out["picked_up"] == [oxidiser]
     assert client.get(f"/api/v1/containers/{oxidiser}").json()["position"]["kind"] == "delivered"
@@ -212,30 +220,33 @@ def test_gate_window_capacity(hub: Client) -> None:
 
     from landbridge.store import tables
 
+    hour = utc_now().replace(minute=0, second=0, microsecond=0).isoformat()  # the current window
     post(
         client,
-        "/api/v1/gate/appointments",
-        {"reference": "A1", "hour_start": "2026-11-30T08:00:00Z", "plate": "P1", "kind": "drop_off"},
+        "/api/v1/consignments",
+        {"booking_reference": "B1", "shipper_code": "ACME", "origin": "CNLYG", "destination": "KZALA"},
         201,
     )
+    drop = {"hour_start": hour, "kind": "drop_off", "booking_reference": "B1"}
+    post(client, "/api/v1/gate/appointments", {"reference": "A1", "plate": "P1", **drop}, 201)
     with UnitOfWork.for_url(url) as uow:  # shrink the window to one truck
         uow.session.execute(update(tables.GateHourRow).values(capacity=1))
         uow.commit()
     assert "full" in refused(
         client,
         "/api/v1/gate/appointments",
-        {"reference": "A2", "plate": "P2", "hour_start": "2026-11-30T08:00:00Z", "kind": "drop_off"},
+        {"reference": "A2", "plate": "P2", **drop},
         409,
         "hour_start",
     )
     refused(
         client,
         "/api/v1/gate/appointments",
-        {"reference": "A3", "plate": "P3", "kind": "drop_off", "hour_start": "2026-11-30T08:30:00Z"},
+        {"reference": "A3", "plate": "P3", **drop, "hour_start": hour.replace(":00:00", ":30:00")},
         422,
         "hour_start",
     )
-    window = client.get("/api/v1/gate/appointments", params={"hour_start": "2026-11-30T08:00:00Z"}).json()
+    window = client.get("/api/v1/gate/appointments", params={"hour_start": hour}).json()
     assert (window["capacity"], window["booked"], window["free"]) == (1, 1, 0)
     assert [a["reference"] for a in window["appointments"]] == ["A1"]
     post(client, "/api/v1/gate/trucks", {"reference": "TR9", "plate": "P1", "appointment_reference": "A1"}, 201)

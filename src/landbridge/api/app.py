@@ -57,6 +57,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_containers.router,
         operations_manifests.router,
         operations_vessels.ships,
+        operations_gate.releases,
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)

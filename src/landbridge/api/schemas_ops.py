@@ -148,7 +148,10 @@ class AppointmentIn(CommandIn):
     hour_start: datetime
     plate: Annotated[str, Field(min_length=1, max_length=16)]
     kind: Literal["pick_up", "drop_off"]
-    container: str | None = None
+    container: str | None = Field(default=None, description="the box (required for a pick-up)")
+    booking_reference: Annotated[str, Field(min_length=1, max_length=35)] | None = Field(
+        default=None, description="the booking a drop-off delivers (or give its box)"
+    )
 
 
 class TruckInIn(CommandIn):
@@ -157,6 +160,13 @@ class TruckInIn(CommandIn):
     appointment_reference: Code | None = None
     drop_off: list[str] = Field(default_factory=list, max_length=2)
     pick_up: list[str] = Field(default_factory=list, max_length=2)
+    delivery_order: Code | None = Field(default=None, description="the delivery order releasing the pick-ups")
+    pin: Annotated[str, Field(min_length=1, max_length=12)] | None = Field(
+        default=None, description="the delivery order's PIN as the trucker quotes it"
+    )
+    override_reason: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="the gate clerk lets the truck in outside its window or without an appointment"
+    )
 
 
 class GoodsLineRef(CommandIn):
@@ -359,3 +369,37 @@ class ManifestOut(BaseModel):
     list_kind: str
     name: str
     entries: list[ManifestEntryOut]
+
+
+class AppointmentOut(BaseModel):
+    reference: str
+    hour_start: str
+    plate: str
+    kind: str
+    container: str | None
+    booking_reference: str | None
+    party: str | None
+    booked_by: str | None
+    status: str
+
+
+class DeliveryOrderIn(CommandIn):
+    reference: Code
+    containers: list[str] = Field(min_length=1, max_length=50)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime
+    pin: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[A-Za-z0-9]+$")] | None = Field(
+        default=None, description="the PIN the trucker will quote (made up and returned once when omitted)"
+    )
+
+
+class DeliveryOrderOut(BaseModel):
+    reference: str
+    containers: list[str]
+    picked_up: dict[str, str]
+    valid_from: str
+    valid_to: str
+    issued_by: str
+    party: str | None
+    status: str
+    pin: str | None = Field(default=None, description="only in the answer to the issuing request")

@@ -55,6 +55,10 @@ class EventType(StrEnum):
     TRUCK_IN = "truck.in"
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
+    GATE_APPOINTMENT_CANCELLED = "gate.appointment_cancelled"
+    GATE_OVERRIDE = "gate.override"  # the gate clerk let a truck in against the appointment rules, with a reason
+    DELIVERY_ORDER_ISSUED = "release.delivery_order_issued"
+    DELIVERY_ORDER_CANCELLED = "release.delivery_order_cancelled"
     GRAIN_LOADED_CONTAINER = "grain.loaded_container"
     CONTAINER_CORRECTED = "container.corrected"
     CONTAINER_VGM_DECLARED = "container.vgm_declared"

@@ -60,6 +60,7 @@ class Action(StrEnum):
     HOLD_READ = "hold.read"
     VGM_WRITE = "vgm.write"  # declare a SOLAS verified gross mass (a shipper: for its own boxes)
     CONTAINER_CORRECT = "container.correct"
+    RELEASE_WRITE = "release.write"  # issue and cancel delivery orders
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
 
@@ -93,6 +94,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.RELEASE_WRITE,
     },
     Role.YARD_OPERATOR: _READS
     | {
@@ -125,6 +127,7 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.HOLD_READ,
             Action.HOLD_WRITE,
             Action.VGM_WRITE,
+            Action.RELEASE_WRITE,
             Action.CONTAINER_REGISTER,
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,

@@ -249,6 +249,8 @@ class TruckVisitRow(Base):
     appointment_reference: Mapped[str | None] = mapped_column(String(32))
     drop_off: Mapped[list[str] | None] = mapped_column(JSON)
     pick_up: Mapped[list[str] | None] = mapped_column(JSON)
+    delivery_order_reference: Mapped[str | None] = mapped_column(String(32))
+    override_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class SiloRow(Base):
@@ -391,6 +393,31 @@ class GateAppointmentRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     container_number: Mapped[str | None] = mapped_column(String(11))
     status: Mapped[str] = mapped_column(String(16))
+    booking_reference: Mapped[str | None] = mapped_column(String(35))
+    booked_by: Mapped[str | None] = mapped_column(String(64))
+    party_code: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class DeliveryOrderRow(Base):
+    """A release of import boxes to a trucker (the line's or the planner's), quoted with a PIN at the gate."""
+
+    __tablename__ = "delivery_orders"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    party_code: Mapped[str | None] = mapped_column(String(32))
+    pin_sha256: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class DeliveryOrderBoxRow(Base):
+    """A box a delivery order releases, and the truck that took it."""
+
+    __tablename__ = "delivery_order_containers"
+    order_reference: Mapped[str] = mapped_column(String(32), ForeignKey("delivery_orders.reference"), primary_key=True)
+    container_number: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
+    truck_reference: Mapped[str | None] = mapped_column(String(32))
 
 
 class GrainMovementRow(Base):
