@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from stdnum import imo as stdnum_imo
@@ -42,6 +43,7 @@ from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ManifestEntry
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor, RegisterContainer, register_container
+from landbridge.services.event_time import occurring_at
 from landbridge.services.operations import gate, grain, holds, manifests, parties, rail, vessel, yard
 from landbridge.services.operations.gate import hour_of
 from landbridge.services.operations.parties import GoodsLineSpec
@@ -359,6 +361,9 @@ def _wagon_loads(boxes: list[_Box]) -> list[list[_Box]]:
 
 
 HOPPERS_PER_LOT = 3
+DAY_SPAN = timedelta(hours=10)  # the day starts this long before --at ...
+TICK = timedelta(seconds=30)  # ... and each command takes this long, so the whole day ends before --at
+T = TypeVar("T")
 WIDE_WAGON_CARGO_KG = 60_000  # kz_flat_80ft: 72 t payload, but (26 t tare + cargo) / 4 axles <= 23.5 t
 
 
@@ -392,6 +397,13 @@ class _Day:
         self.bookings = _bookings(self.day)
         self.boxes: dict[str, _Box] = {}
         self.summary = DemoSummary(seed=seed, at=at)
+        self.clock = at - DAY_SPAN  # the day's own clock: every command happens at its tick
+
+    def do(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one command at the next tick of the day's clock (its events carry that ``occurred_at``)."""
+        self.clock += TICK
+        with occurring_at(self.clock):
+            return command(*args, **kwargs)
 
     def group(self, name: str) -> list[_Box]:
         return [b for b in self.boxes.values() if b.group == name]
@@ -401,11 +413,12 @@ class _Day:
     def parties_and_bookings(self) -> None:
         with _step("parties"):
             for code, name, role, country in PARTIES:
-                parties.create_party(self.uow, PLANNER, code=code, name=name, role=role, country=country)
+                self.do(parties.create_party, self.uow, PLANNER, code=code, name=name, role=role, country=country)
                 self.summary.parties += 1
         with _step("consignments"):
             for booking in self.bookings.values():
-                parties.create_consignment(
+                self.do(
+                    parties.create_consignment,
                     self.uow,
                     PLANNER,
                     booking_reference=booking.reference,
@@ -421,7 +434,8 @@ class _Day:
         with _step("register containers"):
             for box in boxes:
                 reefer = size_type(box.iso_type).is_reefer
-                register_container(
+                self.do(
+                    register_container,
                     self.uow,
                     RegisterContainer(
                         number=ContainerNumber(box.number),
@@ -434,7 +448,9 @@ class _Day:
                     ),
                     YARD,
                 )
-                parties.assign_container(self.uow, PLANNER, booking_reference=box.booking, container=box.number)
+                self.do(
+                    parties.assign_container, self.uow, PLANNER, booking_reference=box.booking, container=box.number
+                )
                 self.boxes[box.number] = box
                 self.summary.containers += 1
 
@@ -443,7 +459,8 @@ class _Day:
     def container_ship(self) -> None:
         reference = f"V-COSCO-{self.day}"
         with _step("announce and berth the container ship"):
-            vessel.announce_vessel(
+            self.do(
+                vessel.announce_vessel,
                 self.uow,
                 LINE,
                 reference=reference,
@@ -451,11 +468,19 @@ class _Day:
                 eta=self.at - timedelta(hours=10),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(self.uow, LINE, reference=reference, berth_code="L1", etb=self.at - timedelta(hours=8))
+            self.do(
+                vessel.berth_vessel,
+                self.uow,
+                LINE,
+                reference=reference,
+                berth_code="L1",
+                etb=self.at - timedelta(hours=8),
+            )
         boxes = _draw_boxes(self.draw, self.numbers, self.bookings)
         self.register(boxes)
         with _step("the line declares the ship's discharge list"):
-            manifests.set_discharge_list(
+            self.do(
+                manifests.set_discharge_list,
                 self.uow,
                 LINE,
                 visit=reference,
@@ -463,8 +488,13 @@ class _Day:
             )
         with _step("discharge the container ship into the yard"):
             for box in boxes:
-                vessel.discharge_container(
-                    self.uow, YARD, reference=reference, container=box.number, slot=self.yard.slot_for(box)
+                self.do(
+                    vessel.discharge_container,
+                    self.uow,
+                    YARD,
+                    reference=reference,
+                    container=box.number,
+                    slot=self.yard.slot_for(box),
                 )
         self.summary.vessel_visits[reference] = "berthed"
 
@@ -476,13 +506,13 @@ class _Day:
                 box = self.boxes[number]
                 self.yard.take(number)
                 slot = self.yard.slot_for(box, stacks_of="bishkek-regrouped")  # fresh stacks, away from the old
-                yard.place_container(self.uow, YARD, container=number, slot=slot)
+                self.do(yard.place_container, self.uow, YARD, container=number, slot=slot)
                 self.summary.yard_moves += 1
 
     # --- the gate -----------------------------------------------------------------------------------
 
     def gate_day(self) -> None:
-        window = hour_of(self.at)
+        """Export boxes trucked in on appointments; an import box picked up on its delivery order and PIN."""
         drop_offs = [
             _Box(
                 self.numbers.container(self.draw.choice(OWNERS)),
@@ -495,20 +525,23 @@ class _Day:
         ]
         self.register(drop_offs)
         local = self.group("local")
+        window = hour_of(self.clock)  # the trucks come in the current window
         with _step("gate appointments"):
             for index in range(2):
-                gate.book_appointment(
+                self.do(
+                    gate.book_appointment,
                     self.uow,
                     GATE,
                     EVERYTHING,
                     reference=f"AP-{self.day}-{index + 1:03d}",
-                    hour_start=window - timedelta(hours=2 - index),
+                    hour_start=window,
                     plate=f"苏G{71230 + index}",
                     kind="drop_off",
                     container=drop_offs[2 * index].number,
                 )
-            pick = self.yard.load_order([b.number for b in local])[0]
-            gate.book_appointment(
+            pick, *later = self.yard.load_order([b.number for b in local])
+            self.do(
+                gate.book_appointment,
                 self.uow,
                 GATE,
                 EVERYTHING,
@@ -518,23 +551,37 @@ class _Day:
                 kind="pick_up",
                 container=pick,
             )
-            for index, hours in enumerate((1, 2, 3)):
-                gate.book_appointment(
+            for index, number in enumerate(later):  # the other import boxes are collected later today
+                self.do(
+                    gate.book_appointment,
                     self.uow,
                     GATE,
                     EVERYTHING,
                     reference=f"AP-{self.day}-{index + 4:03d}",
-                    hour_start=window + timedelta(hours=hours),
+                    hour_start=window + timedelta(hours=index + 1),
                     plate=f"苏G9{index}512",
                     kind="pick_up",
-                    container=None,
+                    container=number,
                 )
-            self.summary.appointments = 6
+            self.summary.appointments = 3 + len(later)
+        with _step("the line releases the import boxes (delivery order)"):
+            order = f"DO-{self.day}-001"
+            issued = self.do(
+                gate.issue_delivery_order,
+                self.uow,
+                LINE,
+                reference=order,
+                containers=[pick, *later],
+                valid_from=self.clock - timedelta(hours=1),
+                valid_to=self.at + timedelta(days=2),
+            )
+            pin = str(issued.body["pin"])
         with _step("trucks drop off export boxes"):
             for index in range(2):
                 truck = f"TV-{self.day}-{index + 1:03d}"
                 pair = drop_offs[2 * index : 2 * index + 2]
-                gate.truck_in(
+                self.do(
+                    gate.truck_in,
                     self.uow,
                     GATE,
                     reference=truck,
@@ -545,12 +592,13 @@ class _Day:
                 )
                 for box in pair:
                     slot = self.yard.slot_for(box, stacks_of="bishkek-gate")
-                    yard.place_container(self.uow, YARD, container=box.number, slot=slot)
-                gate.truck_out(self.uow, GATE, reference=truck)
+                    self.do(yard.place_container, self.uow, YARD, container=box.number, slot=slot)
+                self.do(gate.truck_out, self.uow, GATE, reference=truck)
                 self.summary.truck_visits += 1
         with _step("truck picks up an import box"):
             truck = f"TV-{self.day}-003"
-            gate.truck_in(
+            self.do(
+                gate.truck_in,
                 self.uow,
                 GATE,
                 reference=truck,
@@ -558,9 +606,11 @@ class _Day:
                 drop_off=[],
                 pick_up=[pick],
                 appointment_reference=f"AP-{self.day}-003",
+                delivery_order=order,
+                pin=pin,
             )
             self.yard.take(pick)
-            gate.truck_out(self.uow, GATE, reference=truck)
+            self.do(gate.truck_out, self.uow, GATE, reference=truck)
             self.summary.truck_visits += 1
 
     # --- customs ------------------------------------------------------------------------------------
@@ -569,7 +619,8 @@ class _Day:
         """One box of the loading Bishkek train stays held; one Almaty box is checked and released."""
         with _step("customs holds"):
             held = self.yard.load_order([b.number for b in self.group("bishkek")])[0]
-            holds.place_hold(
+            self.do(
+                holds.place_hold,
                 self.uow,
                 CUSTOMS,
                 container=held,
@@ -577,8 +628,8 @@ class _Day:
             )
             self.summary.holds_open.append(held)
             checked = self.group("almaty")[0].number
-            outcome = holds.place_hold(self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
-            holds.release_hold(self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
+            outcome = self.do(holds.place_hold, self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
+            self.do(holds.release_hold, self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
             self.summary.holds_released += 1
 
     # --- westbound block trains ---------------------------------------------------------------------
@@ -594,7 +645,8 @@ class _Day:
             wagons = [self.numbers.wagon_1520("4") for _ in range(wagon_count)]
             specs = [WagonSpec(n, "kz_flat_80ft") for n in wagons]
             train_type = "kz_1520"
-        rail.announce_train(
+        self.do(
+            rail.announce_train,
             self.uow,
             RAIL,
             reference=reference,
@@ -611,12 +663,20 @@ class _Day:
 
     def _load(self, reference: str, wagons: list[str], boxes: list[_Box]) -> None:
         planned = [ManifestEntry(b.number, b.iso_type, b.gross_mass_kg) for b in boxes]
-        manifests.set_planned_boxes(self.uow, PLANNER, train=reference, entries=planned)
+        self.do(manifests.set_planned_boxes, self.uow, PLANNER, train=reference, entries=planned)
         order = self.yard.load_order([b.number for b in boxes])
         for wagon, load in zip(wagons, _wagon_loads([self.boxes[n] for n in order]), strict=False):
             for box in load:
                 self.yard.take(box.number)
-                rail.load_on_wagon(self.uow, RAIL, train=reference, container=box.number, wagon_number=wagon, slot=1)
+                self.do(
+                    rail.load_on_wagon,
+                    self.uow,
+                    RAIL,
+                    train=reference,
+                    container=box.number,
+                    wagon_number=wagon,
+                    slot=1,
+                )
         self.summary.trains[reference] = "loading"
 
     def trains(self) -> None:
@@ -627,15 +687,16 @@ class _Day:
             boxes = self.group("almaty")
             wagons = self._announce(almaty, "almaty", "T1", len(_wagon_loads(boxes)))
             self._load(almaty, wagons, boxes)
-            rail.depart_train(self.uow, RAIL, train=almaty)
-            rail.arrive_at_border(self.uow, RAIL, train=almaty)
+            self.do(rail.depart_train, self.uow, RAIL, train=almaty)
+            self.do(rail.arrive_at_border, self.uow, RAIL, train=almaty)
             # At Altynkol the boxes are lifted onto 1520 mm wagons of two 40 ft slots each.
             plan = _wide_wagon_plan(_wagon_loads(boxes))
             wide_wagons = self._announce(wide, "almaty", None, len(plan), gauge_mm=1520)
             for wagon, slots in zip(wide_wagons, plan, strict=True):
                 for slot, load in enumerate(slots, start=1):
                     for box in load:
-                        rail.gauge_transfer(
+                        self.do(
+                            rail.gauge_transfer,
                             self.uow,
                             RAIL,
                             train=almaty,
@@ -644,20 +705,20 @@ class _Day:
                             wagon_number=wagon,
                             slot=slot,
                         )
-            rail.depart_train(self.uow, RAIL, train=wide)
-            rail.arrive_at_destination(self.uow, RAIL, train=wide)
+            self.do(rail.depart_train, self.uow, RAIL, train=wide)
+            self.do(rail.arrive_at_destination, self.uow, RAIL, train=wide)
             self.summary.trains[almaty] = "gauge_changed"
             self.summary.trains[wide] = "arrived"
         with _step(f"train {tashkent}: load, depart, wait at Khorgos"):
             boxes = self.group("tashkent")
             self._load(tashkent, self._announce(tashkent, "tashkent", "T2", len(_wagon_loads(boxes))), boxes)
-            rail.depart_train(self.uow, RAIL, train=tashkent)
-            rail.arrive_at_border(self.uow, RAIL, train=tashkent)
+            self.do(rail.depart_train, self.uow, RAIL, train=tashkent)
+            self.do(rail.arrive_at_border, self.uow, RAIL, train=tashkent)
             self.summary.trains[tashkent] = "at_border"
         with _step(f"train {duisburg}: load, depart for Alashankou and Europe"):
             boxes = self.group("duisburg")
             self._load(duisburg, self._announce(duisburg, "duisburg", "T3", len(_wagon_loads(boxes))), boxes)
-            rail.depart_train(self.uow, RAIL, train=duisburg)
+            self.do(rail.depart_train, self.uow, RAIL, train=duisburg)
             self.summary.trains[duisburg] = "departed"
             self.summary.tracked_box = boxes[0].number
         with _step(f"train {bishkek}: loading (one box held by customs)"):
@@ -687,7 +748,8 @@ class _Day:
                     group = wagons[start : start + HOPPERS_PER_LOT]
                     reference = f"GL-{self.day}-{len(received) + 1:02d}"
                     mass_kg = sum(self.draw.randrange(60_000, 70_001, 10) for _ in group)
-                    grain.receive_grain(
+                    self.do(
+                        grain.receive_grain,
                         self.uow,
                         YARD,
                         reference=reference,
@@ -704,7 +766,8 @@ class _Day:
                     self.summary.grain_lots += 1
                     self.summary.grain_received_kg += mass_kg
         with _step("grain transfer between silos"):
-            grain.transfer_grain(
+            self.do(
+                grain.transfer_grain,
                 self.uow,
                 YARD,
                 lot=received[0],
@@ -715,7 +778,8 @@ class _Day:
             self.summary.grain_lots += 1
         bulk = f"V-BULK-{self.day}"
         with _step("bulk carrier at berth 32 loads wheat"):
-            vessel.announce_vessel(
+            self.do(
+                vessel.announce_vessel,
                 self.uow,
                 LINE,
                 reference=bulk,
@@ -723,9 +787,11 @@ class _Day:
                 eta=self.at - timedelta(hours=6),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(self.uow, LINE, reference=bulk, berth_code="32", etb=self.at - timedelta(hours=5))
+            self.do(
+                vessel.berth_vessel, self.uow, LINE, reference=bulk, berth_code="32", etb=self.at - timedelta(hours=5)
+            )
             for lot in received[4:6]:  # two of the lots in silo S02
-                grain.ship_grain(self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)
+                self.do(grain.ship_grain, self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)
                 self.summary.grain_shipped_kg += 150_000
             self.summary.vessel_visits[bulk] = "berthed"
         self.summary.grain_in_stock_kg = self.summary.grain_received_kg - self.summary.grain_shipped_kg
