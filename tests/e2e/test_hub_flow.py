@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
 from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
+from tests.integration.test_operations_rules import hoppers
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str,
                 "moisture_pct": 12.5,
                 "silo_code": "S01",
                 "source_kind": "hopper_wagons",
-                "sources": [wagon_1520(10), wagon_1520(11)],
+                "wagons": hoppers(1_300_250, first=10),
             },
         ),
         201,
@@ -219,7 +220,7 @@ def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str,
             "moisture_pct": 12.5,
             "silo_code": "S01",
             "source_kind": "hopper_wagons",
-            "sources": [wagon_1520(12)],
+            "wagons": hoppers(1_100_000, first=40),
         },
     )
     assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "mass_kg"]

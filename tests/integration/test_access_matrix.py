@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
 from landbridge.domain.events import utc_now
+from landbridge.domain.grain import HopperWagon
 from landbridge.services.containers import Actor
 from landbridge.services.operations import grain, holds, parties
 from landbridge.store.unit_of_work import UnitOfWork
@@ -107,7 +108,7 @@ def _world(url: str) -> dict[str, dict[str, str]]:
             moisture_pct=12,
             silo_code="S0" + ("1" if owner == "ACME" else "2"),
             source_kind="hopper_wagons",
-            sources=[wagon_1520(1)],
+            wagons=[HopperWagon(wagon_1520(1), 1000)],
         )
     headers = {role: bearer(token(url, role, role, "ACME" if role == "shipper" else None)) for role in ROLES}
     headers["nobody"] = {}

@@ -329,33 +329,48 @@ def test_rail_limits(hub: Client) -> None:
     refused(client, "/api/v1/train-visits/T1/border", {}, 422, "status")
 
 
-def test_grain_rules(hub: Client) -> None:
-    client, _, _ = hub
-    lot = {
-        "reference": "G1",
+def hoppers(mass_kg: int, first: int = 3, per_wagon_kg: int = 70_000) -> list[dict[str, Any]]:
+    """Hopper wagons of one gauge bringing ``mass_kg`` between them (at most ``per_wagon_kg`` each)."""
+    count = -(-mass_kg // per_wagon_kg)
+    masses = [mass_kg // count] * count
+    masses[-1] += mass_kg - sum(masses)
+    return [{"number": wagon_1520(first + i), "mass_kg": m} for i, m in enumerate(masses)]
+
+
+def grain_lot(reference: str, mass_kg: int, **fields: Any) -> dict[str, Any]:
+    """A hopper-wagon receipt of ACME wheat into SB01."""
+    return {
+        "reference": reference,
         "owner_code": "ACME",
         "crop": "wheat",
         "grain_class": "3",
-        "mass_kg": 200_000,
+        "mass_kg": mass_kg,
         "moisture_pct": 13,
         "silo_code": "SB01",
         "source_kind": "hopper_wagons",
-        "sources": [wagon_1520(3)],
+        "wagons": hoppers(mass_kg),
+        **fields,
     }
-    post(client, "/api/v1/grain/lots", lot, 201)
-    assert "mixing" in refused(
-        client,
-        "/api/v1/grain/lots",
-        {**lot, "reference": "G2", "owner_code": "BETA", "mass_kg": 1000},
-        422,
-        "silo_code",
+
+
+def test_grain_rules(hub: Client) -> None:
+    client, _, _ = hub
+    post(client, "/api/v1/grain/lots", grain_lot("G1", 200_000), 201)
+    assert "mixing" in refused(client, "/api/v1/grain/lots", grain_lot("G2", 1000, owner_code="BETA"), 422, "silo_code")
+    assert "mixing" in refused(client, "/api/v1/grain/lots", grain_lot("G2", 1000, crop="barley"), 422, "silo_code")
+    refused(client, "/api/v1/grain/lots", grain_lot("G2", 175_001), 422, "mass_kg")
+    # The receipt lists each wagon with its mass, all of one gauge, adding up to the lot.
+    bad_number = grain_lot("G2", 1000, wagons=[{"number": "12345", "mass_kg": 1000}])
+    refused(client, "/api/v1/grain/lots", bad_number, 422, "wagons[0].number")
+    mixed = grain_lot(
+        "G2", 2000, wagons=[{"number": wagon_1520(1), "mass_kg": 1000}, {"number": uic_wagon(1), "mass_kg": 1000}]
     )
-    assert "mixing" in refused(
-        client, "/api/v1/grain/lots", {**lot, "reference": "G2", "crop": "barley", "mass_kg": 1000}, 422, "silo_code"
-    )
-    refused(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "mass_kg": 175_001}, 422, "mass_kg")
-    refused(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "sources": ["12345"]}, 422, "sources[0]")
-    post(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "mass_kg": 175_000}, 201)  # exactly full
+    assert "1435 mm wagon" in refused(client, "/api/v1/grain/lots", mixed, 422, "wagons[1].number")
+    short = grain_lot("G2", 2000, wagons=[{"number": wagon_1520(1), "mass_kg": 1500}])
+    assert "1,500 kg in all" in refused(client, "/api/v1/grain/lots", short, 422, "mass_kg")
+    no_wagons = grain_lot("G2", 1000, wagons=[])
+    refused(client, "/api/v1/grain/lots", no_wagons, 422, "wagons")
+    post(client, "/api/v1/grain/lots", grain_lot("G2", 175_000), 201)  # exactly full
     bulk = box(client, 50, "22B0")
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": bulk, "slot": "D-01-01-1"})
     stack = [box(client, 51 + i) for i in range(4)]
@@ -370,8 +385,14 @@ def test_grain_rules(hub: Client) -> None:
     )
     filled = post(client, "/api/v1/grain/lots/G1/containers", {"containers": [{"container": bulk, "mass_kg": 26_000}]})
     assert filled["mass_kg"] == 174_000
-    refused(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 174_001, "vessel_visit": "V1"}, 422, "mass_kg")
-    post(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 74_000, "vessel_visit": "V1"})
+    # Grain loads only at a berth with grain gear: V1 is at container berth 30.
+    assert "grain gear" in refused(
+        client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 1000, "vessel_visit": "V1"}, 422, "vessel_visit"
+    )
+    post(client, "/api/v1/vessel-visits", {"reference": "VB", "vessel_name": "Bulk", "eta": "2026-11-28T00:00Z"}, 201)
+    post(client, "/api/v1/vessel-visits/VB/berth", {"berth_code": "32", "etb": "2026-11-28T01:00Z"})
+    refused(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 174_001, "vessel_visit": "VB"}, 422, "mass_kg")
+    post(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 74_000, "vessel_visit": "VB"})
     assert client.get("/api/v1/grain/balance").json()["ACME"] == {
         "received_kg": 375_000,
         "shipped_kg": 100_000,
@@ -383,18 +404,9 @@ def test_a_grain_train_of_many_hopper_wagons_is_received(hub: Client) -> None:
     # A block train brings grain in dozens of hoppers; the movement must keep every wagon number
     # (once a 64-character column: more than four 1520 numbers gave a 500 on PostgreSQL).
     client, _, database_url = hub
-    wagons = [wagon_1520(n) for n in range(10, 40)]
-    lot = {
-        "reference": "G-TRAIN",
-        "owner_code": "ACME",
-        "crop": "wheat",
-        "grain_class": "3",
-        "mass_kg": 300_000,
-        "moisture_pct": 13,
-        "silo_code": "SB01",
-        "source_kind": "hopper_wagons",
-        "sources": wagons,
-    }
+    lot = grain_lot("G-TRAIN", 300_000, wagons=hoppers(300_000, first=10, per_wagon_kg=10_000))
+    wagons = [w["number"] for w in lot["wagons"]]
+    assert len(wagons) == 30
     post(client, "/api/v1/grain/lots", lot, 201)
     with UnitOfWork.for_url(database_url) as uow:
         counterparts = list(

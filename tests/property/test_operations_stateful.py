@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
+from landbridge.domain.grain import HopperWagon
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
@@ -56,6 +57,14 @@ LISTS = [
     (VisitKind.VESSEL, "V1", ListKind.LOAD),
     (VisitKind.TRAIN, "T1", ListKind.LOAD),
 ]
+
+
+def _split(mass_kg: int, per_wagon_kg: int) -> list[int]:
+    """A lot's mass shared over as few wagons as carry it."""
+    count = -(-mass_kg // per_wagon_kg)
+    parts = [mass_kg // count] * count
+    parts[-1] += mass_kg - sum(parts)
+    return parts
 
 
 def _prepare(url: str) -> None:
@@ -212,7 +221,7 @@ class HubMachine(RuleBasedStateMachine):
             moisture_pct=12.0,
             silo_code=silo,
             source_kind="hopper_wagons",
-            sources=[wagon_1520(7)],
+            wagons=[HopperWagon(wagon_1520(7 + i), part) for i, part in enumerate(_split(mass, 70_000))],
         ):
             self.received_kg[owner] += mass
             self.lots.append(reference)

@@ -174,6 +174,11 @@ class GoodsLineRef(CommandIn):
     goods_line_id: int
 
 
+class HopperWagonIn(Body):
+    number: str
+    mass_kg: Annotated[int, Field(gt=0)]
+
+
 class GrainLotIn(CommandIn):
     reference: Code
     owner_code: Code
@@ -183,7 +188,10 @@ class GrainLotIn(CommandIn):
     moisture_pct: Annotated[float, Field(ge=0, le=40)]
     silo_code: Code
     source_kind: Literal["hopper_wagons", "containers"]
-    sources: list[str] = Field(min_length=1, max_length=100)
+    sources: list[str] = Field(default_factory=list, max_length=100, description="the bulk containers emptied")
+    wagons: list[HopperWagonIn] = Field(
+        default_factory=list, max_length=100, description="the hopper wagons, each with the mass it brought"
+    )
 
 
 class GrainTransferIn(CommandIn):

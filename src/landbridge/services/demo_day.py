@@ -38,6 +38,7 @@ from stdnum import iso6346, luhn
 
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
+from landbridge.domain.grain import HopperWagon
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ManifestEntry
@@ -747,7 +748,8 @@ class _Day:
                 for start in range(0, hoppers, HOPPERS_PER_LOT):
                     group = wagons[start : start + HOPPERS_PER_LOT]
                     reference = f"GL-{self.day}-{len(received) + 1:02d}"
-                    mass_kg = sum(self.draw.randrange(60_000, 70_001, 10) for _ in group)
+                    weighed = [HopperWagon(n, self.draw.randrange(60_000, 70_001, 10)) for n in group]
+                    mass_kg = sum(w.mass_kg for w in weighed)
                     self.do(
                         grain.receive_grain,
                         self.uow,
@@ -760,7 +762,7 @@ class _Day:
                         moisture_pct=moisture_pct,
                         silo_code=silo,
                         source_kind="hopper_wagons",
-                        sources=group,
+                        wagons=weighed,
                     )
                     received.append(reference)
                     self.summary.grain_lots += 1

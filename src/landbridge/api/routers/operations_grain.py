@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import GrainContainersIn, GrainLotIn, GrainShipIn, GrainTransferIn, respond
+from landbridge.domain.grain import HopperWagon
 from landbridge.services.authz import Action
 from landbridge.services.operations import grain
 
@@ -19,8 +20,16 @@ Reader = Annotated[Principal, Depends(Authorized(Action.GRAIN_READ))]
 
 @router.post("/lots", status_code=201)
 def receive(body: GrainLotIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
-    """Receive a lot into a silo from hopper wagons or containers."""
-    return respond(grain.receive_grain(uow, who.actor, **body.model_dump(), idempotency=key))
+    """Receive a lot into a silo from hopper wagons (each with its mass, one gauge) or bulk containers."""
+    return respond(
+        grain.receive_grain(
+            uow,
+            who.actor,
+            **body.model_dump(exclude={"wagons"}),
+            wagons=[HopperWagon(w.number, w.mass_kg) for w in body.wagons],
+            idempotency=key,
+        )
+    )
 
 
 @router.get("/lots")

@@ -7,13 +7,15 @@ crops are not mixed in a silo unless the silo allows mixing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind, check_gross_mass, mass_or_tare_kg
-from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
+from landbridge.domain.grain import HopperWagon, Silo, StoredLot, check_fits, check_grain_berth, check_hopper_receipt
 from landbridge.domain.identifiers import parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.visits import VesselVisitStatus
@@ -57,20 +59,8 @@ def _silo(grain: GrainRepository, code: str, field: str = "silo_code") -> tables
 
 
 def _check_fits(grain: GrainRepository, silo: tables.SiloRow, owner: str, crop: str, mass_kg: int, field: str) -> None:
-    lots = grain.lots_in(silo.code)
-    stock = sum(lot.mass_kg for lot in lots)
-    if stock + mass_kg > silo.capacity_kg:
-        raise RuleViolation(
-            "mass_kg",
-            f"silo {silo.code} holds {silo.capacity_kg} kg; {stock} kg in stock, {mass_kg} kg more does not fit",
-        )
-    if not silo.allow_mixing:
-        for lot in lots:
-            if lot.owner_code != owner or lot.crop != crop:
-                raise RuleViolation(
-                    field,
-                    f"silo {silo.code} holds {lot.crop} of {lot.owner_code}; it does not allow mixing owners or crops",
-                )
+    stored = [StoredLot(lot.owner_code, lot.crop, lot.mass_kg) for lot in grain.lots_in(silo.code)]
+    check_fits(Silo(silo.code, silo.capacity_kg, silo.allow_mixing), stored, owner, crop, mass_kg, field)
 
 
 def _movement(
@@ -114,28 +104,32 @@ def receive_grain(
     moisture_pct: float,
     silo_code: str,
     source_kind: str,
-    sources: list[str],
+    sources: Sequence[str] = (),
+    wagons: Sequence[HopperWagon] = (),
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Receive a lot into a silo from hopper wagons (by wagon number) or bulk containers (emptied)."""
+    """Receive a lot into a silo from hopper wagons (each with the mass it brought, one gauge) or from
+    bulk containers (emptied)."""
     if mass_kg <= 0:
         raise RuleViolation("mass_kg", "must be a positive whole number of kilograms")
     if source_kind not in SOURCE_KINDS:
         raise RuleViolation("source_kind", f"must be one of {', '.join(SOURCE_KINDS)}")
-    if not sources:
-        raise RuleViolation("sources", "name the wagons or containers the grain came in")
+    gauge: int | None = None
+    if source_kind == "hopper_wagons":
+        if sources:
+            raise RuleViolation("sources", "hopper wagons are listed in wagons, each with its mass_kg")
+        gauge = check_hopper_receipt(wagons, mass_kg)
+        sources = [str(parse_wagon_number(w.number)) for w in wagons]
+    elif not sources:
+        raise RuleViolation("sources", "name the containers the grain came in")
+    elif wagons:
+        raise RuleViolation("wagons", "a receipt from containers lists them in sources")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         grain = uow.grain
         emptied: list[str] = []
-        if source_kind == "hopper_wagons":
-            for index, number in enumerate(sources):
-                try:
-                    parse_wagon_number(number)
-                except InvalidIdentifier as error:
-                    raise InvalidIdentifier(f"sources[{index}]", error.reason) from None
-        else:
+        if source_kind != "hopper_wagons":
             for index, number in enumerate(sources):
                 row = locked_container(uow, number, f"sources[{index}]")
                 if row.load_state != "full" or row.position_kind in (
@@ -171,7 +165,19 @@ def receive_grain(
             lot,
             actor,
             None,
-            {"received_kg": mass_kg, "source_kind": source_kind, "sources": sources},
+            {
+                "received_kg": mass_kg,
+                "source_kind": source_kind,
+                "sources": list(sources),
+                **(
+                    {
+                        "wagons": [{"number": n, "mass_kg": w.mass_kg} for n, w in zip(sources, wagons, strict=True)],
+                        "gauge_mm": gauge,
+                    }
+                    if source_kind == "hopper_wagons"
+                    else {}
+                ),
+            },
         )
         return lot_view(lot)
 
@@ -266,6 +272,8 @@ def ship_grain(
             raise NotFound("vessel_visit", f"no vessel visit {vessel_visit!r}")
         if visit.status != VesselVisitStatus.BERTHED.value:
             raise RuleViolation("vessel_visit", f"vessel visit {vessel_visit} is {visit.status}, not berthed")
+        berth = uow.vessels.berth(visit.berth_code or "")
+        check_grain_berth(visit.berth_code or "?", "container" if berth is None else berth.purpose)
         if not 0 < mass_kg <= source.mass_kg:
             raise RuleViolation("mass_kg", f"lot {lot} holds {source.mass_kg} kg; cannot ship {mass_kg} kg")
         before = lot_view(source)

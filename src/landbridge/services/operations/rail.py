@@ -23,7 +23,7 @@ from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.rail import TrainStatus
-from landbridge.domain.units import Direction
+from landbridge.domain.units import Direction, Mode
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -38,6 +38,7 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.manifests import check_listed
+from landbridge.services.operations.routing import check_route_fit
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -283,6 +284,7 @@ def load_on_wagon(
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
         check_listed(uow, VisitKind.TRAIN, train, ListKind.LOAD, row.number)
         check_exit(uow, [row.number], Exit.RAIL_LOAD, row.number)
+        check_route_fit(uow, row, Mode.RAIL, visit)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         payload = _place_on_wagon(uow, visit, row, wagon_number, slot)

@@ -12,6 +12,7 @@ from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.manifests import ListKind, VisitKind
+from landbridge.domain.units import Mode
 from landbridge.domain.visits import VesselVisitStatus, check_berth_fit
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -27,6 +28,7 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.manifests import check_listed
+from landbridge.services.operations.routing import check_route_fit
 from landbridge.services.operations.vgm import check_for_vessel
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
@@ -310,6 +312,7 @@ def load_container_on_vessel(
         check_listed(uow, VisitKind.VESSEL, reference, ListKind.LOAD, row.number)
         check_exit(uow, [row.number], Exit.VESSEL_LOAD, row.number)
         check_for_vessel(uow, row)
+        check_route_fit(uow, row, Mode.VESSEL)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         set_position(row, PositionKind.VESSEL, reference)
