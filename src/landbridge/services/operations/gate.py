@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
@@ -29,7 +28,7 @@ from landbridge.domain.gate import (
 )
 from landbridge.domain.holds import Exit
 from landbridge.domain.visits import TruckVisitStatus
-from landbridge.scenarios import load_scenario
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -54,10 +53,9 @@ APPOINTMENT_KINDS = ("pick_up", "drop_off")
 __all__ = ["hour_of"]
 
 
-@cache
 def gate_rules() -> GateRules:
     """The gate figures of the scenario (tolerance, horizon, quota)."""
-    gate = load_scenario().base.gate
+    gate = current_scenario().base.gate
     return GateRules(
         early_min=gate.appointment_early_min,
         late_min=gate.appointment_late_min,

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from functools import cache
 
-from landbridge.corridor.network import LOCODES
 from landbridge.domain.routing import booked_mode, check_leaves_by, check_train_destination
 from landbridge.domain.units import Direction, Mode
-from landbridge.scenarios import load_scenario
+from landbridge.scenarios import current_scenario
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 
-@cache
 def hub_locode() -> str:
     """The base's own UN/LOCODE (an import booked here leaves by the gate)."""
-    return load_scenario().base.locode
+    return current_scenario().base.locode
 
 
-@cache
+def route_locodes() -> dict[str, str]:
+    """Each rail route's destination UN/LOCODE."""
+    return {route.code: route.locode for route in current_scenario().routes}
+
+
 def rail_destinations() -> frozenset[str]:
     """UN/LOCODEs the base's rail routes serve."""
-    return frozenset(LOCODES[route.code] for route in load_scenario().routes if route.code in LOCODES)
+    return frozenset(route_locodes().values())
 
 
 def check_route_fit(
@@ -41,4 +42,4 @@ def check_route_fit(
     mode = booked_mode(destination, hub_locode(), rail_destinations())
     check_leaves_by(row.number, row.booking_reference, destination, mode, leaving, field)
     if train is not None and train.direction == Direction.WEST.value:
-        check_train_destination(row.number, destination, train.reference, LOCODES.get(train.route_code), field)
+        check_train_destination(row.number, destination, train.reference, route_locodes().get(train.route_code), field)
