@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from landbridge.domain.routing import booked_mode, check_leaves_by, check_train_destination
 from landbridge.domain.units import Direction, Mode
 from landbridge.scenarios import current_scenario
