@@ -58,6 +58,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_manifests.router,
         operations_vessels.ships,
         operations_gate.releases,
+        operations_rail.wagons,
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)

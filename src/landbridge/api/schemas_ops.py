@@ -411,3 +411,21 @@ class DeliveryOrderOut(BaseModel):
     party: str | None
     status: str
     pin: str | None = Field(default=None, description="only in the answer to the issuing request")
+
+
+class EmptyReturnIn(CommandIn):
+    reference: Code = Field(description="the new empty-return train visit")
+
+
+class WagonOut(BaseModel):
+    """Where a wagon is and how long its latest round trip took (loaded out → back empty)."""
+
+    number: str
+    gauge_mm: int
+    train: str
+    train_kind: str
+    train_status: str
+    location: str | None
+    loaded_out_at: str | None
+    back_empty_at: str | None
+    turnaround_h: float | None

@@ -631,10 +631,16 @@ class _Day:
                             wagon_number=wagon,
                             slot=slot,
                         )
+            self.do(rail.release_train, self.uow, RAIL, train=almaty)  # the emptied Chinese train
             self.do(rail.depart_train, self.uow, RAIL, train=wide)
             self.do(rail.arrive_at_destination, self.uow, RAIL, train=wide)
-            self.summary.trains[almaty] = "gauge_changed"
-            self.summary.trains[wide] = "arrived"
+            # Emptied at Almaty, the 1520 mm wagons go back to the border station for the next train.
+            self.do(rail.release_train, self.uow, RAIL, train=wide)
+            empties = f"KZ-RET-{self.day}"
+            self.do(rail.return_empty_wagons, self.uow, PLANNER, train=wide, reference=empties)
+            self.summary.trains[almaty] = "released"
+            self.summary.trains[wide] = "released"
+            self.summary.trains[empties] = "departed"
         with _step(f"train {tashkent}: load, depart, wait at Khorgos"):
             boxes = self.group("tashkent")
             self._load(

@@ -224,6 +224,8 @@ class TrainVisitRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
     train_type_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("train_types.code"))
+    kind: Mapped[str] = mapped_column(String(16), default="service", server_default="service")
+    returns_wagons_of: Mapped[str | None] = mapped_column(String(32))
 
 
 class WagonRow(Base):

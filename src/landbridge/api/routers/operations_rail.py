@@ -12,11 +12,13 @@ from landbridge.api.schemas_ops import (
     ERRORS,
     BorderIn,
     CommandIn,
+    EmptyReturnIn,
     GaugeTransferIn,
     TrainVisitCorrectionIn,
     TrainVisitIn,
     UnloadIn,
     WagonLoadIn,
+    WagonOut,
     respond,
 )
 from landbridge.domain.errors import NotFound
@@ -24,6 +26,7 @@ from landbridge.services.authz import Action
 from landbridge.services.operations import corrections, rail
 
 router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
+wagons = APIRouter(prefix="/api/v1/wagons", tags=["rail"])
 Planner = Annotated[Principal, Depends(Authorized(Action.RAIL_PLAN))]
 Handler = Annotated[Principal, Depends(Authorized(Action.RAIL_HANDLE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.RAIL_READ))]
@@ -175,3 +178,40 @@ def correct(
             idempotency=key,
         )
     )
+
+
+@router.post("/{reference}/release", responses=ERRORS)
+def release(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
+    """Release an emptied train at the border or its destination (``train.released``)."""
+    return respond(
+        rail.release_train(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.post("/{reference}/return-empty", status_code=201, responses=ERRORS)
+def return_empty(reference: str, body: EmptyReturnIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Send a released 1520 mm train's wagons back to its border station as an empty-return train visit."""
+    return respond(
+        rail.return_empty_wagons(
+            uow, who.actor, train=reference, reference=body.reference, occurred_at=body.occurred_at, idempotency=key
+        )
+    )
+
+
+@wagons.get("", response_model=list[WagonOut], responses=ERRORS)
+def list_wagons(uow: UowDep, who: Reader) -> list[WagonOut]:
+    """Every wagon the base has seen: where it is and its latest turnaround (loaded out → back empty)."""
+    return [WagonOut(**view) for view in rail.wagon_cycles(uow)]
+
+
+@wagons.get("/{number}", response_model=WagonOut, responses=ERRORS)
+def get_wagon(number: str, uow: UowDep, who: Reader) -> WagonOut:
+    """One wagon by number."""
+    found = rail.wagon_cycles(uow, number.replace(" ", "").replace("-", ""))
+    if not found:
+        raise NotFound("number", f"no wagon {number!r}")
+    return WagonOut(**found[0])

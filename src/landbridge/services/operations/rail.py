@@ -22,7 +22,7 @@ from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, VisitKind
-from landbridge.domain.rail import TrainStatus
+from landbridge.domain.rail import TrainKind, TrainStatus, WagonTrip, check_releasable, check_returnable, turnaround
 from landbridge.domain.units import Direction, Mode
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -459,13 +459,18 @@ def arrive_at_destination(
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """The train reaches its route's destination: its boxes are delivered and leave the wagons."""
+    """The train reaches its route's destination: its boxes are delivered and leave the wagons.
+
+    An empty return reaches the border station instead, and its wagons are back.
+    """
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         statuses = (TrainStatus.DEPARTED.value, TrainStatus.AT_BORDER.value)
         visit = _train(uow, train, statuses=statuses)
         route = uow.rail.route(visit.route_code)
         destination = visit.route_code if route is None else route.destination
+        if visit.kind == TrainKind.EMPTY_RETURN.value and route is not None:
+            destination = route.crossing_code  # empty wagons come back to the border station
         before = {"status": visit.status}
         visit.status = TrainStatus.ARRIVED.value
         rail = uow.rail
@@ -488,3 +493,139 @@ def arrive_at_destination(
         return train_view(uow, visit)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def release_train(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Release an emptied train at the border or its destination (``train.released``): its wagons are free."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        visit = _train(uow, train)
+        check_releasable(train, visit.status, len(_containers_on(uow, train)))
+        route = uow.rail.route(visit.route_code)
+        at_destination = visit.status == TrainStatus.ARRIVED.value and visit.kind == TrainKind.SERVICE.value
+        place = None if route is None else (route.destination if at_destination else route.crossing_code)
+        before = {"status": visit.status}
+        visit.status = TrainStatus.RELEASED.value
+        uow.session.flush()
+        subject_event(
+            uow,
+            EventType.TRAIN_RELEASED,
+            "train_visit",
+            train,
+            actor,
+            before,
+            {"status": visit.status},
+            location=place,
+        )
+        return train_view(uow, visit)
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def return_empty_wagons(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    reference: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Send a released 1520 mm train's wagons back to its border station, empty: a new train visit
+    ``reference`` of kind ``empty_return`` that has departed (arrive it with ``arrive_at_destination``)."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        rail = uow.rail
+        source = _train(uow, train)
+        check_returnable(train, source.status, source.gauge_mm, source.kind)
+        if rail.train(reference) is not None:
+            raise Conflict("reference", f"train visit {reference} already exists")
+        for other in rail.trains():
+            if other.returns_wagons_of == train:
+                raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
+        route = rail.route(source.route_code)
+        row = tables.TrainVisitRow(
+            reference=reference,
+            direction=Direction.EAST.value,
+            route_code=source.route_code,
+            gauge_mm=source.gauge_mm,
+            track_code=None,
+            status=TrainStatus.DEPARTED.value,
+            version=1,
+            train_type_code=source.train_type_code,
+            kind=TrainKind.EMPTY_RETURN.value,
+            returns_wagons_of=train,
+        )
+        rail.add(row)
+        for wagon in rail.wagons(train):
+            rail.add(
+                tables.WagonRow(
+                    number=wagon.number,
+                    train_reference=reference,
+                    wagon_type_code=wagon.wagon_type_code,
+                    position_in_train=wagon.position_in_train,
+                )
+            )
+        view = train_view(uow, row)
+        origin = None if route is None else route.destination
+        subject_event(
+            uow,
+            EventType.TRAIN_DEPARTED,
+            "train_visit",
+            reference,
+            actor,
+            None,
+            {
+                "status": row.status,
+                "kind": row.kind,
+                "returns_wagons_of": train,
+                "to": None if route is None else route.crossing_code,
+                "wagons": [w["number"] for w in view["wagons"]],
+            },
+            location=origin,
+        )
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def wagon_cycles(uow: UnitOfWork, number: str | None = None) -> list[dict[str, Any]]:
+    """Every wagon (or one): where it is (its latest train's latest place), and its latest turnaround."""
+    with uow:
+        rail = uow.rail
+        trains = {t.reference: t for t in rail.trains()}
+        times = rail.train_times()
+        places = rail.last_train_places()
+        trips: dict[str, list[tuple[int, WagonTrip, tables.TrainVisitRow]]] = {}
+        loaded = rail.trains_that_carried()
+        for wagon in rail.all_wagons(number):
+            visit = trains[wagon.train_reference]
+            departed, arrived = times.get(visit.reference, (None, None))
+            trip = WagonTrip(visit.reference, visit.kind, visit.reference in loaded, departed, arrived)
+            trips.setdefault(wagon.number, []).append((wagon.id, trip, visit))
+        answer = []
+        for wagon_number in sorted(trips):
+            made = sorted(trips[wagon_number], key=lambda entry: entry[0])
+            latest = made[-1][2]
+            out, back, hours = turnaround([trip for _, trip, _ in made])
+            answer.append(
+                {
+                    "number": wagon_number,
+                    "gauge_mm": latest.gauge_mm,
+                    "train": latest.reference,
+                    "train_kind": latest.kind,
+                    "train_status": latest.status,
+                    "location": places.get(latest.reference) or latest.track_code,
+                    "loaded_out_at": None if out is None else out.isoformat(),
+                    "back_empty_at": None if back is None else back.isoformat(),
+                    "turnaround_h": hours,
+                }
+            )
+        return answer
