@@ -229,7 +229,7 @@ def users_create(
             "customs_officer, shipping_line, shipper, auditor or admin",
         ),
     ],
-    party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Party a shipper or shipping line acts for")] = None,
     database_url: DbOption = None,
 ) -> None:
     """Create an API user and print its bearer token (shown once; only its hash is stored)."""

@@ -63,6 +63,7 @@ class Action(StrEnum):
     RELEASE_WRITE = "release.write"  # issue and cancel delivery orders
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
+    SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
 
 
 _READS = frozenset(
@@ -76,8 +77,11 @@ _READS = frozenset(
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
+        Action.SIMULATION_READ,
     }
 )
+READ_ACTIONS = _READS
+"""Every read of the hub's state: what an auditor — and the dashboard's open mode — may do."""
 
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -147,8 +151,9 @@ POLICY: dict[Role, frozenset[Action]] = {
     ),
 }
 
-# Roles whose reads are limited to the objects of their own party.
-PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER})
+# Roles whose reads are limited to the objects of their own party: a shipper or forwarder sees the
+# boxes of its bookings and its grain; a shipping line the boxes it owns and the ships it operates.
+PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER, Role.SHIPPING_LINE})
 
 
 def allowed(role: str, action: Action) -> bool:
@@ -167,7 +172,7 @@ def authorize(actor: Actor, action: Action) -> Scope:
 
 
 def scope_of(actor: Actor) -> Scope:
-    """What the actor may see: everything for hub staff, its own party's objects for a shipper."""
+    """What the actor may see: everything for hub staff, its own party's objects for a shipper or line."""
     if actor.role in PARTY_SCOPED_ROLES:
         return Scope(party=actor.party or "")
     return Scope()

@@ -131,6 +131,7 @@ def issue(body: DeliveryOrderIn, uow: UowDep, who: Releaser, key: IdempotencyDep
             valid_from=body.valid_from,
             valid_to=body.valid_to,
             pin=body.pin,
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )

@@ -29,6 +29,7 @@ def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyD
             role=body.role,
             country=body.country,
             occurred_at=body.occurred_at,
+            owner_codes=body.owner_codes,
             idempotency=key,
         )
     )

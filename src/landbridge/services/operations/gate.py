@@ -44,7 +44,7 @@ from landbridge.services.operations.common import (
 from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
-from landbridge.store.repositories import Scope
+from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 DEFAULT_APPOINTMENTS_PER_HOUR = 40  # the scenario's gate.appointments_per_hour (assumed: 2 × mean arrivals)
@@ -227,10 +227,11 @@ def issue_delivery_order(
     valid_from: datetime,
     valid_to: datetime,
     pin: str | None = None,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Release import boxes to a trucker: the answer carries the PIN (made up when not given) once."""
+    """Release import boxes to a trucker (boxes the issuer may see): the answer carries the PIN once."""
     start = checked_occurred_at(valid_from, utc_now() + timedelta(days=3650), "valid_from")
     end = checked_occurred_at(valid_to, utc_now() + timedelta(days=3650), "valid_to")
     check_validity(start, end)
@@ -247,7 +248,7 @@ def issue_delivery_order(
         if uow.gate.delivery_order(reference) is not None:
             raise Conflict("reference", f"delivery order {reference} already exists")
         for index, number in enumerate(numbers):
-            if uow.containers.rows([number]).get(number) is None:
+            if uow.containers.get_visible(number, scope) is None:
                 raise NotFound(f"containers[{index}]", f"no container {number}")
         row = tables.DeliveryOrderRow(
             reference=reference,

@@ -7,13 +7,14 @@ from typing import Any
 
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.corrections import VESSEL_FIELDS, VESSEL_FIXED, check_fields
-from landbridge.domain.errors import Conflict, NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.units import Mode
 from landbridge.domain.visits import VesselVisitStatus, check_berth_fit
+from landbridge.services.authz import Role
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -46,6 +47,7 @@ def visit_view(row: tables.VesselVisitRow) -> dict[str, Any]:
         "etd": None if row.etd is None else as_utc(row.etd).isoformat(),
         "berth_code": row.berth_code,
         "status": row.status,
+        "operator_code": row.operator_code,
     }
 
 
@@ -188,19 +190,29 @@ def announce_vessel(
     vessel_name: str,
     eta: datetime,
     imo_number: str | None = None,
+    operator_code: str | None = None,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Announce a vessel call with its ETA; with an IMO number the ship is recorded (or renamed) in master data."""
+    """Announce a vessel call with its ETA and the shipping line operating it (a line announces its own);
+    with an IMO number the ship is recorded (or renamed) in master data."""
     imo = None if imo_number is None else str(IMONumber(imo_number))
+    operator = _operator(actor, operator_code)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         vessels = uow.vessels
         if vessels.get(reference) is not None:
             raise Conflict("reference", f"vessel visit {reference} already exists")
+        if operator is not None and uow.parties.party(operator) is None:
+            raise NotFound("operator_code", f"no party {operator!r}")
         name = vessel_name if imo is None else ensure_vessel(uow, actor, imo, vessel_name).name
         row = tables.VesselVisitRow(
-            reference=reference, vessel_name=name, imo_number=imo, eta=eta, status=VesselVisitStatus.ANNOUNCED
+            reference=reference,
+            vessel_name=name,
+            imo_number=imo,
+            eta=eta,
+            status=VesselVisitStatus.ANNOUNCED,
+            operator_code=operator,
         )
         vessels.add(row)
         view = visit_view(row)
@@ -208,6 +220,15 @@ def announce_vessel(
         return view
 
     return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def _operator(actor: Actor, operator_code: str | None) -> str | None:
+    """The operating line of a new call: a shipping line user's own party, else the one named (or none)."""
+    if actor.role != Role.SHIPPING_LINE:
+        return operator_code
+    if operator_code is not None and operator_code != actor.party:
+        raise Forbidden("operator_code", "a shipping line announces only the calls it operates")
+    return actor.party
 
 
 def berth_vessel(

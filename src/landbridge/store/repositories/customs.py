@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
-from landbridge.store.repositories.containers import _visible_containers
-from landbridge.store.repositories.scope import Scope
+from landbridge.store.repositories.scope import Scope, visible_holds
 
 
 class CustomsRepository:
@@ -55,10 +54,7 @@ class CustomsRepository:
         self, scope: Scope, *, open_only: bool | None = None, kind: str | None = None, container: str | None = None
     ) -> list[tables.CustomsHoldRow]:
         """Holds the scope may see (a shipper: those on its own boxes), oldest first."""
-        query = select(tables.CustomsHoldRow)
-        if not scope.everything:
-            own = _visible_containers(select(tables.ContainerRow.number), scope)
-            query = query.where(tables.CustomsHoldRow.container_number.in_(own))
+        query = visible_holds(select(tables.CustomsHoldRow), scope)
         if open_only is not None:
             released = tables.CustomsHoldRow.released_at
             query = query.where(released.is_(None) if open_only else released.is_not(None))

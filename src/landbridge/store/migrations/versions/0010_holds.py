@@ -1,7 +1,7 @@
 """holds of every kind: customs, line, terminal, damage, vgm_missing
 
 Revision ID: 0010
-Revises: 0003, 0004
+Revises: 0090
 Create Date: 2026-12-07 07:00:00
 
 Why: a hold was only a customs hold and only stopped a train. Holds now have a kind (who placed
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = ("0003", "0004")
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 
