@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from landbridge.api.app import create_app
 from landbridge.corridor.eta import TrainProgress, estimate_arrival, transit_model
 from landbridge.domain.events import as_utc, utc_now
-from landbridge.services.tracking.eta import route_from_rows
-from landbridge.store.unit_of_work import UnitOfWork
+from landbridge.services.tracking.eta import corridor_route
 from tests.e2e.support import bearer, container_number, seed, token, uic_wagon
 from tests.integration.test_operations_rules import post, refused
 
@@ -100,8 +99,7 @@ def test_late_border_arrival_gives_a_consistent_eta_and_history(client: TestClie
     view = client.get(f"/api/v1/tracking/{number}").json()
     milestone = next(h for h in view["eta_history"] if h["stage"] == "at_border")
     assert abs(as_utc(datetime.fromisoformat(milestone["as_of"])) - border) < timedelta(seconds=1)
-    with UnitOfWork.for_url(database_url) as uow:
-        route = route_from_rows(uow.session, "almaty")
+    route = corridor_route("almaty")
     assert route is not None
     expected = estimate_arrival(
         transit_model(route), TrainProgress(departed_at=departed, border_arrived_at=border), as_of=border
