@@ -24,6 +24,7 @@ from landbridge.store.repositories import (
     PartyRepository,
     RailRepository,
     ReferenceRepository,
+    TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
     VgmRepository,
@@ -45,6 +46,7 @@ class UnitOfWork:
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
+    twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
     vgm: VgmRepository
@@ -82,6 +84,7 @@ class UnitOfWork:
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
+        self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
         self.vgm = VgmRepository(session)

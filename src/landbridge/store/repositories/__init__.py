@@ -18,6 +18,7 @@ from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
+from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
 from landbridge.store.repositories.vgm import VgmRepository
@@ -36,6 +37,7 @@ __all__ = [
     "RailRepository",
     "ReferenceRepository",
     "Scope",
+    "TwinSnapshotRepository",
     "UserRepository",
     "VesselRepository",
     "VgmRepository",
