@@ -103,6 +103,15 @@ class Hold:
         return f"hold {self.id} ({self.kind.value}, owner {self.owner}: {self.reason}) on {self.container}"
 
 
+GONE = frozenset({"departed", "delivered"})  # positions of a box that has left the base
+
+
+def check_can_hold(container: str, position_kind: str, field: str = "container") -> None:
+    """A box that has left the base cannot be held any more (422)."""
+    if position_kind in GONE:
+        raise RuleViolation(field, f"{container} has left the base ({position_kind}); a hold cannot stop it")
+
+
 def check_may_place(kind: HoldKind, role: str, automatic: bool = False) -> None:
     """Refuse (403 at ``kind``) a role placing or releasing a kind of hold that is not its own."""
     rule = HOLD_RULES[kind]

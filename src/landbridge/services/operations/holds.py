@@ -106,6 +106,7 @@ def place_hold(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container)
+        rules.check_can_hold(row.number, row.position_kind)
         return hold_view(add_hold(uow, actor, row.number, kind, reason))
 
     return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
