@@ -249,22 +249,6 @@ class HoldReleaseIn(CommandIn):
     reason: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
-class HoldOut(BaseModel):
-    """A hold: what, whose, why, and whether it is still in force."""
-
-    id: int
-    container: str
-    kind: HoldKind
-    owner: str = Field(description="whom the hold belongs to: customs, the line's party, terminal or shipper")
-    reason: str
-    placed_by: str
-    placed_at: str
-    released_at: str | None
-    released_by: str | None
-    release_reason: str | None
-    open: bool
-
-
 class VgmIn(CommandIn):
     """A SOLAS VI/2 verified gross mass."""
 
@@ -352,17 +336,6 @@ class VesselOut(BaseModel):
     operator: str | None
 
 
-class VesselVisitOut(BaseModel):
-    reference: str
-    vessel_name: str
-    imo_number: str | None
-    eta: str
-    etb: str | None
-    etd: str | None = None
-    berth_code: str | None
-    status: str
-
-
 class ManifestEntryIn(Body):
     container: str
     iso_type: str | None = None
@@ -399,18 +372,6 @@ class ManifestOut(BaseModel):
     list_kind: str
     name: str
     entries: list[ManifestEntryOut]
-
-
-class AppointmentOut(BaseModel):
-    reference: str
-    hour_start: str
-    plate: str
-    kind: str
-    container: str | None
-    booking_reference: str | None
-    party: str | None
-    booked_by: str | None
-    status: str
 
 
 class DeliveryOrderIn(CommandIn):

@@ -52,6 +52,9 @@ class UnitOfWork:
     vgm: VgmRepository
     yard: YardRepository
 
+    owns_transaction = True
+    """False for a unit of work joined to another's transaction: it neither commits nor retries."""
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._committed = False

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import ERRORS, HoldIn, HoldOut, HoldReleaseIn, KindedHoldIn, respond
+from landbridge.api.schemas_ops import ERRORS, HoldIn, HoldReleaseIn, KindedHoldIn, respond
+from landbridge.api.schemas_ops_out import HoldOut
 from landbridge.domain.holds import HoldKind
 from landbridge.services.authz import Action
 from landbridge.services.operations import holds

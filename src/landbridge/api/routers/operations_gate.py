@@ -12,13 +12,13 @@ from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import (
     ERRORS,
     AppointmentIn,
-    AppointmentOut,
     CommandIn,
     DeliveryOrderIn,
     DeliveryOrderOut,
     TruckInIn,
     respond,
 )
+from landbridge.api.schemas_ops_out import AppointmentOut, GateWindowOut, TruckVisitOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -30,7 +30,7 @@ Reader = Annotated[Principal, Depends(Authorized(Action.GATE_READ))]
 Releaser = Annotated[Principal, Depends(Authorized(Action.RELEASE_WRITE))]
 
 
-@router.get("/appointments", responses=ERRORS)
+@router.get("/appointments", response_model=GateWindowOut, responses=ERRORS)
 def window(uow: UowDep, who: Reader, hour_start: Annotated[datetime, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
@@ -44,7 +44,7 @@ def my_appointments(
     return [AppointmentOut(**view) for view in gate.appointments(uow, who.scope, status)]
 
 
-@router.post("/appointments", status_code=201, responses=ERRORS)
+@router.post("/appointments", status_code=201, response_model=AppointmentOut, responses=ERRORS)
 def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> JSONResponse:
     """Book a truck into an hourly window for a box or booking the caller may see.
 
@@ -85,7 +85,7 @@ def cancel(
     )
 
 
-@router.post("/trucks", status_code=201, responses=ERRORS)
+@router.post("/trucks", status_code=201, response_model=TruckVisitOut, responses=ERRORS)
 def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
     """A truck enters: drop-offs need a booking, pick-ups a delivery order and its PIN, the truck its
     appointment window (or the clerk's ``override_reason``)."""
@@ -107,7 +107,7 @@ def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> J
     )
 
 
-@router.post("/trucks/{reference}/out", responses=ERRORS)
+@router.post("/trucks/{reference}/out", response_model=TruckVisitOut, responses=ERRORS)
 def truck_out(
     reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
