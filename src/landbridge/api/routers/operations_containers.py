@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import ERRORS, ContainerCorrectionIn, VgmIn, VgmOut, respond
+from landbridge.api.schemas_ops_out import ContainerStateOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import corrections, vgm
 
@@ -43,7 +44,7 @@ def list_vgm(number: str, uow: UowDep, who: Reader) -> list[VgmOut]:
     return [VgmOut(**view) for view in vgm.vgms_of(uow, who.scope, number)]
 
 
-@router.patch("/{number}", responses=ERRORS)
+@router.patch("/{number}", response_model=ContainerStateOut, responses=ERRORS)
 def correct(number: str, body: ContainerCorrectionIn, uow: UowDep, who: Corrector, key: IdempotencyDep) -> JSONResponse:
     """Correct gross mass, full/empty, ISO type, seals, reefer set point or booking, with a reason.
 

@@ -163,7 +163,7 @@ def arrive(
     )
 
 
-@router.patch("/{reference}", responses=ERRORS)
+@router.patch("/{reference}", response_model=TrainVisitOut, responses=ERRORS)
 def correct(
     reference: str, body: TrainVisitCorrectionIn, uow: UowDep, who: Planner, key: IdempotencyDep
 ) -> JSONResponse:
@@ -181,7 +181,7 @@ def correct(
     )
 
 
-@router.post("/{reference}/release", responses=ERRORS)
+@router.post("/{reference}/release", response_model=TrainVisitOut, responses=ERRORS)
 def release(
     reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
@@ -193,7 +193,7 @@ def release(
     )
 
 
-@router.post("/{reference}/return-empty", status_code=201, responses=ERRORS)
+@router.post("/{reference}/return-empty", status_code=201, response_model=TrainVisitOut, responses=ERRORS)
 def return_empty(reference: str, body: EmptyReturnIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Send a released 1520 mm train's wagons back to its border station as an empty-return train visit."""
     return respond(
