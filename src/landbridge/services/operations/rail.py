@@ -22,8 +22,19 @@ from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, VisitKind
-from landbridge.domain.rail import TrainKind, TrainStatus, WagonTrip, check_releasable, check_returnable, turnaround
-from landbridge.domain.units import Direction, Mode
+from landbridge.domain.rail import (
+    TrainKind,
+    TrainLimits,
+    TrainStatus,
+    WagonTrip,
+    WagonType,
+    check_releasable,
+    check_returnable,
+    check_wagon_mass,
+    slot_halves,
+    turnaround,
+)
+from landbridge.domain.units import Direction, Gauge, Mode
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -59,9 +70,11 @@ def box_mass_kg(row: tables.ContainerRow) -> int:
     return mass_or_tare_kg(row.gross_mass_kg, row.iso_type)
 
 
-def slot_layout_ft(platform_ft: int) -> tuple[int, ...]:
-    """Slot lengths of a platform (as ``WagonType.slot_layout_ft``)."""
-    return {40: (40,), 60: (40, 20), 80: (40, 40)}.get(platform_ft, (platform_ft,))
+def wagon_type_of(row: tables.WagonTypeRow) -> WagonType:
+    """The domain wagon type of a seeded row (its slot layout and axle load are the domain's)."""
+    return WagonType(
+        row.code, Gauge(str(row.gauge_mm)), row.platform_ft, row.length_m, row.tare_kg, row.payload_kg, row.axles
+    )
 
 
 def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
@@ -217,41 +230,16 @@ def _place_on_wagon(
     )
     if wagon is None:
         raise NotFound("wagon_number", f"no wagon {wagon_number} in train {train.reference}")
-    wagon_type = rail.wagon_types()[wagon.wagon_type_code]
-    layout = slot_layout_ft(wagon_type.platform_ft)
-    if not 1 <= slot <= len(layout):
-        raise RuleViolation("slot", f"wagon {wagon.number} ({wagon_type.code}) has slots 1-{len(layout)}")
-    slot_ft = layout[slot - 1]
-    length_ft = size_type(row.iso_type).length_ft
+    wagon_type = wagon_type_of(rail.wagon_types()[wagon.wagon_type_code])
     cells = rail.cells_of_train(train.reference)
     taken = {c.half for c, w in cells if w.id == wagon.id and c.slot == slot}
-    if length_ft >= 40:
-        if slot_ft < 40:
-            raise RuleViolation("slot", f"a {length_ft} ft box does not fit the {slot_ft} ft slot {slot}")
-        halves = [1, 2]
-    else:
-        free = [h for h in ((1, 2) if slot_ft >= 40 else (1,)) if h not in taken]
-        halves = free[:1] or [1]
-    if taken & set(halves):
-        raise Conflict("slot", f"slot {slot} of wagon {wagon.number} is taken")
+    halves = slot_halves(wagon.number, wagon_type, slot, size_type(row.iso_type).length_ft, taken)
     train_type = rail.train_type(train.train_type_code or "")
-    mass = box_mass_kg(row)
+    limits = None if train_type is None else TrainLimits(train_type.axle_load_kg, train_type.max_cargo_kg)
     loaded = uow.containers.rows({c.container_number for c, _ in cells})
     on_wagon = sum(box_mass_kg(loaded[n]) for n in {c.container_number for c, w in cells if w.id == wagon.id})
-    if on_wagon + mass > wagon_type.payload_kg:
-        raise RuleViolation(
-            "wagon_number", f"wagon {wagon.number} payload {wagon_type.payload_kg} kg exceeded ({on_wagon} + {mass} kg)"
-        )
-    if train_type is not None:
-        axle_kg = (wagon_type.tare_kg + on_wagon + mass) / wagon_type.axles
-        if axle_kg > train_type.axle_load_kg:
-            raise RuleViolation(
-                "wagon_number",
-                f"axle load {axle_kg:.0f} kg exceeds {train_type.axle_load_kg} kg on wagon {wagon.number}",
-            )
-        train_cargo = sum(box_mass_kg(r) for r in loaded.values()) + mass
-        if train_type.max_cargo_kg is not None and train_cargo > train_type.max_cargo_kg:
-            raise RuleViolation("train", f"train cargo {train_cargo} kg exceeds {train_type.max_cargo_kg} kg")
+    train_cargo = sum(box_mass_kg(r) for r in loaded.values())
+    check_wagon_mass(wagon.number, wagon_type, on_wagon, box_mass_kg(row), limits, train_cargo)
     rail.occupy(row.number, wagon.id, slot, halves)
     set_position(row, PositionKind.WAGON, f"{train.reference}/{wagon.number}/{slot}")
     return {

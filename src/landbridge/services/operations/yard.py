@@ -15,6 +15,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -27,7 +28,6 @@ from landbridge.services.operations.common import (
     set_position,
     snapshot,
 )
-from landbridge.services.operations.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
