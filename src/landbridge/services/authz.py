@@ -245,10 +245,12 @@ def authenticate(uow: UnitOfWork, token: str) -> Actor | None:
 
 def revoke_user(uow: UnitOfWork, name: str) -> None:
     """Revoke a user's token at once: the API and the dashboard refuse it from the next request on."""
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         user = uow.users.by_name(name)
         if user is None:
             raise NotFound("name", f"no user {name!r}")
         if user.revoked_at is None:
             user.revoked_at = utc_now()
-        uow.commit()
+
+    execute(uow, Actor(USER_ADMIN, Role.ADMIN.value), work)
