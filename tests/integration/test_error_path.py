@@ -117,4 +117,20 @@ def test_a_broken_callback_url_is_refused_not_a_server_error(client: TestClient,
     """Found by the long Schemathesis run: a callback URL with a broken IPv6 host answered 500."""
     secret = "A" * 43 + "="
     response = client.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": url, "secret": secret})
-    assert _field_of(response) == ["body", "callbackUrl"]
+    assert response.status_code == 422, response.text
+    assert [error["reason"] for error in response.json()["errors"]] == ["callbackUrl"]  # DCSA's error body
+
+
+def test_guard_refusals_under_dcsa_answer_dcsa_errors(client: TestClient) -> None:
+    """NaN or NUL sent to a /dcsa route is refused at the door, in DCSA's error shape with API-Version."""
+    response = client.post(
+        "/dcsa/tnt/v2/event-subscriptions",
+        content=b'{"callbackUrl": "https://example.com/x", "secret": NaN}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422 and response.headers["API-Version"], response.text
+    assert response.json()["statusCode"] == 422 and response.json()["errors"][0]["reason"] == "body"
+    unreadable = client.post(
+        "/dcsa/tnt/v2/event-subscriptions", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
+    )
+    assert unreadable.status_code == 400, unreadable.text  # not text at all: FastAPI's own refusal, no 500

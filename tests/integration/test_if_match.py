@@ -41,6 +41,8 @@ def _yard_box(client: TestClient, serial: int) -> str:
     if client.get("/api/v1/vessel-visits/V1").status_code == 404:
         _ok(client.post("/api/v1/vessel-visits", json=body), 201)
         _ok(client.post("/api/v1/vessel-visits/V1/berth", json={"berth_code": "29", "etb": "2026-12-08T01:00Z"}))
+    listed = {"entries": [{"container": number}], "reason": "on the manifest"}
+    _ok(client.post("/api/v1/vessel-visits/V1/discharge-list/add", json=listed))
     _ok(client.post("/api/v1/vessel-visits/V1/discharge", json={"container": number, "slot": "B-01-01-1"}))
     return number
 
@@ -97,8 +99,10 @@ def test_vessel_visits_and_trains_carry_etags(client: TestClient) -> None:
         "wagons": [{"number": uic_wagon(1), "wagon_type": "cn_flat_40ft"}],
     }
     _ok(client.post("/api/v1/train-visits", json=train), 201)
-    train_tag = _ok(client.get("/api/v1/train-visits/T1")).headers["ETag"]
     number = _yard_box(client, 3)
+    planned = {"entries": [{"container": number}], "reason": "booked on T1"}
+    _ok(client.post("/api/v1/train-visits/T1/planned-boxes/add", json=planned))
+    train_tag = _ok(client.get("/api/v1/train-visits/T1")).headers["ETag"]
     load = {"container": number, "wagon_number": uic_wagon(1)}
     _ok(client.post("/api/v1/train-visits/T1/load", json=load, headers={"If-Match": train_tag}))
     assert client.post("/api/v1/train-visits/T1/depart", headers={"If-Match": train_tag}).status_code == 412

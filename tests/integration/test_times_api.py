@@ -8,13 +8,15 @@ and broke every later read; ``hour_start=0`` was read as 1970.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
-from tests.e2e.support import bearer, seed, token
+from landbridge.domain.times import utc_now
+from tests.e2e.support import bearer, container_number, seed, token
 
 
 @pytest.fixture
@@ -24,8 +26,22 @@ def client(database_url: str) -> Iterator[TestClient]:
         yield client
 
 
+def _tomorrow() -> str:
+    """Tomorrow's date in UTC (appointments are booked from now up to the booking horizon)."""
+    return (utc_now() + timedelta(days=1)).date().isoformat()
+
+
 def _book(client: TestClient, reference: str, hour_start: str) -> Any:
-    body = {"reference": reference, "hour_start": hour_start, "plate": "苏G12345", "kind": "drop_off"}
+    number = container_number(len(reference) * 100 + int(reference[1:]))
+    registered = client.post("/api/v1/containers", json={"number": number, "iso_type": "22G1"})
+    assert registered.status_code == 201, registered.text
+    body = {
+        "reference": reference,
+        "hour_start": hour_start,
+        "plate": "苏G12345",
+        "kind": "drop_off",
+        "container": number,
+    }
     response = client.post("/api/v1/gate/appointments", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -38,12 +54,13 @@ def _window(client: TestClient, hour_start: str) -> Any:
 
 
 def test_one_instant_is_one_gate_window_whatever_the_offset(client: TestClient) -> None:
-    _book(client, "A1", "2026-12-08T09:00:00+08:00")
-    _book(client, "A2", "2026-12-08T01:00:00Z")
-    same = _window(client, "2026-12-08T01:00:00+00:00")
+    day = _tomorrow()
+    _book(client, "A1", f"{day}T09:00:00+08:00")
+    _book(client, "A2", f"{day}T01:00:00Z")
+    same = _window(client, f"{day}T01:00:00+00:00")
     assert same["booked"] == 2
     assert {a["reference"] for a in same["appointments"]} == {"A1", "A2"}
-    assert _window(client, "2026-12-08T09:00:00Z")["booked"] == 0  # eight hours later: another window
+    assert _window(client, f"{day}T09:00:00Z")["booked"] == 0  # eight hours later: another window
 
 
 def test_times_read_back_as_the_same_instant_with_an_offset(client: TestClient) -> None:

@@ -20,9 +20,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from landbridge.api.errors import error_response
+from landbridge.api import errors
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 """The largest JSON body a route accepts (a full train plan is a few hundred kB)."""
@@ -73,8 +75,8 @@ def check_json(body: bytes) -> None:
         raise
     except RecursionError:
         raise _Refused(["body"], f"nested deeper than {MAX_DEPTH} levels", "json_depth") from None
-    except json.JSONDecodeError:
-        return  # not JSON: FastAPI answers 422 json_invalid
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return  # not JSON (or not text): FastAPI answers 422 json_invalid / 400 on its own error path
     except ValueError:  # e.g. an integer of more than 4300 digits
         raise _Refused(["body"], "a number is too long", "number_too_long") from None
     _walk(value, ["body"])
@@ -110,6 +112,17 @@ def check_query_and_path(scope: Scope) -> None:
             raise _Refused(["query", key.replace("\x00", "")[:64]], "must not contain a NUL character", "string_nul")
 
 
+def error_response(scope: Scope, status: int, loc: list[str | int], msg: str, kind: str) -> Response:
+    """The refusal in the shape of the path's API: DCSA's error body under /dcsa, the hub's elsewhere."""
+    if str(scope.get("path", "")).startswith("/dcsa/"):
+        from landbridge.api.routers.dcsa import API_VERSION, dcsa_error
+
+        response = dcsa_error(Request(scope), status, [(str(loc[-1]), msg)])
+        response.headers["API-Version"] = API_VERSION
+        return response
+    return errors.error_response(status, loc, msg, kind)
+
+
 class InputGuard:
     """The middleware: refuses what no route can handle, before any route runs."""
 
@@ -123,7 +136,7 @@ class InputGuard:
         try:
             check_query_and_path(scope)
         except _Refused as refused:
-            await error_response(422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
+            await error_response(scope, 422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
             return
         if scope.get("method") not in {"POST", "PUT", "PATCH"} or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -150,14 +163,18 @@ class InputGuard:
         try:
             check_json(body)
         except _Refused as refused:
-            await error_response(422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
+            await error_response(scope, 422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
-            413, ["body"], f"a JSON body may have at most {MAX_JSON_BYTES // (1024 * 1024)} MiB", "body_too_large"
+            scope,
+            413,
+            ["body"],
+            f"a JSON body may have at most {MAX_JSON_BYTES // (1024 * 1024)} MiB",
+            "body_too_large",
         )
         await response(scope, receive, send)
 
