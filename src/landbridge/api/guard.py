@@ -115,7 +115,8 @@ def check_query_and_path(scope: Scope) -> None:
 def error_response(scope: Scope, status: int, loc: list[str | int], msg: str, kind: str) -> Response:
     """The refusal in the shape of the path's API: DCSA's error body under /dcsa, the hub's elsewhere."""
     if str(scope.get("path", "")).startswith("/dcsa/"):
-        from landbridge.api.routers.dcsa import API_VERSION, dcsa_error
+        from landbridge.api.routers.dcsa import dcsa_error
+        from landbridge.interchange.dcsa import API_VERSION
 
         response = dcsa_error(Request(scope), status, [(str(loc[-1]), msg)])
         response.headers["API-Version"] = API_VERSION
