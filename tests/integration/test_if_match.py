@@ -122,3 +122,38 @@ def test_an_if_match_on_a_command_without_tagged_object_fails_unless_star(client
     response = client.post("/api/v1/parties", json=body, headers={"If-Match": '"1"'})
     assert response.status_code == 412, response.text  # RFC 9110: no current representation has that tag
     assert client.post("/api/v1/parties", json=body, headers={"If-Match": "*"}).status_code == 201
+
+
+def test_corrections_check_if_match(client: TestClient) -> None:
+    """PATCH (ops' corrections) honours If-Match on visits, trains and boxes: 412 when stale, 200 when fresh."""
+    visit = {"reference": "V3", "vessel_name": "Fix", "eta": "2026-12-09T00:00Z"}
+    _ok(client.post("/api/v1/vessel-visits", json=visit), 201)
+    tag = _ok(client.get("/api/v1/vessel-visits/V3")).headers["ETag"]
+    change = {"reason": "agent's new ETA", "eta": "2026-12-09T06:00Z"}
+    assert client.patch("/api/v1/vessel-visits/V3", json=change, headers={"If-Match": '"v-0"'}).status_code == 412
+    _ok(client.patch("/api/v1/vessel-visits/V3", json=change, headers={"If-Match": tag}))
+    again = {"reason": "and again", "eta": "2026-12-09T07:00Z"}
+    assert client.patch("/api/v1/vessel-visits/V3", json=again, headers={"If-Match": tag}).status_code == 412
+
+    train = {
+        "reference": "T3",
+        "direction": "west",
+        "route_code": "almaty",
+        "gauge_mm": 1435,
+        "train_type_code": "cn_1435",
+        "track_code": "T2",
+        "wagons": [{"number": uic_wagon(3), "wagon_type": "cn_flat_40ft"}],
+    }
+    _ok(client.post("/api/v1/train-visits", json=train), 201)
+    train_tag = _ok(client.get("/api/v1/train-visits/T3")).headers["ETag"]
+    move = {"reason": "track swap", "track_code": "T1"}
+    assert client.patch("/api/v1/train-visits/T3", json=move, headers={"If-Match": '"t-0"'}).status_code == 412
+    _ok(client.patch("/api/v1/train-visits/T3", json=move, headers={"If-Match": train_tag}))
+
+    number = container_number(9)
+    _ok(client.post("/api/v1/containers", json={"number": number, "iso_type": "22G1"}), 201)
+    box_tag = _ok(client.get(f"/api/v1/containers/{number}")).headers["ETag"]
+    seal = {"reason": "seal misread", "seals": ["S1"]}
+    _ok(client.patch(f"/api/v1/containers/{number}", json=seal, headers={"If-Match": box_tag}))
+    reseal = {"reason": "seal misread again", "seals": ["S2"]}
+    assert client.patch(f"/api/v1/containers/{number}", json=reseal, headers={"If-Match": box_tag}).status_code == 412
