@@ -229,6 +229,11 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/container", ALL_ROLES),
     ("/customs", ALL_ROLES),
     ("/simulation", STAFF_READERS),
+    # a command's form on its own page: the roles whose policy has the command's action (here hold.write)
+    (
+        "/act/hold-place",
+        frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
+    ),
 ]
 STAFF_TILES = {
     "kpi-ships",
@@ -311,6 +316,6 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
         router = getattr(importlib.import_module(module.name), "router", None)
         if isinstance(router, APIRouter):
             served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
-    listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1"}
-    listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login"}  # tested above
+    listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1", "/act/hold-place"}
+    listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login", "/act/{name}"}
     assert served == listed

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.services.authz import Action
 from landbridge.web import auth, runs
+from landbridge.web.commands import BY_NAME, OCCURRED_AT, forms_for, hub_now_text, new_form_token
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
@@ -80,6 +81,7 @@ class Page:
         lang = self.lang
         screens = [(screen.path, screen.label) for screen in menu(self.viewer)]
         path = self.request.url.path
+        forms = forms_for(self.viewer, path) if status_code < 400 else []
         others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
         response = TEMPLATES.TemplateResponse(
             self.request,
@@ -93,6 +95,11 @@ class Page:
                 "path": path,
                 "languages": LANGUAGES,
                 "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
+                "commands": forms,
+                "done": BY_NAME.get(self.request.query_params.get("done", "")),
+                "new_form_token": new_form_token,
+                "hub_now": hub_now_text(),
+                "occurred_field": OCCURRED_AT,
                 **context,
             },
             status_code=status_code,
