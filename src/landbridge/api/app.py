@@ -28,7 +28,7 @@ from landbridge.api.routers import (
     tracking,
 )
 from landbridge.config import get_settings
-from landbridge.web import actions, live, pages
+from landbridge.web import actions, lists, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -66,6 +66,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(lists.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

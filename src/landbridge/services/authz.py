@@ -68,6 +68,7 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    PARTY_READ = "party.read"  # the list of parties (hub staff; a party sees itself through its objects)
 
 
 _READS = frozenset(
@@ -82,6 +83,7 @@ _READS = frozenset(
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
         Action.SIMULATION_READ,
+        Action.PARTY_READ,
     }
 )
 READ_ACTIONS = _READS

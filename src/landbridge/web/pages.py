@@ -121,7 +121,7 @@ def page(request: Request) -> Iterator[Page]:
 PageDep = Annotated[Page, Depends(page)]
 
 
-def guarded(p: Page, action: Action | None, build: Callable[[], HTMLResponse]) -> Response:
+def guarded(p: Page, action: Action | None, build: Callable[[], Response]) -> Response:
     """Every screen: anonymous users go to the login form; a role the policy does not grant the screen's
     action gets 403 (``action`` None: the Overview, open to whoever may see one of its tiles)."""
     if p.viewer is None:
