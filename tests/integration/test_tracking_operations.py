@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
 from landbridge.domain.events import utc_now
 from landbridge.services import callback_policy
 from landbridge.services.tracking import process_outbox
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
+from tests.support import Hub, container_number, uic_wagon, wagon_1520
 
 Headers = dict[str, str]
 
@@ -25,33 +24,23 @@ def _ok(response: Any, status: int = 200) -> Any:
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[tuple[TestClient, dict[str, Headers]]]:
-    seed(database_url)
-    tokens = {
-        role: bearer(token(database_url, role, role)) for role in ("admin", "planner", "rail_operator", "yard_operator")
-    }
-    with TestClient(create_app(database_url)) as client:
-        for code in ("KAZGRAIN", "OTHERCO"):
-            _ok(
-                client.post(
-                    "/api/v1/parties",
-                    headers=tokens["admin"],
-                    json={"code": code, "name": f"{code} LLP", "role": "shipper"},
-                ),
-                201,
-            )
-        tokens["shipper"] = bearer(token(database_url, "kazgrain", "shipper", "KAZGRAIN"))
-        tokens["other"] = bearer(token(database_url, "otherco", "shipper", "OTHERCO"))
-        yield client, tokens
+def hub(make_hub: Callable[..., Hub]) -> tuple[TestClient, dict[str, Headers]]:
+    made = make_hub(users=("admin", "planner", "rail_operator", "yard_operator"))
+    headers = {user: made.headers(user) for user in made.tokens}
+    headers["shipper"] = made.add_shipper("KAZGRAIN", "kazgrain", name="KAZGRAIN LLP")
+    headers["other"] = made.add_shipper("OTHERCO", "otherco", name="OTHERCO LLP")
+    return made.client, headers
 
 
 def _codes(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """(event code, train or vessel visit) of the equipment and transport events, in order."""
     return [
         (
             e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
-            e.get("transportCall", {}).get("transportCallReference"),
+            e["transportCall"]["transportCallID"].split("@")[0] if "transportCall" in e else None,
         )
         for e in events
+        if e["eventType"] != "SHIPMENT"
     ]
 
 
@@ -206,6 +195,10 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
     # The shipper's feed: its own box's events and the trains that carried it; never the other box.
     mine = _ok(client.get("/dcsa/tnt/v2/events", headers=t["shipper"]))
     assert _codes(mine) == expected
+    shipments = [
+        (e["documentTypeCode"], e["shipmentEventTypeCode"], e["documentID"]) for e in mine if "documentID" in e
+    ]
+    assert shipments == [("BKG", "CONF", "BK-K1"), ("CUS", "HOLD", str(hold["id"])), ("CUS", "RELS", str(hold["id"]))]
     assert all(e.get("equipmentReference", ours) == ours for e in mine)
     assert _ok(client.get(f"/dcsa/tnt/v2/events?equipmentReference={theirs}", headers=t["shipper"])) == []
     assert _ok(client.get("/dcsa/tnt/v2/events?carrierBookingReference=BK-O1", headers=t["shipper"])) == []
@@ -221,5 +214,6 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
         return 200
 
     report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now(), sender=sender)
-    assert report.delivered == len(expected)
+    # The hold and its release are pushed too; the booking was confirmed before the subscription was made.
+    assert report.delivered == len(expected) + 2
     assert _codes([batch[0] for batch in sent]) == expected
