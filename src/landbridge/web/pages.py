@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -276,24 +276,47 @@ def customs(p: PageDep) -> Response:
 
 
 @router.get("/simulation", response_class=HTMLResponse)
-def simulation(p: PageDep, a: str = "", b: str = "") -> Response:
-    """A twin run's KPIs and plots, and a second run beside it."""
+def simulation(p: PageDep, a: str = "", b: str = "", show_all: Annotated[str, Query(alias="all")] = "") -> Response:
+    """Twin runs compared: KPIs grouped by area, translated, only what changed unless ``all``, and plots."""
 
     def build() -> HTMLResponse:
         root = runs.runs_dir(getattr(p.request.app.state, "runs_dir", None))
         names = runs.list_runs(root)
         run_a = runs.load_run(root, a or (names[0] if names else ""))
-        run_b = runs.load_run(root, b) if b else None
-        plots = [runs.series(r) for r in (run_a, run_b) if r is not None]
+        choices = list(names)
+        for name in names:
+            if (root / name / runs.SWEEP_FILE).is_file():
+                loaded = runs.load_run(root, name)
+                if loaded is not None and runs.compared_variant(loaded) is not None:
+                    choices.append(f"{name} (compare)")
+        run_b = None
+        if b and run_a is not None and b == f"{run_a.name} (compare)":
+            run_b = runs.compared_variant(run_a)
+        elif b:
+            run_b = runs.load_run(root, b)
+        plots = [runs.series(r) for r in (run_a, run_b) if r is not None and r.kind == "run"]
+        words = {
+            key: p.lang.gettext(text)
+            for key, text in (
+                ("in use", "in use"),
+                ("working limit", "working limit"),
+                ("khorgos", "Khorgos"),
+                ("alashankou", "Alashankou"),
+                ("west", "westbound"),
+                ("east", "eastbound"),
+            )
+        }
         return p.render(
             "simulation.html",
             {
-                "names": names,
+                "names": sorted(choices),
                 "run_a": run_a,
                 "run_b": run_b,
                 "root": str(root),
-                "rows": runs.table(run_a, run_b) if run_a else [],
+                "show_all": bool(show_all),
+                "groups": runs.comparison(run_a, run_b, show_all=bool(show_all)) if run_a else [],
                 "plots_json": script_json(plots),
+                "words_json": script_json(words),
             },
         )
 
