@@ -47,12 +47,37 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes sharing the port (PostgreSQL; see docs/scale.md). SQLite: keep 1",
+        ),
+    ] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
 ) -> None:
     """Serve the web app and API (http://HOST:PORT/, OpenAPI at /docs)."""
     import uvicorn
 
-    console.print(f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("landbridge.api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    if reload and workers > 1:
+        err_console.print("[red]error[/red] --workers: --reload runs one process; drop one of the two")
+        raise typer.Exit(1)
+    console.print(
+        f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+        + (f", {workers} workers" if workers > 1 else "")
+    )
+    uvicorn.run(
+        "landbridge.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_level=log_level,
+        access_log=access_log,
+    )
 
 
 @db_app.command("upgrade")
@@ -177,6 +202,30 @@ def _print_demo_summary(summary: DemoSummary) -> None:
     console.print(table)
     if summary.tracked_box is not None:
         console.print(f"follow {summary.tracked_box} on the Container screen: it is on its way with an ETA")
+
+
+@db_app.command("check")
+def db_check(database_url: DbOption = None) -> None:
+    """Check the hub's invariants on the whole database (one place per box, capacities, conservation, replay)."""
+    from landbridge.services.invariants import check_invariants
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    with console.status("checking the invariants …"):
+        reports = check_invariants(UnitOfWork.for_url(_database_url(database_url)))
+    table = Table(title="invariants")
+    table.add_column("invariant")
+    table.add_column("objects checked", justify="right")
+    table.add_column("result")
+    for report in reports:
+        verdict = "holds" if report.holds else f"[red]{len(report.problems)} problems[/red]"
+        table.add_row(report.name, f"{report.checked:,}", verdict)
+    console.print(table)
+    broken = [report for report in reports if not report.holds]
+    for report in broken:
+        for problem in report.problems:
+            err_console.print(f"{report.name}: {problem}", markup=False, highlight=False)
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command("deliver")

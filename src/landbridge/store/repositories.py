@@ -5,12 +5,12 @@ The event log offers ``append`` and reads only: there is no update or delete pat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Row, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -677,3 +677,11 @@ class IdempotencyRepository:
 def all_events(session: Session) -> list[tables.EventRow]:
     """The whole event log in order (replay)."""
     return list(session.scalars(select(tables.EventRow).order_by(tables.EventRow.id)))
+
+
+def stream_events(session: Session, batch: int = 5000) -> Iterator[Row[tuple[str, str, dict[str, Any] | None]]]:
+    """Subject and ``after`` of every event in order, fetched ``batch`` rows at a time (replay of a year)."""
+    query = select(tables.EventRow.subject_type, tables.EventRow.subject_id, tables.EventRow.after).order_by(
+        tables.EventRow.id
+    )
+    yield from session.execute(query.execution_options(yield_per=batch))
