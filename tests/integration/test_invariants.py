@@ -14,8 +14,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from landbridge.cli import app
+from landbridge.demo.day import play_demo_day
 from landbridge.scenarios import load_scenario
-from landbridge.services.demo_day import play_demo_day
 from landbridge.services.invariants import check_invariants
 from landbridge.services.seeding import seed_scenario
 from landbridge.store.database import engine_for
