@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,9 +12,12 @@ from rich.table import Table
 
 from landbridge.config import get_settings
 from landbridge.planning.cli import plan_app
+from landbridge.simulation import cli as simulation_cli
 from landbridge.simulation.cli import simulate_command, sweep_command
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from landbridge.demo.day import DemoSummary
 
 app = typer.Typer(
@@ -207,6 +210,63 @@ def _print_demo_summary(summary: DemoSummary) -> None:
         console.print(f"follow {summary.tracked_box} on the Container screen: it is on its way with an ETA")
 
 
+def _postgres_engine(database_url: str | None) -> Engine:
+    from landbridge.store.database import engine_for, is_sqlite
+
+    url = _database_url(database_url)
+    if is_sqlite(url):
+        err_console.print(
+            "[red]error[/red] database: partitioning the event table needs PostgreSQL; SQLite keeps one table"
+        )
+        raise typer.Exit(1)
+    return engine_for(url)
+
+
+@db_app.command("partition-events")
+def db_partition_events(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Empty months to create ahead")] = 3,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL: turn the event table into monthly partitions of occurred_at (once; see docs/scale.md)."""
+    from landbridge.store.partitioning import partition_events
+
+    engine = _postgres_engine(database_url)
+    with console.status("partitioning the event table …"):
+        try:
+            report = partition_events(engine, months_ahead=months_ahead)
+        except RuntimeError as error:
+            err_console.print(f"[red]error[/red] events: {error}")
+            raise typer.Exit(1) from None
+    console.print(f"{report.rows:,} events in {len(report.partitions)} partitions ({report.seconds:.1f} s)")
+
+
+@db_app.command("event-months")
+def db_event_months(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Months to have partitions for")] = 3,
+    detach_before: Annotated[
+        datetime | None,
+        typer.Option("--detach-before", formats=["%Y-%m-%d", "%Y-%m"], help="Detach whole months before this date"),
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL, monthly: create the coming months' event partitions; optionally detach old months to archive."""
+    from landbridge.store.partitioning import add_coming_months, detach_months_before
+
+    engine = _postgres_engine(database_url)
+    try:
+        created = add_coming_months(engine, months_ahead=months_ahead)
+    except RuntimeError as error:
+        err_console.print(f"[red]error[/red] events: {error}")
+        raise typer.Exit(1) from None
+    console.print("created: " + (", ".join(created) or "nothing (all there)"))
+    if detach_before is not None:
+        detached = detach_months_before(engine, detach_before.replace(tzinfo=UTC))
+        console.print(
+            "detached (archive with pg_dump -t, then DROP TABLE): " + (", ".join(detached) or "nothing"),
+            highlight=False,
+        )
+
+
 @db_app.command("check")
 def db_check(database_url: DbOption = None) -> None:
     """Check the hub's invariants on the whole database (one place per box, capacities, conservation, replay)."""
@@ -278,7 +338,7 @@ def users_create(
             "customs_officer, shipping_line, shipper, auditor or admin",
         ),
     ],
-    party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Party a shipper or shipping line acts for")] = None,
     database_url: DbOption = None,
 ) -> None:
     """Create an API user and print its bearer token (shown once; only its hash is stored)."""
@@ -292,6 +352,29 @@ def users_create(
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None
     typer.echo(token)
+
+
+def _twin_initial_state(scenario: Any, database_url: str | None) -> Any:
+    """Today's base for ``simulate --from-database`` (read-only)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from landbridge.services.twin_state import initial_state_from_database
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    url = _database_url(database_url)
+    try:
+        return initial_state_from_database(UnitOfWork.for_url(url), scenario, datetime.now(UTC))
+    except SQLAlchemyError as error:
+        if _missing_schema(error):
+            raise simulation_cli.StateLoadError(
+                f"{url} has no landbridge tables; run `landbridge db upgrade`"
+            ) from None
+        raise simulation_cli.StateLoadError(f"cannot read {url}: {type(error).__name__}") from None
+
+
+simulation_cli.initial_state_loader = _twin_initial_state
 
 
 def _missing_schema(error: Exception) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from landbridge.cli import app
+from landbridge.domain.events import Event, EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.scenarios import load_scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
@@ -30,8 +31,15 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 def _register(url: str, serial: int, at: datetime) -> None:
-    command = RegisterContainer(ContainerNumber(container_number(serial)), "22G1", occurred_at=at)
-    register_container(UnitOfWork.for_url(url), command, Actor("partition-test", "admin"))
+    """A box registered through the service, and a gate-in of it dated ``at`` (an earlier month)."""
+    number = ContainerNumber(container_number(serial))
+    register_container(UnitOfWork.for_url(url), RegisterContainer(number, "22G1"), Actor("partition-test", "admin"))
+    uow = UnitOfWork.for_url(url)
+    with uow:
+        uow.events.append(
+            Event(EventType.CONTAINER_GATE_IN, "container", str(number), "partition-test", "admin", occurred_at=at)
+        )
+        uow.commit()
 
 
 def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str) -> None:
@@ -50,7 +58,9 @@ def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str)
     assert report.rows == before
     assert "events_2026_08" in report.partitions and "events_2027_01" in report.partitions
     with engine.connect() as connection:
-        placed = dict(connection.execute(text("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")).all())
+        placed = dict(
+            connection.execute(text("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")).all()
+        )
         assert sum(placed.values()) == before
         assert placed.get("events_2026_08") == 1 and "events_default" not in placed
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
@@ -59,9 +69,12 @@ def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str)
     with engine.connect() as connection:
         newest = connection.execute(text("SELECT tableoid::regclass::text FROM events ORDER BY id DESC LIMIT 1"))
         assert newest.scalar_one() == "events_2026_11"
+        registered = connection.execute(text("SELECT count(*) FROM events WHERE event_type = 'container.registered'"))
+        assert registered.scalar_one() == 5
     assert all(report.holds for report in check_invariants(UnitOfWork.for_url(database_url)))
     assert add_coming_months(engine, months_ahead=4, now=NOW) == ["events_2027_02", "events_2027_03"]
     assert detach_months_before(engine, datetime(2026, 9, 1, tzinfo=UTC)) == ["events_2026_08"]
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before  # -1 detached +1 new
+        # two new events (registration, gate-in) in November, one gate-in detached with August
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before + 2 - 1
         assert connection.execute(text("SELECT count(*) FROM events_2026_08")).scalar_one() == 1  # kept to archive

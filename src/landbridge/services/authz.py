@@ -13,10 +13,14 @@ from enum import StrEnum
 
 from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import utc_now
-from landbridge.services.containers import Actor
+from landbridge.services.actor import Actor
+from landbridge.services.operations.common import execute
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
+
+USER_ADMIN = "landbridge-users"
+"""The actor that creates API users (``landbridge users create``, run on the hub's own machine)."""
 
 
 class Role(StrEnum):
@@ -58,6 +62,7 @@ class Action(StrEnum):
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
+    SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
 
 
 _READS = frozenset(
@@ -70,8 +75,11 @@ _READS = frozenset(
         Action.GATE_READ,
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
+        Action.SIMULATION_READ,
     }
 )
+READ_ACTIONS = _READS
+"""Every read of the hub's state: what an auditor — and the dashboard's open mode — may do."""
 
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -108,8 +116,9 @@ POLICY: dict[Role, frozenset[Action]] = {
     ),
 }
 
-# Roles whose reads are limited to the objects of their own party.
-PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER})
+# Roles whose reads are limited to the objects of their own party: a shipper or forwarder sees the
+# boxes of its bookings and its grain; a shipping line the boxes it owns and the ships it operates.
+PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER, Role.SHIPPING_LINE})
 
 
 def allowed(role: str, action: Action) -> bool:
@@ -128,7 +137,7 @@ def authorize(actor: Actor, action: Action) -> Scope:
 
 
 def scope_of(actor: Actor) -> Scope:
-    """What the actor may see: everything for hub staff, its own party's objects for a shipper."""
+    """What the actor may see: everything for hub staff, its own party's objects for a shipper or line."""
     if actor.role in PARTY_SCOPED_ROLES:
         return Scope(party=actor.party or "")
     return Scope()
@@ -148,7 +157,8 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
     if checked_role in PARTY_SCOPED_ROLES and party is None:
         raise RuleViolation("party", f"a {checked_role.value} user acts for a party; give --party")
     token = f"lb_{secrets.token_urlsafe(32)}"
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         users = uow.users
         if users.by_name(name) is not None:
             raise Conflict("name", f"user {name!r} already exists")
@@ -163,7 +173,8 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
                 created_at=utc_now(),
             )
         )
-        uow.commit()
+
+    execute(uow, Actor(USER_ADMIN, Role.ADMIN.value), work)
     return token
 
 

@@ -23,6 +23,7 @@ from landbridge.store.repositories import (
     PartyRepository,
     RailRepository,
     ReferenceRepository,
+    TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
     YardRepository,
@@ -42,9 +43,13 @@ class UnitOfWork:
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
+    twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
     yard: YardRepository
+
+    owns_transaction = True
+    """False for a unit of work joined to another's transaction: it neither commits nor retries."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -77,6 +82,7 @@ class UnitOfWork:
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
+        self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
         self.yard = YardRepository(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from landbridge.domain.dangerous_goods import DangerousGoods
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import HSCode, UNLocode
+from landbridge.domain.parties import owner_code
 from landbridge.domain.units import PartyRole
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -45,20 +47,59 @@ def create_party(
     name: str,
     role: PartyRole,
     country: str | None = None,
+    owner_codes: Sequence[str] = (),
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Register a party (shipper, consignee, forwarder, line…)."""
+    """Register a party (shipper, consignee, forwarder, line…); a line names its ISO 6346 owner codes,
+    which decide the boxes it sees (one party per code)."""
+    codes = sorted({owner_code(value) for value in owner_codes})
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         parties = uow.parties
         if parties.party(code) is not None:
             raise Conflict("code", f"party {code} already exists")
+        taken = parties.owners_of(codes)
+        if taken:
+            first = min(taken)
+            raise Conflict("owner_codes", f"owner code {first} belongs to party {taken[first]}")
         parties.add(tables.PartyRow(code=code, name=name, role=role.value, country=country))
-        view = {"code": code, "name": name, "role": role.value, "country": country}
+        for value in codes:
+            parties.add(tables.PartyOwnerCodeRow(owner_code=value, party_code=code))
+        view = {"code": code, "name": name, "role": role.value, "country": country, "owner_codes": codes}
         subject_event(uow, EventType.PARTY_CREATED, "party", code, actor, None, view)
         return view
 
     return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+
+
+def set_owner_codes(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    code: str,
+    owner_codes: Sequence[str],
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Replace the ISO 6346 owner codes of a party (e.g. a line registered before it had any, or a new
+    fleet); the line then sees exactly the boxes with these codes. One party per code."""
+    codes = sorted({owner_code(value) for value in owner_codes})
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        parties = uow.parties
+        party = parties.party(code)
+        if party is None:
+            raise NotFound("code", f"no party {code!r}")
+        taken = {owner: holder for owner, holder in parties.owners_of(codes).items() if holder != code}
+        if taken:
+            first = min(taken)
+            raise Conflict("owner_codes", f"owner code {first} belongs to party {taken[first]}")
+        before = {"owner_codes": parties.owner_codes(code)}
+        parties.replace_owner_codes(code, codes)
+        view = {"code": code, "name": party.name, "role": party.role, "country": party.country, "owner_codes": codes}
+        subject_event(uow, EventType.PARTY_OWNER_CODES_SET, "party", code, actor, before, {"owner_codes": codes})
+        return view
+
+    return execute(uow, actor, work, status_code=200, idempotency=idempotency)
 
 
 def create_consignment(

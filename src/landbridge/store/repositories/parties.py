@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -17,6 +19,36 @@ class PartyRepository:
     def party(self, code: str) -> tables.PartyRow | None:
         """A party by code."""
         return self._session.scalar(select(tables.PartyRow).where(tables.PartyRow.code == code))
+
+    def owners_of(self, owner_codes: Iterable[str]) -> dict[str, str]:
+        """The party holding each of these ISO 6346 owner codes (codes nobody holds are absent)."""
+        wanted = list(owner_codes)
+        if not wanted:
+            return {}
+        rows = self._session.execute(
+            select(tables.PartyOwnerCodeRow.owner_code, tables.PartyOwnerCodeRow.party_code).where(
+                tables.PartyOwnerCodeRow.owner_code.in_(wanted)
+            )
+        )
+        return {str(code): str(party) for code, party in rows}
+
+    def owner_codes(self, party: str) -> list[str]:
+        """The ISO 6346 owner codes registered to a party."""
+        return list(
+            self._session.scalars(
+                select(tables.PartyOwnerCodeRow.owner_code)
+                .where(tables.PartyOwnerCodeRow.party_code == party)
+                .order_by(tables.PartyOwnerCodeRow.owner_code)
+            )
+        )
+
+    def replace_owner_codes(self, party: str, owner_codes: Iterable[str]) -> None:
+        """Make these the party's owner codes (the old ones are released) and flush."""
+        self._session.execute(delete(tables.PartyOwnerCodeRow).where(tables.PartyOwnerCodeRow.party_code == party))
+        self._session.flush()
+        for value in owner_codes:
+            self._session.add(tables.PartyOwnerCodeRow(owner_code=value, party_code=party))
+        self._session.flush()
 
     def consignment(self, booking_reference: str) -> tables.ConsignmentRow | None:
         """A consignment by booking reference."""
