@@ -55,6 +55,7 @@ def _counts(url: str) -> dict[str, int]:
         }
 
 
+@pytest.mark.slow
 def test_demo_day_runs_through_the_services_and_replays(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """One run of the command, then everything a user of the dashboard and the API relies on."""
     seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
@@ -179,6 +180,7 @@ def test_demo_day_draws_valid_reproducible_identifiers() -> None:
     assert [len(parse_wagon_number(w)) for w in wagons] == [12, 8, 12]
 
 
+@pytest.mark.slow
 def test_demo_day_stacks_boxes_in_the_scenarios_own_yard(database_url: str) -> None:
     """A scenario with another yard (other block codes, fewer rows) gets a demo day in that yard."""
     bundled = load_scenario()
