@@ -104,7 +104,7 @@ def test_demo_day_runs_through_the_services_and_replays(database_url: str, monke
         assert owner["received_kg"] == owner["in_stock_kg"] + owner["shipped_kg"]
     # A day worth looking at: boxes in the yard and on wagons, trains in every state, grain in the silos.
     assert {"yard", "wagon", "delivered"} <= set(summary.containers_by_place)
-    assert {"loading", "departed", "at_border", "gauge_changed", "arrived"} <= set(trains.values())
+    assert {"loading", "departed", "at_border", "released"} <= set(trains.values())
     assert summary.grain_in_stock_kg > 0 and len(open_holds) == 1
 
     # Every change is an audited event by a named operator in a role; every box has a history.

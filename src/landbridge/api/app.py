@@ -14,9 +14,11 @@ from landbridge.api.routers import (
     containers,
     dcsa,
     health,
+    operations_containers,
     operations_customs,
     operations_gate,
     operations_grain,
+    operations_manifests,
     operations_parties,
     operations_rail,
     operations_vessels,
@@ -52,6 +54,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_gate.router,
         operations_grain.router,
         operations_customs.router,
+        operations_containers.router,
+        operations_manifests.router,
+        operations_vessels.ships,
+        operations_gate.releases,
+        operations_rail.wagons,
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)
@@ -60,4 +67,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
+    # the answer carries API-Version and, for an error, DCSA's error body.
+    app.add_middleware(dcsa.DcsaResponses)
     return app

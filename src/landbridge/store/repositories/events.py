@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import Event, EventType, utc_now
@@ -22,6 +25,7 @@ def event_from_row(row: tables.EventRow) -> Event:
         before=row.before,
         after=row.after,
         source_reference=row.source_reference,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -50,13 +54,23 @@ class EventLog:
         )
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[Event]:
-        """Every event about one object, oldest first."""
+        """Every event about one object in the order it happened (late entries in their place)."""
         rows = self._session.scalars(
             select(tables.EventRow)
             .where(tables.EventRow.subject_type == subject_type, tables.EventRow.subject_id == subject_id)
-            .order_by(tables.EventRow.id)
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         ).all()
         return [event_from_row(row) for row in rows]
+
+    def latest_for(self, subject_type: str, subject_id: str) -> Event | None:
+        """The subject's latest event by the time it happened (None for a new subject)."""
+        row = self._session.scalars(
+            select(tables.EventRow)
+            .where(tables.EventRow.subject_type == subject_type, tables.EventRow.subject_id == subject_id)
+            .order_by(tables.EventRow.occurred_at.desc(), tables.EventRow.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else event_from_row(row)
 
     def count(self) -> int:
         """Number of events recorded."""
@@ -65,6 +79,11 @@ class EventLog:
     def all_rows(self) -> list[tables.EventRow]:
         """The whole event log in order (replay)."""
         return all_events(self._session)
+
+    def stream_for_replay(self, batch: int = 5000) -> Iterator[Row[tuple[str, str, dict[str, Any] | None]]]:
+        """Subject and ``after`` of every event in order, ``batch`` rows at a time (a year need not fit in memory)."""
+        query = select(tables.EventRow.subject_type, tables.EventRow.subject_id, tables.EventRow.after)
+        yield from self._session.execute(query.order_by(tables.EventRow.id).execution_options(yield_per=batch))
 
 
 def all_events(session: Session) -> list[tables.EventRow]:
