@@ -234,7 +234,20 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
         "/act/hold-place",
         frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
     ),
+    ("/gate", STAFF_READERS),
+    ("/lists", ALL_ROLES),  # each role is offered the lists it may read
+    ("/lists/containers", ALL_ROLES),  # a shipper's or line's own boxes only (FOREIGN_TO below)
+    ("/lists/containers.csv", ALL_ROLES),
+    ("/lists/holds", ALL_ROLES),
+    ("/lists/holds.csv", ALL_ROLES),
+    ("/lists/vessel-visits", STAFF_READERS | {"shipping_line"}),
+    ("/lists/train-visits", STAFF_READERS),
+    ("/lists/trucks", STAFF_READERS),
+    ("/lists/appointments", STAFF_READERS),
+    ("/lists/parties", STAFF_READERS),
+    ("/lists/parties.csv", STAFF_READERS),
 ]
+CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place"} | {path for path, _ in SCREENS if path.startswith("/lists/")}
 STAFF_TILES = {
     "kpi-ships",
     "kpi-trains-loading",
@@ -316,6 +329,7 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
         router = getattr(importlib.import_module(module.name), "router", None)
         if isinstance(router, APIRouter):
             served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
-    listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1", "/act/hold-place"}
+    listed = {path.split("?")[0] for path, _ in SCREENS} - CONCRETE
     listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login", "/act/{name}"}
+    listed |= {"/lists/{name}", "/lists/{name}.csv"}
     assert served == listed

@@ -143,3 +143,12 @@ def test_a_party_name_with_markup_is_escaped_on_every_page(hub: Client) -> None:
             assert evil not in html, path
         refused = submit(web, "/customs", "hold-place", {"container": evil, "kind": "customs", "reason": evil})
         assert evil not in refused.text and "&lt;script&gt;" in refused.text
+
+
+def test_times_read_as_24_hour_iso_with_the_hub_offset_in_every_language() -> None:
+    from datetime import UTC, datetime
+
+    from landbridge.web.i18n import LANGUAGES, Localiser
+
+    noon_utc = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    assert {Localiser(code).datetime(noon_utc) for code in LANGUAGES} == {"2026-01-15 20:00 +08:00"}

@@ -251,7 +251,9 @@ def container_search(p: PageDep, number: str = "") -> Response:
     """The search form; a submitted number goes to that container's page."""
     wanted = "".join(number.split()).upper()
     if wanted and p.viewer is not None and p.viewer.may(Action.CONTAINER_READ):
-        return RedirectResponse(f"/container/{quote(wanted)}", status_code=303)
+        asked = p.request.query_params.get("lang")
+        keep = f"?lang={asked}" if asked in LANGUAGES else ""  # the language a link or form carried stays
+        return RedirectResponse(f"/container/{quote(wanted)}{keep}", status_code=303)
     return guarded(p, Action.CONTAINER_READ, lambda: p.render("container_search.html", {}))
 
 
