@@ -16,6 +16,8 @@ from landbridge.simulation import cli as simulation_cli
 from landbridge.simulation.cli import simulate_command, sweep_command
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from landbridge.demo.day import DemoSummary
 
 app = typer.Typer(
@@ -48,12 +50,37 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes sharing the port (PostgreSQL; see docs/scale.md). SQLite: keep 1",
+        ),
+    ] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
 ) -> None:
     """Serve the web app and API (http://HOST:PORT/, OpenAPI at /docs)."""
     import uvicorn
 
-    console.print(f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("landbridge.api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    if reload and workers > 1:
+        err_console.print("[red]error[/red] --workers: --reload runs one process; drop one of the two")
+        raise typer.Exit(1)
+    console.print(
+        f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+        + (f", {workers} workers" if workers > 1 else "")
+    )
+    uvicorn.run(
+        "landbridge.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_level=log_level,
+        access_log=access_log,
+    )
 
 
 @db_app.command("upgrade")
@@ -181,6 +208,87 @@ def _print_demo_summary(summary: DemoSummary) -> None:
     console.print(table)
     if summary.tracked_box is not None:
         console.print(f"follow {summary.tracked_box} on the Container screen: it is on its way with an ETA")
+
+
+def _postgres_engine(database_url: str | None) -> Engine:
+    from landbridge.store.database import engine_for, is_sqlite
+
+    url = _database_url(database_url)
+    if is_sqlite(url):
+        err_console.print(
+            "[red]error[/red] database: partitioning the event table needs PostgreSQL; SQLite keeps one table"
+        )
+        raise typer.Exit(1)
+    return engine_for(url)
+
+
+@db_app.command("partition-events")
+def db_partition_events(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Empty months to create ahead")] = 3,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL: turn the event table into monthly partitions of occurred_at (once; see docs/scale.md)."""
+    from landbridge.store.partitioning import partition_events
+
+    engine = _postgres_engine(database_url)
+    with console.status("partitioning the event table …"):
+        try:
+            report = partition_events(engine, months_ahead=months_ahead)
+        except RuntimeError as error:
+            err_console.print(f"[red]error[/red] events: {error}")
+            raise typer.Exit(1) from None
+    console.print(f"{report.rows:,} events in {len(report.partitions)} partitions ({report.seconds:.1f} s)")
+
+
+@db_app.command("event-months")
+def db_event_months(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Months to have partitions for")] = 3,
+    detach_before: Annotated[
+        datetime | None,
+        typer.Option("--detach-before", formats=["%Y-%m-%d", "%Y-%m"], help="Detach whole months before this date"),
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL, monthly: create the coming months' event partitions; optionally detach old months to archive."""
+    from landbridge.store.partitioning import add_coming_months, detach_months_before
+
+    engine = _postgres_engine(database_url)
+    try:
+        created = add_coming_months(engine, months_ahead=months_ahead)
+    except RuntimeError as error:
+        err_console.print(f"[red]error[/red] events: {error}")
+        raise typer.Exit(1) from None
+    console.print("created: " + (", ".join(created) or "nothing (all there)"))
+    if detach_before is not None:
+        detached = detach_months_before(engine, detach_before.replace(tzinfo=UTC))
+        console.print(
+            "detached (archive with pg_dump -t, then DROP TABLE): " + (", ".join(detached) or "nothing"),
+            highlight=False,
+        )
+
+
+@db_app.command("check")
+def db_check(database_url: DbOption = None) -> None:
+    """Check the hub's invariants on the whole database (one place per box, capacities, conservation, replay)."""
+    from landbridge.services.invariants import check_invariants
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    with console.status("checking the invariants …"):
+        reports = check_invariants(UnitOfWork.for_url(_database_url(database_url)))
+    table = Table(title="invariants")
+    table.add_column("invariant")
+    table.add_column("objects checked", justify="right")
+    table.add_column("result")
+    for report in reports:
+        verdict = "holds" if report.holds else f"[red]{len(report.problems)} problems[/red]"
+        table.add_row(report.name, f"{report.checked:,}", verdict)
+    console.print(table)
+    broken = [report for report in reports if not report.holds]
+    for report in broken:
+        for problem in report.problems:
+            err_console.print(f"{report.name}: {problem}", markup=False, highlight=False)
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command("deliver")
