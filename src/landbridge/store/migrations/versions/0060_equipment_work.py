@@ -2,7 +2,7 @@
 work instructions and work queues
 
 Revision ID: 0060
-Revises: 0014, 0040
+Revises: 0015
 Create Date: 2026-12-07 10:30:00
 
 Why: the 28 seeded machines had only a kind and a rate, so nobody could say which crane did a move,
@@ -10,7 +10,6 @@ whether a gantry was broken, or which box it should lift next. Machines now carr
 work (pools), what they may lift, their status with its reason, their position and their driver;
 work instructions (one move each) and the planner's controls of their queues are new tables.
 Existing machines get the attributes of their kind at the next seed; until then they take nothing.
-This revision also merges the two heads 0014 (operations) and 0040 (DCSA).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = ("0014", "0040")
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
