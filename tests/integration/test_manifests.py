@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, token, uic_wagon
+from tests.e2e.support import bearer, container_number, token, uic_wagon, wagon_1520
 from tests.integration.test_operations_rules import Client, hub, listed, post, refused
 
 __all__ = ["hub"]
@@ -25,12 +25,13 @@ def _register(client: TestClient, serial: int, owner: str = "LBO") -> str:
     return number
 
 
-def _visit_events(url: str, kind: str, reference: str) -> list[tuple[str, Any, Any]]:
+def _visit_events(url: str, kind: str, reference: str, prefix: str = "manifest.") -> list[tuple[str, Any, Any]]:
+    """The visit's events of one family; an announcement shows without its bodies."""
     with UnitOfWork.for_url(url) as uow:
         return [
-            (e.event_type, e.before, e.after)
+            (e.event_type, None, None) if e.event_type.endswith(".announced") else (e.event_type, e.before, e.after)
             for e in uow.events.all_rows()
-            if e.subject_type == kind and e.subject_id == reference and e.event_type.startswith("manifest.")
+            if e.subject_type == kind and e.subject_id == reference and e.event_type.startswith(prefix)
         ]
 
 
@@ -164,3 +165,58 @@ def test_a_line_keeps_to_the_calls_it_operates(hub: Client) -> None:
     post(client, "/api/v1/delivery-orders", release, 201, **line_a)
     assert client.post("/api/v1/delivery-orders/DO-A/cancel", json={}, headers=line_b).status_code == 404
     assert post(client, "/api/v1/delivery-orders/DO-A/cancel", {}, **line_a)["status"] == "cancelled"
+
+
+def test_a_trains_wagon_list_is_changed_by_the_planner_with_a_reason(hub: Client) -> None:
+    client, _, url = hub
+    number = _register(client, 6)
+    listed(client, DISCHARGE_LIST, [number])
+    post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": "A-01-01-1"})
+    flat = "cn_flat_40ft"
+    train = {
+        "reference": "T1",
+        "direction": "west",
+        "route_code": "almaty",
+        "gauge_mm": 1435,
+        "train_type_code": "cn_1435",
+        "wagons": [{"number": uic_wagon(i), "wagon_type": flat} for i in (1, 2)],
+    }
+    post(client, "/api/v1/train-visits", train, 201)
+    listed(client, PLANNED, [number])
+    # A wagon that is not on the train's list is not loaded ...
+    load = {"container": number, "wagon_number": uic_wagon(3)}
+    refused(client, "/api/v1/train-visits/T1/load", load, 404, "wagon_number")
+    # ... until the planner swaps it in (a bad-order wagon out, a sound one in): one audited change.
+    swap = {"add": [{"number": uic_wagon(3), "wagon_type": flat}], "remove": [uic_wagon(2)], "reason": "bad order"}
+    answer = post(client, "/api/v1/train-visits/T1/wagons", swap)
+    assert [(w["number"], w["position"]) for w in answer["wagons"]] == [(uic_wagon(1), 1), (uic_wagon(3), 3)]
+    assert _visit_events(url, "train_visit", "T1", "train.") == [
+        ("train.announced", None, None),
+        (
+            "train.wagons_changed",
+            {"wagons": [uic_wagon(1), uic_wagon(2)]},
+            {
+                "wagons": [uic_wagon(1), uic_wagon(3)],
+                "added": [uic_wagon(3)],
+                "removed": [uic_wagon(2)],
+                "reason": "bad order",
+            },
+        ),
+    ]
+    post(client, "/api/v1/train-visits/T1/load", load)
+    path = "/api/v1/train-visits/T1/wagons"
+    assert "unload" in refused(client, path, {"remove": [uic_wagon(3)], "reason": "x"}, 422, "remove[0]")
+    assert "not in train" in refused(client, path, {"remove": [uic_wagon(2)], "reason": "x"}, 422, "remove[0]")
+    already = {"add": [{"number": uic_wagon(1), "wagon_type": flat}], "reason": "x"}
+    assert "already" in refused(client, path, already, 422, "add[0].number")
+    broad = {"add": [{"number": wagon_1520(1), "wagon_type": flat}], "reason": "x"}
+    assert "UIC 12-digit" in refused(client, path, broad, 422, "add[0].number")
+    wrong_type = {"add": [{"number": uic_wagon(4), "wagon_type": "kz_flat_40ft"}], "reason": "x"}
+    assert "1520 mm" in refused(client, path, wrong_type, 422, "add[0].wagon_type")
+    too_many = {"add": [{"number": uic_wagon(10 + i), "wagon_type": flat} for i in range(49)], "reason": "x"}
+    assert "1-50 wagons" in refused(client, path, too_many, 422, "add")
+    assert "nothing" in refused(client, path, {"reason": "x"}, 422, "add")
+    response = client.post(path, json={"remove": [uic_wagon(1)]})
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "reason"
+    post(client, "/api/v1/train-visits/T1/depart", {})
+    refused(client, path, {"remove": [uic_wagon(1)], "reason": "x"}, 422, "status")
