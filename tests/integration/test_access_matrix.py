@@ -74,6 +74,8 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/containers/{box}/holds", STAFF_READERS | {"shipping_line", "shipper"}),
     ("/api/v1/grain/lots/{lot}", STAFF_READERS | {"shipper"}),
     ("/api/v1/vessel-visits/{visit}", STAFF_READERS | {"shipping_line"}),
+    ("/api/v1/vessel-visits/{visit}/discharge-list", STAFF_READERS | {"shipping_line"}),
+    ("/api/v1/vessel-visits/{visit}/load-list", STAFF_READERS | {"shipping_line"}),
 ]
 LISTS = [
     "/api/v1/containers",

@@ -67,4 +67,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
+    # the answer carries API-Version and, for an error, DCSA's error body.
+    app.add_middleware(dcsa.DcsaResponses)
     return app

@@ -68,6 +68,7 @@ class EventType(StrEnum):
     VESSEL_DATA_CORRECTED = "vessel.data_corrected"  # master data (a rename too), subject "vessel" by IMO
     VESSEL_VISIT_CORRECTED = "vessel.visit_corrected"
     TRAIN_CORRECTED = "train.corrected"
+    TRAIN_WAGONS_CHANGED = "train.wagons_changed"  # wagons swapped in or out at the base, with the reason
     MANIFEST_SET = "manifest.set"  # a visit's list replaced (subject: the visit)
     MANIFEST_CHANGED = "manifest.changed"  # boxes added to or removed from a list, with the reason
 
