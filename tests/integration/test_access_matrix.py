@@ -248,6 +248,8 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/lists/appointments", STAFF_READERS),
     ("/lists/parties", STAFF_READERS),
     ("/lists/parties.csv", STAFF_READERS),
+    ("/work", STAFF_READERS),  # the control room's work queues
+    ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
 CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place"} | {path for path, _ in SCREENS if path.startswith("/lists/")}
 STAFF_TILES = {
@@ -334,4 +336,5 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
     listed = {path.split("?")[0] for path, _ in SCREENS} - CONCRETE
     listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login", "/act/{name}"}
     listed |= {"/lists/{name}", "/lists/{name}.csv"}
+    listed |= {"/driver/live"}  # the driver's job stream: tests/integration/test_driver_screen.py
     assert served == listed

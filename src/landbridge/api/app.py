@@ -30,7 +30,7 @@ from landbridge.api.routers import (
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import actions, lists, live, pages
+from landbridge.web import actions, driver, lists, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -72,6 +72,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(actions.router)
     app.include_router(lists.router)
     app.include_router(live.router)
+    app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
     # the answer carries API-Version and, for an error, DCSA's error body.

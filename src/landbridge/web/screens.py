@@ -50,6 +50,8 @@ SCREENS = (
     Screen("/gate", _("Gate"), Action.GATE_READ),
     Screen("/lists", _("Lists"), Action.CONTAINER_READ),  # each list has its own read action (readmodels/lists.py)
     Screen("/simulation", _("Simulation"), Action.SIMULATION_READ),
+    Screen("/work", _("Work queues"), Action.WORK_READ),
+    Screen("/driver", _("Driver"), Action.WORK_DRIVE),
 )
 
 
