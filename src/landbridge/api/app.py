@@ -13,6 +13,7 @@ from landbridge.api.errors import install_error_handlers
 from landbridge.api.routers import (
     containers,
     dcsa,
+    equipment,
     health,
     operations_containers,
     operations_customs,
@@ -26,6 +27,7 @@ from landbridge.api.routers import (
     plans,
     reference,
     tracking,
+    work,
 )
 from landbridge.config import get_settings
 from landbridge.web import live, pages
@@ -61,6 +63,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_rail.wagons,
     ):
         app.include_router(operations_router)
+    app.include_router(equipment.router)
+    app.include_router(work.router)
     app.include_router(plans.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)

@@ -33,6 +33,7 @@ class Role(StrEnum):
     CUSTOMS_OFFICER = "customs_officer"
     SHIPPING_LINE = "shipping_line"
     SHIPPER = "shipper"  # shipper or forwarder: sees only its own consignments
+    DRIVER = "driver"  # drives a machine: sees and confirms its jobs on the driver's screen, nothing else
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -68,6 +69,11 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
+    EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
+    WORK_READ = "work.read"  # work instructions, queues, productivity
+    WORK_PLAN = "work.plan"  # generate instructions; pin, reorder, suspend a queue
+    WORK_DRIVE = "work.drive"  # sign on to a machine, confirm its jobs, report a problem
 
 
 _READS = frozenset(
@@ -82,6 +88,8 @@ _READS = frozenset(
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
         Action.SIMULATION_READ,
+        Action.EQUIPMENT_READ,
+        Action.WORK_READ,
     }
 )
 READ_ACTIONS = _READS
@@ -103,6 +111,8 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
         Action.RELEASE_WRITE,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
     },
     Role.YARD_OPERATOR: _READS
     | {
@@ -114,6 +124,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
+        Action.WORK_DRIVE,
     },
     Role.GATE_CLERK: _READS
     | {
@@ -123,8 +136,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
     },
-    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
+    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.WORK_PLAN, Action.WORK_DRIVE},
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
@@ -152,6 +166,9 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.GATE_BOOK,
             Action.VGM_WRITE,
         }
+    ),
+    Role.DRIVER: frozenset(
+        {Action.EQUIPMENT_READ, Action.WORK_READ, Action.WORK_DRIVE, Action.CONTAINER_READ, Action.YARD_READ}
     ),
 }
 
