@@ -231,6 +231,8 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/container", ALL_ROLES),
     ("/customs", ALL_ROLES),
     ("/simulation", STAFF_READERS),
+    ("/work", STAFF_READERS),  # the control room's work queues
+    ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
 STAFF_TILES = {
     "kpi-ships",
@@ -315,4 +317,5 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
             served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
     listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1"}
     listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login"}  # tested above
+    listed |= {"/driver/live"}  # the driver's job stream: tests/integration/test_driver_screen.py
     assert served == listed

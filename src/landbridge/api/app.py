@@ -30,7 +30,7 @@ from landbridge.api.routers import (
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import live, pages
+from landbridge.web import driver, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -70,6 +70,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(pages.router)
     app.include_router(live.router)
+    app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
     # the answer carries API-Version and, for an error, DCSA's error body.

@@ -48,6 +48,8 @@ SCREENS = (
     Screen("/container", _("Container"), Action.CONTAINER_READ),
     Screen("/customs", _("Customs"), Action.CUSTOMS_READ),
     Screen("/simulation", _("Simulation"), Action.SIMULATION_READ),
+    Screen("/work", _("Work queues"), Action.WORK_READ),
+    Screen("/driver", _("Driver"), Action.WORK_DRIVE),
 )
 
 
