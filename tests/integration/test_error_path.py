@@ -134,3 +134,12 @@ def test_guard_refusals_under_dcsa_answer_dcsa_errors(client: TestClient) -> Non
         "/dcsa/tnt/v2/event-subscriptions", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
     )
     assert unreadable.status_code == 400, unreadable.text  # not text at all: FastAPI's own refusal, no 500
+
+
+@pytest.mark.parametrize("field", ["load_state", "iso_type"])
+def test_a_correction_to_null_of_a_fact_every_box_has_is_refused(client: TestClient, field: str) -> None:
+    """Found by Schemathesis after the ops merge: PATCH a container with ``load_state: null`` answered 500."""
+    number = "CSQU3054383"
+    assert client.post("/api/v1/containers", json={"number": number, "iso_type": "45G1"}).status_code == 201
+    response = client.patch(f"/api/v1/containers/{number}", json={"reason": "typo", field: None})
+    assert _field_of(response) == ["body", field]

@@ -29,6 +29,13 @@ def test_every_operation_documents_its_errors_with_the_error_schema() -> None:
     }
     assert any(p["name"] == "If-Match" for p in move["parameters"])
     assert "ETag" in schema["paths"]["/api/v1/containers/{number}"]["get"]["responses"]["200"]["headers"]
+    # /dcsa answers DCSA's error body, and says so (Schemathesis found the hub's schema documented there).
+    for path, operations in schema["paths"].items():
+        if path.startswith("/dcsa/"):
+            for operation in operations.values():
+                for code in ("401", "404", "422", "503"):
+                    documented = operation["responses"][code]["content"]["application/json"]["schema"]
+                    assert documented == {"$ref": "#/components/schemas/DcsaError"}, (path, code)
 
 
 def test_a_wrong_method_names_every_method_of_the_path() -> None:

@@ -16,6 +16,7 @@ from landbridge.api.responses import document_error_responses
 from landbridge.api.routers import (
     containers,
     dcsa,
+    equipment,
     health,
     operations_containers,
     operations_customs,
@@ -29,10 +30,11 @@ from landbridge.api.routers import (
     plans,
     reference,
     tracking,
+    work,
 )
 from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
-from landbridge.web import live, pages
+from landbridge.web import actions, driver, lists, live, pages
 from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -74,13 +76,21 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
         operations_vessels.ships,
         operations_gate.releases,
         operations_rail.wagons,
+        equipment.router,
+        work.router,
         plans.router,
         dcsa.router,
         tracking.router,
     ):
         app.include_router(router, dependencies=api_dependencies)
     app.include_router(pages.router)
+    app.include_router(actions.router)
+    app.include_router(lists.router)
     app.include_router(live.router)
+    app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
+    # the answer carries API-Version and, for an error, DCSA's error body.
+    app.add_middleware(dcsa.DcsaResponses)
     document_error_responses(app)  # last: every route included above documents its errors
     return app

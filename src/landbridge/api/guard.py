@@ -20,11 +20,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from landbridge.api import errors
+from landbridge.api.errors import error_response
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 """The largest JSON body a route accepts (a full train plan is a few hundred kB)."""
@@ -112,18 +110,6 @@ def check_query_and_path(scope: Scope) -> None:
             raise _Refused(["query", key.replace("\x00", "")[:64]], "must not contain a NUL character", "string_nul")
 
 
-def error_response(scope: Scope, status: int, loc: list[str | int], msg: str, kind: str) -> Response:
-    """The refusal in the shape of the path's API: DCSA's error body under /dcsa, the hub's elsewhere."""
-    if str(scope.get("path", "")).startswith("/dcsa/"):
-        from landbridge.api.routers.dcsa import dcsa_error
-        from landbridge.interchange.dcsa import API_VERSION
-
-        response = dcsa_error(Request(scope), status, [(str(loc[-1]), msg)])
-        response.headers["API-Version"] = API_VERSION
-        return response
-    return errors.error_response(status, loc, msg, kind)
-
-
 class InputGuard:
     """The middleware: refuses what no route can handle, before any route runs."""
 
@@ -137,7 +123,7 @@ class InputGuard:
         try:
             check_query_and_path(scope)
         except _Refused as refused:
-            await error_response(scope, 422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
+            await error_response(422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
             return
         if scope.get("method") not in {"POST", "PUT", "PATCH"} or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -164,18 +150,14 @@ class InputGuard:
         try:
             check_json(body)
         except _Refused as refused:
-            await error_response(scope, 422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
+            await error_response(422, refused.loc, refused.msg, refused.kind)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
-            scope,
-            413,
-            ["body"],
-            f"a JSON body may have at most {MAX_JSON_BYTES // (1024 * 1024)} MiB",
-            "body_too_large",
+            413, ["body"], f"a JSON body may have at most {MAX_JSON_BYTES // (1024 * 1024)} MiB", "body_too_large"
         )
         await response(scope, receive, send)
 

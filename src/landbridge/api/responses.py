@@ -4,7 +4,7 @@
 anyone is covered without touching it: every operation may answer 404, 422, 500 and 503 (the
 database); one that takes a bearer token also 401, 403 and 429; a command also 409, 412 (a stale
 ``If-Match``) and 413 (a body too large). A route's own description of a code is kept. Object reads
-that carry an ``ETag`` say so.
+that carry an ``ETag`` say so. Under ``/dcsa`` the schema is DCSA's error body, which those routes answer.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ _ETAG_READS = frozenset(
     {"/api/v1/containers/{number}", "/api/v1/vessel-visits/{reference}", "/api/v1/train-visits/{reference}"}
 )
 _REF = "#/components/schemas/ErrorBody"
+# Under /dcsa every error is DCSA's error body (api/routers/dcsa.DcsaResponses rewrites the hub's).
+_DCSA_PREFIX = "/dcsa/"
+_DCSA_REF = "#/components/schemas/DcsaError"
 
 
 def _takes_token(operation: dict[str, Any]) -> bool:
@@ -66,9 +69,10 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:
             if method in _UNSAFE:
                 codes += _COMMANDS
             responses = operation.setdefault("responses", {})
+            ref = _DCSA_REF if path.startswith(_DCSA_PREFIX) and "DcsaError" in components else _REF
             for code in codes:
                 existing = responses.get(code)
-                body = {"application/json": {"schema": {"$ref": _REF}}}
+                body = {"application/json": {"schema": {"$ref": ref}}}
                 if existing is None:
                     responses[code] = {"description": _DESCRIPTIONS[code], "content": body}
                 elif code == "422" or not existing.get("content"):
