@@ -44,3 +44,7 @@ def test_a_wrong_method_names_every_method_of_the_path() -> None:
         assert response.status_code == 405
         assert response.headers["allow"] == "GET, POST"
         assert response.json()["detail"][0]["type"] == "method_not_allowed"
+        # A literal path beside a templated one names only its own methods (Schemathesis ST205 on
+        # /api/v1/work/instructions/generate, which /work/instructions/{instruction_id} also matches).
+        generate = client.put("/api/v1/work/instructions/generate")
+        assert generate.status_code == 405 and generate.headers["allow"] == "POST"

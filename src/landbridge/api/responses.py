@@ -130,9 +130,14 @@ def _template(path: str) -> re.Pattern[str]:
 
 
 def documented_methods(app: FastAPI, path: str) -> list[str]:
-    """The methods the OpenAPI document lists for a concrete path (for the ``Allow`` of a 405)."""
-    methods: set[str] = set()
+    """The methods the OpenAPI document lists for a concrete path (for the ``Allow`` of a 405).
+
+    When several templates match, the most literal wins (fewest parameters), as it does in the
+    router: ``/work/instructions/generate`` is that path, not ``/work/instructions/{instruction_id}``.
+    """
+    matches: dict[int, set[str]] = {}
     for template, operations in app.openapi().get("paths", {}).items():
         if _template(template).match(path):
-            methods |= {m.upper() for m in operations if m in {"get", "post", "put", "patch", "delete"}}
-    return sorted(methods)
+            found = matches.setdefault(template.count("{"), set())
+            found |= {m.upper() for m in operations if m in {"get", "post", "put", "patch", "delete"}}
+    return sorted(matches[min(matches)]) if matches else []
