@@ -52,7 +52,13 @@ def main() -> None:
     report_dir = RESULTS / "schemathesis-long"
     with served(url) as (base_url, token):
         outcome = run_schemathesis(
-            base_url, token, seed=args.seed, max_examples=args.examples, max_time_s=args.max_time, report_dir=report_dir
+            base_url,
+            token,
+            seed=args.seed,
+            max_examples=args.examples,
+            max_time_s=args.max_time,
+            report_dir=report_dir,
+            timing=True,
         )
     (report_dir / "output.txt").write_text(outcome.output, encoding="utf-8")
 

@@ -289,8 +289,9 @@ PAGING_HEADERS = {
 
 
 _SORT_FIELD = "(eventCreatedDateTime|eventDateTime)(:(ASC|DESC))?"
-_EVENT_SORT = f"^{_SORT_FIELD}(,{_SORT_FIELD})?$"
-_SUB_SORT = "^createdDateTime(:(ASC|DESC))?$"
+# An empty ``sort=`` is the default order (the services read it so); the schema says so too.
+_EVENT_SORT = f"^({_SORT_FIELD}(,{_SORT_FIELD})?)?$"
+_SUB_SORT = "^(createdDateTime(:(ASC|DESC))?)?$"
 
 
 def _code_list(name: str, allowed: tuple[str, ...]) -> Any:

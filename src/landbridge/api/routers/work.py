@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
@@ -28,6 +27,7 @@ from landbridge.api.schemas_work import (
     QueueControlIn,
     QueueOut,
 )
+from landbridge.api.types import Instant
 from landbridge.domain.events import utc_now
 from landbridge.services.authz import Action
 from landbridge.services.work import generate, jobs, kpis, queues
@@ -137,8 +137,8 @@ def steer(code: str, body: QueueControlIn, uow: UowDep, who: Planner, key: Idemp
 def productivity(
     uow: UowDep,
     who: Reader,
-    start: Annotated[AwareDatetime | None, Query()] = None,
-    end: Annotated[AwareDatetime | None, Query()] = None,
+    start: Annotated[Instant | None, Query()] = None,
+    end: Annotated[Instant | None, Query()] = None,
 ) -> dict[str, Any]:
     """Moves per crane hour (gross, net), yard machine moves per hour, truck turn time, wagon loading
     rate per track, moves per shift and per day — from the confirmed moves of ``[start, end)``
