@@ -254,8 +254,18 @@ async def play(base: str, prepared: Prepared, operations: list[Operation], concu
         async def call(
             endpoint: str, method: str, path: str, role: str, headers: dict[str, str] | None = None, **kwargs: Any
         ) -> httpx.Response:
+            # A connection dropped under load is retried when that is safe (a read, or a write with an
+            # Idempotency-Key, which replays its first answer); otherwise it is counted as status 0.
             started = time.perf_counter()
-            response = await client.request(method, path, headers={**auth(role), **(headers or {})}, **kwargs)
+            safe = method == "GET" or "Idempotency-Key" in (headers or {})
+            for attempt in range(3 if safe else 1):
+                try:
+                    response = await client.request(method, path, headers={**auth(role), **(headers or {})}, **kwargs)
+                    break
+                except httpx.TransportError:
+                    if attempt == (2 if safe else 0):
+                        outcomes.append(Outcome(endpoint, 0, time.perf_counter() - started))
+                        return httpx.Response(599)
             outcomes.append(Outcome(endpoint, response.status_code, time.perf_counter() - started))
             return response
 
@@ -429,6 +439,7 @@ def summarise(outcomes: list[Outcome], wall_s: float) -> dict[str, Any]:
         "server_errors_5xx": sum(1 for item in outcomes if item.status >= 500),
         "unexpected_4xx": sum(1 for item in outcomes if 400 <= item.status < 500 and item.status != 409),
         "conflicts_409": sum(1 for item in outcomes if item.status == 409),
+        "dropped_connections": sum(1 for item in outcomes if item.status == 0),
         "p50_ms": round(percentile(latencies, 0.50), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
