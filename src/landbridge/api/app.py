@@ -30,7 +30,7 @@ from landbridge.api.routers import (
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import driver, live, pages
+from landbridge.web import actions, driver, lists, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -69,6 +69,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)
+    app.include_router(actions.router)
+    app.include_router(lists.router)
     app.include_router(live.router)
     app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -69,6 +69,7 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    PARTY_READ = "party.read"  # the list of parties (hub staff; a party sees itself through its objects)
     EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
     EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
     WORK_READ = "work.read"  # work instructions, queues, productivity
@@ -88,6 +89,7 @@ _READS = frozenset(
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
         Action.SIMULATION_READ,
+        Action.PARTY_READ,
         Action.EQUIPMENT_READ,
         Action.WORK_READ,
     }
