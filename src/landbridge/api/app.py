@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from landbridge import __version__
 from landbridge.api.errors import install_error_handlers
 from landbridge.api.routers import (
+    billing,
     containers,
     dcsa,
     health,
@@ -61,6 +62,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_rail.wagons,
     ):
         app.include_router(operations_router)
+    app.include_router(billing.router)
     app.include_router(plans.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)

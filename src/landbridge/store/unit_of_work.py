@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from landbridge.store.database import session_factory
 from landbridge.store.repositories import (
+    BillingRepository,
     ContainerRepository,
     CustomsRepository,
     EventLog,
@@ -36,6 +37,7 @@ class UnitOfWork:
     """A SQLAlchemy session wrapped as a transaction boundary with the hub's repositories."""
 
     session: Session
+    billing: BillingRepository
     containers: ContainerRepository
     customs: CustomsRepository
     events: EventLog
@@ -77,6 +79,7 @@ class UnitOfWork:
         unit of work joined to another's transaction (a plan applied step by step) gets them all.
         """
         self.session = session
+        self.billing = BillingRepository(session)
         self.containers = ContainerRepository(session)
         self.customs = CustomsRepository(session)
         self.events = EventLog(session)

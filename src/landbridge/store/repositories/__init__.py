@@ -7,6 +7,7 @@ re-exported here so ``from landbridge.store.repositories import X`` keeps workin
 
 from __future__ import annotations
 
+from landbridge.store.repositories.billing import BillingRepository
 from landbridge.store.repositories.containers import ContainerRepository, container_from_row
 from landbridge.store.repositories.customs import CustomsRepository
 from landbridge.store.repositories.events import EventLog, all_events, event_from_row
@@ -26,6 +27,7 @@ from landbridge.store.repositories.yard import YardRepository
 
 __all__ = [
     "EVERYTHING",
+    "BillingRepository",
     "ContainerRepository",
     "CustomsRepository",
     "EventLog",
