@@ -26,6 +26,7 @@ from landbridge.api.routers import (
     operations_yard,
     plans,
     reference,
+    reports,
     tracking,
 )
 from landbridge.config import get_settings
@@ -63,6 +64,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     ):
         app.include_router(operations_router)
     app.include_router(billing.router)
+    app.include_router(reports.router)
     app.include_router(plans.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)

@@ -25,6 +25,7 @@ from landbridge.store.repositories import (
     PartyRepository,
     RailRepository,
     ReferenceRepository,
+    ReportRepository,
     TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
@@ -48,6 +49,7 @@ class UnitOfWork:
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
+    reports: ReportRepository
     twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
@@ -90,6 +92,7 @@ class UnitOfWork:
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
+        self.reports = ReportRepository(session)
         self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)

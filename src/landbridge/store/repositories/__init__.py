@@ -18,6 +18,7 @@ from landbridge.store.repositories.manifests import ManifestRepository
 from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
+from landbridge.store.repositories.reports import ReportRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
 from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
@@ -38,6 +39,7 @@ __all__ = [
     "PartyRepository",
     "RailRepository",
     "ReferenceRepository",
+    "ReportRepository",
     "Scope",
     "TwinSnapshotRepository",
     "UserRepository",
