@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from landbridge.demo.day import DemoSummary
+    from landbridge.services.twin_load.player import LoadSummary
 
 app = typer.Typer(
     help="landbridge — the open system for a sea–rail intermodal hub.",
@@ -267,6 +268,88 @@ def db_event_months(
             "detached (archive with pg_dump -t, then DROP TABLE): " + (", ".join(detached) or "nothing"),
             highlight=False,
         )
+
+
+@db_app.command("load-twin")
+def db_load_twin(
+    days: Annotated[
+        float, typer.Option("--days", min=0.5, help="Simulated days to play (after the twin's warm-up)")
+    ] = 7,
+    seed: Annotated[int, typer.Option("--seed", help="The twin's seed: the same seed loads the same year")] = 1,
+    warmup_days: Annotated[
+        float | None,
+        typer.Option("--warmup-days", min=0, help="Days the twin runs before day 0 (default: the twin's 30; 0: empty)"),
+    ] = None,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", help="Play a saved trace (JSON lines) instead of running the twin")
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Run the twin and play its flows through the operations services, dated by the simulated clock."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from landbridge.scenarios.loader import current_scenario
+    from landbridge.services.twin_load.load import LoadRefused, load_twin
+
+    url = _database_url(database_url)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        twin_task = progress.add_task("twin", total=days, detail="")
+        play_task = progress.add_task("records", total=None, detail="", start=False)
+
+        def on_twin_day(day: float) -> None:
+            progress.update(twin_task, completed=max(0.0, day), detail=f"day {day:.0f}")
+
+        def on_play(done: int, total: int, at: datetime, commands: int) -> None:
+            progress.start_task(play_task)
+            progress.update(
+                play_task, completed=done, total=total, detail=f"{at:%Y-%m-%d %H:%M}Z, {commands:,} commands"
+            )
+
+        try:
+            summary = load_twin(
+                url,
+                current_scenario(),
+                days=days,
+                seed=seed,
+                trace=trace,
+                warmup_days=warmup_days,
+                on_twin_day=on_twin_day,
+                on_play=on_play,
+            )
+        except LoadRefused as error:
+            err_console.print(f"[red]error[/red] {error}", highlight=False)
+            raise typer.Exit(1) from None
+    _print_load_summary(summary)
+
+
+def _print_load_summary(summary: LoadSummary) -> None:
+    table = Table(title=f"twin loaded: {summary.days:g} days, seed {summary.seed}")
+    table.add_column("command")
+    table.add_column("issued", justify="right")
+    for name, count in sorted(summary.commands.items()):
+        table.add_row(name, f"{count:,}")
+    table.add_row("[bold]all commands[/bold]", f"[bold]{summary.total_commands:,}[/bold]")
+    console.print(table)
+    console.print(
+        f"{summary.records:,} twin records; {summary.rehandles:,} rehandles; "
+        f"{summary.overrides:,} trucks let in by override (window full); "
+        f"{summary.wall_s:,.0f} s ({summary.twin_s:,.0f} s twin), {summary.commands_per_s:,.0f} commands/s"
+    )
+    for what, count in sorted(summary.skipped.items()):
+        console.print(f"not played as such: {what}: {count:,}", highlight=False)
+    if summary.refused:
+        for what, count in sorted(summary.refused.items()):
+            err_console.print(f"refused: {what}: {count:,}", highlight=False)
+        for line in summary.first_refusals:
+            err_console.print(f"  {line}", highlight=False)
+        raise typer.Exit(1)
 
 
 @db_app.command("check")

@@ -68,6 +68,7 @@ class EventType(StrEnum):
     VESSEL_DATA_CORRECTED = "vessel.data_corrected"  # master data (a rename too), subject "vessel" by IMO
     VESSEL_VISIT_CORRECTED = "vessel.visit_corrected"
     TRAIN_CORRECTED = "train.corrected"
+    TRAIN_WAGONS_CHANGED = "train.wagons_changed"  # wagons swapped in or out at the base, with the reason
     MANIFEST_SET = "manifest.set"  # a visit's list replaced (subject: the visit)
     MANIFEST_CHANGED = "manifest.changed"  # boxes added to or removed from a list, with the reason
     TARIFF_PUBLISHED = "billing.tariff_published"  # an admin replaced a tariff document (subject: tariff code)
@@ -76,6 +77,14 @@ class EventType(StrEnum):
     INVOICE_DRAFTED = "billing.invoice_drafted"  # a billing run created or changed a draft
     INVOICE_FINALISED = "billing.invoice_finalised"  # numbered; immutable from now on
     CREDIT_NOTE_ISSUED = "billing.credit_note_issued"  # a final invoice reversed (subject: the credited invoice)
+    EQUIPMENT_STATUS_CHANGED = "equipment.status_changed"  # working / break / out of service, with the reason
+    EQUIPMENT_DRIVER_CHANGED = "equipment.driver_changed"  # a driver signed on to (or off) a machine
+    WORK_INSTRUCTIONS_CREATED = (
+        "work.instructions_created"  # generated from a visit's lists or a truck (subject: the visit)
+    )
+    WORK_INSTRUCTION_DONE = "work.instruction_done"  # a driver confirmed the move (subject: the instruction)
+    WORK_INSTRUCTION_FAILED = "work.instruction_failed"  # a driver reported a problem; back in the queue
+    WORK_QUEUE_CHANGED = "work.queue_changed"  # a planner pinned, reordered, suspended or resumed a queue
 
 
 def utc_now() -> datetime:

@@ -33,6 +33,7 @@ class Role(StrEnum):
     CUSTOMS_OFFICER = "customs_officer"
     SHIPPING_LINE = "shipping_line"
     SHIPPER = "shipper"  # shipper or forwarder: sees only its own consignments
+    DRIVER = "driver"  # drives a machine: sees and confirms its jobs on the driver's screen, nothing else
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -72,6 +73,12 @@ class Action(StrEnum):
     BILLING_WRITE = "billing.write"  # guarantees, waivers, billing runs, finalise, credit notes
     TARIFF_WRITE = "tariff.write"  # publish a tariff revision
     REPORT_READ = "report.read"  # the management reports
+    PARTY_READ = "party.read"  # the list of parties (hub staff; a party sees itself through its objects)
+    EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
+    EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
+    WORK_READ = "work.read"  # work instructions, queues, productivity
+    WORK_PLAN = "work.plan"  # generate instructions; pin, reorder, suspend a queue
+    WORK_DRIVE = "work.drive"  # sign on to a machine, confirm its jobs, report a problem
 
 
 _READS = frozenset(
@@ -86,6 +93,9 @@ _READS = frozenset(
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
         Action.SIMULATION_READ,
+        Action.PARTY_READ,
+        Action.EQUIPMENT_READ,
+        Action.WORK_READ,
     }
 )
 READ_ACTIONS = _READS
@@ -112,6 +122,8 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
         Action.RELEASE_WRITE,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
     },
     Role.YARD_OPERATOR: _READS
     | {
@@ -123,6 +135,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
+        Action.WORK_DRIVE,
     },
     Role.GATE_CLERK: _READS
     | {
@@ -133,8 +148,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
     },
-    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
+    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.WORK_PLAN, Action.WORK_DRIVE},
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
@@ -164,6 +180,9 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.GATE_BOOK,
             Action.VGM_WRITE,
         }
+    ),
+    Role.DRIVER: frozenset(
+        {Action.EQUIPMENT_READ, Action.WORK_READ, Action.WORK_DRIVE, Action.CONTAINER_READ, Action.YARD_READ}
     ),
 }
 

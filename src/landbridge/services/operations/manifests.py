@@ -29,7 +29,9 @@ from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, subject_event
+from landbridge.services.operations.vgm import hold_until_vgm, release_vgm_wait
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -38,9 +40,14 @@ def entry_view(row: tables.ManifestEntryRow) -> dict[str, Any]:
     return {"container": row.container_number, "iso_type": row.iso_type, "gross_mass_kg": row.gross_mass_kg}
 
 
-def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str) -> None:
-    """Lock the visit (lists change under its lock, so a load cannot slip past a removal)."""
+def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
+    """Lock the visit (lists change under its lock, so a load cannot slip past a removal).
+
+    A line (a party-scoped caller) changes only the lists of the calls it operates; another call is 404.
+    """
     if visit_kind is VisitKind.VESSEL:
+        if not scope.everything and uow.vessels.get_visible(visit, scope) is None:
+            raise NotFound("reference", f"no vessel visit {visit!r}")
         row = uow.vessels.get(visit, lock=True)
         if row is None:
             raise NotFound("reference", f"no vessel visit {visit!r}")
@@ -81,6 +88,23 @@ def _answer(uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListK
     }
 
 
+def _vgm_waits(
+    uow: UnitOfWork,
+    actor: Actor,
+    visit_kind: VisitKind,
+    visit: str,
+    list_kind: ListKind,
+    added: list[str],
+    removed: list[str],
+) -> None:
+    """A ship's load list holds its packed boxes until their VGM is declared (the automatic
+    ``vgm_missing`` hold, SOLAS VI/2); a box taken off the list is no longer held for it."""
+    if (visit_kind, list_kind) != (VisitKind.VESSEL, ListKind.LOAD):
+        return
+    hold_until_vgm(uow, actor, added)
+    release_vgm_wait(uow, actor, removed, f"taken off the load list of {visit}")
+
+
 def replace_list(
     uow: UnitOfWork,
     actor: Actor,
@@ -88,15 +112,17 @@ def replace_list(
     visit: str,
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
+    scope: Scope = EVERYTHING,
 ) -> dict[str, Any]:
     """Replace a visit's list inside an open command (the caller's transaction); appends ``manifest.set``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit)
+    _lock_visit(uow, visit_kind, visit, scope)
     before = [row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)]
     uow.manifests.remove(visit_kind.value, visit, list_kind.value)
     uow.manifests.add(_rows(actor, visit_kind, visit, list_kind, checked))
     answer = _answer(uow, visit_kind, visit, list_kind)
+    after = [e.container for e in checked]
     subject_event(
         uow,
         EventType.MANIFEST_SET,
@@ -104,8 +130,9 @@ def replace_list(
         visit,
         actor,
         {"list": list_kind.value, "containers": before},
-        {"list": list_kind.value, "name": what, "containers": [e.container for e in checked]},
+        {"list": list_kind.value, "name": what, "containers": after},
     )
+    _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=after, removed=[n for n in before if n not in after])
     return answer
 
 
@@ -117,11 +144,12 @@ def add_entries(
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
     reason: str,
+    scope: Scope = EVERYTHING,
 ) -> dict[str, Any]:
     """Add boxes to a list inside an open command (boxes already on it are kept); appends ``manifest.changed``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit)
+    _lock_visit(uow, visit_kind, visit, scope)
     listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
     new = [entry for entry in checked if entry.container not in listed]
     if new:
@@ -135,6 +163,7 @@ def add_entries(
             None,
             {"list": list_kind.value, "name": what, "added": [e.container for e in new], "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[e.container for e in new], removed=[])
     return _answer(uow, visit_kind, visit, list_kind)
 
 
@@ -146,14 +175,15 @@ def set_list(
     visit: str,
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Replace any of a visit's lists (see the three named functions below)."""
+    """Replace any of a visit's lists (see the three named functions below); a line: its own calls'."""
     return execute(
         uow,
         actor,
-        lambda uow: replace_list(uow, actor, visit_kind, visit, list_kind, entries),
+        lambda uow: replace_list(uow, actor, visit_kind, visit, list_kind, entries, scope),
         idempotency=idempotency,
         occurred_at=occurred_at,
     )
@@ -225,6 +255,7 @@ def add_to_list(
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
     reason: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
@@ -232,7 +263,7 @@ def add_to_list(
     return execute(
         uow,
         actor,
-        lambda uow: add_entries(uow, actor, visit_kind, visit, list_kind, entries, reason),
+        lambda uow: add_entries(uow, actor, visit_kind, visit, list_kind, entries, reason, scope),
         idempotency=idempotency,
         occurred_at=occurred_at,
     )
@@ -247,6 +278,7 @@ def remove_from_list(
     list_kind: ListKind,
     containers: Sequence[str],
     reason: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
@@ -255,7 +287,7 @@ def remove_from_list(
     checked = [entry.container for entry in checked_entries([ManifestEntry(c) for c in containers], "containers")]
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        _lock_visit(uow, visit_kind, visit)
+        _lock_visit(uow, visit_kind, visit, scope)
         listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
         for index, number in enumerate(checked):
             if number not in listed:
@@ -270,16 +302,19 @@ def remove_from_list(
             {"list": list_kind.value, "containers": checked},
             {"list": list_kind.value, "name": what, "removed": checked, "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[], removed=checked)
         return _answer(uow, visit_kind, visit, list_kind)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def list_of(uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListKind) -> dict[str, Any]:
-    """A visit's list (404 for an unknown visit)."""
+def list_of(
+    uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListKind, scope: Scope = EVERYTHING
+) -> dict[str, Any]:
+    """A visit's list (404 for an unknown visit, or a call the scope may not see)."""
     list_name(visit_kind, list_kind)
     with uow:
-        exists = uow.vessels.get(visit) if visit_kind is VisitKind.VESSEL else uow.rail.train(visit)
+        exists = uow.vessels.get_visible(visit, scope) if visit_kind is VisitKind.VESSEL else uow.rail.train(visit)
         if exists is None:
             raise NotFound("reference", f"no {visit_kind.value.replace('_', ' ')} {visit!r}")
         return _answer(uow, visit_kind, visit, list_kind)

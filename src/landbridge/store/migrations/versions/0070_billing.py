@@ -1,7 +1,7 @@
 """billing: tariff revisions, guarantees, waivers, invoice series, invoices and invoice lines
 
 Revision ID: 0070
-Revises: 0015
+Revises: 0060
 Create Date: 2026-12-07 10:30:00
 
 Why: the base charged nothing. Tariffs are now data (revisions of a document, the newest in force),
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0070"
-down_revision = "0015"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 
