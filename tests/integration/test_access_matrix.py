@@ -248,6 +248,9 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/lists/appointments", STAFF_READERS),
     ("/lists/parties", STAFF_READERS),
     ("/lists/parties.csv", STAFF_READERS),
+    ("/audit", ALL_ROLES),  # a shipper or line: the events of its own boxes only
+    ("/lists/events", ALL_ROLES),
+    ("/lists/events.csv", ALL_ROLES),
     ("/work", STAFF_READERS),  # the control room's work queues
     ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
