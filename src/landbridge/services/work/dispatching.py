@@ -9,8 +9,10 @@ live instruction stays open until a machine is free for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
+from landbridge.domain.equipment import BasePlan
 from landbridge.domain.events import as_utc
 from landbridge.planning.dispatch.problem import (
     DispatchState,
@@ -34,9 +36,9 @@ from landbridge.store.work_tables import WorkInstructionRow, WorkQueueRow
 _SECONDS_PER_H = 3600.0
 
 
-def machine_of(row: tables.EquipmentRow) -> Machine:
+def machine_of(row: tables.EquipmentRow, plan: BasePlan | None = None) -> Machine:
     """An equipment row as the dispatcher sees it."""
-    x_m, y_m = position_of(row, base_plan(current_scenario()))
+    x_m, y_m = position_of(row, plan or base_plan(current_scenario()))
     return Machine(
         code=row.code,
         kind=MachineKind(row.kind),
@@ -86,13 +88,28 @@ def control_of(row: WorkQueueRow) -> QueueControl:
     return QueueControl(row.code, row.suspended, row.pinned_machine, row.sequenced)
 
 
-def dispatch_state(uow: UnitOfWork) -> tuple[DispatchState, dict[int, WorkInstructionRow]]:
-    """The live state of the base for the dispatcher, and the live rows by id."""
-    rows = {row.id: row for row in uow.work.live()}
+def dispatch_state(
+    uow: UnitOfWork, pools: set[str] | None = None
+) -> tuple[DispatchState, dict[int, WorkInstructionRow]]:
+    """The live state of the base for the dispatcher, and the live rows by id.
+
+    With ``pools`` only the live instructions of those pools are read — and every live instruction
+    they depend on, wherever it is, so a dependency never looks done just because it was not read.
+    """
+    if pools is None:
+        rows = {row.id: row for row in uow.work.live()}
+    else:
+        rows = {row.id: row for row in uow.work.live_in_pools(pools)}
+        wanted = {d for row in rows.values() for d in row.depends_on or ()} - set(rows)
+        while wanted:
+            found = {row.id: row for row in uow.work.live_by_ids(wanted)}
+            rows.update(found)
+            wanted = {d for row in found.values() for d in row.depends_on or ()} - set(rows)
+    plan_ = base_plan(current_scenario())
     state = DispatchState(
         now=command_time(),
-        machines=tuple(machine_of(m) for m in uow.equipment.machines()),
-        instructions=tuple(instruction_of(r) for r in rows.values()),
+        machines=tuple(machine_of(m, plan_) for m in uow.equipment.machines()),
+        instructions=tuple(instruction_of(r) for r in sorted(rows.values(), key=lambda r: r.id)),
         queues=tuple(control_of(q) for q in uow.work.queues()),
     )
     return state, rows
@@ -138,10 +155,19 @@ def redispatch(uow: UnitOfWork) -> dict[str, int]:
 
 
 def dispatch_next(uow: UnitOfWork, machines: Iterable[str]) -> dict[str, int]:
-    """Decide for a few machines only (after a confirmation): each free one gets its next job."""
+    """Decide for a few machines only (after a confirmation): each free one gets its next job.
+
+    Only the instructions of these machines' pools (and what they depend on) are read; after each
+    assignment the state is updated in memory, so the next machine cannot get the same job.
+    """
+    codes = list(machines)
+    fleet = {m.code: m for m in uow.equipment.machines()}
+    pools = {pool for code in codes if code in fleet for pool in fleet[code].pools or ()}
+    if not pools:
+        return {}
+    state, rows = dispatch_state(uow, pools)
     assigned: dict[str, int] = {}
-    state, rows = dispatch_state(uow)
-    for code in machines:
+    for code in codes:
         chosen = next_job(state, code)
         if chosen is None:
             continue
@@ -149,6 +175,12 @@ def dispatch_next(uow: UnitOfWork, machines: Iterable[str]) -> dict[str, int]:
         if row.status == InstructionStatus.OPEN.value:
             _assign(row, code)
             assigned[code] = row.id
-            uow.session.flush()
-            state, rows = dispatch_state(uow)  # the next machine must not get the same job
+            taken = replace(chosen, status=InstructionStatus.ASSIGNED, machine=code)
+            state = DispatchState(
+                state.now,
+                state.machines,
+                tuple(taken if i.id == chosen.id else i for i in state.instructions),
+                state.queues,
+            )
+    uow.session.flush()
     return assigned

@@ -41,6 +41,40 @@ class WorkRepository:
             )
         )
 
+    def live_in_pools(self, pools: Iterable[str]) -> list[WorkInstructionRow]:
+        """The open or assigned instructions of these pools, by id."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.status.in_(LIVE), WorkInstructionRow.pool.in_(sorted(set(pools))))
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def live_by_ids(self, ids: Iterable[int]) -> list[WorkInstructionRow]:
+        """The live instructions among these ids."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow).where(WorkInstructionRow.id.in_(wanted), WorkInstructionRow.status.in_(LIVE))
+            )
+        )
+
+    def machines_holding(self, machines: Iterable[str]) -> set[str]:
+        """Which of these machines hold a live job."""
+        wanted = sorted(set(machines))
+        if not wanted:
+            return set()
+        return set(
+            self._session.scalars(
+                select(WorkInstructionRow.machine)
+                .where(WorkInstructionRow.machine.in_(wanted), WorkInstructionRow.status.in_(LIVE))
+                .distinct()
+            )
+        )
+
     def live_for(self, containers: Iterable[str]) -> list[WorkInstructionRow]:
         """The live instructions of these boxes."""
         wanted = sorted(set(containers))
