@@ -22,7 +22,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.yard import YardSlot
 from landbridge.domain.yard_rules import covered_bays
-from landbridge.planning.dispatch.problem import InstructionKind, InstructionStatus
+from landbridge.planning.dispatch.problem import MACHINE_KINDS_FOR, InstructionKind, InstructionStatus
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
 from landbridge.services.event_time import command_time
@@ -97,13 +97,15 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     return dict(outcome.body)
 
 
-def _idle_sharing(uow: UnitOfWork, machine: tables.EquipmentRow) -> list[str]:
-    """The machine itself, then every working machine with no job that shares one of its pools."""
+def _idle_sharing(uow: UnitOfWork, machine: tables.EquipmentRow, kind: InstructionKind) -> list[str]:
+    """The machine itself, then every working machine with no job that shares one of its pools and may
+    do this kind of work (the confirmation may have made the next job of the queue ready)."""
     pools = set(machine.pools or ())
+    able = {k.value for k in MACHINE_KINDS_FOR[kind]}
     sharing = [
         m.code
         for m in uow.equipment.machines(status="working")
-        if m.code != machine.code and pools & set(m.pools or ())
+        if m.code != machine.code and m.kind in able and pools & set(m.pools or ())
     ]
     busy = uow.work.machines_holding(sharing)
     return [machine.code, *(code for code in sharing if code not in busy)]
@@ -154,7 +156,7 @@ def confirm(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine))
+        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
         return {"done": done, "move": moved, "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -195,7 +197,7 @@ def report_problem(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine))
+        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
         return {"reported": instruction_view(row), "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
