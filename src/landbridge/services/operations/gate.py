@@ -29,6 +29,7 @@ from landbridge.domain.gate import (
 from landbridge.domain.holds import Exit
 from landbridge.domain.visits import TruckVisitStatus
 from landbridge.scenarios import current_scenario
+from landbridge.services.billing.accounts import check_pick_up
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -365,6 +366,7 @@ def truck_in(
             if order is None:
                 raise NotFound("delivery_order", f"no delivery order {delivery_order!r}")
             _order(uow, order).check_release(pin, picks, arrival)
+            check_pick_up(uow, picks, arrival)  # storage owed and not guaranteed: the tariff may block it
         dropped_rows = []
         for index, number in enumerate(drop_off):
             row = locked_container(uow, number, f"drop_off[{index}]")

@@ -29,6 +29,7 @@ from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, subject_event
+from landbridge.services.operations.vgm import hold_until_vgm, release_vgm_wait
 from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -87,6 +88,23 @@ def _answer(uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListK
     }
 
 
+def _vgm_waits(
+    uow: UnitOfWork,
+    actor: Actor,
+    visit_kind: VisitKind,
+    visit: str,
+    list_kind: ListKind,
+    added: list[str],
+    removed: list[str],
+) -> None:
+    """A ship's load list holds its packed boxes until their VGM is declared (the automatic
+    ``vgm_missing`` hold, SOLAS VI/2); a box taken off the list is no longer held for it."""
+    if (visit_kind, list_kind) != (VisitKind.VESSEL, ListKind.LOAD):
+        return
+    hold_until_vgm(uow, actor, added)
+    release_vgm_wait(uow, actor, removed, f"taken off the load list of {visit}")
+
+
 def replace_list(
     uow: UnitOfWork,
     actor: Actor,
@@ -104,6 +122,7 @@ def replace_list(
     uow.manifests.remove(visit_kind.value, visit, list_kind.value)
     uow.manifests.add(_rows(actor, visit_kind, visit, list_kind, checked))
     answer = _answer(uow, visit_kind, visit, list_kind)
+    after = [e.container for e in checked]
     subject_event(
         uow,
         EventType.MANIFEST_SET,
@@ -111,8 +130,9 @@ def replace_list(
         visit,
         actor,
         {"list": list_kind.value, "containers": before},
-        {"list": list_kind.value, "name": what, "containers": [e.container for e in checked]},
+        {"list": list_kind.value, "name": what, "containers": after},
     )
+    _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=after, removed=[n for n in before if n not in after])
     return answer
 
 
@@ -143,6 +163,7 @@ def add_entries(
             None,
             {"list": list_kind.value, "name": what, "added": [e.container for e in new], "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[e.container for e in new], removed=[])
     return _answer(uow, visit_kind, visit, list_kind)
 
 
@@ -281,6 +302,7 @@ def remove_from_list(
             {"list": list_kind.value, "containers": checked},
             {"list": list_kind.value, "name": what, "removed": checked, "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[], removed=checked)
         return _answer(uow, visit_kind, visit, list_kind)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
