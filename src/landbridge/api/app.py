@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from landbridge import __version__
 from landbridge.api.errors import install_error_handlers
 from landbridge.api.routers import (
+    billing,
     containers,
     dcsa,
     equipment,
@@ -26,6 +27,7 @@ from landbridge.api.routers import (
     operations_yard,
     plans,
     reference,
+    reports,
     tracking,
     work,
 )
@@ -63,6 +65,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_rail.wagons,
     ):
         app.include_router(operations_router)
+    app.include_router(billing.router)
+    app.include_router(reports.router)
     app.include_router(equipment.router)
     app.include_router(work.router)
     app.include_router(plans.router)
