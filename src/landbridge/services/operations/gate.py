@@ -34,6 +34,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
+    acting_scope,
     container_event,
     execute,
     locked_container,
@@ -284,7 +285,8 @@ def cancel_delivery_order(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = uow.gate.delivery_order(reference, lock=True)
-        if row is None or not (scope.everything or row.party_code == scope.party):
+        mine = acting_scope(actor, scope)
+        if row is None or not (mine.everything or row.party_code == mine.party):
             raise NotFound("reference", f"no delivery order {reference!r}")
         if row.status != "open":
             raise Conflict("reference", f"delivery order {reference} is {row.status}")
