@@ -4,10 +4,12 @@ leaves once released; the refusal names the hold and its owner and writes nothin
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from landbridge.domain.events import utc_now
 from tests.e2e.support import bearer, container_number, token, uic_wagon
 from tests.integration.test_operations_rules import Client, box, hub, listed, post, refused
 
@@ -158,3 +160,23 @@ def test_a_held_box_on_a_loading_train_is_flagged_on_the_overview_and_the_rail_s
     assert held_links == [held] and train_flagged
     _release(client, customs)
     assert flags() == ([], [], False)
+
+
+def test_an_old_hold_of_any_kind_is_an_overview_alert_named_for_what_it_is(hub: Client) -> None:
+    client, admin, _ = hub
+    number = container_number(9)
+    long_ago = (utc_now() - timedelta(hours=60)).isoformat()
+    post(client, "/api/v1/containers", {"number": number, "iso_type": "22G1", "occurred_at": long_ago}, 201)
+    listed(client, "/api/v1/vessel-visits/V1/discharge-list", [number])
+    post(
+        client,
+        "/api/v1/vessel-visits/V1/discharge",
+        {"container": number, "slot": "A-01-01-1", "occurred_at": long_ago},
+    )
+    body = {"container": number, "kind": "terminal", "reason": "storage unpaid", "occurred_at": long_ago}
+    post(client, "/api/v1/holds", body, 201)
+    client.cookies.set("lb_token", admin["Authorization"].removeprefix("Bearer "))
+    page = client.get("/?lang=en").text
+    alert = re.findall(r'<li class="alert old_hold">(.*?)</li>', page, re.S)
+    assert len(alert) == 1 and number in alert[0]
+    assert "Hold older than 48 h" in alert[0] and "Customs" not in alert[0]  # a terminal hold, not customs
