@@ -14,6 +14,7 @@ from landbridge.api.errors import install_error_handlers
 from landbridge.api.guard import InputGuard
 from landbridge.api.responses import document_error_responses
 from landbridge.api.routers import (
+    billing,
     containers,
     dcsa,
     equipment,
@@ -29,12 +30,13 @@ from landbridge.api.routers import (
     operations_yard,
     plans,
     reference,
+    reports,
     tracking,
     work,
 )
 from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
-from landbridge.web import actions, driver, lists, live, pages
+from landbridge.web import actions, driver, lists, live, pages, reports_screen
 from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -76,6 +78,8 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
         operations_vessels.ships,
         operations_gate.releases,
         operations_rail.wagons,
+        billing.router,
+        reports.router,
         equipment.router,
         work.router,
         plans.router,
@@ -86,6 +90,7 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(lists.router)
+    app.include_router(reports_screen.router)
     app.include_router(live.router)
     app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

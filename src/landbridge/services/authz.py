@@ -71,6 +71,10 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    BILLING_READ = "billing.read"  # charges, tariffs, invoices (a shipper or line: its own invoices)
+    BILLING_WRITE = "billing.write"  # guarantees, waivers, billing runs, finalise, credit notes
+    TARIFF_WRITE = "tariff.write"  # publish a tariff revision
+    REPORT_READ = "report.read"  # the management reports
     PARTY_READ = "party.read"  # the list of parties (hub staff; a party sees itself through its objects)
     EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
     EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
@@ -99,11 +103,16 @@ _READS = frozenset(
 READ_ACTIONS = _READS
 """Every read of the hub's state: what an auditor — and the dashboard's open mode — may do."""
 
+# Commercial reads: hub staff and the auditor, never the dashboard's open mode.
+_COMMERCIAL_READS = frozenset({Action.BILLING_READ, Action.REPORT_READ})
+
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.AUDITOR: _READS,
+    Role.AUDITOR: _READS | _COMMERCIAL_READS,
     Role.PLANNER: _READS
+    | _COMMERCIAL_READS
     | {
+        Action.BILLING_WRITE,
         Action.CONTAINER_REGISTER,
         Action.PARTY_WRITE,
         Action.CONSIGNMENT_WRITE,
@@ -134,6 +143,7 @@ POLICY: dict[Role, frozenset[Action]] = {
     },
     Role.GATE_CLERK: _READS
     | {
+        Action.BILLING_READ,
         Action.CONTAINER_REGISTER,
         Action.GATE_BOOK,
         Action.GATE_WRITE,
@@ -148,6 +158,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
+            Action.BILLING_READ,
             Action.VESSEL_READ,
             Action.CUSTOMS_READ,
             Action.HOLD_READ,
@@ -164,6 +175,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
+            Action.BILLING_READ,
             Action.CUSTOMS_READ,
             Action.HOLD_READ,
             Action.GRAIN_READ,

@@ -21,7 +21,16 @@ from landbridge.domain.events import as_utc
 from landbridge.services.authz import Action
 from landbridge.web.pages import Page, PageDep, guarded, not_found
 from landbridge.web.readmodels.common import hub_zone
-from landbridge.web.readmodels.lists import BY_NAME, LISTS, ListSpec, all_rows, csv_text, page_of
+from landbridge.web.readmodels.lists import (
+    BY_NAME,
+    EVENTS,
+    LISTS,
+    ListSpec,
+    all_rows,
+    bad_filters,
+    csv_text,
+    page_of,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,7 +40,7 @@ def _given(p: Page, spec: ListSpec) -> dict[str, str]:
     return {key: value[:100] for key, value in p.request.query_params.items() if key in names and value}
 
 
-def _list_page(p: Page, spec: ListSpec, template: str = "list.html") -> HTMLResponse:
+def _list_page(p: Page, spec: ListSpec, base: str = "") -> HTMLResponse:
     assert p.viewer is not None
     given = _given(p, spec)
     try:
@@ -41,14 +50,18 @@ def _list_page(p: Page, spec: ListSpec, template: str = "list.html") -> HTMLResp
     page = page_of(p.session, spec, p.viewer.scope, given, number)
     query = [(key, value) for key, value in given.items()]
 
+    base = base or f"/lists/{spec.name}"
+
     def page_url(n: int) -> str:
-        return f"/lists/{spec.name}?{urlencode([*query, ('page', str(n)), ('lang', p.lang.code)])}"
+        return f"{base}?{urlencode([*query, ('page', str(n)), ('lang', p.lang.code)])}"
 
     csv_url = f"/lists/{spec.name}.csv?{urlencode(query)}" if query else f"/lists/{spec.name}.csv"
     return p.render(
-        template,
+        "list.html",
         {
             "spec": spec,
+            "base_url": base,
+            "bad": bad_filters(spec, given),
             "page": page,
             "given": given,
             "page_url": page_url,
@@ -119,3 +132,12 @@ def gate(p: PageDep) -> Response:
         return p.render("gate.html", {"trucks": trucks, "booked": booked, "lists": BY_NAME})
 
     return guarded(p, BY_NAME["trucks"].action, build)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit(p: PageDep) -> Response:
+    """Audit search: events by container, train, vessel, who, role, type and time range, with before/after.
+
+    The same list as ``/lists/events`` (and its CSV); a shipper or line finds only the events of its own boxes.
+    """
+    return guarded(p, EVENTS.action, lambda: _list_page(p, EVENTS, base="/audit"))

@@ -28,7 +28,7 @@ from landbridge.domain.rail import TrainStatus
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations.common import execute, subject_event
+from landbridge.services.operations.common import acting_scope, execute, subject_event
 from landbridge.services.operations.vgm import hold_until_vgm, release_vgm_wait
 from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope
@@ -40,12 +40,13 @@ def entry_view(row: tables.ManifestEntryRow) -> dict[str, Any]:
     return {"container": row.container_number, "iso_type": row.iso_type, "gross_mass_kg": row.gross_mass_kg}
 
 
-def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
+def _lock_visit(uow: UnitOfWork, actor: Actor, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
     """Lock the visit (lists change under its lock, so a load cannot slip past a removal).
 
     A line (a party-scoped caller) changes only the lists of the calls it operates; another call is 404.
     """
     if visit_kind is VisitKind.VESSEL:
+        scope = acting_scope(actor, scope)
         if not scope.everything and uow.vessels.get_visible(visit, scope) is None:
             raise NotFound("reference", f"no vessel visit {visit!r}")
         row = uow.vessels.get(visit, lock=True)
@@ -117,7 +118,7 @@ def replace_list(
     """Replace a visit's list inside an open command (the caller's transaction); appends ``manifest.set``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit, scope)
+    _lock_visit(uow, actor, visit_kind, visit, scope)
     before = [row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)]
     uow.manifests.remove(visit_kind.value, visit, list_kind.value)
     uow.manifests.add(_rows(actor, visit_kind, visit, list_kind, checked))
@@ -149,7 +150,7 @@ def add_entries(
     """Add boxes to a list inside an open command (boxes already on it are kept); appends ``manifest.changed``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit, scope)
+    _lock_visit(uow, actor, visit_kind, visit, scope)
     listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
     new = [entry for entry in checked if entry.container not in listed]
     if new:
@@ -287,7 +288,7 @@ def remove_from_list(
     checked = [entry.container for entry in checked_entries([ManifestEntry(c) for c in containers], "containers")]
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        _lock_visit(uow, visit_kind, visit, scope)
+        _lock_visit(uow, actor, visit_kind, visit, scope)
         listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
         for index, number in enumerate(checked):
             if number not in listed:

@@ -19,6 +19,7 @@ from landbridge.services.authz import Role
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
+    acting_scope,
     container_event,
     container_view,
     execute,
@@ -137,7 +138,8 @@ def correct_vessel(
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Correct a ship's master data (a new name is a rename of the same ship); the IMO number cannot change."""
+    """Correct a ship's master data (a new name is a rename of the same ship); the IMO number cannot change.
+    A line corrects only a ship it operates a call of (403 otherwise)."""
     check_fields(changes, VESSEL_FIELDS, VESSEL_FIXED)
     _check_dimensions(**{k: v for k, v in changes.items() if k in ("loa_m", "beam_m", "draft_m")})
     if not reason.strip():
@@ -148,6 +150,10 @@ def correct_vessel(
         ship = uow.vessels.vessel(imo, lock=True)
         if ship is None:
             raise NotFound("imo_number", f"no vessel with IMO {imo}")
+        scope = acting_scope(actor, EVERYTHING)
+        if not scope.everything and not any(v.imo_number == imo for v in uow.vessels.all(scope)):
+            # Ships are shared master data (every line reads them): a line corrects a ship it runs a call of.
+            raise Forbidden("imo_number", f"only the hub or a line operating a call of IMO {imo} corrects its data")
         before = vessel_view(ship)
         for name, value in changes.items():
             if name == "name" and not value:
@@ -172,8 +178,10 @@ def correct_vessel(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def check_visible_visit(uow: UnitOfWork, reference: str, scope: Scope) -> None:
+def check_visible_visit(uow: UnitOfWork, reference: str, scope: Scope, actor: Actor | None = None) -> None:
     """A party-scoped caller (a line) acts only on the calls it operates: any other is 404, as unknown."""
+    if actor is not None:
+        scope = acting_scope(actor, scope)
     if not scope.everything and uow.vessels.get_visible(reference, scope) is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
 
@@ -254,7 +262,7 @@ def berth_vessel(
     """Bring an announced vessel alongside a free berth (a line: only a call it operates)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        check_visible_visit(uow, reference, scope)
+        check_visible_visit(uow, reference, scope, actor)
         vessels = uow.vessels
         row = _visit(uow, reference, VesselVisitStatus.ANNOUNCED)
         berth = vessels.berth(berth_code, lock=True)
@@ -374,7 +382,7 @@ def depart_vessel(
     """The vessel leaves its berth; every box on board is recorded as departed with it (a line: its own call)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        check_visible_visit(uow, reference, scope)
+        check_visible_visit(uow, reference, scope, actor)
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         before = visit_view(visit)
         on_board = uow.containers.in_position(PositionKind.VESSEL.value, reference)

@@ -8,6 +8,7 @@ repositories would return to the same caller.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,15 +19,21 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.containers import PositionKind
+from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import PartyRole
 from landbridge.domain.visits import TruckVisitStatus, VesselVisitStatus
-from landbridge.services.authz import Action
+from landbridge.services.authz import Action, Role
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
-from landbridge.store.repositories.scope import visible_containers, visible_holds, visible_vessel_visits
-from landbridge.web.readmodels.common import utc
+from landbridge.store.repositories.scope import (
+    about_visible_container,
+    visible_containers,
+    visible_holds,
+    visible_vessel_visits,
+)
+from landbridge.web.readmodels.common import CONTAINER_SUBJECT, TRAIN_SUBJECT, hub_zone, utc
 
 
 def _(message: str) -> str:
@@ -45,17 +52,21 @@ class Column:
     key: str
     label: str
     words: bool = False
+    json: bool = False  # a before/after snapshot, shown as compact JSON
 
 
 @dataclass(frozen=True)
 class Filter:
-    """A filter field: ``text`` matches the start of the column (case-insensitive), ``choice`` one value."""
+    """A filter field: ``text`` matches the start of the column (case-insensitive), ``choice`` one value,
+    ``exact`` the whole value, ``from``/``to`` a time range (hub time unless an offset is typed), and
+    ``subject`` the events about one object (``subject`` is its subject type)."""
 
     name: str
     label: str
     column: Any
     kind: str = "text"
     choices: tuple[tuple[str, str], ...] = ()
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,8 +205,38 @@ def _party_row(row: tables.PartyRow) -> dict[str, Any]:
     return {"code": row.code, "name": row.name, "role": row.role, "country": row.country}
 
 
+def _events(scope: Scope) -> Select[Any]:
+    """Every event for hub staff; for a shipper or line the events of the boxes it may see, nothing else."""
+    query = select(tables.EventRow)
+    if scope.party is None:
+        return query
+    return query.where(
+        tables.EventRow.subject_type == CONTAINER_SUBJECT,
+        about_visible_container(tables.EventRow.subject_id, scope),
+    )
+
+
+def _event_row(row: tables.EventRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "occurred_at": utc(row.occurred_at),
+        "recorded_at": utc(row.recorded_at),
+        "event_type": row.event_type,
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "container": row.subject_id if row.subject_type == CONTAINER_SUBJECT else None,
+        "actor": row.actor,
+        "role": row.role,
+        "location": row.location,
+        "before": row.before,
+        "after": row.after,
+        "source_reference": row.source_reference,
+    }
+
+
 C, H, V, T = tables.ContainerRow, tables.CustomsHoldRow, tables.VesselVisitRow, tables.TrainVisitRow
-K, A, P = tables.TruckVisitRow, tables.GateAppointmentRow, tables.PartyRow
+K, A, P, E = tables.TruckVisitRow, tables.GateAppointmentRow, tables.PartyRow, tables.EventRow
+VESSEL_SUBJECT = "vessel_visit"
 OPEN_FILTER = "open"
 
 LISTS: tuple[ListSpec, ...] = (
@@ -359,10 +400,61 @@ LISTS: tuple[ListSpec, ...] = (
         _party_row,
     ),
 )
+EVENTS = ListSpec(
+    "events",
+    _("Audit trail"),
+    Action.AUDIT_READ,
+    lambda scope: _events(scope),
+    (
+        Column("occurred_at", _("When it happened")),
+        Column("event_type", _("Event"), words=True),
+        Column("subject_type", _("Subject"), words=True),
+        Column("subject_id", _("Reference")),
+        Column("actor", _("Who")),
+        Column("role", _("Role"), words=True),
+        Column("location", _("Place")),
+        Column("before", _("Before"), json=True),
+        Column("after", _("After"), json=True),
+        Column("source_reference", _("Source")),
+        Column("recorded_at", _("Recorded")),
+    ),
+    (
+        Filter("container", _("Container"), E.subject_id, "subject", subject=CONTAINER_SUBJECT),
+        Filter("train", _("Train visit"), E.subject_id, "subject", subject=TRAIN_SUBJECT),
+        Filter("vessel", _("Vessel visit"), E.subject_id, "subject", subject=VESSEL_SUBJECT),
+        Filter("actor", _("Who"), E.actor),
+        Filter("role", _("Role"), E.role, "choice", _values(Role)),
+        Filter("event_type", _("Event"), E.event_type, "choice", _values(EventType)),
+        Filter("from", _("From"), E.occurred_at, "from"),
+        Filter("to", _("Until"), E.occurred_at, "to"),
+    ),
+    (E.occurred_at.desc(), E.id.desc()),
+    lambda row: _event_row(row),
+)
+LISTS = (*LISTS, EVENTS)
 BY_NAME: dict[str, ListSpec] = {spec.name: spec for spec in LISTS}
 
 
+class BadFilter(ValueError):
+    """A filter value that cannot be understood (a time that is not one)."""
+
+
 def _condition(spec: Filter, value: str) -> ColumnElement[bool] | None:
+    if spec.kind in ("from", "to"):
+        if not value.strip():
+            return None
+        try:
+            moment = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise BadFilter(spec.name) from None
+        moment = as_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=hub_zone()))
+        bound: ColumnElement[bool] = spec.column >= moment if spec.kind == "from" else spec.column < moment
+        return bound
+    if spec.kind == "subject":
+        wanted = "".join(value.split()).upper()
+        return (tables.EventRow.subject_type == spec.subject) & (spec.column == wanted) if wanted else None
+    if spec.kind == "exact":
+        return spec.column == value.strip() if value.strip() else None
     if spec.name == OPEN_FILTER:
         return spec.column.is_(None) if value == "yes" else spec.column.is_not(None) if value == "no" else None
     if spec.kind == "choice":
@@ -378,10 +470,24 @@ def filtered(spec: ListSpec, scope: Scope, given: Mapping[str, str]) -> Select[A
     """The list's query for the scope with the given filters applied (unknown or empty filters ignored)."""
     query = spec.base(scope)
     for option in spec.filters:
-        condition = _condition(option, given.get(option.name, ""))
+        try:
+            condition = _condition(option, given.get(option.name, ""))
+        except BadFilter:
+            continue  # shown beside the filter (bad_filters); the rest still applies
         if condition is not None:
             query = query.where(condition)
     return query
+
+
+def bad_filters(spec: ListSpec, given: Mapping[str, str]) -> set[str]:
+    """The filters whose value could not be understood (and were left out)."""
+    bad = set()
+    for option in spec.filters:
+        try:
+            _condition(option, given.get(option.name, ""))
+        except BadFilter:
+            bad.add(option.name)
+    return bad
 
 
 @dataclass(frozen=True)
@@ -419,5 +525,7 @@ def csv_text(value: Any, when: Callable[[datetime], str]) -> str:
         return ""
     if isinstance(value, datetime):
         return when(value)
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
