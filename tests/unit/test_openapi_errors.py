@@ -17,7 +17,7 @@ def test_every_operation_documents_its_errors_with_the_error_schema() -> None:
             if any(p["name"].lower() == "authorization" for p in operation.get("parameters", [])):
                 wanted |= {"401", "403", "429"}
             if method in {"post", "put", "patch", "delete"}:
-                wanted |= {"409", "412", "413"}
+                wanted |= {"400", "409", "412", "413"}
             for code in sorted(wanted):
                 content = operation["responses"].get(code, {}).get("content", {})
                 if "application/json" not in content:

@@ -2,9 +2,10 @@
 
 ``document_error_responses(app)`` wraps the app's OpenAPI generation, so a route added later by
 anyone is covered without touching it: every operation may answer 404, 422, 500 and 503 (the
-database); one that takes a bearer token also 401, 403 and 429; a command also 409, 412 (a stale
-``If-Match``) and 413 (a body too large). A route's own description of a code is kept. Object reads
-that carry an ``ETag`` say so. Under ``/dcsa`` the schema is DCSA's error body, which those routes answer.
+database); one that takes a bearer token also 401, 403 and 429; a command also 400 (a body that is
+not text), 409, 412 (a stale ``If-Match``) and 413 (a body too large). A route's own description of
+a code is kept. Object reads that carry an ``ETag`` say so. Under ``/dcsa`` the schema is DCSA's
+error body, which those routes answer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 from landbridge.api.errors import ErrorBody
 
 _DESCRIPTIONS = {
+    "400": "The body could not be read as JSON text at all (not UTF-8, UTF-16 or UTF-32)",
     "401": "No token, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`)",
     "403": "The caller's role may not do this",
     "404": "No such object, or not one the caller may see",
@@ -32,7 +34,7 @@ _DESCRIPTIONS = {
 }
 _EVERY_OPERATION = ("404", "422", "500", "503")
 _AUTHENTICATED = ("401", "403", "429")
-_COMMANDS = ("409", "412", "413")
+_COMMANDS = ("400", "409", "412", "413")
 _UNSAFE = frozenset({"post", "put", "patch", "delete"})
 _ETAG_READS = frozenset(
     {"/api/v1/containers/{number}", "/api/v1/vessel-visits/{reference}", "/api/v1/train-visits/{reference}"}
