@@ -143,3 +143,20 @@ def test_a_correction_to_null_of_a_fact_every_box_has_is_refused(client: TestCli
     assert client.post("/api/v1/containers", json={"number": number, "iso_type": "45G1"}).status_code == 201
     response = client.patch(f"/api/v1/containers/{number}", json={"reason": "typo", field: None})
     assert _field_of(response) == ["body", field]
+
+
+def test_times_on_the_billing_and_reports_routes_are_instants(client: TestClient) -> None:
+    """Found by Schemathesis after the billing merge: ``at=0.5`` and a guarantee through year 2447 answered 500."""
+    number = "CSQU3054383"
+    assert client.post("/api/v1/containers", json={"number": number, "iso_type": "45G1"}).status_code == 201
+    assert _field_of(client.get(f"/api/v1/billing/containers/{number}", params={"at": "0.5"})) == ["query", "at"]
+    body = {"container": number, "kind": "paid", "through": "2447-03-06T07:00:33-07:01"}
+    assert _field_of(client.post("/api/v1/billing/guarantees", json=body))[:2] == ["body", "through"]
+    window = {"start": "0", "end": "2026-01-01T00:00:00Z"}
+    assert _field_of(client.get("/api/v1/reports/throughput", params=window)) == ["query", "start"]
+
+
+def test_a_literal_path_beside_a_numbered_one_answers_405_not_422(client: TestClient) -> None:
+    """Found by Schemathesis (ST204): GET /api/v1/work/instructions/generate was read as instruction 'generate'."""
+    response = client.get("/api/v1/work/instructions/generate")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"

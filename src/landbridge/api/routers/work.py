@@ -71,13 +71,13 @@ def listed(
     return queues.instructions(uow, queue=queue, status=status, machine=machine, limit=limit)
 
 
-@router.get("/instructions/{instruction_id}", response_model=InstructionOut, responses=ERRORS)
+@router.get("/instructions/{instruction_id:int}", response_model=InstructionOut, responses=ERRORS)
 def one(instruction_id: InstructionId, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One instruction."""
     return queues.instruction(uow, instruction_id)
 
 
-@router.post("/instructions/{instruction_id}/confirm", response_model=ConfirmOut, responses=ERRORS)
+@router.post("/instructions/{instruction_id:int}/confirm", response_model=ConfirmOut, responses=ERRORS)
 def confirm(
     instruction_id: InstructionId, uow: UowDep, who: Driver, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
@@ -90,7 +90,7 @@ def confirm(
     return respond(jobs.confirm(uow, who.actor, instruction_id=instruction_id, occurred_at=at, idempotency=key))
 
 
-@router.post("/instructions/{instruction_id}/problem", response_model=ProblemOut, responses=ERRORS)
+@router.post("/instructions/{instruction_id:int}/problem", response_model=ProblemOut, responses=ERRORS)
 def problem(
     instruction_id: InstructionId, body: ProblemIn, uow: UowDep, who: Driver, key: IdempotencyDep
 ) -> JSONResponse:
