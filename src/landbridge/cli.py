@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landbridge.config import get_settings
+from landbridge.edi_cli import edi_app
 from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
+app.add_typer(edi_app, name="edi")
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(simulate_command)

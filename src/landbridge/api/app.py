@@ -13,6 +13,7 @@ from landbridge.api.errors import install_error_handlers
 from landbridge.api.routers import (
     containers,
     dcsa,
+    edi,
     health,
     operations_customs,
     operations_gate,
@@ -55,6 +56,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)
+    app.include_router(edi.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)

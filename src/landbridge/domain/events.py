@@ -49,6 +49,10 @@ class EventType(StrEnum):
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
     GRAIN_LOADED_CONTAINER = "grain.loaded_container"
+    CONTAINER_REPORTED = "container.reported"  # a partner's CODECO: a gate or rail move outside the hub
+    WAYBILL_CREATED = "waybill.created"
+    WAYBILL_RECONSIGNED = "waybill.reconsigned"
+    WAYBILL_GAUGE_CHANGED = "waybill.gauge_changed"
 
 
 def utc_now() -> datetime:

@@ -58,6 +58,12 @@ class Action(StrEnum):
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
+    EDI_READ = "edi.read"  # interchanges received and sent, bay plans, partners
+    EDI_IMPORT = "edi.import"  # send us EDIFACT or CSV to apply
+    EDI_EXPORT = "edi.export"  # build and queue outbound messages
+    EDI_PARTNERS = "edi.partners"  # change trading-partner agreements
+    WAYBILL_READ = "waybill.read"  # SMGS / CIM-SMGS consignment notes
+    WAYBILL_WRITE = "waybill.write"  # create, re-consign, record a gauge change
 
 
 _READS = frozenset(
@@ -70,6 +76,8 @@ _READS = frozenset(
         Action.GATE_READ,
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
+        Action.EDI_READ,
+        Action.WAYBILL_READ,
     }
 )
 
@@ -85,11 +93,14 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.RAIL_PLAN,
         Action.GATE_BOOK,
         Action.PLAN_RUN,
+        Action.EDI_IMPORT,
+        Action.EDI_EXPORT,
+        Action.WAYBILL_WRITE,
     },
     Role.YARD_OPERATOR: _READS
     | {Action.CONTAINER_REGISTER, Action.YARD_WRITE, Action.VESSEL_HANDLE, Action.CFS_WRITE, Action.GRAIN_WRITE},
     Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE},
-    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE},
+    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.EDI_IMPORT, Action.WAYBILL_WRITE},
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
@@ -101,6 +112,7 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,
             Action.GATE_BOOK,
+            Action.EDI_IMPORT,
         }
     ),
     Role.SHIPPER: frozenset(

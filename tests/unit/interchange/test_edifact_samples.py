@@ -69,7 +69,7 @@ def test_coprar_discharge_list_reads_as_typed_values() -> None:
     assert message.document_code == "45"
     assert message.transport is not None
     assert message.transport.means_name == "COSCO LIANYUNGANG"
-    assert message.transport.means_id == "9412345"
+    assert message.transport.means_id == "9412347"
     assert [item.number for item in message.equipment] == ["CSQU3054383", "CBHU8123451", "TGHU1000018", "TCNU2000026"]
     first = message.equipment[0]
     assert first.vgm_kg == Decimal(24500)

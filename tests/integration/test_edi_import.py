@@ -1,0 +1,116 @@
+"""Importing EDIFACT into the hub: idempotent per interchange, all or nothing per message, every fault answered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from landbridge.services.containers import Actor
+from landbridge.services.interchange.defaults import seed_partners
+from landbridge.services.interchange.importer import import_edifact
+from landbridge.services.interchange.queries import interchange, interchanges
+from landbridge.services.operations import vessel
+from landbridge.store import tables
+from landbridge.store.unit_of_work import UnitOfWork
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "edifact"
+ACTOR = Actor(name="edi-test", role="admin")
+
+
+def _import(url: str, text: str):  # type: ignore[no-untyped-def]
+    return list(import_edifact(UnitOfWork.for_url(url), text, ACTOR, source_name="test"))
+
+
+def _count(url: str, model: type[tables.Base], *where: object) -> int:
+    with UnitOfWork.for_url(url) as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+
+
+def test_rail_codeco_applies_once_and_a_repeat_is_a_duplicate(database_url: str) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    text = (FIXTURES / "codeco_d95b_rail.edi").read_text()
+    [first] = _import(database_url, text)
+    assert first.status == "accepted", first.report()
+    with UnitOfWork.for_url(database_url) as uow:
+        events = uow.events.for_subject("container", "KTZU6000067")
+    assert [event.event_type.value for event in events] == ["container.registered", "container.reported"]
+    reported = events[-1]
+    occurred = reported.occurred_at if reported.occurred_at.tzinfo else reported.occurred_at.replace(tzinfo=UTC)
+    assert occurred == datetime(2026, 12, 6, 8, 40, tzinfo=UTC)  # 13:40 in Almaty (UTC+5)
+    assert reported.location == "KZDOS"
+    assert reported.after is not None and reported.after["mode"] == "rail"
+    assert "UCI+KTZ000451+KTZEXPRESS:ZZZ+CNLYGLPCT:ZZZ+7'" in (first.contrl or "")
+
+    [again] = _import(database_url, text)
+    assert again.status == "duplicate" and again.duplicate_of == first.id
+    assert _count(database_url, tables.EventRow, tables.EventRow.subject_id == "KTZU6000067") == 2
+
+    renumbered = text.replace("KTZ000451", "KTZ000452")
+    [held] = _import(database_url, renumbered)
+    assert held.status == "held"
+    assert any(problem.code == "26" for problem in held.problems)
+    assert _count(database_url, tables.EventRow, tables.EventRow.subject_id == "KTZU6000067") == 2
+
+
+def test_untidy_depot_file_tolerated_and_a_bad_message_rejected_alone(database_url: str) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    outcomes = _import(database_url, (FIXTURES / "malformed" / "codeco_untidy_concatenated.edi").read_text())
+    assert [outcome.status for outcome in outcomes] == ["accepted", "partially_accepted"]
+    assert {problem.severity for problem in outcomes[0].problems} == {"warning"}  # empty recipient, extra UNZ element
+    second = outcomes[1]
+    assert [message.status for message in second.messages] == ["applied", "rejected"]
+    assert second.messages[1].problems[0].segment_tag == "EQD"
+    assert "UCM+2+CODECO:D:00B:UN:SMDG21+4+12'" in (second.contrl or "")
+    assert "UCS+4+'" not in (second.contrl or "") and "UCD+12+2:1'" in (second.contrl or "")
+    assert _count(database_url, tables.ContainerRow, tables.ContainerRow.number == "BMOU3333331") == 1
+    assert _count(database_url, tables.ContainerRow, tables.ContainerRow.number == "CAIU4444448") == 0
+
+
+def test_a_message_is_rolled_back_whole_when_a_later_container_breaks_a_rule(database_url: str) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    text = (FIXTURES / "codeco_d95b_rail.edi").read_text()
+    second_box = "EQD+CN+TRHU7000070+99X9:102:5+1+3+4'\nDTM+7:202612071341:203'\n"
+    broken = text.replace("TDT+1+KZ-TRAIN-7701", second_box + "TDT+1+KZ-TRAIN-7701").replace("CNT+16:1", "CNT+16:2")
+    broken = broken.replace("UNT+12+451001", "UNT+14+451001").replace("KTZ000451", "KTZ000999")
+    [outcome] = _import(database_url, broken)
+    assert outcome.status == "rejected"
+    problem = outcome.messages[0].problems[-1]
+    assert (problem.segment_tag, problem.segment_position) == ("EQD", 10)
+    assert "iso_type" in problem.reason
+    assert _count(database_url, tables.ContainerRow) == 0  # the first box of the message was not kept either
+    assert _count(database_url, tables.EventRow) == 0
+
+
+def test_unknown_sender_is_rejected_with_code_23_and_recorded(database_url: str) -> None:
+    [outcome] = _import(database_url, (FIXTURES / "codeco_d95b_rail.edi").read_text())
+    assert outcome.status == "rejected"
+    assert outcome.problems[0].code == "23"
+    assert "UCI+KTZ000451+KTZEXPRESS:ZZZ+CNLYGLPCT:ZZZ+4+23+UNB'" in (outcome.contrl or "")
+    listed = interchanges(UnitOfWork.for_url(database_url))
+    assert listed[0]["status"] == "rejected"
+    assert interchange(UnitOfWork.for_url(database_url), listed[0]["id"])["report"]["problems"][0]["code"] == "23"
+
+
+def test_bayplan_records_cells_for_the_call_and_reports_differences(database_url: str) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    vessel.announce_vessel(
+        UnitOfWork.for_url(database_url),
+        ACTOR,
+        reference="V-COSCO-126E",
+        vessel_name="COSCO Lianyungang",
+        eta=datetime(2026, 12, 8, 6, 0, tzinfo=UTC),
+        imo_number="9412347",
+    )
+    [outcome] = _import(database_url, (FIXTURES / "baplie_22.edi").read_text())
+    assert outcome.status == "accepted", outcome.report()
+    summary = outcome.messages[0].summary
+    assert summary["visit"] == "V-COSCO-126E" and summary["cells"] == 4
+    assert summary["differences"]["in_bayplan_not_listed"] == ["CBHU8123451", "CSQU3054383", "TGHU1000018"]
+    [newer] = _import(database_url, (FIXTURES / "baplie_31.edi").read_text())
+    assert newer.status == "accepted", newer.report()
+    assert _count(database_url, tables.EventRow) == 1  # the announcement; a bay plan changes no container
+    from landbridge.store.interchange_tables import BayplanCellRow
+
+    assert _count(database_url, BayplanCellRow) == 2  # the 3.1 plan replaced the 2.2 one
