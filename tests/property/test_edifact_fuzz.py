@@ -86,3 +86,12 @@ def test_a_10_mb_segment_is_refused_with_bounded_memory() -> None:
     assert peak < 2_000_000, f"peak {peak} bytes while reading a 10 MB segment"
     assert len(interchanges) == 1
     assert interchanges[0].messages[0].problems[0].code == "39"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SAMPLES), min_size=1, max_size=4), st.integers(1, 300))
+def test_chunk_boundaries_change_nothing(parts: list[str], size: int) -> None:
+    text = "".join(parts)
+    whole = [(i.header, [m.segments for m in i.messages]) for i in read_interchanges(text)]
+    chunks = [text[start : start + size] for start in range(0, len(text), size)]
+    assert [(i.header, [m.segments for m in i.messages]) for i in read_interchanges(chunks)] == whole

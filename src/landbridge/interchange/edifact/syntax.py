@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, tzinfo
 from typing import IO, Literal
 
@@ -354,7 +355,8 @@ def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iter
     skipping_from: int | None = None  # offset of an oversized segment being skipped
 
     def refill() -> bool:
-        nonlocal buffer, base, position, exhausted
+        """Append the next chunk (dropping what was consumed); ``search_from`` moves with the buffer."""
+        nonlocal buffer, base, position, exhausted, search_from
         if exhausted:
             return False
         try:
@@ -365,9 +367,12 @@ def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iter
         if position:
             base += position
             buffer = buffer[position:]
+            search_from = max(0, search_from - position)
             position = 0
         buffer += chunk
         return True
+
+    search_from = 0
 
     while True:
         if skipping_from is None:
@@ -441,28 +446,74 @@ def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iter
 _PARSER = Parser()
 
 
-def tokenise(text: str, delimiters: Delimiters) -> Segment:
-    """One segment's text (without its terminator) → tag and elements; ``ValueError`` when malformed."""
-    tokens = TokenIterator(Tokenizer().get_tokens(text + delimiters.terminator, delimiters.characters()))
+@lru_cache(maxsize=32)
+def _characters(delimiters: Delimiters) -> Characters:
+    return delimiters.characters()
+
+
+def _checked(raw: list[object]) -> Segment:
+    tag = raw[0] if raw else None
+    if not isinstance(tag, str) or len(tag) != 3 or not tag.isalnum() or not tag.isupper():
+        raise ValueError(f"segment tag {str(tag)[:12]!r} is not three upper-case letters or digits")
+    elements: list[Element] = [value if isinstance(value, str) else tuple(value) for value in raw[1:]]  # type: ignore[arg-type]
+    return Segment(tag, tuple(elements))
+
+
+def _raw_segments(text: str, delimiters: Delimiters) -> list[list[object]]:
+    tokens = TokenIterator(Tokenizer().get_tokens(text, _characters(delimiters)))
     try:
-        raws = list(_PARSER.convert_tokens_to_raw_segments(tokens))
+        return list(_PARSER.convert_tokens_to_raw_segments(tokens))
     except ValueError:
         raise
     except Exception as error:  # pydifact raises its own EDISyntaxError and, on odd input, plain errors
         raise ValueError(str(error) or type(error).__name__) from error
+
+
+def tokenise(text: str, delimiters: Delimiters) -> Segment:
+    """One segment's text (without its terminator) → tag and elements; ``ValueError`` when malformed."""
+    raws = _raw_segments(text + delimiters.terminator, delimiters)
     if len(raws) != 1 or not raws[0]:
         raise ValueError("not one segment")
-    raw = raws[0]
-    tag = raw[0]
-    if not isinstance(tag, str) or len(tag) != 3 or not tag.isalnum() or not tag.isupper():
-        raise ValueError(f"segment tag {str(tag)[:12]!r} is not three upper-case letters or digits")
-    elements: list[Element] = [value if isinstance(value, str) else tuple(value) for value in raw[1:]]
-    return Segment(tag, tuple(elements))
+    return _checked(raws[0])
+
+
+def tokenise_many(texts: Sequence[str], delimiters: Delimiters) -> list[Segment]:
+    """Several segments' texts in one pydifact pass; ``ValueError`` unless each yields exactly one segment."""
+    terminator = delimiters.terminator
+    raws = _raw_segments(terminator.join(texts) + terminator, delimiters)
+    if len(raws) != len(texts):
+        raise ValueError("segment count changed")
+    return [_checked(raw) for raw in raws]
 
 
 def _guess_tag(text: str) -> str | None:
     tag = text[:3]
     return tag if len(tag) == 3 and tag.isalnum() and tag.isupper() else None
+
+
+_SERVICE_TAGS = frozenset({"UNB", "UNZ", "UNG", "UNE"})
+
+
+def _fill(message: RawMessage, texts: list[str | None], delimiters: Delimiters) -> None:
+    """Tokenise a message's segments: one pydifact pass, or segment by segment to locate a fault."""
+    if None not in texts:
+        try:
+            message.segments = tokenise_many([text for text in texts if text is not None], delimiters)
+            return
+        except ValueError:
+            pass
+    segments: list[Segment] = []
+    for position, text in enumerate(texts, start=1):
+        if text is None:
+            segments.append(Segment("???"))
+            continue
+        try:
+            segments.append(tokenise(text, delimiters))
+        except ValueError as error:
+            tag = _guess_tag(text)
+            segments.append(Segment(tag or "???"))
+            message.problems.append(Problem(INVALID_CHARACTERS, str(error), tag or text[:3], position))
+    message.segments = segments
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -475,17 +526,20 @@ def read_interchanges(
     """Interchanges from a text stream, one at a time; faults are recorded, never raised."""
     current: RawInterchange | None = None
     message: RawMessage | None = None
+    pending: list[str | None] = []  # the open message's segment texts (None: an oversized one, skipped)
     delimiters = DEFAULT_DELIMITERS
     una_pending = False
     last_end = 0
 
     def close_message(reason: str | None) -> None:
-        nonlocal message
+        nonlocal message, pending
         if message is not None and current is not None:
+            _fill(message, pending, delimiters)
             if reason is not None:
                 message.problems.append(Problem(MISSING, reason, "UNT"))
             current.messages.append(message)
         message = None
+        pending = []
 
     def finish(reason: str | None) -> RawInterchange | None:
         nonlocal current
@@ -528,10 +582,8 @@ def read_interchanges(
                 f"a segment of {item.length} characters exceeds the limit of {max_segment_chars}; skipped",
             )
             if message is not None:
-                message.problems.append(
-                    Problem(problem.code, problem.reason, None, len(message.segments) + 1, None, None)
-                )
-                message.segments.append(Segment("???"))
+                message.problems.append(Problem(problem.code, problem.reason, None, len(pending) + 1, None, None))
+                pending.append(None)
             else:
                 if current is None:
                     start(item.offset)
@@ -539,13 +591,15 @@ def read_interchanges(
                 current.problems.append(problem)
             continue
         last_end = item.offset + len(item.text) + (1 if item.terminated else 0)
-        try:
-            parsed: Segment | None = tokenise(item.text, delimiters)
-            fault = None if item.terminated else "the last segment has no terminator"
-        except ValueError as error:
-            parsed = None
-            fault = str(error)
-        tag = parsed.tag if parsed is not None else _guess_tag(item.text)
+        tag = _guess_tag(item.text)
+        parsed: Segment | None = None
+        fault = None if item.terminated else "the last segment has no terminator"
+        if tag in _SERVICE_TAGS or message is None:
+            try:
+                parsed = tokenise(item.text, delimiters)
+            except ValueError as error:
+                fault = str(error)
+            tag = parsed.tag if parsed is not None else tag
 
         if tag == "UNB":
             if current is not None and (current.header_segment is not None or current.messages or message):
@@ -576,6 +630,7 @@ def read_interchanges(
             if message is not None:
                 close_message("the message has no UNT before the next UNH")
             message = RawMessage(offset=item.offset)
+            pending = []
         if message is None:
             if tag in ("UNG", "UNE"):
                 continue  # functional groups carry nothing we use
@@ -584,10 +639,9 @@ def read_interchanges(
                 Problem(OUTSIDE_MESSAGE, fault or "segment outside any UNH…UNT message", tag or item.text[:3])
             )
             continue
-        position = len(message.segments) + 1
-        message.segments.append(parsed if parsed is not None else Segment(tag or "???"))
-        if fault:
-            message.problems.append(Problem(INVALID_CHARACTERS, fault, tag, position))
+        pending.append(item.text)
+        if not item.terminated:
+            message.problems.append(Problem(INVALID_CHARACTERS, "the last segment has no terminator", tag, len(pending)))
         if tag == "UNT":
             close_message(None)
     if current is not None:

@@ -32,14 +32,12 @@ from landbridge.domain.events import utc_now
 from landbridge.interchange.edifact.contrl import acknowledge
 from landbridge.interchange.edifact.messages import ReadInterchange, ReadMessage, read
 from landbridge.interchange.edifact.syntax import (
-    DEFAULT_DELIMITERS,
     DUPLICATE,
     NO_AGREEMENT,
     UNKNOWN_SENDER,
     InterchangeHeader,
     Problem,
     interchange_text,
-    serialise,
 )
 from landbridge.services.containers import Actor
 from landbridge.services.interchange.nested import SavepointUnitOfWork
@@ -166,7 +164,7 @@ def content_digest(interchange: ReadInterchange) -> str:
     digest = hashlib.sha256()
     for message in interchange.messages:
         digest.update("|".join(message.raw.identifier).encode())
-        digest.update(serialise(message.raw.segments[1:-1], DEFAULT_DELIMITERS, newline=False).encode())
+        digest.update(repr([(item.tag, item.elements) for item in message.raw.segments[1:-1]]).encode())
     return digest.hexdigest()
 
 
