@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import IO, Literal
 
 from pydifact.control.characters import Characters
