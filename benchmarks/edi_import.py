@@ -177,7 +177,8 @@ def main() -> None:
                     f"import into {kind}",
                     measured["wall_s"],
                     rate,
-                    f"{rate / ceiling_rate:.1%} of ceiling (CPU only: {cpu_rate:,.0f}/s, {cpu_rate / ceiling_rate:.1%})",
+                    f"{rate / ceiling_rate:.1%} of ceiling "
+                    f"(CPU only: {cpu_rate:,.0f}/s, {cpu_rate / ceiling_rate:.1%})",
                 )
             )
         if not args.skip_big:

@@ -641,7 +641,8 @@ def read_interchanges(
             continue
         pending.append(item.text)
         if not item.terminated:
-            message.problems.append(Problem(INVALID_CHARACTERS, "the last segment has no terminator", tag, len(pending)))
+            unterminated = Problem(INVALID_CHARACTERS, "the last segment has no terminator", tag, len(pending))
+            message.problems.append(unterminated)
         if tag == "UNT":
             close_message(None)
     if current is not None:
