@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landbridge.config import get_settings
-from landbridge.edi_cli import edi_app
+from landbridge.edi_cli import csv_app, edi_app, smgs_app
 from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
 
@@ -27,6 +27,8 @@ db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
+app.add_typer(smgs_app, name="smgs")
+app.add_typer(csv_app, name="csv")
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(simulate_command)

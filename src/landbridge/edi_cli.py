@@ -17,7 +17,7 @@ edi_app = typer.Typer(help="EDIFACT interchange: import, export, partners, deliv
 partners_app = typer.Typer(help="Trading partners and their agreements.", no_args_is_help=True)
 edi_app.add_typer(partners_app, name="partners")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 DbOption = Annotated[
     str | None, typer.Option("--database-url", help="Overrides LANDBRIDGE_DATABASE_URL", show_default=False)
@@ -227,3 +227,125 @@ def partners_list(database_url: DbOption = None) -> None:
             f"{partner.delivery_kind} {partner.delivery_target or ''}".strip(),
         )
     console.print(table)
+
+
+smgs_app = typer.Typer(help="SMGS and CIM/SMGS consignment notes.", no_args_is_help=True)
+csv_app = typer.Typer(help="CSV container lists, bookings, discharge and load lists.", no_args_is_help=True)
+
+
+@smgs_app.command("import")
+def smgs_import(
+    file: Annotated[Path, typer.Argument(help="A consignment note as JSON")],
+    database_url: DbOption = None,
+) -> None:
+    """Keep a consignment note given as JSON (each bad box named)."""
+    from pydantic import ValidationError
+
+    from landbridge.domain.errors import DomainError
+    from landbridge.interchange.smgs import ConsignmentNote
+    from landbridge.services.interchange.waybills import save_note
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        note = ConsignmentNote.from_json(file.read_bytes())
+        save_note(UnitOfWork.for_url(_url(database_url)), _actor("cli"), note)
+    except ValidationError as error:
+        for fault in error.errors():
+            location = ".".join(str(part) for part in fault["loc"]) or "note"
+            err_console.print(f"{file}: {location}: {fault['msg']}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except DomainError as error:
+        err_console.print(f"{file}: {error.field}: {error.reason}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"kept {note.regime.value} note {note.number}")
+
+
+@smgs_app.command("export")
+def smgs_export(
+    number: Annotated[str, typer.Argument(help="Consignment note number")],
+    format: Annotated[str, typer.Option("--format", help="json, html or pdf")] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output)")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Write a kept note as JSON, printable HTML or PDF."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.interchange.smgs_render import to_html, to_pdf
+    from landbridge.services.interchange.waybills import note
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    if format not in ("json", "html", "pdf"):
+        err_console.print(f"[red]error[/red] --format: {format!r} is not json, html or pdf")
+        raise typer.Exit(2)
+    try:
+        found = note(UnitOfWork.for_url(_url(database_url)), number)
+    except DomainError as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
+    if format == "pdf":
+        if out is None:
+            err_console.print("[red]error[/red] --out: a PDF needs a file")
+            raise typer.Exit(2)
+        out.write_bytes(to_pdf(found))
+        console.print(f"wrote {out}")
+        return
+    text = found.to_json() if format == "json" else to_html(found)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@csv_app.command("import")
+def csv_import_command(
+    kind: Annotated[str, typer.Argument(help="containers, bookings, discharge or load")],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header line")],
+    visit: Annotated[str | None, typer.Option("--visit", help="Vessel visit (discharge and load lists)")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Apply a CSV list whole, or report every bad line and column and apply nothing."""
+    from landbridge.interchange.csv_lists import ListKind
+    from landbridge.services.interchange.csv_import import import_csv
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        list_kind = ListKind(kind)
+    except ValueError:
+        err_console.print(f"[red]error[/red] kind: {kind!r} is not one of {', '.join(k.value for k in ListKind)}")
+        raise typer.Exit(2) from None
+    report = import_csv(
+        UnitOfWork.for_url(_url(database_url)),
+        _actor("cli"),
+        file.read_text(encoding="utf-8-sig", errors="replace"),
+        list_kind,
+        visit=visit,
+        source_name=file.name,
+    )
+    if not report.applied:
+        for problem in report.problems:
+            err_console.print(f"{file}: {problem.describe()}", markup=False, highlight=False)
+        err_console.print(f"nothing applied ({len(report.problems)} problem(s))")
+        raise typer.Exit(1)
+    console.print(f"applied {report.summary.get('applied', 0)} row(s) of {file}")
+
+
+@csv_app.command("export")
+def csv_export_command(
+    kind: Annotated[str, typer.Argument(help="containers, bookings, discharge or load")],
+    visit: Annotated[str | None, typer.Option("--visit", help="Vessel visit (discharge and load lists)")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Write a list as CSV (the columns the import reads)."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.interchange.csv_lists import ListKind
+    from landbridge.services.interchange.csv_import import export_csv
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        typer.echo(export_csv(UnitOfWork.for_url(_url(database_url)), ListKind(kind), visit=visit), nl=False)
+    except ValueError:
+        err_console.print(f"[red]error[/red] kind: {kind!r} is not one of containers, bookings, discharge, load")
+        raise typer.Exit(2) from None
+    except DomainError as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None

@@ -25,6 +25,7 @@ from landbridge.api.routers import (
     plans,
     reference,
     tracking,
+    waybills,
 )
 from landbridge.config import get_settings
 from landbridge.web import live, pages
@@ -57,6 +58,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         app.include_router(operations_router)
     app.include_router(plans.router)
     app.include_router(edi.router)
+    app.include_router(waybills.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)

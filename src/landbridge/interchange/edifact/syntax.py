@@ -353,6 +353,7 @@ def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iter
     exhausted = False
     delimiters = DEFAULT_DELIMITERS
     skipping_from: int | None = None  # offset of an oversized segment being skipped
+    search_from = 0
 
     def refill() -> bool:
         """Append the next chunk (dropping what was consumed); ``search_from`` moves with the buffer."""
@@ -371,8 +372,6 @@ def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iter
             position = 0
         buffer += chunk
         return True
-
-    search_from = 0
 
     while True:
         if skipping_from is None:
@@ -451,15 +450,15 @@ def _characters(delimiters: Delimiters) -> Characters:
     return delimiters.characters()
 
 
-def _checked(raw: list[object]) -> Segment:
+def _checked(raw: list[str | list[str]]) -> Segment:
     tag = raw[0] if raw else None
     if not isinstance(tag, str) or len(tag) != 3 or not tag.isalnum() or not tag.isupper():
         raise ValueError(f"segment tag {str(tag)[:12]!r} is not three upper-case letters or digits")
-    elements: list[Element] = [value if isinstance(value, str) else tuple(value) for value in raw[1:]]  # type: ignore[arg-type]
+    elements: list[Element] = [value if isinstance(value, str) else tuple(value) for value in raw[1:]]
     return Segment(tag, tuple(elements))
 
 
-def _raw_segments(text: str, delimiters: Delimiters) -> list[list[object]]:
+def _raw_segments(text: str, delimiters: Delimiters) -> list[list[str | list[str]]]:
     tokens = TokenIterator(Tokenizer().get_tokens(text, _characters(delimiters)))
     try:
         return list(_PARSER.convert_tokens_to_raw_segments(tokens))

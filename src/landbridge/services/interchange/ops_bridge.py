@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from landbridge.domain.errors import RuleViolation
+from landbridge.interchange.csv_lists import ManifestRow
 from landbridge.interchange.edifact.equipment import ContainerMessage
 from landbridge.interchange.edifact.syntax import NO_AGREEMENT, Problem
+from landbridge.services.containers import Actor
 from landbridge.services.interchange.importer import ApplyContext, ApplyError, handles
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -42,3 +45,17 @@ def apply_vermas(context: ApplyContext) -> dict[str, Any]:
 def apply_release(context: ApplyContext, message: ContainerMessage) -> dict[str, Any]:
     """A release (BGM 12): the delivery order."""
     raise _missing("delivery order service")
+
+
+def add_to_manifest(uow: UnitOfWork, actor: Actor, kind: str, row: ManifestRow, source: str) -> str:
+    """A CSV discharge/load list row onto the call's list (``kind`` is ``discharge:VISIT`` or ``load:VISIT``)."""
+    raise RuleViolation(
+        "kind", "discharge and load lists need the operations' vessel manifest service, which this build lacks"
+    )
+
+
+def manifest_rows(uow: UnitOfWork, kind: str, visit: str) -> list[ManifestRow]:
+    """A call's discharge or load list as CSV rows."""
+    raise RuleViolation(
+        "kind", "discharge and load lists need the operations' vessel manifest service, which this build lacks"
+    )
