@@ -191,17 +191,18 @@ def deliver(
 ) -> None:
     """Deliver DCSA event notifications to subscribers (signed callbacks, retried with back-off)."""
     from landbridge.services.tracking import process_outbox, run_delivery_worker
+    from landbridge.store.unit_of_work import UnitOfWork
 
-    url = _database_url(database_url)
+    uow = UnitOfWork.for_url(_database_url(database_url))
     if once:
-        report = process_outbox(url)
+        report = process_outbox(uow)
         console.print(
             f"projected {report.projected} events; delivered {report.delivered}, "
             f"retrying {report.retrying}, failed {report.failed}"
         )
         return
     console.print(f"delivering DCSA notifications every {interval:g} s (Ctrl+C to stop)")
-    run_delivery_worker(url, interval_s=interval)
+    run_delivery_worker(uow, interval_s=interval)
 
 
 @app.command("check-scenario")

@@ -60,8 +60,8 @@ def test_a_fresh_gap_holds_the_projection_until_the_missing_id_commits(database_
     assert _projected_sources(database_url)[-1] == last + 4
 
     with UnitOfWork.for_url(database_url) as uow:  # projecting again adds nothing
-        assert project_new_events(uow.session) == 0
-        events, _ = find_events(uow.session, EventQuery(equipment_reference=OURS), STAFF)
+        assert project_new_events(uow) == 0
+        events, _ = find_events(uow, EventQuery(equipment_reference=OURS), STAFF)
     assert [e["equipmentEventTypeCode"] for e in events] == ["GTIN", "GTOT", "GTOT", "GTOT"]
 
 

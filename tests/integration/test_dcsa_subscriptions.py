@@ -23,6 +23,7 @@ from landbridge.api.routers.dcsa import get_viewer
 from landbridge.domain.events import EventType, utc_now
 from landbridge.services import callback_policy
 from landbridge.services.tracking import STAFF, RetryPolicy, Viewer, http_sender, process_outbox
+from landbridge.store.unit_of_work import UnitOfWork
 from tests.integration.test_dcsa_feed import OURS, T0, THEIRS, TRAIN, append, register, seed_world
 
 SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -109,7 +110,7 @@ def test_signed_callback_is_retried_after_a_500_then_delivered(
     now = utc_now()
     policy = RetryPolicy(max_attempts=3, base_delay_s=30)
 
-    first = process_outbox(database_url, now=now, policy=policy)
+    first = process_outbox(UnitOfWork.for_url(database_url), now=now, policy=policy)
     assert (first.delivered, first.retrying) == (0, 1)
     assert len(receiver.requests) == 1
     headers, body = receiver.requests[0]
@@ -117,17 +118,17 @@ def test_signed_callback_is_retried_after_a_500_then_delivered(
     (event,) = json.loads(body)
     assert event["equipmentEventTypeCode"] == "GTIN" and event["equipmentReference"] == OURS
 
-    too_early = process_outbox(database_url, now=now + timedelta(seconds=10), policy=policy)
+    too_early = process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(seconds=10), policy=policy)
     assert too_early.outcomes == [] and len(receiver.requests) == 1  # backoff: not due before 30 s
 
-    second = process_outbox(database_url, now=now + timedelta(seconds=31), policy=policy)
+    second = process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(seconds=31), policy=policy)
     assert second.delivered == 1 and len(receiver.requests) == 2
     assert receiver.requests[1][1] == body  # the same notification, byte for byte
     _verify(*receiver.requests[1])
 
     log = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}/deliveries").json()
     assert [(d["status"], d["attempts"], d["lastStatusCode"]) for d in log] == [("delivered", 2, 200)]
-    assert process_outbox(database_url, now=now + timedelta(hours=1), policy=policy).outcomes == []
+    assert process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(hours=1), policy=policy).outcomes == []
 
 
 def test_delivery_gives_up_after_max_attempts(hub: TestClient, database_url: str) -> None:
@@ -137,10 +138,12 @@ def test_delivery_gives_up_after_max_attempts(hub: TestClient, database_url: str
         append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0, "CNLYG")
         now = utc_now()
         policy = RetryPolicy(max_attempts=2, base_delay_s=1)
-        process_outbox(database_url, now=now, policy=policy)
-        report = process_outbox(database_url, now=now + timedelta(seconds=2), policy=policy)
+        process_outbox(UnitOfWork.for_url(database_url), now=now, policy=policy)
+        report = process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(seconds=2), policy=policy)
         assert report.failed == 1
-        assert process_outbox(database_url, now=now + timedelta(days=1), policy=policy).outcomes == []
+        assert (
+            process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(days=1), policy=policy).outcomes == []
+        )
         log = hub.get(f"/dcsa/tnt/v2/event-subscriptions/{subscription}/deliveries").json()
         assert [(d["status"], d["attempts"], d["lastStatusCode"]) for d in log] == [("failed", 2, 503)]
         assert len(failing.requests) == 2
@@ -154,7 +157,7 @@ def test_a_refused_connection_counts_as_a_failed_attempt(hub: TestClient, databa
     closed.close()  # nothing listens on that loopback port any more
     _subscribe(hub, url)
     append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0, "CNLYG")
-    report = process_outbox(database_url, now=utc_now(), policy=RetryPolicy(max_attempts=5))
+    report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now(), policy=RetryPolicy(max_attempts=5))
     assert report.retrying == 1 and report.outcomes[0][2] is None
 
 
@@ -170,7 +173,7 @@ def test_a_shippers_subscription_only_carries_its_own_boxes(hub: TestClient, dat
     append(database_url, EventType.CONTAINER_LOADED_WAGON, "container", THEIRS, T0, "CNLYG", {"train": TRAIN})
     append(database_url, EventType.TRAIN_DEPARTED, "train", TRAIN, T0 + timedelta(hours=1), "CNLYG")
     append(database_url, EventType.CONTAINER_GATE_IN, "container", OURS, T0 + timedelta(hours=2), "CNLYG")
-    report = process_outbox(database_url, now=utc_now(), sender=sender)
+    report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now(), sender=sender)
     assert report.delivered == 1
     (event,) = json.loads(sent[0])
     assert event["equipmentReference"] == OURS  # not their LOAD, not the train that carries only theirs

@@ -28,7 +28,7 @@ from landbridge.services.operations import parties as operations_parties
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.services.seeding import seed_scenario
 from landbridge.store import tables
-from landbridge.store.repositories import EVERYTHING, GrainRepository
+from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
 AT = "2026-11-20T09:30:00+0000"
@@ -85,7 +85,7 @@ def test_demo_day_runs_through_the_services_and_replays(database_url: str, monke
         open_holds = session.scalars(
             select(tables.CustomsHoldRow.container_number).where(tables.CustomsHoldRow.released_at.is_(None))
         ).all()
-        ledger = GrainRepository(session).ledger(EVERYTHING)
+        ledger = uow.grain.ledger(EVERYTHING)
 
     # The summary is what the tables hold.
     assert len(containers) == summary.containers

@@ -13,6 +13,7 @@ from landbridge.api.app import create_app
 from landbridge.domain.events import utc_now
 from landbridge.services import callback_policy
 from landbridge.services.tracking import process_outbox
+from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
 
 Headers = dict[str, str]
@@ -219,6 +220,6 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
         sent.append(json.loads(body))
         return 200
 
-    report = process_outbox(database_url, now=utc_now(), sender=sender)
+    report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now(), sender=sender)
     assert report.delivered == len(expected)
     assert _codes([batch[0] for batch in sent]) == expected

@@ -36,7 +36,6 @@ from landbridge.services.operations import grain, parties, rail, vessel, yard
 from landbridge.services.operations.rail import WagonSpec, box_mass_kg
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.store.database import engine_for, is_sqlite
-from landbridge.store.repositories import GrainRepository, RailRepository, YardRepository
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import container_number, seed, uic_wagon, wagon_1520
 
@@ -113,13 +112,13 @@ class HubMachine(RuleBasedStateMachine):
         self.uow = UnitOfWork.for_url(self.url)
         with self.uow:
             self.known = {row.number: size_type(row.iso_type).teu for row in self.uow.containers.all_rows()}
-            ledger = GrainRepository(self.uow.session).ledger()
+            ledger = self.uow.grain.ledger()
         self.received_kg: dict[str, int] = defaultdict(int, {o: v["received_kg"] for o, v in ledger.items()})
         self.lots: list[str] = [lot for lot in self._lot_references()]
 
     def _lot_references(self) -> list[str]:
         with self.uow:
-            return [lot.reference for lot in GrainRepository(self.uow.session).lots()]
+            return [lot.reference for lot in self.uow.grain.lots()]
 
     def _at(self, kinds: tuple[str, ...]) -> list[str]:
         """Boxes now at one of these kinds of place (commands on them are the interesting ones)."""
@@ -213,7 +212,7 @@ class HubMachine(RuleBasedStateMachine):
         if self.lots:
             lot = data.draw(st.sampled_from(self.lots))
             with self.uow:
-                row = GrainRepository(self.uow.session).lot(lot)
+                row = self.uow.grain.lot(lot)
                 mass = 0 if row is None else row.mass_kg
             moved = max(1, int(mass * part))
             new_reference = f"{lot}/{next(self.serials)}"
@@ -226,7 +225,7 @@ class HubMachine(RuleBasedStateMachine):
         if self.lots:
             lot = data.draw(st.sampled_from(self.lots))
             with self.uow:
-                row = GrainRepository(self.uow.session).lot(lot)
+                row = self.uow.grain.lot(lot)
                 mass = 0 if row is None else row.mass_kg
             self._try(grain.ship_grain, lot=lot, mass_kg=max(1, int(mass * part)), vessel_visit="V1")
 
@@ -236,14 +235,14 @@ class HubMachine(RuleBasedStateMachine):
     @invariant()
     def each_container_in_exactly_one_place(self) -> None:
         with self.uow:  # attributes are read inside: the unit of work expires its rows on exit
-            repo = YardRepository(self.uow.session)
+            repo = self.uow.yard
             slot_of = {s.container_number: f"{s.block}-{s.bay:02d}-{s.row:02d}-{s.tier}" for s in repo.all_slots()}
             assert len(slot_of) == len(repo.all_slots())
             cells_of: dict[str, int] = defaultdict(int)
             for cell in repo.all_cells():
                 cells_of[cell.container_number] += 1
             on_wagon: dict[str, int] = defaultdict(int)
-            for wagon_cell, _ in RailRepository(self.uow.session).all_cells():
+            for wagon_cell, _ in self.uow.rail.all_cells():
                 on_wagon[wagon_cell.container_number] += 1
             for row in self.uow.containers.all_rows():
                 covers = 2 if size_type(row.iso_type).length_ft >= 40 else 1
@@ -257,25 +256,24 @@ class HubMachine(RuleBasedStateMachine):
     @invariant()
     def nothing_over_capacity(self) -> None:
         with self.uow:
-            session = self.uow.session
-            blocks = {b.code: b for b in YardRepository(session).blocks()}
+            blocks = {b.code: b for b in self.uow.yard.blocks()}
             rows = {r.number: r for r in self.uow.containers.all_rows()}
             stacks: dict[tuple[str, int, int], list[str]] = defaultdict(list)
-            for cell in YardRepository(session).all_cells():
+            for cell in self.uow.yard.all_cells():
                 stacks[(cell.block, cell.bay, cell.row)].append(cell.container_number)
             for (block, _, _), boxes in stacks.items():
                 laden = any(rows[n].load_state == "full" for n in boxes)
                 limit = blocks[block].max_tiers_full if laden else blocks[block].max_tiers_empty
                 assert len(boxes) <= limit
-            wagon_types = RailRepository(session).wagon_types()
+            wagon_types = self.uow.rail.wagon_types()
             per_wagon: dict[int, set[str]] = defaultdict(set)
             types: dict[int, str] = {}
-            for wagon_cell, wagon in RailRepository(session).all_cells():
+            for wagon_cell, wagon in self.uow.rail.all_cells():
                 per_wagon[wagon.id].add(wagon_cell.container_number)
                 types[wagon.id] = wagon.wagon_type_code
             for wagon_id, boxes in per_wagon.items():
                 assert sum(box_mass_kg(rows[n]) for n in boxes) <= wagon_types[types[wagon_id]].payload_kg
-            grain_repo = GrainRepository(session)
+            grain_repo = self.uow.grain
             for silo in grain_repo.silos():
                 assert sum(lot.mass_kg for lot in grain_repo.lots_in(silo.code)) <= silo.capacity_kg
 
@@ -285,7 +283,7 @@ class HubMachine(RuleBasedStateMachine):
         with self.uow:
             for row in self.uow.containers.all_rows():
                 by_place[row.position_kind] += size_type(row.iso_type).teu
-            ledger = GrainRepository(self.uow.session).ledger()
+            ledger = self.uow.grain.ledger()
         assert abs(sum(by_place.values()) - sum(self.known.values())) < 1e-9
         for owner, received in self.received_kg.items():
             entry = ledger.get(owner, {"received_kg": 0, "shipped_kg": 0, "in_stock_kg": 0})

@@ -15,7 +15,7 @@ from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolatio
 from landbridge.domain.events import utc_now
 from landbridge.services.containers import Actor
 from landbridge.store import tables
-from landbridge.store.repositories import PartyRepository, Scope, UserRepository
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -161,10 +161,10 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
         raise RuleViolation("party", f"a {checked_role.value} user acts for a party; give --party")
     token = f"lb_{secrets.token_urlsafe(32)}"
     with uow:
-        users = UserRepository(uow.session)
+        users = uow.users
         if users.by_name(name) is not None:
             raise Conflict("name", f"user {name!r} already exists")
-        if party is not None and PartyRepository(uow.session).party(party) is None:
+        if party is not None and uow.parties.party(party) is None:
             raise NotFound("party", f"no party {party!r}")
         users.add(
             tables.ApiUserRow(
@@ -182,7 +182,7 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
 def authenticate(uow: UnitOfWork, token: str) -> Actor | None:
     """The actor a bearer token belongs to, or None."""
     with uow:
-        user = UserRepository(uow.session).by_token_sha256(token_sha256(token))
+        user = uow.users.by_token_sha256(token_sha256(token))
         if user is None:
             return None
         return Actor(name=user.name, role=user.role, party=user.party_code)

@@ -74,7 +74,6 @@ from landbridge.services.operations.vessel import visit_view
 from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
 from landbridge.services.retry import is_clash, retry_on_clash
 from landbridge.store import tables
-from landbridge.store.repositories import RailRepository, VesselRepository, YardRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 HOUR = timedelta(hours=1)
@@ -150,7 +149,7 @@ def build_berth_instance(
     scenario = load_scenario(get_settings().scenario)
     reference_time = _utc(reference_time)
     lengths = vessel_lengths_m or {}
-    vessels_repo = VesselRepository(uow.session)
+    vessels_repo = uow.vessels
     if vessel_references is None:
         visits = [v for v in vessels_repo.all() if v.status == VesselVisitStatus.ANNOUNCED.value]
     else:
@@ -420,7 +419,7 @@ def apply_berth_plan(
         )
         if errors:
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
-        visits = VesselRepository(uow.session)
+        visits = uow.vessels
         applied = []
         for (vessel, berth, etb), entry in zip(parsed, internal, strict=True):
             row = visits.get(vessel, lock=True)
@@ -519,7 +518,7 @@ def build_train_instance(
 ) -> LiveTrainInstance:
     """The load planning instance of a train at the base (rules in the module docstring)."""
     prefix = f"{field_name}." if field_name else ""
-    rail_repo = RailRepository(uow.session)
+    rail_repo = uow.rail
     train = rail_repo.train(train_reference)
     if train is None:
         raise NotFound(f"{prefix}train_reference", f"no train visit {train_reference!r}")
@@ -695,7 +694,7 @@ def _yard_sequence(uow: UnitOfWork, assignments: list[dict[str, Any]]) -> _Seque
     them) and worked from the top: a box of the plan is loaded, any other box is relocated. Stacks
     go in yard order (block, bay, row); boxes without a yard slot load last.
     """
-    repo = YardRepository(uow.session)
+    repo = uow.yard
     planned = {a["container"]: a for a in assignments}
     slots = {
         slot.container_number: slot
@@ -751,7 +750,7 @@ def _relocation_target(
     gantry stays in its block) and marks every ground position under a box of the plan as taken,
     so a blocker is never put back on a stack the apply still has to dig or has just emptied.
     """
-    repo = YardRepository(uow.session)
+    repo = uow.yard
     current = repo.slot_of(row.number)
     box = yard.box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
     blocks = block_preference([yard.limits(b) for b in repo.blocks()], box)
@@ -836,10 +835,7 @@ class _Joined(UnitOfWork):
     def __enter__(self) -> Self:
         if self._failure is not None:
             raise _TransactionBroken("the plan's transaction failed; it is retried as a whole") from self._failure
-        self.session = self._outer.session
-        self.containers = self._outer.containers
-        self.reference = self._outer.reference
-        self.events = self._outer.events
+        self.attach(self._outer.session)
         return self
 
     def __exit__(

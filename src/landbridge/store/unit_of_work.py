@@ -1,7 +1,8 @@
 """The unit of work: one transaction per command; it rolls back unless ``commit()`` was called.
 
-Services receive a unit of work, load and change state through its repositories, append events
-through ``uow.events`` and commit once. An exception anywhere means nothing was written.
+Services receive a unit of work, load and change state through its repositories (``uow.containers``,
+``uow.yard``, ``uow.rail``, ``uow.vessels``…), append events through ``uow.events`` and let the
+caller commit once. An exception anywhere means nothing was written.
 """
 
 from __future__ import annotations
@@ -12,11 +13,38 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from landbridge.store.database import session_factory
-from landbridge.store.repositories import ContainerRepository, EventLog, ReferenceRepository
+from landbridge.store.repositories import (
+    ContainerRepository,
+    CustomsRepository,
+    EventLog,
+    GateRepository,
+    GrainRepository,
+    IdempotencyRepository,
+    PartyRepository,
+    RailRepository,
+    ReferenceRepository,
+    UserRepository,
+    VesselRepository,
+    YardRepository,
+)
 
 
 class UnitOfWork:
     """A SQLAlchemy session wrapped as a transaction boundary with the hub's repositories."""
+
+    session: Session
+    containers: ContainerRepository
+    customs: CustomsRepository
+    events: EventLog
+    gate: GateRepository
+    grain: GrainRepository
+    idempotency: IdempotencyRepository
+    parties: PartyRepository
+    rail: RailRepository
+    reference: ReferenceRepository
+    users: UserRepository
+    vessels: VesselRepository
+    yard: YardRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -28,12 +56,30 @@ class UnitOfWork:
         return cls(session_factory(url))
 
     def __enter__(self) -> Self:
-        self.session = self._sessions()
         self._committed = False
-        self.containers = ContainerRepository(self.session)
-        self.reference = ReferenceRepository(self.session)
-        self.events = EventLog(self.session)
+        self.attach(self._sessions())
         return self
+
+    def attach(self, session: Session) -> None:
+        """Work on ``session``: every repository is built here and only here.
+
+        Repositories are thin wrappers over the session, so building all of them is cheap; one place
+        that builds them means no service constructs a repository on a session of its own, and a
+        unit of work joined to another's transaction (a plan applied step by step) gets them all.
+        """
+        self.session = session
+        self.containers = ContainerRepository(session)
+        self.customs = CustomsRepository(session)
+        self.events = EventLog(session)
+        self.gate = GateRepository(session)
+        self.grain = GrainRepository(session)
+        self.idempotency = IdempotencyRepository(session)
+        self.parties = PartyRepository(session)
+        self.rail = RailRepository(session)
+        self.reference = ReferenceRepository(session)
+        self.users = UserRepository(session)
+        self.vessels = VesselRepository(session)
+        self.yard = YardRepository(session)
 
     def __exit__(
         self,

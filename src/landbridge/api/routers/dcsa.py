@@ -18,18 +18,28 @@ from landbridge.domain.errors import RuleViolation
 from landbridge.interchange.dcsa import API_VERSION
 from landbridge.services import tracking
 from landbridge.services.authz import Action
+from landbridge.services.containers import Actor
+from landbridge.services.operations.common import execute
 
 router = APIRouter(prefix="/dcsa/tnt/v2", tags=["dcsa"])
 
 _OPERATORS = ("gte", "gt", "lte", "lt", "eq")
 
 
-def get_viewer(principal: Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]) -> tracking.Viewer:
+ReaderDep = Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]
+
+
+def get_viewer(principal: ReaderDep) -> tracking.Viewer:
     """The authenticated caller as a tracking viewer: its party scope limits what it sees (shippers)."""
     return tracking.Viewer(principal.actor.name, principal.scope.party)
 
 
 ViewerDep = Annotated[tracking.Viewer, Depends(get_viewer)]
+
+
+def _actor(viewer: tracking.Viewer) -> Actor:
+    """The subscriber as the actor of a subscription command (it writes no domain events)."""
+    return Actor(viewer.name, "subscriber", viewer.party)
 
 
 def _codes(raw: str | None, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
@@ -105,7 +115,7 @@ def get_events(
     )
     tracking.catch_up(uow)
     with uow:
-        events, next_cursor = tracking.find_events(uow.session, query, viewer)
+        events, next_cursor = tracking.find_events(uow, query, viewer)
     response.headers["API-Version"] = API_VERSION
     if next_cursor is not None:
         response.headers["Next-Page-Cursor"] = next_cursor
@@ -117,7 +127,7 @@ def get_event(event_id: str, uow: UowDep, viewer: ViewerDep) -> dict[str, Any]:
     """One event by its eventID."""
     tracking.catch_up(uow)
     with uow:
-        return tracking.find_event(uow.session, event_id, viewer)
+        return tracking.find_event(uow, event_id, viewer)
 
 
 class SubscriptionIn(BaseModel):
@@ -143,19 +153,17 @@ class SubscriptionIn(BaseModel):
 def create_subscription(body: SubscriptionIn, uow: UowDep, viewer: ViewerDep, response: Response) -> dict[str, Any]:
     """Subscribe a callback URL to the events that match the filters (and that the caller may see)."""
     response.headers["API-Version"] = API_VERSION
-    return tracking.create_subscription(
-        uow,
-        tracking.NewSubscription(
-            callback_url=body.callback_url,
-            secret_b64=body.secret,
-            event_types=tuple(body.event_type),
-            equipment_event_type_codes=tuple(body.equipment_event_type_code),
-            transport_event_type_codes=tuple(body.transport_event_type_code),
-            equipment_reference=body.equipment_reference,
-            carrier_booking_reference=body.carrier_booking_reference,
-        ),
-        viewer,
+    request = tracking.NewSubscription(
+        callback_url=body.callback_url,
+        secret_b64=body.secret,
+        event_types=tuple(body.event_type),
+        equipment_event_type_codes=tuple(body.equipment_event_type_code),
+        transport_event_type_codes=tuple(body.transport_event_type_code),
+        equipment_reference=body.equipment_reference,
+        carrier_booking_reference=body.carrier_booking_reference,
     )
+    outcome = execute(uow, _actor(viewer), lambda unit: tracking.create_subscription(unit, request, viewer))
+    return dict(outcome.body)
 
 
 @router.get("/event-subscriptions", response_model=list[dict[str, Any]])
@@ -189,5 +197,5 @@ def get_deliveries(subscription_id: str, uow: UowDep, viewer: ViewerDep) -> list
 )
 def delete_subscription(subscription_id: str, uow: UowDep, viewer: ViewerDep) -> Response:
     """Stop a subscription."""
-    tracking.delete_subscription(uow, subscription_id, viewer)
+    execute(uow, _actor(viewer), lambda unit: tracking.delete_subscription(unit, subscription_id, viewer))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -12,7 +12,6 @@ from landbridge.api.schemas_ops import BorderIn, GaugeTransferIn, TrainVisitIn, 
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import rail
-from landbridge.store.repositories import RailRepository
 
 router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
 Planner = Annotated[Principal, Depends(Authorized(Action.RAIL_PLAN))]
@@ -44,14 +43,14 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
 def list_trains(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
     """Every train visit with its wagons and loads."""
     with uow:
-        return [rail.train_view(uow, row) for row in RailRepository(uow.session).trains()]
+        return [rail.train_view(uow, row) for row in uow.rail.trains()]
 
 
 @router.get("/{reference}")
 def get_train(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """A train visit with its wagons and loads."""
     with uow:
-        row = RailRepository(uow.session).train(reference)
+        row = uow.rail.train(reference)
         if row is None:
             raise NotFound("reference", f"no train visit {reference!r}")
         return rail.train_view(uow, row)

@@ -12,7 +12,6 @@ from landbridge.api.schemas_ops import BerthIn, ContainerRef, DischargeIn, Vesse
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import vessel
-from landbridge.store.repositories import VesselRepository
 
 router = APIRouter(prefix="/api/v1/vessel-visits", tags=["vessel visits"])
 Planner = Annotated[Principal, Depends(Authorized(Action.VESSEL_PLAN))]
@@ -40,14 +39,14 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
 def list_visits(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
     """Every vessel visit by ETA."""
     with uow:
-        return [vessel.visit_view(row) for row in VesselRepository(uow.session).all()]
+        return [vessel.visit_view(row) for row in uow.vessels.all()]
 
 
 @router.get("/{reference}")
 def get_visit(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One vessel visit."""
     with uow:
-        row = VesselRepository(uow.session).get(reference)
+        row = uow.vessels.get(reference)
         if row is None:
             raise NotFound("reference", f"no vessel visit {reference!r}")
         return vessel.visit_view(row)

@@ -26,7 +26,6 @@ from landbridge.services.operations.common import (
 from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
-from landbridge.store.repositories import PartyRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 CFS_REFERENCE = "CFS"
@@ -54,7 +53,7 @@ def receive_into_cfs(
 
 
 def _line(uow: UnitOfWork, line_id: int) -> tables.GoodsLineRow:
-    line = PartyRepository(uow.session).goods_line(line_id, lock=True)
+    line = uow.parties.goods_line(line_id, lock=True)
     if line is None:
         raise NotFound("goods_line_id", f"no goods line {line_id}")
     return line
@@ -116,7 +115,7 @@ def strip(
         before = snapshot(row)
         line.container_number = None
         uow.session.flush()
-        remaining = PartyRepository(uow.session).lines_in(row.number)
+        remaining = uow.parties.lines_in(row.number)
         if remaining:
             row.gross_mass_kg = max(0, (row.gross_mass_kg or 0) - line.mass_kg) or None
         else:

@@ -21,7 +21,6 @@ from landbridge.domain.iso_types import size_type
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
 from landbridge.store import tables
-from landbridge.store.repositories import IdempotencyRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
@@ -74,7 +73,7 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         try:
             with uow:
-                keys = IdempotencyRepository(uow.session)
+                keys = uow.idempotency
                 if idempotency is not None:
                     previous = stored_outcome(keys, actor.name, idempotency)
                     if previous is not None:
@@ -93,7 +92,7 @@ def execute(
             # first has committed, its stored answer is the right reply to the repeat.
             if idempotency is not None:
                 with uow:
-                    previous = stored_outcome(IdempotencyRepository(uow.session), actor.name, idempotency)
+                    previous = stored_outcome(uow.idempotency, actor.name, idempotency)
                 if previous is not None:
                     return previous
             raise

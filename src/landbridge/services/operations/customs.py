@@ -10,7 +10,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, locked_container, parse_container, subject_event
 from landbridge.store import tables
-from landbridge.store.repositories import CustomsRepository, Scope
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -37,7 +37,7 @@ def place_hold(
         hold = tables.CustomsHoldRow(
             container_number=row.number, reason=reason, placed_by=actor.name, placed_at=utc_now()
         )
-        CustomsRepository(uow.session).add(hold)
+        uow.customs.add(hold)
         view = hold_view(hold)
         subject_event(uow, EventType.HOLD_PLACED, "container", row.number, actor, None, {"hold": view})
         return view
@@ -49,7 +49,7 @@ def release_hold(uow: UnitOfWork, actor: Actor, *, hold_id: int, idempotency: Id
     """Release a hold still in force."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        hold = CustomsRepository(uow.session).get(hold_id, lock=True)
+        hold = uow.customs.get(hold_id, lock=True)
         if hold is None:
             raise NotFound("hold_id", f"no customs hold {hold_id}")
         if hold.released_at is not None:
@@ -72,4 +72,4 @@ def holds_of(uow: UnitOfWork, scope: Scope, container: str) -> list[dict[str, An
     with uow:
         if uow.containers.get_visible(number, scope) is None:
             raise NotFound("number", f"no container {number}")
-        return [hold_view(h) for h in CustomsRepository(uow.session).for_container(number)]
+        return [hold_view(h) for h in uow.customs.for_container(number)]

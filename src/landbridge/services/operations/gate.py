@@ -22,7 +22,7 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
-from landbridge.store.repositories import GateRepository, Scope
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 DEFAULT_APPOINTMENTS_PER_HOUR = 40  # the scenario's gate.appointments_per_hour (assumed: 2 × mean arrivals)
@@ -53,7 +53,7 @@ def book_appointment(
         raise RuleViolation("hour_start", "appointment windows start on the hour")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        gate = GateRepository(uow.session)
+        gate = uow.gate
         if container is not None and uow.containers.get_visible(parse_container(container), scope) is None:
             raise NotFound("container", f"no container {container}")
         gate.ensure_hour(hour_start, DEFAULT_APPOINTMENTS_PER_HOUR)
@@ -104,7 +104,7 @@ def truck_in(
     """A truck enters: boxes it drops off are now on the truck inside the hub, waiting for a yard slot."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        gate = GateRepository(uow.session)
+        gate = uow.gate
         if gate.truck(reference) is not None:
             raise Conflict("reference", f"truck visit {reference} already exists")
         if appointment_reference is not None:
@@ -149,7 +149,7 @@ def truck_out(uow: UnitOfWork, actor: Actor, *, reference: str, idempotency: Ide
     """A truck leaves with its pick-ups (taken from the yard); its drop-offs must have been unloaded."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        gate = GateRepository(uow.session)
+        gate = uow.gate
         truck = gate.truck(reference, lock=True)
         if truck is None:
             raise NotFound("reference", f"no truck visit {reference!r}")
@@ -186,7 +186,7 @@ def window(uow: UnitOfWork, scope: Scope, hour_start: datetime) -> dict[str, Any
     if hour_of(hour_start) != hour_start:
         raise RuleViolation("hour_start", "appointment windows start on the hour")
     with uow:
-        gate = GateRepository(uow.session)
+        gate = uow.gate
         hour = gate.hour(hour_start)
         visible = []
         for appointment in gate.appointments_in(hour_start):

@@ -22,7 +22,7 @@ from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
 from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
 from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.store import tables
-from landbridge.store.repositories import GrainRepository, PartyRepository, Scope, VesselRepository, YardRepository
+from landbridge.store.repositories import GrainRepository, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 SOURCE_KINDS = ("hopper_wagons", "containers")
@@ -126,7 +126,7 @@ def receive_grain(
         raise RuleViolation("sources", "name the wagons or containers the grain came in")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        grain = GrainRepository(uow.session)
+        grain = uow.grain
         emptied: list[str] = []
         if source_kind == "hopper_wagons":
             for index, number in enumerate(sources):
@@ -147,7 +147,7 @@ def receive_grain(
                 row.load_state, row.gross_mass_kg, row.version = "empty", None, row.version + 1
                 container_event(uow, EventType.CONTAINER_STRIPPED, row, actor, before, {"grain_lot": reference})
                 emptied.append(row.number)
-        if PartyRepository(uow.session).party(owner_code) is None:
+        if uow.parties.party(owner_code) is None:
             raise NotFound("owner_code", f"no party {owner_code!r}")
         if grain.lot(reference) is not None:
             raise Conflict("reference", f"grain lot {reference} already exists")
@@ -190,7 +190,7 @@ def transfer_grain(
     """Move a lot (or part of it, as a new lot) to another silo."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        grain = GrainRepository(uow.session)
+        grain = uow.grain
         source = grain.lot(lot, lock=True)
         if source is None:
             raise NotFound("lot", f"no grain lot {lot!r}")
@@ -254,11 +254,11 @@ def ship_grain(
     """Load grain from a lot onto a berthed vessel."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        grain = GrainRepository(uow.session)
+        grain = uow.grain
         source = grain.lot(lot, lock=True)
         if source is None:
             raise NotFound("lot", f"no grain lot {lot!r}")
-        visit = VesselRepository(uow.session).get(vessel_visit, shared=True)
+        visit = uow.vessels.get(vessel_visit, shared=True)
         if visit is None:
             raise NotFound("vessel_visit", f"no vessel visit {vessel_visit!r}")
         if visit.status != VesselVisitStatus.BERTHED.value:
@@ -285,7 +285,7 @@ def load_grain_into_containers(
         raise RuleViolation("containers", "name at least one container")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        grain = GrainRepository(uow.session)
+        grain = uow.grain
         source = grain.lot(lot, lock=True)
         if source is None:
             raise NotFound("lot", f"no grain lot {lot!r}")
@@ -324,7 +324,7 @@ def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: st
     iso = size_type(row.iso_type)
     if iso.is_reefer:
         raise RuleViolation(field, f"{row.number} is a reefer; grain goes in dry or bulk boxes")
-    yard = YardRepository(uow.session)
+    yard = uow.yard
     slot = yard.slot_of(row.number)
     if slot is None:
         return  # in the CFS
@@ -343,13 +343,13 @@ def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: st
 def lots(uow: UnitOfWork, scope: Scope) -> list[dict[str, Any]]:
     """Lots the scope may see."""
     with uow:
-        return [lot_view(row) for row in GrainRepository(uow.session).lots(scope)]
+        return [lot_view(row) for row in uow.grain.lots(scope)]
 
 
 def lot(uow: UnitOfWork, scope: Scope, reference: str) -> dict[str, Any]:
     """One lot the scope may see (404 otherwise)."""
     with uow:
-        row = GrainRepository(uow.session).lot(reference, scope)
+        row = uow.grain.lot(reference, scope)
         if row is None:
             raise NotFound("reference", f"no grain lot {reference!r}")
         return lot_view(row)
@@ -358,4 +358,4 @@ def lot(uow: UnitOfWork, scope: Scope, reference: str) -> dict[str, Any]:
 def balance(uow: UnitOfWork, scope: Scope) -> dict[str, dict[str, int]]:
     """Per owner the scope may see: received, shipped and in stock, to the kilogram."""
     with uow:
-        return GrainRepository(uow.session).ledger(scope)
+        return uow.grain.ledger(scope)

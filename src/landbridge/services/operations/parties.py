@@ -21,7 +21,6 @@ from landbridge.services.operations.common import (
     subject_event,
 )
 from landbridge.store import tables
-from landbridge.store.repositories import PartyRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -51,7 +50,7 @@ def create_party(
     """Register a party (shipper, consignee, forwarder, line…)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        parties = PartyRepository(uow.session)
+        parties = uow.parties
         if parties.party(code) is not None:
             raise Conflict("code", f"party {code} already exists")
         parties.add(tables.PartyRow(code=code, name=name, role=role.value, country=country))
@@ -89,7 +88,7 @@ def create_consignment(
             raise RuleViolation(f"goods[{index}].{field}", reason) from None
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        parties = PartyRepository(uow.session)
+        parties = uow.parties
         for field, code in (("shipper_code", shipper_code), ("consignee_code", consignee_code)):
             if code is not None and parties.party(code) is None:
                 raise NotFound(field, f"no party {code!r}")
@@ -150,7 +149,7 @@ def assign_container(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container)
-        if PartyRepository(uow.session).consignment(booking_reference) is None:
+        if uow.parties.consignment(booking_reference) is None:
             raise NotFound("booking_reference", f"no booking {booking_reference!r}")
         if row.booking_reference is not None and row.booking_reference != booking_reference:
             raise Conflict("container", f"{row.number} already belongs to booking {row.booking_reference}")

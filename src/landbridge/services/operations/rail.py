@@ -34,7 +34,6 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
-from landbridge.store.repositories import CustomsRepository, RailRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Tare of a box whose gross mass is unknown (assumed, typical steel dry boxes), so limits still bind.
@@ -64,7 +63,7 @@ def slot_layout_ft(platform_ft: int) -> tuple[int, ...]:
 
 def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
     """The JSON answer describing a train visit with its wagons and what they carry."""
-    rail = RailRepository(uow.session)
+    rail = uow.rail
     loads: dict[int, list[dict[str, Any]]] = {}
     for cell, wagon in rail.cells_of_train(row.reference):
         entry = {"slot": cell.slot, "half": cell.half, "container": cell.container_number}
@@ -92,7 +91,7 @@ def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
 def _train(
     uow: UnitOfWork, reference: str, field: str = "train", statuses: tuple[str, ...] = ()
 ) -> tables.TrainVisitRow:
-    row = RailRepository(uow.session).train(reference, lock=True)
+    row = uow.rail.train(reference, lock=True)
     if row is None:
         raise NotFound(field, f"no train visit {reference!r}")
     if statuses and row.status not in statuses:
@@ -116,7 +115,7 @@ def announce_train(
     """Announce a train visit with its wagon list (UIC numbers on 1435 mm, 8-digit numbers on 1520 mm)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        rail = RailRepository(uow.session)
+        rail = uow.rail
         if rail.train(reference) is not None:
             raise Conflict("reference", f"train visit {reference} already exists")
         if rail.route(route_code) is None:
@@ -208,7 +207,7 @@ def _place_on_wagon(
     uow: UnitOfWork, train: tables.TrainVisitRow, row: tables.ContainerRow, wagon_number: str, slot: int
 ) -> dict[str, Any]:
     """Check every rail limit and fill the wagon cells; returns the replay payload."""
-    rail = RailRepository(uow.session)
+    rail = uow.rail
     wagon = next(
         (w for w in rail.wagons(train.reference) if w.number == wagon_number.replace(" ", "").replace("-", "")), None
     )
@@ -307,7 +306,7 @@ def unload_from_wagon(
         if row.position_kind != PositionKind.WAGON.value or not (row.position_reference or "").startswith(f"{train}/"):
             raise Conflict("container", f"{row.number} is not on train {train}")
         before = snapshot(row)
-        RailRepository(uow.session).vacate(row.number)
+        uow.rail.vacate(row.number)
         placed = put_in_yard(uow, row, slot)
         container_event(
             uow,
@@ -324,7 +323,7 @@ def unload_from_wagon(
 
 
 def _containers_on(uow: UnitOfWork, train: str) -> list[tables.ContainerRow]:
-    numbers = {c.container_number for c, _ in RailRepository(uow.session).cells_of_train(train)}
+    numbers = {c.container_number for c, _ in uow.rail.cells_of_train(train)}
     rows = uow.containers.rows(numbers)
     return [rows[n] for n in sorted(rows)]
 
@@ -354,7 +353,7 @@ def depart_train(uow: UnitOfWork, actor: Actor, *, train: str, idempotency: Idem
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         visit = _train(uow, train, statuses=AT_BASE)
-        held = CustomsRepository(uow.session).open_on(r.number for r in _containers_on(uow, train))
+        held = uow.customs.open_on(r.number for r in _containers_on(uow, train))
         if held:
             names = ", ".join(sorted({h.container_number for h in held}))
             raise RuleViolation("customs", f"train {train} cannot depart: open customs hold on {names}")
@@ -377,7 +376,7 @@ def arrive_at_border(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         visit = _train(uow, train, statuses=(TrainStatus.DEPARTED.value,))
-        route = RailRepository(uow.session).route(visit.route_code)
+        route = uow.rail.route(visit.route_code)
         assert route is not None
         crossing = crossing_code or route.crossing_code
         if crossing != route.crossing_code:
@@ -417,11 +416,11 @@ def gauge_transfer(
         if row.position_kind != PositionKind.WAGON.value or not (row.position_reference or "").startswith(f"{train}/"):
             raise Conflict("container", f"{row.number} is not on train {train}")
         before = snapshot(row)
-        RailRepository(uow.session).vacate(row.number)
+        uow.rail.vacate(row.number)
         payload = _place_on_wagon(uow, target, row, wagon_number, slot)
         source.status = TrainStatus.GAUGE_CHANGED.value
         target.status = TrainStatus.LOADING.value
-        route = RailRepository(uow.session).route(source.route_code)
+        route = uow.rail.route(source.route_code)
         location = None if route is None else route.crossing_code
         container_event(
             uow,
@@ -445,11 +444,11 @@ def arrive_at_destination(
     def work(uow: UnitOfWork) -> dict[str, Any]:
         statuses = (TrainStatus.DEPARTED.value, TrainStatus.AT_BORDER.value)
         visit = _train(uow, train, statuses=statuses)
-        route = RailRepository(uow.session).route(visit.route_code)
+        route = uow.rail.route(visit.route_code)
         destination = visit.route_code if route is None else route.destination
         before = {"status": visit.status}
         visit.status = TrainStatus.ARRIVED.value
-        rail = RailRepository(uow.session)
+        rail = uow.rail
         for row in _containers_on(uow, train):
             prior = snapshot(row)
             rail.vacate(row.number)

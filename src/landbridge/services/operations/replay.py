@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from landbridge.store import tables
-from landbridge.store.repositories import GrainRepository, RailRepository, YardRepository, all_events
 from landbridge.store.unit_of_work import UnitOfWork
 
 YardCell = tuple[str, int, int, int]
@@ -74,7 +73,7 @@ def replay(events: Iterable[tables.EventRow]) -> HubState:
 def replay_log(uow: UnitOfWork) -> HubState:
     """Replay the whole event log of the database."""
     with uow:
-        return replay(all_events(uow.session))
+        return replay(uow.events.all_rows())
 
 
 def current_state(uow: UnitOfWork) -> HubState:
@@ -83,11 +82,11 @@ def current_state(uow: UnitOfWork) -> HubState:
     with uow:
         for row in uow.containers.all_rows():
             state.positions[row.number] = (row.position_kind, row.position_reference)
-        for cell in YardRepository(uow.session).all_cells():
+        for cell in uow.yard.all_cells():
             state.yard_cells[(cell.block, cell.bay, cell.row, cell.tier)] = cell.container_number
-        for wagon_cell, wagon in RailRepository(uow.session).all_cells():
+        for wagon_cell, wagon in uow.rail.all_cells():
             key = (wagon.train_reference, wagon.number, wagon_cell.slot, wagon_cell.half)
             state.wagon_cells[key] = wagon_cell.container_number
-        for lot in GrainRepository(uow.session).lots():
+        for lot in uow.grain.lots():
             state.lots[lot.reference] = (lot.mass_kg, lot.silo_code)
     return state

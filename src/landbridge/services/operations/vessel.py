@@ -24,7 +24,6 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
-from landbridge.store.repositories import VesselRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -45,7 +44,7 @@ def _visit(
     uow: UnitOfWork, reference: str, status: VesselVisitStatus | None = None, shared: bool = False
 ) -> tables.VesselVisitRow:
     # Discharges and loads share the visit's lock (they may run in parallel) but exclude a departure.
-    row = VesselRepository(uow.session).get(reference, lock=not shared, shared=shared)
+    row = uow.vessels.get(reference, lock=not shared, shared=shared)
     if row is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
     if status is not None and row.status != status.value:
@@ -67,7 +66,7 @@ def announce_vessel(
     imo = None if imo_number is None else str(IMONumber(imo_number))
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        vessels = VesselRepository(uow.session)
+        vessels = uow.vessels
         if vessels.get(reference) is not None:
             raise Conflict("reference", f"vessel visit {reference} already exists")
         row = tables.VesselVisitRow(
@@ -93,7 +92,7 @@ def berth_vessel(
     """Bring an announced vessel alongside a free berth."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        vessels = VesselRepository(uow.session)
+        vessels = uow.vessels
         row = _visit(uow, reference, VesselVisitStatus.ANNOUNCED)
         if vessels.berth(berth_code, lock=True) is None:
             raise NotFound("berth_code", f"no berth {berth_code!r}")

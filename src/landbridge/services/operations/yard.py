@@ -28,7 +28,6 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
 from landbridge.store import tables
-from landbridge.store.repositories import YardRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Where a container may come from when the yard operator places it (moves within the yard, drop-offs
@@ -65,7 +64,7 @@ def box_of(row: tables.ContainerRow, dg_classes: set[str] | None = None) -> Box:
 
 def block_state(uow: UnitOfWork, block: tables.YardBlockRow) -> BlockState:
     """The occupancy of a block with every stored box's properties."""
-    yard = YardRepository(uow.session)
+    yard = uow.yard
     slots = yard.slots_in_block(block.code)
     numbers = [s.container_number for s in slots]
     rows = uow.containers.rows(numbers)
@@ -80,7 +79,7 @@ def block_state(uow: UnitOfWork, block: tables.YardBlockRow) -> BlockState:
 
 
 def _locked_block(uow: UnitOfWork, code: str) -> tables.YardBlockRow:
-    block = YardRepository(uow.session).block(code, lock=True)
+    block = uow.yard.block(code, lock=True)
     if block is None:
         raise NotFound("slot", f"no yard block {code!r}")
     return block
@@ -93,7 +92,7 @@ def lock_blocks(uow: UnitOfWork, codes: set[str]) -> dict[str, tables.YardBlockR
 
 def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
     """Free the container's yard cells; refuse while a box stands on it. Returns the slot it left."""
-    yard = YardRepository(uow.session)
+    yard = uow.yard
     slot = yard.slot_of(row.number)
     if slot is None:
         return None
@@ -122,7 +121,7 @@ def choose_slot(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None
 def propose(uow: UnitOfWork, row: tables.ContainerRow) -> YardSlot | None:
     """A slot that passes every rule for this container (simple rule: lowest tier, first block/bay/row)."""
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
-    yard = YardRepository(uow.session)
+    yard = uow.yard
     for block in block_preference([limits(b) for b in yard.blocks()], box):
         block_row = yard.block(block.code)
         assert block_row is not None
@@ -136,9 +135,7 @@ def fail_fast_if_taken(uow: UnitOfWork, row: tables.ContainerRow, slot: YardSlot
     """Refuse at once (409) when another box fills the target cells, without loading the whole block."""
     length_ft = size_type(row.iso_type).length_ft
     bays = (slot.bay - 1, slot.bay) if length_ft >= 40 else (slot.bay,)
-    taken = YardRepository(uow.session).occupants(slot.block, [(bay, slot.row, slot.tier) for bay in bays]) - {
-        row.number
-    }
+    taken = uow.yard.occupants(slot.block, [(bay, slot.row, slot.tier) for bay in bays]) - {row.number}
     if taken:
         raise Conflict("slot", f"slot {slot} is occupied by {', '.join(sorted(taken))}")
 
@@ -151,7 +148,7 @@ def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None
     state = block_state(uow, block)
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
     cells = state.check(box, slot)
-    YardRepository(uow.session).occupy(row.number, slot.block, slot.bay, slot.row, slot.tier, cells)
+    uow.yard.occupy(row.number, slot.block, slot.bay, slot.row, slot.tier, cells)
     set_position(row, PositionKind.YARD, str(slot))
     return slot
 
@@ -189,7 +186,7 @@ def place_container(
         target = YardSlot.parse(slot) if slot is not None else None
         if target is not None:
             fail_fast_if_taken(uow, row, target)  # most contested moves end here, before queueing for a block lock
-            current = YardRepository(uow.session).slot_of(row.number)
+            current = uow.yard.slot_of(row.number)
             lock_blocks(uow, {target.block} | ({current.block} if current else set()))
         take_out_of_yard(uow, row)
         placed = put_in_yard(uow, row, slot)

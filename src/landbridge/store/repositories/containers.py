@@ -1,0 +1,140 @@
+"""Containers by number, scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from landbridge.domain.containers import Container, LoadState, Position, PositionKind
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.store import tables
+from landbridge.store.repositories.scope import Scope
+
+
+def _visible_containers(query: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.everything:
+        return query
+    own_bookings = select(tables.ConsignmentRow.booking_reference).where(
+        or_(tables.ConsignmentRow.shipper_code == scope.party, tables.ConsignmentRow.consignee_code == scope.party)
+    )
+    return query.where(tables.ContainerRow.booking_reference.in_(own_bookings))
+
+
+def container_from_row(row: tables.ContainerRow) -> Container:
+    """Rebuild the domain object from its row."""
+    return Container(
+        number=ContainerNumber(row.number),
+        iso_type=row.iso_type,
+        load_state=LoadState(row.load_state),
+        gross_mass_kg=row.gross_mass_kg,
+        seals=list(row.seals or []),
+        reefer_setpoint_c=row.reefer_setpoint_c,
+        booking_reference=row.booking_reference,
+        position=Position(PositionKind(row.position_kind), row.position_reference),
+    )
+
+
+class ContainerRepository:
+    """Containers by number."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, number: str) -> Container | None:
+        """The container, or None when unknown."""
+        row = self._session.get(tables.ContainerRow, number)
+        return None if row is None else container_from_row(row)
+
+    def exists(self, number: str) -> bool:
+        """Whether the number is registered."""
+        return self._session.get(tables.ContainerRow, number) is not None
+
+    def add(self, container: Container) -> None:
+        """Register a new container."""
+        self._session.add(
+            tables.ContainerRow(
+                number=str(container.number),
+                iso_type=container.iso_type,
+                load_state=container.load_state.value,
+                gross_mass_kg=container.gross_mass_kg,
+                seals=list(container.seals),
+                reefer_setpoint_c=container.reefer_setpoint_c,
+                booking_reference=container.booking_reference,
+                position_kind=container.position.kind.value,
+                position_reference=container.position.reference,
+                version=1,
+            )
+        )
+        self._session.flush()
+
+    def count(self) -> int:
+        """How many containers the hub knows."""
+        return int(self._session.scalar(select(func.count()).select_from(tables.ContainerRow)) or 0)
+
+    def get_visible(self, number: str, scope: Scope) -> Container | None:
+        """The container if it exists and the scope may see it."""
+        row = self._session.scalar(
+            _visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
+        )
+        return None if row is None else container_from_row(row)
+
+    def list_visible(
+        self, scope: Scope, position_kind: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Container]:
+        """Containers the scope may see, by number."""
+        query = _visible_containers(select(tables.ContainerRow), scope)
+        if position_kind is not None:
+            query = query.where(tables.ContainerRow.position_kind == position_kind)
+        rows = self._session.scalars(query.order_by(tables.ContainerRow.number).limit(limit).offset(offset)).all()
+        return [container_from_row(row) for row in rows]
+
+    def row_for_update(self, number: str) -> tables.ContainerRow | None:
+        """The container's row, locked until commit on PostgreSQL (SQLite already serialises writers)."""
+        return self._session.scalar(
+            select(tables.ContainerRow).where(tables.ContainerRow.number == number).with_for_update()
+        )
+
+    def rows(self, numbers: Iterable[str]) -> dict[str, tables.ContainerRow]:
+        """Rows of several containers by number."""
+        wanted = list(numbers)
+        if not wanted:
+            return {}
+        found = self._session.scalars(select(tables.ContainerRow).where(tables.ContainerRow.number.in_(wanted)))
+        return {row.number: row for row in found}
+
+    def all_rows(self) -> list[tables.ContainerRow]:
+        """Every container row (for invariant checks and replay comparisons)."""
+        return list(self._session.scalars(select(tables.ContainerRow).order_by(tables.ContainerRow.number)))
+
+    def in_position(self, kind: str, reference: str | None = None) -> list[tables.ContainerRow]:
+        """Containers at one kind of place (optionally one reference, e.g. a vessel visit)."""
+        query = select(tables.ContainerRow).where(tables.ContainerRow.position_kind == kind)
+        if reference is not None:
+            query = query.where(tables.ContainerRow.position_reference == reference)
+        return list(self._session.scalars(query.order_by(tables.ContainerRow.number)))
+
+    def dangerous_classes(self, numbers: Iterable[str]) -> dict[str, set[str]]:
+        """IMDG classes of the goods stuffed in each container (containers without DG are absent)."""
+        wanted = list(numbers)
+        if not wanted:
+            return {}
+        rows = self._session.execute(
+            select(tables.GoodsLineRow.container_number, tables.GoodsLineRow.imdg_class).where(
+                tables.GoodsLineRow.container_number.in_(wanted), tables.GoodsLineRow.imdg_class.is_not(None)
+            )
+        ).all()
+        result: dict[str, set[str]] = {}
+        for number, imdg_class in rows:
+            result.setdefault(str(number), set()).add(str(imdg_class))
+        return result
+
+    def in_yard_by_block(self) -> dict[str, int]:
+        """Occupied slots per yard block."""
+        rows = self._session.execute(
+            select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)
+        ).all()
+        return {str(block): int(count) for block, count in rows}

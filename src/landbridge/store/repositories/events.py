@@ -1,0 +1,72 @@
+"""The append-only event log: ``append`` and reads, no update or delete path."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.domain.events import Event, EventType, utc_now
+from landbridge.store import tables
+
+
+def event_from_row(row: tables.EventRow) -> Event:
+    """Rebuild an event from its row."""
+    return Event(
+        event_type=EventType(row.event_type),
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        actor=row.actor,
+        role=row.role,
+        occurred_at=row.occurred_at,
+        location=row.location,
+        before=row.before,
+        after=row.after,
+        source_reference=row.source_reference,
+    )
+
+
+class EventLog:
+    """The append-only audit trail."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, event: Event) -> None:
+        """Add an event to the current transaction."""
+        self._session.add(
+            tables.EventRow(
+                event_type=event.event_type.value,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                actor=event.actor,
+                role=event.role,
+                occurred_at=event.occurred_at,
+                recorded_at=utc_now(),
+                location=event.location,
+                before=event.before,
+                after=event.after,
+                source_reference=event.source_reference,
+            )
+        )
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[Event]:
+        """Every event about one object, oldest first."""
+        rows = self._session.scalars(
+            select(tables.EventRow)
+            .where(tables.EventRow.subject_type == subject_type, tables.EventRow.subject_id == subject_id)
+            .order_by(tables.EventRow.id)
+        ).all()
+        return [event_from_row(row) for row in rows]
+
+    def count(self) -> int:
+        """Number of events recorded."""
+        return int(self._session.scalar(select(func.count()).select_from(tables.EventRow)) or 0)
+
+    def all_rows(self) -> list[tables.EventRow]:
+        """The whole event log in order (replay)."""
+        return all_events(self._session)
+
+
+def all_events(session: Session) -> list[tables.EventRow]:
+    """The whole event log in order (replay)."""
+    return list(session.scalars(select(tables.EventRow).order_by(tables.EventRow.id)))

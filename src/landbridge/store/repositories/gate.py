@@ -1,0 +1,58 @@
+"""Gate appointment hours, appointments and truck visits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+
+class GateRepository:
+    """Appointment hours, appointments and truck visits."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def hour(self, hour_start: datetime, lock: bool = False) -> tables.GateHourRow | None:
+        """An appointment hour; ``lock`` serialises booking it on PostgreSQL."""
+        query = select(tables.GateHourRow).where(tables.GateHourRow.hour_start == hour_start)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def ensure_hour(self, hour_start: datetime, capacity: int) -> None:
+        """Create the hour with the default capacity unless it exists (a concurrent creator may win)."""
+        if self.hour(hour_start) is not None:
+            return
+        try:
+            with self._session.begin_nested():
+                self._session.add(tables.GateHourRow(hour_start=hour_start, capacity=capacity, booked=0))
+        except IntegrityError:
+            pass  # a concurrent booking created the hour first; its row is as good as ours
+
+    def appointment(self, reference: str, lock: bool = False) -> tables.GateAppointmentRow | None:
+        """An appointment by reference."""
+        query = select(tables.GateAppointmentRow).where(tables.GateAppointmentRow.reference == reference)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def appointments_in(self, hour_start: datetime) -> list[tables.GateAppointmentRow]:
+        """Appointments booked into one window."""
+        return list(
+            self._session.scalars(
+                select(tables.GateAppointmentRow)
+                .where(tables.GateAppointmentRow.hour_start == hour_start)
+                .order_by(tables.GateAppointmentRow.reference)
+            )
+        )
+
+    def truck(self, reference: str, lock: bool = False) -> tables.TruckVisitRow | None:
+        """A truck visit by reference."""
+        query = select(tables.TruckVisitRow).where(tables.TruckVisitRow.reference == reference)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def add(self, row: tables.Base) -> None:
+        """Add an hour, appointment or truck visit and flush."""
+        self._session.add(row)
+        self._session.flush()

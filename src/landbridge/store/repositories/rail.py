@@ -1,0 +1,100 @@
+"""Train visits, wagons, wagon and train types, and wagon cells."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+
+class RailRepository:
+    """Train visits, their wagons, wagon and train types, and the wagon cells containers fill."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def train(self, reference: str, lock: bool = False) -> tables.TrainVisitRow | None:
+        """A train visit; ``lock`` serialises loading of that train on PostgreSQL."""
+        query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.reference == reference)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def trains(self) -> list[tables.TrainVisitRow]:
+        """Every train visit."""
+        return list(self._session.scalars(select(tables.TrainVisitRow).order_by(tables.TrainVisitRow.reference)))
+
+    def add(self, row: tables.Base) -> None:
+        """Add a new row (train visit or wagon) and flush."""
+        self._session.add(row)
+        self._session.flush()
+
+    def wagon_types(self) -> dict[str, tables.WagonTypeRow]:
+        """Seeded wagon types by code."""
+        return {row.code: row for row in self._session.scalars(select(tables.WagonTypeRow))}
+
+    def train_type(self, code: str) -> tables.TrainTypeRow | None:
+        """A seeded train type."""
+        return self._session.get(tables.TrainTypeRow, code)
+
+    def route(self, code: str) -> tables.RouteRow | None:
+        """A seeded route."""
+        return self._session.get(tables.RouteRow, code)
+
+    def track(self, code: str) -> tables.TrackRow | None:
+        """A loading track."""
+        return self._session.get(tables.TrackRow, code)
+
+    def track_in_use(self, code: str, except_train: str) -> str | None:
+        """The reference of another train on the track that has not left, if any."""
+        return self._session.scalar(
+            select(tables.TrainVisitRow.reference).where(
+                tables.TrainVisitRow.track_code == code,
+                tables.TrainVisitRow.reference != except_train,
+                tables.TrainVisitRow.status.in_(("announced", "loading")),
+            )
+        )
+
+    def wagons(self, train: str) -> list[tables.WagonRow]:
+        """Wagons of a train in order."""
+        return list(
+            self._session.scalars(
+                select(tables.WagonRow)
+                .where(tables.WagonRow.train_reference == train)
+                .order_by(tables.WagonRow.position_in_train)
+            )
+        )
+
+    def cells_of_train(self, train: str) -> list[tuple[tables.WagonCellRow, tables.WagonRow]]:
+        """Filled wagon cells of a train with their wagons."""
+        rows = self._session.execute(
+            select(tables.WagonCellRow, tables.WagonRow)
+            .join(tables.WagonRow, tables.WagonRow.id == tables.WagonCellRow.wagon_id)
+            .where(tables.WagonRow.train_reference == train)
+        ).all()
+        return [(cell, wagon) for cell, wagon in rows]
+
+    def all_cells(self) -> list[tuple[tables.WagonCellRow, tables.WagonRow]]:
+        """Every filled wagon cell with its wagon."""
+        rows = self._session.execute(
+            select(tables.WagonCellRow, tables.WagonRow).join(
+                tables.WagonRow, tables.WagonRow.id == tables.WagonCellRow.wagon_id
+            )
+        ).all()
+        return [(cell, wagon) for cell, wagon in rows]
+
+    def cells_of(self, number: str) -> list[tables.WagonCellRow]:
+        """Wagon cells a container fills."""
+        return list(
+            self._session.scalars(select(tables.WagonCellRow).where(tables.WagonCellRow.container_number == number))
+        )
+
+    def occupy(self, number: str, wagon_id: int, slot: int, halves: list[int]) -> None:
+        """Put a container on a wagon slot; flushes so the unique constraint fires now."""
+        for half in halves:
+            self._session.add(tables.WagonCellRow(wagon_id=wagon_id, slot=slot, half=half, container_number=number))
+        self._session.flush()
+
+    def vacate(self, number: str) -> None:
+        """Take a container off its wagon."""
+        self._session.execute(delete(tables.WagonCellRow).where(tables.WagonCellRow.container_number == number))
+        self._session.flush()

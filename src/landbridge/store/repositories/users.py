@@ -1,0 +1,28 @@
+"""API users (only the SHA-256 of a token is stored)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+
+class UserRepository:
+    """API users; only the SHA-256 of a token is stored."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def by_token_sha256(self, digest: str) -> tables.ApiUserRow | None:
+        """The user holding the token with this digest."""
+        return self._session.scalar(select(tables.ApiUserRow).where(tables.ApiUserRow.token_sha256 == digest))
+
+    def by_name(self, name: str) -> tables.ApiUserRow | None:
+        """A user by name."""
+        return self._session.scalar(select(tables.ApiUserRow).where(tables.ApiUserRow.name == name))
+
+    def add(self, row: tables.ApiUserRow) -> None:
+        """Create a user and flush."""
+        self._session.add(row)
+        self._session.flush()

@@ -1,0 +1,75 @@
+"""Yard blocks, addressed slots and the cells each stored container covers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+
+class YardRepository:
+    """Yard blocks, the addressed slot of each stored container and the cells it covers."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def block(self, code: str, lock: bool = False) -> tables.YardBlockRow | None:
+        """A block; ``lock`` serialises every yard change in that block on PostgreSQL."""
+        query = select(tables.YardBlockRow).where(tables.YardBlockRow.code == code)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def blocks(self) -> list[tables.YardBlockRow]:
+        """Every block, by code."""
+        return list(self._session.scalars(select(tables.YardBlockRow).order_by(tables.YardBlockRow.code)))
+
+    def slots_in_block(self, code: str) -> list[tables.YardSlotRow]:
+        """Addressed slots of the containers stored in a block."""
+        return list(self._session.scalars(select(tables.YardSlotRow).where(tables.YardSlotRow.block == code)))
+
+    def all_slots(self) -> list[tables.YardSlotRow]:
+        """Addressed slots of every stored container."""
+        return list(self._session.scalars(select(tables.YardSlotRow).order_by(tables.YardSlotRow.id)))
+
+    def cells_in_block(self, code: str) -> list[tables.YardCellRow]:
+        """Occupied cells of a block."""
+        return list(self._session.scalars(select(tables.YardCellRow).where(tables.YardCellRow.block == code)))
+
+    def occupants(self, block: str, cells: Iterable[tuple[int, int, int]]) -> set[str]:
+        """Containers filling any of the (bay, row, tier) cells of a block."""
+        wanted = list(cells)
+        if not wanted:
+            return set()
+        conditions = [
+            (tables.YardCellRow.bay == bay) & (tables.YardCellRow.row == row) & (tables.YardCellRow.tier == tier)
+            for bay, row, tier in wanted
+        ]
+        found = self._session.scalars(
+            select(tables.YardCellRow.container_number).where(tables.YardCellRow.block == block, or_(*conditions))
+        )
+        return set(found)
+
+    def all_cells(self) -> list[tables.YardCellRow]:
+        """Every occupied cell of the yard."""
+        return list(self._session.scalars(select(tables.YardCellRow).order_by(tables.YardCellRow.id)))
+
+    def slot_of(self, number: str) -> tables.YardSlotRow | None:
+        """The addressed slot of a stored container."""
+        return self._session.scalar(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number == number))
+
+    def occupy(self, number: str, block: str, bay: int, row: int, tier: int, cells: list[tuple[int, int, int]]) -> None:
+        """Store a container at its slot, covering ``cells`` (bay, row, tier); flushes so constraints fire now."""
+        self._session.add(tables.YardSlotRow(block=block, bay=bay, row=row, tier=tier, container_number=number))
+        for cell_bay, cell_row, cell_tier in cells:
+            self._session.add(
+                tables.YardCellRow(block=block, bay=cell_bay, row=cell_row, tier=cell_tier, container_number=number)
+            )
+        self._session.flush()
+
+    def vacate(self, number: str) -> None:
+        """Take a container out of the yard."""
+        self._session.execute(delete(tables.YardCellRow).where(tables.YardCellRow.container_number == number))
+        self._session.execute(delete(tables.YardSlotRow).where(tables.YardSlotRow.container_number == number))
+        self._session.flush()
