@@ -114,3 +114,59 @@ def test_bayplan_records_cells_for_the_call_and_reports_differences(database_url
     from landbridge.store.interchange_tables import BayplanCellRow
 
     assert _count(database_url, BayplanCellRow) == 2  # the 3.1 plan replaced the 2.2 one
+
+
+def _shipper(url: str) -> None:
+    from landbridge.domain.parties import PartyRole
+    from landbridge.services.operations import parties
+
+    parties.create_party(
+        UnitOfWork.for_url(url), ACTOR, code="KZGRAIN01", name="Kazakh Grain Export LLP", role=PartyRole.SHIPPER
+    )
+
+
+def test_coparn_booking_creates_the_booking_and_assigns_its_containers(database_url: str) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    _shipper(database_url)
+    [outcome] = _import(database_url, (FIXTURES / "coparn_d00b_booking.edi").read_text())
+    assert outcome.status == "accepted", outcome.report()
+    with UnitOfWork.for_url(database_url) as uow:
+        rows = uow.containers.rows(["CSNU8000080", "CXDU9000091"])
+        assert {row.booking_reference for row in rows.values()} == {"LYG-BK-0002"}
+
+
+def test_a_refused_command_in_the_middle_of_a_message_rolls_back_the_whole_message(database_url: str) -> None:
+    from landbridge.domain.containers import LoadState
+    from landbridge.domain.identifiers import ContainerNumber
+    from landbridge.services.containers import RegisterContainer, register_container
+    from landbridge.services.operations import parties
+
+    seed_partners(UnitOfWork.for_url(database_url))
+    _shipper(database_url)
+    parties.create_consignment(
+        UnitOfWork.for_url(database_url),
+        ACTOR,
+        booking_reference="BK-OTHER",
+        shipper_code="KZGRAIN01",
+        consignee_code=None,
+        origin="CNLYG",
+        destination="KZALA",
+        goods=[],
+    )
+    register_container(
+        UnitOfWork.for_url(database_url),
+        RegisterContainer(ContainerNumber("CXDU9000091"), "22G1", LoadState.EMPTY),
+        ACTOR,
+    )
+    parties.assign_container(
+        UnitOfWork.for_url(database_url), ACTOR, booking_reference="BK-OTHER", container="CXDU9000091"
+    )
+    events_before = _count(database_url, tables.EventRow)
+    [outcome] = _import(database_url, (FIXTURES / "coparn_d00b_booking.edi").read_text())
+    assert outcome.status == "rejected"
+    problem = outcome.messages[0].problems[-1]
+    assert (problem.segment_tag, problem.segment_position) == ("EQD", 13)
+    assert "BK-OTHER" in problem.reason
+    assert _count(database_url, tables.ConsignmentRow, tables.ConsignmentRow.booking_reference == "LYG-BK-0002") == 0
+    assert _count(database_url, tables.ContainerRow, tables.ContainerRow.number == "CSNU8000080") == 0
+    assert _count(database_url, tables.EventRow) == events_before

@@ -4,6 +4,11 @@ The operations services each open their unit of work and commit once. An EDIFACT
 applied all or nothing, and a whole interchange committed once with its idempotency record. This
 unit of work shares the outer session: entering it sets a SAVEPOINT, ``commit()`` releases it
 (the outer transaction commits later), and leaving without ``commit()`` rolls back to it.
+
+It is re-entrant: a handler enters it for the message, and each operations command the handler
+calls enters it again (``execute`` opens ``with uow:``), so savepoints nest as a stack and a
+refused command rolls back only itself — the handler then lets the error end the message, and the
+message's own savepoint rolls back everything the message did.
 """
 
 from __future__ import annotations
@@ -17,20 +22,17 @@ from landbridge.store.unit_of_work import UnitOfWork
 
 
 class SavepointUnitOfWork(UnitOfWork):
-    """A savepoint of ``outer``'s transaction, usable wherever a unit of work is expected."""
+    """Savepoints of ``outer``'s transaction, usable wherever a unit of work is expected."""
 
     def __init__(self, outer: UnitOfWork) -> None:
         self._outer = outer
         self._committed = False
-        self._savepoint: SessionTransaction | None = None
+        self._savepoints: list[tuple[SessionTransaction, list[bool]]] = []
 
     def __enter__(self) -> Self:
-        # the outer unit's repositories are bound to the same session: share all of them
-        for name, value in vars(self._outer).items():
-            if not name.startswith("_"):
-                setattr(self, name, value)
-        self._committed = False
-        self._savepoint = self.session.begin_nested()
+        if not self._savepoints:
+            self.attach(self._outer.session)  # every repository, on the outer unit's session
+        self._savepoints.append((self.session.begin_nested(), [False]))
         return self
 
     def __exit__(
@@ -39,16 +41,18 @@ class SavepointUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if not self._committed and self._savepoint is not None and self._savepoint.is_active:
-            self._savepoint.rollback()
+        savepoint, done = self._savepoints.pop()
+        if not done[0] and savepoint.is_active:
+            savepoint.rollback()
 
     def commit(self) -> None:
-        """Release the savepoint (the outer unit commits the transaction)."""
-        assert self._savepoint is not None
-        self._savepoint.commit()
-        self._committed = True
+        """Release the innermost savepoint (the outer unit commits the transaction)."""
+        savepoint, done = self._savepoints[-1]
+        savepoint.commit()
+        done[0] = True
 
     def rollback(self) -> None:
-        """Roll back to the savepoint."""
-        if self._savepoint is not None and self._savepoint.is_active:
-            self._savepoint.rollback()
+        """Roll back to the innermost savepoint."""
+        savepoint, _ = self._savepoints[-1]
+        if savepoint.is_active:
+            savepoint.rollback()

@@ -30,7 +30,6 @@ from landbridge.interchange.smgs import (
 from landbridge.services.containers import Actor
 from landbridge.store import tables
 from landbridge.store.interchange_tables import ConsignmentNoteRow
-from landbridge.store.repositories import RailRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Empty mass by length when a container's own tare is unknown (assumed: typical steel dry boxes).
@@ -111,10 +110,10 @@ def note_from_train(
 ) -> ConsignmentNote:
     """A note for what a train visit carries: its wagons, the containers on them, their goods and seals."""
     with uow:
-        train = RailRepository(uow.session).train(train_reference)
+        train = uow.rail.train(train_reference)
         if train is None:
             raise NotFound("train_reference", f"no train visit {train_reference!r}")
-        rail = RailRepository(uow.session)
+        rail = uow.rail
         wagons = rail.wagons(train_reference)
         cells = rail.cells_of_train(train_reference)
         if not cells:
