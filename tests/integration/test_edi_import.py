@@ -170,3 +170,22 @@ def test_a_refused_command_in_the_middle_of_a_message_rolls_back_the_whole_messa
     assert _count(database_url, tables.ConsignmentRow, tables.ConsignmentRow.booking_reference == "LYG-BK-0002") == 0
     assert _count(database_url, tables.ContainerRow, tables.ContainerRow.number == "CSNU8000080") == 0
     assert _count(database_url, tables.EventRow) == events_before
+
+
+def test_a_bayplan_of_a_2000_box_ship_imports(database_url: str) -> None:
+    from landbridge.interchange.edifact.generate import bayplan
+    from landbridge.store.interchange_tables import BayplanCellRow
+
+    seed_partners(UnitOfWork.for_url(database_url))
+    vessel.announce_vessel(
+        UnitOfWork.for_url(database_url),
+        ACTOR,
+        reference="V-COSCO-BIG",
+        vessel_name="COSCO Lianyungang",
+        eta=datetime(2026, 12, 8, 6, 0, tzinfo=UTC),
+        imo_number="9412347",
+    )
+    [outcome] = _import(database_url, bayplan(2000))
+    assert outcome.status == "accepted", outcome.report()["messages"][0]["problems"][:3]
+    assert outcome.messages[0].summary["cells"] == 2000
+    assert _count(database_url, BayplanCellRow, BayplanCellRow.visit_reference == "V-COSCO-BIG") == 2000

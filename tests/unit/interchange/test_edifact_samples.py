@@ -121,3 +121,15 @@ def test_release_characters_survive_a_round_trip() -> None:
     assert message.equipment[0].free_texts[0].text == "DENT LEFT DOOR: 10CM + SCRATCH'S ?OK"
     exported = write(first.header, [message], SHANGHAI)  # type: ignore[arg-type]
     assert "FTX+AAI+++DENT LEFT DOOR?: 10CM ?+ SCRATCH?'S ??OK'" in exported
+
+
+@pytest.mark.parametrize("version", ["2.2", "3.1"])
+def test_a_2000_box_bayplan_reads_clean_and_round_trips(version: str) -> None:
+    from landbridge.interchange.edifact.generate import bayplan
+
+    text = bayplan(2000, version=version)
+    [interchange] = list(read(text, UTC))
+    message = interchange.messages[0]
+    assert message.ok, [problem.describe() for problem in message.problems[:3]]
+    assert isinstance(message.model, Bayplan) and len(message.model.containers) == 2000
+    assert write(interchange.header, [message.model], UTC) == text  # type: ignore[arg-type]

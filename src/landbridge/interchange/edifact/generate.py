@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from stdnum import iso6346
 
@@ -64,3 +65,55 @@ def codeco_batch(
             ]
             messages.append(wrap_message(str(number), ("CODECO", "D", "00B", "UN", "SMDG21"), body))
         yield interchange_text(header, messages, DEFAULT_DELIMITERS)
+
+
+def bayplan(boxes: int, *, seed: int = 1, version: str = "3.1", imo: str = "9412347") -> str:
+    """A BAPLIE of a ship with ``boxes`` containers, every cell distinct (bays 1–99 odd, rows 0–20, tiers 2–20 even)."""
+    from landbridge.interchange.edifact.baplie import Bayplan, Cell, StowedContainer
+    from landbridge.interchange.edifact.common import Location, Measure, Party, Stamp, Transport
+    from landbridge.interchange.edifact.messages import write
+
+    draw = random.Random(seed)
+    cells = [
+        Cell(bay, row, tier) for bay in range(1, 100, 2) for row in range(0, 21) for tier in (*range(2, 21, 2), 82, 84)
+    ]
+    chosen = sorted(draw.sample(cells, boxes))
+    discharge = ("CNLYG", "KRPUS", "JPHKT")
+    arrival = datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
+    units = tuple(
+        StowedContainer(
+            cell=cell,
+            number=container_number(index + 1, "LBB"),
+            iso_type=draw.choice(ISO_TYPES),
+            full_empty="5",
+            measures=(
+                (Measure("AAE", "VGM", "KGM", Decimal(draw.randint(8_000, 30_000))),)
+                if version == "3.1"
+                else (Measure("VGM", "", "KGM", Decimal(draw.randint(8_000, 30_000))),)
+            ),
+            locations=(Location("9", "CNSHA", "139", "6"), Location("11", draw.choice(discharge), "139", "6")),
+            carrier=Party("CA", "COS", "172", "20"),
+        )
+        for index, cell in enumerate(chosen)
+    )
+    plan = Bayplan(
+        version=version,
+        document_number=f"BAY-{boxes}",
+        document_code="659" if version == "3.1" else "",
+        stamps=(Stamp("137", arrival),),
+        transport=Transport(
+            stage="20",
+            voyage="126E",
+            carrier="COS",
+            carrier_list="172",
+            carrier_agency="20",
+            means_id=imo,
+            means_id_list="146",
+            means_name="COSCO LIANYUNGANG",
+            locations=(Location("5", "CNSHA", "139", "6"), Location("61", "CNLYG", "139", "6")),
+        ),
+        containers=units,
+    )
+    date, time = InterchangeHeader.stamp(arrival, "3")
+    header = InterchangeHeader("UNOC", "3", "COSCO", "ZZZ", "CNLYGLPCT", "ZZZ", date, time, f"BPL{boxes:06d}")
+    return write(header, [plan], UTC)
