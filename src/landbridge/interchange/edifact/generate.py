@@ -70,7 +70,7 @@ def codeco_batch(
 def bayplan(boxes: int, *, seed: int = 1, version: str = "3.1", imo: str = "9412347") -> str:
     """A BAPLIE of a ship with ``boxes`` containers, every cell distinct (bays 1–99 odd, rows 0–20, tiers 2–20 even)."""
     from landbridge.interchange.edifact.baplie import Bayplan, Cell, StowedContainer
-    from landbridge.interchange.edifact.common import Location, Measure, Party, Stamp, Transport
+    from landbridge.interchange.edifact.common import Location, Measure, Party, Reference, Stamp, Transport
     from landbridge.interchange.edifact.messages import write
 
     draw = random.Random(seed)
@@ -92,6 +92,7 @@ def bayplan(boxes: int, *, seed: int = 1, version: str = "3.1", imo: str = "9412
                 else (Measure("VGM", "", "KGM", Decimal(draw.randint(8_000, 30_000))),)
             ),
             locations=(Location("9", "CNSHA", "139", "6"), Location("11", draw.choice(discharge), "139", "6")),
+            references=(Reference("BM", "1"),),
             carrier=Party("CA", "COS", "172", "20"),
         )
         for index, cell in enumerate(chosen)
