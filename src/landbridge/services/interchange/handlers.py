@@ -27,7 +27,7 @@ from landbridge.interchange.edifact.equipment import ContainerMessage, Equipment
 from landbridge.interchange.edifact.movins import StowageInstructions
 from landbridge.interchange.edifact.syntax import MISSING, Problem
 from landbridge.services.containers import RegisterContainer, add_registered_container
-from landbridge.services.interchange.importer import ApplyContext, ApplyError, handles, interchange_time
+from landbridge.services.interchange.importer import BATCHABLE, ApplyContext, ApplyError, handles, interchange_time
 from landbridge.store import tables
 from landbridge.store.interchange_tables import BayplanCellRow, EdiInterchangeRow, StowageInstructionRow
 
@@ -63,13 +63,20 @@ def _source(context: ApplyContext) -> str:
     return f"edi:{context.partner.code}:{context.interchange_id}:{context.message.raw.reference}"[:128]
 
 
-def _append(context: ApplyContext, event: Event) -> None:
-    try:  # the operations' ordered append (refuses a time before the subject's last event) when present
-        from landbridge.services.event_time import append_in_order  # type: ignore[import-not-found, unused-ignore]
+try:  # the operations' ordered append (refuses a time before the subject's last event) when present
+    from landbridge.services.event_time import append_in_order as _ordered_append  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - until the operations' event time lands
+    _ordered_append = None
 
-        append_in_order(context.uow, event)
-    except ImportError:
+
+def _append(context: ApplyContext, event: Event) -> None:
+    if _ordered_append is not None:
+        _ordered_append(context.uow, event)
+    else:
         context.uow.events.append(event)
+
+
+BATCHABLE.add("CODECO")  # registers and reports only: every refusal is raised before its write
 
 
 @handles("CODECO")
