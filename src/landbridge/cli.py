@@ -16,7 +16,7 @@ from landbridge.planning.cli import plan_app
 from landbridge.simulation.cli import simulate_command, sweep_command
 
 if TYPE_CHECKING:
-    from landbridge.services.demo_day import DemoSummary
+    from landbridge.demo.day import DemoSummary
 
 app = typer.Typer(
     help="landbridge — the open system for a sea–rail intermodal hub.",
@@ -72,18 +72,21 @@ def db_upgrade(database_url: DbOption = None) -> None:
 @db_app.command("seed")
 def db_seed(
     scenario: Annotated[
-        str | None, typer.Option("--scenario", help="Scenario file or bundled name (default: lianyungang)")
+        str | None,
+        typer.Option(
+            "--scenario", help="Scenario file or bundled name (default: LANDBRIDGE_SCENARIO, else lianyungang)"
+        ),
     ] = None,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only seed a database never seeded")] = False,
     database_url: DbOption = None,
 ) -> None:
     """Seed master data from a scenario; idempotent, and a broken file changes nothing."""
-    from landbridge.scenarios.loader import ScenarioError, load_scenario
+    from landbridge.scenarios.loader import ScenarioError, current_scenario, load_scenario
     from landbridge.services.seeding import is_seeded, seed_scenario
     from landbridge.store.unit_of_work import UnitOfWork
 
     try:
-        loaded = load_scenario(scenario)
+        loaded = current_scenario() if scenario is None else load_scenario(scenario)
     except ScenarioError as error:
         err_console.print(f"[red]error[/red] scenario {error.source} is not valid; nothing was written:")
         for path, reason in error.problems:
@@ -119,7 +122,7 @@ def db_demo(
     database_url: DbOption = None,
 ) -> None:
     """Play a demo operating day through the operations services, so every change is an audited event."""
-    from landbridge.services.demo_day import DemoStepFailed, has_operational_data, is_seeded, play_demo_day
+    from landbridge.demo.day import DemoStepFailed, has_operational_data, is_seeded, play_demo_day
     from landbridge.store.unit_of_work import UnitOfWork
 
     uow = UnitOfWork.for_url(_database_url(database_url))

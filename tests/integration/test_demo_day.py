@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,10 +20,11 @@ from typer.testing import CliRunner
 
 from landbridge.api.app import create_app
 from landbridge.cli import app
+from landbridge.demo import day as demo_day
+from landbridge.demo.numbers import Numbers
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.identifiers import parse_wagon_number
 from landbridge.scenarios import load_scenario
-from landbridge.services import demo_day
 from landbridge.services.authz import create_user
 from landbridge.services.operations import parties as operations_parties
 from landbridge.services.operations.replay import current_state, replay_log
@@ -164,8 +166,8 @@ def test_demo_day_draws_valid_reproducible_identifiers() -> None:
 
     def draw(seed: int) -> tuple[list[tuple[str, str, int]], list[str]]:
         rng = random.Random(seed)
-        numbers = demo_day._Numbers(rng)
-        boxes = demo_day._draw_boxes(rng, numbers, demo_day._bookings("1120"))
+        numbers = Numbers(rng)
+        boxes = demo_day._draw_boxes(rng, numbers, demo_day._bookings("1120", "CNLYG"))
         wagons = [numbers.uic_wagon("31"), numbers.wagon_1520("4"), numbers.uic_wagon("83")]
         return [(b.number, b.iso_type, b.gross_mass_kg) for b in boxes], wagons
 
@@ -175,3 +177,30 @@ def test_demo_day_draws_valid_reproducible_identifiers() -> None:
     assert len({number for number, _, _ in boxes}) == len(boxes)
     assert all(iso6346.is_valid(number) for number, _, _ in boxes)
     assert [len(parse_wagon_number(w)) for w in wagons] == [12, 8, 12]
+
+
+def test_demo_day_stacks_boxes_in_the_scenarios_own_yard(database_url: str) -> None:
+    """A scenario with another yard (other block codes, fewer rows) gets a demo day in that yard."""
+    bundled = load_scenario()
+    blocks = [
+        block.model_copy(update={"code": {"A": "P", "B": "Q", "C": "U", "D": "W", "E": "X", "R": "Z"}[block.code]})
+        for block in bundled.base.yard.blocks
+    ]
+    yard = bundled.base.yard.model_copy(update={"blocks": blocks})
+    scenario = bundled.model_copy(update={"base": bundled.base.model_copy(update={"yard": yard})})
+    seed_scenario(UnitOfWork.for_url(database_url), scenario)
+    demo_day.play_demo_day(
+        UnitOfWork.for_url(database_url), seed=3, at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC), scenario=scenario
+    )
+    uow = UnitOfWork.for_url(database_url)
+    with uow:
+        used = set(uow.session.scalars(select(tables.YardSlotRow.block)))
+        reefers = set(
+            uow.session.scalars(
+                select(tables.YardSlotRow.block)
+                .join(tables.ContainerRow, tables.ContainerRow.number == tables.YardSlotRow.container_number)
+                .where(tables.ContainerRow.iso_type == "45R1")
+            )
+        )
+    assert used and used <= {"P", "Q", "U", "W", "Z"}  # never the dangerous-goods block X
+    assert reefers <= {"Z"}

@@ -11,7 +11,7 @@ import pytest
 
 from landbridge.web.i18n import Localiser
 from landbridge.web.pages import script_json
-from landbridge.web.queries import along
+from landbridge.web.readmodels.corridor import along
 from landbridge.web.runs import list_runs, load_run, table
 
 

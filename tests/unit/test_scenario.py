@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from landbridge.scenarios.loader import ScenarioError, bundled_scenario_path, parse_scenario
+from landbridge.config import get_settings
+from landbridge.scenarios.loader import ScenarioError, bundled_scenario_path, current_scenario, parse_scenario
 from landbridge.scenarios.model import Scenario
 
 
@@ -90,3 +92,44 @@ def test_an_invented_source_is_refused(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     broken["base"]["rail"]["sources"]["line_km"] = "my guess"
     assert "must be a fact id" in _problems(broken)[0][1]
+
+
+def test_base_time_zone_must_be_an_iana_zone(raw: dict[str, Any]) -> None:
+    assert parse_scenario(raw).base.zone.key == "Asia/Shanghai"
+    broken = copy.deepcopy(raw)
+    broken["base"]["time_zone"] = "+08:00"
+    assert any(path == "base" and "not an IANA time zone" in reason for path, reason in _problems(broken)), _problems(
+        broken
+    )
+
+
+def test_every_route_has_a_locode_and_the_crossings_their_km(raw: dict[str, Any]) -> None:
+    scenario = parse_scenario(raw)
+    assert {r.code: r.locode for r in scenario.routes}["astana"] == "KZNQZ"
+    assert all(len(r.locode) == 5 for r in scenario.routes)
+    assert scenario.crossing("alashankou").km_from_base == 4119
+    assert scenario.crossing("alashankou").sources["km_from_base"].startswith("C3")
+    unsourced = copy.deepcopy(raw)
+    del unsourced["crossings"][0]["sources"]["km_from_base"]
+    assert any("km_from_base" in reason for _, reason in _problems(unsourced))
+    missing = copy.deepcopy(raw)
+    del missing["routes"][2]["locode"]
+    assert ("routes.2.locode", "Field required") in _problems(missing)
+
+
+def test_current_scenario_is_the_configured_one(
+    raw: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed, dashboard, demo day and planning all ask ``current_scenario()``: LANDBRIDGE_SCENARIO decides."""
+    other = copy.deepcopy(raw)
+    other["title"] = "another base"
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("LANDBRIDGE_SCENARIO", str(path))
+    get_settings.cache_clear()
+    try:
+        assert current_scenario().title == "another base"
+    finally:
+        monkeypatch.delenv("LANDBRIDGE_SCENARIO")
+        get_settings.cache_clear()
+    assert current_scenario().scenario == "lianyungang"

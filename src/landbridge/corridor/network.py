@@ -1,8 +1,8 @@
 """The corridor graph: the base, the border crossings and the destinations, with km and transit times.
 
-Built from the scenario (routes carry km and transit-day quantiles; crossings carry handling time).
-The scenario has no km from the base to a crossing, so this module holds that one small sourced
-table; an unknown crossing falls back to a great-circle split of the route (see ``km_to_crossing``).
+Built from the scenario, which holds every fact with its source: routes carry km, transit-day
+quantiles and UN/LOCODEs; crossings carry handling time, UN/LOCODE and rail km from the base. A
+crossing without sourced km falls back to a great-circle split of the route (``km_to_crossing``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from landbridge.scenarios.model import Scenario
 
-# Lianyungang, where every westbound route starts (assumed: approximate port position).
+# Deprecated copies of scenario facts, kept only until the tracking service builds its routes with
+# ``network_from_scenario`` (the scenario's base, crossings and routes hold these now).
 BASE_LAT_DEG = 34.60
 BASE_LON_DEG = 119.20
 
@@ -132,14 +133,24 @@ def great_circle_km(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg:
 
 
 def km_to_crossing(
-    code: str, lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]]
+    code: str,
+    lat_deg: float,
+    lon_deg: float,
+    routes_km: list[tuple[float, float, float]],
+    base_lat_lon_deg: tuple[float, float] = (BASE_LAT_DEG, BASE_LON_DEG),
 ) -> tuple[float, str]:
     """Sourced km when known; otherwise the route km split in proportion to great-circle distances."""
     if code in KM_FROM_BASE:
         return KM_FROM_BASE[code]
+    return _split_km(lat_deg, lon_deg, routes_km, base_lat_lon_deg)
+
+
+def _split_km(
+    lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]], base_lat_lon_deg: tuple[float, float]
+) -> tuple[float, str]:
     fractions = []
     for km, dest_lat, dest_lon in routes_km:
-        first = great_circle_km(BASE_LAT_DEG, BASE_LON_DEG, lat_deg, lon_deg)
+        first = great_circle_km(*base_lat_lon_deg, lat_deg, lon_deg)
         second = great_circle_km(lat_deg, lon_deg, dest_lat, dest_lon)
         fractions.append(km * first / (first + second))
     km = min(fractions) if fractions else 0.0
@@ -149,9 +160,13 @@ def km_to_crossing(
 def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
     """The corridor graph of a scenario."""
     crossings: dict[str, Crossing] = {}
+    base = (scenario.base.lat, scenario.base.lon)
     for spec in scenario.crossings:
-        routes_km = [(r.km, r.lat, r.lon) for r in scenario.routes if r.crossing == spec.code]
-        km, source = km_to_crossing(spec.code, spec.lat, spec.lon, routes_km)
+        if spec.km_from_base is not None:
+            km, source = spec.km_from_base, spec.sources.get("km_from_base", "")
+        else:
+            routes_km = [(r.km, r.lat, r.lon) for r in scenario.routes if r.crossing == spec.code]
+            km, source = _split_km(spec.lat, spec.lon, routes_km, base)
         crossings[spec.code] = Crossing(
             code=spec.code,
             name=spec.name,
@@ -160,7 +175,7 @@ def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
             lon_deg=spec.lon,
             km_from_base=km,
             km_source=source,
-            locode=LOCODES.get(spec.code),
+            locode=spec.locode,
         )
     routes = {
         spec.code: Route(
@@ -172,7 +187,7 @@ def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
             crossing=crossings[spec.crossing],
             lat_deg=spec.lat,
             lon_deg=spec.lon,
-            locode=LOCODES.get(spec.code),
+            locode=spec.locode,
         )
         for spec in scenario.routes
     }

@@ -69,6 +69,23 @@ def _bundled(name: str) -> Scenario:
     return parse_scenario(data, f"{name}.yaml")
 
 
+def current_scenario() -> Scenario:
+    """The scenario this installation runs on: ``LANDBRIDGE_SCENARIO`` (a bundled name or a file), else the default.
+
+    The one answer the seed, the dashboard, the demo day and live planning all take, so they never
+    disagree about which base they describe.
+    """
+    from landbridge.config import get_settings
+
+    return _configured(get_settings().scenario)
+
+
+@cache
+def _configured(name: str) -> Scenario:
+    # A file is read once per process: pages ask for the scenario on every request.
+    return load_scenario(name)
+
+
 def bundled_scenario_path(name: str = DEFAULT_SCENARIO) -> Path:
     """Filesystem path of a bundled scenario file (for messages and copying)."""
     return Path(str(resources.files("landbridge.scenarios").joinpath(f"{name}.yaml")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,6 +19,7 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+Locode = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -134,12 +136,28 @@ class BaseSpec(Sourced):
     """The logistics base itself."""
 
     name: str
-    locode: Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")]
+    locode: Locode
+    time_zone: str  # IANA name; times are shown and days counted in it
+    lat: float
+    lon: float
     design_capacity_teu_per_year: PositiveFloat
     yard: YardSpec
     cfs: CfsSpec
     rail: RailSpec
     gate: GateSpec
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> BaseSpec:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"time_zone {self.time_zone!r} is not an IANA time zone (e.g. Asia/Shanghai)") from None
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The hub's time zone."""
+        return ZoneInfo(self.time_zone)
 
 
 class BerthSpec(Sourced):
@@ -210,6 +228,8 @@ class CrossingSpec(Sourced):
     eastbound_trains_per_day: PositiveFloat
     lat: float
     lon: float
+    locode: Locode | None = None
+    km_from_base: PositiveFloat | None = None  # rail km; without it the route km is split by great-circle distance
 
 
 class TrainTypeSpec(Sourced):
@@ -253,6 +273,7 @@ class RouteSpec(Sourced):
     crossing: str
     lat: float
     lon: float
+    locode: Locode
 
     @model_validator(mode="after")
     def _spread_ordered(self) -> RouteSpec:

@@ -20,7 +20,8 @@ from landbridge.services import tracking
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.auth import Viewer
-from landbridge.web.queries import ContainerView, now_utc
+from landbridge.web.readmodels.cargo import ContainerView
+from landbridge.web.readmodels.common import now_utc
 
 
 def _service_eta(request: Request, view: ContainerView, viewer: Viewer) -> dict[str, Any] | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from landbridge.web.i18n import HUB_TZ, Localiser
-from landbridge.web.queries import BerthCall
+from landbridge.web.i18n import Localiser
+from landbridge.web.readmodels.berths import BerthCall
+from landbridge.web.readmodels.common import hub_zone
 
 LANE_H = 34
 LEFT = 70
@@ -43,7 +44,7 @@ def berth_gantt(calls: list[BerthCall], berths: list[str], now: datetime, lang: 
         f'<svg class="gantt" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="{escape(lang.gettext("plan against actual"))}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    day = start.astimezone(HUB_TZ).replace(hour=0)  # day lines at hub midnight, as the labels read
+    day = start.astimezone(hub_zone()).replace(hour=0)  # day lines at hub midnight, as the labels read
     while day <= end:
         if day >= start:
             parts.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from fastapi import Request
+
+from landbridge.web.readmodels.common import hub_zone
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -29,8 +31,6 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "ru": ("ru", "Русский"),
     "kk": ("kk", "Қазақша"),
 }
-# The hub's local time; operators plan shifts in it, so dates are shown in it too.
-HUB_TZ = timezone(timedelta(hours=8))
 
 
 @cache
@@ -100,7 +100,7 @@ class Localiser:
             return "–"
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return format_datetime(value.astimezone(HUB_TZ), format=fmt, locale=self.locale)
+        return format_datetime(value.astimezone(hub_zone()), format=fmt, locale=self.locale)
 
     def date(self, value: dt.datetime | None) -> str:
         """A date in hub time."""
@@ -108,7 +108,7 @@ class Localiser:
             return "–"
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return format_date(value.astimezone(HUB_TZ), format="medium", locale=self.locale)
+        return format_date(value.astimezone(hub_zone()), format="medium", locale=self.locale)
 
     def duration(self, hours: float) -> str:
         """A span of time in words (``3 days``), in this language."""

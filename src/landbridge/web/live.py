@@ -14,9 +14,11 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
 from landbridge.store import tables
-from landbridge.web import auth, queries
+from landbridge.web import auth
 from landbridge.web.i18n import Localiser, choose_language
 from landbridge.web.pages import TEMPLATES
+from landbridge.web.readmodels.common import now_utc
+from landbridge.web.readmodels.overview import overview
 from landbridge.web.readonly import read_session
 
 router = APIRouter(include_in_schema=False)
@@ -33,9 +35,7 @@ def _newest_event(database_url: str) -> int:
 def _tiles(database_url: str, lang: Localiser) -> str:
     """The Overview tiles, rendered."""
     with read_session(database_url) as session:
-        return TEMPLATES.get_template("_tiles.html").render(
-            o=queries.overview(session, queries.now_utc()), _=lang.gettext, L=lang
-        )
+        return TEMPLATES.get_template("_tiles.html").render(o=overview(session, now_utc()), _=lang.gettext, L=lang)
 
 
 def sse(event: str, data: str, event_id: int) -> str:

@@ -1,7 +1,9 @@
 """The dashboard screens: server-rendered pages in four languages, one read transaction each.
 
 Every page goes through ``render`` so the language, the viewer and the navigation are the same on
-all of them; shippers are limited to their own cargo here and in ``queries``.
+all of them. What each screen shows comes from its read model (``web/readmodels/``); which screens a
+viewer may open is the role policy's answer (``services/authz.POLICY``), and which objects it sees
+the store's visibility rule.
 """
 
 from __future__ import annotations
@@ -17,11 +19,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from landbridge.web import auth, queries, runs
+from landbridge.web import auth, runs
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
 from landbridge.web.i18n import LANGUAGES, Localiser, choose_language
+from landbridge.web.readmodels.base import base_facts
+from landbridge.web.readmodels.berths import berth_calls, berth_codes
+from landbridge.web.readmodels.cargo import container as container_view
+from landbridge.web.readmodels.cargo import open_holds
+from landbridge.web.readmodels.common import now_utc
+from landbridge.web.readmodels.corridor import corridor as corridor_view
+from landbridge.web.readmodels.corridor import origin_lat_lon
+from landbridge.web.readmodels.grain import grain as grain_view
+from landbridge.web.readmodels.overview import overview
+from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
+from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
 from landbridge.web.readonly import read_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -135,10 +148,8 @@ def home(p: PageDep) -> Response:
     """Overview: berths, trains, yard, silo, holds and alerts, refreshed live over SSE."""
 
     def build() -> HTMLResponse:
-        now = queries.now_utc()
-        return p.render(
-            "overview.html", {"o": queries.overview(p.session, now), "now": now, "base": queries.base_facts(p.session)}
-        )
+        now = now_utc()
+        return p.render("overview.html", {"o": overview(p.session, now), "now": now, "base": base_facts(p.session)})
 
     return staff_only(p, build)
 
@@ -148,10 +159,10 @@ def berths(p: PageDep) -> Response:
     """Berth Gantt: planned window against what happened."""
 
     def build() -> HTMLResponse:
-        now = queries.now_utc()
-        calls = queries.berth_calls(p.session)
-        berth_codes = queries.berth_codes(p.session)
-        return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, berth_codes, now, p.lang)})
+        now = now_utc()
+        calls = berth_calls(p.session)
+        lanes = berth_codes(p.session)
+        return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, lanes, now, p.lang)})
 
     return staff_only(p, build)
 
@@ -161,7 +172,7 @@ def yard(p: PageDep, mode: str = "occupancy") -> Response:
     """Yard heat map by occupancy or by dwell time."""
 
     def build() -> HTMLResponse:
-        blocks = queries.yard_blocks(p.session, queries.now_utc())
+        blocks = yard_blocks(p.session, now_utc())
         return p.render(
             "yard.html",
             {
@@ -180,7 +191,7 @@ def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
     """The containers of one stack (an htmx fragment under the heat map)."""
 
     def build() -> HTMLResponse:
-        boxes = queries.stack_boxes(p.session, block, bay, row, queries.now_utc())
+        boxes = stack_boxes(p.session, block, bay, row, now_utc())
         return p.render("_stack.html", {"block": block, "bay": bay, "row": row, "boxes": boxes})
 
     return staff_only(p, build)
@@ -191,13 +202,13 @@ def rail(p: PageDep) -> Response:
     """Tracks with trains loading, wagon loads with their checks, and the departures board."""
 
     def build() -> HTMLResponse:
-        now = queries.now_utc()
-        loading = queries.trains(p.session, queries.LOADING_STATUSES)
-        tracks = queries.track_codes(p.session)
+        now = now_utc()
+        loading = trains(p.session, LOADING_STATUSES)
+        tracks = track_codes(p.session)
         on_track = {t.track_code: t for t in loading if t.track_code}
         return p.render(
             "rail.html",
-            {"tracks": tracks, "on_track": on_track, "loading": loading, "board": queries.departures(p.session, now)},
+            {"tracks": tracks, "on_track": on_track, "loading": loading, "board": departures(p.session, now)},
         )
 
     return staff_only(p, build)
@@ -206,7 +217,7 @@ def rail(p: PageDep) -> Response:
 @router.get("/grain", response_class=HTMLResponse)
 def grain(p: PageDep) -> Response:
     """Silos, lots, owners and the mass balance."""
-    return staff_only(p, lambda: p.render("grain.html", {"g": queries.grain(p.session)}))
+    return staff_only(p, lambda: p.render("grain.html", {"g": grain_view(p.session)}))
 
 
 @router.get("/corridor", response_class=HTMLResponse)
@@ -214,13 +225,14 @@ def corridor(p: PageDep) -> Response:
     """The corridor map (MapLibre on the bundled GeoJSON) with trains and border queues."""
 
     def build() -> HTMLResponse:
-        view = queries.corridor(p.session, queries.now_utc())
+        view = corridor_view(p.session, now_utc())
+        origin = origin_lat_lon()
         _t = p.lang.gettext
         data = {
             "crossings": [{**c, "name": _t(c["name"])} for c in view.crossings],
             "routes": [{**r, "destination": _t(r["destination"])} for r in view.routes],
             "trains": [{**t, "destination": _t(t["destination"])} for t in view.trains],
-            "origin": {"name": _t("Lianyungang"), "lat": queries.ORIGIN_LAT_LON[0], "lon": queries.ORIGIN_LAT_LON[1]},
+            "origin": {"name": _t("Lianyungang"), "lat": origin[0], "lon": origin[1]},
         }
         return p.render("corridor.html", {"view": view, "data_json": script_json(data)})
 
@@ -244,7 +256,7 @@ def container_page(p: PageDep, number: str) -> Response:
     if p.viewer is None:
         return RedirectResponse(f"/login?next=/container/{quote(number)}", status_code=303)
     wanted = "".join(number.split()).upper()
-    view = queries.container(p.session, wanted, p.viewer.shipper_filter)
+    view = container_view(p.session, wanted, p.viewer.shipper_filter)
     if view is None:
         return not_found(p, wanted)
     p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
@@ -256,9 +268,7 @@ def customs(p: PageDep) -> Response:
     """Open customs holds (a shipper sees its own)."""
     if p.viewer is None:
         return RedirectResponse("/login?next=/customs", status_code=303)
-    return p.render(
-        "customs.html", {"holds": queries.open_holds(p.session, p.viewer.shipper_filter), "now": queries.now_utc()}
-    )
+    return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.shipper_filter), "now": now_utc()})
 
 
 @router.get("/simulation", response_class=HTMLResponse)

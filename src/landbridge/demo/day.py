@@ -26,20 +26,21 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from stdnum import imo as stdnum_imo
-from stdnum import iso6346, luhn
 
+from landbridge.demo.numbers import Numbers
+from landbridge.demo.yard_plan import YardLayout, YardPlan
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.units import Direction, PartyRole
+from landbridge.scenarios import Scenario, current_scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.operations import customs, gate, grain, parties, rail, vessel, yard
 from landbridge.services.operations.gate import hour_of
@@ -68,13 +69,6 @@ OPERATIONAL_TABLES = (
     tables.GrainLotRow,
     tables.TruckVisitRow,
 )
-
-MAX_LADEN_TIERS = 3  # the seeded blocks' max_tiers_full: laden stacks stop at three
-PLAIN_BLOCKS = ("A", "B", "C", "D")
-BAYS_40FT = tuple(range(2, 31, 2))  # a 40 ft box at even bay b covers b-1 and b: bays 1-30
-BAYS_20FT = tuple(range(31, 42))  # 20 ft stacks kept apart so a 20 never sits beside a 40 pair
-ROWS = tuple(range(1, 9))
-REEFER_BLOCK, REEFER_ROWS = "R", (1, 2, 3)
 
 
 class DemoStepFailed(Exception):
@@ -154,53 +148,6 @@ def event_count(uow: UnitOfWork) -> int:
         return int(uow.session.scalar(select(func.count()).select_from(tables.EventRow)) or 0)
 
 
-class _Numbers:
-    """Seeded, unique, check-digit-valid identifiers: ISO 6346 boxes, UIC and 1520 mm wagons, IMO."""
-
-    def __init__(self, draw: random.Random) -> None:
-        self._draw = draw
-        self._used: set[str] = set()
-
-    def _unique(self, make: Callable[[], str]) -> str:
-        while True:
-            value = make()
-            if value not in self._used:
-                self._used.add(value)
-                return value
-
-    def container(self, owner: str) -> str:
-        """An ISO 6346 number of a freight box (category U) with its check digit."""
-
-        def make() -> str:
-            base = f"{owner}U{self._draw.randrange(1_000_000):06d}"
-            return base + iso6346.calc_check_digit(base)
-
-        return self._unique(make)
-
-    def uic_wagon(self, type_digits: str, country: str = "33") -> str:
-        """A UIC 12-digit wagon number (Luhn check digit); country 33 is China."""
-
-        def make() -> str:
-            body = f"{type_digits}{country}{self._draw.randrange(10_000_000):07d}"
-            return body + luhn.calc_check_digit(body)
-
-        return self._unique(make)
-
-    def wagon_1520(self, kind_digit: str) -> str:
-        """An 8-digit 1520 mm wagon number (first digit: wagon kind, 4 = flat)."""
-
-        def make() -> str:
-            body = f"{kind_digit}{self._draw.randrange(1_000_000):06d}"
-            return body + luhn.calc_check_digit(body)
-
-        return self._unique(make)
-
-    def imo(self) -> str:
-        """A 7-digit IMO ship number with its check digit."""
-        body = f"9{self._draw.randrange(100_000):05d}"
-        return body + stdnum_imo.calc_check_digit(body)
-
-
 @dataclass
 class _Box:
     """A box of the day as the demo plans it (the services keep the truth)."""
@@ -216,56 +163,6 @@ class _Box:
         return size_type(self.iso_type).length_ft
 
 
-class _YardPlan:
-    """Free ground stacks drawn in seeded order; each group keeps its own stacks so loads take top boxes.
-
-    A yard planner segregates boxes by outbound train: a box never waits under one for another
-    train, so every load lifts a top box and no rehandle is needed.
-    """
-
-    def __init__(self, draw: random.Random) -> None:
-        self._draw = draw
-        self._free: dict[str, list[tuple[str, int, int]]] = {
-            "40": [(b, bay, row) for b in PLAIN_BLOCKS for bay in BAYS_40FT for row in ROWS],
-            "20": [(b, bay, row) for b in PLAIN_BLOCKS for bay in BAYS_20FT for row in ROWS],
-            "reefer": [(REEFER_BLOCK, bay, row) for bay in BAYS_40FT for row in REEFER_ROWS],
-        }
-        for stacks in self._free.values():
-            draw.shuffle(stacks)
-        self.stacks: dict[tuple[str, int, int], list[str]] = {}
-        self._open: dict[tuple[str, str], tuple[tuple[str, int, int], int]] = {}  # (group, kind) -> stack, cap
-
-    def slot_for(self, box: _Box, stacks_of: str | None = None) -> str:
-        """The next slot for this box: on the open stack of its group (or of ``stacks_of``), else a fresh one."""
-        kind = "reefer" if size_type(box.iso_type).is_reefer else ("40" if box.length_ft >= 40 else "20")
-        key = (stacks_of or box.group, kind)
-        stack, cap = self._open.get(key, (None, 0))
-        if stack is None or len(self.stacks[stack]) >= cap:
-            stack = self._free[kind].pop()
-            cap = self._draw.randint(1, MAX_LADEN_TIERS)
-            self.stacks[stack] = []
-            self._open[key] = (stack, cap)
-        self.stacks[stack].append(box.number)
-        block, bay, row = stack
-        return f"{block}-{bay:02d}-{row:02d}-{len(self.stacks[stack])}"
-
-    def take(self, number: str) -> None:
-        """Forget a box that left its stack (it must be on top)."""
-        for boxes in self.stacks.values():
-            if boxes and boxes[-1] == number:
-                boxes.pop()
-                return
-        raise AssertionError(f"{number} is not on top of a planned stack")
-
-    def load_order(self, numbers: list[str]) -> list[str]:
-        """The given boxes in an order that always lifts a top box first."""
-        wanted = set(numbers)
-        ordered: list[str] = []
-        for boxes in self.stacks.values():
-            ordered.extend(n for n in reversed(boxes) if n in wanted)
-        return ordered
-
-
 # The bookings of the day: a Chinese forwarder sends manufactured goods west; Kazakh traders own the grain.
 PARTIES = (
     ("JSFWD", "Jiangsu Lianyun Forwarding Co.", PartyRole.FORWARDER, "CN"),
@@ -279,7 +176,7 @@ PARTIES = (
 )
 
 
-def _bookings(day: str) -> dict[str, Booking]:
+def _bookings(day: str, base_locode: str) -> dict[str, Booking]:
     def line(hs: str, text: str, packages: int, mass_kg: int) -> GoodsLineSpec:
         return GoodsLineSpec(hs_code=hs, description=text, packages=packages, mass_kg=mass_kg)
 
@@ -304,7 +201,7 @@ def _bookings(day: str) -> dict[str, Booking]:
             f"BK-{day}-MOW", "JSFWD", None, "RUMOW", (line("850440", "static converters", 800, 220_000),)
         ),
         "local": Booking(
-            f"BK-{day}-LYG", "JSFWD", "LYGIMPORT", "CNLYG", (line("392690", "plastic articles", 600, 40_000),)
+            f"BK-{day}-LYG", "JSFWD", "LYGIMPORT", base_locode, (line("392690", "plastic articles", 600, 40_000),)
         ),
     }
 
@@ -317,7 +214,7 @@ GATE_DROP_OFFS = 4  # export boxes trucked in for the Bishkek train
 OWNERS = ("CSN", "COS", "TGH", "FCI", "JSF")
 
 
-def _draw_boxes(draw: random.Random, numbers: _Numbers, bookings: dict[str, Booking]) -> list[_Box]:
+def _draw_boxes(draw: random.Random, numbers: Numbers, bookings: dict[str, Booking]) -> list[_Box]:
     """The ship's boxes: three in four 40 ft (half of those high cube), the rest 20 ft, 12-26 t gross."""
     boxes: list[_Box] = []
     for group, count in SEA_BOXES.items():
@@ -378,17 +275,45 @@ def _wide_wagon_plan(loads: list[list[_Box]]) -> list[list[list[_Box]]]:
     return wagons
 
 
+@dataclass(frozen=True)
+class _Places:
+    """The berths, tracks and silos of the scenario the day uses."""
+
+    base_locode: str
+    container_berth: str
+    grain_berth: str
+    tracks: tuple[str, ...]
+    silos: tuple[str, ...]  # bins of the first (large) silo group
+    small_silo: str  # a bin of the last group (star bins), for a small lot
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Places:
+        """The mainline ship takes the deepest container berth (the first of equals); grain its own berth."""
+        container_berths = [b for b in scenario.port.berths if b.purpose == "container"]
+        deepest = max(container_berths, key=lambda b: b.depth_m)
+        groups = scenario.grain.silo_groups
+        return cls(
+            base_locode=scenario.base.locode,
+            container_berth=deepest.code,
+            grain_berth=scenario.grain.berth,
+            tracks=tuple(t.code for t in scenario.base.rail.loading_tracks),
+            silos=tuple(groups[0].bin_codes()),
+            small_silo=groups[-1].bin_codes()[0],
+        )
+
+
 class _Day:
     """The state the demo threads from step to step."""
 
-    def __init__(self, uow: UnitOfWork, seed: int, at: datetime) -> None:
+    def __init__(self, uow: UnitOfWork, seed: int, at: datetime, scenario: Scenario) -> None:
         self.uow = uow
         self.at = at
         self.draw = random.Random(seed)
-        self.numbers = _Numbers(self.draw)
-        self.yard = _YardPlan(self.draw)
+        self.numbers = Numbers(self.draw)
+        self.yard = YardPlan(self.draw, YardLayout.of(scenario.base.yard))
+        self.places = _Places.of(scenario)
         self.day = at.strftime("%m%d")
-        self.bookings = _bookings(self.day)
+        self.bookings = _bookings(self.day, self.places.base_locode)
         self.boxes: dict[str, _Box] = {}
         self.summary = DemoSummary(seed=seed, at=at)
 
@@ -410,7 +335,7 @@ class _Day:
                     booking_reference=booking.reference,
                     shipper_code=booking.shipper,
                     consignee_code=booking.consignee,
-                    origin="CNLYG",
+                    origin=self.places.base_locode,
                     destination=booking.destination,
                     goods=list(booking.goods),
                 )
@@ -450,7 +375,13 @@ class _Day:
                 eta=self.at - timedelta(hours=10),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(self.uow, LINE, reference=reference, berth_code="L1", etb=self.at - timedelta(hours=8))
+            vessel.berth_vessel(
+                self.uow,
+                LINE,
+                reference=reference,
+                berth_code=self.places.container_berth,
+                etb=self.at - timedelta(hours=8),
+            )
         boxes = _draw_boxes(self.draw, self.numbers, self.bookings)
         self.register(boxes)
         with _step("discharge the container ship into the yard"):
@@ -615,7 +546,7 @@ class _Day:
         wide = f"KZ-ALA-{self.day}"
         with _step(f"train {almaty}: load, depart, Khorgos, gauge change, Almaty"):
             boxes = self.group("almaty")
-            wagons = self._announce(almaty, "almaty", "T1", len(_wagon_loads(boxes)))
+            wagons = self._announce(almaty, "almaty", self.places.tracks[0], len(_wagon_loads(boxes)))
             self._load(almaty, wagons, boxes)
             rail.depart_train(self.uow, RAIL, train=almaty)
             rail.arrive_at_border(self.uow, RAIL, train=almaty)
@@ -640,19 +571,23 @@ class _Day:
             self.summary.trains[wide] = "arrived"
         with _step(f"train {tashkent}: load, depart, wait at Khorgos"):
             boxes = self.group("tashkent")
-            self._load(tashkent, self._announce(tashkent, "tashkent", "T2", len(_wagon_loads(boxes))), boxes)
+            self._load(
+                tashkent, self._announce(tashkent, "tashkent", self.places.tracks[1], len(_wagon_loads(boxes))), boxes
+            )
             rail.depart_train(self.uow, RAIL, train=tashkent)
             rail.arrive_at_border(self.uow, RAIL, train=tashkent)
             self.summary.trains[tashkent] = "at_border"
         with _step(f"train {duisburg}: load, depart for Alashankou and Europe"):
             boxes = self.group("duisburg")
-            self._load(duisburg, self._announce(duisburg, "duisburg", "T3", len(_wagon_loads(boxes))), boxes)
+            self._load(
+                duisburg, self._announce(duisburg, "duisburg", self.places.tracks[2], len(_wagon_loads(boxes))), boxes
+            )
             rail.depart_train(self.uow, RAIL, train=duisburg)
             self.summary.trains[duisburg] = "departed"
             self.summary.tracked_box = boxes[0].number
         with _step(f"train {bishkek}: loading (one box held by customs)"):
             boxes = self.group("bishkek")
-            wagons = self._announce(bishkek, "bishkek", "T1", len(_wagon_loads(boxes)) + 4)
+            wagons = self._announce(bishkek, "bishkek", self.places.tracks[0], len(_wagon_loads(boxes)) + 4)
             first = self.yard.load_order([b.number for b in boxes])[: len(boxes) * 2 // 3]
             self._load(bishkek, wagons, [self.boxes[n] for n in first])
 
@@ -664,10 +599,11 @@ class _Day:
         Each lot is the grain of up to three wagons weighed together: ``receive_grain`` records its
         wagon list in a 64-character ledger field, which a longer list overflows on PostgreSQL.
         """
+        silos, small = self.places.silos, self.places.small_silo
         cuts = (  # owner, crop, class, silo, wagons, moisture %
-            ("KAZGRAIN", "wheat", "3", "S01", 12, 12.5),
-            ("KAZGRAIN", "wheat", "3", "S02", 12, 13.1),
-            ("ALTYNAGRO", "barley", "2", "SB01", 5, 11.8),
+            ("KAZGRAIN", "wheat", "3", silos[0], 12, 12.5),
+            ("KAZGRAIN", "wheat", "3", silos[1], 12, 13.1),
+            ("ALTYNAGRO", "barley", "2", small, 5, 11.8),
         )
         received: list[str] = []
         with _step("grain train unloads into the silos"):
@@ -698,7 +634,7 @@ class _Day:
                 self.uow,
                 YARD,
                 lot=received[0],
-                to_silo="S03",
+                to_silo=silos[2],
                 mass_kg=100_000,
                 new_reference=f"GL-{self.day}-{len(received) + 1:02d}",
             )
@@ -713,7 +649,9 @@ class _Day:
                 eta=self.at - timedelta(hours=6),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(self.uow, LINE, reference=bulk, berth_code="32", etb=self.at - timedelta(hours=5))
+            vessel.berth_vessel(
+                self.uow, LINE, reference=bulk, berth_code=self.places.grain_berth, etb=self.at - timedelta(hours=5)
+            )
             for lot in received[4:6]:  # two of the lots in silo S02
                 grain.ship_grain(self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)
                 self.summary.grain_shipped_kg += 150_000
@@ -726,9 +664,13 @@ def _count_places(uow: UnitOfWork) -> dict[str, int]:
         return dict(Counter(row.position_kind for row in uow.containers.all_rows()))
 
 
-def play_demo_day(uow: UnitOfWork, *, seed: int, at: datetime) -> DemoSummary:
-    """Play the demo day on a seeded database without operational data; returns what it created."""
-    day = _Day(uow, seed, at)
+def play_demo_day(uow: UnitOfWork, *, seed: int, at: datetime, scenario: Scenario | None = None) -> DemoSummary:
+    """Play the demo day on a seeded database without operational data; returns what it created.
+
+    ``scenario`` is the one the database was seeded with (default: the configured one), so the
+    day's boxes go to that scenario's blocks, berths, tracks and silos.
+    """
+    day = _Day(uow, seed, at, scenario or current_scenario())
     before = event_count(uow)
     day.parties_and_bookings()
     day.container_ship()

@@ -1,0 +1,157 @@
+"""Cargo: one container as its shipper or an operator sees it (position, timeline, holds), and open holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from landbridge.domain.events import EventType
+from landbridge.store import tables
+from landbridge.web.readmodels.common import CONTAINER_SUBJECT, TRAIN_SUBJECT, utc
+
+
+@dataclass
+class HoldView:
+    """An open customs hold."""
+
+    container_number: str
+    reason: str
+    placed_by: str
+    placed_at: datetime | None
+
+
+def shipper_of(session: Session, number: str) -> str | None:
+    """The shipper party code of a container's booking (None when it has no booking)."""
+    return session.scalar(
+        select(tables.ConsignmentRow.shipper_code)
+        .join(tables.ContainerRow, tables.ContainerRow.booking_reference == tables.ConsignmentRow.booking_reference)
+        .where(tables.ContainerRow.number == number)
+    )
+
+
+def party_bookings(party: str) -> Select[str]:
+    """Bookings a party may follow: it ships or receives them (the API's rule, ``_visible_containers``)."""
+    return select(tables.ConsignmentRow.booking_reference).where(
+        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
+    )
+
+
+def open_holds(session: Session, party: str | None) -> list[HoldView]:
+    """Holds still in force, oldest first; a shipper sees only holds on its own boxes."""
+    query = select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None))
+    if party is not None:
+        query = query.join(
+            tables.ContainerRow, tables.ContainerRow.number == tables.CustomsHoldRow.container_number
+        ).where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
+    return [
+        HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
+        for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))
+    ]
+
+
+@dataclass
+class ContainerView:
+    """A container as its shipper or an operator sees it."""
+
+    number: str
+    iso_type: str
+    load_state: str
+    gross_mass_kg: int | None
+    booking_reference: str | None
+    shipper_code: str | None
+    destination: str | None
+    position_kind: str
+    position_reference: str | None
+    events: list[dict[str, Any]]
+    holds: list[HoldView]
+
+
+TRAIN_MILESTONES = (EventType.TRAIN_DEPARTED.value, EventType.TRAIN_AT_BORDER.value, EventType.TRAIN_ARRIVED.value)
+
+
+def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
+    """Departures, border arrivals and arrivals of the trains the box was loaded on, after each load.
+
+    A shipper follows the box, but the box moves with its train: without these the timeline would
+    stop at "loaded on wagon" while the train is already at Khorgos.
+    """
+    found: list[dict[str, Any]] = []
+    loads = session.execute(
+        select(tables.EventRow.id, tables.EventRow.after).where(
+            tables.EventRow.subject_type == CONTAINER_SUBJECT,
+            tables.EventRow.subject_id == number,
+            tables.EventRow.event_type == EventType.CONTAINER_LOADED_WAGON.value,
+        )
+    ).all()
+    for load_id, after in loads:
+        train = (after or {}).get("train") if isinstance(after, dict) else None
+        if not isinstance(train, str):
+            continue
+        for e in session.scalars(
+            select(tables.EventRow)
+            .where(
+                tables.EventRow.subject_type == TRAIN_SUBJECT,
+                tables.EventRow.subject_id == train,
+                tables.EventRow.event_type.in_(TRAIN_MILESTONES),
+                tables.EventRow.id > load_id,
+            )
+            .order_by(tables.EventRow.id)
+        ):
+            found.append(
+                {
+                    "type": e.event_type,
+                    "at": utc(e.occurred_at),
+                    "location": e.location,
+                    "subject": "train",
+                    "train": train,
+                }
+            )
+    return found
+
+
+def container(session: Session, number: str, party: str | None) -> ContainerView | None:
+    """The container with its event timeline, or None when unknown — or not this party's.
+
+    Both cases return None on purpose: a shipper must not learn that someone else's box exists.
+    """
+    query = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
+    if party is not None:
+        query = query.where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
+    row = session.scalar(query)
+    if row is None:
+        return None
+    owner = shipper_of(session, number)
+    consignment = (
+        session.scalar(
+            select(tables.ConsignmentRow).where(tables.ConsignmentRow.booking_reference == row.booking_reference)
+        )
+        if row.booking_reference
+        else None
+    )
+    events = [
+        {"type": e.event_type, "at": utc(e.occurred_at), "location": e.location, "subject": CONTAINER_SUBJECT}
+        for e in session.scalars(
+            select(tables.EventRow)
+            .where(tables.EventRow.subject_type == CONTAINER_SUBJECT, tables.EventRow.subject_id == number)
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
+    ]
+    events = sorted(events + _journey_events(session, number), key=lambda e: (e["at"] is None, e["at"]))
+    holds = [h for h in open_holds(session, None) if h.container_number == number]
+    return ContainerView(
+        row.number,
+        row.iso_type,
+        row.load_state,
+        row.gross_mass_kg,
+        row.booking_reference,
+        owner,
+        consignment.destination if consignment else None,
+        row.position_kind,
+        row.position_reference,
+        events,
+        holds,
+    )

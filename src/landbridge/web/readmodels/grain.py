@@ -1,0 +1,118 @@
+"""Grain: silos, lots, owners and the terminal's mass balance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+
+RECEIVED, SHIPPED = "received", "shipped"
+"""The ledger kinds that change an owner's balance (``grain_movements.kind``; transfers do not)."""
+
+
+@dataclass
+class OwnerBalance:
+    """One owner's grain ledger: what came in, what went out, what is left."""
+
+    code: str
+    name: str
+    received_kg: int = 0
+    shipped_kg: int = 0
+    in_stock_kg: int = 0
+
+    @property
+    def gap_kg(self) -> int:
+        """Received minus shipped minus stock: zero when every kilogram is accounted for."""
+        return self.received_kg - self.shipped_kg - self.in_stock_kg
+
+
+@dataclass
+class GrainView:
+    """Silos, lots, owners and the mass balance of the grain terminal."""
+
+    silos: list[dict[str, Any]]
+    lots: list[dict[str, Any]]
+    owners: list[OwnerBalance]
+    capacity_kg: int
+
+    @property
+    def received_kg(self) -> int:
+        """Received over all owners."""
+        return sum(o.received_kg for o in self.owners)
+
+    @property
+    def shipped_kg(self) -> int:
+        """Shipped (by vessel or in containers) over all owners."""
+        return sum(o.shipped_kg for o in self.owners)
+
+    @property
+    def stock_kg(self) -> int:
+        """In the silos now."""
+        return sum(o.in_stock_kg for o in self.owners)
+
+    @property
+    def balance_gap_kg(self) -> int:
+        """The terminal's unaccounted mass (zero when the ledger and the lots agree)."""
+        return sum(o.gap_kg for o in self.owners)
+
+
+def grain(session: Session) -> GrainView:
+    """The grain terminal: lots and silos, and per owner the ledger of ``grain_movements``.
+
+    Transfers between silos move grain without changing an owner's balance, so only ``received``
+    and ``shipped`` movements count — the same rule as ``/api/v1/grain/balance``.
+    """
+    parties = {p.code: p.name for p in session.scalars(select(tables.PartyRow))}
+    owners: dict[str, OwnerBalance] = {}
+
+    def owner(code: str) -> OwnerBalance:
+        return owners.setdefault(code, OwnerBalance(code, parties.get(code, code)))
+
+    stock: dict[str, int] = defaultdict(int)
+    lots = []
+    for lot in session.scalars(select(tables.GrainLotRow).order_by(tables.GrainLotRow.reference)):
+        lots.append(
+            {
+                "reference": lot.reference,
+                "owner": parties.get(lot.owner_code, lot.owner_code),
+                "owner_code": lot.owner_code,
+                "crop": lot.crop,
+                "grain_class": lot.grain_class,
+                "mass_kg": lot.mass_kg,
+                "moisture_pct": lot.moisture_pct,
+                "silo": lot.silo_code,
+            }
+        )
+        owner(lot.owner_code).in_stock_kg += lot.mass_kg
+        if lot.silo_code:
+            stock[lot.silo_code] += lot.mass_kg
+    movements = tables.GrainMovementRow
+    for code, kind, total in session.execute(
+        select(movements.owner_code, movements.kind, func.sum(movements.mass_kg))
+        .where(movements.kind.in_((RECEIVED, SHIPPED)))
+        .group_by(movements.owner_code, movements.kind)
+    ):
+        if kind == RECEIVED:
+            owner(code).received_kg += int(total or 0)
+        else:
+            owner(code).shipped_kg += int(total or 0)
+    silos: list[dict[str, Any]] = [
+        {
+            "code": s.code,
+            "capacity_kg": s.capacity_kg,
+            "stock_kg": stock.get(s.code, 0),
+            "share": stock.get(s.code, 0) / s.capacity_kg if s.capacity_kg else 0.0,
+        }
+        for s in session.scalars(select(tables.SiloRow).order_by(tables.SiloRow.code))
+    ]
+    return GrainView(
+        silos=silos,
+        lots=lots,
+        owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
+        capacity_kg=sum(int(s["capacity_kg"]) for s in silos),
+    )
