@@ -32,6 +32,7 @@ from landbridge.web.readmodels.common import now_utc
 from landbridge.web.readmodels.corridor import corridor as corridor_view
 from landbridge.web.readmodels.corridor import origin_lat_lon
 from landbridge.web.readmodels.grain import grain as grain_view
+from landbridge.web.readmodels.interchange import interchanges, undelivered
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
 from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
@@ -56,6 +57,7 @@ STAFF_SCREENS = (
     ("/corridor", _("Corridor")),
     ("/container", _("Container")),
     ("/customs", _("Customs")),
+    ("/interchange", _("Interchange")),
     ("/simulation", _("Simulation")),
 )
 SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
@@ -269,6 +271,15 @@ def customs(p: PageDep) -> Response:
     if p.viewer is None:
         return RedirectResponse("/login?next=/customs", status_code=303)
     return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.shipper_filter), "now": now_utc()})
+
+
+@router.get("/interchange", response_class=HTMLResponse)
+def interchange(p: PageDep) -> Response:
+    """EDIFACT interchanges received and sent, with their status (staff only)."""
+    return staff_only(
+        p,
+        lambda: p.render("interchange.html", {"lines": interchanges(p.session), "undelivered": undelivered(p.session)}),
+    )
 
 
 @router.get("/simulation", response_class=HTMLResponse)
