@@ -150,7 +150,7 @@ def edi_deliver(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between passes")] = 10.0,
     database_url: DbOption = None,
 ) -> None:
-    """Queue CODECO for new gate/rail moves and deliver the outbox (folder or HTTP), retrying failures."""
+    """Queue CODECO for new gate/rail moves and COARRI for departed calls; deliver the outbox, retrying failures."""
     import time
 
     from landbridge.services.interchange.exports import produce_codeco

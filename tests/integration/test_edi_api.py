@@ -101,3 +101,38 @@ def test_coarri_export_from_recorded_discharges(database_url: str) -> None:
         missing = client.get("/api/v1/edi/coarri", params={"visit": "NOPE"}, headers=planner)
         assert missing.status_code == 404 and "visit" in missing.text
     _ = yard
+
+
+def test_a_departed_call_gets_its_coarri_queued_once(database_url: str) -> None:
+    from landbridge.domain.containers import LoadState
+    from landbridge.domain.identifiers import ContainerNumber
+    from landbridge.services.containers import RegisterContainer, register_container
+    from landbridge.services.interchange.exports import produce_coarri
+
+    seed(database_url)
+    seed_partners(UnitOfWork.for_url(database_url))
+    url = database_url
+    actor = Actor(name="ops", role="admin")
+    vessel.announce_vessel(
+        UnitOfWork.for_url(url),
+        actor,
+        reference="V-9",
+        vessel_name="COSCO Lianyungang",
+        eta=datetime(2026, 12, 1, tzinfo=UTC),
+        imo_number="9412347",
+    )
+    vessel.berth_vessel(
+        UnitOfWork.for_url(url), actor, reference="V-9", berth_code="L1", etb=datetime(2026, 12, 1, 2, tzinfo=UTC)
+    )
+    register_container(
+        UnitOfWork.for_url(url), RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500), actor
+    )
+    _discharge(url, actor, "V-9", "CSQU3054383")
+    assert produce_coarri(UnitOfWork.for_url(url)) == {}  # still alongside
+    vessel.depart_vessel(UnitOfWork.for_url(url), actor, reference="V-9")
+    assert produce_coarri(UnitOfWork.for_url(url)) == {"COSCO": 1, "SITC": 1}
+    assert produce_coarri(UnitOfWork.for_url(url)) == {}
+
+
+def _discharge(url: str, actor: Actor, visit: str, number: str) -> None:
+    vessel.discharge_container(UnitOfWork.for_url(url), actor, reference=visit, container=number)

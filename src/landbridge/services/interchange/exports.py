@@ -171,6 +171,54 @@ def produce_codeco(uow: UnitOfWork, *, limit: int = 1000) -> dict[str, int]:
     return queued
 
 
+def produce_coarri(uow: UnitOfWork) -> dict[str, int]:
+    """Queue the COARRI of every vessel call that departed since the last run, per partner receiving COARRI.
+
+    The discharge and loading work of a call is complete when it departs; the cursor moves in the
+    transaction that writes the outbox rows, so each call is reported once.
+    """
+    queued: dict[str, int] = {}
+    with uow:
+        receivers = [
+            partner
+            for partner in (
+                Partner.from_row(row)
+                for row in uow.session.scalars(select(EdiPartnerRow).where(EdiPartnerRow.active.is_(True)))
+            )
+            if partner.receives("COARRI") is not None
+        ]
+        for partner in receivers:
+            name = f"coarri:{partner.code}"
+            cursor = uow.session.get(EdiCursorRow, name, with_for_update=True)
+            if cursor is None:
+                cursor = EdiCursorRow(name=name, last_event_id=0)
+                uow.session.add(cursor)
+            departures = list(
+                uow.session.scalars(
+                    select(tables.EventRow)
+                    .where(
+                        tables.EventRow.id > cursor.last_event_id,
+                        tables.EventRow.event_type == EventType.VESSEL_DEPARTED.value,
+                        tables.EventRow.subject_type == "vessel_visit",
+                    )
+                    .order_by(tables.EventRow.id)
+                )
+            )
+            for event in departures:
+                messages = [
+                    coarri_for_visit(uow, partner, event.subject_id, kind).with_reference(str(index))
+                    for index, kind in enumerate(("discharge", "load"), start=1)
+                ]
+                messages = [message for message in messages if message.equipment]
+                if messages:
+                    text = write(own_header(uow, partner), messages, partner.zone)
+                    enqueue_text(uow, partner, "COARRI", text, subject=event.subject_id, message_count=len(messages))
+                    queued[partner.code] = queued.get(partner.code, 0) + 1
+                cursor.last_event_id = event.id
+        uow.commit()
+    return queued
+
+
 def _codeco_message(
     row: tables.ContainerRow, event: tables.EventRow, index: int, version: str, release: str, association: str
 ) -> ContainerMessage:
