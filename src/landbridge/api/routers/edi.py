@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
@@ -176,7 +176,9 @@ def list_interchanges(
 
 
 @router.get("/interchanges/{interchange_id}", response_model=InterchangeDetailOut, responses=ERRORS)
-def get_interchange(principal: Reader, uow: UowDep, interchange_id: int) -> dict[str, Any]:
+def get_interchange(
+    principal: Reader, uow: UowDep, interchange_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
     """One interchange with its report and CONTRL."""
     return queries.interchange(uow, interchange_id)
 
@@ -199,7 +201,7 @@ def get_coarri(
 
 
 @router.get("/bayplans/{visit}", response_model=BayplanOut, responses=ERRORS)
-def get_bayplan(principal: Reader, uow: UowDep, visit: str) -> dict[str, Any]:
+def get_bayplan(principal: Reader, uow: UowDep, visit: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
     """The call's cells on board, how they differ from the lists, and the stowage instructions (MOVINS)."""
     return bayplans.bayplan_view(uow, visit)
 
@@ -211,6 +213,8 @@ def list_partners(principal: Reader, uow: UowDep) -> list[PartnerOut]:
 
 
 @router.put("/partners/{code}", response_model=PartnerOut, responses=ERRORS)
-def put_partner(principal: PartnerAdmin, uow: UowDep, code: str, body: PartnerIn) -> PartnerOut:
+def put_partner(
+    principal: PartnerAdmin, uow: UowDep, code: Annotated[str, Path(min_length=1, max_length=32)], body: PartnerIn
+) -> PartnerOut:
     """Create or replace a partner's agreement."""
     return _partner_out(partners.save_partner(uow, code=code, **body.model_dump()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -127,7 +127,7 @@ def list_notes(
 def get_note(
     principal: Reader,
     uow: UowDep,
-    number: str,
+    number: Annotated[str, Path(max_length=35)],
     format: Annotated[Literal["json", "html", "pdf"], Query(description="json, printable html, or pdf")] = "json",
 ) -> Any:
     """A consignment note as JSON, printable HTML or PDF."""
@@ -144,7 +144,9 @@ def get_note(
 
 
 @router.post("/api/v1/waybills/{number}/reconsign", response_model=ConsignmentNote, responses=ERRORS)
-def post_reconsign(principal: Writer, uow: UowDep, number: str, body: ReconsignIn) -> ConsignmentNote:
+def post_reconsign(
+    principal: Writer, uow: UowDep, number: Annotated[str, Path(max_length=35)], body: ReconsignIn
+) -> ConsignmentNote:
     """Re-consign SMGS ↔ CIM (or to CIM/SMGS) at the legal boundary; recorded on the note."""
     return waybills.reconsign_note(
         uow, principal.actor, number, at=body.at, station=body.station, to_regime=body.to_regime
@@ -152,7 +154,9 @@ def post_reconsign(principal: Writer, uow: UowDep, number: str, body: ReconsignI
 
 
 @router.post("/api/v1/waybills/{number}/gauge-change", response_model=ConsignmentNote, responses=ERRORS)
-def post_gauge_change(principal: Writer, uow: UowDep, number: str, body: GaugeChangeIn) -> ConsignmentNote:
+def post_gauge_change(
+    principal: Writer, uow: UowDep, number: Annotated[str, Path(max_length=35)], body: GaugeChangeIn
+) -> ConsignmentNote:
     """The containers moved onto wagons of the other gauge; recorded on the note."""
     return waybills.record_gauge_change(
         uow,
