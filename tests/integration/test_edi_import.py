@@ -189,3 +189,24 @@ def test_a_bayplan_of_a_2000_box_ship_imports(database_url: str) -> None:
     assert outcome.status == "accepted", outcome.report()["messages"][0]["problems"][:3]
     assert outcome.messages[0].summary["cells"] == 2000
     assert _count(database_url, BayplanCellRow, BayplanCellRow.visit_reference == "V-COSCO-BIG") == 2000
+
+
+def test_two_partners_with_different_habits_both_work(database_url: str) -> None:
+    from landbridge.services.interchange.partners import save_partner
+
+    for code, tolerances in (("LINEA", ["wrong_counts"]), ("LINEB", [])):
+        save_partner(
+            UnitOfWork.for_url(database_url),
+            code=code,
+            name=code,
+            unb_id=code,
+            inbound=["CODECO:1.6"],
+            tolerances=tolerances,
+        )
+    text = (FIXTURES / "codeco_d95b_rail.edi").read_text().replace("UNT+12+451001", "UNT+99+451001")
+    [tolerant] = _import(database_url, text.replace("KTZEXPRESS", "LINEA"))
+    assert tolerant.status == "accepted"
+    assert [(p.code, p.severity) for p in tolerant.messages[0].problems] == [("29", "warning")]
+    [strict] = _import(database_url, text.replace("KTZEXPRESS", "LINEB").replace("KTZU6000067", "TEMU5555558"))
+    assert strict.status == "rejected"
+    assert [(p.code, p.segment_tag) for p in strict.messages[0].problems] == [("29", "UNT")]
