@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
+import os
 import platform
 import statistics
 import time
@@ -126,16 +127,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=150)
     scenario = load_scenario()
+    load = os.getloadavg()
     year_walls = []
+    year_cpus = []
     events = 0
     for seed in range(1, args.repeats + 1):
+        cpu_started = time.process_time()
         result = simulate(scenario, 365.0, seed)
+        year_cpus.append(time.process_time() - cpu_started)
         year_walls.append(result.wall_s)
         events = result.twin.engine.events
     year_s = statistics.median(year_walls)
-    rows: dict[str, dict[str, float]] = {"twin one year (ours)": {"wall_s": year_s, "events": events}}
+    year_cpu_s = statistics.median(year_cpus)
+    rows: dict[str, dict[str, float]] = {
+        "twin one year (ours), all mechanisms on": {"wall_s": year_s, "cpu_s": year_cpu_s, "events": events}
+    }
     for name, action in [
         ("bare heapq loop", bare_heap_loop),
         ("timeouts: own Engine", own_timeout_loop),
@@ -150,11 +158,14 @@ def main() -> None:
     table = Table(title="One simulated year and event-loop speed (median of repeats)")
     table.add_column("run")
     table.add_column("wall s", justify="right")
+    table.add_column("CPU s", justify="right")
     table.add_column("events", justify="right")
     table.add_column("events/s", justify="right")
     for name, row in rows.items():
-        table.add_row(name, f"{row['wall_s']:.3f}", f"{row['events']:,.0f}", f"{row['events_per_s']:,.0f}")
+        cpu = f"{row['cpu_s']:.3f}" if "cpu_s" in row else ""
+        table.add_row(name, f"{row['wall_s']:.3f}", cpu, f"{row['events']:,.0f}", f"{row['events_per_s']:,.0f}")
     console.print(table)
+    console.print(f"load average before the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     speedup = rows["gate model: SimPy"]["wall_s"] / rows["gate model: own Engine"]["wall_s"]
     console.print(f"own Engine vs SimPy on the same gate model: {speedup:.2f}× faster")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +176,8 @@ def main() -> None:
                 "python": platform.python_version(),
                 "simpy": simpy.__version__,
                 "repeats": args.repeats,
+                "load_average_before": list(load),
+                "cpu_count": os.cpu_count(),
                 "runs": rows,
                 "own_vs_simpy_gate_model_speedup": speedup,
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.table import Table
 from landbridge.config import get_settings
 from landbridge.edi_cli import csv_app, edi_app, smgs_app
 from landbridge.planning.cli import plan_app
+from landbridge.simulation import cli as simulation_cli
 from landbridge.simulation.cli import simulate_command, sweep_command
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ def users_create(
             "customs_officer, shipping_line, shipper, auditor or admin",
         ),
     ],
-    party: Annotated[str | None, typer.Option("--party", help="Party code a shipper acts for")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Party a shipper or shipping line acts for")] = None,
     database_url: DbOption = None,
 ) -> None:
     """Create an API user and print its bearer token (shown once; only its hash is stored)."""
@@ -247,6 +248,29 @@ def users_create(
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None
     typer.echo(token)
+
+
+def _twin_initial_state(scenario: Any, database_url: str | None) -> Any:
+    """Today's base for ``simulate --from-database`` (read-only)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from landbridge.services.twin_state import initial_state_from_database
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    url = _database_url(database_url)
+    try:
+        return initial_state_from_database(UnitOfWork.for_url(url), scenario, datetime.now(UTC))
+    except SQLAlchemyError as error:
+        if _missing_schema(error):
+            raise simulation_cli.StateLoadError(
+                f"{url} has no landbridge tables; run `landbridge db upgrade`"
+            ) from None
+        raise simulation_cli.StateLoadError(f"cannot read {url}: {type(error).__name__}") from None
+
+
+simulation_cli.initial_state_loader = _twin_initial_state
 
 
 def _missing_schema(error: Exception) -> bool:

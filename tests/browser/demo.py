@@ -40,6 +40,7 @@ class Demo:
     other_box: str  # belongs to JIANGSUEXP, in the yard
     held_box: str
     yard_boxes: int
+    yard_positions: int  # 20 ft positions × tiers the boxes fill: every demo box is 40 or 45 ft, so two each
     stack: tuple[str, int, int, int]  # block, bay, row, tiers
     loading_train: str
     overweight_wagon: str
@@ -378,6 +379,7 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
         other_box=yard[5][0],
         held_box=held,
         yard_boxes=len(yard),
+        yard_positions=2 * len(yard),
         stack=("A", 1, 2, 3),
         loading_train="TR-ALA-0412",
         overweight_wagon=wagon_numbers[2],

@@ -50,7 +50,7 @@ def test_every_screen_loads_and_agrees_with_the_api(context: tuple[Any, Offline]
     blocks = api(served, "/api/v1/yard/blocks")
     in_yard = sum(block["occupied_slots"] for block in blocks)
     page.wait_for_selector("#live-tiles[data-updated]", timeout=10_000)  # the SSE stream delivered tiles
-    assert f"{in_yard} /" in page.inner_text("#kpi-yard + .label")
+    assert f"{in_yard:,} /" in page.inner_text("#kpi-yard + .label")  # English groups thousands
     assert page.inner_text("#kpi-holds") == "1"
     assert page.inner_text("#kpi-ships") == "1"
     assert page.locator("#alerts li").count() >= 2  # the old hold and the overloaded wagon
@@ -168,8 +168,9 @@ def test_shipper_sees_one_friendly_404_for_missing_and_foreign_boxes(
     page, errors = new_page(context)
     login(page, served.base_url, SHIPPER_TOKEN, lang="ru")
     assert page.url.endswith("/container")
-    page.goto(f"{served.base_url}/yard")  # operational screens are not for shippers
-    assert page.url.endswith("/container")
+    forbidden = page.goto(f"{served.base_url}/yard")  # the yard is not for cargo owners: no yard.read
+    assert forbidden is not None and forbidden.status == 403
+    assert page.locator("#screens a[href='/yard']").count() == 0
 
     own = page.goto(f"{served.base_url}/container/{served.demo.shipper_box}")
     assert own is not None and own.status == 200

@@ -28,19 +28,17 @@ ROUTES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/waybills/N1", STAFF),
     ("POST", "/api/v1/waybills/N1/reconsign", frozenset({"planner", "rail_operator", "admin"})),
     ("POST", "/api/v1/waybills/N1/gauge-change", frozenset({"planner", "rail_operator", "admin"})),
-    ("POST", "/api/v1/csv/containers", frozenset({"planner", "rail_operator", "shipping_line", "admin"})),
+    ("POST", "/api/v1/csv/containers", frozenset({"planner", "rail_operator", "admin"})),
     ("GET", "/api/v1/csv/containers", STAFF),
 ]
 
 
 def test_every_interchange_route_enforces_its_roles(database_url: str) -> None:
     seed(database_url)
-    parties.create_party(
-        UnitOfWork.for_url(database_url), Actor("t", "admin"), code="P-SHIP", name="A shipper", role=PartyRole.SHIPPER
-    )
-    tokens = {
-        role: bearer(token(database_url, f"u-{role}", role, "P-SHIP" if role == "shipper" else None)) for role in ROLES
-    }
+    for code, role in (("P-SHIP", PartyRole.SHIPPER), ("P-LINE", PartyRole.SHIPPING_LINE)):
+        parties.create_party(UnitOfWork.for_url(database_url), Actor("t", "admin"), code=code, name=code, role=role)
+    party_of = {"shipper": "P-SHIP", "shipping_line": "P-LINE"}
+    tokens = {role: bearer(token(database_url, f"u-{role}", role, party_of.get(role))) for role in ROLES}
     with TestClient(create_app(database_url)) as client:
         for method, path, allowed in ROUTES:
             for role, headers in tokens.items():

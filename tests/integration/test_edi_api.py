@@ -20,7 +20,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "edifact"
 def test_post_interchange_report_contrl_and_log(database_url: str) -> None:
     seed(database_url)
     seed_partners(UnitOfWork.for_url(database_url))
-    line = bearer(token(database_url, "line", "shipping_line"))
+    from landbridge.domain.units import PartyRole
+    from landbridge.services.operations import parties
+
+    parties.create_party(
+        UnitOfWork.for_url(database_url), Actor("t", "admin"), code="COSCO", name="COSCO", role=PartyRole.SHIPPING_LINE
+    )
+    line = bearer(token(database_url, "line", "shipping_line", "COSCO"))
     auditor = bearer(token(database_url, "aud", "auditor"))
     rail = bearer(token(database_url, "rail", "rail_operator"))
     body = (FIXTURES / "codeco_d95b_rail.edi").read_bytes()
@@ -42,6 +48,9 @@ def test_post_interchange_report_contrl_and_log(database_url: str) -> None:
         fault = next(p for p in rejected["messages"][0]["problems"] if p["code"] == "12")
         assert (fault["segment"], fault["position"], fault["element"]) == ("EQD", 12, 2)
         assert "check digit" in fault["reason"]
+        as_other = client.post("/api/v1/edi", files={"file": ("rail.edi", body)}, headers=line).json()[0]
+        assert as_other["status"] == "rejected" and as_other["id"] is None  # a line sends only as itself
+        assert as_other["problems"][0]["code"] == "23"
         listed = client.get("/api/v1/edi/interchanges", headers=auditor)
         assert listed.status_code == 200
         assert [row["status"] for row in listed.json()][:3] == ["rejected", "duplicate", "accepted"] or len(

@@ -86,8 +86,10 @@ def test_login_is_required_once_users_exist(demo: tuple[TestClient, Demo]) -> No
 
 def test_a_shipper_gets_the_same_404_for_missing_and_foreign_boxes(demo: tuple[TestClient, Demo]) -> None:
     client, facts = demo
-    client.post("/login", data={"token": SHIPPER_TOKEN, "next": "/"})
-    assert client.get("/yard", follow_redirects=False).headers["location"] == "/container"
+    login = client.post("/login", data={"token": SHIPPER_TOKEN, "next": "/"}, follow_redirects=False)
+    assert login.headers["location"] == "/container"  # a cargo owner lands on its container search
+    yard = client.get("/yard?lang=kk")
+    assert yard.status_code == 403 and facts.shipper_box not in yard.text  # no yard.read in the policy
     assert client.get(f"/container/{facts.shipper_box}").status_code == 200
     missing = client.get("/container/MSCU1234566?lang=kk")
     foreign = client.get(f"/container/{facts.other_box}?lang=kk")
@@ -115,16 +117,18 @@ def test_language_comes_from_the_query_then_the_cookie_then_the_browser(demo: tu
     assert '<html lang="en" ' in client.get("/", headers={"Accept-Language": "de"}).text
 
 
-def test_overview_tiles_stream_over_sse_to_staff_only(demo: tuple[TestClient, Demo]) -> None:
+def test_overview_tiles_stream_over_sse_tile_by_tile(demo: tuple[TestClient, Demo]) -> None:
     client, facts = demo
     assert client.get("/live?once=1").status_code == 401
     client.post("/login", data={"token": SHIPPER_TOKEN, "next": "/"})
-    assert client.get("/live?once=1").status_code == 401
+    shipper = client.get("/live?once=1&lang=en")
+    assert shipper.status_code == 200 and "event: tiles" in shipper.text
+    assert "kpi-containers" in shipper.text and "kpi-yard" not in shipper.text and "kpi-ships" not in shipper.text
     client.post("/login", data={"token": OPERATOR_TOKEN, "next": "/"})
     response = client.get("/live?once=1&lang=en")
     assert response.headers["content-type"].startswith("text/event-stream")
     assert "event: tiles" in response.text
-    assert f"({facts.yard_boxes} / " in response.text.replace(",", "")
+    assert f"({facts.yard_positions} / " in response.text.replace(",", "")  # a 40 ft box fills two positions
 
 
 def test_a_run_name_cannot_leave_the_runs_folder(demo: tuple[TestClient, Demo], tmp_path: Path) -> None:

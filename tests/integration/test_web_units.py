@@ -12,7 +12,9 @@ import pytest
 from landbridge.web.i18n import Localiser
 from landbridge.web.pages import script_json
 from landbridge.web.readmodels.corridor import along
+from landbridge.web.readmodels.overview import ALL_TILES
 from landbridge.web.runs import list_runs, load_run, table
+from landbridge.web.screens import TILES
 
 
 @pytest.mark.parametrize(
@@ -68,3 +70,7 @@ def test_json_in_a_script_element_cannot_close_it() -> None:
     text = script_json({"name": "</script><script>alert(1)</script>", "ok": "Қорғас"})
     assert "</script>" not in text and "<" not in text
     assert json.loads(text) == {"name": "</script><script>alert(1)</script>", "ok": "Қорғас"}
+
+
+def test_every_overview_tile_names_the_action_it_shows() -> None:
+    assert set(TILES) == ALL_TILES

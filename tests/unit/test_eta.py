@@ -138,3 +138,18 @@ def test_conditioned_estimates_are_calibrated_against_journeys_drawn_from_the_mo
         below_median += truth <= estimate.p50
     assert 0.72 < inside / trials < 0.88
     assert 0.40 < below_median / trials < 0.60
+
+
+def test_tracking_builds_routes_with_the_one_corridor_builder() -> None:
+    """Tracking, the twin and planning share ``network_from_scenario``: same km to the border, same LOCODEs."""
+    from landbridge.corridor.network import locodes
+    from landbridge.services.tracking.eta import corridor_route
+
+    scenario = load_scenario()
+    network = network_from_scenario(scenario)
+    for code, route in network.routes.items():
+        assert corridor_route(code) == route
+    astana = network.route("astana")
+    assert astana.locode == "KZNQZ" and locodes(scenario)["astana"] == "KZNQZ"
+    assert astana.crossing.km_from_base == 4119 and astana.crossing.km_source.startswith("C3")
+    assert network.crossings["khorgos"].locode == "CNHRS"

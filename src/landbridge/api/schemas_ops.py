@@ -31,6 +31,8 @@ class PartyIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: PartyRole
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    # ISO 6346 owner codes of a shipping line's boxes (three letters): the line sees those boxes.
+    owner_codes: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = Field(default_factory=list, max_length=50)
 
 
 class GoodsLineIn(Body):
@@ -61,6 +63,8 @@ class VesselVisitIn(Body):
     vessel_name: Annotated[str, Field(min_length=1, max_length=100)]
     imo_number: str | None = None
     eta: datetime
+    # The shipping line (party code) operating the call; a shipping line user announces for its own party.
+    operator_code: str | None = None
 
 
 class BerthIn(Body):

@@ -2,7 +2,7 @@
 
 Built from the scenario, which holds every fact with its source: routes carry km, transit-day
 quantiles and UN/LOCODEs; crossings carry handling time, UN/LOCODE and rail km from the base. A
-crossing without sourced km falls back to a great-circle split of the route (``km_to_crossing``).
+crossing without sourced km falls back to a great-circle split of its routes (``_split_km``).
 """
 
 from __future__ import annotations
@@ -11,31 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 from landbridge.scenarios.model import Scenario
-
-# Deprecated copies of scenario facts, kept only until the tracking service builds its routes with
-# ``network_from_scenario`` (the scenario's base, crossings and routes hold these now).
-BASE_LAT_DEG = 34.60
-BASE_LON_DEG = 119.20
-
-# Rail km from the base to each crossing, with the source of the figure.
-KM_FROM_BASE: dict[str, tuple[float, str]] = {
-    "alashankou": (4119.0, "C3 (Longhai 1,759 + Lanzhou–Alashankou 2,360 km)"),
-    "khorgos": (4250.0, "assumed (C3 via Jinghe: −≈150 km Jinghe–Alashankou, +≈280 km Jinghe–Khorgos)"),
-}
-
-# UN/LOCODEs of places on the corridor. CNLYG, CNHRS and DEDUI are in the reference notes; the rest
-# are assumed from the UNECE list and should be checked against its current release.
-LOCODES: dict[str, str] = {
-    "khorgos": "CNHRS",
-    "almaty": "KZALA",
-    "tashkent": "UZTAS",
-    "bishkek": "KGFRU",
-    "dushanbe": "TJDYU",
-    "ashgabat": "TMASB",
-    "moscow": "RUMOW",
-    "duisburg": "DEDUI",
-    "istanbul": "TRIST",
-}
 
 
 @dataclass(frozen=True)
@@ -132,19 +107,6 @@ def great_circle_km(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def km_to_crossing(
-    code: str,
-    lat_deg: float,
-    lon_deg: float,
-    routes_km: list[tuple[float, float, float]],
-    base_lat_lon_deg: tuple[float, float] = (BASE_LAT_DEG, BASE_LON_DEG),
-) -> tuple[float, str]:
-    """Sourced km when known; otherwise the route km split in proportion to great-circle distances."""
-    if code in KM_FROM_BASE:
-        return KM_FROM_BASE[code]
-    return _split_km(lat_deg, lon_deg, routes_km, base_lat_lon_deg)
-
-
 def _split_km(
     lat_deg: float, lon_deg: float, routes_km: list[tuple[float, float, float]], base_lat_lon_deg: tuple[float, float]
 ) -> tuple[float, str]:
@@ -158,7 +120,7 @@ def _split_km(
 
 
 def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
-    """The corridor graph of a scenario."""
+    """The corridor graph of a scenario: the one builder the twin, tracking, ETA and planning use."""
     crossings: dict[str, Crossing] = {}
     base = (scenario.base.lat, scenario.base.lon)
     for spec in scenario.crossings:
@@ -192,3 +154,9 @@ def network_from_scenario(scenario: Scenario) -> CorridorNetwork:
         for spec in scenario.routes
     }
     return CorridorNetwork(base_locode=scenario.base.locode, crossings=crossings, routes=routes)
+
+
+def locodes(scenario: Scenario) -> dict[str, str]:
+    """UN/LOCODE of each route (its destination) and crossing that has one, by code."""
+    found = {crossing.code: crossing.locode for crossing in scenario.crossings if crossing.locode}
+    return found | {route.code: route.locode for route in scenario.routes}

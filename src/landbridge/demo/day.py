@@ -54,7 +54,7 @@ SOURCE = "demo-day"
 
 # The operators of the day; each command is issued in the role the policy table gives that action.
 PLANNER = Actor("demo-planner", "planner", source=SOURCE)
-LINE = Actor("demo-cosco-agent", "shipping_line", source=SOURCE)
+LINE = Actor("demo-cosco-agent", "shipping_line", party="COSCO", source=SOURCE)
 YARD = Actor("demo-yard-operator", "yard_operator", source=SOURCE)
 RAIL = Actor("demo-rail-operator", "rail_operator", source=SOURCE)
 GATE = Actor("demo-gate-clerk", "gate_clerk", source=SOURCE)
@@ -162,6 +162,9 @@ class _Box:
     def length_ft(self) -> int:
         return size_type(self.iso_type).length_ft
 
+
+# The line whose agent announces the ships: it owns the boxes with these ISO 6346 owner codes.
+LINE_PARTY = ("COSCO", "COSCO Shipping Lines", ("COS", "CSN", "CXR"))
 
 # The bookings of the day: a Chinese forwarder sends manufactured goods west; Kazakh traders own the grain.
 PARTIES = (
@@ -324,6 +327,17 @@ class _Day:
 
     def parties_and_bookings(self) -> None:
         with _step("parties"):
+            code, name, owner_codes = LINE_PARTY
+            parties.create_party(
+                self.uow,
+                PLANNER,
+                code=code,
+                name=name,
+                role=PartyRole.SHIPPING_LINE,
+                country="CN",
+                owner_codes=owner_codes,
+            )
+            self.summary.parties += 1
             for code, name, role, country in PARTIES:
                 parties.create_party(self.uow, PLANNER, code=code, name=name, role=role, country=country)
                 self.summary.parties += 1

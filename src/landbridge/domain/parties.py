@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from landbridge.domain.dangerous_goods import DangerousGoods
+from landbridge.domain.errors import InvalidIdentifier
 from landbridge.domain.identifiers import HSCode, UNLocode
 from landbridge.domain.units import PartyRole
 
@@ -50,3 +51,18 @@ class Consignment:
     def is_dangerous(self) -> bool:
         """Any goods line carries dangerous goods."""
         return any(line.dangerous_goods is not None for line in self.goods)
+
+
+OWNER_CODE_FIELD = "owner_codes"
+
+
+def owner_code(value: str) -> str:
+    """An ISO 6346 owner code: the three capital letters a container number starts with (``COS``, ``MSC``).
+
+    A shipping line registers its codes (the first three letters of its BIC codes) so that it sees
+    the boxes it owns; the equipment category letter (U, J, Z) is not part of it.
+    """
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidIdentifier(OWNER_CODE_FIELD, f"owner code {value!r} must be three letters A–Z, e.g. COS")
+    return code

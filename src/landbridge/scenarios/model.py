@@ -120,6 +120,10 @@ class RailSpec(Sourced):
     loading_tracks: list[TrackSpec]
     rail_mounted_gantries: EquipmentSpec
     reach_stackers: EquipmentSpec
+    # where a loaded train waits when the line ahead is blocked, so its loading track is free again
+    staging_tracks: NonNegativeInt = 0
+    # the base's own 1435 mm container flats (0 = not modelled: wagons never short)
+    wagons_1435: NonNegativeInt = 0
 
 
 class GateSpec(Sourced):
@@ -130,6 +134,17 @@ class GateSpec(Sourced):
     appointments_per_hour: PositiveInt
     trucks_per_hour_mean: PositiveFloat
     truck_shuttle_to_quay_min: PositiveFloat
+    # relative truck arrivals per hour of the day (24 weights, hub time like the timetable; None = flat)
+    hourly_profile: list[NonNegativeFloat] | None = None
+
+    @model_validator(mode="after")
+    def _profile_is_a_day(self) -> GateSpec:
+        if self.hourly_profile is not None:
+            if len(self.hourly_profile) != 24 or sum(self.hourly_profile) <= 0:
+                raise ValueError("hourly_profile needs 24 non-negative weights, not all zero")
+            if "hourly_profile" not in self.sources:
+                raise ValueError("numbers without a source: hourly_profile (add it to 'sources')")
+        return self
 
 
 class BaseSpec(Sourced):
@@ -218,7 +233,12 @@ class GrainSpec(Sourced):
 
 
 class CrossingSpec(Sourced):
-    """A border crossing with a gauge change."""
+    """A border crossing with a gauge change, shared with the rest of the corridor's traffic.
+
+    ``trains_per_day`` / ``eastbound_trains_per_day`` are the published daily figures; the twin's
+    throughput limit is ``west_/east_capacity_trains_per_day`` when given (else those figures), and
+    the other terminals' trains (``*_background_trains_per_day``) queue for the same interchange.
+    """
 
     code: Annotated[str, Field(pattern=r"^[a-z_]+$")]
     name: str
@@ -230,6 +250,33 @@ class CrossingSpec(Sourced):
     lon: float
     locode: Locode | None = None
     km_from_base: PositiveFloat | None = None  # rail km; without it the route km is split by great-circle distance
+    west_capacity_trains_per_day: PositiveFloat | None = None
+    east_capacity_trains_per_day: PositiveFloat | None = None
+    west_background_trains_per_day: NonNegativeFloat = 0.0
+    east_background_trains_per_day: NonNegativeFloat = 0.0
+    background_daily_cv: NonNegativeFloat = 0.0
+    holding_trains: PositiveInt = 12
+    transshipment_h: PositiveFloat | None = None
+    bogie_exchange_h: PositiveFloat | None = None
+    bogie_exchange_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+    # the base's dedicated 1520 mm wagons kept on the far side of this crossing (0 = not modelled)
+    wagons_1520: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _methods_have_times(self) -> CrossingSpec:
+        if self.bogie_exchange_share > 0 and ("bogie_exchange" not in self.methods or self.bogie_exchange_h is None):
+            raise ValueError("bogie_exchange_share > 0 needs 'bogie_exchange' in methods and bogie_exchange_h")
+        return self
+
+    def capacity_trains_per_day(self, direction: str) -> float:
+        """The interchange's throughput limit in one direction."""
+        if direction == "west":
+            return self.west_capacity_trains_per_day or self.trains_per_day
+        return self.east_capacity_trains_per_day or self.eastbound_trains_per_day
+
+    def background_trains_per_day(self, direction: str) -> float:
+        """Other terminals' trains a day in one direction."""
+        return self.west_background_trains_per_day if direction == "west" else self.east_background_trains_per_day
 
 
 class TrainTypeSpec(Sourced):
@@ -274,6 +321,10 @@ class RouteSpec(Sourced):
     lat: float
     lon: float
     locode: Locode
+    # the other crossing a dispatcher may send this route's trains through, and what it costs
+    alternative_crossing: str | None = None
+    alternative_extra_km: NonNegativeFloat = 0.0
+    alternative_extra_days: NonNegativeFloat = 0.0
 
     @model_validator(mode="after")
     def _spread_ordered(self) -> RouteSpec:
@@ -308,6 +359,8 @@ class FlowSpec(Sourced):
     dwell_days_rail_to_sea: PositiveFloat
     dwell_days_empty: PositiveFloat
     gate_teu_per_rail_teu: NonNegativeFloat
+    # depot/CFS/empty boxes entering by road a year, independent of the trains (None = the ratio above)
+    depot_teu_per_year: NonNegativeFloat | None = None
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> FlowSpec:
@@ -315,6 +368,42 @@ class FlowSpec(Sourced):
         if abs(total - 1) > 1e-6:
             raise ValueError(f"box-size shares must sum to 1, got {total:g}")
         return self
+
+
+class BookingSpec(Sourced):
+    """Average TEU booked a week for one destination and direction (before the seasons)."""
+
+    route: str
+    direction: Literal["west", "east"]
+    teu_per_week: NonNegativeFloat
+
+
+class SeasonSpec(Sourced):
+    """A demand multiplier for calendar weeks ``from_week``..``to_week`` (1–53; may wrap the year)."""
+
+    code_fields: ClassVar[frozenset[str]] = frozenset({"from_week", "to_week"})
+
+    name: str
+    direction: Literal["west", "east", "both"]
+    from_week: Annotated[int, Field(ge=1, le=53)]
+    to_week: Annotated[int, Field(ge=1, le=53)]
+    multiplier: PositiveFloat
+
+    def covers(self, week_of_year: int) -> bool:
+        """True when the (1-based) week lies in the season."""
+        if self.from_week <= self.to_week:
+            return self.from_week <= week_of_year <= self.to_week
+        return week_of_year >= self.from_week or week_of_year <= self.to_week
+
+
+class DemandSpec(Sourced):
+    """Bookings by destination and week, separate from the timetable that is offered to carry them."""
+
+    bookings: list[BookingSpec]
+    seasons: list[SeasonSpec] = Field(default_factory=list)
+    # seasons are rescaled so each direction's yearly mean multiplier is 1 (teu_per_week stays the mean)
+    normalise_seasons: bool = True
+    week_to_week_cv: NonNegativeFloat = 0.0
 
 
 class Scenario(BaseModel):
@@ -334,6 +423,7 @@ class Scenario(BaseModel):
     routes: list[RouteSpec]
     timetable: list[DepartureSpec]
     flows: FlowSpec
+    demand: DemandSpec | None = None
 
     def route(self, code: str) -> RouteSpec:
         """The route with this code."""
@@ -358,9 +448,19 @@ def cross_reference_errors(scenario: Scenario) -> list[tuple[str, str]]:
                     f"unknown crossing {route.crossing!r}; known: {', '.join(sorted(crossing_codes))}",
                 )
             )
+    for index, route in enumerate(scenario.routes):
+        alternative = route.alternative_crossing
+        if alternative is not None and (alternative not in crossing_codes or alternative == route.crossing):
+            errors.append(
+                (f"routes.{index}.alternative_crossing", f"must be another known crossing, got {alternative!r}")
+            )
     for index, departure in enumerate(scenario.timetable):
         if departure.route not in route_codes:
             errors.append((f"timetable.{index}.route", f"unknown route {departure.route!r}"))
+    if scenario.demand is not None:
+        for index, booking in enumerate(scenario.demand.bookings):
+            if booking.route not in route_codes:
+                errors.append((f"demand.bookings.{index}.route", f"unknown route {booking.route!r}"))
     if scenario.grain.berth not in berth_codes:
         errors.append(("grain.berth", f"unknown berth {scenario.grain.berth!r}"))
     collections: dict[str, list[Any]] = {

@@ -58,8 +58,9 @@ class Action(StrEnum):
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
+    SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
     EDI_READ = "edi.read"  # interchanges received and sent, bay plans, partners
-    EDI_IMPORT = "edi.import"  # send us EDIFACT or CSV to apply
+    EDI_IMPORT = "edi.import"  # send us EDIFACT or CSV to apply (a line or shipper: as its own partner only)
     EDI_EXPORT = "edi.export"  # build and queue outbound messages
     EDI_PARTNERS = "edi.partners"  # change trading-partner agreements
     WAYBILL_READ = "waybill.read"  # SMGS / CIM-SMGS consignment notes
@@ -76,10 +77,13 @@ _READS = frozenset(
         Action.GATE_READ,
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
+        Action.SIMULATION_READ,
         Action.EDI_READ,
         Action.WAYBILL_READ,
     }
 )
+READ_ACTIONS = _READS
+"""Every read of the hub's state: what an auditor — and the dashboard's open mode — may do."""
 
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -120,8 +124,9 @@ POLICY: dict[Role, frozenset[Action]] = {
     ),
 }
 
-# Roles whose reads are limited to the objects of their own party.
-PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER})
+# Roles whose reads are limited to the objects of their own party: a shipper or forwarder sees the
+# boxes of its bookings and its grain; a shipping line the boxes it owns and the ships it operates.
+PARTY_SCOPED_ROLES = frozenset({Role.SHIPPER, Role.SHIPPING_LINE})
 
 
 def allowed(role: str, action: Action) -> bool:
@@ -140,7 +145,7 @@ def authorize(actor: Actor, action: Action) -> Scope:
 
 
 def scope_of(actor: Actor) -> Scope:
-    """What the actor may see: everything for hub staff, its own party's objects for a shipper."""
+    """What the actor may see: everything for hub staff, its own party's objects for a shipper or line."""
     if actor.role in PARTY_SCOPED_ROLES:
         return Scope(party=actor.party or "")
     return Scope()

@@ -50,8 +50,7 @@ from typing import Any, Self
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from landbridge.config import get_settings
-from landbridge.corridor.network import LOCODES
+from landbridge.corridor.network import locodes
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
@@ -65,7 +64,7 @@ from landbridge.planning.common import PlanningInputError, SolveResult, SolveSta
 from landbridge.planning.trains.entry import safe_check_train
 from landbridge.planning.trains.problem import Container, Limits, TrainInstance, Wagon
 from landbridge.planning.trains.solve import solve_train
-from landbridge.scenarios import load_scenario
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations import rail, yard
@@ -146,7 +145,7 @@ def build_berth_instance(
     vessel_references: list[str] | None = None,
 ) -> LiveBerthInstance:
     """The DBAP instance of the announced vessels and container berths (rules in the module docstring)."""
-    scenario = load_scenario(get_settings().scenario)
+    scenario = current_scenario()
     reference_time = _utc(reference_time)
     lengths = vessel_lengths_m or {}
     vessels_repo = uow.vessels
@@ -498,7 +497,7 @@ class LiveTrainInstance:
 
 
 def _yard_boxes_for_route(uow: UnitOfWork, route_code: str) -> list[str]:
-    locode = LOCODES.get(route_code)
+    locode = locodes(current_scenario()).get(route_code)
     if locode is None:
         return []
     query = (

@@ -7,6 +7,7 @@ names the key, and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from landbridge.scenarios import ScenarioError, load_scenario
+from landbridge.scenarios import Scenario, ScenarioError, load_scenario
 from landbridge.simulation.overrides import (
     OverrideError,
     apply_overrides,
@@ -25,7 +26,9 @@ from landbridge.simulation.overrides import (
 )
 from landbridge.simulation.report import write_report
 from landbridge.simulation.run import simulate
+from landbridge.simulation.state import InitialState
 from landbridge.simulation.sweep import Estimate, Variant, parse_seeds, run_sweep
+from landbridge.simulation.trace import TraceRecord
 
 sim_app = typer.Typer(help="Digital twin of the base and its corridor.", no_args_is_help=True)
 _console = Console(stderr=True)
@@ -43,6 +46,14 @@ DisruptionOption = Annotated[
     ),
 ]
 DaysOption = Annotated[float, typer.Option("--days", help="Simulated days (from day 0 = 1 January)")]
+
+
+class StateLoadError(Exception):
+    """Today's state could not be read; the message says why and what to do."""
+
+
+# Set by the entry point (landbridge.cli), which may reach the database; the twin itself never does.
+initial_state_loader: Callable[[Scenario, str | None], InitialState] | None = None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -93,17 +104,56 @@ def simulate_command(
     patch: PatchOption = None,
     disruption: DisruptionOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", help="Also write the flow trace as JSON lines to this file")
+    ] = None,
+    from_database: Annotated[
+        bool,
+        typer.Option("--from-database", help="Start from today's yard, trains and vessel visits in the database"),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Operations database (default: LANDBRIDGE_DATABASE_URL)")
+    ] = None,
 ) -> None:
     """Simulate the base and corridor; write DIR/kpis.json and DIR/report.html."""
     if days <= 0 or days > 3660:
         raise _fail(f"--days: must be in (0, 3660], got {days:g}")
     if seed < 0:
         raise _fail(f"--seed: must be >= 0, got {seed}")
+    if database_url is not None and not from_database:
+        raise _fail("--database-url: only used with --from-database")
     variant = _variant_or_exit(scenario, set_, patch, disruption)
+    initial_state = None
+    if from_database:
+        if initial_state_loader is None:
+            raise _fail("--from-database: not available from this entry point (use the `landbridge` command)")
+        try:
+            initial_state = initial_state_loader(variant.scenario, database_url)
+        except StateLoadError as error:
+            raise _fail(f"--from-database: {error}") from None
+        _console.print(
+            f"from the database: {len(initial_state.containers)} containers in the yard, "
+            f"{len(initial_state.trains)} trains, {len(initial_state.vessels)} vessel calls, "
+            f"{initial_state.silo_stock_t:,.0f} t in the silos",
+            highlight=False,
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _fail(f"--out: cannot create {out}: {error.strerror}") from None
+    trace_file = None
+    if trace is not None:
+        try:
+            trace_file = trace.open("w", encoding="utf-8")
+        except OSError as error:
+            raise _fail(f"--trace: cannot write {trace}: {error.strerror}") from None
+    observer = None
+    if trace_file is not None:
+        sink = trace_file
+
+        def observer(record: TraceRecord) -> None:
+            sink.write(json.dumps(record.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+
     with Progress(
         TextColumn("simulating"),
         BarColumn(),
@@ -121,8 +171,12 @@ def simulate_command(
             seed,
             variant.params,
             variant.disruptions,
+            initial_state=initial_state,
             progress=lambda day: bar.update(task, completed=day),
+            observer=observer,
         )
+    if trace_file is not None:
+        trace_file.close()
     write_kpis(result.kpis, out / "kpis.json")
     write_report(result, out / "report.html")
     calibration = result.kpis["calibration"]
@@ -143,14 +197,22 @@ _HEADLINE = (
     "calibration.trains_per_year",
     "calibration.west_east_teu_ratio",
     "calibration.gate_moves_teu_per_year",
-    "yard.occupancy_teu.mean",
+    "trains.departure_delay_h.mean",
+    "trains.cancelled_total",
+    "trains.rerouted",
+    "demand.unmet_teu",
+    "demand.teu_left_behind",
+    "yard.occupancy_teu.max",
+    "yard.ground_slot_share.max",
+    "yard.refused_teu",
     "queue_waits_h.gate_lane.mean",
-    "border.khorgos.west.wait_h.mean",
-    "border.alashankou.west.wait_h.mean",
+    "border.khorgos.west.all_wait_h.mean",
+    "border.khorgos.east.all_wait_h.mean",
+    "border.alashankou.west.all_wait_h.mean",
+    "wagons.wagons_1435.shortages",
     "grain.received_t",
     "utilisation.berth",
     "utilisation.track",
-    "utilisation.rmg",
 )
 
 

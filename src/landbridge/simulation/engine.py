@@ -94,6 +94,8 @@ class Resource:
         "_held",
         "_last_h",
         "_queue",
+        "_queue_area_h",
+        "_since_h",
         "engine",
         "in_use",
         "name",
@@ -113,7 +115,9 @@ class Resource:
         self.waits_h: list[float] = []
         self._busy_unit_h = 0.0
         self._available_unit_h = 0.0
+        self._queue_area_h = 0.0
         self._last_h = engine.now_h
+        self._since_h = engine.now_h
 
     @classmethod
     def pool(cls, engine: Engine, name: str, size: int) -> Resource:
@@ -127,6 +131,7 @@ class Resource:
         if elapsed > 0:
             self._busy_unit_h += self.in_use * elapsed
             self._available_unit_h += (len(self.units) - len(self._closed)) * elapsed
+            self._queue_area_h += len(self._queue) * elapsed
         self._last_h = now
 
     def request(self, process: Process) -> None:
@@ -139,7 +144,27 @@ class Resource:
             self._held.add(unit)
             self.engine.resume(process, unit)
         else:
+            self._account()  # the queue grows: close the time slice at the old length (Little's law)
             self._queue.append((process, self.engine.now_h))
+
+    def try_acquire(self) -> str | None:
+        """A free unit now without queueing (None when all are busy, closed or others wait first).
+
+        For processes that give up after a deadline (a train not formed in time) instead of waiting.
+        """
+        if not self._free or self._queue:
+            return None
+        self._account()
+        self.in_use += 1
+        self.waits_h.append(0.0)
+        unit = self._free.pop(0)
+        self._held.add(unit)
+        return unit
+
+    @property
+    def free_units(self) -> int:
+        """Units in service and idle now."""
+        return len(self._free)
 
     def release(self, unit: str) -> None:
         """Give a unit back; a closed unit stays out of service."""
@@ -181,11 +206,19 @@ class Resource:
         self.waits_h = []
         self._busy_unit_h = 0.0
         self._available_unit_h = 0.0
+        self._queue_area_h = 0.0
+        self._since_h = self.engine.now_h
 
     def utilisation(self) -> float:
         """Busy unit-hours over in-service unit-hours so far."""
         self._account()
         return self._busy_unit_h / self._available_unit_h if self._available_unit_h > 0 else 0.0
+
+    def mean_queue_length(self) -> float:
+        """Time-average number waiting since the statistics were last reset."""
+        self._account()
+        span_h = self.engine.now_h - self._since_h
+        return self._queue_area_h / span_h if span_h > 0 else 0.0
 
     @property
     def queue_length(self) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from landbridge.simulation import svg
+from landbridge.simulation import catalogue, svg
 from landbridge.simulation.processes.hub import HOURS_PER_DAY
 from landbridge.simulation.run import SimulationResult
 
@@ -63,9 +64,27 @@ def render_report(result: SimulationResult) -> str:
     xs = [index * step_days for index in range(len(yard["series_teu"]))]
     charts = [
         svg.line_chart(
+            "Yard occupancy against capacity (share of ground slots)",
+            xs,
+            {
+                "in use": yard["series_slot_share"],
+                "working limit (drop-offs refused above)": [yard["working_limit_share"]] * len(xs),
+                "all slots": [1.0] * len(xs),
+            },
+            "day",
+            "share",
+        ),
+        svg.line_chart(
             "Yard occupancy",
             xs,
-            {"TEU in yard": yard["series_teu"], "stacking capacity": [yard["capacity_teu"]] * len(xs)},
+            {"TEU in yard": yard["series_teu"], "stacking capacity of full boxes": [yard["capacity_teu"]] * len(xs)},
+            "day",
+            "TEU",
+        ),
+        svg.bar_chart(
+            "Refused TEU per day (gate drop-offs refused, sea boxes held at the quay)",
+            list(range(len(yard["refused_teu_per_day"]))),
+            {"refused TEU": yard["refused_teu_per_day"]},
             "day",
             "TEU",
         ),
@@ -91,7 +110,7 @@ def render_report(result: SimulationResult) -> str:
         *_border_charts(result),
     ]
     sections = "".join(f"<figure>{chart}</figure>" for chart in charts)
-    all_rows = [(name, value) for name, value in _flatten(kpis) if not name.startswith("yard.series")]
+    grouped = _grouped_rows(_flatten(kpis))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>landbridge twin — {escape(twin.scenario.title)}</title>
@@ -107,9 +126,27 @@ details summary {{ cursor: pointer; }}
 ({kpis["run"]["events"]:,} events).</p>
 <h2>Calibration</h2>{_table(calibration_rows)}
 <h2>Plots</h2>{sections}
-<h2>All KPIs</h2><details><summary>show table</summary>{_table(all_rows)}</details>
+<h2>All KPIs by area</h2>{grouped}
 </body></html>
 """
+
+
+def _grouped_rows(rows: list[tuple[str, Any]]) -> str:
+    """KPIs under their area, with a readable name, qualifiers and unit (``simulation.catalogue``)."""
+    areas: dict[str, list[tuple[str, Any]]] = {}
+    for key, value in rows:
+        info = catalogue.describe(key)
+        if info is None or isinstance(value, str):
+            continue
+        label = info.name + (f", {info.statistic}" if info.statistic else "")
+        label += "".join(f" · {catalogue.context_label(word)}" for word in info.context)
+        areas.setdefault(info.area, []).append((f"{label} ({info.unit})", value))
+    return "".join(
+        f"<details{' open' if area in ('Calibration', 'Trains', 'Demand', 'Border', 'Yard') else ''}>"
+        f"<summary>{escape(area)}</summary>{_table(areas[area])}</details>"
+        for area in catalogue.AREAS
+        if area in areas
+    )
 
 
 def _trains_per_week(result: SimulationResult) -> str:
@@ -137,20 +174,50 @@ def _dwell_histograms(result: SimulationResult) -> list[str]:
 def _border_charts(result: SimulationResult) -> list[str]:
     twin = result.twin
     charts = []
-    for code, crossing in twin.crossings.items():
+    step_days = twin.params.yard_sample_h / HOURS_PER_DAY
+    for code in twin.crossings:
+        series: dict[str, Sequence[float]] = {
+            f"{direction}bound": [float(n) for n in twin.records.border_queue.get((code, direction), [])]
+            for direction in ("west", "east")
+        }
+        xs = [index * step_days for index in range(max(len(values) for values in series.values()))]
+        bands = sorted(
+            {
+                (begin / HOURS_PER_DAY, end / HOURS_PER_DAY)
+                for lane in _lanes(twin, code)
+                for begin, end in lane.closures
+            }
+        )
+        charts.append(
+            svg.line_chart(
+                f"Border queue at {code}: trains waiting (all terminals)", xs, series, "day", "trains", bands
+            )
+        )
         points: dict[str, list[tuple[float, float]]] = {"west": [], "east": []}
         for train in twin.records.trains:
-            if train.crossing == code and not math.isnan(train.border_arrival_h):
+            if (
+                train.crossing == code
+                and not math.isnan(train.border_arrival_h)
+                and not math.isnan(train.border_wait_h)
+            ):
                 day = train.border_arrival_h / HOURS_PER_DAY
                 if 0 <= day < twin.days:
                     points[train.direction].append((day, train.border_wait_h))
-        bands = [(begin / HOURS_PER_DAY, end / HOURS_PER_DAY) for begin, end, _ in crossing.closures]
         charts.append(
             svg.scatter(
-                f"Border queue at {code}: wait of each train", points, (0.0, twin.days), "day", "wait (h)", bands
+                f"Border queue at {code}: wait of each of the base's trains",
+                points,
+                (0.0, twin.days),
+                "day",
+                "wait (h)",
+                bands,
             )
         )
     return charts
+
+
+def _lanes(twin: Any, code: str) -> list[Any]:
+    return [lane for (lane_code, _), lane in twin.lanes.items() if lane_code == code]
 
 
 def write_report(result: SimulationResult, path: Path) -> None:

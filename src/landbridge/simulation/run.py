@@ -13,6 +13,7 @@ from landbridge.simulation.overrides import Disruption
 from landbridge.simulation.params import TwinParameters
 from landbridge.simulation.processes.hub import HubTwin
 from landbridge.simulation.state import InitialState
+from landbridge.simulation.trace import Observer
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +38,13 @@ def simulate(
     disruptions: tuple[Disruption, ...] = (),
     initial_state: InitialState | None = None,
     progress: Callable[[float], None] | None = None,
+    observer: Observer | None = None,
 ) -> SimulationResult:
-    """Run one replication of the twin."""
+    """Run one replication of the twin; ``observer`` receives the trace (see ``simulation.trace``)."""
     if days <= 0:
         raise ValueError("days must be positive")
     started = time.perf_counter()
-    twin = HubTwin(scenario, seed, days, params, disruptions, initial_state)
+    twin = HubTwin(scenario, seed, days, params, disruptions, initial_state, observer)
     twin.run(progress)
     kpis = compute_kpis(twin)
     return SimulationResult(kpis, twin, time.perf_counter() - started)

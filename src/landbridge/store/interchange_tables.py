@@ -31,6 +31,7 @@ class EdiPartnerRow(Base):
     delivery_kind: Mapped[str] = mapped_column(String(8), default="none")  # folder | http | none
     delivery_target: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    party_code: Mapped[str | None] = mapped_column(String(32))  # the party whose users may send as this partner
 
 
 class EdiInterchangeRow(Base):

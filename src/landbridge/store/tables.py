@@ -35,6 +35,17 @@ class PartyRow(Base):
     country: Mapped[str | None] = mapped_column(String(2))
 
 
+class PartyOwnerCodeRow(Base):
+    """An ISO 6346 owner code (the first three letters of a container number) and the party owning it.
+
+    A shipping line sees the boxes whose owner code is one of its own; a code belongs to one party.
+    """
+
+    __tablename__ = "party_owner_codes"
+    owner_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    party_code: Mapped[str] = mapped_column(String(32), ForeignKey("parties.code"), index=True)
+
+
 class ConsignmentRow(Base):
     __tablename__ = "consignments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +179,8 @@ class VesselVisitRow(Base):
     etd: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     berth_code: Mapped[str | None] = mapped_column(String(16), ForeignKey("berths.code"))
     status: Mapped[str] = mapped_column(String(16))
+    # The shipping line operating the call: it sees this visit (and nobody else's).
+    operator_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"), index=True)
 
 
 class TrainVisitRow(Base):

@@ -23,6 +23,7 @@ from landbridge.store.repositories import (
     PartyRepository,
     RailRepository,
     ReferenceRepository,
+    TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
     YardRepository,
@@ -42,6 +43,7 @@ class UnitOfWork:
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
+    twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
     yard: YardRepository
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
+        self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
         self.yard = YardRepository(session)

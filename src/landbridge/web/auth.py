@@ -1,8 +1,11 @@
 """Who is looking at the dashboard: a token typed once into the login form, kept in an HttpOnly cookie.
 
-The token is the same bearer token the API accepts (``api_users``, stored as its SHA-256), so the
-dashboard adds no second user store. While no user exists at all — a fresh ``make run`` — the
-dashboard is open, as an operator, so a new install can be looked at before anyone is created.
+The token is the same bearer token the API accepts (``api_users``, stored as its SHA-256), and the
+person behind it is the same :class:`Actor` the API authenticates: the role policy
+(``services/authz.POLICY``) decides which screens and tiles it may open, and the store's one
+visibility rule (its :class:`Scope`) which objects they show. While no user exists at all — a fresh
+``make run`` — the dashboard is open, read-only, so a new install can be looked at before anyone is
+created.
 """
 
 from __future__ import annotations
@@ -12,36 +15,49 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge.services.authz import PARTY_SCOPED_ROLES, token_sha256
+from landbridge.services.authz import PARTY_SCOPED_ROLES, READ_ACTIONS, Action, allowed, scope_of, token_sha256
+from landbridge.services.containers import Actor
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope, UserRepository
 
 COOKIE = "lb_token"
-SHIPPER_ROLES = frozenset(role.value for role in PARTY_SCOPED_ROLES)
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """The person behind a request: name, role and, for a shipper, the party whose cargo it may see."""
+    """The actor behind a request, and whether the dashboard is in open mode (no users yet)."""
 
-    name: str
-    role: str
-    party_code: str | None = None
+    actor: Actor
     open_mode: bool = False
 
     @property
-    def is_shipper(self) -> bool:
-        """Cargo owners see only their own containers and none of the operational screens."""
-        return self.role in SHIPPER_ROLES
+    def name(self) -> str:
+        """The user's name."""
+        return self.actor.name
 
     @property
-    def shipper_filter(self) -> str | None:
-        """The party code every cargo query must be limited to (None for staff)."""
-        if not self.is_shipper:
-            return None
-        return self.party_code or "\x00no-party"  # a shipper without a party sees nothing
+    def role(self) -> str:
+        """The user's role (worded by the vocabulary catalog)."""
+        return self.actor.role
+
+    @property
+    def party_scoped(self) -> bool:
+        """A cargo owner or shipping line: sees its own party's objects only."""
+        return not self.open_mode and self.actor.role in PARTY_SCOPED_ROLES
+
+    def may(self, action: Action) -> bool:
+        """Whether the role policy grants the action (open mode: every read, nothing else)."""
+        if self.open_mode:
+            return action in READ_ACTIONS
+        return allowed(self.actor.role, action)
+
+    @property
+    def scope(self) -> Scope:
+        """Which objects the viewer's screens show: the store's visibility rule for its actor."""
+        return EVERYTHING if self.open_mode else scope_of(self.actor)
 
 
-OPEN_VIEWER = Viewer(name="open access", role="operator", open_mode=True)
+OPEN_VIEWER = Viewer(Actor(name="open access", role="auditor"), open_mode=True)
 
 
 def token_digest(token: str) -> str:
@@ -58,7 +74,7 @@ def viewer_for_token(session: Session, token: str | None) -> Viewer | None:
     """The user a token belongs to, or None when unknown (or no token)."""
     if not token:
         return None
-    row = session.scalar(select(tables.ApiUserRow).where(tables.ApiUserRow.token_sha256 == token_digest(token)))
+    row = UserRepository(session).by_token_sha256(token_digest(token))
     if row is None:
         return None
-    return Viewer(name=row.name, role=row.role, party_code=row.party_code)
+    return Viewer(Actor(name=row.name, role=row.role, party=row.party_code))

@@ -30,7 +30,7 @@ def _service_eta(request: Request, view: ContainerView, viewer: Viewer) -> dict[
         found = tracking.track_container(
             UnitOfWork.for_url(request.app.state.database_url),
             view.number,
-            tracking.Viewer(viewer.name, viewer.shipper_filter),
+            tracking.Viewer(viewer.name, viewer.scope.party),
         )
     except NotFound:
         return None

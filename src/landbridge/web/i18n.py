@@ -95,7 +95,7 @@ class Localiser:
         return format_percent(fraction, format=pattern, locale=self.locale)
 
     def datetime(self, value: dt.datetime | None, fmt: str = "short") -> str:
-        """A timestamp in hub time (UTC+8)."""
+        """A timestamp in hub time (the scenario's time zone)."""
         if value is None:
             return "–"
         if value.tzinfo is None:
@@ -109,6 +109,14 @@ class Localiser:
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return format_date(value.astimezone(hub_zone()), format="medium", locale=self.locale)
+
+    def hub_offset(self) -> str:
+        """The hub's offset from UTC now, as people write it (``UTC+8``, ``UTC+5:30``)."""
+        offset = dt.datetime.now(UTC).astimezone(hub_zone()).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "−"
+        hours, rest = divmod(abs(minutes), 60)
+        return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
     def duration(self, hours: float) -> str:
         """A span of time in words (``3 days``), in this language."""

@@ -1,5 +1,9 @@
 """Live updates over server-sent events: the Overview tiles are re-sent whenever the event log grows.
 
+Every tile is checked against the role policy for the watching user and counted within its scope,
+exactly as on the Overview page; the ``changed`` signal alone (``tiles=0``) lets any logged-in
+screen refresh itself.
+
 Plain ``text/event-stream`` on Starlette's StreamingResponse (no extra package); the browser's
 EventSource reconnects by itself, so the stream can end at any time without harm.
 """
@@ -20,6 +24,7 @@ from landbridge.web.pages import TEMPLATES
 from landbridge.web.readmodels.common import now_utc
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readonly import read_session
+from landbridge.web.screens import tiles_for
 
 router = APIRouter(include_in_schema=False)
 POLL_S = 2.0
@@ -32,10 +37,11 @@ def _newest_event(database_url: str) -> int:
         return int(session.scalar(select(func.coalesce(func.max(tables.EventRow.id), 0))) or 0)
 
 
-def _tiles(database_url: str, lang: Localiser) -> str:
-    """The Overview tiles, rendered."""
+def _tiles(database_url: str, lang: Localiser, viewer: auth.Viewer) -> str:
+    """The Overview tiles this viewer may see (the role policy, tile by tile), counted within its scope."""
     with read_session(database_url) as session:
-        return TEMPLATES.get_template("_tiles.html").render(o=overview(session, now_utc()), _=lang.gettext, L=lang)
+        figures = overview(session, now_utc(), tiles_for(viewer), viewer.scope)
+        return TEMPLATES.get_template("_tiles.html").render(o=figures, _=lang.gettext, L=lang)
 
 
 def sse(event: str, data: str, event_id: int) -> str:
@@ -44,23 +50,26 @@ def sse(event: str, data: str, event_id: int) -> str:
     return f"id: {event_id}\nevent: {event}\n{lines}\n"
 
 
-def _may_watch(database_url: str, token: str | None) -> bool:
-    """The tiles are staff figures: the same rule as the Overview page (open while no user exists)."""
+def _watcher(database_url: str, token: str | None) -> auth.Viewer | None:
+    """Who watches: any logged-in user (or anyone while no user exists); None means 401."""
     with read_session(database_url) as session:
         if not auth.any_users(session):
-            return True
-        viewer = auth.viewer_for_token(session, token)
-        return viewer is not None and not viewer.is_shipper
+            return auth.OPEN_VIEWER
+        return auth.viewer_for_token(session, token)
 
 
 @router.get("/live", response_model=None)
 async def live(request: Request, once: bool = False, tiles: bool = True) -> Response:
     """Stream ``changed`` (the newest event id) and, unless ``tiles=0``, the rendered Overview ``tiles``:
-    once at the start, then each time the event log grows."""
+    once at the start, then each time the event log grows. Each tile goes only to a role the policy
+    lets read it, and counts only what the viewer's scope may see."""
     lang = Localiser(choose_language(request))
     url: str = request.app.state.database_url
-    if not await asyncio.to_thread(_may_watch, url, request.cookies.get(auth.COOKIE)):
+    viewer = await asyncio.to_thread(_watcher, url, request.cookies.get(auth.COOKIE))
+    if viewer is None:
         return PlainTextResponse("log in first", status_code=401)
+    if tiles and not tiles_for(viewer):
+        return PlainTextResponse("no Overview tile is open to your role", status_code=403)
 
     async def stream() -> AsyncIterator[str]:
         last = -1
@@ -72,7 +81,7 @@ async def live(request: Request, once: bool = False, tiles: bool = True) -> Resp
                 last = newest
                 yield sse("changed", str(newest), newest)
                 if tiles:
-                    yield sse("tiles", await asyncio.to_thread(_tiles, url, lang), newest)
+                    yield sse("tiles", await asyncio.to_thread(_tiles, url, lang, viewer), newest)
                 if once:
                     return
             else:

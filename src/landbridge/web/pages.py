@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from landbridge.services.authz import Action
 from landbridge.web import auth, runs
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
@@ -37,6 +38,8 @@ from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
 from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
 from landbridge.web.readonly import read_session
+from landbridge.web.screens import home as home_of
+from landbridge.web.screens import menu, tiles_for
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -45,22 +48,6 @@ router = APIRouter(include_in_schema=False)
 def _(message: str) -> str:
     """Mark a message for extraction; it is translated when rendered."""
     return message
-
-
-# (path, message id) of the staff screens, in menu order; translated in the template.
-STAFF_SCREENS = (
-    ("/", _("Overview")),
-    ("/berths", _("Berths")),
-    ("/yard", _("Yard")),
-    ("/rail", _("Rail")),
-    ("/grain", _("Grain")),
-    ("/corridor", _("Corridor")),
-    ("/container", _("Container")),
-    ("/customs", _("Customs")),
-    ("/interchange", _("Interchange")),
-    ("/simulation", _("Simulation")),
-)
-SHIPPER_SCREENS = (("/container", _("Container")), ("/customs", _("Customs")))
 
 
 def script_json(value: Any) -> str:
@@ -92,7 +79,7 @@ class Page:
     def render(self, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
         """Render a page with the shared context; remember a language chosen with ``?lang=``."""
         lang = self.lang
-        screens = SHIPPER_SCREENS if self.viewer and self.viewer.is_shipper else STAFF_SCREENS
+        screens = [(screen.path, screen.label) for screen in menu(self.viewer)]
         path = self.request.url.path
         others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
         response = TEMPLATES.TemplateResponse(
@@ -128,12 +115,14 @@ def page(request: Request) -> Iterator[Page]:
 PageDep = Annotated[Page, Depends(page)]
 
 
-def staff_only(p: Page, build: Callable[[], HTMLResponse]) -> Response:
-    """Staff screens: anonymous users go to the login form, shippers to their container search."""
+def guarded(p: Page, action: Action | None, build: Callable[[], HTMLResponse]) -> Response:
+    """Every screen: anonymous users go to the login form; a role the policy does not grant the screen's
+    action gets 403 (``action`` None: the Overview, open to whoever may see one of its tiles)."""
     if p.viewer is None:
         return RedirectResponse(f"/login?next={quote(p.request.url.path)}", status_code=303)
-    if p.viewer.is_shipper:
-        return RedirectResponse("/container", status_code=303)
+    allowed = bool(tiles_for(p.viewer)) if action is None else p.viewer.may(action)
+    if not allowed:
+        return p.render("forbidden.html", {"what": p.request.url.path}, status_code=403)
     return build()
 
 
@@ -147,26 +136,31 @@ def not_found(p: Page, what: str) -> HTMLResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(p: PageDep) -> Response:
-    """Overview: berths, trains, yard, silo, holds and alerts, refreshed live over SSE."""
+    """Overview: berths, trains, yard, silo, holds and alerts, refreshed live over SSE — each tile to the
+    roles that may read it, counting what the viewer's scope may see."""
 
     def build() -> HTMLResponse:
+        assert p.viewer is not None
         now = now_utc()
-        return p.render("overview.html", {"o": overview(p.session, now), "now": now, "base": base_facts(p.session)})
+        figures = overview(p.session, now, tiles_for(p.viewer), p.viewer.scope)
+        facts = base_facts(p.session, with_yard=p.viewer.may(Action.YARD_READ))
+        return p.render("overview.html", {"o": figures, "now": now, "base": facts})
 
-    return staff_only(p, build)
+    return guarded(p, None, build)
 
 
 @router.get("/berths", response_class=HTMLResponse)
 def berths(p: PageDep) -> Response:
-    """Berth Gantt: planned window against what happened."""
+    """Berth Gantt: planned window against what happened (a shipping line sees the calls it operates)."""
 
     def build() -> HTMLResponse:
+        assert p.viewer is not None
         now = now_utc()
-        calls = berth_calls(p.session)
+        calls = berth_calls(p.session, p.viewer.scope)
         lanes = berth_codes(p.session)
         return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, lanes, now, p.lang)})
 
-    return staff_only(p, build)
+    return guarded(p, Action.VESSEL_READ, build)
 
 
 @router.get("/yard", response_class=HTMLResponse)
@@ -185,7 +179,7 @@ def yard(p: PageDep, mode: str = "occupancy") -> Response:
             },
         )
 
-    return staff_only(p, build)
+    return guarded(p, Action.YARD_READ, build)
 
 
 @router.get("/yard/stack/{block}/{bay}/{row}", response_class=HTMLResponse)
@@ -196,7 +190,7 @@ def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
         boxes = stack_boxes(p.session, block, bay, row, now_utc())
         return p.render("_stack.html", {"block": block, "bay": bay, "row": row, "boxes": boxes})
 
-    return staff_only(p, build)
+    return guarded(p, Action.YARD_READ, build)
 
 
 @router.get("/rail", response_class=HTMLResponse)
@@ -213,13 +207,18 @@ def rail(p: PageDep) -> Response:
             {"tracks": tracks, "on_track": on_track, "loading": loading, "board": departures(p.session, now)},
         )
 
-    return staff_only(p, build)
+    return guarded(p, Action.RAIL_READ, build)
 
 
 @router.get("/grain", response_class=HTMLResponse)
 def grain(p: PageDep) -> Response:
-    """Silos, lots, owners and the mass balance."""
-    return staff_only(p, lambda: p.render("grain.html", {"g": grain_view(p.session)}))
+    """Silos, lots, owners and the mass balance (a grain owner sees its own lots and ledger)."""
+
+    def build() -> HTMLResponse:
+        assert p.viewer is not None
+        return p.render("grain.html", {"g": grain_view(p.session, p.viewer.scope)})
+
+    return guarded(p, Action.GRAIN_READ, build)
 
 
 @router.get("/corridor", response_class=HTMLResponse)
@@ -238,73 +237,101 @@ def corridor(p: PageDep) -> Response:
         }
         return p.render("corridor.html", {"view": view, "data_json": script_json(data)})
 
-    return staff_only(p, build)
+    return guarded(p, Action.RAIL_READ, build)
 
 
 @router.get("/container", response_class=HTMLResponse)
 def container_search(p: PageDep, number: str = "") -> Response:
     """The search form; a submitted number goes to that container's page."""
-    if p.viewer is None:
-        return RedirectResponse("/login?next=/container", status_code=303)
     wanted = "".join(number.split()).upper()
-    if wanted:
+    if wanted and p.viewer is not None and p.viewer.may(Action.CONTAINER_READ):
         return RedirectResponse(f"/container/{quote(wanted)}", status_code=303)
-    return p.render("container_search.html", {})
+    return guarded(p, Action.CONTAINER_READ, lambda: p.render("container_search.html", {}))
 
 
 @router.get("/container/{number}", response_class=HTMLResponse)
 def container_page(p: PageDep, number: str) -> Response:
     """One container: where it is, its events, its ETA spread. Unknown and not-yours look the same."""
-    if p.viewer is None:
-        return RedirectResponse(f"/login?next=/container/{quote(number)}", status_code=303)
-    wanted = "".join(number.split()).upper()
-    view = container_view(p.session, wanted, p.viewer.shipper_filter)
-    if view is None:
-        return not_found(p, wanted)
-    p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
-    return p.render("container.html", {"c": view, "eta": eta_for(p.request, p.session, view, p.viewer)})
+
+    def build() -> HTMLResponse:
+        assert p.viewer is not None
+        wanted = "".join(number.split()).upper()
+        view = container_view(p.session, wanted, p.viewer.scope)
+        if view is None:
+            return not_found(p, wanted)
+        p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
+        return p.render("container.html", {"c": view, "eta": eta_for(p.request, p.session, view, p.viewer)})
+
+    return guarded(p, Action.CONTAINER_READ, build)
 
 
 @router.get("/customs", response_class=HTMLResponse)
 def customs(p: PageDep) -> Response:
-    """Open customs holds (a shipper sees its own)."""
-    if p.viewer is None:
-        return RedirectResponse("/login?next=/customs", status_code=303)
-    return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.shipper_filter), "now": now_utc()})
+    """Open customs holds (a shipper or line sees the holds on the boxes it may see)."""
+
+    def build() -> HTMLResponse:
+        assert p.viewer is not None
+        return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.scope), "now": now_utc()})
+
+    return guarded(p, Action.CUSTOMS_READ, build)
 
 
 @router.get("/interchange", response_class=HTMLResponse)
 def interchange(p: PageDep) -> Response:
-    """EDIFACT interchanges received and sent, with their status (staff only)."""
-    return staff_only(
+    """EDIFACT interchanges received and sent, with their status."""
+    return guarded(
         p,
+        Action.EDI_READ,
         lambda: p.render("interchange.html", {"lines": interchanges(p.session), "undelivered": undelivered(p.session)}),
     )
 
 
 @router.get("/simulation", response_class=HTMLResponse)
-def simulation(p: PageDep, a: str = "", b: str = "") -> Response:
-    """A twin run's KPIs and plots, and a second run beside it."""
+def simulation(p: PageDep, a: str = "", b: str = "", show_all: Annotated[str, Query(alias="all")] = "") -> Response:
+    """Twin runs compared: KPIs grouped by area, translated, only what changed unless ``all``, and plots."""
 
     def build() -> HTMLResponse:
         root = runs.runs_dir(getattr(p.request.app.state, "runs_dir", None))
         names = runs.list_runs(root)
         run_a = runs.load_run(root, a or (names[0] if names else ""))
-        run_b = runs.load_run(root, b) if b else None
-        plots = [runs.series(r) for r in (run_a, run_b) if r is not None]
+        choices = list(names)
+        for name in names:
+            if (root / name / runs.SWEEP_FILE).is_file():
+                loaded = runs.load_run(root, name)
+                if loaded is not None and runs.compared_variant(loaded) is not None:
+                    choices.append(f"{name} (compare)")
+        run_b = None
+        if b and run_a is not None and b == f"{run_a.name} (compare)":
+            run_b = runs.compared_variant(run_a)
+        elif b:
+            run_b = runs.load_run(root, b)
+        plots = [runs.series(r) for r in (run_a, run_b) if r is not None and r.kind == "run"]
+        words = {
+            key: p.lang.gettext(text)
+            for key, text in (
+                ("in use", "in use"),
+                ("working limit", "working limit"),
+                ("khorgos", "Khorgos"),
+                ("alashankou", "Alashankou"),
+                ("west", "westbound"),
+                ("east", "eastbound"),
+            )
+        }
         return p.render(
             "simulation.html",
             {
-                "names": names,
+                "names": sorted(choices),
                 "run_a": run_a,
                 "run_b": run_b,
                 "root": str(root),
-                "rows": runs.table(run_a, run_b) if run_a else [],
+                "show_all": bool(show_all),
+                "groups": runs.comparison(run_a, run_b, show_all=bool(show_all)) if run_a else [],
                 "plots_json": script_json(plots),
+                "words_json": script_json(words),
             },
         )
 
-    return staff_only(p, build)
+    return guarded(p, Action.SIMULATION_READ, build)
 
 
 # ------------------------------------------------------------------ login
@@ -328,8 +355,8 @@ def login(p: PageDep, token: Annotated[str, Form()], next: Annotated[str, Form()
     if viewer is None:
         return p.render("login.html", {"next": next, "failed": True}, status_code=401)
     target = _safe_next(next)
-    if viewer.is_shipper and target not in ("/customs",) and not target.startswith("/container"):
-        target = "/container"
+    if target == "/":
+        target = home_of(viewer)  # the Overview for staff, the container search for a cargo owner or line
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(auth.COOKIE, token.strip(), httponly=True, samesite="strict", max_age=12 * 3600)
     return response

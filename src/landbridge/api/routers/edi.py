@@ -105,6 +105,9 @@ class PartnerIn(BaseModel):
     tolerances: list[str] = Field(default_factory=list, examples=[["wrong_counts", "empty_recipient"]])
     delivery_kind: Literal["none", "folder", "http"] = "none"
     delivery_target: str | None = None
+    party_code: str | None = Field(
+        default=None, max_length=32, description="the party whose users may send interchanges as this partner"
+    )
 
 
 class PartnerOut(PartnerIn):
@@ -134,6 +137,7 @@ def _partner_out(partner: partners.Partner) -> PartnerOut:
         tolerances=sorted(partner.tolerances),
         delivery_kind=partner.delivery_kind,
         delivery_target=partner.delivery_target,
+        party_code=partner.party_code,
     )
 
 
@@ -152,11 +156,16 @@ def post_interchange(
 ) -> Any:
     """Apply each interchange (idempotent per sender, recipient and UNB reference; each message whole or not at all).
 
+    A shipping line's or shipper's user sends only as the partner linked to its party (``party_code``);
+    an interchange under another sender is refused and not recorded.
+
     Answers with a JSON report per interchange, or with the CONTRL messages when ``answer=contrl`` or
     ``Accept: application/edifact``.
     """
     stream = io.TextIOWrapper(file.file, encoding="utf-8", errors="replace", newline="")
-    outcomes = list(import_edifact(uow, stream, principal.actor, source_name=file.filename))
+    outcomes = list(
+        import_edifact(uow, stream, principal.actor, source_name=file.filename, party=principal.scope.party)
+    )
     if answer == "contrl" or (accept or "").startswith(EDIFACT):
         return PlainTextResponse("".join(outcome.contrl or "" for outcome in outcomes), media_type=EDIFACT)
     return [InterchangeReportOut(**outcome.report(), contrl=outcome.contrl) for outcome in outcomes]

@@ -22,7 +22,14 @@ def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyD
     """Register a party."""
     return respond(
         parties.create_party(
-            uow, who.actor, code=body.code, name=body.name, role=body.role, country=body.country, idempotency=key
+            uow,
+            who.actor,
+            code=body.code,
+            name=body.name,
+            role=body.role,
+            country=body.country,
+            owner_codes=body.owner_codes,
+            idempotency=key,
         )
     )
 

@@ -30,6 +30,7 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
             vessel_name=body.vessel_name,
             eta=body.eta,
             imo_number=body.imo_number,
+            operator_code=body.operator_code,
             idempotency=key,
         )
     )
@@ -37,16 +38,16 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
 
 @router.get("")
 def list_visits(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
-    """Every vessel visit by ETA."""
+    """The vessel visits the caller may see by ETA (a shipping line: the calls it operates)."""
     with uow:
-        return [vessel.visit_view(row) for row in uow.vessels.all()]
+        return [vessel.visit_view(row) for row in uow.vessels.all(who.scope)]
 
 
 @router.get("/{reference}")
 def get_visit(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
-    """One vessel visit."""
+    """One vessel visit (404 for a call the caller may not see, as for an unknown one)."""
     with uow:
-        row = uow.vessels.get(reference)
+        row = uow.vessels.get_visible(reference, who.scope)
         if row is None:
             raise NotFound("reference", f"no vessel visit {reference!r}")
         return vessel.visit_view(row)

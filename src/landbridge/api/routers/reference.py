@@ -21,9 +21,9 @@ def list_berths(uow: UowDep) -> list[dict[str, Any]]:
 
 @router.get("/yard/blocks")
 def list_yard_blocks(uow: UowDep) -> list[dict[str, Any]]:
-    """Yard blocks with capacity and current occupancy."""
+    """Yard blocks with capacity and current occupancy, both in 20 ft positions × tiers (a 40 ft box counts two)."""
     with uow:
-        occupied = uow.containers.in_yard_by_block()
+        occupied = uow.yard.occupied_positions_by_block()
         result = []
         for block in uow.reference.all(tables.YardBlockRow, tables.YardBlockRow.code):
             block["ground_slots"] = block["bays"] * block["rows"]

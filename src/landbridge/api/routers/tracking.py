@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from landbridge.api.deps import UowDep
 from landbridge.api.routers.dcsa import ViewerDep
 from landbridge.corridor.eta import ArrivalEstimate
-from landbridge.corridor.network import LOCODES
+from landbridge.corridor.network import locodes
 from landbridge.domain.errors import InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.interchange.dcsa import rfc3339
+from landbridge.scenarios import current_scenario
 from landbridge.services import tracking
 
 router = APIRouter(prefix="/api/v1/tracking", tags=["tracking"])
@@ -92,7 +93,7 @@ def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime
     view = tracking.track_container(uow, number, viewer, as_of)
     locode = None
     if view.route_code is not None:
-        locode = LOCODES.get(view.route_code)
+        locode = locodes(current_scenario()).get(view.route_code)
     return TrackingOut(
         container_number=view.number,
         iso_type=view.iso_type,

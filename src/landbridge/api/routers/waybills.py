@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from landbridge.api.deps import Authorized, Principal, UowDep
 from landbridge.api.routers.edi import ERRORS
+from landbridge.domain.errors import Forbidden
 from landbridge.interchange.csv_lists import ListKind
 from landbridge.interchange.smgs import CarrierSection, ConsignmentNote, Party, Regime, Station, Wagon
 from landbridge.interchange.smgs_render import to_html, to_pdf
@@ -177,7 +178,12 @@ def post_csv(
     file: Annotated[UploadFile, File(description="CSV with a header line")],
     visit: Annotated[str | None, Query(max_length=32, description="vessel visit (discharge and load lists)")] = None,
 ) -> JSONResponse:
-    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied)."""
+    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied).
+
+    For hub staff: a line's or shipper's user sends its lists as EDIFACT under its partner agreement.
+    """
+    if principal.scope.party is not None:
+        raise Forbidden("role", "CSV lists are for hub staff; a party sends its lists as EDIFACT (POST /api/v1/edi)")
     text = file.file.read().decode("utf-8-sig", errors="replace")
     report = csv_import.import_csv(uow, principal.actor, text, kind, visit=visit, source_name=file.filename or "upload")
     return JSONResponse(report.as_dict(), status_code=200 if report.applied else 422)

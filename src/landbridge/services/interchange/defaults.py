@@ -13,6 +13,7 @@ LIANYUNGANG_PARTNERS: tuple[dict[str, object], ...] = (
         "inbound": ["COPRAR:2.1", "BAPLIE:2.2", "BAPLIE:3.1", "MOVINS", "COPARN:2.1", "VERMAS", "CONTRL"],
         "outbound": ["COARRI:2.1", "CODECO:2.1", "CONTRL"],
         "tolerances": ["empty_recipient"],
+        "party_code": "COSCO",
     },
     {
         "code": "SITC",
@@ -21,6 +22,7 @@ LIANYUNGANG_PARTNERS: tuple[dict[str, object], ...] = (
         "inbound": ["COPRAR:1.6", "BAPLIE:2.2", "CONTRL"],
         "outbound": ["COARRI:1.6", "CONTRL"],
         "tolerances": ["wrong_counts"],
+        "party_code": "SITC",
     },
     {
         "code": "KTZE",
@@ -45,6 +47,7 @@ LIANYUNGANG_PARTNERS: tuple[dict[str, object], ...] = (
         "time_zone": "Asia/Almaty",
         "inbound": ["VERMAS"],
         "outbound": ["CONTRL"],
+        "party_code": "KZGRAIN01",
     },
 )
 

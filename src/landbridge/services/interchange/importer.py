@@ -306,8 +306,22 @@ def _status(messages: list[MessageOutcome]) -> str:
     return "partially_accepted" if applied else "rejected"
 
 
+def _foreign(
+    interchange: ReadInterchange, sender: str, recipient: str, reference: str, party: str
+) -> InterchangeOutcome:
+    """The answer to a party-scoped caller sending under a sender that is not its own: nothing recorded."""
+    problem = Problem(
+        UNKNOWN_SENDER, f"UNB sender {sender!r} is not a trading partner of party {party}", "UNB", None, 2, 1
+    )
+    messages = [
+        MessageOutcome(m.raw.reference, m.raw.message_type, m.kind.version if m.kind else "", "rejected", [])
+        for m in interchange.messages
+    ]
+    return InterchangeOutcome(None, sender, recipient, reference, None, "rejected", [problem], messages, None)
+
+
 def _import_one(
-    uow: UnitOfWork, actor: Actor, interchange: ReadInterchange, source_name: str | None
+    uow: UnitOfWork, actor: Actor, interchange: ReadInterchange, source_name: str | None, party: str | None = None
 ) -> InterchangeOutcome:
     header = interchange.header
     digest = content_digest(interchange)
@@ -316,6 +330,10 @@ def _import_one(
     reference = header.control_reference if header and header.control_reference else f"sha:{digest[:31]}"
     types = ",".join(sorted({m.raw.message_type for m in interchange.messages if m.raw.message_type}))[:100]
     with uow:
+        if party is not None:
+            own = _partner_row(uow, sender) if sender else None
+            if own is None or own.party_code != party:
+                return _foreign(interchange, sender, recipient, reference, party)
         existing = uow.session.scalar(
             select(EdiInterchangeRow).where(
                 EdiInterchangeRow.direction == "in",
@@ -441,18 +459,19 @@ def import_edifact(
     *,
     source_name: str | None = None,
     on_interchange: Callable[[InterchangeOutcome, int], None] | None = None,
+    party: str | None = None,
 ) -> Iterator[InterchangeOutcome]:
     """Import every interchange of ``source`` (streamed); yields each outcome once committed.
 
-    Times in the messages are read in the sending partner's zone: the interchange is read twice
-    cheaply only in the sense that its header decides the zone before its messages are typed.
+    Times in the messages are read in the sending partner's zone. ``party`` limits a party-scoped
+    caller (a line's or shipper's user) to interchanges sent as the partner linked to its party.
     """
     for interchange in _read_with_partner_zone(uow, source):
         try:
-            outcome = _import_one(uow, actor, interchange, source_name)
+            outcome = _import_one(uow, actor, interchange, source_name, party)
         except IntegrityError:
             # the same interchange committed concurrently: answer as a duplicate
-            outcome = _import_one(uow, actor, interchange, source_name)
+            outcome = _import_one(uow, actor, interchange, source_name, party)
         if on_interchange is not None:
             on_interchange(outcome, interchange.raw.length_chars)
         yield outcome

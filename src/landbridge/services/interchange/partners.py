@@ -66,6 +66,7 @@ class Partner:
     tolerances: frozenset[str]
     delivery_kind: str
     delivery_target: str | None
+    party_code: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +99,7 @@ class Partner:
             frozenset(row.tolerances),
             row.delivery_kind,
             row.delivery_target,
+            row.party_code,
         )
 
 
@@ -131,6 +133,7 @@ def save_partner(
     tolerances: Sequence[str] = (),
     delivery_kind: str = "none",
     delivery_target: str | None = None,
+    party_code: str | None = None,
 ) -> Partner:
     """Create or replace a partner's agreement (one transaction)."""
     _check(inbound, outbound, tolerances, time_zone)
@@ -148,6 +151,7 @@ def save_partner(
         row.name, row.unb_id, row.unb_qualifier, row.time_zone = name, unb_id, unb_qualifier, time_zone
         row.inbound, row.outbound, row.tolerances = list(inbound), list(outbound), list(tolerances)
         row.delivery_kind, row.delivery_target, row.active = delivery_kind, delivery_target, True
+        row.party_code = party_code
         uow.session.add(row)
         uow.commit()
         return Partner.from_row(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from landbridge.domain.dangerous_goods import DangerousGoods
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import HSCode, UNLocode
+from landbridge.domain.parties import owner_code
 from landbridge.domain.units import PartyRole
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -45,16 +47,25 @@ def create_party(
     name: str,
     role: PartyRole,
     country: str | None = None,
+    owner_codes: Sequence[str] = (),
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Register a party (shipper, consignee, forwarder, line…)."""
+    """Register a party (shipper, consignee, forwarder, line…); a line names its ISO 6346 owner codes,
+    which decide the boxes it sees (one party per code)."""
+    codes = sorted({owner_code(value) for value in owner_codes})
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         parties = uow.parties
         if parties.party(code) is not None:
             raise Conflict("code", f"party {code} already exists")
+        taken = parties.owners_of(codes)
+        if taken:
+            first = min(taken)
+            raise Conflict("owner_codes", f"owner code {first} belongs to party {taken[first]}")
         parties.add(tables.PartyRow(code=code, name=name, role=role.value, country=country))
-        view = {"code": code, "name": name, "role": role.value, "country": country}
+        for value in codes:
+            parties.add(tables.PartyOwnerCodeRow(owner_code=value, party_code=code))
+        view = {"code": code, "name": name, "role": role.value, "country": country, "owner_codes": codes}
         subject_event(uow, EventType.PARTY_CREATED, "party", code, actor, None, view)
         return view
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
-from landbridge.domain.errors import Conflict, NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.visits import VesselVisitStatus
+from landbridge.services.authz import Role
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -37,6 +38,7 @@ def visit_view(row: tables.VesselVisitRow) -> dict[str, Any]:
         "etb": None if row.etb is None else row.etb.isoformat(),
         "berth_code": row.berth_code,
         "status": row.status,
+        "operator_code": row.operator_code,
     }
 
 
@@ -60,17 +62,26 @@ def announce_vessel(
     vessel_name: str,
     eta: datetime,
     imo_number: str | None = None,
+    operator_code: str | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Announce a vessel call with its ETA."""
+    """Announce a vessel call with its ETA and the shipping line operating it (a line announces its own)."""
     imo = None if imo_number is None else str(IMONumber(imo_number))
+    operator = _operator(actor, operator_code)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         vessels = uow.vessels
         if vessels.get(reference) is not None:
             raise Conflict("reference", f"vessel visit {reference} already exists")
+        if operator is not None and uow.parties.party(operator) is None:
+            raise NotFound("operator_code", f"no party {operator!r}")
         row = tables.VesselVisitRow(
-            reference=reference, vessel_name=vessel_name, imo_number=imo, eta=eta, status=VesselVisitStatus.ANNOUNCED
+            reference=reference,
+            vessel_name=vessel_name,
+            imo_number=imo,
+            eta=eta,
+            status=VesselVisitStatus.ANNOUNCED,
+            operator_code=operator,
         )
         vessels.add(row)
         view = visit_view(row)
@@ -78,6 +89,15 @@ def announce_vessel(
         return view
 
     return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+
+
+def _operator(actor: Actor, operator_code: str | None) -> str | None:
+    """The operating line of a new call: a shipping line user's own party, else the one named (or none)."""
+    if actor.role != Role.SHIPPING_LINE:
+        return operator_code
+    if operator_code is not None and operator_code != actor.party:
+        raise Forbidden("operator_code", "a shipping line announces only the calls it operates")
+    return actor.party
 
 
 def berth_vessel(

@@ -17,43 +17,18 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.corridor.eta import ArrivalEstimate, TrainProgress, estimate_arrival, transit_model
-from landbridge.corridor.network import Crossing, Route, TransitDays, km_to_crossing
+from landbridge.corridor.network import Route, network_from_scenario
 from landbridge.domain.events import EventType
 from landbridge.interchange import dcsa
+from landbridge.scenarios import current_scenario
 from landbridge.store import tables
 from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import EtaEstimateRow
 
 
-def route_from_rows(session: Session, route_code: str) -> Route | None:
-    """The corridor route of a train visit, built from the seeded route and crossing rows."""
-    route = session.get(tables.RouteRow, route_code)
-    if route is None:
-        return None
-    crossing_row = session.get(tables.CrossingRow, route.crossing_code)
-    if crossing_row is None:
-        return None
-    km, source = km_to_crossing(
-        crossing_row.code, crossing_row.lat, crossing_row.lon, [(route.km, route.lat, route.lon)]
-    )
-    return Route(
-        code=route.code,
-        destination=route.destination,
-        country=route.country,
-        km=route.km,
-        transit=TransitDays(route.transit_days_p10, route.transit_days, route.transit_days_p90),
-        crossing=Crossing(
-            crossing_row.code,
-            crossing_row.name,
-            crossing_row.train_handling_h,
-            crossing_row.lat,
-            crossing_row.lon,
-            km,
-            source,
-        ),
-        lat_deg=route.lat,
-        lon_deg=route.lon,
-    )
+def corridor_route(route_code: str) -> Route | None:
+    """The corridor route of a train visit: the scenario's network, the same one the twin and ETA use."""
+    return network_from_scenario(current_scenario()).routes.get(route_code)
 
 
 def _loaded_at_base(session: Session, number: str, until_id: int | None) -> tables.EventRow | None:
@@ -124,7 +99,7 @@ def estimate(session: Session, number: str, as_of: datetime, until_id: int | Non
     if loaded is None or train is None:
         return Estimate(None, None, None, "not on a train")
     visit = session.get(tables.TrainVisitRow, train)
-    route = route_from_rows(session, visit.route_code) if visit is not None else None
+    route = corridor_route(visit.route_code) if visit is not None else None
     if route is None:
         return Estimate(train, None, None, f"train {train} has no known route")
     progress = _progress(session, number, loaded, train, until_id)

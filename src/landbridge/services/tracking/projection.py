@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from landbridge.corridor.network import LOCODES
+from landbridge.corridor.network import locodes
 from landbridge.domain.errors import Conflict
 from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.interchange import dcsa
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.operations.common import execute
 from landbridge.services.tracking.eta import ETA_TRIGGERS, record_estimates
@@ -53,9 +54,10 @@ def _mapping_context(session: Session) -> dcsa.MappingContext:
         place = dcsa.Place(route.destination, None, route.lat, route.lon)
         places[route.code] = place
         places[route.destination.lower()] = place
+    known = locodes(current_scenario())
     for code, place in list(places.items()):
-        if code in LOCODES:
-            places[code] = dcsa.Place(place.name, LOCODES[code], place.lat_deg, place.lon_deg)
+        if code in known:
+            places[code] = dcsa.Place(place.name, known[code], place.lat_deg, place.lon_deg)
     return dcsa.MappingContext(places=places)
 
 

@@ -24,8 +24,9 @@ from landbridge.domain.events import utc_now
 from landbridge.interchange import dcsa
 from landbridge.services.tracking.eta import estimate, eta_history
 from landbridge.services.tracking.projection import catch_up
-from landbridge.services.tracking.visibility import STAFF, Viewer, booked_under, concerns, own_bookings, visible
+from landbridge.services.tracking.visibility import STAFF, Viewer, booked_under, concerns, visible
 from landbridge.store import tables
+from landbridge.store.repositories.scope import visible_containers
 from landbridge.store.tracking_tables import DcsaEventRow
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -160,9 +161,7 @@ def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetim
     with uow:
         session = uow.session
         statement = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
-        if viewer.party is not None:
-            statement = statement.where(tables.ContainerRow.booking_reference.in_(own_bookings(viewer.party)))
-        container = session.scalar(statement)
+        container = session.scalar(visible_containers(statement, viewer.scope))
         if container is None:
             raise NotFound("container_number", f"no container {number}")
         timeline, _ = find_events(uow, EventQuery(equipment_reference=number, limit=MAX_LIMIT), STAFF)

@@ -1,19 +1,20 @@
-"""Who sees which DCSA events: hub staff everything, a shipper or forwarder only its own boxes' events.
+"""Who sees which DCSA events: hub staff everything, a party only the events of boxes it may see.
 
 The rule lives in the queries (SQL clauses built here), never in the routes. A DCSA event is linked
-to the containers it concerns (``dcsa_event_equipment``); a party sees the event when one of those
-containers belongs to a consignment it ships or receives.
+to the containers it concerns (``dcsa_event_equipment``); a party sees the event when it may see one
+of those containers by the store's one visibility rule (``store/repositories/scope.py``: boxes it
+ships or receives, or owns by ISO 6346 owner code).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
+from landbridge.store.repositories.scope import Scope, container_visible
 from landbridge.store.tracking_tables import DcsaEventEquipmentRow, DcsaEventRow
 
 
@@ -24,15 +25,13 @@ class Viewer:
     name: str
     party: str | None = None
 
+    @property
+    def scope(self) -> Scope:
+        """The store's scope of this viewer (the one visibility rule)."""
+        return Scope(self.party)
+
 
 STAFF = Viewer("system")
-
-
-def own_bookings(party: str) -> Any:
-    """Bookings the party ships or receives (the same rule as the operations repositories' Scope)."""
-    return select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
-    )
 
 
 def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -47,7 +46,7 @@ def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElemen
         *conditions,
     ]
     if party is not None:
-        clauses.append(tables.ContainerRow.booking_reference.in_(own_bookings(party)))
+        clauses.append(container_visible(Scope(party)))
     return exists().where(*clauses)
 
 

@@ -17,6 +17,7 @@ from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
+from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
 from landbridge.store.repositories.yard import YardRepository
@@ -33,6 +34,7 @@ __all__ = [
     "RailRepository",
     "ReferenceRepository",
     "Scope",
+    "TwinSnapshotRepository",
     "UserRepository",
     "VesselRepository",
     "YardRepository",

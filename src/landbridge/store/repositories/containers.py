@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from landbridge.domain.containers import Container, LoadState, Position, PositionKind
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.store import tables
-from landbridge.store.repositories.scope import Scope
-
-
-def _visible_containers(query: Select[Any], scope: Scope) -> Select[Any]:
-    if scope.everything:
-        return query
-    own_bookings = select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == scope.party, tables.ConsignmentRow.consignee_code == scope.party)
-    )
-    return query.where(tables.ContainerRow.booking_reference.in_(own_bookings))
+from landbridge.store.repositories.scope import Scope, visible_containers
 
 
 def container_from_row(row: tables.ContainerRow) -> Container:
@@ -78,7 +67,7 @@ class ContainerRepository:
     def get_visible(self, number: str, scope: Scope) -> Container | None:
         """The container if it exists and the scope may see it."""
         row = self._session.scalar(
-            _visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
+            visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
         )
         return None if row is None else container_from_row(row)
 
@@ -86,7 +75,7 @@ class ContainerRepository:
         self, scope: Scope, position_kind: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[Container]:
         """Containers the scope may see, by number."""
-        query = _visible_containers(select(tables.ContainerRow), scope)
+        query = visible_containers(select(tables.ContainerRow), scope)
         if position_kind is not None:
             query = query.where(tables.ContainerRow.position_kind == position_kind)
         rows = self._session.scalars(query.order_by(tables.ContainerRow.number).limit(limit).offset(offset)).all()
@@ -131,10 +120,3 @@ class ContainerRepository:
         for number, imdg_class in rows:
             result.setdefault(str(number), set()).add(str(imdg_class))
         return result
-
-    def in_yard_by_block(self) -> dict[str, int]:
-        """Occupied slots per yard block."""
-        rows = self._session.execute(
-            select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)
-        ).all()
-        return {str(block): int(count) for block, count in rows}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
-from landbridge.store.repositories.scope import EVERYTHING, Scope
+from landbridge.store.repositories.scope import EVERYTHING, Scope, visible_grain
 
 
 class GrainRepository:
@@ -34,17 +34,14 @@ class GrainRepository:
 
     def lot(self, reference: str, scope: Scope = EVERYTHING, lock: bool = False) -> tables.GrainLotRow | None:
         """A lot the scope may see."""
-        query = select(tables.GrainLotRow).where(tables.GrainLotRow.reference == reference)
-        if not scope.everything:
-            query = query.where(tables.GrainLotRow.owner_code == scope.party)
+        lot = select(tables.GrainLotRow).where(tables.GrainLotRow.reference == reference)
+        query = visible_grain(lot, tables.GrainLotRow.owner_code, scope)
         return self._session.scalar(query.with_for_update() if lock else query)
 
     def lots(self, scope: Scope = EVERYTHING) -> list[tables.GrainLotRow]:
         """Lots the scope may see."""
-        query = select(tables.GrainLotRow).order_by(tables.GrainLotRow.reference)
-        if not scope.everything:
-            query = query.where(tables.GrainLotRow.owner_code == scope.party)
-        return list(self._session.scalars(query))
+        query = visible_grain(select(tables.GrainLotRow), tables.GrainLotRow.owner_code, scope)
+        return list(self._session.scalars(query.order_by(tables.GrainLotRow.reference)))
 
     def add(self, row: tables.Base) -> None:
         """Add a lot or a ledger movement and flush."""
@@ -59,9 +56,8 @@ class GrainRepository:
         stock_query = select(tables.GrainLotRow.owner_code, func.sum(tables.GrainLotRow.mass_kg)).group_by(
             tables.GrainLotRow.owner_code
         )
-        if not scope.everything:
-            query = query.where(tables.GrainMovementRow.owner_code == scope.party)
-            stock_query = stock_query.where(tables.GrainLotRow.owner_code == scope.party)
+        query = visible_grain(query, tables.GrainMovementRow.owner_code, scope)
+        stock_query = visible_grain(stock_query, tables.GrainLotRow.owner_code, scope)
         result: dict[str, dict[str, int]] = {}
         for owner, kind, total in self._session.execute(query).all():
             entry = result.setdefault(str(owner), {"received_kg": 0, "shipped_kg": 0, "in_stock_kg": 0})

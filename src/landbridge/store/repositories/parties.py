@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,28 @@ class PartyRepository:
     def party(self, code: str) -> tables.PartyRow | None:
         """A party by code."""
         return self._session.scalar(select(tables.PartyRow).where(tables.PartyRow.code == code))
+
+    def owners_of(self, owner_codes: Iterable[str]) -> dict[str, str]:
+        """The party holding each of these ISO 6346 owner codes (codes nobody holds are absent)."""
+        wanted = list(owner_codes)
+        if not wanted:
+            return {}
+        rows = self._session.execute(
+            select(tables.PartyOwnerCodeRow.owner_code, tables.PartyOwnerCodeRow.party_code).where(
+                tables.PartyOwnerCodeRow.owner_code.in_(wanted)
+            )
+        )
+        return {str(code): str(party) for code, party in rows}
+
+    def owner_codes(self, party: str) -> list[str]:
+        """The ISO 6346 owner codes registered to a party."""
+        return list(
+            self._session.scalars(
+                select(tables.PartyOwnerCodeRow.owner_code)
+                .where(tables.PartyOwnerCodeRow.party_code == party)
+                .order_by(tables.PartyOwnerCodeRow.owner_code)
+            )
+        )
 
     def consignment(self, booking_reference: str) -> tables.ConsignmentRow | None:
         """A consignment by booking reference."""

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories.scope import EVERYTHING, Scope, visible_vessel_visits
 
 
 class VesselRepository:
@@ -21,9 +22,15 @@ class VesselRepository:
             query = query.with_for_update(read=not lock)
         return self._session.scalar(query)
 
-    def all(self) -> list[tables.VesselVisitRow]:
-        """Every vessel visit by ETA."""
-        return list(self._session.scalars(select(tables.VesselVisitRow).order_by(tables.VesselVisitRow.eta)))
+    def all(self, scope: Scope = EVERYTHING) -> list[tables.VesselVisitRow]:
+        """The vessel visits the scope may see (a line: those it operates), by ETA."""
+        query = visible_vessel_visits(select(tables.VesselVisitRow), scope)
+        return list(self._session.scalars(query.order_by(tables.VesselVisitRow.eta)))
+
+    def get_visible(self, reference: str, scope: Scope) -> tables.VesselVisitRow | None:
+        """A vessel visit if it exists and the scope may see it."""
+        query = select(tables.VesselVisitRow).where(tables.VesselVisitRow.reference == reference)
+        return self._session.scalar(visible_vessel_visits(query, scope))
 
     def berthed_at(self, berth: str) -> tables.VesselVisitRow | None:
         """The visit now alongside a berth."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from landbridge.domain.iso_types import size_type
 from landbridge.store import tables
 
 
@@ -54,6 +55,26 @@ class YardRepository:
     def all_cells(self) -> list[tables.YardCellRow]:
         """Every occupied cell of the yard."""
         return list(self._session.scalars(select(tables.YardCellRow).order_by(tables.YardCellRow.id)))
+
+    def occupied_positions_by_block(self) -> dict[str, int]:
+        """20 ft positions × tiers in use per block — the unit of the blocks' capacity, so a 40 ft box counts two.
+
+        A box's cells (``yard_cells``) are its positions; a box stored without cell rows counts by its
+        ISO length (a 40 or 45 ft box covers two 20 ft positions).
+        """
+        result: dict[str, int] = {}
+        for block, count in self._session.execute(
+            select(tables.YardCellRow.block, func.count()).group_by(tables.YardCellRow.block)
+        ):
+            result[str(block)] = int(count)
+        with_cells = select(tables.YardCellRow.container_number)
+        for block, iso_type in self._session.execute(
+            select(tables.YardSlotRow.block, tables.ContainerRow.iso_type)
+            .join(tables.ContainerRow, tables.ContainerRow.number == tables.YardSlotRow.container_number)
+            .where(tables.YardSlotRow.container_number.not_in(with_cells))
+        ):
+            result[str(block)] = result.get(str(block), 0) + (2 if size_type(iso_type).length_ft >= 40 else 1)
+        return result
 
     def slot_of(self, number: str) -> tables.YardSlotRow | None:
         """The addressed slot of a stored container."""

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
-from landbridge.store.repositories import ReferenceRepository
+from landbridge.store.repositories import ReferenceRepository, YardRepository
 
 
-def base_facts(session: Session) -> dict[str, Any]:
-    """The seeded layout of the base: blocks, berths, crossings, routes."""
-    occupied = dict(
-        session.execute(select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)).all()
-    )
+def base_facts(session: Session, with_yard: bool = True) -> dict[str, Any]:
+    """The seeded layout of the base: blocks (with their occupancy, only ``with_yard``), berths, crossings, routes.
+
+    Berths, crossings and routes are public master data (as ``/api/v1/berths`` and the like); how full
+    each block is belongs to those who may read the yard.
+    """
+    occupied = YardRepository(session).occupied_positions_by_block() if with_yard else {}
     reference = ReferenceRepository(session)
     blocks = []
-    for row in reference.all(tables.YardBlockRow, tables.YardBlockRow.code):
+    for row in reference.all(tables.YardBlockRow, tables.YardBlockRow.code) if with_yard else []:
         ground = row["bays"] * row["rows"]
         capacity = ground * row["max_tiers_full"]
         used = int(occupied.get(row["code"], 0))

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
+from landbridge.store.repositories.scope import visible_vessel_visits
 from landbridge.web.readmodels.common import utc
 
 _BERTHED, _DEPARTED = EventType.VESSEL_BERTHED.value, EventType.VESSEL_DEPARTED.value
@@ -30,8 +32,8 @@ class BerthCall:
     actual_end: datetime | None
 
 
-def berth_calls(session: Session) -> list[BerthCall]:
-    """Vessel calls with their planned and actual berth windows."""
+def berth_calls(session: Session, scope: Scope = EVERYTHING) -> list[BerthCall]:
+    """Vessel calls the scope may see (a shipping line: those it operates) with planned and actual windows."""
     happened: dict[tuple[str, str], datetime] = {}
     for event in session.execute(
         select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at).where(
@@ -42,7 +44,9 @@ def berth_calls(session: Session) -> list[BerthCall]:
         if stamp is not None:
             happened[(event.subject_id, event.event_type)] = stamp
     calls = []
-    for visit in session.scalars(select(tables.VesselVisitRow).order_by(tables.VesselVisitRow.eta)):
+    for visit in session.scalars(
+        visible_vessel_visits(select(tables.VesselVisitRow), scope).order_by(tables.VesselVisitRow.eta)
+    ):
         calls.append(
             BerthCall(
                 reference=visit.reference,

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
+from landbridge.store.repositories.scope import visible_containers, visible_holds
 from landbridge.web.readmodels.common import CONTAINER_SUBJECT, TRAIN_SUBJECT, utc
 
 
@@ -33,20 +35,9 @@ def shipper_of(session: Session, number: str) -> str | None:
     )
 
 
-def party_bookings(party: str) -> Select[str]:
-    """Bookings a party may follow: it ships or receives them (the API's rule, ``_visible_containers``)."""
-    return select(tables.ConsignmentRow.booking_reference).where(
-        or_(tables.ConsignmentRow.shipper_code == party, tables.ConsignmentRow.consignee_code == party)
-    )
-
-
-def open_holds(session: Session, party: str | None) -> list[HoldView]:
-    """Holds still in force, oldest first; a shipper sees only holds on its own boxes."""
-    query = select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None))
-    if party is not None:
-        query = query.join(
-            tables.ContainerRow, tables.ContainerRow.number == tables.CustomsHoldRow.container_number
-        ).where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
+def open_holds(session: Session, scope: Scope = EVERYTHING) -> list[HoldView]:
+    """Holds still in force, oldest first, on the boxes the scope may see."""
+    query = visible_holds(select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None)), scope)
     return [
         HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
         for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))
@@ -113,15 +104,14 @@ def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
     return found
 
 
-def container(session: Session, number: str, party: str | None) -> ContainerView | None:
-    """The container with its event timeline, or None when unknown — or not this party's.
+def container(session: Session, number: str, scope: Scope = EVERYTHING) -> ContainerView | None:
+    """The container with its event timeline, or None when unknown — or not one the scope may see.
 
     Both cases return None on purpose: a shipper must not learn that someone else's box exists.
     """
-    query = select(tables.ContainerRow).where(tables.ContainerRow.number == number)
-    if party is not None:
-        query = query.where(tables.ContainerRow.booking_reference.in_(party_bookings(party)))
-    row = session.scalar(query)
+    row = session.scalar(
+        visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
+    )
     if row is None:
         return None
     owner = shipper_of(session, number)
@@ -141,7 +131,7 @@ def container(session: Session, number: str, party: str | None) -> ContainerView
         )
     ]
     events = sorted(events + _journey_events(session, number), key=lambda e: (e["at"] is None, e["at"]))
-    holds = [h for h in open_holds(session, None) if h.container_number == number]
+    holds = [h for h in open_holds(session) if h.container_number == number]
     return ContainerView(
         row.number,
         row.iso_type,

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
+from landbridge.store.repositories.scope import visible_grain
 
 RECEIVED, SHIPPED = "received", "shipped"
 """The ledger kinds that change an owner's balance (``grain_movements.kind``; transfers do not)."""
@@ -61,8 +63,11 @@ class GrainView:
         return sum(o.gap_kg for o in self.owners)
 
 
-def grain(session: Session) -> GrainView:
+def grain(session: Session, scope: Scope = EVERYTHING) -> GrainView:
     """The grain terminal: lots and silos, and per owner the ledger of ``grain_movements``.
+
+    A grain owner (``scope`` of a party) sees its own lots and ledger, and in each silo only its own
+    stock against the silo's capacity.
 
     Transfers between silos move grain without changing an owner's balance, so only ``received``
     and ``shipped`` movements count — the same rule as ``/api/v1/grain/balance``.
@@ -75,7 +80,8 @@ def grain(session: Session) -> GrainView:
 
     stock: dict[str, int] = defaultdict(int)
     lots = []
-    for lot in session.scalars(select(tables.GrainLotRow).order_by(tables.GrainLotRow.reference)):
+    lots_query = visible_grain(select(tables.GrainLotRow), tables.GrainLotRow.owner_code, scope)
+    for lot in session.scalars(lots_query.order_by(tables.GrainLotRow.reference)):
         lots.append(
             {
                 "reference": lot.reference,
@@ -92,11 +98,14 @@ def grain(session: Session) -> GrainView:
         if lot.silo_code:
             stock[lot.silo_code] += lot.mass_kg
     movements = tables.GrainMovementRow
-    for code, kind, total in session.execute(
-        select(movements.owner_code, movements.kind, func.sum(movements.mass_kg))
-        .where(movements.kind.in_((RECEIVED, SHIPPED)))
-        .group_by(movements.owner_code, movements.kind)
-    ):
+    ledger = visible_grain(
+        select(movements.owner_code, movements.kind, func.sum(movements.mass_kg)).where(
+            movements.kind.in_((RECEIVED, SHIPPED))
+        ),
+        movements.owner_code,
+        scope,
+    )
+    for code, kind, total in session.execute(ledger.group_by(movements.owner_code, movements.kind)):
         if kind == RECEIVED:
             owner(code).received_kg += int(total or 0)
         else:

@@ -6,16 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
+from landbridge.store.repositories.scope import visible_containers, visible_grain, visible_vessel_visits
 from landbridge.web.readmodels.cargo import HoldView, open_holds
 from landbridge.web.readmodels.common import TRAIN_SUBJECT, hub_day_start, utc
 from landbridge.web.readmodels.rail import trains
+from landbridge.web.readmodels.yard import occupied_positions
 
 YARD_FULL_SHARE = 0.85  # alert threshold: above it, housekeeping and rehandles climb (assumed)
 OLD_HOLD = timedelta(hours=48)  # a hold older than this needs chasing (assumed)
@@ -23,17 +26,18 @@ OLD_HOLD = timedelta(hours=48)  # a hold older than this needs chasing (assumed)
 
 @dataclass
 class Overview:
-    """The headline figures of the base."""
+    """The headline figures of the base, for the tiles the viewer may see (``tiles``); the rest stay zero."""
 
-    ships_at_berth: list[dict[str, Any]]
-    trains_loading: int
-    trains_departed_today: int
-    yard_occupied: int
-    yard_capacity: int
-    silo_stock_kg: int
-    silo_capacity_kg: int
-    open_holds: int
-    containers: int
+    tiles: frozenset[str]
+    ships_at_berth: list[dict[str, Any]] = field(default_factory=list)
+    trains_loading: int = 0
+    trains_departed_today: int = 0
+    yard_occupied: int = 0  # 20 ft positions × tiers in use: a 40 ft box counts two
+    yard_capacity: int = 0
+    silo_stock_kg: int = 0
+    silo_capacity_kg: int = 0
+    open_holds: int = 0
+    containers: int = 0
     alerts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -42,76 +46,83 @@ class Overview:
         return self.yard_occupied / self.yard_capacity if self.yard_capacity else 0.0
 
 
+ALL_TILES = frozenset({"ships", "trains", "yard", "silo", "holds", "containers"})
+
+
 def yard_capacity(session: Session) -> int:
-    """Slots for full boxes over all blocks (bays × rows × tiers)."""
+    """Positions for full boxes over all blocks (20 ft bays × rows × tiers)."""
     blocks = session.scalars(select(tables.YardBlockRow)).all()
     return sum(b.bays * b.rows * b.max_tiers_full for b in blocks)
 
 
-def overview(session: Session, now: datetime) -> Overview:
-    """Figures for the Overview screen and its live tile strip."""
-    ships = [
-        {"reference": v.reference, "vessel_name": v.vessel_name, "berth_code": v.berth_code, "etd": utc(v.etd)}
-        for v in session.scalars(
-            select(tables.VesselVisitRow)
-            .where(tables.VesselVisitRow.status == VesselVisitStatus.BERTHED.value)
-            .order_by(tables.VesselVisitRow.berth_code)
-        )
-    ]
-    trains_loading = (
-        session.scalar(
+def overview(session: Session, now: datetime, tiles: frozenset[str] = ALL_TILES, scope: Scope = EVERYTHING) -> Overview:
+    """Figures for the Overview screen and its live tile strip: only ``tiles``, counted within ``scope``."""
+    result = Overview(tiles=tiles)
+    if "ships" in tiles:
+        result.ships_at_berth = [
+            {"reference": v.reference, "vessel_name": v.vessel_name, "berth_code": v.berth_code, "etd": utc(v.etd)}
+            for v in session.scalars(
+                visible_vessel_visits(
+                    select(tables.VesselVisitRow).where(
+                        tables.VesselVisitRow.status == VesselVisitStatus.BERTHED.value
+                    ),
+                    scope,
+                ).order_by(tables.VesselVisitRow.berth_code)
+            )
+        ]
+    if "trains" in tiles:
+        result.trains_loading = _count(
             select(func.count())
             .select_from(tables.TrainVisitRow)
-            .where(tables.TrainVisitRow.status == TrainStatus.LOADING.value)
+            .where(tables.TrainVisitRow.status == TrainStatus.LOADING.value),
+            session,
         )
-        or 0
-    )
-    departed_today = (
-        session.scalar(
+        result.trains_departed_today = _count(
             select(func.count(func.distinct(tables.EventRow.subject_id))).where(
                 tables.EventRow.event_type == EventType.TRAIN_DEPARTED.value,
                 tables.EventRow.subject_type == TRAIN_SUBJECT,  # not the per-container copies of the event
                 tables.EventRow.occurred_at >= hub_day_start(now),
-            )
+            ),
+            session,
         )
-        or 0
-    )
-    occupied = session.scalar(select(func.count()).select_from(tables.YardSlotRow)) or 0
-    capacity = yard_capacity(session)
-    stock = (
-        session.scalar(
-            select(func.coalesce(func.sum(tables.GrainLotRow.mass_kg), 0)).where(
-                tables.GrainLotRow.silo_code.is_not(None)
-            )
+    if "yard" in tiles:
+        result.yard_occupied = sum(occupied_positions(session).values())
+        result.yard_capacity = yard_capacity(session)
+    if "silo" in tiles:
+        result.silo_stock_kg = _count(
+            visible_grain(
+                select(func.coalesce(func.sum(tables.GrainLotRow.mass_kg), 0)).where(
+                    tables.GrainLotRow.silo_code.is_not(None)
+                ),
+                tables.GrainLotRow.owner_code,
+                scope,
+            ),
+            session,
         )
-        or 0
-    )
-    silo_capacity = session.scalar(select(func.coalesce(func.sum(tables.SiloRow.capacity_kg), 0))) or 0
-    holds = open_holds(session, None)
-    result = Overview(
-        ships_at_berth=ships,
-        trains_loading=int(trains_loading),
-        trains_departed_today=int(departed_today),
-        yard_occupied=int(occupied),
-        yard_capacity=capacity,
-        silo_stock_kg=int(stock),
-        silo_capacity_kg=int(silo_capacity),
-        open_holds=len(holds),
-        containers=int(session.scalar(select(func.count()).select_from(tables.ContainerRow)) or 0),
-    )
+        result.silo_capacity_kg = _count(select(func.coalesce(func.sum(tables.SiloRow.capacity_kg), 0)), session)
+    holds = open_holds(session, scope) if "holds" in tiles else []
+    result.open_holds = len(holds)
+    if "containers" in tiles:
+        result.containers = _count(
+            visible_containers(select(func.count()).select_from(tables.ContainerRow), scope), session
+        )
     result.alerts = alerts(session, result, holds, now)
     return result
+
+
+def _count(query: Select[Any], session: Session) -> int:
+    return int(session.scalar(query) or 0)
 
 
 def alerts(session: Session, o: Overview, holds: list[HoldView], now: datetime) -> list[tuple[str, str]]:
     """What needs a person now: (kind, subject) pairs; the template words them in the page language."""
     found: list[tuple[str, str]] = []
-    if o.yard_share >= YARD_FULL_SHARE:
+    if "yard" in o.tiles and o.yard_share >= YARD_FULL_SHARE:
         found.append(("yard_full", f"{o.yard_share:.0%}"))
     for hold in holds:
         if hold.placed_at is not None and now - hold.placed_at > OLD_HOLD:
             found.append(("old_hold", hold.container_number))
-    for train in trains(session):
+    for train in trains(session) if "trains" in o.tiles else []:
         for wagon in train.wagons:
             if not wagon.mass_ok or not wagon.axle_ok:
                 found.append(("overweight", f"{train.reference} / {wagon.number}"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
 from landbridge.store import tables
+from landbridge.store.repositories import YardRepository
 from landbridge.web.readmodels.common import CONTAINER_SUBJECT, utc
 
 YARD_EVENTS = tuple(
@@ -64,11 +65,11 @@ class BlockView:
     reefer_plugs: int
     dangerous_goods: bool
     stacks: dict[tuple[int, int], Stack]
-    occupied: int  # boxes in the block (a 40 ft box counts once, as in /api/v1/yard/blocks)
+    occupied: int  # 20 ft positions × tiers in use: a 40 ft box counts two, as in /api/v1/yard/blocks
 
     @property
     def capacity(self) -> int:
-        """Full-box slots in the block."""
+        """Full-box positions in the block (20 ft bays × rows × tiers)."""
         return self.bays * self.rows * self.max_tiers
 
     @property
@@ -126,6 +127,11 @@ def _cells(session: Session, block: str | None = None) -> list[tuple[str, int, i
     return cells
 
 
+def occupied_positions(session: Session) -> dict[str, int]:
+    """20 ft positions × tiers in use per block: a box's cells, or — stored without cells — 2 for a 40/45 ft box."""
+    return YardRepository(session).occupied_positions_by_block()
+
+
 def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
     """Every block with the tiers in use and the mean dwell of each occupied stack."""
     cells = _cells(session)
@@ -134,12 +140,7 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
     for block, bay, yard_row, tier, number in cells:
         entered = since.get(number)
         per_stack[(block, bay, yard_row)][tier] = None if entered is None else (now - entered).total_seconds() / 86400
-    boxes = {
-        str(code): int(count)
-        for code, count in session.execute(
-            select(tables.YardSlotRow.block, func.count()).group_by(tables.YardSlotRow.block)
-        )
-    }
+    occupied = occupied_positions(session)
     blocks = []
     for row in session.scalars(select(tables.YardBlockRow).order_by(tables.YardBlockRow.code)):
         stacks = {}
@@ -159,7 +160,7 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
                 row.reefer_plugs,
                 row.dangerous_goods,
                 stacks,
-                boxes.get(row.code, 0),
+                occupied.get(row.code, 0),
             )
         )
     return blocks

@@ -1,7 +1,7 @@
 """interchange: trading partners, interchanges in and out, outbox, bay plans, stowage instructions, SMGS notes
 
 Revision ID: 0050
-Revises: 0003, 0004
+Revises: 0090
 Create Date: 2026-12-07 08:40:00
 
 Why: EDIFACT, CSV and SMGS interchange (issue #20). ``edi_interchanges`` is the idempotency record:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0050"
-down_revision = ("0003", "0004")
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 
@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("delivery_kind", sa.String(8), nullable=False),
         sa.Column("delivery_target", sa.String(500)),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("party_code", sa.String(32)),
         sa.PrimaryKeyConstraint("code", name="pk_edi_partners"),
         sa.UniqueConstraint("unb_id", name="uq_edi_partners_unb_id"),
     )
