@@ -201,6 +201,7 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
     ("/customs", ALL_ROLES),
+    ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
 ]
 STAFF_TILES = {

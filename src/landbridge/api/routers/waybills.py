@@ -21,7 +21,16 @@ from landbridge.services.interchange import csv_import, waybills
 router = APIRouter(tags=["interchange"])
 Reader = Annotated[Principal, Depends(Authorized(Action.WAYBILL_READ))]
 Writer = Annotated[Principal, Depends(Authorized(Action.WAYBILL_WRITE))]
-Importer = Annotated[Principal, Depends(Authorized(Action.EDI_IMPORT))]
+
+
+def _staff_importer(principal: Annotated[Principal, Depends(Authorized(Action.EDI_IMPORT))]) -> Principal:
+    """CSV lists are for hub staff: a line's or shipper's user sends its lists as EDIFACT under its agreement."""
+    if principal.scope.party is not None:
+        raise Forbidden("role", "CSV lists are for hub staff; a party sends its lists as EDIFACT (POST /api/v1/edi)")
+    return principal
+
+
+Importer = Annotated[Principal, Depends(_staff_importer)]
 ListReader = Annotated[Principal, Depends(Authorized(Action.EDI_READ))]
 
 
@@ -178,12 +187,7 @@ def post_csv(
     file: Annotated[UploadFile, File(description="CSV with a header line")],
     visit: Annotated[str | None, Query(max_length=32, description="vessel visit (discharge and load lists)")] = None,
 ) -> JSONResponse:
-    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied).
-
-    For hub staff: a line's or shipper's user sends its lists as EDIFACT under its partner agreement.
-    """
-    if principal.scope.party is not None:
-        raise Forbidden("role", "CSV lists are for hub staff; a party sends its lists as EDIFACT (POST /api/v1/edi)")
+    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied)."""
     text = file.file.read().decode("utf-8-sig", errors="replace")
     report = csv_import.import_csv(uow, principal.actor, text, kind, visit=visit, source_name=file.filename or "upload")
     return JSONResponse(report.as_dict(), status_code=200 if report.applied else 422)
