@@ -171,6 +171,7 @@ def test_shipper_sees_one_friendly_404_for_missing_and_foreign_boxes(
     forbidden = page.goto(f"{served.base_url}/yard")  # the yard is not for cargo owners: no yard.read
     assert forbidden is not None and forbidden.status == 403
     assert page.locator("#screens a[href='/yard']").count() == 0
+    shot(page, "forbidden-ru")
 
     own = page.goto(f"{served.base_url}/container/{served.demo.shipper_box}")
     assert own is not None and own.status == 200

@@ -91,3 +91,31 @@ def test_yard_occupancy_counts_20ft_positions(hub: tuple[TestClient, str]) -> No
     with UnitOfWork.for_url(url) as uow:
         assert {b.code: b.occupied for b in yard_blocks(uow.session, at)}["A"] == 3
         assert overview(uow.session, at).yard_occupied == 3
+
+
+def test_a_lines_owner_codes_can_be_set_later_and_decide_what_it_sees(hub: tuple[TestClient, str]) -> None:
+    """A line registered before it named its codes (or one that buys a fleet) gets them by PUT."""
+    client, url = hub
+    planner = bearer(token(url, "planner", "planner"))
+    for code in ("LINEA", "LINEB"):
+        parties.create_party(UnitOfWork.for_url(url), ADMIN, code=code, name=code, role=parties.PartyRole.SHIPPING_LINE)
+    parties.set_owner_codes(UnitOfWork.for_url(url), ADMIN, code="LINEB", owner_codes=["LNB"])
+    box = container_number(7, owner="LNA")
+    register_container(UnitOfWork.for_url(url), RegisterContainer(ContainerNumber(box), "22G1"), ADMIN)
+    agent = bearer(token(url, "agent", "shipping_line", "LINEA"))
+    assert client.get(f"/api/v1/containers/{box}", headers=agent).status_code == 404
+    done = client.put("/api/v1/parties/LINEA/owner-codes", headers=planner, json={"owner_codes": ["LNA", "LNC"]})
+    assert done.status_code == 200 and done.json()["owner_codes"] == ["LNA", "LNC"], done.text
+    assert client.get(f"/api/v1/containers/{box}", headers=agent).status_code == 200
+    taken = client.put("/api/v1/parties/LINEA/owner-codes", headers=planner, json={"owner_codes": ["LNB"]})
+    assert taken.status_code == 409 and taken.json()["detail"][0]["loc"][-1] == "owner_codes"
+    bad = client.put("/api/v1/parties/LINEA/owner-codes", headers=planner, json={"owner_codes": ["lna1"]})
+    assert bad.status_code == 422 and "owner_codes" in bad.json()["detail"][0]["loc"]
+    missing = client.put("/api/v1/parties/NOSUCH/owner-codes", headers=planner, json={"owner_codes": ["LNX"]})
+    assert missing.status_code == 404
+    assert client.put("/api/v1/parties/LINEA/owner-codes", headers=agent, json={"owner_codes": []}).status_code == 403
+    assert client.get(f"/api/v1/containers/{box}", headers=agent).status_code == 200  # refusals changed nothing
+    with UnitOfWork.for_url(url) as uow:
+        assert uow.parties.owner_codes("LINEA") == ["LNA", "LNC"]
+        history = [e.event_type.value for e in uow.events.for_subject("party", "LINEA")]
+    assert history == ["party.created", "party.owner_codes_set"]

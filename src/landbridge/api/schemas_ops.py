@@ -35,6 +35,24 @@ class PartyIn(Body):
     owner_codes: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = Field(default_factory=list, max_length=50)
 
 
+OwnerCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class OwnerCodesIn(Body):
+    # ISO 6346 owner codes (three letters); they replace the party's codes.
+    owner_codes: list[OwnerCode] = Field(max_length=50)
+
+
+class PartyOut(BaseModel):
+    """A party as the API shows it."""
+
+    code: str
+    name: str
+    role: str
+    country: str | None
+    owner_codes: list[str]
+
+
 class GoodsLineIn(Body):
     hs_code: str
     description: Annotated[str, Field(min_length=1, max_length=350)]

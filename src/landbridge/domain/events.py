@@ -45,6 +45,7 @@ class EventType(StrEnum):
     CONTAINER_DELIVERED = "container.delivered"
     CONSIGNMENT_CREATED = "consignment.created"
     PARTY_CREATED = "party.created"
+    PARTY_OWNER_CODES_SET = "party.owner_codes_set"
     TRUCK_IN = "truck.in"
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"

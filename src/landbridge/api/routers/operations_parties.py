@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import ConsignmentIn, ContainerRef, PartyIn, respond
+from landbridge.api.schemas_ops import ConsignmentIn, ContainerRef, OwnerCodesIn, PartyIn, PartyOut, respond
 from landbridge.services.authz import Action
 from landbridge.services.operations import parties
 
@@ -32,6 +32,20 @@ def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyD
             idempotency=key,
         )
     )
+
+
+@router.put(
+    "/parties/{code}/owner-codes",
+    response_model=PartyOut,
+    responses={
+        404: {"description": "No party with this code"},
+        409: {"description": "An owner code belongs to another party (named in the body)"},
+        422: {"description": "An owner code is not three letters A–Z (field owner_codes)"},
+    },
+)
+def set_owner_codes(code: str, body: OwnerCodesIn, uow: UowDep, who: PartyWriter, key: IdempotencyDep) -> JSONResponse:
+    """Replace a party's ISO 6346 owner codes: a shipping line sees the boxes whose numbers start with them."""
+    return respond(parties.set_owner_codes(uow, who.actor, code=code, owner_codes=body.owner_codes, idempotency=key))
 
 
 @router.post("/consignments", status_code=201)

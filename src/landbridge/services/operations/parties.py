@@ -72,6 +72,36 @@ def create_party(
     return execute(uow, actor, work, status_code=201, idempotency=idempotency)
 
 
+def set_owner_codes(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    code: str,
+    owner_codes: Sequence[str],
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Replace the ISO 6346 owner codes of a party (e.g. a line registered before it had any, or a new
+    fleet); the line then sees exactly the boxes with these codes. One party per code."""
+    codes = sorted({owner_code(value) for value in owner_codes})
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        parties = uow.parties
+        party = parties.party(code)
+        if party is None:
+            raise NotFound("code", f"no party {code!r}")
+        taken = {owner: holder for owner, holder in parties.owners_of(codes).items() if holder != code}
+        if taken:
+            first = min(taken)
+            raise Conflict("owner_codes", f"owner code {first} belongs to party {taken[first]}")
+        before = {"owner_codes": parties.owner_codes(code)}
+        parties.replace_owner_codes(code, codes)
+        view = {"code": code, "name": party.name, "role": party.role, "country": party.country, "owner_codes": codes}
+        subject_event(uow, EventType.PARTY_OWNER_CODES_SET, "party", code, actor, before, {"owner_codes": codes})
+        return view
+
+    return execute(uow, actor, work, status_code=200, idempotency=idempotency)
+
+
 def create_consignment(
     uow: UnitOfWork,
     actor: Actor,

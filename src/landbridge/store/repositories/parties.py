@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -41,6 +41,14 @@ class PartyRepository:
                 .order_by(tables.PartyOwnerCodeRow.owner_code)
             )
         )
+
+    def replace_owner_codes(self, party: str, owner_codes: Iterable[str]) -> None:
+        """Make these the party's owner codes (the old ones are released) and flush."""
+        self._session.execute(delete(tables.PartyOwnerCodeRow).where(tables.PartyOwnerCodeRow.party_code == party))
+        self._session.flush()
+        for value in owner_codes:
+            self._session.add(tables.PartyOwnerCodeRow(owner_code=value, party_code=party))
+        self._session.flush()
 
     def consignment(self, booking_reference: str) -> tables.ConsignmentRow | None:
         """A consignment by booking reference."""

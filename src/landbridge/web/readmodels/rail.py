@@ -89,16 +89,21 @@ class TrainView:
         return all(w.mass_ok and w.axle_ok for w in self.wagons)
 
 
-# Axle-load limits by gauge (kg) of the Lianyungang scenario, for a database seeded without train types.
-DEFAULT_AXLE_LIMIT_KG = {1435: 18_000.0, 1520: 23_500.0}
+def scenario_axle_limits_kg() -> dict[int, float]:
+    """The strictest axle load per gauge over the scenario's train types (for a database seeded without them)."""
+    limits: dict[int, float] = {}
+    for kind in current_scenario().train_types:
+        load_kg = kind.axle_load_t * 1000
+        limits[kind.gauge_mm] = min(limits.get(kind.gauge_mm, load_kg), load_kg)
+    return limits
 
 
 def axle_limits_kg(train_types: dict[str, tables.TrainTypeRow]) -> dict[int, float]:
-    """The strictest axle load per gauge over the seeded train types (the base's figures if none)."""
+    """The strictest axle load per gauge over the seeded train types (the scenario's if none are seeded)."""
     limits: dict[int, float] = {}
     for kind in train_types.values():
         limits[kind.gauge_mm] = min(limits.get(kind.gauge_mm, float(kind.axle_load_kg)), float(kind.axle_load_kg))
-    return limits or DEFAULT_AXLE_LIMIT_KG
+    return limits or scenario_axle_limits_kg()
 
 
 def _axle_limit(
@@ -108,7 +113,7 @@ def _axle_limit(
     kind = train_types.get(visit.train_type_code or "")
     if kind is not None:
         return float(kind.axle_load_kg)
-    return limits.get(visit.gauge_mm, DEFAULT_AXLE_LIMIT_KG.get(visit.gauge_mm, 22_500.0))
+    return limits.get(visit.gauge_mm, math.inf)  # no train type of this gauge anywhere: nothing to check against
 
 
 def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[TrainView]:
