@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
 # Runs the whole suite the way CI and a new user do: system packages, a throwaway PostgreSQL
-# cluster, then ruff, mypy and pytest against SQLite and PostgreSQL. The cluster is always stopped.
+# cluster, then ruff, mypy, the layer contracts and pytest against SQLite and PostgreSQL. The
+# cluster is always stopped.
+#
+# --fast (make test-fast) is the inner loop: the same checks, pytest on SQLite only, without the
+# browser and without tests marked slow; no system packages, no PostgreSQL. `make test` stays the
+# whole suite. Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+
+checks() {
+  echo "== ruff"; $BIN/ruff check src tests benchmarks; $BIN/ruff format --check src tests benchmarks
+  echo "== mypy"; $BIN/mypy
+  echo "== layer contracts (pyproject.toml [tool.importlinter])"; $BIN/lint-imports --no-cache --no-logo
+}
+
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  unset LANDBRIDGE_TEST_POSTGRES_URL LANDBRIDGE_REQUIRE_POSTGRES LANDBRIDGE_REQUIRE_BROWSER
+  checks
+  echo "== pytest (SQLite only; no browser, no slow tests)"
+  exec $BIN/pytest -q -m "not postgres and not browser and not slow" "$@"
+fi
 
 apt_install() {
   local missing=()
@@ -41,7 +60,6 @@ export LANDBRIDGE_TEST_POSTGRES_URL="postgresql+psycopg://$PGUSER_NAME@127.0.0.1
 export LANDBRIDGE_REQUIRE_POSTGRES=1
 export LANDBRIDGE_REQUIRE_BROWSER=1  # Debian chromium is installed above: browser tests must run, not skip
 
-echo "== ruff"; $BIN/ruff check src tests benchmarks; $BIN/ruff format --check src tests benchmarks
-echo "== mypy"; $BIN/mypy
+checks
 echo "== pytest (SQLite and PostgreSQL)"
-$BIN/pytest -q "$@"
+$BIN/pytest -q --durations=15 "$@"  # the slowest tests, so the `slow` marker stays true

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,11 @@ from sqlalchemy.engine import make_url
 from landbridge.api.app import create_app
 from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
+from tests.support import Hub, open_hub
 
 POSTGRES_URL = os.environ.get("LANDBRIDGE_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("LANDBRIDGE_REQUIRE_POSTGRES") == "1"
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +85,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def make_hub(database_url: str) -> Iterator[Callable[..., Hub]]:
+    """The hub factory: ``make_hub(users=("admin", "planner"), as_user="planner")`` → a seeded :class:`Hub`.
+
+    Every hub in the suite is built here (see :func:`tests.support.open_hub`); its client is closed
+    when the test ends.
+    """
+    with ExitStack() as stack:
+        yield lambda **options: stack.enter_context(open_hub(database_url, **options))
 
 
 @pytest.fixture

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
+from tests.support import Hub, container_number, uic_wagon, wagon_1520
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+def hub(make_hub: Callable[..., Hub]) -> tuple[TestClient, dict[str, dict[str, str]]]:
     """A seeded hub with one user per role, a shipper party and its booking."""
-    seed(database_url)
-    tokens = {
-        role: bearer(token(database_url, role, role))
-        for role in ("admin", "planner", "yard_operator", "rail_operator", "customs_officer")
-    }
-    with TestClient(create_app(database_url)) as client:
-        assert (
-            client.post(
-                "/api/v1/parties",
-                headers=tokens["admin"],
-                json={"code": "KAZGRAIN", "name": "Kaz Grain LLP", "role": "shipper"},
-            ).status_code
-            == 201
-        )
-        tokens["shipper"] = bearer(token(database_url, "kazgrain", "shipper", "KAZGRAIN"))
-        yield client, tokens
+    made = make_hub(users=("admin", "planner", "yard_operator", "rail_operator", "customs_officer"))
+    made.add_shipper("KAZGRAIN", "kazgrain", name="Kaz Grain LLP")
+    headers = {user: made.headers(user) for user in made.tokens}
+    headers["shipper"] = headers.pop("kazgrain")
+    return made.client, headers
 
 
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.operations import customs, grain, parties, vessel
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import ROLES, bearer, container_number, seed, token, wagon_1520
+from tests.support import ROLES, bearer, container_number, seed, token, wagon_1520
 
 OWN, FOREIGN = container_number(101), container_number(202)
 LINE_BOX = container_number(303, owner="LNA")  # owned by the shipping line LINEA (owner code LNA), booked by nobody

@@ -19,7 +19,7 @@ from landbridge.services.containers import Actor, RegisterContainer, register_co
 from landbridge.services.operations import vessel
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token
+from tests.support import bearer, container_number, seed, token
 
 BOXES = 48
 TARGETS = [f"A-{bay:02d}-{row:02d}-1" for bay in (1, 3, 5) for row in (1, 2, 3, 4)]  # 12 contested slots

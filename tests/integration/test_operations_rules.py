@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from landbridge.api.app import create_app
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
+from tests.support import Hub, container_number, uic_wagon, wagon_1520
 
 Client = tuple[TestClient, dict[str, str], str]
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Client]:
+def hub(make_hub: Callable[..., Hub]) -> Client:
     """A seeded hub, an admin token, a berthed vessel V1 and two shipper parties."""
-    seed(database_url)
-    headers = bearer(token(database_url, "admin", "admin"))
-    with TestClient(create_app(database_url), headers=headers) as client:
-        for code in ("ACME", "BETA"):
-            post(client, "/api/v1/parties", {"code": code, "name": code, "role": "shipper"}, 201)
-        post(
-            client, "/api/v1/vessel-visits", {"reference": "V1", "vessel_name": "Rule", "eta": "2026-11-28T00:00Z"}, 201
-        )
-        post(client, "/api/v1/vessel-visits/V1/berth", {"berth_code": "30", "etb": "2026-11-28T01:00Z"})
-        yield client, headers, database_url
+    made = make_hub(users=("admin",), as_user="admin")
+    client = made.client
+    for code in ("ACME", "BETA"):
+        post(client, "/api/v1/parties", {"code": code, "name": code, "role": "shipper"}, 201)
+    post(client, "/api/v1/vessel-visits", {"reference": "V1", "vessel_name": "Rule", "eta": "2026-11-28T00:00Z"}, 201)
+    post(client, "/api/v1/vessel-visits/V1/berth", {"berth_code": "30", "etb": "2026-11-28T01:00Z"})
+    return client, made.headers("admin"), made.url
 
 
 def post(client: TestClient, path: str, body: dict[str, Any], status: int = 200, **headers: str) -> Any:

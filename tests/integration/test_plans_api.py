@@ -6,28 +6,37 @@ Optimality of the berth plan is checked against a brute force written here, inde
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon
+from tests.support import Hub as SeededHub
+from tests.support import bearer, container_number, uic_wagon
 
 Hub = tuple[TestClient, str, dict[str, str]]
 REFERENCE_TIME = "2026-12-01T00:00:00+00:00"
 
 
+def refuse_temporary_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live planning checks plans held in memory: any temporary file it made would now fail the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("live planning wrote a temporary file")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "mkstemp", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refuse)
+
+
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
+def hub(make_hub: Callable[..., SeededHub]) -> Hub:
     """A seeded hub with an admin (the client's default), a planner and a yard operator."""
-    seed(database_url)
-    tokens = {role: token(database_url, role, role) for role in ("planner", "admin", "yard_operator")}
-    with TestClient(create_app(database_url), headers=bearer(tokens["admin"])) as client:
-        yield client, database_url, tokens
+    made = make_hub(users=("planner", "admin", "yard_operator"), as_user="admin")
+    return made.client, made.url, made.tokens
 
 
 def post(
@@ -268,8 +277,9 @@ def test_bad_inputs_name_the_field_and_write_nothing(hub: Hub) -> None:
     assert plan["applied"] is True and plan["assignments"][0]["vessel"] == "VX"
 
 
-def test_train_plan_picks_the_yard_boxes_booked_to_its_route(hub: Hub) -> None:
+def test_train_plan_picks_the_yard_boxes_booked_to_its_route(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
     client, _, tokens = hub
+    refuse_temporary_files(monkeypatch)
     numbers = _train_setup(client)
     post(client, "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
     for booking, destination in (("BK-ALA", "KZALA"), ("BK-TAS", "UZTAS")):

@@ -14,7 +14,7 @@ first wagon cell is inserted, so SQLAlchemy wraps it exactly as it wraps a real 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,26 +23,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select, update
 
-from landbridge.api.app import create_app
 from landbridge.services import retry
 from landbridge.services.containers import Actor
 from landbridge.services.operations import yard
 from landbridge.store import tables
 from landbridge.store.database import engine_for
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon
 from tests.integration.test_plans_api import event_count, post
+from tests.support import Hub as SeededHub
+from tests.support import bearer, container_number, uic_wagon
 
 Hub = tuple[TestClient, str, dict[str, str]]
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
+def hub(make_hub: Callable[..., SeededHub]) -> Hub:
     """A seeded hub; the client's default token is the planner's (the role that applies plans)."""
-    seed(database_url)
-    tokens = {role: token(database_url, role, role) for role in ("planner", "admin")}
-    with TestClient(create_app(database_url), headers=bearer(tokens["planner"])) as client:
-        yield client, database_url, tokens
+    made = make_hub(users=("planner", "admin"), as_user="planner")
+    return made.client, made.url, made.tokens
 
 
 def _stack_boxes(client: TestClient, tokens: dict[str, str], boxes: dict[str, str], wagons: int = 1) -> dict[str, str]:

@@ -3,26 +3,37 @@ from the request, a checked plan in silo codes and lot references, and nothing w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, seed, token
 from tests.integration.test_plans_api import event_count, post, refused
+from tests.support import Hub as SeededHub
+from tests.support import bearer
 
 Hub = tuple[TestClient, str, dict[str, str]]
 
 
+def refuse_temporary_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live planning checks plans held in memory: any temporary file it made would now fail the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("live planning wrote a temporary file")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "mkstemp", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refuse)
+
+
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
+def hub(make_hub: Callable[..., SeededHub]) -> Hub:
     """The seeded hub (40 silos of 2,400 t, 24 star bins of 375 t) with three lots already stored."""
-    seed(database_url)
-    with UnitOfWork.for_url(database_url) as uow:
+    made = make_hub(users=("planner", "yard_operator"), as_user="planner")
+    with UnitOfWork.for_url(made.url) as uow:
         for code in ("KAZAGRO", "COFCO"):
             uow.session.add(tables.PartyRow(code=code, name=code.title(), role="shipper", country="KZ"))
         uow.session.flush()
@@ -61,16 +72,15 @@ def hub(database_url: str) -> Iterator[Hub]:
             )
         )
         uow.commit()
-    tokens = {role: token(database_url, role, role) for role in ("planner", "yard_operator")}
-    with TestClient(create_app(database_url), headers=bearer(tokens["planner"])) as client:
-        yield client, database_url, tokens
+    return made.client, made.url, made.tokens
 
 
 def _arriving(reference: str, owner: str, crop: str, mass_kg: int) -> dict[str, Any]:
     return {"reference": reference, "owner_code": owner, "crop": crop, "mass_kg": mass_kg}
 
 
-def test_arriving_lots_are_planned_around_the_stored_ones(hub: Hub) -> None:
+def test_arriving_lots_are_planned_around_the_stored_ones(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_temporary_files(monkeypatch)
     client, url, _ = hub
     before = event_count(url)
     body = {

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge.api.app import create_app
 from landbridge.domain.events import utc_now
 from landbridge.services import callback_policy
 from landbridge.services.tracking import process_outbox
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import bearer, container_number, seed, token, uic_wagon, wagon_1520
+from tests.support import Hub, container_number, uic_wagon, wagon_1520
 
 Headers = dict[str, str]
 
@@ -25,24 +24,12 @@ def _ok(response: Any, status: int = 200) -> Any:
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[tuple[TestClient, dict[str, Headers]]]:
-    seed(database_url)
-    tokens = {
-        role: bearer(token(database_url, role, role)) for role in ("admin", "planner", "rail_operator", "yard_operator")
-    }
-    with TestClient(create_app(database_url)) as client:
-        for code in ("KAZGRAIN", "OTHERCO"):
-            _ok(
-                client.post(
-                    "/api/v1/parties",
-                    headers=tokens["admin"],
-                    json={"code": code, "name": f"{code} LLP", "role": "shipper"},
-                ),
-                201,
-            )
-        tokens["shipper"] = bearer(token(database_url, "kazgrain", "shipper", "KAZGRAIN"))
-        tokens["other"] = bearer(token(database_url, "otherco", "shipper", "OTHERCO"))
-        yield client, tokens
+def hub(make_hub: Callable[..., Hub]) -> tuple[TestClient, dict[str, Headers]]:
+    made = make_hub(users=("admin", "planner", "rail_operator", "yard_operator"))
+    headers = {user: made.headers(user) for user in made.tokens}
+    headers["shipper"] = made.add_shipper("KAZGRAIN", "kazgrain", name="KAZGRAIN LLP")
+    headers["other"] = made.add_shipper("OTHERCO", "otherco", name="OTHERCO LLP")
+    return made.client, headers
 
 
 def _codes(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:

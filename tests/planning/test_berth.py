@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 
 from landbridge.planning.berth import timeindexed
 from landbridge.planning.berth.check import check_dbap_plan, check_tidal_plan
-from landbridge.planning.berth.greedy import best_greedy_plan
+from landbridge.planning.berth.greedy import best_greedy_plan, total_service_time
+from landbridge.planning.berth.local_search import local_search
 from landbridge.planning.berth.problem import parse_berth_instance, read_berth_instance
 from landbridge.planning.berth.solve import solve_berth
 from landbridge.planning.berth.tidal import read_tidal_instance, solve_tidal
@@ -183,12 +185,24 @@ def test_same_seed_gives_the_same_plan(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (SHARED / "dbap").is_dir(), reason="shared benchmarks not checked out")
 @pytest.mark.slow
 def test_lalla_ruiz_instance_reaches_its_best_known() -> None:
+    """f30x5-01: the local search reaches 1,149 and the time-indexed LP bound proves it optimal.
+
+    Bounded by work (kicks, a converged LP), not seconds, so a busy machine cannot fail it; how fast
+    ``solve_berth`` gets there is measured by ``benchmarks/planning_berth.py``.
+    """
     path = SHARED / "dbap" / "f30x5-01.txt"
-    result = solve_berth(read_berth_instance(path), 10.0, seed=1)
-    assert check_dbap_plan(path, result.to_json()) == []
-    # Proven optimal in 2 s on an idle machine (LP bound meets the local-search plan).
-    assert result.objective == 1149
-    assert result.bound is not None and result.bound <= 1149
+    instance = read_berth_instance(path)
+    start = best_greedy_plan(instance, 1)
+    assert start is not None
+    found = local_search(instance, start, 1, 300.0, kick_budget=2_000)
+    cost = total_service_time(instance, found)
+    plan = {"objective": cost, "assignments": [{"vessel": v, "berth": b, "start": t} for v, (b, t) in enumerate(found)]}
+    assert check_dbap_plan(path, plan) == []
+    assert cost == 1149
+    model = timeindexed.TimeIndexedModel(instance)
+    seed_columns = [timeindexed.Column(v, b, t) for v, (b, t) in enumerate(found)]
+    lp = timeindexed.solve_lp_by_column_generation(model, seed_columns, time.monotonic() + 300.0, seed=1)
+    assert lp.converged and math.ceil(lp.value - 1e-6) == 1149
 
 
 @pytest.mark.skipif(not (SHARED / "dbap").is_dir(), reason="shared benchmarks not checked out")

@@ -80,6 +80,7 @@ def _solve_checked(path: Path, time_limit_s: float) -> dict[str, Any]:
     return plan
 
 
+@pytest.mark.slow
 @needs_shared
 @pytest.mark.parametrize("cls", ["10x6", "10x10"])
 def test_every_dense_cv_bay_gets_a_checked_plan_fast(cls: str) -> None:
@@ -103,6 +104,7 @@ def test_dense_bf_classes_get_a_checked_plan_near_the_bound(cls: str) -> None:
     assert plan["objective"] <= 1.6 * lower_bound(bay.stacks, bay.max_height)
 
 
+@pytest.mark.slow
 @needs_shared
 def test_rule_alone_sorts_every_benchmark_bay_of_the_densest_classes(tmp_path: Path) -> None:
     for cls in ("cv/10x6", "cv/10x10", "cv/6x6", "bf/BF16", "bf/BF32"):

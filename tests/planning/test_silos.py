@@ -372,6 +372,7 @@ def _elevators(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_elevators())
 def test_every_solver_plan_replays_cleanly(data: dict[str, Any]) -> None:

@@ -50,6 +50,7 @@ def test_relocation_reaches_the_published_optimum(name: str) -> None:
     assert plan["objective"] == _best("cv/brp_best_known.csv")[name]
 
 
+@pytest.mark.slow
 @needs_shared
 @pytest.mark.parametrize("name", ["data3-3-1", "data3-3-4", "data3-4-2", "data4-4-1"])
 def test_premarshalling_cv_reaches_the_published_optimum(name: str) -> None:

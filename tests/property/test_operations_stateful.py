@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -37,7 +38,7 @@ from landbridge.services.operations.rail import WagonSpec, box_mass_kg
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.store.database import engine_for, is_sqlite
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.e2e.support import container_number, seed, uic_wagon, wagon_1520
+from tests.support import container_number, seed, uic_wagon, wagon_1520
 
 ACTOR = Actor("machine", "admin")
 OWNERS = ("OWNA", "OWNB")
@@ -295,6 +296,7 @@ class HubMachine(RuleBasedStateMachine):
         assert replay_log(self.uow) == current_state(self.uow)
 
 
+@pytest.mark.slow
 def test_random_operations_keep_the_hub_consistent(database_url: str) -> None:
     _prepare(database_url)
     engine_for(database_url).dispose()  # PostgreSQL clones a template only while nobody is connected to it

@@ -24,21 +24,25 @@ def calibration(scenario: Scenario) -> dict[str, float]:
     return {key: statistics.fmean(run[key] for run in runs) for key in runs[0]}
 
 
+@pytest.mark.slow
 def test_rail_teu_within_ten_percent_of_published(calibration: dict[str, float], scenario: Scenario) -> None:
     target = scenario.calibration_targets.rail_teu_per_year
     assert calibration["rail_teu_per_year"] == pytest.approx(target, rel=0.10)
 
 
+@pytest.mark.slow
 def test_trains_per_year_in_published_range(calibration: dict[str, float], scenario: Scenario) -> None:
     targets = scenario.calibration_targets
     assert targets.trains_per_year_min <= calibration["trains_per_year"] <= targets.trains_per_year_max
 
 
+@pytest.mark.slow
 def test_west_east_ratio_about_two_to_one(calibration: dict[str, float], scenario: Scenario) -> None:
     target = scenario.calibration_targets.west_east_teu_ratio
     assert calibration["west_east_teu_ratio"] == pytest.approx(target, rel=0.10)
 
 
+@pytest.mark.slow
 def test_gate_moves_within_ten_percent_of_published(calibration: dict[str, float], scenario: Scenario) -> None:
     target = scenario.calibration_targets.gate_moves_teu_per_year
     assert calibration["gate_moves_teu_per_year"] == pytest.approx(target, rel=0.10)

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from landbridge.simulation.cli import sim_app
@@ -31,6 +32,7 @@ def test_same_seed_same_bytes_other_seed_other_numbers(tmp_path: Path) -> None:
     assert kpis["dwell_days"]["sea_to_rail"]["p90"] >= kpis["dwell_days"]["sea_to_rail"]["p50"] > 0
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(tmp_path: Path) -> None:
     _simulate(tmp_path, "--seed", "1")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -71,6 +73,7 @@ def test_bad_seed_range_is_refused() -> None:
     assert "--seeds" in result.output
 
 
+@pytest.mark.slow
 def test_patch_file_applies_like_set(tmp_path: Path) -> None:
     patch = tmp_path / "patch.yaml"
     patch.write_text("crossings:\n  khorgos:\n    trains_per_day: 2\ntwin:\n  rmg_per_train: 3\n", encoding="utf-8")

@@ -28,6 +28,7 @@ def test_confidence_interval_of_a_known_sample() -> None:
     assert t_quantile_95(60) == pytest.approx(2.000, abs=0.002)
 
 
+@pytest.mark.slow
 def test_local_cluster_sweep_reports_means_and_closure_difference(scenario: Scenario) -> None:
     base = Variant(scenario)
     closed = Variant(scenario, disruptions=(parse_disruption("crossing=khorgos,from=5,to=12", scenario),))

@@ -13,10 +13,14 @@ from enum import StrEnum
 
 from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import utc_now
-from landbridge.services.containers import Actor
+from landbridge.services.actor import Actor
+from landbridge.services.operations.common import execute
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
+
+USER_ADMIN = "landbridge-users"
+"""The actor that creates API users (``landbridge users create``, run on the hub's own machine)."""
 
 
 class Role(StrEnum):
@@ -165,7 +169,8 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
     if checked_role in PARTY_SCOPED_ROLES and party is None:
         raise RuleViolation("party", f"a {checked_role.value} user acts for a party; give --party")
     token = f"lb_{secrets.token_urlsafe(32)}"
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         users = uow.users
         if users.by_name(name) is not None:
             raise Conflict("name", f"user {name!r} already exists")
@@ -180,7 +185,8 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
                 created_at=utc_now(),
             )
         )
-        uow.commit()
+
+    execute(uow, Actor(USER_ADMIN, Role.ADMIN.value), work)
     return token
 
 

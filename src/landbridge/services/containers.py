@@ -11,19 +11,13 @@ from landbridge.domain.errors import Conflict, RuleViolation
 from landbridge.domain.events import Event, EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.services.actor import Actor
+from landbridge.services.operations.common import execute
 from landbridge.store.unit_of_work import UnitOfWork
 
+__all__ = ["MAX_GROSS_MASS_KG", "Actor", "RegisterContainer", "add_registered_container", "register_container"]
+
 MAX_GROSS_MASS_KG = 36_000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who issues a command, and in which role (recorded on every event)."""
-
-    name: str
-    role: str
-    party: str | None = None  # the party a shipper/forwarder acts for; limits what it may see
-    source: str | None = None  # where the command came from (e.g. "api:<request id>"), kept on its events
 
 
 @dataclass(frozen=True)
@@ -53,12 +47,7 @@ def _snapshot(container: Container) -> dict[str, object]:
 
 def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
     """Add a container to the hub and record a ``container.registered`` event, in one transaction."""
-    with uow:
-        container = add_registered_container(uow, command, actor)
-        try:
-            uow.commit()
-        except IntegrityError as error:
-            raise Conflict("number", f"container {command.number} is already registered") from error
+    container: Container = execute(uow, actor, lambda work: add_registered_container(work, command, actor)).body
     return container
 
 

@@ -1,12 +1,11 @@
-"""Retry a whole command when the database refused it for clashing with a concurrent writer.
+"""The one retry policy: what counts as a clash with a concurrent writer, and how long to wait.
 
-Why this exists next to ``operations.common.execute``, which already retries PostgreSQL
-serialization failures and deadlocks: ``execute`` retries at once, inside one call, and a command
-that runs other commands inside its own transaction (a plan applied through the operations
-services) cannot retry one step in a transaction the clash has already broken. Such a command
-wraps its whole ``execute`` in :func:`retry_on_clash`, so each attempt starts a fresh transaction
-and reads the data afresh, with a short jittered back-off so two clashing writers do not meet again
-in lockstep.
+``operations.common.execute`` is the one place that retries: a command that clashed runs again
+from the start in a fresh transaction, reading the data afresh, after :func:`backoff_delay_s`. A
+command that runs other commands inside its own transaction (a plan applied through the operations
+services) does not retry a step on its own, since the clash has broken the shared transaction; the
+clash goes up to the outer ``execute``, which retries the whole command. The back-off is short and
+jittered so two clashing writers do not meet again in lockstep.
 
 What counts as a clash: SQLSTATE 40001/40P01 on PostgreSQL (the codes ``execute`` retries), and
 SQLite's "database is locked"/"database table is locked" (SQLITE_BUSY/SQLITE_LOCKED, what SQLite
@@ -19,13 +18,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from landbridge.services.operations.common import RETRYABLE_SQLSTATES
-
-T = TypeVar("T")
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 
 DEFAULT_ATTEMPTS = 3
 DEFAULT_BASE_DELAY_S = 0.05
@@ -57,21 +53,11 @@ def is_clash(error: BaseException) -> bool:
     return False
 
 
-def retry_on_clash(
-    action: Callable[[], T], *, attempts: int = DEFAULT_ATTEMPTS, base_delay_s: float = DEFAULT_BASE_DELAY_S
-) -> T:
-    """Run ``action``; on a clash wait ``base_delay_s × 2^(n-1) × U(0.5, 1.5)`` and run it again.
+def backoff_delay_s(attempt: int, base_delay_s: float = DEFAULT_BASE_DELAY_S) -> float:
+    """The wait after the ``attempt``-th clash (1-based): ``base_delay_s × 2^(attempt-1) × U(0.5, 1.5)``."""
+    return base_delay_s * 2.0 ** (attempt - 1) * random.uniform(0.5, 1.5)  # jitter, not cryptography
 
-    ``action`` must be a whole transaction (it is run again from the start). After ``attempts``
-    clashes the last error is raised for the caller to turn into an answer a person can act on;
-    any other error is raised at once.
-    """
-    attempt = 1
-    while True:
-        try:
-            return action()
-        except Exception as error:
-            if attempt >= attempts or not is_clash(error):
-                raise
-        _sleep(base_delay_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))  # jitter, not cryptography
-        attempt += 1
+
+def wait_after_clash(attempt: int, base_delay_s: float = DEFAULT_BASE_DELAY_S) -> None:
+    """Sleep the back-off for the ``attempt``-th clash."""
+    _sleep(backoff_delay_s(attempt, base_delay_s))

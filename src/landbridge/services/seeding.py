@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.domain.units import tonnes_to_kg
 from landbridge.scenarios.model import Scenario
+from landbridge.services.actor import Actor
+from landbridge.services.operations.common import execute
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -143,35 +145,39 @@ def _master_rows(scenario: Scenario) -> list[tables.Base]:
 
 
 def seed_scenario(uow: UnitOfWork, scenario: Scenario) -> SeedSummary:
-    """Merge the scenario's master data into the database; commit once."""
+    """Merge the scenario's master data into the database, in one transaction."""
+    summary: SeedSummary = execute(uow, Actor(SEED_ACTOR, "admin"), lambda work: merge_scenario(work, scenario)).body
+    return summary
+
+
+def merge_scenario(uow: UnitOfWork, scenario: Scenario) -> SeedSummary:
+    """The seed inside an open unit of work (the caller commits): rows merged by code, event on change."""
     digest = scenario_digest(scenario)
     rows = _master_rows(scenario)
-    with uow:
-        for row in rows:
-            uow.session.merge(row)
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[row.__tablename__] = counts.get(row.__tablename__, 0) + 1
-        previous = uow.session.get(tables.SeedRow, scenario.scenario)
-        changed = previous is None or previous.digest != digest
-        if changed:
-            summary = json.dumps(counts, sort_keys=True)
-            uow.session.merge(
-                tables.SeedRow(scenario=scenario.scenario, digest=digest, seeded_at=utc_now(), summary=summary)
+    for row in rows:
+        uow.session.merge(row)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.__tablename__] = counts.get(row.__tablename__, 0) + 1
+    previous = uow.session.get(tables.SeedRow, scenario.scenario)
+    changed = previous is None or previous.digest != digest
+    if changed:
+        summary = json.dumps(counts, sort_keys=True)
+        uow.session.merge(
+            tables.SeedRow(scenario=scenario.scenario, digest=digest, seeded_at=utc_now(), summary=summary)
+        )
+        uow.events.append(
+            Event(
+                event_type=EventType.SCENARIO_SEEDED,
+                subject_type="scenario",
+                subject_id=scenario.scenario,
+                actor=SEED_ACTOR,
+                role="admin",
+                before=None if previous is None else {"digest": previous.digest},
+                after={"digest": digest, "counts": counts},
+                source_reference=f"scenario:{scenario.scenario}",
             )
-            uow.events.append(
-                Event(
-                    event_type=EventType.SCENARIO_SEEDED,
-                    subject_type="scenario",
-                    subject_id=scenario.scenario,
-                    actor=SEED_ACTOR,
-                    role="admin",
-                    before=None if previous is None else {"digest": previous.digest},
-                    after={"digest": digest, "counts": counts},
-                    source_reference=f"scenario:{scenario.scenario}",
-                )
-            )
-        uow.commit()
+        )
     return SeedSummary(scenario=scenario.scenario, changed=changed, counts=counts)
 
 

@@ -48,6 +48,9 @@ class UnitOfWork:
     vessels: VesselRepository
     yard: YardRepository
 
+    owns_transaction = True
+    """False for a unit of work joined to another's transaction: it neither commits nor retries."""
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._committed = False

@@ -9,11 +9,12 @@ from sqlalchemy import text
 
 from landbridge import __version__
 from landbridge.api.deps import UowDep
+from landbridge.api.schemas_base import HealthOut
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health")
+@router.get("/api/health", response_model=HealthOut)
 def health(uow: UowDep) -> dict[str, Any]:
     """The app is up and its database answers."""
     with uow:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import AppointmentIn, TruckInIn, respond
+from landbridge.api.schemas_ops_out import AppointmentOut, GateWindowOut, TruckVisitOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -19,13 +20,13 @@ Clerk = Annotated[Principal, Depends(Authorized(Action.GATE_WRITE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.GATE_READ))]
 
 
-@router.get("/appointments")
+@router.get("/appointments", response_model=GateWindowOut)
 def window(uow: UowDep, who: Reader, hour_start: Annotated[datetime, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
 
 
-@router.post("/appointments", status_code=201)
+@router.post("/appointments", status_code=201, response_model=AppointmentOut)
 def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> JSONResponse:
     """Book a truck into an hourly window (refused when the window is full)."""
     return respond(
@@ -43,7 +44,7 @@ def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> 
     )
 
 
-@router.post("/trucks", status_code=201)
+@router.post("/trucks", status_code=201, response_model=TruckVisitOut)
 def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
     """A truck enters with boxes to drop off and/or to pick up."""
     return respond(
@@ -60,7 +61,7 @@ def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> J
     )
 
 
-@router.post("/trucks/{reference}/out")
+@router.post("/trucks/{reference}/out", response_model=TruckVisitOut)
 def truck_out(reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
     """The truck leaves with its pick-ups."""
     return respond(gate.truck_out(uow, who.actor, reference=reference, idempotency=key))

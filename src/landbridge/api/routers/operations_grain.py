@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import GrainContainersIn, GrainLotIn, GrainShipIn, GrainTransferIn, respond
+from landbridge.api.schemas_ops_out import GrainBalanceOut, GrainIntoContainersOut, GrainLotOut, GrainTransferOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import grain
 
@@ -17,31 +18,31 @@ Writer = Annotated[Principal, Depends(Authorized(Action.GRAIN_WRITE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.GRAIN_READ))]
 
 
-@router.post("/lots", status_code=201)
+@router.post("/lots", status_code=201, response_model=GrainLotOut)
 def receive(body: GrainLotIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
     """Receive a lot into a silo from hopper wagons or containers."""
     return respond(grain.receive_grain(uow, who.actor, **body.model_dump(), idempotency=key))
 
 
-@router.get("/lots")
+@router.get("/lots", response_model=list[GrainLotOut])
 def list_lots(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
     """Lots the caller may see (a shipper: its own)."""
     return grain.lots(uow, who.scope)
 
 
-@router.get("/lots/{reference}")
+@router.get("/lots/{reference}", response_model=GrainLotOut)
 def get_lot(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One lot the caller may see."""
     return grain.lot(uow, who.scope, reference)
 
 
-@router.get("/balance")
+@router.get("/balance", response_model=dict[str, GrainBalanceOut])
 def balance(uow: UowDep, who: Reader) -> dict[str, dict[str, int]]:
     """Per owner: kg received, shipped and in stock."""
     return grain.balance(uow, who.scope)
 
 
-@router.post("/lots/{reference}/transfer")
+@router.post("/lots/{reference}/transfer", response_model=GrainTransferOut)
 def transfer(reference: str, body: GrainTransferIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
     """Move a lot (or part of it, as a new lot) to another silo."""
     return respond(
@@ -57,7 +58,7 @@ def transfer(reference: str, body: GrainTransferIn, uow: UowDep, who: Writer, ke
     )
 
 
-@router.post("/lots/{reference}/ship")
+@router.post("/lots/{reference}/ship", response_model=GrainLotOut)
 def ship(reference: str, body: GrainShipIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
     """Load grain onto a berthed vessel."""
     return respond(
@@ -67,7 +68,7 @@ def ship(reference: str, body: GrainShipIn, uow: UowDep, who: Writer, key: Idemp
     )
 
 
-@router.post("/lots/{reference}/containers")
+@router.post("/lots/{reference}/containers", response_model=GrainIntoContainersOut)
 def into_containers(
     reference: str, body: GrainContainersIn, uow: UowDep, who: Writer, key: IdempotencyDep
 ) -> JSONResponse:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import ConsignmentIn, ContainerRef, OwnerCodesIn, PartyIn, PartyOut, respond
+from landbridge.api.schemas_ops_out import ConsignmentOut, ContainerStateOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import parties
 
@@ -17,7 +18,7 @@ PartyWriter = Annotated[Principal, Depends(Authorized(Action.PARTY_WRITE))]
 ConsignmentWriter = Annotated[Principal, Depends(Authorized(Action.CONSIGNMENT_WRITE))]
 
 
-@router.post("/parties", status_code=201)
+@router.post("/parties", status_code=201, response_model=PartyOut)
 def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyDep) -> JSONResponse:
     """Register a party."""
     return respond(
@@ -48,7 +49,7 @@ def set_owner_codes(code: str, body: OwnerCodesIn, uow: UowDep, who: PartyWriter
     return respond(parties.set_owner_codes(uow, who.actor, code=code, owner_codes=body.owner_codes, idempotency=key))
 
 
-@router.post("/consignments", status_code=201)
+@router.post("/consignments", status_code=201, response_model=ConsignmentOut)
 def create_consignment(body: ConsignmentIn, uow: UowDep, who: ConsignmentWriter, key: IdempotencyDep) -> JSONResponse:
     """Book a consignment with its goods lines."""
     goods = [parties.GoodsLineSpec(**line.model_dump()) for line in body.goods]
@@ -67,7 +68,7 @@ def create_consignment(body: ConsignmentIn, uow: UowDep, who: ConsignmentWriter,
     )
 
 
-@router.post("/consignments/{booking_reference}/containers")
+@router.post("/consignments/{booking_reference}/containers", response_model=ContainerStateOut)
 def assign_container(
     booking_reference: str, body: ContainerRef, uow: UowDep, who: ConsignmentWriter, key: IdempotencyDep
 ) -> JSONResponse:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import BorderIn, GaugeTransferIn, TrainVisitIn, UnloadIn, WagonLoadIn, respond
+from landbridge.api.schemas_ops_out import ContainerStateOut, TrainVisitOut
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import rail
@@ -19,7 +20,7 @@ Handler = Annotated[Principal, Depends(Authorized(Action.RAIL_HANDLE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.RAIL_READ))]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=TrainVisitOut)
 def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Announce a train visit with its wagon list."""
     wagons = [rail.WagonSpec(w.number, w.wagon_type) for w in body.wagons]
@@ -39,14 +40,14 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
     )
 
 
-@router.get("")
+@router.get("", response_model=list[TrainVisitOut])
 def list_trains(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
     """Every train visit with its wagons and loads."""
     with uow:
         return [rail.train_view(uow, row) for row in uow.rail.trains()]
 
 
-@router.get("/{reference}")
+@router.get("/{reference}", response_model=TrainVisitOut)
 def get_train(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """A train visit with its wagons and loads."""
     with uow:
@@ -56,7 +57,7 @@ def get_train(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
         return rail.train_view(uow, row)
 
 
-@router.post("/{reference}/load")
+@router.post("/{reference}/load", response_model=ContainerStateOut)
 def load(reference: str, body: WagonLoadIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Load a container onto a wagon slot."""
     return respond(
@@ -72,7 +73,7 @@ def load(reference: str, body: WagonLoadIn, uow: UowDep, who: Handler, key: Idem
     )
 
 
-@router.post("/{reference}/unload")
+@router.post("/{reference}/unload", response_model=ContainerStateOut)
 def unload(reference: str, body: UnloadIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Unload a container into the yard."""
     return respond(
@@ -82,13 +83,13 @@ def unload(reference: str, body: UnloadIn, uow: UowDep, who: Handler, key: Idemp
     )
 
 
-@router.post("/{reference}/depart")
+@router.post("/{reference}/depart", response_model=TrainVisitOut)
 def depart(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """The train departs (refused while a box on it has an open customs hold)."""
     return respond(rail.depart_train(uow, who.actor, train=reference, idempotency=key))
 
 
-@router.post("/{reference}/border")
+@router.post("/{reference}/border", response_model=TrainVisitOut)
 def border(reference: str, body: BorderIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """The train reached its border crossing."""
     return respond(
@@ -96,7 +97,7 @@ def border(reference: str, body: BorderIn, uow: UowDep, who: Handler, key: Idemp
     )
 
 
-@router.post("/{reference}/gauge-transfer")
+@router.post("/{reference}/gauge-transfer", response_model=ContainerStateOut)
 def gauge_transfer(
     reference: str, body: GaugeTransferIn, uow: UowDep, who: Handler, key: IdempotencyDep
 ) -> JSONResponse:
@@ -115,7 +116,7 @@ def gauge_transfer(
     )
 
 
-@router.post("/{reference}/arrive")
+@router.post("/{reference}/arrive", response_model=TrainVisitOut)
 def arrive(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """The train reached its destination; its boxes are delivered."""
     return respond(rail.arrive_at_destination(uow, who.actor, train=reference, idempotency=key))

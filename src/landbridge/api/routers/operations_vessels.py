@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import BerthIn, ContainerRef, DischargeIn, VesselVisitIn, respond
+from landbridge.api.schemas_ops_out import ContainerStateOut, VesselVisitOut
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
 from landbridge.services.operations import vessel
@@ -19,7 +20,7 @@ Handler = Annotated[Principal, Depends(Authorized(Action.VESSEL_HANDLE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.VESSEL_READ))]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=VesselVisitOut)
 def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Announce a vessel call with its ETA."""
     return respond(
@@ -36,14 +37,14 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
     )
 
 
-@router.get("")
+@router.get("", response_model=list[VesselVisitOut])
 def list_visits(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
     """The vessel visits the caller may see by ETA (a shipping line: the calls it operates)."""
     with uow:
         return [vessel.visit_view(row) for row in uow.vessels.all(who.scope)]
 
 
-@router.get("/{reference}")
+@router.get("/{reference}", response_model=VesselVisitOut)
 def get_visit(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One vessel visit (404 for a call the caller may not see, as for an unknown one)."""
     with uow:
@@ -53,7 +54,7 @@ def get_visit(reference: str, uow: UowDep, who: Reader) -> dict[str, Any]:
         return vessel.visit_view(row)
 
 
-@router.post("/{reference}/berth")
+@router.post("/{reference}/berth", response_model=VesselVisitOut)
 def berth(reference: str, body: BerthIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Bring the vessel alongside a free berth."""
     return respond(
@@ -63,7 +64,7 @@ def berth(reference: str, body: BerthIn, uow: UowDep, who: Planner, key: Idempot
     )
 
 
-@router.post("/{reference}/discharge")
+@router.post("/{reference}/discharge", response_model=ContainerStateOut)
 def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Discharge a container into the yard (slot proposed when omitted)."""
     return respond(
@@ -73,7 +74,7 @@ def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key:
     )
 
 
-@router.post("/{reference}/load")
+@router.post("/{reference}/load", response_model=ContainerStateOut)
 def load(reference: str, body: ContainerRef, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Load a container from the yard onto the vessel."""
     return respond(
@@ -81,7 +82,7 @@ def load(reference: str, body: ContainerRef, uow: UowDep, who: Handler, key: Ide
     )
 
 
-@router.post("/{reference}/depart")
+@router.post("/{reference}/depart", response_model=VesselVisitOut)
 def depart(reference: str, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """The vessel leaves with the boxes on board."""
     return respond(vessel.depart_vessel(uow, who.actor, reference=reference, idempotency=key))

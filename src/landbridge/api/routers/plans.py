@@ -19,9 +19,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import respond
+from landbridge.api.schemas_plans import (
+    AppliedBerthPlan,
+    AppliedTrainPlan,
+    BerthPlanOut,
+    SiloPlanOut,
+    TrainPlanOut,
+    plan_body_schema,
+)
 from landbridge.domain.errors import RuleViolation
-from landbridge.services import planning_live, silo_planning
+from landbridge.services import planning_live
 from landbridge.services.authz import Action
+from landbridge.services.planning_live import silos as silo_planning
 
 router = APIRouter(prefix="/api/v1/plans", tags=["planning"])
 Planner = Annotated[Principal, Depends(Authorized(Action.PLAN_RUN))]
@@ -96,7 +105,11 @@ def _apply(kind: Kind, plan: dict[str, Any], who: Principal, uow: UowDep, key: I
     return respond(planning_live.apply_train_plan(uow, who.actor, plan, idempotency=key))
 
 
-@router.post("/{kind}")
+@router.post(
+    "/{kind}",
+    response_model=BerthPlanOut | TrainPlanOut | SiloPlanOut | AppliedBerthPlan | AppliedTrainPlan,
+    responses={403: {"description": "Not a planner"}, 422: {"description": "Bad input, or no plan found"}},
+)
 def plan(kind: Kind, body: PlanIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Ask for a berth, train load or silo plan on live data; with ``apply`` (berth, train) it is applied at once."""
     if body.apply:
@@ -107,7 +120,16 @@ def plan(kind: Kind, body: PlanIn, uow: UowDep, who: Planner, key: IdempotencyDe
     return _apply(kind, result, who, uow, key)
 
 
-@router.post("/{kind}/apply")
+@router.post(
+    "/{kind}/apply",
+    response_model=AppliedBerthPlan | AppliedTrainPlan,
+    openapi_extra={"requestBody": plan_body_schema()},
+    responses={
+        403: {"description": "Not a planner"},
+        409: {"description": "The plan kept clashing with concurrent changes"},
+        422: {"description": "A malformed plan, or one that no longer holds on live data"},
+    },
+)
 def apply(
     kind: Kind, plan: Annotated[dict[str, Any], Body()], uow: UowDep, who: Planner, key: IdempotencyDep
 ) -> JSONResponse:

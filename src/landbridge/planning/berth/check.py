@@ -8,6 +8,7 @@ the plan JSON and recomputes the objective.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import math
 from pathlib import Path
@@ -42,8 +43,17 @@ def _check_objective(plan: dict[str, Any], recomputed: float, errors: list[str])
 
 
 def check_dbap_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """Verify a DBAP plan: every vessel once, allowed berth, windows, no overlap, objective."""
-    tokens = instance_path.read_text(encoding="utf-8").split()
+    """Verify a DBAP plan against an instance file (see :func:`check_dbap`)."""
+    return check_dbap(instance_path.read_text(encoding="utf-8"), plan)
+
+
+def check_dbap(instance_text: str, plan: dict[str, Any]) -> list[str]:
+    """Verify a DBAP plan: every vessel once, allowed berth, windows, no overlap, objective.
+
+    Takes the instance as text in the Lalla-Ruiz layout, so live planning checks a plan without
+    writing a file.
+    """
+    tokens = instance_text.split()
     n, m = int(tokens[0]), int(tokens[1])
     at = 2
     arrival = _ints(tokens[at : at + n])
@@ -111,9 +121,9 @@ def check_dbap_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
     return errors
 
 
-def _tidal_rows(instance_path: Path) -> dict[str, list[str]]:
-    with instance_path.open(encoding="utf-8", newline="") as handle:
-        rows = {row[0].strip(): [c.strip() for c in row[1:] if c.strip()] for row in csv.reader(handle) if row}
+def _tidal_rows(instance_text: str) -> dict[str, list[str]]:
+    reader = csv.reader(io.StringIO(instance_text, newline=""))
+    rows = {row[0].strip(): [c.strip() for c in row[1:] if c.strip()] for row in reader if row}
     for label in list(rows):
         if label.startswith("Processin"):
             rows["Processing"] = rows[label]
@@ -121,10 +131,15 @@ def _tidal_rows(instance_path: Path) -> dict[str, list[str]]:
 
 
 def check_tidal_plan(instance_path: Path, plan: dict[str, Any]) -> list[str]:
+    """Verify a tidal plan against an instance file (see :func:`check_tidal`)."""
+    return check_tidal(instance_path.read_text(encoding="utf-8"), plan)
+
+
+def check_tidal(instance_text: str, plan: dict[str, Any]) -> list[str]:
     """Verify a tidal continuous-quay plan: arrival, quay extent, departure inside a tide window,
     no two vessels overlapping in both quay position and time, and the objective.
     """
-    rows = _tidal_rows(instance_path)
+    rows = _tidal_rows(instance_text)
     n = int(rows["Vessels"][0])
     begins = [float(v) for v in rows["Begin"]]
     ends = [float(v) for v in rows["End"]]

@@ -43,6 +43,13 @@ RESTART_AFTER_S = 1.5
 """A search that has not improved its best plan for this long starts again from the given plan (the
 random stream goes on, so it takes another path)."""
 
+# The same three periods counted in kicks, for a search bounded by work instead of time
+# (``kick_budget``): about what a loaded 2-core machine does in those times (~2,000 kicks/s on
+# f30x3), so a kick-bounded search behaves like a timed one but gives the same plan on any machine.
+KICK_SLICE = 50
+EXCHANGE_EVERY_KICKS = 500
+RESTART_AFTER_KICKS = 3_000
+
 
 class _State:
     """Instance tables and the current berth sequences, completions and costs as arrays for the kernels
@@ -172,11 +179,16 @@ def local_search(
     visited: set[tuple[int, int, int]] | None = None,
     exchange: Exchange | None = None,
     stop_when: Callable[[int], bool] | None = None,
+    kick_budget: int | None = None,
 ) -> list[Assignment]:
     """Improve a feasible plan within the time budget; returns the best plan found.
 
     The same seed and start give the same sequence of iterations; how many run depends on the time
-    budget and the machine. If ``visited`` is given, the (vessel, berth, start) of every local
+    budget and the machine. With ``kick_budget`` the search counts its work instead of the clock:
+    it stops after that many kicks, restarts and exchanges every so many kicks, and so returns the
+    same plan on any machine, however loaded (``time_budget_s`` then only caps a runaway).
+
+    If ``visited`` is given, the (vessel, berth, start) of every local
     optimum reached is added to it: good columns to seed the time-indexed LP with. ``exchange`` lets
     a long search share plans with others without restarting: on f60x7, restarting every 0.25 s
     from the best plan (the search process's former rounds) left a mean gap of 0.14 % where one
@@ -208,18 +220,29 @@ def local_search(
     iterations = 1
     kicks = 0
     restarts = 0
-    next_exchange = time.monotonic() + EXCHANGE_EVERY_S
-    last_improvement, run_best = time.monotonic(), overall_cost
-    while (now := time.monotonic()) < deadline:
+    counting = kick_budget is not None
+
+    def clock() -> float:
+        """Progress in the budget's unit: kicks done, or seconds."""
+        return float(kicks) if counting else time.monotonic()
+
+    limit = float(kick_budget) if kick_budget is not None else deadline
+    exchange_every = EXCHANGE_EVERY_KICKS if counting else EXCHANGE_EVERY_S
+    restart_after = RESTART_AFTER_KICKS if counting else RESTART_AFTER_S
+    next_exchange = clock() + exchange_every
+    last_improvement, run_best = clock(), overall_cost
+    while (now := clock()) < limit and (not counting or time.monotonic() < deadline):
+        if counting:
+            iterations = min(KICK_SLICE, int(limit - now))
         if (exchange is not None or stop_when is not None) and now >= next_exchange:
-            next_exchange = now + EXCHANGE_EVERY_S
+            next_exchange = now + exchange_every
             if stop_when is not None and stop_when(overall_cost):
                 break
             offered = exchange(state.plan_of(overall_seq, overall_count), overall_cost) if exchange else None
             if offered is not None:
                 counters, history, current_seq, current_count, best_seq, best_count = restart(offered)
                 last_improvement, run_best = now, int(counters[0])
-        elif now - last_improvement > RESTART_AFTER_S:
+        elif now - last_improvement > restart_after:
             counters, history, current_seq, current_count, best_seq, best_count = restart(plan)
             last_improvement, run_best = now, int(counters[0])
             restarts += 1
@@ -245,9 +268,11 @@ def local_search(
         )
         kicks += iterations
         if counters[0] < run_best:
-            last_improvement, run_best = time.monotonic(), int(counters[0])
+            last_improvement, run_best = clock(), int(counters[0])
         if counters[0] < overall_cost:
             overall_cost, overall_seq, overall_count = int(counters[0]), best_seq.copy(), best_count.copy()
+        if counting:
+            continue
         took = time.monotonic() - now
         # Aim each slice at SLICE_S of work; at most double at a time, so one slow slice stays short.
         iterations = max(1, min(2 * iterations, int(iterations * SLICE_S / took) if took > 0 else 2 * iterations))

@@ -147,6 +147,19 @@ def parse_berth_instance(text: str, name: str) -> BerthInstance:
     )
 
 
+def berth_instance_text(instance: BerthInstance) -> str:
+    """The instance in the Lalla-Ruiz layout :func:`parse_berth_instance` reads (and the checker too)."""
+    lines = [
+        f"{instance.vessel_count} {instance.berth_count}",
+        " ".join(map(str, instance.arrival_times)),
+        " ".join(map(str, instance.opening_times)),
+        *(" ".join(str(FORBIDDEN_HANDLING if h is None else h) for h in row) for row in instance.handling_times),
+        " ".join(map(str, instance.closing_times)),
+        " ".join(map(str, instance.deadlines)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def read_berth_instance(path: Path) -> BerthInstance:
     """Read a Lalla-Ruiz DBAP file; the instance name is the file name without extension."""
     text = read_instance_text(path)

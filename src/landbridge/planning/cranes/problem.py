@@ -130,6 +130,36 @@ def parse_crane_instance(text: str, name: str) -> CraneInstance:
     )
 
 
+def crane_instance_text(instance: CraneInstance) -> str:
+    """The instance in the QCSPgen layout :func:`parse_crane_instance` reads (tasks 1-based, as the files)."""
+
+    def row(values: tuple[int, ...] | list[int]) -> str:
+        return ",".join(map(str, values))
+
+    header = [
+        instance.task_count,
+        instance.bay_count,
+        len(instance.precedences),
+        len(instance.non_simultaneous),
+        instance.crane_count,
+        instance.travel_time_per_bay,
+        instance.safety_margin_bays,
+    ]
+    lines = [
+        row(header),
+        row(instance.processing_times),
+        row(instance.task_bays),
+        row(instance.crane_ready_times),
+        row(instance.crane_initial_bays),
+        "Phi:",
+        *(row([i + 1, j + 1]) for i, j in instance.precedences),
+        "Psi:",
+        *(row([i + 1, j + 1]) for i, j in instance.non_simultaneous),
+        "end.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def read_crane_instance(path: Path) -> CraneInstance:
     """Read a QCSPgen file; the instance name is the file name without extension."""
     text = read_instance_text(path)

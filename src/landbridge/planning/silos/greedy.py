@@ -150,7 +150,8 @@ def greedy_target(instance: SiloInstance) -> dict[tuple[str, int], int] | None:
         state = best[2]
 
 
-def regrouped_target(
+# Complexity above the limit on purpose: one pass over the target, measured as the fast path.
+def regrouped_target(  # noqa: C901
     instance: SiloInstance, time_limit_s: float, seed: int = 1, hint: dict[tuple[str, int], int] | None = None
 ) -> dict[tuple[str, int], int] | None:
     """A target that first decides which silos serve which owner/crop/class, then pours the grain.

@@ -129,6 +129,32 @@ def instance_from_json(data: Any, default_name: str = "silos") -> SiloInstance:
     return instance
 
 
+def instance_to_json(instance: SiloInstance) -> dict[str, Any]:
+    """The instance as the JSON :func:`instance_from_json` reads (and the checker too)."""
+    return {
+        "name": instance.name,
+        "silos": [
+            {
+                "id": silo.silo_id,
+                "capacity_kg": silo.capacity_kg,
+                "allow_mixing": silo.allow_mixing,
+                "contents": [{"lot": lot, "mass_kg": kg} for lot, kg in silo.contents],
+            }
+            for silo in instance.silos
+        ],
+        "lots": [
+            {
+                "id": lot.lot_id,
+                "owner": lot.owner,
+                "crop": lot.crop,
+                **({"grain_class": lot.grain_class} if lot.grain_class else {}),
+                "mass_kg": lot.mass_kg,
+            }
+            for lot in instance.lots
+        ],
+    }
+
+
 def read_silo_instance(path: Path) -> SiloInstance:
     """Read a silo instance JSON file."""
     text = read_instance_text(path)

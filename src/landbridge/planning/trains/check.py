@@ -16,8 +16,12 @@ _ACCEPTS = {20: {20}, 40: {40}, 45: {40, 45}}
 
 
 def check_train(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """Violations of a train plan (empty list = valid)."""
-    instance = json.loads(instance_path.read_text(encoding="utf-8"))
+    """Violations of a train plan against an instance file (see :func:`check_train_data`)."""
+    return check_train_data(json.loads(instance_path.read_text(encoding="utf-8")), plan)
+
+
+def check_train_data(instance: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    """Violations of a train plan (empty list = valid); the instance as parsed JSON, not a file."""
     limits = instance["limits"]
     wagons = {w["id"]: w for w in instance["wagons"]}
     boxes = {c["id"]: c for c in instance["containers"]}

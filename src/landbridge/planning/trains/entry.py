@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from landbridge.planning.common import SolveResult
-from landbridge.planning.trains.check import check_train
+from landbridge.planning.trains.check import check_train, check_train_data
 from landbridge.planning.trains.problem import read_train_instance
 from landbridge.planning.trains.solve import solve_train
 
@@ -18,10 +18,18 @@ def run_train(instance_path: Path, time_limit_s: float, seed: int) -> SolveResul
 
 
 def safe_check_train(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """The checker, with an unreadable plan reported as a violation rather than a traceback."""
+    """The checker on an instance file, with an unreadable plan or file reported as a violation."""
     try:
         return check_train(instance_path, plan)
     except (KeyError, ValueError, TypeError, IndexError, OSError) as error:
+        return [f"checker could not read the plan or instance: {error!r}"]
+
+
+def safe_check_train_data(instance: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    """The checker on instance JSON already in memory (live planning), unreadable plans reported as above."""
+    try:
+        return check_train_data(instance, plan)
+    except (KeyError, ValueError, TypeError, IndexError) as error:
         return [f"checker could not read the plan or instance: {error!r}"]
 
 

@@ -213,6 +213,45 @@ def _unique(ids: list[str], where: str) -> None:
         seen.add(value)
 
 
+def instance_to_json(instance: TrainInstance) -> dict[str, Any]:
+    """The instance as the JSON :func:`instance_from_json` reads (and the checker too)."""
+
+    def container(c: Container) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "id": c.container_id,
+            "length_ft": c.length_ft,
+            "gross_mass_kg": c.gross_mass_kg,
+            "priority": c.priority,
+            "yard": None if c.yard_stack is None else {"stack": c.yard_stack, "tier": c.yard_tier},
+        }
+        if c.arrival_wagon is not None:
+            row["arrival_wagon"] = c.arrival_wagon
+        return row
+
+    return {
+        "name": instance.name,
+        "mode": instance.mode,
+        "objective": instance.objective,
+        "limits": {
+            "axle_load_kg": instance.limits.axle_load_kg,
+            "train_cargo_mass_kg": instance.limits.train_cargo_mass_kg,
+            "train_length_m": instance.limits.train_length_m,
+        },
+        "wagons": [
+            {
+                "id": w.wagon_id,
+                "length_m": w.length_m,
+                "tare_kg": w.tare_kg,
+                "payload_kg": w.payload_kg,
+                "axles": w.axles,
+                "patterns": [list(p) for p in w.patterns],
+            }
+            for w in instance.wagons
+        ],
+        "containers": [container(c) for c in instance.containers],
+    }
+
+
 def read_train_instance(path: Path) -> TrainInstance:
     """Read a train instance JSON file."""
     text = read_instance_text(path)

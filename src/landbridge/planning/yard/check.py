@@ -55,8 +55,14 @@ def _on_top(stacks: list[list[int]], stack: Any, what: str) -> tuple[int | None,
 
 
 def check_relocation(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """Violations of a restricted-BRP plan (empty list = valid)."""
+    """Violations of a restricted-BRP plan against an instance file (see :func:`check_relocation_stacks`)."""
     stacks, height = _read_instance(instance_path)
+    return check_relocation_stacks(stacks, height, plan)
+
+
+def check_relocation_stacks(stacks: list[list[int]], height: int, plan: dict[str, Any]) -> list[str]:
+    """Violations of a restricted-BRP plan on ``stacks`` (bottom→top, not changed) of at most ``height``."""
+    stacks = [list(stack) for stack in stacks]
     problems: list[str] = []
     relocations = 0
     for number, move in enumerate(plan.get("moves", [])):
@@ -106,8 +112,14 @@ def check_relocation(instance_path: Path, plan: dict[str, Any]) -> list[str]:
 
 
 def check_premarshalling(instance_path: Path, plan: dict[str, Any]) -> list[str]:
-    """Violations of a pre-marshalling plan (empty list = valid)."""
+    """Violations of a pre-marshalling plan against an instance file (see :func:`check_premarshalling_stacks`)."""
     stacks, height = _read_instance(instance_path)
+    return check_premarshalling_stacks(stacks, height, plan)
+
+
+def check_premarshalling_stacks(stacks: list[list[int]], height: int, plan: dict[str, Any]) -> list[str]:
+    """Violations of a pre-marshalling plan on ``stacks`` (bottom→top, not changed) of at most ``height``."""
+    stacks = [list(stack) for stack in stacks]
     problems: list[str] = []
     moves = plan.get("moves", [])
     for number, move in enumerate(moves):

@@ -113,6 +113,11 @@ def read_bay(path: Path) -> YardBay:
     return _parse_stack_file(text, path.stem, max_height=None)
 
 
+def bay_to_json(bay: YardBay) -> dict[str, Any]:
+    """The bay as the JSON :func:`bay_from_json` reads (and the checker too)."""
+    return {"name": bay.name, "max_height": bay.max_height, "stacks": [list(stack) for stack in bay.stacks]}
+
+
 def bay_from_json(data: Any, default_name: str = "bay") -> YardBay:
     """Build a bay from ``{"name", "max_height", "stacks"}``."""
     if not isinstance(data, dict):

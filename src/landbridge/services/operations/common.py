@@ -2,8 +2,9 @@
 
 ``execute`` opens the unit of work, replays a stored idempotent answer if there is one, runs the
 command, stores the answer under the key, and commits once. Races end in a 409 naming the field:
-a unique constraint (a yard or wagon cell already filled) raises ``IntegrityError``, and on
-PostgreSQL a serialization failure or deadlock is retried a few times before giving up.
+a unique constraint (a yard or wagon cell already filled) raises ``IntegrityError``, and a clash
+with a concurrent writer (PostgreSQL serialization failure or deadlock, SQLite lock timeout) is
+retried a few times with the one back-off of :mod:`landbridge.services.retry` before giving up.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from landbridge.domain.errors import Conflict, NotFound
 from landbridge.domain.events import Event, EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
-from landbridge.services.containers import Actor
+from landbridge.services.actor import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
+from landbridge.services.retry import is_clash, wait_after_clash
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 MAX_ATTEMPTS = 5
 
 # Which unique constraint a lost race hit → the field and reason the caller reads in the 409.
@@ -41,10 +42,6 @@ _CONSTRAINT_CONFLICTS: list[tuple[tuple[str, ...], str, str]] = [
     (("uq_parties_code", "parties.code"), "code", "the party already exists"),
     (("uq_consignments", "consignments.booking_reference"), "booking_reference", "the booking already exists"),
 ]
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    return getattr(error.orig, "sqlstate", None)
 
 
 def _is_idempotency_race(error: IntegrityError) -> bool:
@@ -68,9 +65,16 @@ def execute(
     *,
     status_code: int = 200,
     idempotency: IdempotencyKey | None = None,
+    attempts: int = MAX_ATTEMPTS,
 ) -> Outcome:
-    """Run ``work`` in one transaction with its idempotency record; commit once; map races to 409."""
-    for attempt in range(MAX_ATTEMPTS):
+    """Run ``work`` in one transaction with its idempotency record; commit once; map races to 409.
+
+    A clash with a concurrent writer runs ``work`` again in a fresh transaction, up to ``attempts``
+    times, after the back-off of :mod:`landbridge.services.retry`. A unit of work joined to another's
+    transaction does not retry: the clash has broken the outer transaction, so it goes up to the
+    outer ``execute``, which retries the whole command.
+    """
+    for attempt in range(attempts):
         try:
             with uow:
                 keys = uow.idempotency
@@ -97,11 +101,12 @@ def execute(
                     return previous
             raise
         except DBAPIError as error:
-            if _sqlstate(error) in RETRYABLE_SQLSTATES and attempt + 1 < MAX_ATTEMPTS:
+            if not is_clash(error) or not uow.owns_transaction:
+                raise
+            if attempt + 1 < attempts:
+                wait_after_clash(attempt + 1)
                 continue
-            if _sqlstate(error) in RETRYABLE_SQLSTATES:
-                raise Conflict("request", "the command kept clashing with concurrent changes; retry") from error
-            raise
+            raise Conflict("request", "the command kept clashing with concurrent changes; retry") from error
     raise Conflict("request", "the command kept clashing with concurrent changes; retry")
 
 

@@ -12,20 +12,17 @@ legally is never refused as "already mixing".
 from __future__ import annotations
 
 import dataclasses
-import json
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from landbridge.domain.errors import RuleViolation
 from landbridge.planning.common import SolveResult
-from landbridge.planning.silos.check import check_silos
+from landbridge.planning.silos.check import check_silo_data
 from landbridge.planning.silos.problem import instance_from_json
 from landbridge.planning.silos.solve import solve_silos
-from landbridge.services.planning_live import check_time_limit, solve_checked
+from landbridge.services.planning_live.common import check_time_limit, solve_checked
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -82,13 +79,6 @@ def build_silo_instance_json(uow: UnitOfWork, arriving: list[ArrivingLot]) -> di
     }
 
 
-def _check(instance_json: dict[str, Any], plan: dict[str, Any]) -> list[str]:
-    with tempfile.TemporaryDirectory(prefix="landbridge-plan-") as folder:
-        path = Path(folder) / "live-silos.json"
-        path.write_text(json.dumps(instance_json), encoding="utf-8")
-        return check_silos(path, plan)
-
-
 def plan_silos(uow: UnitOfWork, *, arriving: list[ArrivingLot], time_limit_s: float, seed: int = 1) -> dict[str, Any]:
     """Solve the live silo instance; return the checked plan (steps in silo codes and lot references).
 
@@ -103,7 +93,7 @@ def plan_silos(uow: UnitOfWork, *, arriving: list[ArrivingLot], time_limit_s: fl
         # A result without a plan may still carry the reason; solve_checked then asks for more time.
         return result if result.objective is not None else dataclasses.replace(result, plan={})
 
-    result = solve_checked("silo", solve, lambda plan: _check(instance_json, plan), time_limit_s)
+    result = solve_checked("silo", solve, lambda plan: check_silo_data(instance_json, plan), time_limit_s)
     plan = result.to_json()
     return {
         "kind": "silo",
