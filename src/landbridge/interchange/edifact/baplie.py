@@ -301,94 +301,113 @@ class _UnitBuilder:
             tuple(self.free_texts),
         )
 
+    def take(self, reader: Reader, item: Segment, position: int) -> None:
+        """A segment of this cell's stowage group."""
+        tag = item.tag
+        if tag == "EQD":
+            if self.number:
+                reader.fail(item, position, 2, 1, "a second container in the same cell")
+            self.number = reader.container(item, position)
+            self.iso_type = item.component(3, 1)
+            self.status = item.component(5)
+            self.full_empty = item.component(6)
+            if self.full_empty not in ("", FULL, EMPTY):
+                reader.fail(item, position, 6, 1, f"full/empty indicator {self.full_empty!r} is not 4 or 5")
+        elif tag == "MEA":
+            self.measures.append(reader.measure(item, position))
+        elif tag == "LOC":
+            if item.qualifier not in LOCATION_QUALIFIERS | _PORT_QUALIFIERS:
+                reader.fail(item, position, 1, 1, f"location qualifier {item.qualifier!r} is unknown")
+            self.locations.append(reader.location(item))
+        elif tag == "RFF":
+            self.references.append(reader.reference(item))
+        elif tag == "NAD":
+            self.carrier = reader.party(item)
+        elif tag == "TMP":
+            self.temperature_c = reader.decimal(item, position, 2, 1, "temperature")
+        elif tag == "DGS":
+            self.dangerous.append(reader.dangerous(item))
+        elif tag == "FTX":
+            self.free_texts.append(reader.free_text(item))
 
-def parse_bayplan(raw: RawMessage, zone: tzinfo) -> tuple[Bayplan, list[Problem]]:
-    """The typed bay plan and the faults of its content (cells, check digits, masses, cells used twice)."""
-    reader = Reader(zone)
-    version = VERSION_31 if raw.identifier[2] == "13B" else VERSION_22
-    header = {"document_code": "", "document_number": "", "function": "9"}
-    stamps: list[Stamp] = []
-    transport: Transport | None = None
-    t_refs: list[Reference] = []
-    t_locs: list[Location] = []
-    t_stamps: list[Stamp] = []
-    units: list[_UnitBuilder] = []
-    unit: _UnitBuilder | None = None
-    seen_cells: dict[Cell, int] = {}
-    for position, item in enumerate(raw.segments, start=1):
+
+class _PlanBuilder:
+    """The header and TDT group of a bay plan, and its cells as they come."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.header = {"document_code": "", "document_number": "", "function": "9"}
+        self.stamps: list[Stamp] = []
+        self.transport: Transport | None = None
+        self.t_refs: list[Reference] = []
+        self.t_locs: list[Location] = []
+        self.t_stamps: list[Stamp] = []
+        self.units: list[_UnitBuilder] = []
+        self.seen_cells: dict[Cell, int] = {}
+
+    def cell(self, item: Segment, position: int) -> None:
+        try:
+            cell = Cell.parse(item.component(2, 1))
+        except ValueError as error:
+            self.reader.fail(item, position, 2, 1, str(error))
+            cell = Cell(0, 0, 0)
+        if cell in self.seen_cells and cell != Cell(0, 0, 0):
+            self.reader.fail(
+                item, position, 2, 1, f"cell {cell.text()} is already used at segment {self.seen_cells[cell]}"
+            )
+        self.seen_cells.setdefault(cell, position)
+        self.units.append(_UnitBuilder(cell))
+
+    def header_segment(self, item: Segment, position: int) -> None:
         tag = item.tag
         if tag == "BGM":
-            header = {
+            self.header = {
                 "document_code": item.component(1),
                 "document_number": item.component(2),
                 "function": item.component(3) or "9",
             }
-        elif tag == "TDT" and unit is None:
-            transport = reader.transport(item)
-        elif tag == "LOC" and item.qualifier == "147":
-            if unit is not None:
-                units.append(unit)
-            try:
-                cell = Cell.parse(item.component(2, 1))
-            except ValueError as error:
-                reader.fail(item, position, 2, 1, str(error))
-                cell = Cell(0, 0, 0)
-            if cell in seen_cells and cell != Cell(0, 0, 0):
-                reader.fail(item, position, 2, 1, f"cell {cell.text()} is already used at segment {seen_cells[cell]}")
-            seen_cells.setdefault(cell, position)
-            unit = _UnitBuilder(cell)
-        elif unit is None:
-            if tag == "DTM":
-                stamp = reader.stamp(item, position)
-                if stamp is not None:
-                    (t_stamps if transport is not None else stamps).append(stamp)
-            elif tag == "RFF" and transport is not None:
-                t_refs.append(reader.reference(item))
-            elif tag == "LOC" and transport is not None:
-                t_locs.append(reader.location(item))
-        elif tag == "EQD":
-            if unit.number:
-                reader.fail(item, position, 2, 1, "a second container in the same cell")
-            unit.number = reader.container(item, position)
-            unit.iso_type = item.component(3, 1)
-            unit.status = item.component(5)
-            unit.full_empty = item.component(6)
-            if unit.full_empty not in ("", FULL, EMPTY):
-                reader.fail(item, position, 6, 1, f"full/empty indicator {unit.full_empty!r} is not 4 or 5")
-        elif tag == "MEA":
-            unit.measures.append(reader.measure(item, position))
-        elif tag == "LOC":
-            if item.qualifier not in LOCATION_QUALIFIERS | _PORT_QUALIFIERS:
-                reader.fail(item, position, 1, 1, f"location qualifier {item.qualifier!r} is unknown")
-            unit.locations.append(reader.location(item))
-        elif tag == "RFF":
-            unit.references.append(reader.reference(item))
-        elif tag == "NAD":
-            unit.carrier = reader.party(item)
-        elif tag == "TMP":
-            unit.temperature_c = reader.decimal(item, position, 2, 1, "temperature")
-        elif tag == "DGS":
-            unit.dangerous.append(reader.dangerous(item))
-        elif tag == "FTX":
-            unit.free_texts.append(reader.free_text(item))
-    if unit is not None:
-        units.append(unit)
-    for index, builder in enumerate(units):
-        if not builder.number:
+        elif tag == "TDT":
+            self.transport = self.reader.transport(item)
+        elif tag == "DTM":
+            stamp = self.reader.stamp(item, position)
+            if stamp is not None:
+                (self.t_stamps if self.transport is not None else self.stamps).append(stamp)
+        elif tag == "RFF" and self.transport is not None:
+            self.t_refs.append(self.reader.reference(item))
+        elif tag == "LOC" and self.transport is not None:
+            self.t_locs.append(self.reader.location(item))
+
+
+def parse_bayplan(raw: RawMessage, zone: tzinfo) -> tuple[Bayplan, list[Problem]]:
+    """The typed bay plan and the faults of its content (cells, check digits, masses, cells used twice)."""
+    reader = Reader(zone)
+    builder = _PlanBuilder(reader)
+    for position, item in enumerate(raw.segments, start=1):
+        if item.tag == "LOC" and item.qualifier == "147":
+            builder.cell(item, position)
+        elif builder.units:
+            builder.units[-1].take(reader, item, position)
+        else:
+            builder.header_segment(item, position)
+    for index, unit in enumerate(builder.units):
+        if not unit.number:
             position = _position_of_cell(raw, index)
             reader.problems.append(
-                Problem("13", f"cell {builder.cell.text()} has no container (EQD)", "LOC", position, 2, 1)
+                Problem("13", f"cell {unit.cell.text()} has no container (EQD)", "LOC", position, 2, 1)
             )
+    transport = builder.transport
     if transport is not None:
-        transport = replace(transport, references=tuple(t_refs), locations=tuple(t_locs), stamps=tuple(t_stamps))
+        transport = replace(
+            transport, references=tuple(builder.t_refs), locations=tuple(builder.t_locs), stamps=tuple(builder.t_stamps)
+        )
     plan = Bayplan(
-        version=version,
-        document_code=header["document_code"],
-        document_number=header["document_number"],
-        function=header["function"],
-        stamps=tuple(stamps),
+        version=VERSION_31 if raw.identifier[2] == "13B" else VERSION_22,
+        document_code=builder.header["document_code"],
+        document_number=builder.header["document_number"],
+        function=builder.header["function"],
+        stamps=tuple(builder.stamps),
         transport=transport,
-        containers=tuple(builder.build() for builder in units),
+        containers=tuple(unit.build() for unit in builder.units),
         reference=raw.reference,
     )
     return plan, reader.problems

@@ -297,115 +297,177 @@ class _EquipmentBuilder:
         )
 
 
+class _MessageBuilder:
+    """Where each segment of a container message goes: the header, the TDT group, or the current EQD group."""
+
+    def __init__(self, reader: Reader, release: str, mass_properties: frozenset[str]) -> None:
+        self.reader = reader
+        self.release = release
+        self.mass_properties = mass_properties
+        self.header: dict[str, str] = {"document_code": "", "document_number": "", "function": "9"}
+        self.stamps: list[Stamp] = []
+        self.texts: list[FreeText] = []
+        self.references: list[Reference] = []
+        self.parties: list[Party] = []
+        self.transport: _TransportBuilder | None = None
+        self.equipment: list[_EquipmentBuilder] = []
+        self.declared: int | None = None
+
+    @property
+    def current(self) -> _EquipmentBuilder | None:
+        return self.equipment[-1] if self.equipment else None
+
+    def in_transport(self) -> _TransportBuilder | None:
+        """The TDT group the next RFF/LOC/DTM belongs to, if any."""
+        current = self.current
+        return current.transport if current is not None else self.transport
+
+    def take(self, item: Segment, position: int) -> None:
+        handler = _HANDLERS.get(item.tag)
+        if handler is not None:
+            handler(self, item, position)
+
+    def bgm(self, item: Segment, position: int) -> None:
+        self.header = {
+            "document_code": item.component(1, 1),
+            "document_number": item.component(2, 1),
+            "function": item.component(3, 1) or "9",
+        }
+
+    def eqd(self, item: Segment, position: int) -> None:
+        reader = self.reader
+        number = reader.container(item, position)
+        full_empty = item.component(6)
+        if full_empty not in ("", FULL, EMPTY):
+            reader.fail(item, position, 6, 1, f"full/empty indicator {full_empty!r} is not 4 (empty) or 5 (full)")
+        status = item.component(5)
+        if status and status not in STATUS_CODES:
+            reader.fail(item, position, 5, 1, f"equipment status {status!r} is not a known code")
+        base = Equipment(
+            number=number,
+            iso_type=item.component(3, 1),
+            supplier=item.component(4),
+            status=status,
+            full_empty=full_empty,
+        )
+        self.equipment.append(_EquipmentBuilder(base))
+
+    def tdt(self, item: Segment, position: int) -> None:
+        builder = _TransportBuilder(self.reader.transport(item))
+        current = self.current
+        if current is not None:
+            current.transport = builder
+        else:
+            self.transport = builder
+
+    def rff(self, item: Segment, position: int) -> None:
+        reference = self.reader.reference(item)
+        transport, current = self.in_transport(), self.current
+        if transport is not None:
+            transport.references.append(reference)
+        elif current is not None:
+            current.lists["references"].append(reference)
+        else:
+            self.references.append(reference)
+
+    def loc(self, item: Segment, position: int) -> None:
+        location = self.reader.location(item)
+        transport, current = self.in_transport(), self.current
+        if transport is not None:
+            transport.locations.append(location)
+        elif current is not None:
+            current.lists["locations"].append(location)
+
+    def dtm(self, item: Segment, position: int) -> None:
+        stamp = self.reader.stamp(item, position)
+        if stamp is None:
+            return
+        transport, current = self.in_transport(), self.current
+        if transport is not None:
+            transport.stamps.append(stamp)
+        elif current is not None:
+            current.lists["stamps"].append(stamp)
+        else:
+            self.stamps.append(stamp)
+
+    def ftx(self, item: Segment, position: int) -> None:
+        current = self.current
+        (current.lists["free_texts"] if current is not None else self.texts).append(self.reader.free_text(item))
+
+    def nad(self, item: Segment, position: int) -> None:
+        current = self.current
+        (current.lists["parties"] if current is not None else self.parties).append(self.reader.party(item))
+
+    def mea(self, item: Segment, position: int) -> None:
+        current = self.current
+        if current is None:
+            return
+        measure = self.reader.measure(item, position)
+        if measure.attribute not in self.mass_properties:
+            allowed = ", ".join(sorted(self.mass_properties))
+            reason = f"measured property {measure.attribute!r} is not supported on {self.release} (allowed: {allowed})"
+            self.reader.fail(item, position, 2, 1, reason)
+        current.lists["measures"].append(measure)
+
+    def tmp(self, item: Segment, position: int) -> None:
+        current = self.current
+        if current is None:
+            return
+        current.temperature_c = self.reader.decimal(item, position, 2, 1, "temperature")
+        unit = item.component(2, 2)
+        if unit not in ("", "CEL"):
+            self.reader.fail(item, position, 2, 2, f"temperature unit {unit!r} is not CEL")
+
+    def sel(self, item: Segment, position: int) -> None:
+        current = self.current
+        if current is None:
+            return
+        seal = self.reader.seal(item)
+        if seal.issuer not in SEAL_ISSUERS:
+            self.reader.fail(item, position, 2, 1, f"seal issuer {seal.issuer!r} is not a known party code")
+        current.lists["seals"].append(seal)
+
+    def dgs(self, item: Segment, position: int) -> None:
+        current = self.current
+        if current is not None:
+            current.lists["dangerous"].append(self.reader.dangerous(item))
+
+    def cnt(self, item: Segment, position: int) -> None:
+        raw_count = item.component(1, 2)
+        if raw_count.isdigit():
+            self.declared = int(raw_count)
+        else:
+            self.reader.fail(item, position, 1, 2, f"control value {raw_count!r} is not a whole number")
+
+
+_HANDLERS = {
+    "BGM": _MessageBuilder.bgm,
+    "EQD": _MessageBuilder.eqd,
+    "TDT": _MessageBuilder.tdt,
+    "RFF": _MessageBuilder.rff,
+    "LOC": _MessageBuilder.loc,
+    "DTM": _MessageBuilder.dtm,
+    "FTX": _MessageBuilder.ftx,
+    "NAD": _MessageBuilder.nad,
+    "MEA": _MessageBuilder.mea,
+    "TMP": _MessageBuilder.tmp,
+    "SEL": _MessageBuilder.sel,
+    "DGS": _MessageBuilder.dgs,
+    "CNT": _MessageBuilder.cnt,
+}
+
+
 def parse_container_message(
     raw: RawMessage, zone: tzinfo, mass_properties: frozenset[str] = MASS_PROPERTIES_D00B
 ) -> tuple[ContainerMessage, list[Problem]]:
     """The typed message and the faults of its content (check digits, dates, numbers, codes)."""
     reader = Reader(zone)
     message_type, _, release, _, association = raw.identifier
-    header: dict[str, str] = {"document_code": "", "document_number": "", "function": "9"}
-    stamps: list[Stamp] = []
-    texts: list[FreeText] = []
-    references: list[Reference] = []
-    parties: list[Party] = []
-    transport: _TransportBuilder | None = None
-    equipment: list[_EquipmentBuilder] = []
-    declared: int | None = None
-    current: _EquipmentBuilder | None = None
+    builder = _MessageBuilder(reader, release, mass_properties)
     for position, item in enumerate(raw.segments, start=1):
-        tag = item.tag
-        target_transport = current.transport if current is not None else transport
-        if tag == "BGM":
-            header = {
-                "document_code": item.component(1, 1),
-                "document_number": item.component(2, 1),
-                "function": item.component(3, 1) or "9",
-            }
-        elif tag == "EQD":
-            if current is not None:
-                equipment.append(current)
-            number = reader.container(item, position)
-            full_empty = item.component(6)
-            if full_empty not in ("", FULL, EMPTY):
-                reader.fail(item, position, 6, 1, f"full/empty indicator {full_empty!r} is not 4 (empty) or 5 (full)")
-            status = item.component(5)
-            if status and status not in STATUS_CODES:
-                reader.fail(item, position, 5, 1, f"equipment status {status!r} is not a known code")
-            current = _EquipmentBuilder(
-                Equipment(
-                    number=number,
-                    iso_type=item.component(3, 1),
-                    supplier=item.component(4),
-                    status=status,
-                    full_empty=full_empty,
-                )
-            )
-        elif tag == "TDT":
-            builder = _TransportBuilder(reader.transport(item))
-            if current is not None:
-                current.transport = builder
-            else:
-                transport = builder
-        elif tag == "RFF":
-            if target_transport is not None and (current is None or current.transport is not None):
-                target_transport.references.append(reader.reference(item))
-            elif current is not None:
-                current.lists["references"].append(reader.reference(item))
-            else:
-                references.append(reader.reference(item))
-        elif tag == "LOC":
-            location = reader.location(item)
-            if current is not None and current.transport is None:
-                current.lists["locations"].append(location)
-            elif target_transport is not None:
-                target_transport.locations.append(location)
-        elif tag == "DTM":
-            stamp = reader.stamp(item, position)
-            if stamp is None:
-                continue
-            if target_transport is not None and (current is None or current.transport is not None):
-                target_transport.stamps.append(stamp)
-            elif current is not None:
-                current.lists["stamps"].append(stamp)
-            else:
-                stamps.append(stamp)
-        elif tag == "FTX":
-            (current.lists["free_texts"] if current is not None else texts).append(reader.free_text(item))
-        elif tag == "NAD":
-            (current.lists["parties"] if current is not None else parties).append(reader.party(item))
-        elif tag == "MEA" and current is not None:
-            measure = reader.measure(item, position)
-            if measure.attribute not in mass_properties:
-                reader.fail(
-                    item,
-                    position,
-                    2,
-                    1,
-                    f"measured property {measure.attribute!r} is not supported on {release} "
-                    f"(allowed: {', '.join(sorted(mass_properties))})",
-                )
-            current.lists["measures"].append(measure)
-        elif tag == "TMP" and current is not None:
-            current.temperature_c = reader.decimal(item, position, 2, 1, "temperature")
-            unit = item.component(2, 2)
-            if unit not in ("", "CEL"):
-                reader.fail(item, position, 2, 2, f"temperature unit {unit!r} is not CEL")
-        elif tag == "SEL" and current is not None:
-            seal = reader.seal(item)
-            if seal.issuer not in SEAL_ISSUERS:
-                reader.fail(item, position, 2, 1, f"seal issuer {seal.issuer!r} is not a known party code")
-            current.lists["seals"].append(seal)
-        elif tag == "DGS" and current is not None:
-            current.lists["dangerous"].append(reader.dangerous(item))
-        elif tag == "CNT":
-            raw_count = item.component(1, 2)
-            if raw_count.isdigit():
-                declared = int(raw_count)
-            else:
-                reader.fail(item, position, 1, 2, f"control value {raw_count!r} is not a whole number")
-    if current is not None:
-        equipment.append(current)
-    built = tuple(builder.build() for builder in equipment)
+        builder.take(item, position)
+    built = tuple(equipment.build() for equipment in builder.equipment)
+    declared = builder.declared
     if declared is not None and declared != len(built):
         reader.problems.append(
             Problem(
@@ -417,6 +479,14 @@ def parse_container_message(
                 2,
             )
         )
+    header, stamps, texts, references, parties, transport = (
+        builder.header,
+        builder.stamps,
+        builder.texts,
+        builder.references,
+        builder.parties,
+        builder.transport,
+    )
     message = ContainerMessage(
         message_type=message_type,
         document_code=header["document_code"],

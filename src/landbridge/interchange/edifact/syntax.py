@@ -344,99 +344,132 @@ def _chunks_of(source: IO[str] | Iterable[str] | str) -> Iterator[str]:
         yield from source
 
 
-def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iterator[_Una | _Text | _Oversized]:
-    """Segment texts (without terminator) and UNA markers, in file order."""
-    chunks = _chunks_of(source)
-    buffer = ""
-    base = 0  # file offset of buffer[0]
-    position = 0
-    exhausted = False
-    delimiters = DEFAULT_DELIMITERS
-    skipping_from: int | None = None  # offset of an oversized segment being skipped
-    search_from = 0
+class _Scanner:
+    """Segment texts (without terminator) and UNA markers, in file order, holding one chunk and one segment."""
 
-    def refill() -> bool:
+    def __init__(self, source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> None:
+        self.chunks = _chunks_of(source)
+        self.max_segment_chars = max_segment_chars
+        self.buffer = ""
+        self.base = 0  # file offset of buffer[0]
+        self.position = 0
+        self.search_from = 0
+        self.exhausted = False
+        self.delimiters = DEFAULT_DELIMITERS
+        self.skipping_from: int | None = None  # offset of an oversized segment being skipped
+
+    def refill(self) -> bool:
         """Append the next chunk (dropping what was consumed); ``search_from`` moves with the buffer."""
-        nonlocal buffer, base, position, exhausted, search_from
-        if exhausted:
+        if self.exhausted:
             return False
         try:
-            chunk = next(chunks)
+            chunk = next(self.chunks)
         except StopIteration:
-            exhausted = True
+            self.exhausted = True
             return False
-        if position:
-            base += position
-            buffer = buffer[position:]
-            search_from = max(0, search_from - position)
-            position = 0
-        buffer += chunk
+        if self.position:
+            self.base += self.position
+            self.buffer = self.buffer[self.position :]
+            self.search_from = max(0, self.search_from - self.position)
+            self.position = 0
+        self.buffer += chunk
         return True
 
-    while True:
-        if skipping_from is None:
-            while True:
-                while position < len(buffer) and buffer[position] in _WHITESPACE:
-                    position += 1
-                if position < len(buffer) or not refill():
-                    break
-            if position >= len(buffer):
-                return
-            while len(buffer) - position < 9 and refill():
-                pass
-            if buffer.startswith("UNA", position):
-                six = buffer[position + 3 : position + 9]
-                try:
-                    delimiters = Delimiters.from_una(six)
-                    yield _Una(delimiters, base + position, "UNA" + six)
-                except ValueError:
-                    yield _Una(None, base + position, "UNA" + six)
-                position += 3 + len(six)
-                continue
-        search_from = position
+    def at_segment_start(self) -> bool:
+        """Skip white space between segments; False at the end of the input."""
         while True:
-            index = buffer.find(delimiters.terminator, search_from)
-            if index >= 0:
-                releases = 0
-                back = index - 1
-                while back >= position and buffer[back] == delimiters.release:
-                    releases += 1
-                    back -= 1
-                if releases % 2 == 1:
-                    search_from = index + 1
-                    continue
+            while self.position < len(self.buffer) and self.buffer[self.position] in _WHITESPACE:
+                self.position += 1
+            if self.position < len(self.buffer) or not self.refill():
                 break
-            if skipping_from is not None:
+        if self.position >= len(self.buffer):
+            return False
+        while len(self.buffer) - self.position < 9 and self.refill():
+            pass
+        return True
+
+    def una(self) -> _Una | None:
+        """A UNA here (its six characters become the delimiters from now on), else None."""
+        if not self.buffer.startswith("UNA", self.position):
+            return None
+        six = self.buffer[self.position + 3 : self.position + 9]
+        try:
+            self.delimiters = Delimiters.from_una(six)
+            marker = _Una(self.delimiters, self.base + self.position, "UNA" + six)
+        except ValueError:
+            marker = _Una(None, self.base + self.position, "UNA" + six)
+        self.position += 3 + len(six)
+        return marker
+
+    def released(self, index: int) -> bool:
+        """Whether the character at ``index`` follows an odd number of release characters."""
+        releases = 0
+        back = index - 1
+        while back >= self.position and self.buffer[back] == self.delimiters.release:
+            releases += 1
+            back -= 1
+        return releases % 2 == 1
+
+    def terminator(self) -> int:
+        """Index of the next unreleased terminator, reading more as needed; -1 at the end of the input."""
+        self.search_from = self.position
+        while True:
+            index = self.buffer.find(self.delimiters.terminator, self.search_from)
+            if index >= 0:
+                if not self.released(index):
+                    return index
+                self.search_from = index + 1
+                continue
+            if self.skipping_from is not None:
                 # drop what was scanned; only the tail that may hold a release character is kept
-                keep = len(buffer) - 1
-                base += keep
-                buffer = buffer[keep:]
-                position = 0
-                search_from = 0
-            elif len(buffer) - position > max_segment_chars:
-                skipping_from = base + position
+                keep = len(self.buffer) - 1
+                self.base += keep
+                self.buffer = self.buffer[keep:]
+                self.position = 0
+                self.search_from = 0
+            elif len(self.buffer) - self.position > self.max_segment_chars:
+                self.skipping_from = self.base + self.position
                 continue
             else:
-                search_from = len(buffer)
-            if not refill():
-                index = -1
-                break
-        if index < 0:
-            if skipping_from is not None:
-                yield _Oversized(skipping_from, base + len(buffer) - skipping_from)
-                return
-            text = buffer[position:]
-            if text.strip(_WHITESPACE):
-                yield _Text(text, base + position, terminated=False)
+                self.search_from = len(self.buffer)
+            if not self.refill():
+                return -1
+
+    def tail(self) -> Iterator[_Text | _Oversized]:
+        """What is left when the input ends without a terminator."""
+        if self.skipping_from is not None:
+            yield _Oversized(self.skipping_from, self.base + len(self.buffer) - self.skipping_from)
             return
-        if skipping_from is not None:
-            yield _Oversized(skipping_from, base + index + 1 - skipping_from)
-            skipping_from = None
-        elif index - position > max_segment_chars:
-            yield _Oversized(base + position, index + 1 - position)
-        else:
-            yield _Text(buffer[position:index], base + position)
-        position = index + 1
+        text = self.buffer[self.position :]
+        if text.strip(_WHITESPACE):
+            yield _Text(text, self.base + self.position, terminated=False)
+
+    def __iter__(self) -> Iterator[_Una | _Text | _Oversized]:
+        while True:
+            if self.skipping_from is None:
+                if not self.at_segment_start():
+                    return
+                marker = self.una()
+                if marker is not None:
+                    yield marker
+                    continue
+            index = self.terminator()
+            if index < 0:
+                yield from self.tail()
+                return
+            if self.skipping_from is not None:
+                yield _Oversized(self.skipping_from, self.base + index + 1 - self.skipping_from)
+                self.skipping_from = None
+            elif index - self.position > self.max_segment_chars:
+                yield _Oversized(self.base + self.position, index + 1 - self.position)
+            else:
+                yield _Text(self.buffer[self.position : index], self.base + self.position)
+            self.position = index + 1
+
+
+def _scan(source: IO[str] | Iterable[str] | str, max_segment_chars: int) -> Iterator[_Una | _Text | _Oversized]:
+    """Segment texts (without terminator) and UNA markers, in file order."""
+    return iter(_Scanner(source, max_segment_chars))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -519,135 +552,136 @@ def _fill(message: RawMessage, texts: list[str | None], delimiters: Delimiters) 
 # Grouping segments into interchanges and messages.
 
 
+class _Grouper:
+    """Groups scanned segments into interchanges (UNB…UNZ) and messages (UNH…UNT), recording faults."""
+
+    def __init__(self, max_segment_chars: int) -> None:
+        self.max_segment_chars = max_segment_chars
+        self.current: RawInterchange | None = None
+        self.message: RawMessage | None = None
+        self.pending: list[str | None] = []  # the open message's segment texts (None: an oversized one, skipped)
+        self.delimiters = DEFAULT_DELIMITERS
+        self.una_pending = False
+        self.last_end = 0
+
+    def close_message(self, reason: str | None) -> None:
+        if self.message is not None and self.current is not None:
+            _fill(self.message, self.pending, self.delimiters)
+            if reason is not None:
+                self.message.problems.append(Problem(MISSING, reason, "UNT"))
+            self.current.messages.append(self.message)
+        self.message = None
+        self.pending = []
+
+    def finish(self, reason: str | None) -> Iterator[RawInterchange]:
+        self.close_message("the message has no UNT (it was cut off)")
+        done, self.current = self.current, None
+        if done is not None:
+            if reason is not None:
+                done.problems.append(Problem(MISSING, reason, "UNZ"))
+            done.length_chars = max(0, self.last_end - done.offset)
+            yield done
+
+    def start(self, offset: int) -> RawInterchange:
+        self.current = RawInterchange(delimiters=self.delimiters, una_present=self.una_pending, offset=offset)
+        self.una_pending = False
+        return self.current
+
+    def una(self, item: _Una) -> Iterator[RawInterchange]:
+        if self.current is not None:
+            yield from self.finish("the interchange has no UNZ before the next UNA")
+        current = self.start(item.offset)
+        if item.delimiters is None:
+            current.problems.append(Problem("20", f"UNA {item.text!r} declares unusable service characters", "UNA"))
+        else:
+            self.delimiters = item.delimiters
+            current.delimiters = item.delimiters
+        current.una_present = True
+        self.last_end = item.offset + len(item.text)
+
+    def oversized(self, item: _Oversized) -> None:
+        self.last_end = item.offset + item.length
+        reason = f"a segment of {item.length} characters exceeds the limit of {self.max_segment_chars}; skipped"
+        if self.message is not None:
+            self.message.problems.append(Problem(DATA_ELEMENT_TOO_LONG, reason, None, len(self.pending) + 1))
+            self.pending.append(None)
+            return
+        current = self.current or self.start(item.offset)
+        current.problems.append(Problem(DATA_ELEMENT_TOO_LONG, reason))
+
+    def unb(self, item: _Text, parsed: Segment | None, fault: str | None) -> Iterator[RawInterchange]:
+        current = self.current
+        if current is not None and (current.header_segment is not None or current.messages or self.message):
+            yield from self.finish("the interchange has no UNZ before the next UNB")
+        current = self.current or self.start(item.offset)
+        current.delimiters = self.delimiters
+        current.header_segment = parsed or Segment("UNB")
+        if fault:
+            current.problems.append(Problem(INVALID_CHARACTERS, fault, "UNB"))
+
+    def unz(self, current: RawInterchange, parsed: Segment | None, fault: str | None) -> Iterator[RawInterchange]:
+        self.close_message("the message has no UNT before UNZ")
+        current.trailer_segment = parsed or Segment("UNZ")
+        if fault:
+            current.problems.append(Problem(INVALID_CHARACTERS, fault, "UNZ"))
+        yield from self.finish(None)
+
+    def outside(self, current: RawInterchange, item: _Text, tag: str | None, fault: str | None) -> None:
+        if tag in ("UNG", "UNE"):
+            return  # functional groups carry nothing we use
+        current.stray_segments += 1
+        current.problems.append(
+            Problem(OUTSIDE_MESSAGE, fault or "segment outside any UNH…UNT message", tag or item.text[:3])
+        )
+
+    def text(self, item: _Text) -> Iterator[RawInterchange]:
+        self.last_end = item.offset + len(item.text) + (1 if item.terminated else 0)
+        tag = _guess_tag(item.text)
+        parsed: Segment | None = None
+        fault = None if item.terminated else "the last segment has no terminator"
+        if tag in _SERVICE_TAGS or self.message is None:
+            try:
+                parsed = tokenise(item.text, self.delimiters)
+                tag = parsed.tag
+            except ValueError as error:
+                fault = str(error)
+        if tag == "UNB":
+            yield from self.unb(item, parsed, fault)
+            return
+        current = self.current or self.start(item.offset)
+        if tag == "UNZ":
+            yield from self.unz(current, parsed, fault)
+            return
+        if tag == "UNH":
+            if self.message is not None:
+                self.close_message("the message has no UNT before the next UNH")
+            self.message = RawMessage(offset=item.offset)
+            self.pending = []
+        if self.message is None:
+            self.outside(current, item, tag, fault)
+            return
+        self.pending.append(item.text)
+        if not item.terminated:
+            unterminated = Problem(INVALID_CHARACTERS, "the last segment has no terminator", tag, len(self.pending))
+            self.message.problems.append(unterminated)
+        if tag == "UNT":
+            self.close_message(None)
+
+
 def read_interchanges(
     source: IO[str] | Iterable[str] | str, *, max_segment_chars: int = MAX_SEGMENT_CHARS
 ) -> Iterator[RawInterchange]:
     """Interchanges from a text stream, one at a time; faults are recorded, never raised."""
-    current: RawInterchange | None = None
-    message: RawMessage | None = None
-    pending: list[str | None] = []  # the open message's segment texts (None: an oversized one, skipped)
-    delimiters = DEFAULT_DELIMITERS
-    una_pending = False
-    last_end = 0
-
-    def close_message(reason: str | None) -> None:
-        nonlocal message, pending
-        if message is not None and current is not None:
-            _fill(message, pending, delimiters)
-            if reason is not None:
-                message.problems.append(Problem(MISSING, reason, "UNT"))
-            current.messages.append(message)
-        message = None
-        pending = []
-
-    def finish(reason: str | None) -> RawInterchange | None:
-        nonlocal current
-        close_message("the message has no UNT (it was cut off)")
-        done = current
-        current = None
-        if done is None:
-            return None
-        if reason is not None:
-            done.problems.append(Problem(MISSING, reason, "UNZ"))
-        done.length_chars = max(0, last_end - done.offset)
-        return done
-
-    def start(offset: int) -> RawInterchange:
-        nonlocal current, una_pending
-        current = RawInterchange(delimiters=delimiters, una_present=una_pending, offset=offset)
-        una_pending = False
-        return current
-
+    grouper = _Grouper(max_segment_chars)
     for item in _scan(source, max_segment_chars):
         if isinstance(item, _Una):
-            if current is not None:
-                done = finish("the interchange has no UNZ before the next UNA")
-                if done is not None:
-                    yield done
-            start(item.offset)
-            assert current is not None
-            if item.delimiters is None:
-                current.problems.append(Problem("20", f"UNA {item.text!r} declares unusable service characters", "UNA"))
-            else:
-                delimiters = item.delimiters
-                current.delimiters = delimiters
-            current.una_present = True
-            last_end = item.offset + len(item.text)
-            continue
-        if isinstance(item, _Oversized):
-            last_end = item.offset + item.length
-            problem = Problem(
-                DATA_ELEMENT_TOO_LONG,
-                f"a segment of {item.length} characters exceeds the limit of {max_segment_chars}; skipped",
-            )
-            if message is not None:
-                message.problems.append(Problem(problem.code, problem.reason, None, len(pending) + 1, None, None))
-                pending.append(None)
-            else:
-                if current is None:
-                    start(item.offset)
-                assert current is not None
-                current.problems.append(problem)
-            continue
-        last_end = item.offset + len(item.text) + (1 if item.terminated else 0)
-        tag = _guess_tag(item.text)
-        parsed: Segment | None = None
-        fault = None if item.terminated else "the last segment has no terminator"
-        if tag in _SERVICE_TAGS or message is None:
-            try:
-                parsed = tokenise(item.text, delimiters)
-            except ValueError as error:
-                fault = str(error)
-            tag = parsed.tag if parsed is not None else tag
-
-        if tag == "UNB":
-            if current is not None and (current.header_segment is not None or current.messages or message):
-                done = finish("the interchange has no UNZ before the next UNB")
-                if done is not None:
-                    yield done
-            if current is None:
-                start(item.offset)
-            assert current is not None
-            current.delimiters = delimiters
-            current.header_segment = parsed or Segment("UNB")
-            if fault:
-                current.problems.append(Problem(INVALID_CHARACTERS, fault, "UNB"))
-            continue
-        if current is None:
-            start(item.offset)
-            assert current is not None
-        if tag == "UNZ":
-            close_message("the message has no UNT before UNZ")
-            current.trailer_segment = parsed or Segment("UNZ")
-            if fault:
-                current.problems.append(Problem(INVALID_CHARACTERS, fault, "UNZ"))
-            done = finish(None)
-            if done is not None:
-                yield done
-            continue
-        if tag == "UNH":
-            if message is not None:
-                close_message("the message has no UNT before the next UNH")
-            message = RawMessage(offset=item.offset)
-            pending = []
-        if message is None:
-            if tag in ("UNG", "UNE"):
-                continue  # functional groups carry nothing we use
-            current.stray_segments += 1
-            current.problems.append(
-                Problem(OUTSIDE_MESSAGE, fault or "segment outside any UNH…UNT message", tag or item.text[:3])
-            )
-            continue
-        pending.append(item.text)
-        if not item.terminated:
-            unterminated = Problem(INVALID_CHARACTERS, "the last segment has no terminator", tag, len(pending))
-            message.problems.append(unterminated)
-        if tag == "UNT":
-            close_message(None)
-    if current is not None:
-        done = finish("the interchange has no UNZ (it was cut off)")
-        if done is not None:
-            yield done
+            yield from grouper.una(item)
+        elif isinstance(item, _Oversized):
+            grouper.oversized(item)
+        else:
+            yield from grouper.text(item)
+    if grouper.current is not None:
+        yield from grouper.finish("the interchange has no UNZ (it was cut off)")
 
 
 def envelope_problems(interchange: RawInterchange) -> list[Problem]:

@@ -166,6 +166,34 @@ class _UnitBuilder:
         )
 
 
+def _take_unit_segment(reader: Reader, unit: _UnitBuilder, item: Segment, position: int) -> None:
+    """A segment of a container's EQD group."""
+    tag = item.tag
+    if tag == "RFF":
+        unit.references.append(reader.reference(item))
+    elif tag == "LOC":
+        unit.locations.append(reader.location(item))
+    elif tag == "SEL":
+        unit.seals.append(reader.seal(item))
+    elif tag == "MEA":
+        measure = reader.measure(item, position)
+        if measure.attribute != "VGM":
+            reader.fail(item, position, 2, 1, f"measured property {measure.attribute!r} is not VGM")
+        elif measure.mass_kg is None or measure.mass_kg <= 0:
+            reader.fail(item, position, 3, 2, f"verified gross mass {measure.value} {measure.unit} is not a mass")
+        unit.measure = measure
+    elif tag == "DTM":
+        stamp = reader.stamp(item, position)
+        if stamp is not None:
+            unit.stamps.append(stamp)
+    elif tag == "DOC":
+        unit.method = item.component(1, 1)
+    elif tag == "NAD":
+        unit.parties.append(reader.party(item))
+    elif tag == "CTA":
+        unit.signatory = item.component(2, 2)
+
+
 def parse_vgm(raw: RawMessage, zone: tzinfo) -> tuple[VgmDeclaration, list[Problem]]:
     """The typed declaration and the faults of its content."""
     reader = Reader(zone)
@@ -186,38 +214,16 @@ def parse_vgm(raw: RawMessage, zone: tzinfo) -> tuple[VgmDeclaration, list[Probl
         elif tag == "EQD":
             unit = _UnitBuilder(reader.container(item, position), item.component(3, 1), position)
             units.append(unit)
-        elif unit is None:
-            if tag == "DTM":
-                stamp = reader.stamp(item, position)
-                if stamp is not None:
-                    stamps.append(stamp)
-            elif tag == "RFF":
-                references.append(reader.reference(item))
-            elif tag == "NAD":
-                parties.append(reader.party(item))
-        elif tag == "RFF":
-            unit.references.append(reader.reference(item))
-        elif tag == "LOC":
-            unit.locations.append(reader.location(item))
-        elif tag == "SEL":
-            unit.seals.append(reader.seal(item))
-        elif tag == "MEA":
-            measure = reader.measure(item, position)
-            if measure.attribute != "VGM":
-                reader.fail(item, position, 2, 1, f"measured property {measure.attribute!r} is not VGM")
-            elif measure.mass_kg is None or measure.mass_kg <= 0:
-                reader.fail(item, position, 3, 2, f"verified gross mass {measure.value} {measure.unit} is not a mass")
-            unit.measure = measure
+        elif unit is not None:
+            _take_unit_segment(reader, unit, item, position)
         elif tag == "DTM":
             stamp = reader.stamp(item, position)
             if stamp is not None:
-                unit.stamps.append(stamp)
-        elif tag == "DOC":
-            unit.method = item.component(1, 1)
+                stamps.append(stamp)
+        elif tag == "RFF":
+            references.append(reader.reference(item))
         elif tag == "NAD":
-            unit.parties.append(reader.party(item))
-        elif tag == "CTA":
-            unit.signatory = item.component(2, 2)
+            parties.append(reader.party(item))
     for built in units:
         if built.measure is None:
             reader.problems.append(Problem(MISSING, "the container has no MEA+AAE+VGM", "EQD", built.position, 2, 1))
