@@ -7,12 +7,17 @@ wrong action, or a policy change nobody meant, fails here.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+import landbridge.web
 from landbridge.api.app import create_app
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.containers import Actor, RegisterContainer, register_container
@@ -276,3 +281,15 @@ def test_dashboard_screens_and_live_tiles_follow_the_policy_and_the_scope(databa
                     leaks.append(f"{where} tiles of {role}: {tiles}, expected {expected_tiles}")
             assert "event: changed" in client.get("/live?once=1&tiles=0").text
     assert leaks == []
+
+
+def test_every_dashboard_screen_is_in_the_matrix() -> None:
+    """A new screen (or SSE stream) gets an access decision here before it ships: unlisted GET routes fail."""
+    served: set[str] = set()
+    for module in pkgutil.walk_packages(landbridge.web.__path__, "landbridge.web."):
+        router = getattr(importlib.import_module(module.name), "router", None)
+        if isinstance(router, APIRouter):
+            served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
+    listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1"}
+    listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login"}  # tested above
+    assert served == listed

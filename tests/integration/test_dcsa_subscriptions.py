@@ -24,6 +24,7 @@ from landbridge.domain.events import EventType, utc_now
 from landbridge.services import callback_policy
 from landbridge.services.tracking import STAFF, RetryPolicy, Viewer, http_sender, process_outbox
 from landbridge.store.unit_of_work import UnitOfWork
+from tests.contract.dcsa_spec import SPEC_PATH, callback_body_schema, validator
 from tests.integration.test_dcsa_feed import OURS, T0, THEIRS, TRAIN, append, register, seed_world
 
 SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -115,8 +116,11 @@ def test_signed_callback_is_retried_after_a_500_then_delivered(
     assert len(receiver.requests) == 1
     headers, body = receiver.requests[0]
     _verify(headers, body)
+    assert headers["subscription-id"] == subscription and headers["api-version"] == "2.2.0"
     (event,) = json.loads(body)
     assert event["equipmentEventTypeCode"] == "GTIN" and event["equipmentReference"] == OURS
+    if SPEC_PATH.is_file():  # the body is what the specification's callback says it is
+        assert list(validator(callback_body_schema()).iter_errors(json.loads(body))) == []
 
     too_early = process_outbox(UnitOfWork.for_url(database_url), now=now + timedelta(seconds=10), policy=policy)
     assert too_early.outcomes == [] and len(receiver.requests) == 1  # backoff: not due before 30 s
@@ -205,7 +209,7 @@ def test_bad_subscriptions_are_refused(hub: TestClient) -> None:
     for body in BAD_SUBSCRIPTIONS:
         response = hub.post("/dcsa/tnt/v2/event-subscriptions", json=body)
         assert response.status_code == 422, (body, response.text)
-        assert response.json()["detail"][0]["msg"]
+        assert response.json()["errors"][0]["message"]
 
 
 INTERNAL_CALLBACKS = [
@@ -224,9 +228,9 @@ INTERNAL_CALLBACKS = [
 def test_callbacks_to_internal_addresses_are_refused(hub: TestClient, url: str) -> None:
     response = hub.post("/dcsa/tnt/v2/event-subscriptions", json={"callbackUrl": url, "secret": SECRET})
     assert response.status_code == 422, response.text
-    detail = response.json()["detail"][0]
-    assert detail["loc"][-1] == "callbackUrl"
-    assert callback_policy.ALLOWED_HOSTS_ENV in detail["msg"]
+    error = response.json()["errors"][0]
+    assert error["reason"] == "callbackUrl"
+    assert callback_policy.ALLOWED_HOSTS_ENV in error["message"]
 
 
 def test_allowed_networks_and_names_can_be_subscribed(hub: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,3 +308,32 @@ def test_https_delivery_checks_the_certificate_against_the_url_name(
         assert len(server.requests) == 1
     finally:
         server.close()
+
+
+def test_a_new_secret_signs_the_next_notification(hub: TestClient, receiver: Receiver, database_url: str) -> None:
+    subscription = _subscribe(hub, receiver.url, equipmentReference=OURS)
+    fresh = base64.b64encode(b"another secret of thirty-two byt").decode()
+    assert hub.put(f"/dcsa/tnt/v2/event-subscriptions/{subscription}/secret", json={"secret": fresh}).status_code == 204
+    append(database_url, EventType.CONTAINER_GATE_IN, "container", OURS, T0, "CNLYG")
+    receiver.statuses = []
+    process_outbox(UnitOfWork.for_url(database_url), now=utc_now())
+    headers, body = receiver.requests[0]
+    expected = hmac.new(base64.b64decode(fresh), body, hashlib.sha256).hexdigest()
+    assert headers["notification-signature"] == f"sha256={expected}"
+
+
+def test_a_changed_subscription_filters_what_is_pushed(hub: TestClient, receiver: Receiver, database_url: str) -> None:
+    subscription = _subscribe(hub, receiver.url, equipmentReference=OURS)
+    changed = hub.put(
+        f"/dcsa/tnt/v2/event-subscriptions/{subscription}",
+        json={"callbackUrl": receiver.url, "equipmentReference": THEIRS, "equipmentEventTypeCode": ["GTOT"]},
+    )
+    assert changed.status_code == 200, changed.text
+    append(database_url, EventType.CONTAINER_GATE_IN, "container", THEIRS, T0, "CNLYG")  # not GTOT
+    append(database_url, EventType.CONTAINER_GATE_OUT, "container", OURS, T0, "CNLYG")  # not their box
+    append(database_url, EventType.CONTAINER_GATE_OUT, "container", THEIRS, T0, "CNLYG")
+    receiver.statuses = []
+    report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now())
+    assert report.delivered == 1
+    (event,) = json.loads(receiver.requests[0][1])
+    assert (event["equipmentEventTypeCode"], event["equipmentReference"]) == ("GTOT", THEIRS)

@@ -124,7 +124,7 @@ def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(hub: 
     assert [
         (
             e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
-            e["transportCall"].get("transportCallReference"),
+            e["transportCall"]["transportCallID"].split("@")[0],
         )
         for e in timeline
     ] == [
@@ -136,6 +136,6 @@ def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(hub: 
         ("DEPA", broad),
         ("ARRI", broad),
     ]
-    assert timeline[-1]["eventLocation"]["UNLocationCode"] == "KZALA"
+    assert timeline[-1]["transportCall"]["location"]["UNLocationCode"] == "KZALA"
     final = hub.get(f"/api/v1/tracking/{OURS}").json()["eta"]
     assert final["stage"] == "arrived" and _when(final["p50"]) == gauge + timedelta(hours=20)

@@ -33,12 +33,14 @@ def hub(make_hub: Callable[..., Hub]) -> tuple[TestClient, dict[str, Headers]]:
 
 
 def _codes(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """(event code, train or vessel visit) of the equipment and transport events, in order."""
     return [
         (
             e.get("equipmentEventTypeCode") or e["transportEventTypeCode"],
-            e.get("transportCall", {}).get("transportCallReference"),
+            e["transportCall"]["transportCallID"].split("@")[0] if "transportCall" in e else None,
         )
         for e in events
+        if e["eventType"] != "SHIPMENT"
     ]
 
 
@@ -193,6 +195,10 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
     # The shipper's feed: its own box's events and the trains that carried it; never the other box.
     mine = _ok(client.get("/dcsa/tnt/v2/events", headers=t["shipper"]))
     assert _codes(mine) == expected
+    shipments = [
+        (e["documentTypeCode"], e["shipmentEventTypeCode"], e["documentID"]) for e in mine if "documentID" in e
+    ]
+    assert shipments == [("BKG", "CONF", "BK-K1"), ("CUS", "HOLD", str(hold["id"])), ("CUS", "RELS", str(hold["id"]))]
     assert all(e.get("equipmentReference", ours) == ours for e in mine)
     assert _ok(client.get(f"/dcsa/tnt/v2/events?equipmentReference={theirs}", headers=t["shipper"])) == []
     assert _ok(client.get("/dcsa/tnt/v2/events?carrierBookingReference=BK-O1", headers=t["shipper"])) == []
@@ -208,5 +214,6 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
         return 200
 
     report = process_outbox(UnitOfWork.for_url(database_url), now=utc_now(), sender=sender)
-    assert report.delivered == len(expected)
+    # The hold and its release are pushed too; the booking was confirmed before the subscription was made.
+    assert report.delivered == len(expected) + 2
     assert _codes([batch[0] for batch in sent]) == expected

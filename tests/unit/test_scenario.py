@@ -12,6 +12,7 @@ import yaml
 from landbridge.config import get_settings
 from landbridge.scenarios.loader import ScenarioError, bundled_scenario_path, current_scenario, parse_scenario
 from landbridge.scenarios.model import Scenario
+from landbridge.simulation.cli import build_variant
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_every_route_has_a_locode_and_the_crossings_their_km(raw: dict[str, Any]
 def test_current_scenario_is_the_configured_one(
     raw: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Seed, dashboard, demo day and planning all ask ``current_scenario()``: LANDBRIDGE_SCENARIO decides."""
+    """Seed, dashboard, demo day, planning and the twin all ask ``current_scenario()``: LANDBRIDGE_SCENARIO decides."""
     other = copy.deepcopy(raw)
     other["title"] = "another base"
     path = tmp_path / "other.yaml"
@@ -129,6 +130,7 @@ def test_current_scenario_is_the_configured_one(
     get_settings.cache_clear()
     try:
         assert current_scenario().title == "another base"
+        assert build_variant(None, None, None, None).scenario.title == "another base"  # `landbridge simulate`
     finally:
         monkeypatch.delenv("LANDBRIDGE_SCENARIO")
         get_settings.cache_clear()

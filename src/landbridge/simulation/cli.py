@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from landbridge.scenarios import Scenario, ScenarioError, load_scenario
+from landbridge.scenarios import Scenario, ScenarioError, current_scenario, load_scenario
 from landbridge.simulation.overrides import (
     OverrideError,
     apply_overrides,
@@ -34,7 +34,12 @@ sim_app = typer.Typer(help="Digital twin of the base and its corridor.", no_args
 _console = Console(stderr=True)
 _out = Console()
 
-ScenarioOption = Annotated[str, typer.Option("--scenario", help="Bundled scenario name or a YAML file")]
+ScenarioOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario", help="Bundled scenario name or a YAML file (default: LANDBRIDGE_SCENARIO, else lianyungang)"
+    ),
+]
 SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override: key.path=value (repeatable)")]
 PatchOption = Annotated[Path | None, typer.Option("--patch", help="YAML patch file of overrides")]
 DisruptionOption = Annotated[
@@ -62,10 +67,10 @@ def _fail(message: str) -> typer.Exit:
 
 
 def build_variant(
-    scenario_name: str, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
+    scenario_name: str | None, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
 ) -> Variant:
-    """Scenario + overrides + disruptions → a validated variant (raises OverrideError/ScenarioError)."""
-    scenario = load_scenario(scenario_name)
+    """Scenario (the configured one when None) + overrides + disruptions → a validated variant."""
+    scenario = current_scenario() if scenario_name is None else load_scenario(scenario_name)
     assignments: list[tuple[str, Any]] = []
     if patch is not None:
         assignments.extend(read_patch(patch))
@@ -76,7 +81,7 @@ def build_variant(
 
 
 def _variant_or_exit(
-    scenario_name: str, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
+    scenario_name: str | None, sets: list[str] | None, patch: Path | None, disruptions: list[str] | None
 ) -> Variant:
     try:
         return build_variant(scenario_name, sets, patch, disruptions)
@@ -94,7 +99,7 @@ def write_kpis(kpis: dict[str, Any], path: Path) -> None:
 
 @sim_app.command("simulate")
 def simulate_command(
-    scenario: ScenarioOption = "lianyungang",
+    scenario: ScenarioOption = None,
     days: DaysOption = 365.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 1,
     out: Annotated[Path, typer.Option("--out", help="Output directory for kpis.json and report.html")] = Path(
@@ -227,7 +232,7 @@ def _cell(estimate: Estimate | None) -> str:
 @sim_app.command("sweep")
 def sweep_command(
     seeds: Annotated[str, typer.Option("--seeds", help="Seeds: 1-100 or 1,2,5-9")] = "1-10",
-    scenario: ScenarioOption = "lianyungang",
+    scenario: ScenarioOption = None,
     days: DaysOption = 365.0,
     set_: SetOption = None,
     patch: PatchOption = None,

@@ -32,6 +32,25 @@ class DcsaEventRow(Base):
     transport_reference: Mapped[str | None] = mapped_column(String(100), index=True)
     event_created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Migration 0040: the keys the 2.2 filters and sorts need (columns, so every backend filters in SQL).
+    event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    transport_call_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    un_location_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    document_type_code: Mapped[str | None] = mapped_column(String(3))
+    vessel_imo: Mapped[str | None] = mapped_column(String(7), index=True)
+
+
+class DcsaEventDocumentRow(Base):
+    """Which documents a DCSA event concerns: a booking (BKG), a transport document (TRD), a customs hold (CUS).
+
+    Filters by booking or transport document, and a shipper's visibility of shipment events (a
+    booking may have no container yet), go through this table.
+    """
+
+    __tablename__ = "dcsa_event_documents"
+    dcsa_event_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("dcsa_events.id"), primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(3), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
 class DcsaEventEquipmentRow(Base):
@@ -53,6 +72,8 @@ class TrackingProjectionRow(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(_BIG_ID)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The shape of the projected events; a projection older than the code is projected again (0040).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class EventSubscriptionRow(Base):
@@ -69,6 +90,13 @@ class EventSubscriptionRow(Base):
     transport_event_type_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     equipment_reference: Mapped[str | None] = mapped_column(String(15))
     carrier_booking_reference: Mapped[str | None] = mapped_column(String(35))
+    # Migration 0040: the rest of the 2.2 subscription filters.
+    shipment_event_type_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    document_type_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    transport_document_reference: Mapped[str | None] = mapped_column(String(20))
+    transport_call_id: Mapped[str | None] = mapped_column(String(100))
+    vessel_imo_number: Mapped[str | None] = mapped_column(String(7))
+    un_location_code: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

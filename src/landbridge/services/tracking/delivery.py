@@ -1,7 +1,8 @@
 """Delivery: push each enqueued DCSA event to its subscriber's callback, signed, with retries.
 
 ``process_outbox`` is the worker pass: catch the projection up, claim due deliveries, POST each
-with a ``Notification-Signature: sha256=<hex HMAC-SHA256 of the body>`` header, and record the
+with ``Notification-Signature: sha256=<hex HMAC-SHA256 of the body>``, ``Subscription-ID`` and
+``API-Version`` headers (the 2.2 callback's; its deprecated ``Signature`` object is not sent), and record the
 outcome; failures retry with exponential backoff up to ``max_attempts``, then stay ``failed``.
 Claiming and each outcome are their own unit of work, committed by ``operations.common.execute``;
 no transaction is open while a subscriber answers.
@@ -34,6 +35,7 @@ from landbridge.store.tracking_tables import DcsaEventRow, EventDeliveryRow, Eve
 from landbridge.store.unit_of_work import UnitOfWork
 
 SIGNATURE_HEADER = "Notification-Signature"
+SUBSCRIPTION_HEADER = "Subscription-ID"
 DELIVERER = Actor("tracking-delivery", "system")
 
 
@@ -85,9 +87,20 @@ def _retryable(status: int | None) -> bool:
     return status is None or status >= 500 or status in (408, 425, 429)
 
 
-def _claim_due(uow: UnitOfWork, now: datetime, policy: RetryPolicy, batch: int) -> list[tuple[int, str, str, bytes]]:
-    """Due deliveries, leased for ``policy.lease_s`` so other workers skip them: (id, url, secret, body)."""
-    claimed: list[tuple[int, str, str, bytes]] = []
+@dataclass(frozen=True)
+class _Claim:
+    """A delivery this worker leased: where to send which body, signed with which secret."""
+
+    delivery_id: int
+    subscription_id: str
+    url: str
+    secret_b64: str
+    body: bytes
+
+
+def _claim_due(uow: UnitOfWork, now: datetime, policy: RetryPolicy, batch: int) -> list[_Claim]:
+    """Due deliveries, leased for ``policy.lease_s`` so other workers skip them."""
+    claimed: list[_Claim] = []
     due = uow.session.scalars(
         select(EventDeliveryRow)
         .where(EventDeliveryRow.status == "pending", EventDeliveryRow.next_attempt_at <= now)
@@ -102,7 +115,7 @@ def _claim_due(uow: UnitOfWork, now: datetime, policy: RetryPolicy, batch: int) 
             continue
         delivery.next_attempt_at = now + timedelta(seconds=policy.lease_s)  # claimed: others skip it
         body = json.dumps([event.body], separators=(",", ":"), sort_keys=True).encode()
-        claimed.append((delivery.id, subscription.callback_url, subscription.secret_b64, body))
+        claimed.append(_Claim(delivery.id, subscription.id, subscription.callback_url, subscription.secret_b64, body))
     return claimed
 
 
@@ -121,11 +134,13 @@ def process_outbox(
     now = now or utc_now()
     report = OutboxReport(projected=catch_up(uow, now))
     claim = partial(_claim_due, now=now, policy=policy, batch=batch)
-    claimed: list[tuple[int, str, str, bytes]] = execute(uow, DELIVERER, claim).body
-    for delivery_id, url, secret_b64, body in claimed:
+    claimed: list[_Claim] = execute(uow, DELIVERER, claim).body
+    for claim_ in claimed:
+        delivery_id, url, body = claim_.delivery_id, claim_.url, claim_.body
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(body, secret_b64),
+            SIGNATURE_HEADER: sign(body, claim_.secret_b64),
+            SUBSCRIPTION_HEADER: claim_.subscription_id,
             "API-Version": dcsa.API_VERSION,
         }
         status: int | None

@@ -1,21 +1,25 @@
-"""Who sees which DCSA events: hub staff everything, a party only the events of boxes it may see.
+"""Who sees which DCSA events: hub staff everything, a party only the events of boxes and bookings it may see.
 
 The rule lives in the queries (SQL clauses built here), never in the routes. A DCSA event is linked
-to the containers it concerns (``dcsa_event_equipment``); a party sees the event when it may see one
-of those containers by the store's one visibility rule (``store/repositories/scope.py``: boxes it
-ships or receives, or owns by ISO 6346 owner code).
+to the containers it concerns (``dcsa_event_equipment``: the box itself, or every box aboard a train
+or ship) and to the documents it concerns (``dcsa_event_documents``: its booking, a customs hold). A
+party sees the event when it may see one of those containers by the store's one visibility rule
+(``store/repositories/scope.py``: boxes it ships or receives, or owns by ISO 6346 owner code), or
+when the event concerns a booking it ships or receives (a booking confirmed before any box was
+assigned to it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import exists, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
-from landbridge.store.repositories.scope import Scope, container_visible
-from landbridge.store.tracking_tables import DcsaEventEquipmentRow, DcsaEventRow
+from landbridge.store.repositories.scope import Scope, container_visible, party_bookings
+from landbridge.store.tracking_tables import DcsaEventDocumentRow, DcsaEventEquipmentRow, DcsaEventRow
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class Viewer:
 STAFF = Viewer("system")
 
 
+def own_bookings(party: str) -> Any:
+    """Bookings the party ships or receives (the store's rule)."""
+    return party_bookings(party)
+
+
 def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     """The DCSA event concerns a container meeting ``conditions`` — and, for a party, one of its own.
 
@@ -50,9 +59,32 @@ def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElemen
     return exists().where(*clauses)
 
 
+def documented(document_type: str, reference: str | None, party: str | None) -> ColumnElement[bool]:
+    """The DCSA event concerns a document of the type (with that reference); for a party, under its booking.
+
+    A booking is the party's when it ships or receives it; another document (a customs hold, a
+    transport document) is the party's when the same event also concerns one of its bookings.
+    """
+    clauses: list[ColumnElement[bool]] = [
+        DcsaEventDocumentRow.dcsa_event_id == DcsaEventRow.id,
+        DcsaEventDocumentRow.document_type == document_type,
+    ]
+    if reference is not None:
+        clauses.append(DcsaEventDocumentRow.reference == reference)
+    condition: ColumnElement[bool] = exists().where(*clauses)
+    if party is None:
+        return condition
+    if document_type == "BKG":
+        return exists().where(*clauses, DcsaEventDocumentRow.reference.in_(own_bookings(party)))
+    own = select(DcsaEventDocumentRow.dcsa_event_id).where(
+        DcsaEventDocumentRow.document_type == "BKG", DcsaEventDocumentRow.reference.in_(own_bookings(party))
+    )
+    return condition & DcsaEventRow.id.in_(own)
+
+
 def visible(party: str) -> ColumnElement[bool]:
-    """The DCSA event concerns a container of a consignment the party ships or receives."""
-    return related(party)
+    """The DCSA event concerns a container or a booking of a consignment the party ships or receives."""
+    return or_(related(party), documented("BKG", None, party))
 
 
 def concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
@@ -61,5 +93,5 @@ def concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
 
 
 def booked_under(booking: str, party: str | None = None) -> ColumnElement[bool]:
-    """The DCSA event concerns a container booked under ``booking`` (the party's own, for a party)."""
-    return related(party, tables.ContainerRow.booking_reference == booking)
+    """The DCSA event concerns the booking, or a container booked under it (the party's own, for a party)."""
+    return or_(related(party, tables.ContainerRow.booking_reference == booking), documented("BKG", booking, party))
