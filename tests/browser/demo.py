@@ -267,6 +267,36 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Demo:
             version=1,
         )
     )
+    # It carries a box (an emptied train would be released, not in transit: issue #16 wagon cycle).
+    border_box = box("ALM", 901)
+    add(
+        tables.ContainerRow(
+            number=border_box,
+            iso_type="42G1",
+            load_state="full",
+            gross_mass_kg=16_200,
+            seals=[],
+            booking_reference=None,
+            position_kind="wagon",
+            position_reference="TR-TAS-0405/33790029/1",
+            version=1,
+        )
+    )
+    add(
+        tables.WagonRow(
+            id=6, number="33790029", train_reference="TR-TAS-0405", wagon_type_code="cn_flat_40ft", position_in_train=1
+        )
+    )
+    add(tables.WagonCellRow(wagon_id=6, slot=1, half=1, container_number=border_box))
+    add(tables.WagonCellRow(wagon_id=6, slot=1, half=2, container_number=border_box))
+    event(
+        "container.loaded_wagon",
+        "container",
+        border_box,
+        now - timedelta(days=3, hours=4),
+        "T3",
+        {"train": "TR-TAS-0405", "wagon": "33790029"},
+    )
     event("train.departed", "train_visit", "TR-TAS-0405", now - timedelta(days=3), "CNLYG")
     event("train.at_border", "train_visit", "TR-TAS-0405", now - timedelta(hours=5), "khorgos")
     event("train.departed", "train_visit", "TR-AST-0401", now - timedelta(hours=2), "CNLYG")

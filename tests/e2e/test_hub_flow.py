@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.test_operations_rules import hoppers
 from tests.support import Hub, container_number, uic_wagon, wagon_1520
 
 
@@ -67,6 +68,8 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
         )
     )
     assert berthed["status"] == "berthed"
+    declared = {"entries": [{"container": box, "iso_type": "45G1", "gross_mass_kg": 24_000}]}
+    _ok(client.put("/api/v1/vessel-visits/V1/discharge-list", headers=t["planner"], json=declared))
 
     discharged = _ok(
         client.post(
@@ -94,6 +97,7 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
         ),
         201,
     )
+    _ok(client.put("/api/v1/train-visits/T1/planned-boxes", headers=t["rail_operator"], json=declared))
     loaded = _ok(
         client.post(
             "/api/v1/train-visits/T1/load",
@@ -112,7 +116,7 @@ def test_container_ship_to_destination(hub: tuple[TestClient, dict[str, dict[str
     shipper_view = _ok(client.get(f"/api/v1/containers/{box}/holds", headers=t["shipper"]))
     assert [h["open"] for h in shipper_view] == [True]  # the shipper sees its box is held
     refused = client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"])
-    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "customs"]
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "holds"]
     _ok(client.post(f"/api/v1/customs/holds/{hold['id']}/release", headers=t["customs_officer"]))
 
     assert _ok(client.post("/api/v1/train-visits/T1/depart", headers=t["rail_operator"]))["status"] == "departed"
@@ -186,7 +190,7 @@ def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str,
                 "moisture_pct": 12.5,
                 "silo_code": "S01",
                 "source_kind": "hopper_wagons",
-                "sources": [wagon_1520(10), wagon_1520(11)],
+                "wagons": hoppers(1_300_250, first=10),
             },
         ),
         201,
@@ -204,7 +208,7 @@ def test_grain_wagons_to_silo_to_ship(hub: tuple[TestClient, dict[str, dict[str,
             "moisture_pct": 12.5,
             "silo_code": "S01",
             "source_kind": "hopper_wagons",
-            "sources": [wagon_1520(12)],
+            "wagons": hoppers(1_100_000, first=40),
         },
     )
     assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "mass_kg"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -19,9 +19,11 @@ from fastapi.testclient import TestClient
 
 import landbridge.web
 from landbridge.api.app import create_app
+from landbridge.domain.events import utc_now
+from landbridge.domain.grain import HopperWagon
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import customs, grain, parties, vessel
+from landbridge.services.operations import grain, holds, parties, vessel
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.support import ROLES, bearer, container_number, seed, token, wagon_1520
 
@@ -47,6 +49,18 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/grain/lots", frozenset({"yard_operator", "admin"})),
     ("/api/v1/grain/lots/L-OWN/ship", frozenset({"yard_operator", "admin"})),
     ("/api/v1/customs/holds", frozenset({"customs_officer", "admin"})),
+    (
+        "/api/v1/holds",
+        frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
+    ),
+    ("/api/v1/delivery-orders", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/vessels", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/vessel-visits/V9/discharge-list/add", frozenset({"planner", "shipping_line", "admin"})),
+    ("/api/v1/train-visits/T9/planned-boxes/add", frozenset({"planner", "rail_operator", "admin"})),
+    (
+        f"/api/v1/containers/{OWN}/vgm",
+        frozenset({"planner", "yard_operator", "gate_clerk", "shipping_line", "shipper", "admin"}),
+    ),
     ("/api/v1/plans/berth", frozenset({"planner", "admin"})),
     ("/api/v1/plans/train", frozenset({"planner", "admin"})),
     ("/api/v1/plans/silo", frozenset({"planner", "admin"})),
@@ -61,7 +75,14 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/grain/lots/{lot}", STAFF_READERS | {"shipper"}),
     ("/api/v1/vessel-visits/{visit}", STAFF_READERS | {"shipping_line"}),
 ]
-LISTS = ["/api/v1/containers", "/api/v1/grain/lots", "/api/v1/grain/balance", "/dcsa/tnt/v2/events"]
+LISTS = [
+    "/api/v1/containers",
+    "/api/v1/grain/lots",
+    "/api/v1/grain/balance",
+    "/dcsa/tnt/v2/events",
+    "/api/v1/holds",
+    "/api/v1/holds?open=true",
+]
 
 
 def _world(url: str) -> dict[str, dict[str, str]]:
@@ -83,7 +104,7 @@ def _world(url: str) -> dict[str, dict[str, str]]:
         )
         register_container(uow, RegisterContainer(ContainerNumber(box), "22G1"), admin)
         parties.assign_container(uow, admin, booking_reference=booking, container=box)
-        customs.place_hold(uow, admin, container=box, reason="x-ray")
+        holds.place_hold(uow, admin, container=box, reason="x-ray")
         grain.receive_grain(
             UnitOfWork.for_url(url),
             admin,
@@ -95,7 +116,7 @@ def _world(url: str) -> dict[str, dict[str, str]]:
             moisture_pct=12,
             silo_code="S0" + ("1" if owner == "ACME" else "2"),
             source_kind="hopper_wagons",
-            sources=[wagon_1520(1)],
+            wagons=[HopperWagon(wagon_1520(1), 1000)],
         )
     parties.create_party(
         UnitOfWork.for_url(url),
@@ -106,7 +127,7 @@ def _world(url: str) -> dict[str, dict[str, str]]:
         owner_codes=["LNA"],
     )
     register_container(UnitOfWork.for_url(url), RegisterContainer(ContainerNumber(LINE_BOX), "42G1"), admin)
-    customs.place_hold(UnitOfWork.for_url(url), admin, container=LINE_BOX, reason="x-ray")
+    holds.place_hold(UnitOfWork.for_url(url), admin, container=LINE_BOX, reason="x-ray")
     line = Actor("line-agent", "shipping_line", party="LINEA")
     at = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
     for reference, name, who, berth in (("V-LINEA", "LINEA STAR", line, "L1"), ("V-ALIEN", "ALIEN SUN", admin, "L2")):
@@ -180,7 +201,8 @@ def test_access_matrix(database_url: str) -> None:
             "V-ALIEN",
         }
         # A shipper may book a gate slot for its own box, and a foreign box does not exist for it.
-        slot = {"hour_start": "2026-11-30T09:00:00Z", "plate": "KZ 123", "kind": "pick_up"}
+        window = (utc_now() + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+        slot = {"hour_start": window.isoformat(), "plate": "KZ 123", "kind": "pick_up"}
         own = client.post(
             "/api/v1/gate/appointments", headers=users["shipper"], json={**slot, "reference": "AP1", "container": OWN}
         )

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from landbridge.api.app import create_app
 from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.manifests import ManifestEntry
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import vessel
+from landbridge.services.operations import manifests, vessel
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.support import bearer, container_number, seed, token
@@ -33,6 +34,8 @@ def _stock_yard(url: str) -> list[str]:
     vessel.berth_vessel(
         UnitOfWork.for_url(url), actor, reference="V1", berth_code="29", etb=datetime(2026, 11, 28, 2, tzinfo=UTC)
     )
+    declared = [ManifestEntry(container_number(1000 + i)) for i in range(BOXES)]
+    manifests.set_discharge_list(UnitOfWork.for_url(url), actor, visit="V1", entries=declared)
     numbers = []
     for i in range(BOXES):
         number = container_number(1000 + i)

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from landbridge.domain.events import utc_now
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.support import Hub, container_number, uic_wagon, wagon_1520
@@ -28,8 +29,10 @@ def hub(make_hub: Callable[..., Hub]) -> Client:
     return client, made.headers("admin"), made.url
 
 
-def post(client: TestClient, path: str, body: dict[str, Any], status: int = 200, **headers: str) -> Any:
-    response = client.post(path, json=body, headers=headers or None)
+def post(
+    client: TestClient, path: str, body: dict[str, Any], status: int = 200, method: str = "post", **headers: str
+) -> Any:
+    response = client.request(method.upper(), path, json=body, headers=headers or None)
     assert response.status_code == status, response.text
     return response.json()
 
@@ -52,12 +55,19 @@ def _event_count(url: str) -> int:
 
 
 def box(client: TestClient, serial: int, iso: str = "22G1", laden: bool = False, mass: int | None = None) -> str:
+    """Register a box and declare it on V1's discharge list (a ship discharges only what it declared)."""
     number = container_number(serial)
     body: dict[str, Any] = {"number": number, "iso_type": iso, "load_state": "full" if laden else "empty"}
     if mass is not None:
         body["gross_mass_kg"] = mass
     post(client, "/api/v1/containers", body, 201)
+    listed(client, "/api/v1/vessel-visits/V1/discharge-list", [number])
     return number
+
+
+def listed(client: TestClient, path: str, numbers: list[str]) -> None:
+    """Add boxes to a visit's list (discharge list, load list, a train's planned boxes)."""
+    post(client, f"{path}/add", {"entries": [{"container": n} for n in numbers], "reason": "declared for the test"})
 
 
 def test_yard_stacking_rules(hub: Client) -> None:
@@ -165,7 +175,11 @@ def test_dangerous_goods_gate_and_cfs(hub: Client) -> None:
         "goods[0].un_number",
     )
     flammable, oxidiser = box(client, 30), box(client, 31)
-    post(client, "/api/v1/gate/trucks", {"reference": "TR1", "plate": "KZ 1", "drop_off": [flammable, oxidiser]}, 201)
+    for number in (flammable, oxidiser):  # an export drop-off needs its booking
+        post(client, "/api/v1/consignments/DG1/containers", {"container": number})
+    walk_in = {"reference": "TR1", "plate": "KZ 1", "drop_off": [flammable, oxidiser]}
+    assert "no appointment" in refused(client, "/api/v1/gate/trucks", walk_in, 422, "appointment_reference")
+    post(client, "/api/v1/gate/trucks", {**walk_in, "override_reason": "DG cargo, escorted walk-in"}, 201)
     refused(client, "/api/v1/gate/trucks/TR1/out", {}, 422, "drop_off")
     for number, line in ((flammable, consignment["goods"][0]), (oxidiser, consignment["goods"][1])):
         post(client, "/api/v1/cfs/receive", {"container": number})
@@ -187,7 +201,10 @@ def test_dangerous_goods_gate_and_cfs(hub: Client) -> None:
     )
     assert stripped["load_state"] == "empty"
     post(client, "/api/v1/yard/moves", {"container": oxidiser, "slot": "A-01-01-1"})
-    post(client, "/api/v1/gate/trucks", {"reference": "TR2", "plate": "KZ 2", "pick_up": [oxidiser]}, 201)
+    release = {"valid_from": "2026-01-01T00:00Z", "valid_to": "2030-01-01T00:00Z", "pin": "4711"}
+    post(client, "/api/v1/delivery-orders", {"reference": "DO1", "containers": [oxidiser], **release}, 201)
+    pick = {"reference": "TR2", "plate": "KZ 2", "pick_up": [oxidiser], "override_reason": "walk-in"}
+    post(client, "/api/v1/gate/trucks", {**pick, "delivery_order": "DO1", "pin": "4711"}, 201)
     out = post(client, "/api/v1/gate/trucks/TR2/out", {})
     assert out["picked_up"] == [oxidiser]
     assert client.get(f"/api/v1/containers/{oxidiser}").json()["position"]["kind"] == "delivered"
@@ -199,30 +216,33 @@ def test_gate_window_capacity(hub: Client) -> None:
 
     from landbridge.store import tables
 
+    hour = utc_now().replace(minute=0, second=0, microsecond=0).isoformat()  # the current window
     post(
         client,
-        "/api/v1/gate/appointments",
-        {"reference": "A1", "hour_start": "2026-11-30T08:00:00Z", "plate": "P1", "kind": "drop_off"},
+        "/api/v1/consignments",
+        {"booking_reference": "B1", "shipper_code": "ACME", "origin": "CNLYG", "destination": "KZALA"},
         201,
     )
+    drop = {"hour_start": hour, "kind": "drop_off", "booking_reference": "B1"}
+    post(client, "/api/v1/gate/appointments", {"reference": "A1", "plate": "P1", **drop}, 201)
     with UnitOfWork.for_url(url) as uow:  # shrink the window to one truck
         uow.session.execute(update(tables.GateHourRow).values(capacity=1))
         uow.commit()
     assert "full" in refused(
         client,
         "/api/v1/gate/appointments",
-        {"reference": "A2", "plate": "P2", "hour_start": "2026-11-30T08:00:00Z", "kind": "drop_off"},
+        {"reference": "A2", "plate": "P2", **drop},
         409,
         "hour_start",
     )
     refused(
         client,
         "/api/v1/gate/appointments",
-        {"reference": "A3", "plate": "P3", "kind": "drop_off", "hour_start": "2026-11-30T08:30:00Z"},
+        {"reference": "A3", "plate": "P3", **drop, "hour_start": hour.replace(":00:00", ":30:00")},
         422,
         "hour_start",
     )
-    window = client.get("/api/v1/gate/appointments", params={"hour_start": "2026-11-30T08:00:00Z"}).json()
+    window = client.get("/api/v1/gate/appointments", params={"hour_start": hour}).json()
     assert (window["capacity"], window["booked"], window["free"]) == (1, 1, 0)
     assert [a["reference"] for a in window["appointments"]] == ["A1"]
     post(client, "/api/v1/gate/trucks", {"reference": "TR9", "plate": "P1", "appointment_reference": "A1"}, 201)
@@ -277,6 +297,7 @@ def test_rail_limits(hub: Client) -> None:
     forty = box(client, 45, "45G1", laden=True, mass=20_000)
     for i, number in enumerate([*heavy, forty]):
         post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": f"C-{2 * i + 2:02d}-01-1"})
+    listed(client, "/api/v1/train-visits/T1/planned-boxes", [*heavy, forty])
     post(client, "/api/v1/train-visits/T1/load", {"container": heavy[0], "wagon_number": uic_wagon(1)})
     assert "payload" in refused(
         client,
@@ -304,33 +325,48 @@ def test_rail_limits(hub: Client) -> None:
     refused(client, "/api/v1/train-visits/T1/border", {}, 422, "status")
 
 
-def test_grain_rules(hub: Client) -> None:
-    client, _, _ = hub
-    lot = {
-        "reference": "G1",
+def hoppers(mass_kg: int, first: int = 3, per_wagon_kg: int = 70_000) -> list[dict[str, Any]]:
+    """Hopper wagons of one gauge bringing ``mass_kg`` between them (at most ``per_wagon_kg`` each)."""
+    count = -(-mass_kg // per_wagon_kg)
+    masses = [mass_kg // count] * count
+    masses[-1] += mass_kg - sum(masses)
+    return [{"number": wagon_1520(first + i), "mass_kg": m} for i, m in enumerate(masses)]
+
+
+def grain_lot(reference: str, mass_kg: int, **fields: Any) -> dict[str, Any]:
+    """A hopper-wagon receipt of ACME wheat into SB01."""
+    return {
+        "reference": reference,
         "owner_code": "ACME",
         "crop": "wheat",
         "grain_class": "3",
-        "mass_kg": 200_000,
+        "mass_kg": mass_kg,
         "moisture_pct": 13,
         "silo_code": "SB01",
         "source_kind": "hopper_wagons",
-        "sources": [wagon_1520(3)],
+        "wagons": hoppers(mass_kg),
+        **fields,
     }
-    post(client, "/api/v1/grain/lots", lot, 201)
-    assert "mixing" in refused(
-        client,
-        "/api/v1/grain/lots",
-        {**lot, "reference": "G2", "owner_code": "BETA", "mass_kg": 1000},
-        422,
-        "silo_code",
+
+
+def test_grain_rules(hub: Client) -> None:
+    client, _, _ = hub
+    post(client, "/api/v1/grain/lots", grain_lot("G1", 200_000), 201)
+    assert "mixing" in refused(client, "/api/v1/grain/lots", grain_lot("G2", 1000, owner_code="BETA"), 422, "silo_code")
+    assert "mixing" in refused(client, "/api/v1/grain/lots", grain_lot("G2", 1000, crop="barley"), 422, "silo_code")
+    refused(client, "/api/v1/grain/lots", grain_lot("G2", 175_001), 422, "mass_kg")
+    # The receipt lists each wagon with its mass, all of one gauge, adding up to the lot.
+    bad_number = grain_lot("G2", 1000, wagons=[{"number": "12345", "mass_kg": 1000}])
+    refused(client, "/api/v1/grain/lots", bad_number, 422, "wagons[0].number")
+    mixed = grain_lot(
+        "G2", 2000, wagons=[{"number": wagon_1520(1), "mass_kg": 1000}, {"number": uic_wagon(1), "mass_kg": 1000}]
     )
-    assert "mixing" in refused(
-        client, "/api/v1/grain/lots", {**lot, "reference": "G2", "crop": "barley", "mass_kg": 1000}, 422, "silo_code"
-    )
-    refused(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "mass_kg": 175_001}, 422, "mass_kg")
-    refused(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "sources": ["12345"]}, 422, "sources[0]")
-    post(client, "/api/v1/grain/lots", {**lot, "reference": "G2", "mass_kg": 175_000}, 201)  # exactly full
+    assert "1435 mm wagon" in refused(client, "/api/v1/grain/lots", mixed, 422, "wagons[1].number")
+    short = grain_lot("G2", 2000, wagons=[{"number": wagon_1520(1), "mass_kg": 1500}])
+    assert "1,500 kg in all" in refused(client, "/api/v1/grain/lots", short, 422, "mass_kg")
+    no_wagons = grain_lot("G2", 1000, wagons=[])
+    refused(client, "/api/v1/grain/lots", no_wagons, 422, "wagons")
+    post(client, "/api/v1/grain/lots", grain_lot("G2", 175_000), 201)  # exactly full
     bulk = box(client, 50, "22B0")
     post(client, "/api/v1/vessel-visits/V1/discharge", {"container": bulk, "slot": "D-01-01-1"})
     stack = [box(client, 51 + i) for i in range(4)]
@@ -345,8 +381,14 @@ def test_grain_rules(hub: Client) -> None:
     )
     filled = post(client, "/api/v1/grain/lots/G1/containers", {"containers": [{"container": bulk, "mass_kg": 26_000}]})
     assert filled["mass_kg"] == 174_000
-    refused(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 174_001, "vessel_visit": "V1"}, 422, "mass_kg")
-    post(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 74_000, "vessel_visit": "V1"})
+    # Grain loads only at a berth with grain gear: V1 is at container berth 30.
+    assert "grain gear" in refused(
+        client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 1000, "vessel_visit": "V1"}, 422, "vessel_visit"
+    )
+    post(client, "/api/v1/vessel-visits", {"reference": "VB", "vessel_name": "Bulk", "eta": "2026-11-28T00:00Z"}, 201)
+    post(client, "/api/v1/vessel-visits/VB/berth", {"berth_code": "32", "etb": "2026-11-28T01:00Z"})
+    refused(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 174_001, "vessel_visit": "VB"}, 422, "mass_kg")
+    post(client, "/api/v1/grain/lots/G1/ship", {"mass_kg": 74_000, "vessel_visit": "VB"})
     assert client.get("/api/v1/grain/balance").json()["ACME"] == {
         "received_kg": 375_000,
         "shipped_kg": 100_000,
@@ -358,18 +400,9 @@ def test_a_grain_train_of_many_hopper_wagons_is_received(hub: Client) -> None:
     # A block train brings grain in dozens of hoppers; the movement must keep every wagon number
     # (once a 64-character column: more than four 1520 numbers gave a 500 on PostgreSQL).
     client, _, database_url = hub
-    wagons = [wagon_1520(n) for n in range(10, 40)]
-    lot = {
-        "reference": "G-TRAIN",
-        "owner_code": "ACME",
-        "crop": "wheat",
-        "grain_class": "3",
-        "mass_kg": 300_000,
-        "moisture_pct": 13,
-        "silo_code": "SB01",
-        "source_kind": "hopper_wagons",
-        "sources": wagons,
-    }
+    lot = grain_lot("G-TRAIN", 300_000, wagons=hoppers(300_000, first=10, per_wagon_kg=10_000))
+    wagons = [w["number"] for w in lot["wagons"]]
+    assert len(wagons) == 30
     post(client, "/api/v1/grain/lots", lot, 201)
     with UnitOfWork.for_url(database_url) as uow:
         counterparts = list(

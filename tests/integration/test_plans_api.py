@@ -181,6 +181,9 @@ def _train_setup(client: TestClient) -> dict[str, str]:
         "F40c": ("42G1", 30_000, "A-04-01-2"),
     }
     numbers: dict[str, str] = {}
+    declared = [{"container": container_number(serial)} for serial in (*range(1, len(boxes) + 1), 90)]
+    response = client.put("/api/v1/vessel-visits/V1/discharge-list", json={"entries": declared})
+    assert response.status_code == 200, response.text
     for serial, (name, (iso, mass, slot)) in enumerate(boxes.items(), start=1):
         number = container_number(serial)
         numbers[name] = number
@@ -247,7 +250,9 @@ def test_train_plan_applies_after_relocating_a_new_blocker(hub: Hub) -> None:
         for number in loaded:
             assert uow.events.for_subject("container", number)[-1].event_type.value == "container.loaded_wagon"
         assert uow.events.for_subject("container", blocker)[-1].event_type.value == "container.placed"
-    assert event_count(url) == before + len(loaded) + 1
+        planned = uow.events.for_subject("train_visit", "T1")[-1]
+        assert planned.event_type.value == "manifest.changed" and set(planned.after["added"]) == set(loaded)  # type: ignore[index]
+    assert event_count(url) == before + len(loaded) + 2  # the loads, the relocation, the planned boxes
     # Applying the same plan twice is refused by the re-check (the boxes are on the train now).
     refused(client, url, "/api/v1/plans/train/apply", plan, 422, "plan.train_reference")
 

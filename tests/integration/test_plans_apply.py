@@ -54,6 +54,9 @@ def _stack_boxes(client: TestClient, tokens: dict[str, str], boxes: dict[str, st
     call("/api/v1/vessel-visits", {"reference": "V1", "vessel_name": "Feeder", "eta": "2026-12-01T00:00Z"}, 201)
     call("/api/v1/vessel-visits/V1/berth", {"berth_code": "30", "etb": "2026-12-01T01:00Z"})
     numbers: dict[str, str] = {}
+    declared = [{"container": container_number(serial)} for serial in range(1, len(boxes) + 1)]
+    response = client.put("/api/v1/vessel-visits/V1/discharge-list", json={"entries": declared}, headers=admin)
+    assert response.status_code == 200, response.text
     for serial, (name, slot) in enumerate(boxes.items(), start=1):
         number = container_number(serial)
         numbers[name] = number
@@ -136,10 +139,11 @@ def test_buried_box_applies_after_its_blocker_is_relocated(hub: Hub) -> None:
     assert _position(client, numbers["P"])["kind"] == "wagon"
     events = _events(url, since)
     assert [(e.event_type, e.subject_id) for e in events] == [
+        ("manifest.changed", "T1"),  # the plan's boxes become the train's planned boxes
         ("container.placed", numbers["B"]),
         ("container.loaded_wagon", numbers["P"]),
     ]
-    moved = events[0]
+    moved = events[1]
     assert moved.actor == "planner" and moved.role == "planner"
     assert moved.before is not None and moved.before["position"]["reference"] == "A-01-01-2"
     assert moved.after is not None and moved.after["slot"] == "A-01-02-1"
@@ -157,6 +161,7 @@ def test_planned_boxes_of_one_stack_load_top_down(hub: Hub) -> None:
     assert [r["container"] for r in applied["relocations"]] == [numbers["M"]]
     # Top-down: U first, then M (now on top) out of the way, then L.
     assert [(e.event_type, e.subject_id) for e in _events(url, since)] == [
+        ("manifest.changed", "T1"),
         ("container.loaded_wagon", numbers["U"]),
         ("container.placed", numbers["M"]),
         ("container.loaded_wagon", numbers["L"]),
@@ -241,6 +246,7 @@ def test_a_serialization_clash_is_retried_on_fresh_data(hub: Hub, clashes: dict[
     assert applied["relocations"] == [] and applied["relocation_count"] == 0
     assert [(e.event_type, e.subject_id, e.actor) for e in _events(url, since)] == [
         ("container.placed", numbers["B"], "yard-op"),
+        ("manifest.changed", "T1", "planner"),
         ("container.loaded_wagon", numbers["P"], "planner"),
     ]
     assert _position(client, numbers["B"]) == {"kind": "yard", "reference": "B-01-01-1"}

@@ -93,6 +93,8 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
             json={"berth_code": "29", "etb": "2026-11-28T08:00:00Z"},
         )
     )
+    declared = {"entries": [{"container": ours}, {"container": theirs}]}
+    _ok(client.put("/api/v1/vessel-visits/V1/discharge-list", headers=t["planner"], json=declared))
     for box, slot in ((ours, "A-04-01-1"), (theirs, "A-06-01-1")):
         _ok(
             client.post(
@@ -116,6 +118,7 @@ def test_operations_drive_the_feed_the_eta_and_subscriptions(
         ),
         201,
     )
+    _ok(client.put("/api/v1/train-visits/T1/planned-boxes", headers=t["rail_operator"], json=declared))
     for index, box in enumerate((ours, theirs), start=1):
         _ok(
             client.post(

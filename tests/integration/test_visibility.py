@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from landbridge.api.app import create_app
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.manifests import ManifestEntry
 from landbridge.services.authz import create_user
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import parties, vessel
+from landbridge.services.operations import manifests, parties, vessel
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.yard import yard_blocks
@@ -81,6 +82,8 @@ def test_yard_occupancy_counts_20ft_positions(hub: tuple[TestClient, str]) -> No
     at = datetime(2026, 11, 28, tzinfo=UTC)
     vessel.announce_vessel(UnitOfWork.for_url(url), ADMIN, reference="V1", vessel_name="Box", eta=at)
     vessel.berth_vessel(UnitOfWork.for_url(url), ADMIN, reference="V1", berth_code="29", etb=at)
+    declared = [ManifestEntry(container_number(serial)) for serial in (1, 2)]
+    manifests.set_discharge_list(UnitOfWork.for_url(url), ADMIN, visit="V1", entries=declared)
     for serial, iso_type, slot in ((1, "42G1", "A-02-01-1"), (2, "22G1", "A-05-01-1")):
         number = container_number(serial)
         register_container(UnitOfWork.for_url(url), RegisterContainer(ContainerNumber(number), iso_type), ADMIN)

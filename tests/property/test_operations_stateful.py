@@ -29,14 +29,18 @@ from sqlalchemy.engine import make_url
 
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
+from landbridge.domain.grain import HopperWagon
+from landbridge.domain.holds import HoldKind
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import grain, parties, rail, vessel, yard
+from landbridge.services.operations import corrections, gate, grain, holds, manifests, parties, rail, vessel, vgm, yard
 from landbridge.services.operations.rail import WagonSpec, box_mass_kg
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.store.database import engine_for, is_sqlite
+from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.support import container_number, seed, uic_wagon, wagon_1520
 
@@ -51,6 +55,19 @@ SLOTS = st.builds(
     st.integers(1, 3),
 )
 WAGONS = [uic_wagon(i) for i in range(1, 5)]
+LISTS = [
+    (VisitKind.VESSEL, "V1", ListKind.DISCHARGE),
+    (VisitKind.VESSEL, "V1", ListKind.LOAD),
+    (VisitKind.TRAIN, "T1", ListKind.LOAD),
+]
+
+
+def _split(mass_kg: int, per_wagon_kg: int) -> list[int]:
+    """A lot's mass shared over as few wagons as carry it."""
+    count = -(-mass_kg // per_wagon_kg)
+    parts = [mass_kg // count] * count
+    parts[-1] += mass_kg - sum(parts)
+    return parts
 
 
 def _prepare(url: str) -> None:
@@ -154,6 +171,11 @@ class HubMachine(RuleBasedStateMachine):
         )
         register_container(self.uow, command, ACTOR)
         self.known[number] = size_type(iso).teu
+        for visit_kind, visit, list_kind in LISTS:  # declared on V1's lists and T1's planned boxes
+            entries = [ManifestEntry(number)]
+            manifests.add_to_list(
+                self.uow, ACTOR, visit_kind=visit_kind, visit=visit, list_kind=list_kind, entries=entries, reason="x"
+            )
         self._try(vessel.discharge_container, reference="V1", container=number, slot=slot)
 
     @precondition(lambda self: bool(self.known))
@@ -202,7 +224,7 @@ class HubMachine(RuleBasedStateMachine):
             moisture_pct=12.0,
             silo_code=silo,
             source_kind="hopper_wagons",
-            sources=[wagon_1520(7)],
+            wagons=[HopperWagon(wagon_1520(7 + i), part) for i, part in enumerate(_split(mass, 70_000))],
         ):
             self.received_kg[owner] += mass
             self.lots.append(reference)
@@ -230,8 +252,108 @@ class HubMachine(RuleBasedStateMachine):
                 mass = 0 if row is None else row.mass_kg
             self._try(grain.ship_grain, lot=lot, mass_kg=max(1, int(mass * part)), vessel_visit="V1")
 
+    # --- holds, releases, corrections, VGMs and the gate (issue #16) ------------------------------------
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data(), kind=st.sampled_from([HoldKind.CUSTOMS, HoldKind.DAMAGE, HoldKind.TERMINAL]))
+    def hold(self, data: st.DataObject, kind: HoldKind) -> None:
+        """Hold a box; when it is in the yard a truck comes for it anyway (the gate must keep it)."""
+        if self.known:
+            number = data.draw(st.sampled_from(self._at(("yard", "vessel", "wagon")) or sorted(self.known)))
+            held = self._try(holds.place_hold, container=number, reason="property test", kind=kind)
+            if held and number in self._at(("yard",)):
+                self._collect(number)
+
+    @rule(data=st.data())
+    def release(self, data: st.DataObject) -> None:
+        with self.uow:
+            open_ids = [h.id for h in self.uow.customs.listed(EVERYTHING, open_only=True)]
+        if open_ids:
+            self._try(holds.release_hold, hold_id=data.draw(st.sampled_from(open_ids)), reason="cleared")
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data(), mass=st.integers(3_000, 30_000), laden=st.booleans())
+    def correct(self, data: st.DataObject, mass: int, laden: bool) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            changes = {"gross_mass_kg": mass, "load_state": "full" if laden else "empty"}
+            self._try(corrections.correct_container, container=number, changes=changes, reason="tally")
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data(), off_pct=st.integers(-8, 8))
+    def vgm(self, data: st.DataObject, off_pct: int) -> None:
+        if self.known:
+            number = data.draw(st.sampled_from(sorted(self.known)))
+            with self.uow:
+                row = self.uow.containers.rows([number]).get(number)
+                declared = 0 if row is None or row.gross_mass_kg is None else row.gross_mass_kg
+            mass = max(1, declared + declared * off_pct // 100) if declared else 5_000
+            self._try(
+                vgm.declare_vgm,
+                EVERYTHING,
+                container=number,
+                mass_kg=mass,
+                method=1,
+                verified_by="prop",
+                verified_at=datetime(2026, 11, 28, tzinfo=UTC),
+            )
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data(), held_first=st.booleans())
+    def gate_out(self, data: st.DataObject, held_first: bool) -> None:
+        """A truck picks a yard box up on a delivery order (the clerk lets it in without an appointment);
+        half the time it comes for a held box, which must stay."""
+        if self.known:
+            yard = self._at(("yard",))
+            with self.uow:
+                held = sorted({h.container_number for h in self.uow.customs.listed(EVERYTHING, open_only=True)})
+            candidates = [n for n in yard if n in held] if held_first else []
+            self._collect(data.draw(st.sampled_from(candidates or yard or sorted(self.known))))
+
+    def _collect(self, number: str) -> None:
+        """Issue a delivery order for the box, let a truck in for it and try to take it out."""
+        serial = next(self.serials)
+        order, truck = f"DO{serial}", f"TV{serial}"
+        valid = {"valid_from": datetime(2026, 1, 1, tzinfo=UTC), "valid_to": datetime(2030, 1, 1, tzinfo=UTC)}
+        if not self._try(gate.issue_delivery_order, reference=order, containers=[number], pin="4711", **valid):
+            return
+        admitted = self._try(
+            gate.truck_in,
+            reference=truck,
+            plate="P",
+            drop_off=[],
+            pick_up=[number],
+            delivery_order=order,
+            pin="4711",
+            override_reason="property test",
+        )
+        if admitted:
+            self._try(gate.truck_out, reference=truck)
+
     def teardown(self) -> None:
         _drop(self.url)
+
+    @invariant()
+    def no_box_with_an_open_hold_has_left(self) -> None:
+        with self.uow:
+            held = {h.container_number for h in self.uow.customs.listed(EVERYTHING, open_only=True)}
+            left = {
+                row.number for row in self.uow.containers.all_rows() if row.position_kind in ("departed", "delivered")
+            }
+            assert not held & left, held & left
+            # ... and none left while a hold was open: each exit event follows the release of every hold placed
+            # before it (the log is replayed in the order the events happened).
+            open_holds: dict[str, set[int]] = defaultdict(set)
+            for event in self.uow.events.all_rows():
+                hold = (event.after or {}).get("hold")
+                if event.event_type in ("customs.hold_placed", "hold.placed") and isinstance(hold, dict):
+                    open_holds[event.subject_id].add(int(hold["id"]))
+                elif event.event_type in ("customs.hold_released", "hold.released") and isinstance(hold, dict):
+                    open_holds[event.subject_id].discard(int(hold["id"]))
+                elif (
+                    event.event_type in ("container.gate_out", "vessel.departed") and event.subject_type == "container"
+                ):
+                    assert not open_holds[event.subject_id], (event.subject_id, event.event_type)
 
     @invariant()
     def each_container_in_exactly_one_place(self) -> None:

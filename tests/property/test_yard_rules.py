@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from landbridge.domain.errors import Conflict, RuleViolation
 from landbridge.domain.yard import YardSlot
-from landbridge.services.operations.yard_rules import BlockLimits, BlockState, Box, StoredBox, segregation_distance
+from landbridge.domain.yard_rules import BlockLimits, BlockState, Box, StoredBox, segregation_distance
 
 CLASSES = st.sampled_from(["1.1", "2.1", "2.2", "3", "4.1", "4.3", "5.1", "5.2", "6.1", "7", "8", "9"])
 BLOCK = BlockLimits("E", bays=6, rows=3, max_tiers_full=2, max_tiers_empty=3, reefer_plugs=2, dangerous_goods=True)

@@ -9,9 +9,12 @@ from landbridge.domain.errors import InvalidIdentifier, RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.rail import WagonType
 from landbridge.domain.units import Gauge, tonnes_to_kg
-from landbridge.domain.yard import YardBlock, YardSlot
+from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import BlockLimits
 
-BLOCK = YardBlock(code="A", bays=41, rows=8, max_tiers=3, reefer_plugs=0)
+BLOCK = BlockLimits(
+    code="A", bays=41, rows=8, max_tiers_full=3, max_tiers_empty=3, reefer_plugs=0, dangerous_goods=False
+)
 
 
 def test_slot_parse_and_format_round_trip() -> None:
@@ -34,11 +37,6 @@ def test_slot_parse_and_format_round_trip() -> None:
 def test_slot_outside_the_block_is_refused(slot: str, fragment: str) -> None:
     with pytest.raises(RuleViolation, match=fragment):
         YardSlot.parse(slot).check_within(BLOCK)
-
-
-def test_block_capacity() -> None:
-    assert BLOCK.ground_slots == 328
-    assert BLOCK.capacity_teu == 984
 
 
 def test_wagon_slot_layout_and_axle_load() -> None:

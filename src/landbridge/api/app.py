@@ -15,9 +15,11 @@ from landbridge.api.routers import (
     dcsa,
     edi,
     health,
+    operations_containers,
     operations_customs,
     operations_gate,
     operations_grain,
+    operations_manifests,
     operations_parties,
     operations_rail,
     operations_vessels,
@@ -54,6 +56,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_gate.router,
         operations_grain.router,
         operations_customs.router,
+        operations_containers.router,
+        operations_manifests.router,
+        operations_vessels.ships,
+        operations_gate.releases,
+        operations_rail.wagons,
     ):
         app.include_router(operations_router)
     app.include_router(plans.router)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import InvalidIdentifier
 from landbridge.domain.identifiers import ContainerNumber
-from landbridge.domain.iso_types import size_type
+from landbridge.domain.iso_types import MAX_RATING_KG, size_type
 
 
 class ContainerIn(BaseModel):
@@ -22,9 +22,12 @@ class ContainerIn(BaseModel):
     number: str = Field(description="ISO 6346 container number, check digit included", examples=["CSQU3054383"])
     iso_type: str = Field(description="ISO 6346 size-type code", examples=["45G1"])
     load_state: LoadState = LoadState.EMPTY
-    gross_mass_kg: Annotated[int, Field(gt=0, le=36_000)] | None = None
+    gross_mass_kg: Annotated[int, Field(gt=0, le=MAX_RATING_KG)] | None = None
     seals: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=5)
     reefer_setpoint_c: Annotated[float, Field(ge=-40, le=40)] | None = None
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="when the box was registered, ISO 8601 with offset (default: now)"
+    )
 
     @field_validator("number")
     @classmethod
@@ -61,7 +64,8 @@ class EventOut(BaseModel):
     """One audit-trail entry."""
 
     event_type: str
-    occurred_at: str
+    occurred_at: str = Field(description="when it happened (the command's occurred_at), ISO 8601 UTC")
+    recorded_at: str | None = Field(default=None, description="when the hub recorded it, ISO 8601 UTC")
     actor: str
     role: str
     location: str | None

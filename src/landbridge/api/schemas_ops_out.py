@@ -40,6 +40,7 @@ class VesselVisitOut(_Out):
     imo_number: str | None
     eta: str
     etb: str | None
+    etd: str | None = None
     berth_code: str | None
     status: str = Field(description="announced, berthed or departed")
 
@@ -109,9 +110,12 @@ class AppointmentOut(_Out):
     plate: str
     kind: str
     container: str | None
-    status: str
-    window_booked: int
-    window_capacity: int
+    booking_reference: str | None = None
+    party: str | None = Field(default=None, description="the party that booked it (its owner)")
+    booked_by: str | None = None
+    status: str = Field(description="booked, used or cancelled")
+    window_booked: int | None = Field(default=None, description="in the answer to a booking")
+    window_capacity: int | None = Field(default=None, description="in the answer to a booking")
 
 
 class TruckVisitOut(_Out):
@@ -143,14 +147,18 @@ class GrainBalanceOut(_Out):
 
 
 class HoldOut(_Out):
-    """A customs hold."""
+    """A hold: what, whose, why, and whether it is still in force."""
 
     id: int
     container: str
+    kind: str = Field(default="customs", description="customs, line, terminal, damage or vgm_missing")
+    owner: str = Field(default="customs", description="whom it belongs to: customs, the line, terminal, shipper")
     reason: str
     placed_by: str
     placed_at: str
     released_at: str | None
+    released_by: str | None = None
+    release_reason: str | None = None
     open: bool
 
 

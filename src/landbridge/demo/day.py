@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -37,12 +38,15 @@ from landbridge.demo.numbers import Numbers
 from landbridge.demo.yard_plan import YardLayout, YardPlan
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import DomainError
+from landbridge.domain.grain import HopperWagon
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.manifests import ManifestEntry
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.scenarios import Scenario, current_scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import customs, gate, grain, parties, rail, vessel, yard
+from landbridge.services.event_time import occurring_at
+from landbridge.services.operations import gate, grain, holds, manifests, parties, rail, vessel, yard
 from landbridge.services.operations.gate import hour_of
 from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import WagonSpec
@@ -258,6 +262,9 @@ def _wagon_loads(boxes: list[_Box]) -> list[list[_Box]]:
 
 
 HOPPERS_PER_LOT = 3
+DAY_SPAN = timedelta(hours=10)  # the day starts this long before --at ...
+TICK = timedelta(seconds=30)  # ... and each command takes this long, so the whole day ends before --at
+T = TypeVar("T")
 WIDE_WAGON_CARGO_KG = 60_000  # kz_flat_80ft: 72 t payload, but (26 t tare + cargo) / 4 axles <= 23.5 t
 
 
@@ -319,6 +326,13 @@ class _Day:
         self.bookings = _bookings(self.day, self.places.base_locode)
         self.boxes: dict[str, _Box] = {}
         self.summary = DemoSummary(seed=seed, at=at)
+        self.clock = at - DAY_SPAN  # the day's own clock: every command happens at its tick
+
+    def do(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one command at the next tick of the day's clock (its events carry that ``occurred_at``)."""
+        self.clock += TICK
+        with occurring_at(self.clock):
+            return command(*args, **kwargs)
 
     def group(self, name: str) -> list[_Box]:
         return [b for b in self.boxes.values() if b.group == name]
@@ -339,11 +353,12 @@ class _Day:
             )
             self.summary.parties += 1
             for code, name, role, country in PARTIES:
-                parties.create_party(self.uow, PLANNER, code=code, name=name, role=role, country=country)
+                self.do(parties.create_party, self.uow, PLANNER, code=code, name=name, role=role, country=country)
                 self.summary.parties += 1
         with _step("consignments"):
             for booking in self.bookings.values():
-                parties.create_consignment(
+                self.do(
+                    parties.create_consignment,
                     self.uow,
                     PLANNER,
                     booking_reference=booking.reference,
@@ -359,7 +374,8 @@ class _Day:
         with _step("register containers"):
             for box in boxes:
                 reefer = size_type(box.iso_type).is_reefer
-                register_container(
+                self.do(
+                    register_container,
                     self.uow,
                     RegisterContainer(
                         number=ContainerNumber(box.number),
@@ -372,7 +388,9 @@ class _Day:
                     ),
                     YARD,
                 )
-                parties.assign_container(self.uow, PLANNER, booking_reference=box.booking, container=box.number)
+                self.do(
+                    parties.assign_container, self.uow, PLANNER, booking_reference=box.booking, container=box.number
+                )
                 self.boxes[box.number] = box
                 self.summary.containers += 1
 
@@ -381,7 +399,8 @@ class _Day:
     def container_ship(self) -> None:
         reference = f"V-COSCO-{self.day}"
         with _step("announce and berth the container ship"):
-            vessel.announce_vessel(
+            self.do(
+                vessel.announce_vessel,
                 self.uow,
                 LINE,
                 reference=reference,
@@ -389,7 +408,8 @@ class _Day:
                 eta=self.at - timedelta(hours=10),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(
+            self.do(
+                vessel.berth_vessel,
                 self.uow,
                 LINE,
                 reference=reference,
@@ -398,10 +418,23 @@ class _Day:
             )
         boxes = _draw_boxes(self.draw, self.numbers, self.bookings)
         self.register(boxes)
+        with _step("the line declares the ship's discharge list"):
+            self.do(
+                manifests.set_discharge_list,
+                self.uow,
+                LINE,
+                visit=reference,
+                entries=[ManifestEntry(b.number, b.iso_type, b.gross_mass_kg) for b in boxes],
+            )
         with _step("discharge the container ship into the yard"):
             for box in boxes:
-                vessel.discharge_container(
-                    self.uow, YARD, reference=reference, container=box.number, slot=self.yard.slot_for(box)
+                self.do(
+                    vessel.discharge_container,
+                    self.uow,
+                    YARD,
+                    reference=reference,
+                    container=box.number,
+                    slot=self.yard.slot_for(box),
                 )
         self.summary.vessel_visits[reference] = "berthed"
 
@@ -413,13 +446,13 @@ class _Day:
                 box = self.boxes[number]
                 self.yard.take(number)
                 slot = self.yard.slot_for(box, stacks_of="bishkek-regrouped")  # fresh stacks, away from the old
-                yard.place_container(self.uow, YARD, container=number, slot=slot)
+                self.do(yard.place_container, self.uow, YARD, container=number, slot=slot)
                 self.summary.yard_moves += 1
 
     # --- the gate -----------------------------------------------------------------------------------
 
     def gate_day(self) -> None:
-        window = hour_of(self.at)
+        """Export boxes trucked in on appointments; an import box picked up on its delivery order and PIN."""
         drop_offs = [
             _Box(
                 self.numbers.container(self.draw.choice(OWNERS)),
@@ -432,20 +465,23 @@ class _Day:
         ]
         self.register(drop_offs)
         local = self.group("local")
+        window = hour_of(self.clock)  # the trucks come in the current window
         with _step("gate appointments"):
             for index in range(2):
-                gate.book_appointment(
+                self.do(
+                    gate.book_appointment,
                     self.uow,
                     GATE,
                     EVERYTHING,
                     reference=f"AP-{self.day}-{index + 1:03d}",
-                    hour_start=window - timedelta(hours=2 - index),
+                    hour_start=window,
                     plate=f"苏G{71230 + index}",
                     kind="drop_off",
                     container=drop_offs[2 * index].number,
                 )
-            pick = self.yard.load_order([b.number for b in local])[0]
-            gate.book_appointment(
+            pick, *later = self.yard.load_order([b.number for b in local])
+            self.do(
+                gate.book_appointment,
                 self.uow,
                 GATE,
                 EVERYTHING,
@@ -455,23 +491,37 @@ class _Day:
                 kind="pick_up",
                 container=pick,
             )
-            for index, hours in enumerate((1, 2, 3)):
-                gate.book_appointment(
+            for index, number in enumerate(later):  # the other import boxes are collected later today
+                self.do(
+                    gate.book_appointment,
                     self.uow,
                     GATE,
                     EVERYTHING,
                     reference=f"AP-{self.day}-{index + 4:03d}",
-                    hour_start=window + timedelta(hours=hours),
+                    hour_start=window + timedelta(hours=index + 1),
                     plate=f"苏G9{index}512",
                     kind="pick_up",
-                    container=None,
+                    container=number,
                 )
-            self.summary.appointments = 6
+            self.summary.appointments = 3 + len(later)
+        with _step("the line releases the import boxes (delivery order)"):
+            order = f"DO-{self.day}-001"
+            issued = self.do(
+                gate.issue_delivery_order,
+                self.uow,
+                LINE,
+                reference=order,
+                containers=[pick, *later],
+                valid_from=self.clock - timedelta(hours=1),
+                valid_to=self.at + timedelta(days=2),
+            )
+            pin = str(issued.body["pin"])
         with _step("trucks drop off export boxes"):
             for index in range(2):
                 truck = f"TV-{self.day}-{index + 1:03d}"
                 pair = drop_offs[2 * index : 2 * index + 2]
-                gate.truck_in(
+                self.do(
+                    gate.truck_in,
                     self.uow,
                     GATE,
                     reference=truck,
@@ -482,12 +532,13 @@ class _Day:
                 )
                 for box in pair:
                     slot = self.yard.slot_for(box, stacks_of="bishkek-gate")
-                    yard.place_container(self.uow, YARD, container=box.number, slot=slot)
-                gate.truck_out(self.uow, GATE, reference=truck)
+                    self.do(yard.place_container, self.uow, YARD, container=box.number, slot=slot)
+                self.do(gate.truck_out, self.uow, GATE, reference=truck)
                 self.summary.truck_visits += 1
         with _step("truck picks up an import box"):
             truck = f"TV-{self.day}-003"
-            gate.truck_in(
+            self.do(
+                gate.truck_in,
                 self.uow,
                 GATE,
                 reference=truck,
@@ -495,9 +546,11 @@ class _Day:
                 drop_off=[],
                 pick_up=[pick],
                 appointment_reference=f"AP-{self.day}-003",
+                delivery_order=order,
+                pin=pin,
             )
             self.yard.take(pick)
-            gate.truck_out(self.uow, GATE, reference=truck)
+            self.do(gate.truck_out, self.uow, GATE, reference=truck)
             self.summary.truck_visits += 1
 
     # --- customs ------------------------------------------------------------------------------------
@@ -506,7 +559,8 @@ class _Day:
         """One box of the loading Bishkek train stays held; one Almaty box is checked and released."""
         with _step("customs holds"):
             held = self.yard.load_order([b.number for b in self.group("bishkek")])[0]
-            customs.place_hold(
+            self.do(
+                holds.place_hold,
                 self.uow,
                 CUSTOMS,
                 container=held,
@@ -514,8 +568,8 @@ class _Day:
             )
             self.summary.holds_open.append(held)
             checked = self.group("almaty")[0].number
-            outcome = customs.place_hold(self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
-            customs.release_hold(self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
+            outcome = self.do(holds.place_hold, self.uow, CUSTOMS, container=checked, reason="random X-ray inspection")
+            self.do(holds.release_hold, self.uow, CUSTOMS, hold_id=int(outcome.body["id"]))
             self.summary.holds_released += 1
 
     # --- westbound block trains ---------------------------------------------------------------------
@@ -531,7 +585,8 @@ class _Day:
             wagons = [self.numbers.wagon_1520("4") for _ in range(wagon_count)]
             specs = [WagonSpec(n, "kz_flat_80ft") for n in wagons]
             train_type = "kz_1520"
-        rail.announce_train(
+        self.do(
+            rail.announce_train,
             self.uow,
             RAIL,
             reference=reference,
@@ -547,11 +602,21 @@ class _Day:
         return wagons
 
     def _load(self, reference: str, wagons: list[str], boxes: list[_Box]) -> None:
+        planned = [ManifestEntry(b.number, b.iso_type, b.gross_mass_kg) for b in boxes]
+        self.do(manifests.set_planned_boxes, self.uow, PLANNER, train=reference, entries=planned)
         order = self.yard.load_order([b.number for b in boxes])
         for wagon, load in zip(wagons, _wagon_loads([self.boxes[n] for n in order]), strict=False):
             for box in load:
                 self.yard.take(box.number)
-                rail.load_on_wagon(self.uow, RAIL, train=reference, container=box.number, wagon_number=wagon, slot=1)
+                self.do(
+                    rail.load_on_wagon,
+                    self.uow,
+                    RAIL,
+                    train=reference,
+                    container=box.number,
+                    wagon_number=wagon,
+                    slot=1,
+                )
         self.summary.trains[reference] = "loading"
 
     def trains(self) -> None:
@@ -562,15 +627,16 @@ class _Day:
             boxes = self.group("almaty")
             wagons = self._announce(almaty, "almaty", self.places.tracks[0], len(_wagon_loads(boxes)))
             self._load(almaty, wagons, boxes)
-            rail.depart_train(self.uow, RAIL, train=almaty)
-            rail.arrive_at_border(self.uow, RAIL, train=almaty)
+            self.do(rail.depart_train, self.uow, RAIL, train=almaty)
+            self.do(rail.arrive_at_border, self.uow, RAIL, train=almaty)
             # At Altynkol the boxes are lifted onto 1520 mm wagons of two 40 ft slots each.
             plan = _wide_wagon_plan(_wagon_loads(boxes))
             wide_wagons = self._announce(wide, "almaty", None, len(plan), gauge_mm=1520)
             for wagon, slots in zip(wide_wagons, plan, strict=True):
                 for slot, load in enumerate(slots, start=1):
                     for box in load:
-                        rail.gauge_transfer(
+                        self.do(
+                            rail.gauge_transfer,
                             self.uow,
                             RAIL,
                             train=almaty,
@@ -579,24 +645,30 @@ class _Day:
                             wagon_number=wagon,
                             slot=slot,
                         )
-            rail.depart_train(self.uow, RAIL, train=wide)
-            rail.arrive_at_destination(self.uow, RAIL, train=wide)
-            self.summary.trains[almaty] = "gauge_changed"
-            self.summary.trains[wide] = "arrived"
+            self.do(rail.release_train, self.uow, RAIL, train=almaty)  # the emptied Chinese train
+            self.do(rail.depart_train, self.uow, RAIL, train=wide)
+            self.do(rail.arrive_at_destination, self.uow, RAIL, train=wide)
+            # Emptied at Almaty, the 1520 mm wagons go back to the border station for the next train.
+            self.do(rail.release_train, self.uow, RAIL, train=wide)
+            empties = f"KZ-RET-{self.day}"
+            self.do(rail.return_empty_wagons, self.uow, PLANNER, train=wide, reference=empties)
+            self.summary.trains[almaty] = "released"
+            self.summary.trains[wide] = "released"
+            self.summary.trains[empties] = "departed"
         with _step(f"train {tashkent}: load, depart, wait at Khorgos"):
             boxes = self.group("tashkent")
             self._load(
                 tashkent, self._announce(tashkent, "tashkent", self.places.tracks[1], len(_wagon_loads(boxes))), boxes
             )
-            rail.depart_train(self.uow, RAIL, train=tashkent)
-            rail.arrive_at_border(self.uow, RAIL, train=tashkent)
+            self.do(rail.depart_train, self.uow, RAIL, train=tashkent)
+            self.do(rail.arrive_at_border, self.uow, RAIL, train=tashkent)
             self.summary.trains[tashkent] = "at_border"
         with _step(f"train {duisburg}: load, depart for Alashankou and Europe"):
             boxes = self.group("duisburg")
             self._load(
                 duisburg, self._announce(duisburg, "duisburg", self.places.tracks[2], len(_wagon_loads(boxes))), boxes
             )
-            rail.depart_train(self.uow, RAIL, train=duisburg)
+            self.do(rail.depart_train, self.uow, RAIL, train=duisburg)
             self.summary.trains[duisburg] = "departed"
             self.summary.tracked_box = boxes[0].number
         with _step(f"train {bishkek}: loading (one box held by customs)"):
@@ -626,8 +698,10 @@ class _Day:
                 for start in range(0, hoppers, HOPPERS_PER_LOT):
                     group = wagons[start : start + HOPPERS_PER_LOT]
                     reference = f"GL-{self.day}-{len(received) + 1:02d}"
-                    mass_kg = sum(self.draw.randrange(60_000, 70_001, 10) for _ in group)
-                    grain.receive_grain(
+                    weighed = [HopperWagon(n, self.draw.randrange(60_000, 70_001, 10)) for n in group]
+                    mass_kg = sum(w.mass_kg for w in weighed)
+                    self.do(
+                        grain.receive_grain,
                         self.uow,
                         YARD,
                         reference=reference,
@@ -638,13 +712,14 @@ class _Day:
                         moisture_pct=moisture_pct,
                         silo_code=silo,
                         source_kind="hopper_wagons",
-                        sources=group,
+                        wagons=weighed,
                     )
                     received.append(reference)
                     self.summary.grain_lots += 1
                     self.summary.grain_received_kg += mass_kg
         with _step("grain transfer between silos"):
-            grain.transfer_grain(
+            self.do(
+                grain.transfer_grain,
                 self.uow,
                 YARD,
                 lot=received[0],
@@ -655,7 +730,8 @@ class _Day:
             self.summary.grain_lots += 1
         bulk = f"V-BULK-{self.day}"
         with _step("bulk carrier at berth 32 loads wheat"):
-            vessel.announce_vessel(
+            self.do(
+                vessel.announce_vessel,
                 self.uow,
                 LINE,
                 reference=bulk,
@@ -663,11 +739,16 @@ class _Day:
                 eta=self.at - timedelta(hours=6),
                 imo_number=self.numbers.imo(),
             )
-            vessel.berth_vessel(
-                self.uow, LINE, reference=bulk, berth_code=self.places.grain_berth, etb=self.at - timedelta(hours=5)
+            self.do(
+                vessel.berth_vessel,
+                self.uow,
+                LINE,
+                reference=bulk,
+                berth_code=self.places.grain_berth,
+                etb=self.at - timedelta(hours=5),
             )
             for lot in received[4:6]:  # two of the lots in silo S02
-                grain.ship_grain(self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)
+                self.do(grain.ship_grain, self.uow, YARD, lot=lot, mass_kg=150_000, vessel_visit=bulk)
                 self.summary.grain_shipped_kg += 150_000
             self.summary.vessel_visits[bulk] = "berthed"
         self.summary.grain_in_stock_kg = self.summary.grain_received_kg - self.summary.grain_shipped_kg

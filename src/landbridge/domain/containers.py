@@ -5,11 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from landbridge.domain.errors import RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import IsoSizeType, size_type
 
-# ISO 668 gave 30,480 kg for a 1AAA/1CC box; later editions raise it. Kept configurable per type.
-DEFAULT_MAX_GROSS_MASS_KG = 32_500
+# Tare of a box whose gross mass is unknown (assumed, typical steel dry boxes), so mass limits still bind.
+ASSUMED_TARE_KG = {20: 2_300, 40: 3_800, 45: 4_800}
+
+
+def check_gross_mass(mass_kg: int | None, iso_type: str, field: str = "gross_mass_kg") -> None:
+    """Refuse a gross mass of 0 or less, or above the ISO 668 rating of the box's size (422 at ``field``)."""
+    if mass_kg is None:
+        return
+    limit = size_type(iso_type).max_gross_mass_kg
+    if not 0 < mass_kg <= limit:
+        raise RuleViolation(
+            field, f"must be between 1 and {limit:,} kg (ISO 668 rating of a {iso_type}), got {mass_kg}"
+        )
+
+
+def mass_or_tare_kg(gross_mass_kg: int | None, iso_type: str) -> int:
+    """Gross mass, or the assumed tare when none was declared."""
+    if gross_mass_kg is not None:
+        return gross_mass_kg
+    return ASSUMED_TARE_KG[size_type(iso_type).length_ft]
 
 
 class LoadState(StrEnum):

@@ -8,9 +8,14 @@ Events are never edited; a correction is a new event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from landbridge.domain.errors import RuleViolation
+
+# How far ahead of the server's clock a reported time may lie (clock skew of the reporting system).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class EventType(StrEnum):
@@ -35,8 +40,11 @@ class EventType(StrEnum):
     TRAIN_DEPARTED = "train.departed"
     TRAIN_AT_BORDER = "train.at_border"
     TRAIN_ARRIVED = "train.arrived"
+    TRAIN_RELEASED = "train.released"  # an emptied train: its wagons are free (and 1520 mm ones may return)
     HOLD_PLACED = "customs.hold_placed"
     HOLD_RELEASED = "customs.hold_released"
+    CONTAINER_HELD = "hold.placed"  # a line, terminal, damage or vgm_missing hold (customs keeps its names)
+    CONTAINER_HOLD_RELEASED = "hold.released"
     GRAIN_RECEIVED = "grain.received"
     GRAIN_TRANSFERRED = "grain.transferred"
     GRAIN_SHIPPED = "grain.shipped"
@@ -49,7 +57,19 @@ class EventType(StrEnum):
     TRUCK_IN = "truck.in"
     TRUCK_OUT = "truck.out"
     GATE_APPOINTMENT_BOOKED = "gate.appointment_booked"
+    GATE_APPOINTMENT_CANCELLED = "gate.appointment_cancelled"
+    GATE_OVERRIDE = "gate.override"  # the gate clerk let a truck in against the appointment rules, with a reason
+    DELIVERY_ORDER_ISSUED = "release.delivery_order_issued"
+    DELIVERY_ORDER_CANCELLED = "release.delivery_order_cancelled"
     GRAIN_LOADED_CONTAINER = "grain.loaded_container"
+    CONTAINER_CORRECTED = "container.corrected"
+    CONTAINER_VGM_DECLARED = "container.vgm_declared"
+    VESSEL_REGISTERED = "vessel.registered"
+    VESSEL_DATA_CORRECTED = "vessel.data_corrected"  # master data (a rename too), subject "vessel" by IMO
+    VESSEL_VISIT_CORRECTED = "vessel.visit_corrected"
+    TRAIN_CORRECTED = "train.corrected"
+    MANIFEST_SET = "manifest.set"  # a visit's list replaced (subject: the visit)
+    MANIFEST_CHANGED = "manifest.changed"  # boxes added to or removed from a list, with the reason
     CONTAINER_REPORTED = "container.reported"  # a partner's CODECO: a gate or rail move outside the hub
     WAYBILL_CREATED = "waybill.created"
     WAYBILL_RECONSIGNED = "waybill.reconsigned"
@@ -59,6 +79,43 @@ class EventType(StrEnum):
 def utc_now() -> datetime:
     """The current time, timezone-aware (events always carry an offset)."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one read back from SQLite is UTC by construction."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def checked_occurred_at(value: datetime | None, now: datetime, field: str = "occurred_at") -> datetime:
+    """When a command happened: ``value`` (aware, not in the future) or ``now``; always UTC.
+
+    A reported time without an offset is ambiguous (hub time? UTC? the railway's Moscow time?),
+    so it is refused rather than guessed; a time more than a few minutes ahead of the clock is a
+    typo or a wrong zone.
+    """
+    if value is None:
+        return as_utc(now)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleViolation(field, "give the time with its UTC offset, e.g. 2026-12-07T08:30:00+08:00")
+    if value > now + MAX_CLOCK_SKEW:
+        minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
+        raise RuleViolation(
+            field,
+            f"{value.isoformat()} is in the future (more than {minutes} min after now, {as_utc(now).isoformat()})",
+        )
+    return as_utc(value)
+
+
+def check_in_order(
+    occurred_at: datetime, subject: str, previous_type: str, previous_at: datetime, field: str = "occurred_at"
+) -> None:
+    """Refuse an event dated before the subject's latest event: history must stay in the order it happened."""
+    if as_utc(occurred_at) < as_utc(previous_at):
+        raise RuleViolation(
+            field,
+            f"{as_utc(occurred_at).isoformat()} is earlier than the previous event of {subject}: "
+            f"{previous_type} at {as_utc(previous_at).isoformat()}",
+        )
 
 
 @dataclass(frozen=True)
@@ -75,3 +132,4 @@ class Event:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     source_reference: str | None = None
+    recorded_at: datetime | None = None  # when the log stored it (set by the store; None before that)

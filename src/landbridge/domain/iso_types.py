@@ -13,6 +13,12 @@ from landbridge.domain.errors import InvalidIdentifier
 _LENGTH_FT = {"2": 20, "4": 40, "L": 45}
 _LENGTH_MM = {"2": 6058, "4": 12192, "L": 13716}
 _HEIGHT_MM = {"0": 2438, "2": 2591, "5": 2896}
+# ISO 668:2020 rating R (maximum gross mass) for series 1: 36,000 kg for 1C/1CC (20 ft), 1A/1AA/1AAA
+# (40 ft) and 1EE/1EEE (45 ft) alike — the 2013 table's 30,480 kg was raised by Amd 1:2016. The one
+# maximum the hub checks (registration, correction, stuffing, VGM); a box plated lower is still
+# refused by its VGM against the plate only when the plate is recorded, which the hub does not do.
+_MAX_GROSS_MASS_KG = {20: 36_000, 40: 36_000, 45: 36_000}
+MAX_RATING_KG = max(_MAX_GROSS_MASS_KG.values())
 _TYPE_NAMES = {
     "G": "general purpose",
     "R": "reefer",
@@ -40,6 +46,11 @@ class IsoSizeType:
     def teu(self) -> float:
         """Twenty-foot equivalent units: 1 for 20 ft, 2 for 40 ft, 2.25 for 45 ft."""
         return self.length_ft / 20
+
+    @property
+    def max_gross_mass_kg(self) -> int:
+        """ISO 668 rating R: the most the box may weigh, cargo and tare included."""
+        return _MAX_GROSS_MASS_KG[self.length_ft]
 
     @property
     def is_reefer(self) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from landbridge.domain.units import Direction, Gauge
+from landbridge.domain.errors import Conflict, RuleViolation
+from landbridge.domain.units import Gauge
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class WagonType:
     @property
     def slot_layout_ft(self) -> tuple[int, ...]:
         """Slot lengths the platform offers: a 40 ft platform takes one 40/45 ft or two 20 ft."""
-        return {40: (40,), 60: (40, 20), 80: (40, 40)}.get(self.platform_ft, (self.platform_ft,))
+        return slot_layout_ft(self.platform_ft)
 
     @property
     def teu_capacity(self) -> int:
@@ -35,13 +37,62 @@ class WagonType:
         return (self.tare_kg + cargo_kg) / self.axles
 
 
-@dataclass
-class Wagon:
-    """One wagon of a train, by number and type."""
+def slot_layout_ft(platform_ft: int) -> tuple[int, ...]:
+    """Slot lengths of a platform: 40 → one 40 ft slot, 60 → 40 + 20, 80 → two 40 ft slots."""
+    return {40: (40,), 60: (40, 20), 80: (40, 40)}.get(platform_ft, (platform_ft,))
 
-    number: str
-    wagon_type: WagonType
-    position_in_train: int
+
+@dataclass(frozen=True)
+class TrainLimits:
+    """What a train type allows: the line's axle load and the train's cargo mass (when given)."""
+
+    axle_load_kg: int
+    max_cargo_kg: int | None
+
+
+def slot_halves(wagon: str, wagon_type: WagonType, slot: int, length_ft: int, taken: set[int]) -> list[int]:
+    """The 20 ft halves of slot ``slot`` a box of ``length_ft`` takes (422 at slot, 409 when taken).
+
+    A 40/45 ft box takes a whole 40 ft slot; a 20 ft box a free half of a 40 ft slot or a 20 ft slot.
+    """
+    layout = wagon_type.slot_layout_ft
+    if not 1 <= slot <= len(layout):
+        raise RuleViolation("slot", f"wagon {wagon} ({wagon_type.code}) has slots 1-{len(layout)}")
+    slot_ft = layout[slot - 1]
+    if length_ft >= 40:
+        if slot_ft < 40:
+            raise RuleViolation("slot", f"a {length_ft} ft box does not fit the {slot_ft} ft slot {slot}")
+        halves = [1, 2]
+    else:
+        free = [h for h in ((1, 2) if slot_ft >= 40 else (1,)) if h not in taken]
+        halves = free[:1] or [1]
+    if taken & set(halves):
+        raise Conflict("slot", f"slot {slot} of wagon {wagon} is taken")
+    return halves
+
+
+def check_wagon_mass(
+    wagon: str,
+    wagon_type: WagonType,
+    on_wagon_kg: int,
+    box_kg: int,
+    limits: TrainLimits | None,
+    train_cargo_kg: int,
+) -> None:
+    """The wagon's payload, the mean axle load against the line's limit, and the train's cargo mass."""
+    if on_wagon_kg + box_kg > wagon_type.payload_kg:
+        raise RuleViolation(
+            "wagon_number", f"wagon {wagon} payload {wagon_type.payload_kg} kg exceeded ({on_wagon_kg} + {box_kg} kg)"
+        )
+    if limits is None:
+        return
+    axle_kg = wagon_type.axle_load_kg(on_wagon_kg + box_kg)
+    if axle_kg > limits.axle_load_kg:
+        raise RuleViolation(
+            "wagon_number", f"axle load {axle_kg:.0f} kg exceeds {limits.axle_load_kg} kg on wagon {wagon}"
+        )
+    if limits.max_cargo_kg is not None and train_cargo_kg + box_kg > limits.max_cargo_kg:
+        raise RuleViolation("train", f"train cargo {train_cargo_kg + box_kg} kg exceeds {limits.max_cargo_kg} kg")
 
 
 class TrainStatus(StrEnum):
@@ -53,25 +104,63 @@ class TrainStatus(StrEnum):
     AT_BORDER = "at_border"
     GAUGE_CHANGED = "gauge_changed"
     ARRIVED = "arrived"
+    RELEASED = "released"
 
 
-@dataclass
-class TrainVisit:
-    """A train calling at the base: direction, route, gauge and wagons."""
+class TrainKind(StrEnum):
+    """A train in service with cargo, or empty 1520 mm wagons going back to the border station."""
 
-    reference: str
-    direction: Direction
-    route_code: str
-    gauge: Gauge
-    track_code: str | None = None
-    status: TrainStatus = TrainStatus.ANNOUNCED
-    wagons: list[Wagon] = field(default_factory=list)
+    SERVICE = "service"
+    EMPTY_RETURN = "empty_return"
+
+
+# Where an emptied train may be released: at the border after the gauge change, or at its destination.
+RELEASABLE = frozenset({TrainStatus.AT_BORDER, TrainStatus.GAUGE_CHANGED, TrainStatus.ARRIVED})
+
+
+def check_releasable(train: str, status: str, boxes_on_board: int, field: str = "train") -> None:
+    """An emptied train, at the border or its destination, may be released (422 naming ``field``)."""
+    if TrainStatus(status) not in RELEASABLE:
+        raise RuleViolation(field, f"train {train} is {status}; a train is released at the border or its destination")
+    if boxes_on_board:
+        raise RuleViolation(field, f"train {train} still carries {boxes_on_board} box(es); unload them first")
+
+
+def check_returnable(train: str, status: str, gauge_mm: int, kind: str, field: str = "train") -> None:
+    """Only a released 1520 mm service train's wagons go back to the border as an empty return."""
+    if gauge_mm != 1520:
+        raise RuleViolation(field, f"train {train} runs on {gauge_mm} mm; empty returns are of 1520 mm wagons")
+    if kind != TrainKind.SERVICE.value:
+        raise RuleViolation(field, f"train {train} is already an empty return")
+    if status != TrainStatus.RELEASED.value:
+        raise RuleViolation(field, f"train {train} is {status}; release it before returning its wagons")
 
 
 @dataclass(frozen=True)
-class RailTrack:
-    """A loading track at the base."""
+class WagonTrip:
+    """One train visit a wagon made: what kind, and when it left and arrived (UTC)."""
 
-    code: str
-    length_m: float
-    gauge: Gauge = Gauge.STANDARD_1435
+    train: str
+    kind: str
+    loaded: bool
+    departed_at: datetime | None
+    arrived_at: datetime | None
+
+
+def turnaround(trips: list[WagonTrip]) -> tuple[datetime | None, datetime | None, float | None]:
+    """A wagon's latest round trip: loaded out (departure), back empty (arrival of its empty return), hours.
+
+    Trips are in the order the wagon made them; the cycle is the last loaded departure followed by an
+    empty return that arrived.
+    """
+    loaded_out: datetime | None = None
+    back: datetime | None = None
+    result: tuple[datetime | None, datetime | None, float | None] = (None, None, None)
+    for trip in trips:
+        if trip.kind == TrainKind.SERVICE.value and trip.loaded and trip.departed_at is not None:
+            loaded_out, back = trip.departed_at, None
+            result = (loaded_out, None, None)
+        elif trip.kind == TrainKind.EMPTY_RETURN.value and loaded_out is not None and trip.arrived_at is not None:
+            back = trip.arrived_at
+            result = (loaded_out, back, round((back - loaded_out).total_seconds() / 3600, 1))
+    return result

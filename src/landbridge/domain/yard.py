@@ -28,28 +28,6 @@ class BlockBounds(Protocol):
     def max_tiers(self) -> int: ...
 
 
-@dataclass(frozen=True)
-class YardBlock:
-    """A block of the yard and its limits."""
-
-    code: str
-    bays: int
-    rows: int
-    max_tiers: int
-    reefer_plugs: int = 0
-    dangerous_goods_allowed: bool = False
-
-    @property
-    def ground_slots(self) -> int:
-        """20 ft ground slots (bays × rows)."""
-        return self.bays * self.rows
-
-    @property
-    def capacity_teu(self) -> int:
-        """TEU the block holds when every stack is at full height."""
-        return self.ground_slots * self.max_tiers
-
-
 @dataclass(frozen=True, order=True)
 class YardSlot:
     """A position in the yard: block, bay, row, tier (all from 1)."""

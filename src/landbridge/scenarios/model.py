@@ -134,6 +134,10 @@ class GateSpec(Sourced):
     appointments_per_hour: PositiveInt
     trucks_per_hour_mean: PositiveFloat
     truck_shuttle_to_quay_min: PositiveFloat
+    appointment_early_min: NonNegativeInt = 30
+    appointment_late_min: NonNegativeInt = 30
+    booking_horizon_days: PositiveInt = 7
+    appointments_per_party_per_day: PositiveInt = 40
     # relative truck arrivals per hour of the day (24 weights, hub time like the timetable; None = flat)
     hourly_profile: list[NonNegativeFloat] | None = None
 

@@ -61,6 +61,11 @@ class Action(StrEnum):
     GRAIN_WRITE = "grain.write"
     CUSTOMS_READ = "customs.read"
     CUSTOMS_WRITE = "customs.write"
+    HOLD_READ = "hold.read"
+    VGM_WRITE = "vgm.write"  # declare a SOLAS verified gross mass (a shipper: for its own boxes)
+    CONTAINER_CORRECT = "container.correct"
+    RELEASE_WRITE = "release.write"  # issue and cancel delivery orders
+    HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
     EDI_READ = "edi.read"  # interchanges received and sent, bay plans, partners
@@ -81,6 +86,7 @@ _READS = frozenset(
         Action.GATE_READ,
         Action.GRAIN_READ,
         Action.CUSTOMS_READ,
+        Action.HOLD_READ,
         Action.SIMULATION_READ,
         Action.EDI_READ,
         Action.WAYBILL_READ,
@@ -101,21 +107,46 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.RAIL_PLAN,
         Action.GATE_BOOK,
         Action.PLAN_RUN,
+        Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
+        Action.RELEASE_WRITE,
         Action.EDI_IMPORT,
         Action.EDI_EXPORT,
         Action.WAYBILL_WRITE,
     },
     Role.YARD_OPERATOR: _READS
-    | {Action.CONTAINER_REGISTER, Action.YARD_WRITE, Action.VESSEL_HANDLE, Action.CFS_WRITE, Action.GRAIN_WRITE},
-    Role.GATE_CLERK: _READS | {Action.CONTAINER_REGISTER, Action.GATE_BOOK, Action.GATE_WRITE},
+    | {
+        Action.CONTAINER_REGISTER,
+        Action.YARD_WRITE,
+        Action.VESSEL_HANDLE,
+        Action.CFS_WRITE,
+        Action.GRAIN_WRITE,
+        Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
+    },
+    Role.GATE_CLERK: _READS
+    | {
+        Action.CONTAINER_REGISTER,
+        Action.GATE_BOOK,
+        Action.GATE_WRITE,
+        Action.HOLD_WRITE,
+        Action.VGM_WRITE,
+        Action.CONTAINER_CORRECT,
+    },
     Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.EDI_IMPORT, Action.WAYBILL_WRITE},
-    Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE},
+    Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
             Action.VESSEL_READ,
             Action.CUSTOMS_READ,
+            Action.HOLD_READ,
+            Action.HOLD_WRITE,
+            Action.VGM_WRITE,
+            Action.RELEASE_WRITE,
             Action.CONTAINER_REGISTER,
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,
@@ -124,7 +155,15 @@ POLICY: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.SHIPPER: frozenset(
-        {Action.CONTAINER_READ, Action.AUDIT_READ, Action.CUSTOMS_READ, Action.GRAIN_READ, Action.GATE_BOOK}
+        {
+            Action.CONTAINER_READ,
+            Action.AUDIT_READ,
+            Action.CUSTOMS_READ,
+            Action.HOLD_READ,
+            Action.GRAIN_READ,
+            Action.GATE_BOOK,
+            Action.VGM_WRITE,
+        }
     ),
 }
 

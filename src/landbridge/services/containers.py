@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from landbridge.domain.containers import Container, LoadState
+from landbridge.domain.containers import Container, LoadState, check_gross_mass
 from landbridge.domain.errors import Conflict, RuleViolation
-from landbridge.domain.events import Event, EventType
+from landbridge.domain.events import Event, EventType, checked_occurred_at, utc_now
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.services.actor import Actor
+from landbridge.services.event_time import append_in_order, command_time
 from landbridge.services.operations.common import execute
 from landbridge.store.unit_of_work import UnitOfWork
 
-__all__ = ["MAX_GROSS_MASS_KG", "Actor", "RegisterContainer", "add_registered_container", "register_container"]
-
-MAX_GROSS_MASS_KG = 36_000
+__all__ = ["Actor", "RegisterContainer", "add_registered_container", "register_container"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class RegisterContainer:
     seals: tuple[str, ...] = field(default_factory=tuple)
     reefer_setpoint_c: float | None = None
     source_reference: str | None = None
+    occurred_at: datetime | None = None  # when the box was registered (default: now, or the command's time)
 
 
 def _snapshot(container: Container) -> dict[str, object]:
@@ -47,7 +48,9 @@ def _snapshot(container: Container) -> dict[str, object]:
 
 def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
     """Add a container to the hub and record a ``container.registered`` event, in one transaction."""
-    container: Container = execute(uow, actor, lambda work: add_registered_container(work, command, actor)).body
+    container: Container = execute(
+        uow, actor, lambda work: add_registered_container(work, command, actor), occurred_at=command.occurred_at
+    ).body
     return container
 
 
@@ -56,8 +59,7 @@ def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor:
     iso = size_type(command.iso_type)
     if command.reefer_setpoint_c is not None and not iso.is_reefer:
         raise RuleViolation("reefer_setpoint_c", f"{iso.code} is not a reefer; a set point makes no sense")
-    if command.gross_mass_kg is not None and not 0 < command.gross_mass_kg <= MAX_GROSS_MASS_KG:
-        raise RuleViolation("gross_mass_kg", f"must be between 1 and {MAX_GROSS_MASS_KG} kg")
+    check_gross_mass(command.gross_mass_kg, iso.code)
     container = Container(
         number=command.number,
         iso_type=iso.code,
@@ -72,16 +74,19 @@ def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor:
         uow.containers.add(container)
     except IntegrityError as error:  # a concurrent registration won the race
         raise Conflict("number", f"container {command.number} is already registered") from error
-    uow.events.append(
+    occurred_at = command_time() if command.occurred_at is None else checked_occurred_at(command.occurred_at, utc_now())
+    append_in_order(
+        uow,
         Event(
             event_type=EventType.CONTAINER_REGISTERED,
             subject_type="container",
             subject_id=str(command.number),
             actor=actor.name,
             role=actor.role,
+            occurred_at=occurred_at,
             before=None,
             after=_snapshot(container),
             source_reference=command.source_reference,
-        )
+        ),
     )
     return container

@@ -183,6 +183,50 @@ class VesselVisitRow(Base):
     operator_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"), index=True)
 
 
+class VesselRow(Base):
+    """Vessel master data: one row per ship, by its IMO number (a renamed ship keeps its row)."""
+
+    __tablename__ = "vessels"
+    imo_number: Mapped[str] = mapped_column(String(7), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    call_sign: Mapped[str | None] = mapped_column(String(16))
+    loa_m: Mapped[float | None] = mapped_column(Float)
+    beam_m: Mapped[float | None] = mapped_column(Float)
+    draft_m: Mapped[float | None] = mapped_column(Float)
+    operator: Mapped[str | None] = mapped_column(String(100))
+
+
+class VgmRow(Base):
+    """A SOLAS VI/2 verified gross mass declared for a container; the latest one counts."""
+
+    __tablename__ = "verified_gross_masses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
+    mass_kg: Mapped[int] = mapped_column(Integer)
+    method: Mapped[int] = mapped_column(Integer)
+    verified_by: Mapped[str] = mapped_column(String(100))
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    source_reference: Mapped[str | None] = mapped_column(String(128))
+
+
+class ManifestEntryRow(Base):
+    """A box on a visit's list: a ship's discharge or load list, a train's planned boxes."""
+
+    __tablename__ = "manifest_entries"
+    __table_args__ = (
+        UniqueConstraint("visit_kind", "visit_reference", "list_kind", "container_number", name="uq_manifest_entries"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_kind: Mapped[str] = mapped_column(String(16))
+    visit_reference: Mapped[str] = mapped_column(String(32), index=True)
+    list_kind: Mapped[str] = mapped_column(String(16))
+    container_number: Mapped[str] = mapped_column(String(11), index=True)
+    iso_type: Mapped[str | None] = mapped_column(String(4))
+    gross_mass_kg: Mapped[int | None] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(64))
+
+
 class TrainVisitRow(Base):
     __tablename__ = "train_visits"
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -193,6 +237,8 @@ class TrainVisitRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
     train_type_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("train_types.code"))
+    kind: Mapped[str] = mapped_column(String(16), default="service", server_default="service")
+    returns_wagons_of: Mapped[str | None] = mapped_column(String(32))
 
 
 class WagonRow(Base):
@@ -218,6 +264,8 @@ class TruckVisitRow(Base):
     appointment_reference: Mapped[str | None] = mapped_column(String(32))
     drop_off: Mapped[list[str] | None] = mapped_column(JSON)
     pick_up: Mapped[list[str] | None] = mapped_column(JSON)
+    delivery_order_reference: Mapped[str | None] = mapped_column(String(32))
+    override_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class SiloRow(Base):
@@ -239,13 +287,22 @@ class GrainLotRow(Base):
 
 
 class CustomsHoldRow(Base):
+    """A hold of any kind (``domain.holds.HoldKind``); the table keeps its first name, customs_holds."""
+
     __tablename__ = "customs_holds"
     id: Mapped[int] = mapped_column(primary_key=True)
-    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"))
+    container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     placed_by: Mapped[str] = mapped_column(String(64))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16), default="customs", server_default="customs")
+    owner: Mapped[str] = mapped_column(String(64), default="customs", server_default="customs")
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    release_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+HoldRow = CustomsHoldRow
 
 
 class EventRow(Base):
@@ -351,6 +408,31 @@ class GateAppointmentRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     container_number: Mapped[str | None] = mapped_column(String(11))
     status: Mapped[str] = mapped_column(String(16))
+    booking_reference: Mapped[str | None] = mapped_column(String(35))
+    booked_by: Mapped[str | None] = mapped_column(String(64))
+    party_code: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class DeliveryOrderRow(Base):
+    """A release of import boxes to a trucker (the line's or the planner's), quoted with a PIN at the gate."""
+
+    __tablename__ = "delivery_orders"
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    party_code: Mapped[str | None] = mapped_column(String(32))
+    pin_sha256: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class DeliveryOrderBoxRow(Base):
+    """A box a delivery order releases, and the truck that took it."""
+
+    __tablename__ = "delivery_order_containers"
+    order_reference: Mapped[str] = mapped_column(String(32), ForeignKey("delivery_orders.reference"), primary_key=True)
+    container_number: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
+    truck_reference: Mapped[str | None] = mapped_column(String(32))
 
 
 class GrainMovementRow(Base):

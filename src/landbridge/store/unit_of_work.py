@@ -20,12 +20,14 @@ from landbridge.store.repositories import (
     GateRepository,
     GrainRepository,
     IdempotencyRepository,
+    ManifestRepository,
     PartyRepository,
     RailRepository,
     ReferenceRepository,
     TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
+    VgmRepository,
     YardRepository,
 )
 
@@ -40,12 +42,14 @@ class UnitOfWork:
     gate: GateRepository
     grain: GrainRepository
     idempotency: IdempotencyRepository
+    manifests: ManifestRepository
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
     twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
+    vgm: VgmRepository
     yard: YardRepository
 
     owns_transaction = True
@@ -79,12 +83,14 @@ class UnitOfWork:
         self.gate = GateRepository(session)
         self.grain = GrainRepository(session)
         self.idempotency = IdempotencyRepository(session)
+        self.manifests = ManifestRepository(session)
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
         self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
+        self.vgm = VgmRepository(session)
         self.yard = YardRepository(session)
 
     def __exit__(

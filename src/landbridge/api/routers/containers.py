@@ -12,6 +12,7 @@ from landbridge.api.schemas import ContainerIn, ContainerOut, EventOut
 from landbridge.api.schemas_ops import respond
 from landbridge.domain.containers import Container, PositionKind
 from landbridge.domain.errors import InvalidIdentifier, NotFound
+from landbridge.domain.events import as_utc
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.authz import Action
 from landbridge.services.containers import RegisterContainer, add_registered_container
@@ -69,7 +70,11 @@ def create_container(
     def work(uow: UnitOfWork) -> dict[str, object]:
         return container_out(add_registered_container(uow, command, who.actor)).model_dump(mode="json")
 
-    return respond(execute(uow, who.actor, work, status_code=status.HTTP_201_CREATED, idempotency=key))
+    return respond(
+        execute(
+            uow, who.actor, work, status_code=status.HTTP_201_CREATED, idempotency=key, occurred_at=body.occurred_at
+        )
+    )
 
 
 @router.get("", response_model=list[ContainerOut])
@@ -109,7 +114,8 @@ def get_container_history(number: str, uow: UowDep, who: AuditReader) -> list[Ev
     return [
         EventOut(
             event_type=e.event_type.value,
-            occurred_at=e.occurred_at.isoformat(),
+            occurred_at=as_utc(e.occurred_at).isoformat(),
+            recorded_at=None if e.recorded_at is None else as_utc(e.recorded_at).isoformat(),
             actor=e.actor,
             role=e.role,
             location=e.location,

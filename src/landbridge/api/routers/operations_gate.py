@@ -1,4 +1,4 @@
-"""The gate: appointments and trucks in and out."""
+"""The gate: appointments (book, list own, cancel), delivery orders, and trucks in and out."""
 
 from __future__ import annotations
 
@@ -9,26 +9,48 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import AppointmentIn, TruckInIn, respond
+from landbridge.api.schemas_ops import (
+    ERRORS,
+    AppointmentIn,
+    CommandIn,
+    DeliveryOrderIn,
+    DeliveryOrderOut,
+    TruckInIn,
+    respond,
+)
 from landbridge.api.schemas_ops_out import AppointmentOut, GateWindowOut, TruckVisitOut
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
 router = APIRouter(prefix="/api/v1/gate", tags=["gate"])
+releases = APIRouter(prefix="/api/v1/delivery-orders", tags=["gate"])
 Booker = Annotated[Principal, Depends(Authorized(Action.GATE_BOOK))]
 Clerk = Annotated[Principal, Depends(Authorized(Action.GATE_WRITE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.GATE_READ))]
+Releaser = Annotated[Principal, Depends(Authorized(Action.RELEASE_WRITE))]
 
 
-@router.get("/appointments", response_model=GateWindowOut)
+@router.get("/appointments", response_model=GateWindowOut, responses=ERRORS)
 def window(uow: UowDep, who: Reader, hour_start: Annotated[datetime, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
 
 
-@router.post("/appointments", status_code=201, response_model=AppointmentOut)
+@router.get("/appointments/mine", response_model=list[AppointmentOut], responses=ERRORS)
+def my_appointments(
+    uow: UowDep, who: Booker, status: Annotated[str | None, Query(description="booked, used or cancelled")] = None
+) -> list[AppointmentOut]:
+    """The caller's party's appointments (gate staff: all), by window."""
+    return [AppointmentOut(**view) for view in gate.appointments(uow, who.scope, status)]
+
+
+@router.post("/appointments", status_code=201, response_model=AppointmentOut, responses=ERRORS)
 def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> JSONResponse:
-    """Book a truck into an hourly window (refused when the window is full)."""
+    """Book a truck into an hourly window for a box or booking the caller may see.
+
+    Refused when the window is full (409), over or beyond the booking horizon, or the party's daily
+    quota is used (422).
+    """
     return respond(
         gate.book_appointment(
             uow,
@@ -39,14 +61,34 @@ def book(body: AppointmentIn, uow: UowDep, who: Booker, key: IdempotencyDep) -> 
             plate=body.plate,
             kind=body.kind,
             container=body.container,
+            booking_reference=body.booking_reference,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
 
 
-@router.post("/trucks", status_code=201, response_model=TruckVisitOut)
+@router.post("/appointments/{reference}/cancel", response_model=AppointmentOut, responses=ERRORS)
+def cancel(
+    reference: str, uow: UowDep, who: Booker, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
+    """Cancel a booked appointment (its owner, or gate staff); the window gets the place back."""
+    return respond(
+        gate.cancel_appointment(
+            uow,
+            who.actor,
+            who.scope,
+            reference=reference,
+            occurred_at=None if body is None else body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/trucks", status_code=201, response_model=TruckVisitOut, responses=ERRORS)
 def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
-    """A truck enters with boxes to drop off and/or to pick up."""
+    """A truck enters: drop-offs need a booking, pick-ups a delivery order and its PIN, the truck its
+    appointment window (or the clerk's ``override_reason``)."""
     return respond(
         gate.truck_in(
             uow,
@@ -56,12 +98,59 @@ def truck_in(body: TruckInIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> J
             drop_off=body.drop_off,
             pick_up=body.pick_up,
             appointment_reference=body.appointment_reference,
+            delivery_order=body.delivery_order,
+            pin=body.pin,
+            override_reason=body.override_reason,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
 
 
-@router.post("/trucks/{reference}/out", response_model=TruckVisitOut)
-def truck_out(reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
-    """The truck leaves with its pick-ups."""
-    return respond(gate.truck_out(uow, who.actor, reference=reference, idempotency=key))
+@router.post("/trucks/{reference}/out", response_model=TruckVisitOut, responses=ERRORS)
+def truck_out(
+    reference: str, uow: UowDep, who: Clerk, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
+    """The truck leaves with its pick-ups (refused while one of them is held)."""
+    return respond(
+        gate.truck_out(
+            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@releases.post("", status_code=201, response_model=DeliveryOrderOut, responses=ERRORS)
+def issue(body: DeliveryOrderIn, uow: UowDep, who: Releaser, key: IdempotencyDep) -> JSONResponse:
+    """Release import boxes for pick-up (the line or the planner): valid from/to, with a PIN shown once."""
+    return respond(
+        gate.issue_delivery_order(
+            uow,
+            who.actor,
+            reference=body.reference,
+            containers=body.containers,
+            valid_from=body.valid_from,
+            valid_to=body.valid_to,
+            pin=body.pin,
+            scope=who.scope,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@releases.get("/{reference}", response_model=DeliveryOrderOut, responses=ERRORS)
+def get_order(reference: str, uow: UowDep, who: Reader) -> DeliveryOrderOut:
+    """A delivery order: its boxes, validity and which were picked up (never the PIN)."""
+    return DeliveryOrderOut(**gate.delivery_order(uow, reference))
+
+
+@releases.post("/{reference}/cancel", response_model=DeliveryOrderOut, responses=ERRORS)
+def cancel_order(
+    reference: str, uow: UowDep, who: Releaser, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
+    """Withdraw a delivery order."""
+    return respond(
+        gate.cancel_delivery_order(
+            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import GrainContainersIn, GrainLotIn, GrainShipIn, GrainTransferIn, respond
 from landbridge.api.schemas_ops_out import GrainBalanceOut, GrainIntoContainersOut, GrainLotOut, GrainTransferOut
+from landbridge.domain.grain import HopperWagon
 from landbridge.services.authz import Action
 from landbridge.services.operations import grain
 
@@ -20,8 +21,16 @@ Reader = Annotated[Principal, Depends(Authorized(Action.GRAIN_READ))]
 
 @router.post("/lots", status_code=201, response_model=GrainLotOut)
 def receive(body: GrainLotIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> JSONResponse:
-    """Receive a lot into a silo from hopper wagons or containers."""
-    return respond(grain.receive_grain(uow, who.actor, **body.model_dump(), idempotency=key))
+    """Receive a lot into a silo from hopper wagons (each with its mass, one gauge) or bulk containers."""
+    return respond(
+        grain.receive_grain(
+            uow,
+            who.actor,
+            **body.model_dump(exclude={"wagons"}),
+            wagons=[HopperWagon(w.number, w.mass_kg) for w in body.wagons],
+            idempotency=key,
+        )
+    )
 
 
 @router.get("/lots", response_model=list[GrainLotOut])
@@ -53,6 +62,7 @@ def transfer(reference: str, body: GrainTransferIn, uow: UowDep, who: Writer, ke
             to_silo=body.to_silo,
             mass_kg=body.mass_kg,
             new_reference=body.new_reference,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -63,7 +73,13 @@ def ship(reference: str, body: GrainShipIn, uow: UowDep, who: Writer, key: Idemp
     """Load grain onto a berthed vessel."""
     return respond(
         grain.ship_grain(
-            uow, who.actor, lot=reference, mass_kg=body.mass_kg, vessel_visit=body.vessel_visit, idempotency=key
+            uow,
+            who.actor,
+            lot=reference,
+            mass_kg=body.mass_kg,
+            vessel_visit=body.vessel_visit,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -74,4 +90,8 @@ def into_containers(
 ) -> JSONResponse:
     """Fill empty boxes with grain from the lot."""
     fills = [grain.ContainerFill(f.container, f.mass_kg) for f in body.containers]
-    return respond(grain.load_grain_into_containers(uow, who.actor, lot=reference, fills=fills, idempotency=key))
+    return respond(
+        grain.load_grain_into_containers(
+            uow, who.actor, lot=reference, fills=fills, occurred_at=body.occurred_at, idempotency=key
+        )
+    )

@@ -29,6 +29,7 @@ def create_party(body: PartyIn, uow: UowDep, who: PartyWriter, key: IdempotencyD
             name=body.name,
             role=body.role,
             country=body.country,
+            occurred_at=body.occurred_at,
             owner_codes=body.owner_codes,
             idempotency=key,
         )
@@ -63,6 +64,7 @@ def create_consignment(body: ConsignmentIn, uow: UowDep, who: ConsignmentWriter,
             origin=body.origin,
             destination=body.destination,
             goods=goods,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -75,6 +77,11 @@ def assign_container(
     """Attach a container to a consignment (its shipper can then follow it)."""
     return respond(
         parties.assign_container(
-            uow, who.actor, booking_reference=booking_reference, container=body.container, idempotency=key
+            uow,
+            who.actor,
+            booking_reference=booking_reference,
+            container=body.container,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )

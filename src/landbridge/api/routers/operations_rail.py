@@ -8,13 +8,26 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import BorderIn, GaugeTransferIn, TrainVisitIn, UnloadIn, WagonLoadIn, respond
+from landbridge.api.schemas_ops import (
+    ERRORS,
+    BorderIn,
+    CommandIn,
+    EmptyReturnIn,
+    GaugeTransferIn,
+    TrainVisitCorrectionIn,
+    TrainVisitIn,
+    UnloadIn,
+    WagonLoadIn,
+    WagonOut,
+    respond,
+)
 from landbridge.api.schemas_ops_out import ContainerStateOut, TrainVisitOut
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
-from landbridge.services.operations import rail
+from landbridge.services.operations import corrections, rail
 
 router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
+wagons = APIRouter(prefix="/api/v1/wagons", tags=["rail"])
 Planner = Annotated[Principal, Depends(Authorized(Action.RAIL_PLAN))]
 Handler = Annotated[Principal, Depends(Authorized(Action.RAIL_HANDLE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.RAIL_READ))]
@@ -35,6 +48,7 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
             train_type_code=body.train_type_code,
             wagons=wagons,
             track_code=body.track_code,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -68,6 +82,7 @@ def load(reference: str, body: WagonLoadIn, uow: UowDep, who: Handler, key: Idem
             container=body.container,
             wagon_number=body.wagon_number,
             slot=body.slot,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -78,22 +93,41 @@ def unload(reference: str, body: UnloadIn, uow: UowDep, who: Handler, key: Idemp
     """Unload a container into the yard."""
     return respond(
         rail.unload_from_wagon(
-            uow, who.actor, train=reference, container=body.container, slot=body.slot, idempotency=key
+            uow,
+            who.actor,
+            train=reference,
+            container=body.container,
+            slot=body.slot,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
 
 @router.post("/{reference}/depart", response_model=TrainVisitOut)
-def depart(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+def depart(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The train departs (refused while a box on it has an open customs hold)."""
-    return respond(rail.depart_train(uow, who.actor, train=reference, idempotency=key))
+    return respond(
+        rail.depart_train(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
 
 
 @router.post("/{reference}/border", response_model=TrainVisitOut)
 def border(reference: str, body: BorderIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """The train reached its border crossing."""
     return respond(
-        rail.arrive_at_border(uow, who.actor, train=reference, crossing_code=body.crossing_code, idempotency=key)
+        rail.arrive_at_border(
+            uow,
+            who.actor,
+            train=reference,
+            crossing_code=body.crossing_code,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
     )
 
 
@@ -111,12 +145,74 @@ def gauge_transfer(
             to_train=body.to_train,
             wagon_number=body.wagon_number,
             slot=body.slot,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
 
 
 @router.post("/{reference}/arrive", response_model=TrainVisitOut)
-def arrive(reference: str, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+def arrive(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The train reached its destination; its boxes are delivered."""
-    return respond(rail.arrive_at_destination(uow, who.actor, train=reference, idempotency=key))
+    return respond(
+        rail.arrive_at_destination(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.patch("/{reference}", response_model=TrainVisitOut, responses=ERRORS)
+def correct(
+    reference: str, body: TrainVisitCorrectionIn, uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Correct a train's route, direction or track while it is at the base (``train.corrected``, before/after)."""
+    return respond(
+        corrections.correct_train_visit(
+            uow,
+            who.actor,
+            reference=reference,
+            changes=body.changes(),
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/{reference}/release", response_model=TrainVisitOut, responses=ERRORS)
+def release(
+    reference: str, uow: UowDep, who: Handler, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
+    """Release an emptied train at the border or its destination (``train.released``)."""
+    return respond(
+        rail.release_train(
+            uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.post("/{reference}/return-empty", status_code=201, response_model=TrainVisitOut, responses=ERRORS)
+def return_empty(reference: str, body: EmptyReturnIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Send a released 1520 mm train's wagons back to its border station as an empty-return train visit."""
+    return respond(
+        rail.return_empty_wagons(
+            uow, who.actor, train=reference, reference=body.reference, occurred_at=body.occurred_at, idempotency=key
+        )
+    )
+
+
+@wagons.get("", response_model=list[WagonOut], responses=ERRORS)
+def list_wagons(uow: UowDep, who: Reader) -> list[WagonOut]:
+    """Every wagon the base has seen: where it is and its latest turnaround (loaded out → back empty)."""
+    return [WagonOut(**view) for view in rail.wagon_cycles(uow)]
+
+
+@wagons.get("/{number}", response_model=WagonOut, responses=ERRORS)
+def get_wagon(number: str, uow: UowDep, who: Reader) -> WagonOut:
+    """One wagon by number."""
+    found = rail.wagon_cycles(uow, number.replace(" ", "").replace("-", ""))
+    if not found:
+        raise NotFound("number", f"no wagon {number!r}")
+    return WagonOut(**found[0])

@@ -8,13 +8,26 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
-from landbridge.api.schemas_ops import BerthIn, ContainerRef, DischargeIn, VesselVisitIn, respond
+from landbridge.api.schemas_ops import (
+    ERRORS,
+    BerthIn,
+    CommandIn,
+    ContainerRef,
+    DischargeIn,
+    VesselCorrectionIn,
+    VesselIn,
+    VesselOut,
+    VesselVisitCorrectionIn,
+    VesselVisitIn,
+    respond,
+)
 from landbridge.api.schemas_ops_out import ContainerStateOut, VesselVisitOut
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
-from landbridge.services.operations import vessel
+from landbridge.services.operations import corrections, vessel
 
 router = APIRouter(prefix="/api/v1/vessel-visits", tags=["vessel visits"])
+ships = APIRouter(prefix="/api/v1/vessels", tags=["vessel visits"])
 Planner = Annotated[Principal, Depends(Authorized(Action.VESSEL_PLAN))]
 Handler = Annotated[Principal, Depends(Authorized(Action.VESSEL_HANDLE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.VESSEL_READ))]
@@ -31,6 +44,7 @@ def announce(body: VesselVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep
             vessel_name=body.vessel_name,
             eta=body.eta,
             imo_number=body.imo_number,
+            occurred_at=body.occurred_at,
             operator_code=body.operator_code,
             idempotency=key,
         )
@@ -59,7 +73,13 @@ def berth(reference: str, body: BerthIn, uow: UowDep, who: Planner, key: Idempot
     """Bring the vessel alongside a free berth."""
     return respond(
         vessel.berth_vessel(
-            uow, who.actor, reference=reference, berth_code=body.berth_code, etb=body.etb, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            berth_code=body.berth_code,
+            etb=body.etb,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -69,7 +89,13 @@ def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key:
     """Discharge a container into the yard (slot proposed when omitted)."""
     return respond(
         vessel.discharge_container(
-            uow, who.actor, reference=reference, container=body.container, slot=body.slot, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            container=body.container,
+            slot=body.slot,
+            occurred_at=body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -78,11 +104,92 @@ def discharge(reference: str, body: DischargeIn, uow: UowDep, who: Handler, key:
 def load(reference: str, body: ContainerRef, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
     """Load a container from the yard onto the vessel."""
     return respond(
-        vessel.load_container_on_vessel(uow, who.actor, reference=reference, container=body.container, idempotency=key)
+        vessel.load_container_on_vessel(
+            uow, who.actor, reference=reference, container=body.container, occurred_at=body.occurred_at, idempotency=key
+        )
     )
 
 
 @router.post("/{reference}/depart", response_model=VesselVisitOut)
-def depart(reference: str, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+def depart(
+    reference: str, uow: UowDep, who: Planner, key: IdempotencyDep, body: CommandIn | None = None
+) -> JSONResponse:
     """The vessel leaves with the boxes on board."""
-    return respond(vessel.depart_vessel(uow, who.actor, reference=reference, idempotency=key))
+    return respond(
+        vessel.depart_vessel(
+            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.patch("/{reference}", response_model=VesselVisitOut, responses=ERRORS)
+def correct(
+    reference: str, body: VesselVisitCorrectionIn, uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Correct a call's ETA/ETB/ETD, or while announced which ship it is (``vessel.visit_corrected``)."""
+    return respond(
+        corrections.correct_vessel_visit(
+            uow,
+            who.actor,
+            reference=reference,
+            changes=body.changes(),
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@ships.post("", status_code=201, response_model=VesselOut, responses=ERRORS)
+def register(body: VesselIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Record a ship's master data: IMO number (unique), name, call sign, LOA, beam, draft, operator."""
+    return respond(
+        vessel.register_vessel(
+            uow,
+            who.actor,
+            imo_number=body.imo_number,
+            name=body.name,
+            call_sign=body.call_sign,
+            loa_m=body.loa_m,
+            beam_m=body.beam_m,
+            draft_m=body.draft_m,
+            operator=body.operator,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@ships.get("", response_model=list[VesselOut], responses=ERRORS)
+def list_vessels(uow: UowDep, who: Reader) -> list[VesselOut]:
+    """Every known ship by name."""
+    with uow:
+        return [VesselOut(**vessel.vessel_view(row)) for row in uow.vessels.vessels()]
+
+
+@ships.get("/{imo_number}", response_model=VesselOut, responses=ERRORS)
+def get_vessel(imo_number: str, uow: UowDep, who: Reader) -> VesselOut:
+    """One ship by IMO number."""
+    with uow:
+        row = uow.vessels.vessel(imo_number)
+        if row is None:
+            raise NotFound("imo_number", f"no vessel with IMO {imo_number!r}")
+        return VesselOut(**vessel.vessel_view(row))
+
+
+@ships.patch("/{imo_number}", response_model=VesselOut, responses=ERRORS)
+def correct_vessel(
+    imo_number: str, body: VesselCorrectionIn, uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Correct a ship's master data; a new name is recorded as a rename of the same ship (IMO cannot change)."""
+    return respond(
+        vessel.correct_vessel(
+            uow,
+            who.actor,
+            imo_number=imo_number,
+            changes=body.changes(),
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )

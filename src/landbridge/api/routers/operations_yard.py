@@ -29,6 +29,7 @@ def move(body: YardMoveIn, uow: UowDep, who: YardWriter, key: IdempotencyDep) ->
             container=body.container,
             slot=body.slot,
             expected_version=body.expected_version,
+            occurred_at=body.occurred_at,
             idempotency=key,
         )
     )
@@ -43,14 +44,23 @@ def proposal(uow: UowDep, who: YardReader, container: Annotated[str, Query()]) -
 @router.post("/cfs/receive", response_model=ContainerStateOut)
 def cfs_receive(body: ContainerRef, uow: UowDep, who: CfsWriter, key: IdempotencyDep) -> JSONResponse:
     """Bring a container into the CFS."""
-    return respond(cfs.receive_into_cfs(uow, who.actor, container=body.container, idempotency=key))
+    return respond(
+        cfs.receive_into_cfs(uow, who.actor, container=body.container, occurred_at=body.occurred_at, idempotency=key)
+    )
 
 
 @router.post("/cfs/stuff", response_model=ContainerStateOut)
 def cfs_stuff(body: GoodsLineRef, uow: UowDep, who: CfsWriter, key: IdempotencyDep) -> JSONResponse:
     """Stuff a goods line into a container in the CFS."""
     return respond(
-        cfs.stuff(uow, who.actor, container=body.container, goods_line_id=body.goods_line_id, idempotency=key)
+        cfs.stuff(
+            uow,
+            who.actor,
+            container=body.container,
+            goods_line_id=body.goods_line_id,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
     )
 
 
@@ -58,5 +68,12 @@ def cfs_stuff(body: GoodsLineRef, uow: UowDep, who: CfsWriter, key: IdempotencyD
 def cfs_strip(body: GoodsLineRef, uow: UowDep, who: CfsWriter, key: IdempotencyDep) -> JSONResponse:
     """Strip a goods line out of a container in the CFS."""
     return respond(
-        cfs.strip(uow, who.actor, container=body.container, goods_line_id=body.goods_line_id, idempotency=key)
+        cfs.strip(
+            uow,
+            who.actor,
+            container=body.container,
+            goods_line_id=body.goods_line_id,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
     )

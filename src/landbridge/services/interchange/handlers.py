@@ -27,6 +27,7 @@ from landbridge.interchange.edifact.equipment import ContainerMessage, Equipment
 from landbridge.interchange.edifact.movins import StowageInstructions
 from landbridge.interchange.edifact.syntax import MISSING, Problem
 from landbridge.services.containers import RegisterContainer, add_registered_container
+from landbridge.services.event_time import append_in_order
 from landbridge.services.interchange.importer import BATCHABLE, ApplyContext, ApplyError, handles, interchange_time
 from landbridge.store import tables
 from landbridge.store.interchange_tables import BayplanCellRow, EdiInterchangeRow, StowageInstructionRow
@@ -63,17 +64,9 @@ def _source(context: ApplyContext) -> str:
     return f"edi:{context.partner.code}:{context.interchange_id}:{context.message.raw.reference}"[:128]
 
 
-try:  # the operations' ordered append (refuses a time before the subject's last event) when present
-    from landbridge.services.event_time import append_in_order as _ordered_append  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - until the operations' event time lands
-    _ordered_append = None
-
-
 def _append(context: ApplyContext, event: Event) -> None:
-    if _ordered_append is not None:
-        _ordered_append(context.uow, event)
-    else:
-        context.uow.events.append(event)
+    """Through the operations' ordered append: a time before the subject's last event is refused."""
+    append_in_order(context.uow, event)
 
 
 BATCHABLE.add("CODECO")  # registers and reports only: every refusal is raised before its write

@@ -6,12 +6,12 @@ block that does not take them; it goes back to the yard through ``place`` (every
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
+from landbridge.domain.containers import PositionKind, check_gross_mass, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
-from landbridge.domain.iso_types import size_type
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -23,17 +23,20 @@ from landbridge.services.operations.common import (
     set_position,
     snapshot,
 )
-from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.services.operations.yard import take_out_of_yard
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 CFS_REFERENCE = "CFS"
-MAX_GROSS_MASS_KG = 36_000
 
 
 def receive_into_cfs(
-    uow: UnitOfWork, actor: Actor, *, container: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Bring a container from the yard or a truck into the CFS."""
 
@@ -49,7 +52,7 @@ def receive_into_cfs(
         container_event(uow, EventType.CONTAINER_PLACED, row, actor, before, location=CFS_REFERENCE)
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _line(uow: UnitOfWork, line_id: int) -> tables.GoodsLineRow:
@@ -67,7 +70,13 @@ def _in_cfs(row: tables.ContainerRow) -> None:
 
 
 def stuff(
-    uow: UnitOfWork, actor: Actor, *, container: str, goods_line_id: int, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    goods_line_id: int,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Stuff a goods line into a container in the CFS (gross mass limit checked)."""
 
@@ -79,10 +88,9 @@ def stuff(
             raise Conflict("goods_line_id", f"goods line {goods_line_id} is already in {line.container_number}")
         before = snapshot(row)
         base = row.gross_mass_kg if row.load_state == "full" and row.gross_mass_kg else None
-        tare = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft]
+        tare = mass_or_tare_kg(None, row.iso_type)
         gross = (base if base is not None else tare) + line.mass_kg
-        if gross > MAX_GROSS_MASS_KG:
-            raise RuleViolation("goods_line_id", f"gross mass would be {gross} kg, above {MAX_GROSS_MASS_KG} kg")
+        check_gross_mass(gross, row.iso_type, "goods_line_id")
         line.container_number = row.number
         row.load_state, row.gross_mass_kg = "full", gross
         row.version += 1
@@ -98,11 +106,17 @@ def stuff(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def strip(
-    uow: UnitOfWork, actor: Actor, *, container: str, goods_line_id: int, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    container: str,
+    goods_line_id: int,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Strip a goods line out of a container in the CFS; the box is empty when its last line leaves."""
 
@@ -133,4 +147,4 @@ def strip(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -10,6 +10,7 @@ retried a few times with the one back-off of :mod:`landbridge.services.retry` be
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -20,6 +21,7 @@ from landbridge.domain.events import Event, EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
 from landbridge.services.actor import Actor
+from landbridge.services.event_time import append_in_order, command_time, occurring_at
 from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
 from landbridge.services.retry import is_clash, wait_after_clash
 from landbridge.store import tables
@@ -66,6 +68,7 @@ def execute(
     status_code: int = 200,
     idempotency: IdempotencyKey | None = None,
     attempts: int = MAX_ATTEMPTS,
+    occurred_at: datetime | None = None,
 ) -> Outcome:
     """Run ``work`` in one transaction with its idempotency record; commit once; map races to 409.
 
@@ -73,7 +76,22 @@ def execute(
     times, after the back-off of :mod:`landbridge.services.retry`. A unit of work joined to another's
     transaction does not retry: the clash has broken the outer transaction, so it goes up to the
     outer ``execute``, which retries the whole command.
+
+    ``occurred_at`` is when the command happened (default now; naive or future → 422): every
+    event and time the command writes carries it (see :mod:`landbridge.services.event_time`).
     """
+    with occurring_at(occurred_at):
+        return _execute(uow, actor, work, status_code, idempotency, attempts)
+
+
+def _execute(
+    uow: UnitOfWork,
+    actor: Actor,
+    work: Callable[[UnitOfWork], Any],
+    status_code: int,
+    idempotency: IdempotencyKey | None,
+    attempts: int,
+) -> Outcome:
     for attempt in range(attempts):
         try:
             with uow:
@@ -198,18 +216,20 @@ def container_event(
     """Append an event about a container whose ``after`` carries its new place (used by replay)."""
     payload = {"position": position_of(row), "load_state": row.load_state, "gross_mass_kg": row.gross_mass_kg}
     payload.update(after or {})
-    uow.events.append(
+    append_in_order(
+        uow,
         Event(
             event_type=event_type,
             subject_type="container",
             subject_id=row.number,
             actor=actor.name,
             role=actor.role,
+            occurred_at=command_time(),
             location=location,
             before=before,
             after=payload,
             source_reference=source_reference or actor.source,
-        )
+        ),
     )
 
 
@@ -230,16 +250,18 @@ def subject_event(
     source_reference: str | None = None,
 ) -> None:
     """Append an event about a non-container subject (visit, train, lot, hold, truck…)."""
-    uow.events.append(
+    append_in_order(
+        uow,
         Event(
             event_type=event_type,
             subject_type=subject_type,
             subject_id=subject_id,
             actor=actor.name,
             role=actor.role,
+            occurred_at=command_time(),
             location=location,
             before=before,
             after=after,
             source_reference=source_reference or actor.source,
-        )
+        ),
     )

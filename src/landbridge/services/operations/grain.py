@@ -7,20 +7,22 @@ crops are not mixed in a silo unless the silo allows mixing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
-from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.containers import PositionKind, check_gross_mass, mass_or_tare_kg
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
+from landbridge.domain.events import EventType
+from landbridge.domain.grain import HopperWagon, Silo, StoredLot, check_fits, check_grain_berth, check_hopper_receipt
 from landbridge.domain.identifiers import parse_wagon_number
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
+from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations.cfs import MAX_GROSS_MASS_KG
 from landbridge.services.operations.common import container_event, execute, locked_container, snapshot, subject_event
-from landbridge.services.operations.rail import ASSUMED_TARE_KG
 from landbridge.store import tables
 from landbridge.store.repositories import GrainRepository, Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -57,20 +59,8 @@ def _silo(grain: GrainRepository, code: str, field: str = "silo_code") -> tables
 
 
 def _check_fits(grain: GrainRepository, silo: tables.SiloRow, owner: str, crop: str, mass_kg: int, field: str) -> None:
-    lots = grain.lots_in(silo.code)
-    stock = sum(lot.mass_kg for lot in lots)
-    if stock + mass_kg > silo.capacity_kg:
-        raise RuleViolation(
-            "mass_kg",
-            f"silo {silo.code} holds {silo.capacity_kg} kg; {stock} kg in stock, {mass_kg} kg more does not fit",
-        )
-    if not silo.allow_mixing:
-        for lot in lots:
-            if lot.owner_code != owner or lot.crop != crop:
-                raise RuleViolation(
-                    field,
-                    f"silo {silo.code} holds {lot.crop} of {lot.owner_code}; it does not allow mixing owners or crops",
-                )
+    stored = [StoredLot(lot.owner_code, lot.crop, lot.mass_kg) for lot in grain.lots_in(silo.code)]
+    check_fits(Silo(silo.code, silo.capacity_kg, silo.allow_mixing), stored, owner, crop, mass_kg, field)
 
 
 def _movement(
@@ -84,7 +74,7 @@ def _movement(
             mass_kg=mass_kg,
             silo_code=silo,
             counterpart=counterpart,
-            occurred_at=utc_now(),
+            occurred_at=command_time(),
         )
     )
 
@@ -114,27 +104,32 @@ def receive_grain(
     moisture_pct: float,
     silo_code: str,
     source_kind: str,
-    sources: list[str],
+    sources: Sequence[str] = (),
+    wagons: Sequence[HopperWagon] = (),
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Receive a lot into a silo from hopper wagons (by wagon number) or bulk containers (emptied)."""
+    """Receive a lot into a silo from hopper wagons (each with the mass it brought, one gauge) or from
+    bulk containers (emptied)."""
     if mass_kg <= 0:
         raise RuleViolation("mass_kg", "must be a positive whole number of kilograms")
     if source_kind not in SOURCE_KINDS:
         raise RuleViolation("source_kind", f"must be one of {', '.join(SOURCE_KINDS)}")
-    if not sources:
-        raise RuleViolation("sources", "name the wagons or containers the grain came in")
+    gauge: int | None = None
+    if source_kind == "hopper_wagons":
+        if sources:
+            raise RuleViolation("sources", "hopper wagons are listed in wagons, each with its mass_kg")
+        gauge = check_hopper_receipt(wagons, mass_kg)
+        sources = [str(parse_wagon_number(w.number)) for w in wagons]
+    elif not sources:
+        raise RuleViolation("sources", "name the containers the grain came in")
+    elif wagons:
+        raise RuleViolation("wagons", "a receipt from containers lists them in sources")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         grain = uow.grain
         emptied: list[str] = []
-        if source_kind == "hopper_wagons":
-            for index, number in enumerate(sources):
-                try:
-                    parse_wagon_number(number)
-                except InvalidIdentifier as error:
-                    raise InvalidIdentifier(f"sources[{index}]", error.reason) from None
-        else:
+        if source_kind != "hopper_wagons":
             for index, number in enumerate(sources):
                 row = locked_container(uow, number, f"sources[{index}]")
                 if row.load_state != "full" or row.position_kind in (
@@ -170,11 +165,23 @@ def receive_grain(
             lot,
             actor,
             None,
-            {"received_kg": mass_kg, "source_kind": source_kind, "sources": sources},
+            {
+                "received_kg": mass_kg,
+                "source_kind": source_kind,
+                "sources": list(sources),
+                **(
+                    {
+                        "wagons": [{"number": n, "mass_kg": w.mass_kg} for n, w in zip(sources, wagons, strict=True)],
+                        "gauge_mm": gauge,
+                    }
+                    if source_kind == "hopper_wagons"
+                    else {}
+                ),
+            },
         )
         return lot_view(lot)
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def transfer_grain(
@@ -185,6 +192,7 @@ def transfer_grain(
     to_silo: str,
     mass_kg: int | None = None,
     new_reference: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Move a lot (or part of it, as a new lot) to another silo."""
@@ -239,7 +247,7 @@ def transfer_grain(
             )
         return {"lot": lot_view(source), "moved": lot_view(moved_lot), "moved_kg": moved}
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def ship_grain(
@@ -249,6 +257,7 @@ def ship_grain(
     lot: str,
     mass_kg: int,
     vessel_visit: str,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Load grain from a lot onto a berthed vessel."""
@@ -263,6 +272,8 @@ def ship_grain(
             raise NotFound("vessel_visit", f"no vessel visit {vessel_visit!r}")
         if visit.status != VesselVisitStatus.BERTHED.value:
             raise RuleViolation("vessel_visit", f"vessel visit {vessel_visit} is {visit.status}, not berthed")
+        berth = uow.vessels.berth(visit.berth_code or "")
+        check_grain_berth(visit.berth_code or "?", "container" if berth is None else berth.purpose)
         if not 0 < mass_kg <= source.mass_kg:
             raise RuleViolation("mass_kg", f"lot {lot} holds {source.mass_kg} kg; cannot ship {mass_kg} kg")
         before = lot_view(source)
@@ -274,11 +285,17 @@ def ship_grain(
         )
         return lot_view(source)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def load_grain_into_containers(
-    uow: UnitOfWork, actor: Actor, *, lot: str, fills: list[ContainerFill], idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    lot: str,
+    fills: list[ContainerFill],
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Fill empty boxes in the yard or CFS with grain from a lot (gross mass limit checked per box)."""
     if not fills:
@@ -299,11 +316,8 @@ def load_grain_into_containers(
             if row.load_state != "empty" or row.position_kind not in (PositionKind.YARD.value, PositionKind.CFS.value):
                 raise RuleViolation(f"containers[{index}].container", f"{row.number} is not an empty box in the hub")
             _check_can_become_laden(uow, row, f"containers[{index}].container")
-            gross = ASSUMED_TARE_KG[size_type(row.iso_type).length_ft] + fill.mass_kg
-            if gross > MAX_GROSS_MASS_KG:
-                raise RuleViolation(
-                    f"containers[{index}].mass_kg", f"gross mass {gross} kg exceeds {MAX_GROSS_MASS_KG}"
-                )
+            gross = mass_or_tare_kg(None, row.iso_type) + fill.mass_kg
+            check_gross_mass(gross, row.iso_type, f"containers[{index}].mass_kg")
             prior = snapshot(row)
             row.load_state, row.gross_mass_kg, row.version = "full", gross, row.version + 1
             container_event(uow, EventType.GRAIN_LOADED_CONTAINER, row, actor, prior, {"grain_lot": lot})
@@ -316,7 +330,7 @@ def load_grain_into_containers(
         )
         return {**lot_view(source), "containers": filled}
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: str) -> None:

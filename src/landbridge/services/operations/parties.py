@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.dangerous_goods import DangerousGoods
@@ -47,6 +48,7 @@ def create_party(
     name: str,
     role: PartyRole,
     country: str | None = None,
+    occurred_at: datetime | None = None,
     owner_codes: Sequence[str] = (),
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
@@ -69,7 +71,7 @@ def create_party(
         subject_event(uow, EventType.PARTY_CREATED, "party", code, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def set_owner_codes(
@@ -112,6 +114,7 @@ def create_consignment(
     origin: str,
     destination: str,
     goods: list[GoodsLineSpec],
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Book a consignment with its goods lines (dangerous goods data checked)."""
@@ -175,7 +178,7 @@ def create_consignment(
         subject_event(uow, EventType.CONSIGNMENT_CREATED, "consignment", booking_reference, actor, None, view)
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def assign_container(
@@ -184,6 +187,7 @@ def assign_container(
     *,
     booking_reference: str,
     container: str,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Attach a container to a consignment: from then on the consignment's shipper can follow it."""
@@ -201,4 +205,4 @@ def assign_container(
         container_event(uow, EventType.CONTAINER_ASSIGNED, row, actor, before, {"booking_reference": booking_reference})
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -4,22 +4,37 @@ Limits checked when loading (see docs/operations.md): the box fits the wagon slo
 take a half of a 40 ft slot, 40/45 ft boxes a whole 40 ft slot), the wagon's payload, the mean
 axle load against the train type's limit, and the train's cargo mass; the train's length
 against its type and the track when announced. A train does not depart while any box on it has
-an open customs hold. The train's row is locked while loading so two loads cannot both pass the
-mass checks; the unique constraint on ``wagon_cells`` stops two boxes in one slot.
+an open hold, and a box whose hold kind blocks rail loads (``domain.holds``) is not loaded. The
+train's row is locked while loading so two loads cannot both pass the mass checks; the unique
+constraint on ``wagon_cells`` stops two boxes in one slot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from landbridge.domain.containers import PositionKind
+from landbridge.domain.containers import PositionKind, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.events import EventType
+from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
 from landbridge.domain.iso_types import size_type
-from landbridge.domain.rail import TrainStatus
-from landbridge.domain.units import Direction
+from landbridge.domain.manifests import ListKind, VisitKind
+from landbridge.domain.rail import (
+    TrainKind,
+    TrainLimits,
+    TrainStatus,
+    WagonTrip,
+    WagonType,
+    check_releasable,
+    check_returnable,
+    check_wagon_mass,
+    slot_halves,
+    turnaround,
+)
+from landbridge.domain.units import Direction, Gauge, Mode
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -32,12 +47,13 @@ from landbridge.services.operations.common import (
     snapshot,
     subject_event,
 )
+from landbridge.services.operations.holds import check_exit
+from landbridge.services.operations.manifests import check_listed
+from landbridge.services.operations.routing import check_route_fit
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
-# Tare of a box whose gross mass is unknown (assumed, typical steel dry boxes), so limits still bind.
-ASSUMED_TARE_KG = {20: 2_300, 40: 3_800, 45: 4_800}
 AT_BASE = (TrainStatus.ANNOUNCED.value, TrainStatus.LOADING.value)
 
 
@@ -51,14 +67,14 @@ class WagonSpec:
 
 def box_mass_kg(row: tables.ContainerRow) -> int:
     """Gross mass, or the assumed tare when none was declared."""
-    if row.gross_mass_kg is not None:
-        return row.gross_mass_kg
-    return ASSUMED_TARE_KG[size_type(row.iso_type).length_ft]
+    return mass_or_tare_kg(row.gross_mass_kg, row.iso_type)
 
 
-def slot_layout_ft(platform_ft: int) -> tuple[int, ...]:
-    """Slot lengths of a platform (as ``WagonType.slot_layout_ft``)."""
-    return {40: (40,), 60: (40, 20), 80: (40, 40)}.get(platform_ft, (platform_ft,))
+def wagon_type_of(row: tables.WagonTypeRow) -> WagonType:
+    """The domain wagon type of a seeded row (its slot layout and axle load are the domain's)."""
+    return WagonType(
+        row.code, Gauge(str(row.gauge_mm)), row.platform_ft, row.length_m, row.tare_kg, row.payload_kg, row.axles
+    )
 
 
 def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
@@ -110,6 +126,7 @@ def announce_train(
     train_type_code: str,
     wagons: list[WagonSpec],
     track_code: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Announce a train visit with its wagon list (UIC numbers on 1435 mm, 8-digit numbers on 1520 mm)."""
@@ -200,7 +217,7 @@ def announce_train(
         )
         return view
 
-    return execute(uow, actor, work, status_code=201, idempotency=idempotency)
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _place_on_wagon(
@@ -213,41 +230,16 @@ def _place_on_wagon(
     )
     if wagon is None:
         raise NotFound("wagon_number", f"no wagon {wagon_number} in train {train.reference}")
-    wagon_type = rail.wagon_types()[wagon.wagon_type_code]
-    layout = slot_layout_ft(wagon_type.platform_ft)
-    if not 1 <= slot <= len(layout):
-        raise RuleViolation("slot", f"wagon {wagon.number} ({wagon_type.code}) has slots 1-{len(layout)}")
-    slot_ft = layout[slot - 1]
-    length_ft = size_type(row.iso_type).length_ft
+    wagon_type = wagon_type_of(rail.wagon_types()[wagon.wagon_type_code])
     cells = rail.cells_of_train(train.reference)
     taken = {c.half for c, w in cells if w.id == wagon.id and c.slot == slot}
-    if length_ft >= 40:
-        if slot_ft < 40:
-            raise RuleViolation("slot", f"a {length_ft} ft box does not fit the {slot_ft} ft slot {slot}")
-        halves = [1, 2]
-    else:
-        free = [h for h in ((1, 2) if slot_ft >= 40 else (1,)) if h not in taken]
-        halves = free[:1] or [1]
-    if taken & set(halves):
-        raise Conflict("slot", f"slot {slot} of wagon {wagon.number} is taken")
+    halves = slot_halves(wagon.number, wagon_type, slot, size_type(row.iso_type).length_ft, taken)
     train_type = rail.train_type(train.train_type_code or "")
-    mass = box_mass_kg(row)
+    limits = None if train_type is None else TrainLimits(train_type.axle_load_kg, train_type.max_cargo_kg)
     loaded = uow.containers.rows({c.container_number for c, _ in cells})
     on_wagon = sum(box_mass_kg(loaded[n]) for n in {c.container_number for c, w in cells if w.id == wagon.id})
-    if on_wagon + mass > wagon_type.payload_kg:
-        raise RuleViolation(
-            "wagon_number", f"wagon {wagon.number} payload {wagon_type.payload_kg} kg exceeded ({on_wagon} + {mass} kg)"
-        )
-    if train_type is not None:
-        axle_kg = (wagon_type.tare_kg + on_wagon + mass) / wagon_type.axles
-        if axle_kg > train_type.axle_load_kg:
-            raise RuleViolation(
-                "wagon_number",
-                f"axle load {axle_kg:.0f} kg exceeds {train_type.axle_load_kg} kg on wagon {wagon.number}",
-            )
-        train_cargo = sum(box_mass_kg(r) for r in loaded.values()) + mass
-        if train_type.max_cargo_kg is not None and train_cargo > train_type.max_cargo_kg:
-            raise RuleViolation("train", f"train cargo {train_cargo} kg exceeds {train_type.max_cargo_kg} kg")
+    train_cargo = sum(box_mass_kg(r) for r in loaded.values())
+    check_wagon_mass(wagon.number, wagon_type, on_wagon, box_mass_kg(row), limits, train_cargo)
     rail.occupy(row.number, wagon.id, slot, halves)
     set_position(row, PositionKind.WAGON, f"{train.reference}/{wagon.number}/{slot}")
     return {
@@ -266,6 +258,7 @@ def load_on_wagon(
     container: str,
     wagon_number: str,
     slot: int,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Load a container from the yard (or a truck) onto a wagon slot of a train at the base."""
@@ -277,6 +270,9 @@ def load_on_wagon(
         visit = _train(uow, train, statuses=AT_BASE)
         if row.position_kind not in (PositionKind.YARD.value, PositionKind.TRUCK.value):
             raise RuleViolation("container", f"{row.number} is {row.position_kind}; only yard or truck boxes load")
+        check_listed(uow, VisitKind.TRAIN, train, ListKind.LOAD, row.number)
+        check_exit(uow, [row.number], Exit.RAIL_LOAD, row.number)
+        check_route_fit(uow, row, Mode.RAIL, visit)
         before = snapshot(row)
         take_out_of_yard(uow, row)
         payload = _place_on_wagon(uow, visit, row, wagon_number, slot)
@@ -284,7 +280,7 @@ def load_on_wagon(
         container_event(uow, EventType.CONTAINER_LOADED_WAGON, row, actor, before, payload, location=visit.track_code)
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def unload_from_wagon(
@@ -294,6 +290,7 @@ def unload_from_wagon(
     train: str,
     container: str,
     slot: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Unload a container from a train at the base into the yard (slot proposed when not given)."""
@@ -319,7 +316,7 @@ def unload_from_wagon(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def _containers_on(uow: UnitOfWork, train: str) -> list[tables.ContainerRow]:
@@ -348,20 +345,24 @@ def _train_transition(
     return view
 
 
-def depart_train(uow: UnitOfWork, actor: Actor, *, train: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+def depart_train(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
     """The train leaves (the base, or the border station it was formed at); refused while a hold is open."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         visit = _train(uow, train, statuses=AT_BASE)
-        held = uow.customs.open_on(r.number for r in _containers_on(uow, train))
-        if held:
-            names = ", ".join(sorted({h.container_number for h in held}))
-            raise RuleViolation("customs", f"train {train} cannot depart: open customs hold on {names}")
+        check_exit(uow, [r.number for r in _containers_on(uow, train)], Exit.RAIL_DEPARTURE, f"train {train}", "holds")
         location = visit.track_code
         visit.track_code = None  # the track is free for the next train
         return _train_transition(uow, actor, train, AT_BASE, TrainStatus.DEPARTED, EventType.TRAIN_DEPARTED, location)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def arrive_at_border(
@@ -370,6 +371,7 @@ def arrive_at_border(
     *,
     train: str,
     crossing_code: str | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Record a departed train's arrival at its route's border crossing."""
@@ -385,7 +387,7 @@ def arrive_at_border(
             uow, actor, train, (TrainStatus.DEPARTED.value,), TrainStatus.AT_BORDER, EventType.TRAIN_AT_BORDER, crossing
         )
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def gauge_transfer(
@@ -397,6 +399,7 @@ def gauge_transfer(
     to_train: str,
     wagon_number: str,
     slot: int,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Transship a container at the border from a 1435 mm wagon to a 1520 mm wagon (every load limit checked)."""
@@ -433,19 +436,29 @@ def gauge_transfer(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def arrive_at_destination(
-    uow: UnitOfWork, actor: Actor, *, train: str, idempotency: IdempotencyKey | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """The train reaches its route's destination: its boxes are delivered and leave the wagons."""
+    """The train reaches its route's destination: its boxes are delivered and leave the wagons.
+
+    An empty return reaches the border station instead, and its wagons are back.
+    """
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         statuses = (TrainStatus.DEPARTED.value, TrainStatus.AT_BORDER.value)
         visit = _train(uow, train, statuses=statuses)
         route = uow.rail.route(visit.route_code)
         destination = visit.route_code if route is None else route.destination
+        if visit.kind == TrainKind.EMPTY_RETURN.value and route is not None:
+            destination = route.crossing_code  # empty wagons come back to the border station
         before = {"status": visit.status}
         visit.status = TrainStatus.ARRIVED.value
         rail = uow.rail
@@ -467,4 +480,140 @@ def arrive_at_destination(
         )
         return train_view(uow, visit)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def release_train(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Release an emptied train at the border or its destination (``train.released``): its wagons are free."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        visit = _train(uow, train)
+        check_releasable(train, visit.status, len(_containers_on(uow, train)))
+        route = uow.rail.route(visit.route_code)
+        at_destination = visit.status == TrainStatus.ARRIVED.value and visit.kind == TrainKind.SERVICE.value
+        place = None if route is None else (route.destination if at_destination else route.crossing_code)
+        before = {"status": visit.status}
+        visit.status = TrainStatus.RELEASED.value
+        uow.session.flush()
+        subject_event(
+            uow,
+            EventType.TRAIN_RELEASED,
+            "train_visit",
+            train,
+            actor,
+            before,
+            {"status": visit.status},
+            location=place,
+        )
+        return train_view(uow, visit)
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def return_empty_wagons(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    reference: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Send a released 1520 mm train's wagons back to its border station, empty: a new train visit
+    ``reference`` of kind ``empty_return`` that has departed (arrive it with ``arrive_at_destination``)."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        rail = uow.rail
+        source = _train(uow, train)
+        check_returnable(train, source.status, source.gauge_mm, source.kind)
+        if rail.train(reference) is not None:
+            raise Conflict("reference", f"train visit {reference} already exists")
+        for other in rail.trains():
+            if other.returns_wagons_of == train:
+                raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
+        route = rail.route(source.route_code)
+        row = tables.TrainVisitRow(
+            reference=reference,
+            direction=Direction.EAST.value,
+            route_code=source.route_code,
+            gauge_mm=source.gauge_mm,
+            track_code=None,
+            status=TrainStatus.DEPARTED.value,
+            version=1,
+            train_type_code=source.train_type_code,
+            kind=TrainKind.EMPTY_RETURN.value,
+            returns_wagons_of=train,
+        )
+        rail.add(row)
+        for wagon in rail.wagons(train):
+            rail.add(
+                tables.WagonRow(
+                    number=wagon.number,
+                    train_reference=reference,
+                    wagon_type_code=wagon.wagon_type_code,
+                    position_in_train=wagon.position_in_train,
+                )
+            )
+        view = train_view(uow, row)
+        origin = None if route is None else route.destination
+        subject_event(
+            uow,
+            EventType.TRAIN_DEPARTED,
+            "train_visit",
+            reference,
+            actor,
+            None,
+            {
+                "status": row.status,
+                "kind": row.kind,
+                "returns_wagons_of": train,
+                "to": None if route is None else route.crossing_code,
+                "wagons": [w["number"] for w in view["wagons"]],
+            },
+            location=origin,
+        )
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def wagon_cycles(uow: UnitOfWork, number: str | None = None) -> list[dict[str, Any]]:
+    """Every wagon (or one): where it is (its latest train's latest place), and its latest turnaround."""
+    with uow:
+        rail = uow.rail
+        trains = {t.reference: t for t in rail.trains()}
+        times = rail.train_times()
+        places = rail.last_train_places()
+        trips: dict[str, list[tuple[int, WagonTrip, tables.TrainVisitRow]]] = {}
+        loaded = rail.trains_that_carried()
+        for wagon in rail.all_wagons(number):
+            visit = trains[wagon.train_reference]
+            departed, arrived = times.get(visit.reference, (None, None))
+            trip = WagonTrip(visit.reference, visit.kind, visit.reference in loaded, departed, arrived)
+            trips.setdefault(wagon.number, []).append((wagon.id, trip, visit))
+        answer = []
+        for wagon_number in sorted(trips):
+            made = sorted(trips[wagon_number], key=lambda entry: entry[0])
+            latest = made[-1][2]
+            out, back, hours = turnaround([trip for _, trip, _ in made])
+            answer.append(
+                {
+                    "number": wagon_number,
+                    "gauge_mm": latest.gauge_mm,
+                    "train": latest.reference,
+                    "train_kind": latest.kind,
+                    "train_status": latest.status,
+                    "location": places.get(latest.reference) or latest.track_code,
+                    "loaded_out_at": None if out is None else out.isoformat(),
+                    "back_empty_at": None if back is None else back.isoformat(),
+                    "turnaround_h": hours,
+                }
+            )
+        return answer

@@ -7,6 +7,7 @@ unique constraint on ``yard_cells`` stays the last line of defence: a lost race 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind
@@ -14,6 +15,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -26,7 +28,6 @@ from landbridge.services.operations.common import (
     set_position,
     snapshot,
 )
-from landbridge.services.operations.yard_rules import BlockLimits, BlockState, Box, StoredBox, block_preference
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -167,6 +168,7 @@ def place_container(
     container: str,
     slot: str | None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
     """Place a container in the yard or move it within the yard (slot proposed when not given)."""
@@ -195,7 +197,7 @@ def place_container(
         )
         return container_view(row)
 
-    return execute(uow, actor, work, idempotency=idempotency)
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
 def propose_slot(uow: UnitOfWork, actor: Actor, *, container: str) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from landbridge.domain.errors import Conflict, RuleViolation
+from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations import rail, yard
+from landbridge.services.operations import manifests, rail, yard
 from landbridge.services.operations.common import execute
 from landbridge.services.planning_live.plans import TrainPlan, parse_plan
 from landbridge.services.planning_live.train_sequence import relocation_target, yard_sequence
@@ -93,6 +94,11 @@ def apply_train_plan(
             raise RuleViolation("plan", "the plan no longer holds on live data: " + "; ".join(errors))
         assignments = train_assignments(live, typed.wagons)
         _known(live, assignments)
+        # The planner's plan is the train's planned boxes: applying it adds them (an audited change).
+        planned = [ManifestEntry(str(a["container"])) for a in assignments]
+        manifests.add_entries(
+            uow, actor, VisitKind.TRAIN, train_reference, ListKind.LOAD, planned, "train plan applied"
+        )
         sequence = yard_sequence(uow, assignments)
         joined = _Joined(uow)
         loaded: list[dict[str, Any]] = []

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
 from landbridge.services.operations import yard
-from landbridge.services.operations.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 

@@ -19,6 +19,7 @@ from landbridge.corridor.network import locodes
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.iso_types import size_type
+from landbridge.domain.rail import slot_layout_ft
 from landbridge.planning.trains.entry import safe_check_train_data
 from landbridge.planning.trains.problem import Container, Limits, TrainInstance, Wagon, instance_to_json
 from landbridge.planning.trains.solve import solve_train
@@ -38,7 +39,7 @@ def wagon_patterns(platform_ft: int) -> dict[tuple[int, ...], tuple[int, ...]]:
     or two 20 ft boxes (two solver "20" slots); a 20 ft rail slot takes one 20 ft box.
     """
     options: list[list[tuple[int, ...]]] = []
-    for length in rail.slot_layout_ft(platform_ft):
+    for length in slot_layout_ft(platform_ft):
         options.append([(45,), (20, 20)] if length >= 40 else [(20,)])
     patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
     for choice in itertools.product(*options):

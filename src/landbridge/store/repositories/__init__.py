@@ -13,6 +13,7 @@ from landbridge.store.repositories.events import EventLog, all_events, event_fro
 from landbridge.store.repositories.gate import GateRepository
 from landbridge.store.repositories.grain import GrainRepository
 from landbridge.store.repositories.idempotency import IdempotencyRepository
+from landbridge.store.repositories.manifests import ManifestRepository
 from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
@@ -20,6 +21,7 @@ from landbridge.store.repositories.scope import EVERYTHING, Scope
 from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
+from landbridge.store.repositories.vgm import VgmRepository
 from landbridge.store.repositories.yard import YardRepository
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "GateRepository",
     "GrainRepository",
     "IdempotencyRepository",
+    "ManifestRepository",
     "PartyRepository",
     "RailRepository",
     "ReferenceRepository",
@@ -37,6 +40,7 @@ __all__ = [
     "TwinSnapshotRepository",
     "UserRepository",
     "VesselRepository",
+    "VgmRepository",
     "YardRepository",
     "all_events",
     "container_from_row",

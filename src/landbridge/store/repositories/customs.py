@@ -1,4 +1,4 @@
-"""Customs holds."""
+"""Holds of every kind (the table keeps its first name, customs_holds)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories.scope import Scope, visible_holds
 
 
 class CustomsRepository:
@@ -48,3 +49,17 @@ class CustomsRepository:
                 )
             )
         )
+
+    def listed(
+        self, scope: Scope, *, open_only: bool | None = None, kind: str | None = None, container: str | None = None
+    ) -> list[tables.CustomsHoldRow]:
+        """Holds the scope may see (a shipper: those on its own boxes), oldest first."""
+        query = visible_holds(select(tables.CustomsHoldRow), scope)
+        if open_only is not None:
+            released = tables.CustomsHoldRow.released_at
+            query = query.where(released.is_(None) if open_only else released.is_not(None))
+        if kind is not None:
+            query = query.where(tables.CustomsHoldRow.kind == kind)
+        if container is not None:
+            query = query.where(tables.CustomsHoldRow.container_number == container)
+        return list(self._session.scalars(query.order_by(tables.CustomsHoldRow.id)))

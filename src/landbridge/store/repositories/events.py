@@ -22,6 +22,7 @@ def event_from_row(row: tables.EventRow) -> Event:
         before=row.before,
         after=row.after,
         source_reference=row.source_reference,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -50,13 +51,23 @@ class EventLog:
         )
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[Event]:
-        """Every event about one object, oldest first."""
+        """Every event about one object in the order it happened (late entries in their place)."""
         rows = self._session.scalars(
             select(tables.EventRow)
             .where(tables.EventRow.subject_type == subject_type, tables.EventRow.subject_id == subject_id)
-            .order_by(tables.EventRow.id)
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         ).all()
         return [event_from_row(row) for row in rows]
+
+    def latest_for(self, subject_type: str, subject_id: str) -> Event | None:
+        """The subject's latest event by the time it happened (None for a new subject)."""
+        row = self._session.scalars(
+            select(tables.EventRow)
+            .where(tables.EventRow.subject_type == subject_type, tables.EventRow.subject_id == subject_id)
+            .order_by(tables.EventRow.occurred_at.desc(), tables.EventRow.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else event_from_row(row)
 
     def count(self) -> int:
         """Number of events recorded."""

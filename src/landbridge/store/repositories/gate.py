@@ -1,10 +1,10 @@
-"""Gate appointment hours, appointments and truck visits."""
+"""Gate appointment hours, appointments, truck visits and delivery orders."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,3 +56,45 @@ class GateRepository:
         """Add an hour, appointment or truck visit and flush."""
         self._session.add(row)
         self._session.flush()
+
+    def appointments(self, party: str | None = None, status: str | None = None) -> list[tables.GateAppointmentRow]:
+        """Appointments by window (a party's own when ``party`` is given)."""
+        query = select(tables.GateAppointmentRow)
+        if party is not None:
+            query = query.where(tables.GateAppointmentRow.party_code == party)
+        if status is not None:
+            query = query.where(tables.GateAppointmentRow.status == status)
+        return list(
+            self._session.scalars(
+                query.order_by(tables.GateAppointmentRow.hour_start, tables.GateAppointmentRow.reference)
+            )
+        )
+
+    def booked_between(self, party: str, start: datetime, end: datetime) -> int:
+        """How many booked appointments a party holds in windows starting in [start, end)."""
+        return int(
+            self._session.scalar(
+                select(func.count()).where(
+                    tables.GateAppointmentRow.party_code == party,
+                    tables.GateAppointmentRow.status == "booked",
+                    tables.GateAppointmentRow.hour_start >= start,
+                    tables.GateAppointmentRow.hour_start < end,
+                )
+            )
+            or 0
+        )
+
+    def delivery_order(self, reference: str, lock: bool = False) -> tables.DeliveryOrderRow | None:
+        """A delivery order by reference."""
+        query = select(tables.DeliveryOrderRow).where(tables.DeliveryOrderRow.reference == reference)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def released_boxes(self, reference: str) -> list[tables.DeliveryOrderBoxRow]:
+        """The boxes a delivery order releases."""
+        return list(
+            self._session.scalars(
+                select(tables.DeliveryOrderBoxRow)
+                .where(tables.DeliveryOrderBoxRow.order_reference == reference)
+                .order_by(tables.DeliveryOrderBoxRow.container_number)
+            )
+        )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from landbridge.domain.events import as_utc
 from landbridge.store import tables
 
 
@@ -98,3 +101,54 @@ class RailRepository:
         """Take a container off its wagon."""
         self._session.execute(delete(tables.WagonCellRow).where(tables.WagonCellRow.container_number == number))
         self._session.flush()
+
+    def all_wagons(self, number: str | None = None) -> list[tables.WagonRow]:
+        """Every wagon row (one per wagon and train visit), or those of one wagon number, in order of entry."""
+        query = select(tables.WagonRow).order_by(tables.WagonRow.id)
+        if number is not None:
+            query = query.where(tables.WagonRow.number == number)
+        return list(self._session.scalars(query))
+
+    def train_times(self) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """Each train visit's first departure and its arrival (UTC, from the event log's occurred_at)."""
+        times: dict[str, tuple[datetime | None, datetime | None]] = {}
+        rows = self._session.execute(
+            select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at)
+            .where(
+                tables.EventRow.subject_type == "train_visit",
+                tables.EventRow.event_type.in_(("train.departed", "train.arrived")),
+            )
+            .order_by(tables.EventRow.id)
+        )
+        for subject, kind, moment in rows:
+            stamp = as_utc(moment)
+            departed, arrived = times.get(subject, (None, None))
+            if kind == "train.departed" and departed is None:
+                departed = stamp
+            elif kind == "train.arrived":
+                arrived = stamp
+            times[subject] = (departed, arrived)
+        return times
+
+    def last_train_places(self) -> dict[str, str | None]:
+        """Where each train visit's latest event happened."""
+        places: dict[str, str | None] = {}
+        rows = self._session.execute(
+            select(tables.EventRow.subject_id, tables.EventRow.location)
+            .where(tables.EventRow.subject_type == "train_visit")
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
+        for subject, location in rows:
+            if location is not None:
+                places[subject] = location
+        return places
+
+    def trains_that_carried(self) -> set[str]:
+        """Train visits a box was ever loaded onto (at the base or by a gauge transfer)."""
+        rows = self._session.execute(
+            select(tables.EventRow.after).where(
+                tables.EventRow.subject_type == "container",
+                tables.EventRow.event_type.in_(("container.loaded_wagon", "container.gauge_transfer")),
+            )
+        )
+        return {str(after["train"]) for (after,) in rows if isinstance(after, dict) and after.get("train")}

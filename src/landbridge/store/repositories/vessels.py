@@ -1,4 +1,4 @@
-"""Vessel visits and berths."""
+"""Vessels (master data), vessel visits and berths."""
 
 from __future__ import annotations
 
@@ -47,5 +47,19 @@ class VesselRepository:
 
     def add(self, row: tables.VesselVisitRow) -> None:
         """Announce a visit and flush."""
+        self._session.add(row)
+        self._session.flush()
+
+    def vessel(self, imo_number: str, lock: bool = False) -> tables.VesselRow | None:
+        """A ship's master data by IMO number."""
+        query = select(tables.VesselRow).where(tables.VesselRow.imo_number == imo_number)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def vessels(self) -> list[tables.VesselRow]:
+        """Every known ship by name."""
+        return list(self._session.scalars(select(tables.VesselRow).order_by(tables.VesselRow.name)))
+
+    def add_vessel(self, row: tables.VesselRow) -> None:
+        """Record a new ship and flush (a second row for one IMO is a unique-key clash)."""
         self._session.add(row)
         self._session.flush()

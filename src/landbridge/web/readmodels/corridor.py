@@ -37,7 +37,8 @@ def corridor(session: Session, now: datetime) -> CorridorView:
     """Where the trains are: a position interpolated by elapsed share of the route's median transit."""
     crossings = {c.code: c for c in session.scalars(select(tables.CrossingRow).order_by(tables.CrossingRow.code))}
     routes = session.scalars(select(tables.RouteRow).order_by(tables.RouteRow.km)).all()
-    moving = trains(session, TRANSIT_STATUSES)
+    # In transit means carrying something or bringing empty wagons back (an emptied train is released).
+    moving = [train for train in trains(session, TRANSIT_STATUSES) if train.boxes or train.returning]
     origin = origin_lat_lon()
     queues: dict[str, int] = defaultdict(int)
     for train in moving:
@@ -53,6 +54,10 @@ def corridor(session: Session, now: datetime) -> CorridorView:
         path = [origin] + ([(crossing.lat, crossing.lon)] if crossing else []) + [(route.lat, route.lon)]
         if train.status == TrainStatus.AT_BORDER.value and crossing is not None:
             lat, lon = crossing.lat, crossing.lon
+        elif train.returning and crossing is not None:  # from the destination back to the border station
+            elapsed_days = ((now - train.departed_at).total_seconds() / 86400) if train.departed_at else 0.0
+            back = [(route.lat, route.lon), (crossing.lat, crossing.lon)]
+            lat, lon = along(back, min(1.0, max(0.0, elapsed_days / (route.transit_days / 2))))
         else:
             elapsed_days = ((now - train.departed_at).total_seconds() / 86400) if train.departed_at else 0.0
             lat, lon = along(path, min(1.0, max(0.0, elapsed_days / route.transit_days)))
@@ -64,6 +69,7 @@ def corridor(session: Session, now: datetime) -> CorridorView:
                 "lat": round(lat, 4),
                 "lon": round(lon, 4),
                 "boxes": train.boxes,
+                "returning": train.returning,
             }
         )
     return CorridorView(

@@ -72,6 +72,12 @@ class TrainView:
     wagons: list[WagonLoad]
     departed_at: datetime | None = None
     location: str | None = None
+    kind: str = "service"
+
+    @property
+    def returning(self) -> bool:
+        """Empty 1520 mm wagons on their way back to the border station."""
+        return self.kind == "empty_return"
 
     @property
     def cargo_kg(self) -> int:
@@ -191,6 +197,7 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
                 wagons=loads,
                 departed_at=departed.get(visit.reference),
                 location=last_place.get(visit.reference),
+                kind=visit.kind,
             )
         )
     return views

@@ -1,0 +1,53 @@
+"""The time a command happened (``occurred_at``) and the rule that keeps each subject's history in order.
+
+A command may report something that happened earlier (the railway reports a border arrival two
+hours late); every event it appends carries that time, while ``recorded_at`` says when we wrote
+it. :func:`occurring_at` sets the command's time for the events and rows written inside it;
+:func:`append_in_order` refuses an event dated before its subject's latest one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+from landbridge.domain.events import Event, check_in_order, checked_occurred_at, utc_now
+from landbridge.store.unit_of_work import UnitOfWork
+
+_COMMAND_TIME: ContextVar[datetime | None] = ContextVar("landbridge_command_time", default=None)
+
+
+def command_time() -> datetime:
+    """When the command being executed happened; now outside a command."""
+    return _COMMAND_TIME.get() or utc_now()
+
+
+@contextmanager
+def occurring_at(occurred_at: datetime | None) -> Iterator[datetime]:
+    """Run a command at its reported time (validated: aware, not in the future); default now.
+
+    A command run inside another (a plan applied step by step) without a time of its own takes the
+    outer command's time.
+    """
+    outer = _COMMAND_TIME.get()
+    moment = outer if occurred_at is None and outer is not None else checked_occurred_at(occurred_at, utc_now())
+    token = _COMMAND_TIME.set(moment)
+    try:
+        yield moment
+    finally:
+        _COMMAND_TIME.reset(token)
+
+
+def append_in_order(uow: UnitOfWork, event: Event) -> None:
+    """Append ``event`` unless it is dated before the latest event of its subject (422 at occurred_at)."""
+    previous = uow.events.latest_for(event.subject_type, event.subject_id)
+    if previous is not None:
+        check_in_order(
+            event.occurred_at,
+            f"{event.subject_type} {event.subject_id}",
+            previous.event_type.value,
+            previous.occurred_at,
+        )
+    uow.events.append(event)

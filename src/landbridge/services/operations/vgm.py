@@ -1,0 +1,100 @@
+"""SOLAS VI/2 verified gross mass: declare a box's VGM; the vessel load checks it (``check_for_vessel``).
+
+A valid VGM lifts the box's automatic ``vgm_missing`` hold, if it has one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from landbridge.domain.errors import NotFound, RuleViolation
+from landbridge.domain.events import EventType, as_utc, checked_occurred_at, utc_now
+from landbridge.domain.holds import HoldKind
+from landbridge.domain.vgm import Vgm, VgmMethod, check_loadable_on_vessel, check_vgm_mass
+from landbridge.services.containers import Actor
+from landbridge.services.idempotency import IdempotencyKey, Outcome
+from landbridge.services.operations.common import execute, locked_container, parse_container, subject_event
+from landbridge.services.operations.holds import end_hold
+from landbridge.store import tables
+from landbridge.store.repositories import Scope
+from landbridge.store.unit_of_work import UnitOfWork
+
+
+def vgm_view(row: tables.VgmRow) -> dict[str, Any]:
+    """The JSON answer describing a VGM."""
+    return {
+        "id": row.id,
+        "container": row.container_number,
+        "mass_kg": row.mass_kg,
+        "method": row.method,
+        "verified_by": row.verified_by,
+        "verified_at": as_utc(row.verified_at).isoformat(),
+        "recorded_by": row.recorded_by,
+    }
+
+
+def _vgm(row: tables.VgmRow) -> Vgm:
+    return Vgm(row.container_number, row.mass_kg, VgmMethod(row.method), row.verified_by, as_utc(row.verified_at))
+
+
+def declare_vgm(
+    uow: UnitOfWork,
+    actor: Actor,
+    scope: Scope,
+    *,
+    container: str,
+    mass_kg: int,
+    method: int,
+    verified_by: str,
+    verified_at: datetime,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Record a box's VGM (0 or above the ISO type's rating → 422 at mass_kg); lifts a vgm_missing hold."""
+    try:
+        vgm_method = VgmMethod(method)
+    except ValueError:
+        raise RuleViolation("method", "1 (the packed box weighed) or 2 (contents weighed, tare added)") from None
+    verified = checked_occurred_at(verified_at, utc_now(), "verified_at")
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        if not scope.everything and uow.containers.get_visible(parse_container(container), scope) is None:
+            raise NotFound("container", f"no container {container}")
+        row = locked_container(uow, container)
+        check_vgm_mass(mass_kg, row.iso_type)
+        vgm = tables.VgmRow(
+            container_number=row.number,
+            mass_kg=mass_kg,
+            method=vgm_method.value,
+            verified_by=verified_by,
+            verified_at=verified,
+            recorded_by=actor.name,
+            source_reference=actor.source,
+        )
+        uow.vgm.add(vgm)
+        view = vgm_view(vgm)
+        subject_event(uow, EventType.CONTAINER_VGM_DECLARED, "container", row.number, actor, None, {"vgm": view})
+        for hold in uow.customs.open_on([row.number]):
+            if hold.kind == HoldKind.VGM_MISSING.value:
+                end_hold(uow, actor, hold, f"VGM {mass_kg:,} kg declared by {verified_by}", automatic=True)
+        return view
+
+    return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def vgms_of(uow: UnitOfWork, scope: Scope, container: str) -> list[dict[str, Any]]:
+    """Every VGM declared for a box the scope may see (404 otherwise), oldest first."""
+    number = parse_container(container)
+    with uow:
+        if uow.containers.get_visible(number, scope) is None:
+            raise NotFound("number", f"no container {number}")
+        return [vgm_view(row) for row in uow.vgm.for_container(number)]
+
+
+def check_for_vessel(uow: UnitOfWork, row: tables.ContainerRow, field: str = "container") -> None:
+    """Refuse a vessel load of a packed box without a VGM, or with one outside the tolerance (422)."""
+    latest = uow.vgm.latest(row.number)
+    check_loadable_on_vessel(
+        row.number, row.load_state == "full", row.gross_mass_kg, None if latest is None else _vgm(latest), field
+    )
