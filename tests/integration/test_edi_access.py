@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
-from landbridge.domain.parties import PartyRole
+from landbridge.domain.units import PartyRole
 from landbridge.services.containers import Actor
 from landbridge.services.operations import parties
 from landbridge.store.unit_of_work import UnitOfWork

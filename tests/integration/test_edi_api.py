@@ -94,6 +94,7 @@ def test_coarri_export_from_recorded_discharges(database_url: str) -> None:
         RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500),
         actor,
     )
+    _list_from_coprar(url, actor)
     vessel.discharge_container(UnitOfWork.for_url(url), actor, reference="V-126E", container="CSQU3054383")
     planner = bearer(token(url, "plan", "planner"))
     with TestClient(create_app(url)) as client:
@@ -136,6 +137,7 @@ def test_a_departed_call_gets_its_coarri_queued_once(database_url: str) -> None:
     register_container(
         UnitOfWork.for_url(url), RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500), actor
     )
+    _list_from_coprar(url, actor)
     _discharge(url, actor, "V-9", "CSQU3054383")
     assert produce_coarri(UnitOfWork.for_url(url)) == {}  # still alongside
     vessel.depart_vessel(UnitOfWork.for_url(url), actor, reference="V-9")
@@ -145,3 +147,12 @@ def test_a_departed_call_gets_its_coarri_queued_once(database_url: str) -> None:
 
 def _discharge(url: str, actor: Actor, visit: str, number: str) -> None:
     vessel.discharge_container(UnitOfWork.for_url(url), actor, reference=visit, container=number)
+
+
+def _list_from_coprar(url: str, actor: Actor) -> None:
+    """The line's COPRAR discharge order fills the call's discharge list (the box may then come off)."""
+    from landbridge.services.interchange.importer import import_edifact
+
+    text = (FIXTURES / "coprar_d00b_discharge.edi").read_text()
+    [outcome] = import_edifact(UnitOfWork.for_url(url), text, actor, source_name="coprar")
+    assert outcome.status == "accepted", outcome.report()

@@ -117,7 +117,7 @@ def test_bayplan_records_cells_for_the_call_and_reports_differences(database_url
 
 
 def _shipper(url: str) -> None:
-    from landbridge.domain.parties import PartyRole
+    from landbridge.domain.units import PartyRole
     from landbridge.services.operations import parties
 
     parties.create_party(

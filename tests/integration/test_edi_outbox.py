@@ -37,8 +37,15 @@ def test_gate_moves_are_queued_once_and_delivered_to_the_partner_folder(database
     register_container(
         UnitOfWork.for_url(url), RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500), ACTOR
     )
+    _booked(url, "CSQU3054383")
     gate.truck_in(
-        UnitOfWork.for_url(url), ACTOR, reference="TRK-1", plate="SU12345", drop_off=["CSQU3054383"], pick_up=[]
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="TRK-1",
+        plate="SU12345",
+        drop_off=["CSQU3054383"],
+        pick_up=[],
+        override_reason="test: walk-in without an appointment",
     )
     assert produce_codeco(UnitOfWork.for_url(url)) == {"KTZE": 1}
     assert produce_codeco(UnitOfWork.for_url(url)) == {}  # the cursor moved: nothing is queued twice
@@ -72,8 +79,15 @@ def test_a_failed_delivery_is_retried_later_with_the_same_reference(database_url
     register_container(
         UnitOfWork.for_url(url), RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500), ACTOR
     )
+    _booked(url, "CSQU3054383")
     gate.truck_in(
-        UnitOfWork.for_url(url), ACTOR, reference="TRK-1", plate="SU12345", drop_off=["CSQU3054383"], pick_up=[]
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="TRK-1",
+        plate="SU12345",
+        drop_off=["CSQU3054383"],
+        pick_up=[],
+        override_reason="test: walk-in without an appointment",
     )
     produce_codeco(UnitOfWork.for_url(url))
     [failed] = deliver_due(UnitOfWork.for_url(url))
@@ -83,3 +97,22 @@ def test_a_failed_delivery_is_retried_later_with_the_same_reference(database_url
     [retried] = deliver_due(UnitOfWork.for_url(url), now=datetime.now(UTC) + timedelta(minutes=5))
     assert retried.delivered and retried.control_reference == failed.control_reference
     assert (blocker / f"{failed.control_reference}.edi").exists()
+
+
+def _booked(url: str, number: str) -> None:
+    """An export drop-off needs a booking (operations' gate rule)."""
+    from landbridge.domain.units import PartyRole
+    from landbridge.services.operations import parties
+
+    parties.create_party(UnitOfWork.for_url(url), ACTOR, code="SHP1", name="Shipper", role=PartyRole.SHIPPER)
+    parties.create_consignment(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        booking_reference="BK-1",
+        shipper_code="SHP1",
+        consignee_code=None,
+        origin="CNLYG",
+        destination="KZALA",
+        goods=[],
+    )
+    parties.assign_container(UnitOfWork.for_url(url), ACTOR, booking_reference="BK-1", container=number)

@@ -8,9 +8,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
-from landbridge.domain.units import Direction
+from landbridge.domain.manifests import ManifestEntry
+from landbridge.domain.units import Direction, PartyRole
 from landbridge.services.containers import Actor
-from landbridge.services.operations import gate, rail, yard
+from landbridge.services.operations import gate, manifests, parties, rail, yard
 from landbridge.services.operations.rail import WagonSpec
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import bearer, seed, token
@@ -21,10 +22,24 @@ SAMPLE = json.loads((FIXTURES / "smgs" / "smgs_lianyungang_almaty.json").read_te
 
 
 def _train_with_a_box(url: str, client: TestClient, headers: dict[str, str]) -> None:
-    csv = "number,iso_type,load_state,gross_mass_kg,seals\nCSQU3054383,45G1,empty,3900,CN1234567\n"
+    parties.create_party(UnitOfWork.for_url(url), ACTOR, code="SHP9", name="Shipper", role=PartyRole.SHIPPER)
+    bookings = "booking_reference,shipper_code,origin,destination\nBK-9,SHP9,CNLYG,KZALA\n"
+    booked = client.post("/api/v1/csv/bookings", files={"file": ("bk.csv", bookings.encode())}, headers=headers)
+    assert booked.status_code == 200, booked.text
+    csv = (
+        "number,iso_type,load_state,gross_mass_kg,seals,booking_reference\nCSQU3054383,45G1,empty,3900,CN1234567,BK-9\n"
+    )
     applied = client.post("/api/v1/csv/containers", files={"file": ("boxes.csv", csv.encode())}, headers=headers)
     assert applied.status_code == 200, applied.text
-    gate.truck_in(UnitOfWork.for_url(url), ACTOR, reference="TRK-9", plate="SU1", drop_off=["CSQU3054383"], pick_up=[])
+    gate.truck_in(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="TRK-9",
+        plate="SU1",
+        drop_off=["CSQU3054383"],
+        pick_up=[],
+        override_reason="test: walk-in",
+    )
     yard.place_container(UnitOfWork.for_url(url), ACTOR, container="CSQU3054383", slot="A-02-01-1")
     rail.announce_train(
         UnitOfWork.for_url(url),
@@ -35,6 +50,9 @@ def _train_with_a_box(url: str, client: TestClient, headers: dict[str, str]) -> 
         gauge_mm=1435,
         train_type_code="cn_1435",
         wagons=[WagonSpec("313345710013", "cn_flat_40ft")],
+    )
+    manifests.set_planned_boxes(
+        UnitOfWork.for_url(url), ACTOR, train="T-LYG-ALA-1", entries=[ManifestEntry("CSQU3054383")]
     )
     rail.load_on_wagon(
         UnitOfWork.for_url(url),

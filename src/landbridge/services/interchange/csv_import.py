@@ -8,7 +8,7 @@ and the whole file is rolled back, so a list is never half-loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,14 +22,14 @@ from landbridge.interchange.csv_lists import (
     BookingRow,
     ContainerRow,
     ListKind,
-    ManifestRow,
     RowProblem,
     read_list,
     write_list,
 )
 from landbridge.services.containers import Actor, RegisterContainer, add_registered_container
-from landbridge.services.interchange.nested import SavepointUnitOfWork
+from landbridge.services.interchange.transaction import in_transaction
 from landbridge.store import tables
+from landbridge.store.savepoint import SavepointUnitOfWork
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -91,13 +91,40 @@ def _book(uow: UnitOfWork, actor: Actor, row: BookingRow, source: str) -> str:
     return row.booking_reference
 
 
-def _manifest(kind: str) -> Callable[[UnitOfWork, Actor, ManifestRow, str], str]:
-    def apply(uow: UnitOfWork, actor: Actor, row: ManifestRow, source: str) -> str:
-        from landbridge.services.interchange.ops_bridge import add_to_manifest
+def _line_of(field: str, lines: list[int]) -> int:
+    """The CSV line an ``entries[i]…`` field names (0 when the problem is the list's, e.g. its visit)."""
+    if field.startswith("entries["):
+        index = int(field[len("entries[") : field.index("]")])
+        if 0 <= index < len(lines):
+            return lines[index]
+    return 0
 
-        return add_to_manifest(uow, actor, kind, row, source)
 
-    return apply
+def _replace_list(
+    uow: UnitOfWork, actor: Actor, kind: ListKind, visit: str, rows: Sequence[tuple[int, Any]]
+) -> list[str]:
+    """The list becomes the call's discharge or load list (the operations' manifest), or a RowProblem is raised."""
+    from landbridge.services.interchange.ops_bridge import replace_manifest
+
+    try:
+        with SavepointUnitOfWork(uow) as savepoint:
+            listed = replace_manifest(savepoint, actor, kind.value, visit, [row for _, row in rows])
+            savepoint.release()
+            return listed
+    except DomainError as error:
+        raise _RowRefused(
+            RowProblem(_line_of(error.field, [line for line, _ in rows]), error.field, error.reason)
+        ) from None
+
+
+class _Refused(Exception):
+    """A row of the list was refused: the whole list is rolled back (the report names every row)."""
+
+
+class _RowRefused(Exception):
+    def __init__(self, problem: RowProblem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
 
 
 def import_csv(
@@ -112,25 +139,34 @@ def import_csv(
     if kind in (ListKind.DISCHARGE, ListKind.LOAD) and not visit:
         report.problems = [RowProblem(0, "visit", "a discharge or load list belongs to a vessel visit; give visit")]
         return report
-    appliers: dict[ListKind, Callable[..., str]] = {
-        ListKind.CONTAINERS: _register,
-        ListKind.BOOKINGS: _book,
-        ListKind.DISCHARGE: _manifest(f"discharge:{visit}"),
-        ListKind.LOAD: _manifest(f"load:{visit}"),
-    }
-    apply = appliers[kind]
+    appliers: dict[ListKind, Callable[..., str]] = {ListKind.CONTAINERS: _register, ListKind.BOOKINGS: _book}
     done: list[str] = []
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
+        done.clear()  # a clash with a concurrent writer runs the whole list again
+        report.problems.clear()
+        if kind in (ListKind.DISCHARGE, ListKind.LOAD):
+            try:
+                done.extend(_replace_list(uow, actor, kind, visit or "", parsed.rows))
+            except _RowRefused as refused:
+                report.problems.append(refused.problem)
+                raise _Refused from None
+            return
+        apply = appliers[kind]
         for line, row in parsed.rows:
             try:
                 with SavepointUnitOfWork(uow) as savepoint:
                     done.append(apply(savepoint, actor, row, f"csv:{source_name}:{line}"[:128]))
-                    savepoint.commit()
+                    savepoint.release()
             except DomainError as error:
                 report.problems.append(RowProblem(line, error.field, error.reason))
         if report.problems:
-            return report  # leaving without commit rolls every row back
-        uow.commit()
+            raise _Refused  # nothing of the list is kept
+
+    try:
+        in_transaction(uow, work, actor)
+    except _Refused:
+        return report
     report.applied = True
     report.summary = {"applied": len(done)}
     return report

@@ -20,6 +20,7 @@ from landbridge.interchange.edifact.messages import write
 from landbridge.services.interchange.importer import own_header
 from landbridge.services.interchange.outbox import enqueue_text
 from landbridge.services.interchange.partners import OWN_UNB_ID, Partner
+from landbridge.services.interchange.transaction import in_transaction
 from landbridge.store import tables
 from landbridge.store.interchange_tables import BayplanCellRow, EdiCursorRow, EdiPartnerRow
 from landbridge.store.unit_of_work import UnitOfWork
@@ -110,7 +111,8 @@ def coarri_for_visit(uow: UnitOfWork, partner: Partner, visit_reference: str, ki
 
 def export_coarri(uow: UnitOfWork, partner: Partner, visit_reference: str, *, queue: bool = False) -> str:
     """A COARRI interchange (discharge and loading reports of the call) for ``partner``; queued if asked."""
-    with uow:
+
+    def work(uow: UnitOfWork) -> str:
         messages = [
             coarri_for_visit(uow, partner, visit_reference, kind).with_reference(str(index))
             for index, kind in enumerate(("discharge", "load"), start=1)
@@ -121,8 +123,9 @@ def export_coarri(uow: UnitOfWork, partner: Partner, visit_reference: str, *, qu
         text = write(own_header(uow, partner), messages, partner.zone)
         if queue:
             enqueue_text(uow, partner, "COARRI", text, subject=visit_reference, message_count=len(messages))
-        uow.commit()
         return text
+
+    return in_transaction(uow, work)
 
 
 def produce_codeco(uow: UnitOfWork, *, limit: int = 1000) -> dict[str, int]:
@@ -131,7 +134,8 @@ def produce_codeco(uow: UnitOfWork, *, limit: int = 1000) -> dict[str, int]:
     The cursor and the outbox rows are written in one transaction: each move is queued exactly once.
     """
     queued: dict[str, int] = {}
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         receivers = [
             Partner.from_row(row)
             for row in uow.session.scalars(select(EdiPartnerRow).where(EdiPartnerRow.active.is_(True)))
@@ -167,7 +171,8 @@ def produce_codeco(uow: UnitOfWork, *, limit: int = 1000) -> dict[str, int]:
                 )
                 queued[partner.code] = len(messages)
             cursor.last_event_id = events[-1].id
-        uow.commit()
+
+    in_transaction(uow, work)
     return queued
 
 
@@ -178,7 +183,8 @@ def produce_coarri(uow: UnitOfWork) -> dict[str, int]:
     transaction that writes the outbox rows, so each call is reported once.
     """
     queued: dict[str, int] = {}
-    with uow:
+
+    def work(uow: UnitOfWork) -> None:
         receivers = [
             partner
             for partner in (
@@ -215,7 +221,8 @@ def produce_coarri(uow: UnitOfWork) -> dict[str, int]:
                     enqueue_text(uow, partner, "COARRI", text, subject=event.subject_id, message_count=len(messages))
                     queued[partner.code] = queued.get(partner.code, 0) + 1
                 cursor.last_event_id = event.id
-        uow.commit()
+
+    in_transaction(uow, work)
     return queued
 
 

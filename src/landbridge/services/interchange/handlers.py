@@ -39,8 +39,8 @@ def _kg(value: Decimal | None) -> int | None:
     return None if value is None else int(value.to_integral_value())
 
 
-def ensure_container(context: ApplyContext, equipment: Equipment, source: str) -> None:
-    """Register a container the hub does not know yet, with what the message says of it."""
+def ensure_container(context: ApplyContext, equipment: Equipment, source: str, at: datetime | None = None) -> None:
+    """Register a container the hub does not know yet, with what the message says of it (at ``at``)."""
     number = ContainerNumber(equipment.number)
     if context.uow.containers.exists(number):
         return
@@ -55,6 +55,7 @@ def ensure_container(context: ApplyContext, equipment: Equipment, source: str) -
             seals=tuple(seal.number for seal in equipment.seals),
             reefer_setpoint_c=float(equipment.temperature_c) if equipment.temperature_c is not None else None,
             source_reference=source,
+            occurred_at=at,
         ),
         context.actor,
     )
@@ -82,9 +83,9 @@ def apply_codeco(context: ApplyContext) -> dict[str, Any]:
     reported: list[str] = []
     for position, equipment in zip(context.positions("EQD"), message.equipment, strict=True):
         context.at(position, "EQD")
-        ensure_container(context, equipment, _source(context))
         transport = equipment.transport or message.transport
         when = interchange_time(equipment.when("7", "203") or issued)
+        ensure_container(context, equipment, _source(context), when)
         _append(
             context,
             Event(
@@ -274,6 +275,9 @@ def apply_announcement(context: ApplyContext) -> dict[str, Any]:
         raise ApplyError(
             Problem(MISSING, "the TDT group needs LOC+9 and LOC+11", "TDT", (context.positions("TDT") or [bgm])[0])
         )
+    from landbridge.services.interchange.ops_bridge import document_time
+
+    when = document_time(context, [("container", item.number) for item in message.equipment])
     context.at(bgm, "BGM")
     existing = context.uow.session.scalar(
         select(tables.ConsignmentRow).where(tables.ConsignmentRow.booking_reference == booking)
@@ -288,13 +292,14 @@ def apply_announcement(context: ApplyContext) -> dict[str, Any]:
             origin=origin,
             destination=destination,
             goods=[],
+            occurred_at=when,
         )
     assigned: list[str] = []
     for position, equipment in zip(context.positions("EQD"), message.equipment, strict=True):
         context.at(position, "EQD")
-        ensure_container(context, equipment, _source(context))
+        ensure_container(context, equipment, _source(context), when)
         party_service.assign_container(
-            context.uow, context.actor, booking_reference=booking, container=equipment.number
+            context.uow, context.actor, booking_reference=booking, container=equipment.number, occurred_at=when
         )
         assigned.append(equipment.number)
     return {"booking": booking, "containers": assigned, "created": existing is None}

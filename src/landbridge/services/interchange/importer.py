@@ -27,7 +27,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from landbridge.domain.errors import DomainError, RuleViolation
+from landbridge.domain.errors import Conflict, DomainError, RuleViolation
 from landbridge.domain.events import utc_now
 from landbridge.interchange.edifact.contrl import acknowledge
 from landbridge.interchange.edifact.messages import ReadInterchange, ReadMessage, read
@@ -40,9 +40,9 @@ from landbridge.interchange.edifact.syntax import (
     interchange_text,
 )
 from landbridge.services.containers import Actor
-from landbridge.services.interchange.nested import SavepointUnitOfWork
 from landbridge.services.interchange.partners import OWN_UNB_ID, Partner, apply_tolerances
 from landbridge.store.interchange_tables import EdiCursorRow, EdiInterchangeRow, EdiPartnerRow
+from landbridge.store.savepoint import SavepointUnitOfWork
 from landbridge.store.unit_of_work import UnitOfWork
 
 APPLIED_STATUSES = ("accepted", "partially_accepted")
@@ -231,7 +231,7 @@ def _apply_message(
         with SavepointUnitOfWork(uow) as savepoint:
             context.uow = savepoint
             summary = handler(context)
-            savepoint.commit()
+            savepoint.release()
     except ApplyError as error:
         problems.append(error.problem)
         return MessageOutcome(message.raw.reference, message_type, version, "rejected", problems)
@@ -273,10 +273,21 @@ def _apply_batch(
                 if context.notes:
                     outcome.summary = {**outcome.summary, "notes": context.notes}
             savepoint.session.flush()
-            savepoint.commit()
+            savepoint.release()
     except (BatchRefused, ApplyError, DomainError, IntegrityError):
         return None
     return outcomes
+
+
+def _without_secrets(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as kept: a delivery order's PIN is answered once to the sender, never stored."""
+    messages = []
+    for message in report["messages"]:
+        summary = message.get("summary") or {}
+        if "pin" in summary:
+            message = {**message, "summary": {**summary, "pin": "(answered once, not kept)"}}
+        messages.append(message)
+    return {**report, "messages": messages}
 
 
 def _contrl_text(
@@ -329,7 +340,8 @@ def _import_one(
     recipient = header.recipient if header else ""
     reference = header.control_reference if header and header.control_reference else f"sha:{digest[:31]}"
     types = ",".join(sorted({m.raw.message_type for m in interchange.messages if m.raw.message_type}))[:100]
-    with uow:
+
+    def work(uow: UnitOfWork) -> InterchangeOutcome:
         if party is not None:
             own = _partner_row(uow, sender) if sender else None
             if own is None or own.party_code != party:
@@ -442,14 +454,17 @@ def _import_one(
             row.id, sender, recipient, reference, row.partner_code, status, problems, messages, None, row.duplicate_of
         )
         outcome.contrl = _contrl_text(uow, interchange, problems, messages, partner)
-        row.report = outcome.report()
+        row.report = _without_secrets(outcome.report())
         row.contrl = outcome.contrl
         if partner is not None and partner.receives("CONTRL") is not None:
             from landbridge.services.interchange.outbox import enqueue_text
 
             enqueue_text(uow, partner, "CONTRL", outcome.contrl, subject=reference, control_reference=None)
-        uow.commit()
         return outcome
+
+    from landbridge.services.interchange.transaction import in_transaction
+
+    return in_transaction(uow, work, actor)
 
 
 def import_edifact(
@@ -469,7 +484,7 @@ def import_edifact(
     for interchange in _read_with_partner_zone(uow, source):
         try:
             outcome = _import_one(uow, actor, interchange, source_name, party)
-        except IntegrityError:
+        except Conflict:
             # the same interchange committed concurrently: answer as a duplicate
             outcome = _import_one(uow, actor, interchange, source_name, party)
         if on_interchange is not None:

@@ -13,6 +13,7 @@ import os
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from landbridge.domain.events import utc_now
 from landbridge.interchange.edifact.syntax import read_interchanges
 from landbridge.services.interchange.partners import Partner
+from landbridge.services.interchange.transaction import in_transaction
 from landbridge.store.interchange_tables import EdiInterchangeRow, EdiOutboxRow, EdiPartnerRow
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -125,32 +127,37 @@ def deliver_due(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 10
         ]
     results: list[DeliveryResult] = []
     for row_id, partner_code in due:
-        with uow:
-            row = uow.session.get(EdiOutboxRow, row_id)
-            partner = uow.session.get(EdiPartnerRow, partner_code)
-            if row is None or partner is None or row.delivered_at is not None:
-                continue
-            error: str | None = None
-            try:
-                _deliver(row, partner)
-            except OSError as failure:
-                error = str(failure) or type(failure).__name__
-            row.attempts += 1
-            log = uow.session.scalar(
-                select(EdiInterchangeRow).where(
-                    EdiInterchangeRow.direction == "out", EdiInterchangeRow.control_reference == row.control_reference
-                )
-            )
-            if error is None:
-                row.delivered_at = utc_now()
-                row.last_error = None
-                if log is not None and log.status == "queued":
-                    log.status = "delivered"
-            else:
-                row.last_error = error[:2000]
-                row.next_attempt_at = moment + min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(row.attempts, 10)))
-                if log is not None:
-                    log.status = "failed" if row.attempts >= 5 else "queued"
-            uow.commit()
-            results.append(DeliveryResult(row.control_reference, partner.code, error is None, error))
+        result = in_transaction(uow, partial(_deliver_one, row_id=row_id, partner_code=partner_code, moment=moment))
+        if result is not None:
+            results.append(result)
     return results
+
+
+def _deliver_one(uow: UnitOfWork, *, row_id: int, partner_code: str, moment: datetime) -> DeliveryResult | None:
+    """Send one outbox entry and record the result (one transaction)."""
+    row = uow.session.get(EdiOutboxRow, row_id)
+    partner = uow.session.get(EdiPartnerRow, partner_code)
+    if row is None or partner is None or row.delivered_at is not None:
+        return None
+    error: str | None = None
+    try:
+        _deliver(row, partner)
+    except OSError as failure:
+        error = str(failure) or type(failure).__name__
+    row.attempts += 1
+    log = uow.session.scalar(
+        select(EdiInterchangeRow).where(
+            EdiInterchangeRow.direction == "out", EdiInterchangeRow.control_reference == row.control_reference
+        )
+    )
+    if error is None:
+        row.delivered_at = utc_now()
+        row.last_error = None
+        if log is not None and log.status == "queued":
+            log.status = "delivered"
+    else:
+        row.last_error = error[:2000]
+        row.next_attempt_at = moment + min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(row.attempts, 10)))
+        if log is not None:
+            log.status = "failed" if row.attempts >= 5 else "queued"
+    return DeliveryResult(row.control_reference, partner.code, error is None, error)

@@ -143,7 +143,9 @@ def save_partner(
         raise RuleViolation("delivery_target", f"a {delivery_kind} delivery needs a target")
     if delivery_kind == "http" and not (delivery_target or "").startswith(("http://", "https://")):
         raise RuleViolation("delivery_target", "an http delivery needs an http(s) URL")
-    with uow:
+    from landbridge.services.interchange.transaction import in_transaction
+
+    def work(uow: UnitOfWork) -> Partner:
         other = uow.session.scalar(select(EdiPartnerRow).where(EdiPartnerRow.unb_id == unb_id))
         if other is not None and other.code != code:
             raise Conflict("unb_id", f"UNB id {unb_id} already belongs to partner {other.code}")
@@ -153,8 +155,10 @@ def save_partner(
         row.delivery_kind, row.delivery_target, row.active = delivery_kind, delivery_target, True
         row.party_code = party_code
         uow.session.add(row)
-        uow.commit()
+        uow.session.flush()
         return Partner.from_row(row)
+
+    return in_transaction(uow, work)
 
 
 def partners(uow: UnitOfWork) -> list[Partner]:

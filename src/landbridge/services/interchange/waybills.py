@@ -28,6 +28,7 @@ from landbridge.interchange.smgs import (
     reconsign,
 )
 from landbridge.services.containers import Actor
+from landbridge.services.interchange.transaction import in_transaction
 from landbridge.store import tables
 from landbridge.store.interchange_tables import ConsignmentNoteRow
 from landbridge.store.unit_of_work import UnitOfWork
@@ -86,11 +87,13 @@ def _store(uow: UnitOfWork, note: ConsignmentNote, *, new: bool) -> None:
 
 def save_note(uow: UnitOfWork, actor: Actor, note: ConsignmentNote) -> ConsignmentNote:
     """Keep a note (imported as JSON or made here); 409 when the number exists."""
-    with uow:
+
+    def work(uow: UnitOfWork) -> ConsignmentNote:
         _store(uow, note, new=True)
         _event(uow, actor, EventType.WAYBILL_CREATED, note, None, note.issued_at)
-        uow.commit()
-    return note
+        return note
+
+    return in_transaction(uow, work, actor)
 
 
 def note_from_train(
@@ -109,7 +112,8 @@ def note_from_train(
     issued_at: datetime | None = None,
 ) -> ConsignmentNote:
     """A note for what a train visit carries: its wagons, the containers on them, their goods and seals."""
-    with uow:
+
+    def work(uow: UnitOfWork) -> ConsignmentNote:
         train = uow.rail.train(train_reference)
         if train is None:
             raise NotFound("train_reference", f"no train visit {train_reference!r}")
@@ -193,8 +197,9 @@ def note_from_train(
             raise _field_error(error) from None
         _store(uow, note, new=True)
         _event(uow, actor, EventType.WAYBILL_CREATED, note, None, note.issued_at)
-        uow.commit()
         return note
+
+    return in_transaction(uow, work, actor)
 
 
 def number_of(number: str) -> str:
@@ -226,7 +231,8 @@ def notes(uow: UnitOfWork, train_reference: str | None = None) -> list[dict[str,
 def _update(
     uow: UnitOfWork, actor: Actor, number: str, event_type: EventType, change: Any, at: datetime
 ) -> ConsignmentNote:
-    with uow:
+
+    def work(uow: UnitOfWork) -> ConsignmentNote:
         row = uow.session.get(ConsignmentNoteRow, number, with_for_update=True)
         if row is None:
             raise NotFound("number", f"no consignment note {number!r}")
@@ -240,8 +246,9 @@ def _update(
             raise RuleViolation(field if reason else "note", reason or str(error)) from None
         _store(uow, changed, new=False)
         _event(uow, actor, event_type, changed, {"regime": current.regime.value}, at)
-        uow.commit()
         return changed
+
+    return in_transaction(uow, work, actor)
 
 
 def reconsign_note(

@@ -1,6 +1,8 @@
 """A unit of work inside an open one, so existing commands compose into one transaction.
 
-The operations services each open their unit of work and commit once. An EDIFACT message must be
+Lives in the store (it is a unit of work), so services call ``release()`` and only
+``operations.common.execute`` commits a transaction. The operations services each open their unit
+of work and commit once. An EDIFACT message must be
 applied all or nothing, and a whole interchange committed once with its idempotency record. This
 unit of work shares the outer session: entering it sets a SAVEPOINT, ``commit()`` releases it
 (the outer transaction commits later), and leaving without ``commit()`` rolls back to it.
@@ -50,6 +52,10 @@ class SavepointUnitOfWork(UnitOfWork):
         savepoint, done = self._savepoints[-1]
         savepoint.commit()
         done[0] = True
+
+    def release(self) -> None:
+        """Keep what the innermost savepoint did (an alias of :meth:`commit`, which ``execute`` calls)."""
+        self.commit()
 
     def rollback(self) -> None:
         """Roll back to the innermost savepoint."""
