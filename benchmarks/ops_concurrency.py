@@ -2,44 +2,35 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ops_concurrency.py [--requests 1000] [--concurrency 64]
+    .venv/bin/python benchmarks/ops_concurrency.py [--requests 1000] [--concurrency 64] [--workers 2]
 
 With ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server; otherwise it starts its own throwaway
 cluster (Debian's PostgreSQL, as ``scripts/test.sh`` does) and always stops it. It creates a
 throwaway database on the server, seeds it, stores 400 boxes in the yard, starts
-uvicorn on a free loopback port and fires the moves with httpx (bounded concurrency). Then it
-checks what the issue promises: zero double occupancy, zero 5xx, every 2xx visible afterwards.
-Prints throughput and p50/p99 latency as a table; writes JSON to benchmarks/results/.
+``landbridge serve --workers N`` on a free loopback port and fires the moves with httpx (bounded
+concurrency). Then it checks what the issue promises: zero double occupancy, zero 5xx, every 2xx
+visible afterwards. Prints throughput, p50/p95/p99 latency and the machine load (the cores are
+shared) as a table; writes JSON to benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from stdnum import iso6346
 
+from harness import machine_load, percentile, scratch_database, served, server_url, write_result
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.scenarios import load_scenario
 from landbridge.services.authz import create_user
@@ -51,7 +42,6 @@ from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 
-RESULTS = Path(__file__).parent / "results"
 BOXES = 400
 RETRIES: list[int] = []  # requests re-sent after a transport error (same Idempotency-Key)
 CONTESTED = [f"A-{bay:02d}-{row:02d}-1" for bay in range(1, 26) for row in range(1, 5)]  # 100 ground slots
@@ -60,58 +50,6 @@ CONTESTED = [f"A-{bay:02d}-{row:02d}-1" for bay in range(1, 26) for row in range
 def _number(serial: int) -> str:
     base = f"BNCU{serial:06d}"
     return base + str(iso6346.calc_check_digit(base))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a private PostgreSQL cluster on a free loopback port; yield its URL; always stop it."""
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not versions:
-        sys.exit("no PostgreSQL found: install Debian's postgresql or set LANDBRIDGE_TEST_POSTGRES_URL")
-    bin_dir, root = versions[-1], os.getuid() == 0
-    home = Path(tempfile.mkdtemp(prefix="landbridge-bench-pg."))
-    user = "postgres" if root else os.environ.get("USER", "postgres")
-    run_as = ["runuser", "-u", "postgres", "--"] if root else []
-    if root:
-        shutil.chown(home, "postgres")
-    port = _free_port()
-    subprocess.run(
-        [*run_as, str(bin_dir / "initdb"), "-D", str(home / "data"), "-A", "trust", "-U", user, "-E", "UTF8"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(
-        [
-            *run_as,
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(home / "data"),
-            "-l",
-            str(home / "log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(home / "data"), "-m", "immediate", "stop"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def prepare(url: str) -> tuple[list[str], str]:
@@ -209,68 +147,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (landbridge serve --workers)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    server = os.environ.get("LANDBRIDGE_TEST_POSTGRES_URL")
-    if server:
+    with server_url() as server:
         run(server, args)
-        return
-    with throwaway_cluster() as own:
-        run(own, args)
 
 
 def run(server: str, args: argparse.Namespace) -> None:
     """The benchmark against one PostgreSQL server."""
     console = Console()
-    name = f"lb_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    process = None
-    try:
-        console.print(f"preparing {name}: seed, {BOXES} boxes in the yard …")
+    with scratch_database(server) as url:
+        console.print(f"preparing: seed, {BOXES} boxes in the yard …")
         numbers, token = prepare(url)
         rng = random.Random(args.seed)
         bodies = [{"container": rng.choice(numbers), "slot": rng.choice(CONTESTED)} for _ in range(args.requests)]
-        port = _free_port()
-        env = {**os.environ, "LANDBRIDGE_DATABASE_URL": url}
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "landbridge.api.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        started = time.perf_counter()
-        results = asyncio.run(fire(base, token, bodies, args.concurrency))
-        wall_s = time.perf_counter() - started
+        load_before = machine_load()
+        with served(url, workers=args.workers) as base:
+            started = time.perf_counter()
+            results = asyncio.run(fire(base, token, bodies, args.concurrency))
+            wall_s = time.perf_counter() - started
         checks = verify(url, bodies, results)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
-        engine_for(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     latencies_ms = sorted(1000 * latency for _, latency, _ in results)
     statuses: dict[str, int] = {}
     for status, _, _ in results:
@@ -287,9 +184,13 @@ def run(server: str, args: argparse.Namespace) -> None:
         "wall_s": round(wall_s, 3),
         "throughput_req_per_s": round(args.requests / wall_s, 1),
         "latency_p50_ms": round(statistics.median(latencies_ms), 1),
-        "latency_p99_ms": round(latencies_ms[min(len(latencies_ms) - 1, int(0.99 * len(latencies_ms)))], 1),
+        "latency_p95_ms": round(percentile(latencies_ms, 0.95), 1),
+        "latency_p99_ms": round(percentile(latencies_ms, 0.99), 1),
         "backend": "postgresql",
-        "server": "uvicorn, 1 worker, loopback",
+        "workers": args.workers,
+        "server": f"landbridge serve --workers {args.workers}, loopback",
+        "machine_load_before": load_before,
+        "machine_load_after": machine_load(),
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     table = Table(title="ops concurrency: moves into contested yard slots (PostgreSQL)")
@@ -306,13 +207,16 @@ def run(server: str, args: argparse.Namespace) -> None:
         "invisible_2xx",
         "throughput_req_per_s",
         "latency_p50_ms",
+        "latency_p95_ms",
         "latency_p99_ms",
         "wall_s",
+        "workers",
+        "machine_load_before",
+        "machine_load_after",
     ):
         table.add_row(key, str(figures[key]))
     console.print(table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ops_concurrency.json").write_text(json.dumps(figures, indent=2) + "\n")
+    write_result("ops_concurrency", figures)
     ok = figures["server_errors_5xx"] == 0 and checks["double_occupancy"] == 0 and checks["invisible_2xx"] == 0
     console.print("[green]all checks passed[/green]" if ok else "[red]CHECKS FAILED[/red]")
     if not ok:

@@ -17,7 +17,10 @@ from landbridge.simulation import cli as simulation_cli
 from landbridge.simulation.cli import simulate_command, sweep_command
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from landbridge.demo.day import DemoSummary
+    from landbridge.services.twin_load.player import LoadSummary
 
 app = typer.Typer(
     help="landbridge — the open system for a sea–rail intermodal hub.",
@@ -52,12 +55,37 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes sharing the port (PostgreSQL; see docs/scale.md). SQLite: keep 1",
+        ),
+    ] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
 ) -> None:
     """Serve the web app and API (http://HOST:PORT/, OpenAPI at /docs)."""
     import uvicorn
 
-    console.print(f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("landbridge.api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    if reload and workers > 1:
+        err_console.print("[red]error[/red] --workers: --reload runs one process; drop one of the two")
+        raise typer.Exit(1)
+    console.print(
+        f"landbridge on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+        + (f", {workers} workers" if workers > 1 else "")
+    )
+    uvicorn.run(
+        "landbridge.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_level=log_level,
+        access_log=access_log,
+    )
 
 
 @db_app.command("upgrade")
@@ -185,6 +213,169 @@ def _print_demo_summary(summary: DemoSummary) -> None:
     console.print(table)
     if summary.tracked_box is not None:
         console.print(f"follow {summary.tracked_box} on the Container screen: it is on its way with an ETA")
+
+
+def _postgres_engine(database_url: str | None) -> Engine:
+    from landbridge.store.database import engine_for, is_sqlite
+
+    url = _database_url(database_url)
+    if is_sqlite(url):
+        err_console.print(
+            "[red]error[/red] database: partitioning the event table needs PostgreSQL; SQLite keeps one table"
+        )
+        raise typer.Exit(1)
+    return engine_for(url)
+
+
+@db_app.command("partition-events")
+def db_partition_events(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Empty months to create ahead")] = 3,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL: turn the event table into monthly partitions of occurred_at (once; see docs/scale.md)."""
+    from landbridge.store.partitioning import partition_events
+
+    engine = _postgres_engine(database_url)
+    with console.status("partitioning the event table …"):
+        try:
+            report = partition_events(engine, months_ahead=months_ahead)
+        except RuntimeError as error:
+            err_console.print(f"[red]error[/red] events: {error}")
+            raise typer.Exit(1) from None
+    console.print(f"{report.rows:,} events in {len(report.partitions)} partitions ({report.seconds:.1f} s)")
+
+
+@db_app.command("event-months")
+def db_event_months(
+    months_ahead: Annotated[int, typer.Option("--months-ahead", min=1, help="Months to have partitions for")] = 3,
+    detach_before: Annotated[
+        datetime | None,
+        typer.Option("--detach-before", formats=["%Y-%m-%d", "%Y-%m"], help="Detach whole months before this date"),
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL, monthly: create the coming months' event partitions; optionally detach old months to archive."""
+    from landbridge.store.partitioning import add_coming_months, detach_months_before
+
+    engine = _postgres_engine(database_url)
+    try:
+        created = add_coming_months(engine, months_ahead=months_ahead)
+    except RuntimeError as error:
+        err_console.print(f"[red]error[/red] events: {error}")
+        raise typer.Exit(1) from None
+    console.print("created: " + (", ".join(created) or "nothing (all there)"))
+    if detach_before is not None:
+        detached = detach_months_before(engine, detach_before.replace(tzinfo=UTC))
+        console.print(
+            "detached (archive with pg_dump -t, then DROP TABLE): " + (", ".join(detached) or "nothing"),
+            highlight=False,
+        )
+
+
+@db_app.command("load-twin")
+def db_load_twin(
+    days: Annotated[
+        float, typer.Option("--days", min=0.5, help="Simulated days to play (after the twin's warm-up)")
+    ] = 7,
+    seed: Annotated[int, typer.Option("--seed", help="The twin's seed: the same seed loads the same year")] = 1,
+    warmup_days: Annotated[
+        float | None,
+        typer.Option("--warmup-days", min=0, help="Days the twin runs before day 0 (default: the twin's 30; 0: empty)"),
+    ] = None,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", help="Play a saved trace (JSON lines) instead of running the twin")
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Run the twin and play its flows through the operations services, dated by the simulated clock."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from landbridge.scenarios.loader import current_scenario
+    from landbridge.services.twin_load.load import LoadRefused, load_twin
+
+    url = _database_url(database_url)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        twin_task = progress.add_task("twin", total=days, detail="")
+        play_task = progress.add_task("records", total=None, detail="", start=False)
+
+        def on_twin_day(day: float) -> None:
+            progress.update(twin_task, completed=max(0.0, day), detail=f"day {day:.0f}")
+
+        def on_play(done: int, total: int, at: datetime, commands: int) -> None:
+            progress.start_task(play_task)
+            progress.update(
+                play_task, completed=done, total=total, detail=f"{at:%Y-%m-%d %H:%M}Z, {commands:,} commands"
+            )
+
+        try:
+            summary = load_twin(
+                url,
+                current_scenario(),
+                days=days,
+                seed=seed,
+                trace=trace,
+                warmup_days=warmup_days,
+                on_twin_day=on_twin_day,
+                on_play=on_play,
+            )
+        except LoadRefused as error:
+            err_console.print(f"[red]error[/red] {error}", highlight=False)
+            raise typer.Exit(1) from None
+    _print_load_summary(summary)
+
+
+def _print_load_summary(summary: LoadSummary) -> None:
+    table = Table(title=f"twin loaded: {summary.days:g} days, seed {summary.seed}")
+    table.add_column("command")
+    table.add_column("issued", justify="right")
+    for name, count in sorted(summary.commands.items()):
+        table.add_row(name, f"{count:,}")
+    table.add_row("[bold]all commands[/bold]", f"[bold]{summary.total_commands:,}[/bold]")
+    console.print(table)
+    console.print(
+        f"{summary.records:,} twin records; {summary.rehandles:,} rehandles; "
+        f"{summary.overrides:,} trucks let in by override (window full); "
+        f"{summary.wall_s:,.0f} s ({summary.twin_s:,.0f} s twin), {summary.commands_per_s:,.0f} commands/s"
+    )
+    for what, count in sorted(summary.skipped.items()):
+        console.print(f"not played as such: {what}: {count:,}", highlight=False)
+    if summary.refused:
+        for what, count in sorted(summary.refused.items()):
+            err_console.print(f"refused: {what}: {count:,}", highlight=False)
+        for line in summary.first_refusals:
+            err_console.print(f"  {line}", highlight=False)
+        raise typer.Exit(1)
+
+
+@db_app.command("check")
+def db_check(database_url: DbOption = None) -> None:
+    """Check the hub's invariants on the whole database (one place per box, capacities, conservation, replay)."""
+    from landbridge.services.invariants import check_invariants
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    with console.status("checking the invariants …"):
+        reports = check_invariants(UnitOfWork.for_url(_database_url(database_url)))
+    table = Table(title="invariants")
+    table.add_column("invariant")
+    table.add_column("objects checked", justify="right")
+    table.add_column("result")
+    for report in reports:
+        verdict = "holds" if report.holds else f"[red]{len(report.problems)} problems[/red]"
+        table.add_row(report.name, f"{report.checked:,}", verdict)
+    console.print(table)
+    broken = [report for report in reports if not report.holds]
+    for report in broken:
+        for problem in report.problems:
+            err_console.print(f"{report.name}: {problem}", markup=False, highlight=False)
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command("deliver")

@@ -109,6 +109,8 @@ def test_every_screen_loads_and_agrees_with_the_api(context: tuple[Any, Offline]
         cell = page.locator(f"tr[data-kpi='trains.total'] td.{column}").inner_text()
         assert digits(cell) == kpis["trains"]["total"]
     assert page.locator("#plot-yard svg").count() == page.locator("#plot-border svg").count() == 1
+    for plot in ("#plot-yard-share", "#plot-refused", "#plot-border-queues"):
+        assert page.locator(f"{plot} svg").count() == 1, plot
     shot(page, "simulation")
     assert errors == []
 

@@ -140,6 +140,7 @@ def _known_events(base_url: str, token: str) -> list[str]:
     return list(first.values())
 
 
+@pytest.mark.slow
 def test_dcsa_specification_finds_no_failures_but_its_own_discriminator_mistake(
     live_dcsa: tuple[str, str],
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -39,6 +40,7 @@ def published_events(url: str) -> list[dict[str, Any]]:
             return events
 
 
+@pytest.mark.slow
 def test_every_event_of_a_demo_day_is_valid(database_url: str) -> None:
     require_spec()
     seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
@@ -61,6 +63,7 @@ class PublishingHubMachine(HubMachine):
             super().teardown()
 
 
+@pytest.mark.slow
 def test_every_event_of_random_histories_is_valid(database_url: str) -> None:
     require_spec()
     _prepare(database_url)

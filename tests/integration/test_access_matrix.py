@@ -74,6 +74,8 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/containers/{box}/holds", STAFF_READERS | {"shipping_line", "shipper"}),
     ("/api/v1/grain/lots/{lot}", STAFF_READERS | {"shipper"}),
     ("/api/v1/vessel-visits/{visit}", STAFF_READERS | {"shipping_line"}),
+    ("/api/v1/vessel-visits/{visit}/discharge-list", STAFF_READERS | {"shipping_line"}),
+    ("/api/v1/vessel-visits/{visit}/load-list", STAFF_READERS | {"shipping_line"}),
 ]
 LISTS = [
     "/api/v1/containers",
@@ -230,6 +232,8 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/customs", ALL_ROLES),
     ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
+    ("/work", STAFF_READERS),  # the control room's work queues
+    ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
 STAFF_TILES = {
     "kpi-ships",
@@ -314,4 +318,5 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
             served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
     listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1"}
     listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login"}  # tested above
+    listed |= {"/driver/live"}  # the driver's job stream: tests/integration/test_driver_screen.py
     assert served == listed

@@ -215,6 +215,8 @@ def test_every_response_has_api_version_and_every_error_is_a_dcsa_error(world: T
     _assert_dcsa_error(
         world.post(SUBSCRIPTIONS, content=b"{not json", headers={"Content-Type": "application/json"}), 422
     )
+    _assert_dcsa_error(world.get("/dcsa/tnt/v2/no-such-thing"), 404)  # answered by the router, not a route
+    _assert_dcsa_error(world.patch(EVENTS), 405)
     unreadable = world.post(SUBSCRIPTIONS, content=b"\xff\xfe{", headers={"Content-Type": "application/json"})
     _assert_dcsa_error(unreadable, 400)  # FastAPI's own "error parsing the body", in DCSA's shape too
     world.app.dependency_overrides.clear()  # type: ignore[attr-defined]

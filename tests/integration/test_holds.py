@@ -3,6 +3,7 @@ leaves once released; the refusal names the hold and its owner and writes nothin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -130,3 +131,30 @@ def test_who_places_which_hold_and_who_sees_them(hub: Client) -> None:
     assert client.post(f"/api/v1/holds/{line_hold['id']}/release", json={}, headers=shipper).status_code == 403
     # Another party's line cannot release it through the customs route either.
     assert client.post(f"/api/v1/customs/holds/{line_hold['id']}/release", headers=line).status_code == 403
+
+
+def test_a_held_box_on_a_loading_train_is_flagged_on_the_overview_and_the_rail_screen(hub: Client) -> None:
+    client, admin, _ = hub
+    held, free = box(client, 7, laden=True, mass=15_000), box(client, 8, laden=True, mass=15_000)
+    for number, slot in ((held, "A-01-01-1"), (free, "A-01-02-1")):
+        post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
+    _train(client)
+    listed(client, "/api/v1/train-visits/T1/planned-boxes", [held, free])
+    for number, wagon in ((held, 1), (free, 2)):
+        post(client, "/api/v1/train-visits/T1/load", {"container": number, "wagon_number": uic_wagon(wagon)})
+    customs = _hold(client, held, "customs", "x-ray")
+    client.cookies.set("lb_token", admin["Authorization"].removeprefix("Bearer "))
+
+    def flags() -> tuple[list[str], list[str], bool]:
+        overview = client.get("/?lang=en")
+        rail = client.get("/rail?lang=en")
+        assert overview.status_code == rail.status_code == 200
+        alerts = re.findall(r'<li class="alert held_on_train">.*?<strong>([^<]*)</strong>', overview.text, re.S)
+        held_links = re.findall(r'<a href="/container/([A-Z0-9]+)" class="held"', rail.text)
+        return alerts, held_links, "held box aboard" in rail.text
+
+    alerts, held_links, train_flagged = flags()
+    assert alerts == [f"T1 / {held}"]  # one alert, for the held box only, naming its train
+    assert held_links == [held] and train_flagged
+    _release(client, customs)
+    assert flags() == ([], [], False)

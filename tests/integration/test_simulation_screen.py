@@ -13,6 +13,8 @@ from landbridge.simulation import simulate
 from landbridge.simulation.overrides import parse_disruption
 from landbridge.simulation.sweep import SweepResult, flat_numbers, paired_difference, summarise
 
+pytestmark = pytest.mark.slow  # each test simulates weeks of the whole base
+
 
 @pytest.fixture(scope="module")
 def runs_root(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from landbridge.cli import app
@@ -18,6 +19,7 @@ from landbridge.store.unit_of_work import UnitOfWork
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_state_from_a_played_day_feeds_the_twin(database_url: str, tmp_path: Path) -> None:
     scenario = load_scenario()
     seed_scenario(UnitOfWork.for_url(database_url), scenario)

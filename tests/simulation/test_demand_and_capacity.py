@@ -13,6 +13,8 @@ from landbridge.simulation.processes.demand import Seasons
 
 DAYS = 60.0
 
+pytestmark = pytest.mark.slow  # each test simulates weeks of the whole base
+
 
 @pytest.fixture(scope="module")
 def base_run(scenario: Scenario) -> dict[str, Any]:

@@ -38,3 +38,32 @@ def test_state_run_is_deterministic(scenario: Scenario) -> None:
     first = simulate(scenario, 7.0, 5, initial_state=_state()).kpis
     second = simulate(scenario, 7.0, 5, initial_state=_state()).kpis
     assert first == second
+
+
+def test_clock_offset_keeps_weekday_time_and_season() -> None:
+    from datetime import UTC, datetime
+
+    from landbridge.simulation.state import clock_offset_h
+
+    # Tuesday 8 December 2026, 06:00 UTC = 14:00 in the hub (UTC+8)
+    offset = clock_offset_h(datetime(2026, 12, 8, 6, 0, tzinfo=UTC))
+    assert offset % 168 == 24 + 14
+    assert 48 * 168 <= offset < 50 * 168  # day 342 of the year: week 49 (0-based 48)
+
+
+def test_announced_ships_and_trains_replace_the_random_and_timetabled_ones(scenario: Scenario) -> None:
+    from landbridge.simulation import AnnouncedTrain, InitialState
+    from landbridge.simulation.state import AnnouncedVessel
+
+    state = InitialState(
+        trains=(AnnouncedTrain("CN-ALMATY-7", "west", "almaty", time_h=8.0, teu=0, boxes=0),),
+        vessels=(AnnouncedVessel("V1", 5.0), AnnouncedVessel("V2", 30.0)),
+    )
+    result = simulate(scenario, 7.0, 2, initial_state=state)
+    ships = result.twin.records.ships
+    assert [ship.arrival_h for ship in ships[:2]] == [5.0, 30.0]
+    assert all(ship.arrival_h >= 30.0 for ship in ships[2:])
+    west = [t for t in result.twin.records.trains if t.direction == "west" and t.route == "almaty"]
+    # Monday's 10:00 Almaty slot is taken by the announced train, not doubled
+    assert west[0].train_id == "CN-ALMATY-7" and west[0].scheduled_h == 10.0
+    assert len({t.scheduled_h for t in west}) == len(west)

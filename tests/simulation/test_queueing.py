@@ -123,6 +123,7 @@ def _twin_waits(scenario: Scenario, params: Any, seeds: range) -> tuple[Estimate
     return Estimate.of([run["all_wait_h"]["mean"] for run in runs]), runs
 
 
+@pytest.mark.slow
 def test_twin_crossing_as_mm2_matches_erlang_c(scenario: Scenario) -> None:
     station, params = _khorgos_station(scenario, servers=2, service_cv=1.0)
     estimate, _ = _twin_waits(station, params, range(1, 9))
@@ -130,6 +131,7 @@ def test_twin_crossing_as_mm2_matches_erlang_c(scenario: Scenario) -> None:
     _assert_inside(estimate, erlang_c_wait(2, BACKGROUND_PER_DAY / 24, service_rate_per_h))
 
 
+@pytest.mark.slow
 def test_twin_crossing_as_md1_matches_pollaczek_khinchine_and_littles_law(scenario: Scenario) -> None:
     station, params = _khorgos_station(scenario, servers=1, service_cv=0.0)
     estimate, runs = _twin_waits(station, params, range(1, 9))
@@ -139,6 +141,7 @@ def test_twin_crossing_as_md1_matches_pollaczek_khinchine_and_littles_law(scenar
         assert run["mean_queue_trains"] == pytest.approx(arrivals_per_h * run["all_wait_h"]["mean"], rel=0.05)
 
 
+@pytest.mark.slow
 def test_littles_law_on_the_yard_and_each_crossing(scenario: Scenario) -> None:
     result = simulate(scenario, 120.0, 4)
     horizon_h = 120.0 * 24

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from stdnum import iso6346
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ def _trace(scenario: Scenario, seed: int) -> TraceList:
     return records
 
 
+@pytest.mark.slow
 def test_trace_is_ordered_numbered_and_covers_every_flow(scenario: Scenario) -> None:
     records = _trace(scenario, 2).records
     assert [record.seq for record in records] == list(range(1, len(records) + 1))
@@ -58,6 +60,7 @@ def test_trace_is_ordered_numbered_and_covers_every_flow(scenario: Scenario) -> 
     assert at_utc(0.0).utcoffset() is not None
 
 
+@pytest.mark.slow
 def test_same_seed_same_trace_other_seed_other_trace(scenario: Scenario) -> None:
     first = [record.as_dict() for record in _trace(scenario, 3).records]
     again = [record.as_dict() for record in _trace(scenario, 3).records]

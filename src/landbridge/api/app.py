@@ -14,6 +14,7 @@ from landbridge.api.routers import (
     containers,
     dcsa,
     edi,
+    equipment,
     health,
     operations_containers,
     operations_customs,
@@ -28,9 +29,10 @@ from landbridge.api.routers import (
     reference,
     tracking,
     waybills,
+    work,
 )
 from landbridge.config import get_settings
-from landbridge.web import live, pages
+from landbridge.web import driver, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -63,6 +65,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_rail.wagons,
     ):
         app.include_router(operations_router)
+    app.include_router(equipment.router)
+    app.include_router(work.router)
     app.include_router(plans.router)
     app.include_router(edi.router)
     app.include_router(waybills.router)
@@ -70,5 +74,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(pages.router)
     app.include_router(live.router)
+    app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
+    # the answer carries API-Version and, for an error, DCSA's error body.
+    app.add_middleware(dcsa.DcsaResponses)
     return app

@@ -355,6 +355,14 @@ class ManifestAddIn(CommandIn):
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class WagonListChangeIn(CommandIn):
+    """Wagons the planner swaps into or out of a train at the base, and why."""
+
+    add: list[WagonIn] = Field(default_factory=list, max_length=80)
+    remove: list[str] = Field(default_factory=list, max_length=80)
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ManifestRemoveIn(CommandIn):
     containers: list[str] = Field(min_length=1, max_length=10_000)
     reason: Annotated[str, Field(min_length=1, max_length=200)]

@@ -68,8 +68,17 @@ class EventType(StrEnum):
     VESSEL_DATA_CORRECTED = "vessel.data_corrected"  # master data (a rename too), subject "vessel" by IMO
     VESSEL_VISIT_CORRECTED = "vessel.visit_corrected"
     TRAIN_CORRECTED = "train.corrected"
+    TRAIN_WAGONS_CHANGED = "train.wagons_changed"  # wagons swapped in or out at the base, with the reason
     MANIFEST_SET = "manifest.set"  # a visit's list replaced (subject: the visit)
     MANIFEST_CHANGED = "manifest.changed"  # boxes added to or removed from a list, with the reason
+    EQUIPMENT_STATUS_CHANGED = "equipment.status_changed"  # working / break / out of service, with the reason
+    EQUIPMENT_DRIVER_CHANGED = "equipment.driver_changed"  # a driver signed on to (or off) a machine
+    WORK_INSTRUCTIONS_CREATED = (
+        "work.instructions_created"  # generated from a visit's lists or a truck (subject: the visit)
+    )
+    WORK_INSTRUCTION_DONE = "work.instruction_done"  # a driver confirmed the move (subject: the instruction)
+    WORK_INSTRUCTION_FAILED = "work.instruction_failed"  # a driver reported a problem; back in the queue
+    WORK_QUEUE_CHANGED = "work.queue_changed"  # a planner pinned, reordered, suspended or resumed a queue
     CONTAINER_REPORTED = "container.reported"  # a partner's CODECO: a gate or rail move outside the hub
     WAYBILL_CREATED = "waybill.created"
     WAYBILL_RECONSIGNED = "waybill.reconsigned"

@@ -10,8 +10,11 @@ decides the DCSA event type, codes, place, local offset and references.
 * Train and vessel movements become TRANSPORT events (ARRI, DEPA). Operations record a train's
   departure, border arrival and arrival once for the train visit and once per container on board;
   only the visit's own event maps, so a movement appears once in the feed.
-* Bookings and customs holds become SHIPMENT events: a consignment booked is ``BKG``/``CONF``; a
-  customs hold placed and released is ``CUS``/``HOLD`` and ``CUS``/``RELS``.
+* Changes of bookings and the documents around them become SHIPMENT events: a consignment booked is
+  ``BKG``/``CONF``; a hold placed and released is ``HOLD``/``RELS`` on the document it is about
+  (customs ``CUS``, the line's or terminal's release ``SRM``, damage survey ``CAS``, VGM); a VGM
+  declared is ``VGM``/``RECE``; a delivery order issued or cancelled is ``SRM``/``ISSU``/``VOID``; an
+  SMGS consignment note issued (or re-issued) is the transport document, ``TRD``/``ISSU``.
 
 Everything we record happened, so the classifier is always ACT. ``eventDateTime`` is the local time
 where it happened (for SHIPMENT events the specification says it is the creation time), and
@@ -87,13 +90,28 @@ TRANSPORT_CODES: dict[EventType, tuple[str, str]] = {
     EventType.TRAIN_AT_BORDER: ("ARRI", "RAIL"),
     EventType.TRAIN_ARRIVED: ("ARRI", "RAIL"),
 }
-# (documentTypeCode, shipmentEventTypeCode) per domain event.
-SHIPMENT_CODES: dict[EventType, tuple[str, str]] = {
-    EventType.CONSIGNMENT_CREATED: ("BKG", "CONF"),
-    EventType.HOLD_PLACED: ("CUS", "HOLD"),
-    EventType.HOLD_RELEASED: ("CUS", "RELS"),
+# (documentTypeCode, shipmentEventTypeCode) per domain event type, by its value: some of these events
+# come with later operations and interchange work, and map as soon as they are recorded.
+SHIPMENT_CODES: dict[str, tuple[str, str]] = {
+    EventType.CONSIGNMENT_CREATED.value: ("BKG", "CONF"),  # the hub books a confirmed booking
+    EventType.HOLD_PLACED.value: ("CUS", "HOLD"),
+    EventType.HOLD_RELEASED.value: ("CUS", "RELS"),
+    "hold.placed": ("", "HOLD"),  # a line, terminal, damage or VGM hold: the document by the hold's kind
+    "hold.released": ("", "RELS"),
+    "container.vgm_declared": ("VGM", "RECE"),
+    "release.delivery_order_issued": ("SRM", "ISSU"),  # the line's release of import boxes for pick-up
+    "release.delivery_order_cancelled": ("SRM", "VOID"),
+    "waybill.created": ("TRD", "ISSU"),  # the SMGS consignment note: the rail transport document
+    "waybill.reconsigned": ("TRD", "ISSU"),  # re-issued under the other legal regime (SMGS ↔ CIM/SMGS)
 }
-MAPPED_EVENT_TYPES = frozenset(EQUIPMENT_CODES) | frozenset(TRANSPORT_CODES) | frozenset(SHIPMENT_CODES)
+# The DCSA document a hold is about, by hold kind: the customs inspection, the line's (or terminal's)
+# release of the shipment, a survey of the damage, the verified gross mass.
+HOLD_DOCUMENT_TYPES = {"customs": "CUS", "line": "SRM", "terminal": "SRM", "damage": "CAS", "vgm_missing": "VGM"}
+MAPPED_EVENT_TYPES = (
+    frozenset(t.value for t in EQUIPMENT_CODES)
+    | frozenset(t.value for t in TRANSPORT_CODES)
+    | frozenset(SHIPMENT_CODES)
+)
 
 # Local time zones by UN/LOCODE country, so eventDateTime is the local time where it happened.
 _ZONES = {
@@ -201,7 +219,8 @@ class DcsaEvent:
     un_location_code: str | None = None
     document_type_code: str | None = None
     vessel_imo: str | None = None
-    documents: tuple[tuple[str, str], ...] = ()  # (BKG | TRD | CUS, reference) the event concerns
+    documents: tuple[tuple[str, str], ...] = ()  # (BKG | TRD | CUS…, reference) the event concerns
+    containers: tuple[str, ...] = ()  # the boxes a shipment event concerns (visibility), when it names them
 
 
 HUB = Place("Lianyungang", "CNLYG", zone="Asia/Shanghai", facility_type="POTE")
@@ -256,7 +275,7 @@ def event_uuid(source_event_id: int, sequence: int) -> str:
 
 def is_mapped(event_type: EventType | str) -> bool:
     """Whether this domain event type appears in the DCSA feed."""
-    return EventType(event_type) in MAPPED_EVENT_TYPES
+    return str(event_type.value if isinstance(event_type, EventType) else event_type) in MAPPED_EVENT_TYPES
 
 
 def transport_reference(event: Event) -> str | None:
@@ -466,47 +485,79 @@ def _equipment_events(
     return results
 
 
-def _hold_id(event: Event) -> str | None:
+def _payload_id(event: Event, key: str) -> str | None:
+    """The id of the record the event describes (``after[key]["id"]``, e.g. a hold or a VGM)."""
     for payload in (event.after, event.before):
-        hold = (payload or {}).get("hold")
-        if isinstance(hold, dict) and hold.get("id") is not None:
-            return str(hold["id"])
+        record = (payload or {}).get(key)
+        if isinstance(record, dict) and record.get("id") is not None:
+            return str(record["id"])
+    return None
+
+
+@dataclass(frozen=True)
+class _Document:
+    """What a shipment event is about: the document, the booking behind it, the boxes it concerns."""
+
+    type_code: str
+    document_id: str
+    booking: str | None = None
+    containers: tuple[str, ...] = ()
+    transport_reference: str | None = None  # a waybill's train: the boxes aboard it are the ones it covers
+    reason: str | None = None
+
+
+def _document(event: Event, equipment: Equipment | None, document_type: str) -> _Document | None:
+    """The document of a shipment event, or None when the event does not say enough to name one."""
+    if event.subject_type == "consignment":
+        return _Document(document_type, event.subject_id, booking=event.subject_id)
+    if event.subject_type == "container":
+        if equipment is None:
+            return None
+        hold = (event.after or {}).get("hold") or (event.before or {}).get("hold") or {}
+        if not document_type:
+            document_type = HOLD_DOCUMENT_TYPES.get(str(hold.get("kind")), "")
+        if not document_type:
+            return None
+        record = _payload_id(event, "hold") or _payload_id(event, "vgm") or equipment.reference
+        reason = hold.get("reason") if isinstance(hold.get("reason"), str) else None
+        return _Document(
+            document_type, record, equipment.booking_reference, (equipment.reference,), reason=reason or None
+        )
+    if event.subject_type == "delivery_order":
+        boxes = (event.after or {}).get("containers") or (event.before or {}).get("containers") or []
+        return _Document(document_type, event.subject_id, containers=tuple(str(box) for box in boxes))
+    if event.subject_type == "waybill":
+        train = (event.after or {}).get("train")
+        return _Document(document_type, event.subject_id, transport_reference=train if isinstance(train, str) else None)
     return None
 
 
 def _shipment_event(source: SourceEvent, equipment: Equipment | None) -> list[DcsaEvent]:
     event = source.event
-    document_type, code = SHIPMENT_CODES[event.event_type]
-    created = created_time(source.recorded_at)
-    booking: str | None
-    if document_type == "BKG":
-        document_id, booking, container = event.subject_id, event.subject_id, None
-    else:
-        hold = _hold_id(event)
-        if hold is None or equipment is None:
-            return []
-        document_id, booking, container = hold, equipment.booking_reference, equipment.reference
+    document_type, code = SHIPMENT_CODES[event.event_type.value]
+    document = _document(event, equipment, document_type)
+    if document is None:
+        return []
     event_id = event_uuid(source.id, 0)
     # 2.2: "Value for eventDateTime must be the same value as eventCreatedDateTime" for shipment events.
     body: dict[str, Any] = {
         "eventID": event_id,
-        **_base(source, "SHIPMENT", created),
+        **_base(source, "SHIPMENT", created_time(source.recorded_at)),
         "shipmentEventTypeCode": code,
-        "documentTypeCode": document_type,
-        "documentID": document_id,
+        "documentTypeCode": document.type_code,
+        "documentID": document.document_id,
     }
-    if document_type != "BKG":
-        references = _booking_references(booking)
+    if document.type_code != "BKG":
+        references = _booking_references(document.booking)
         if references:
             body["documentReferences"] = references
-    if container is not None:
-        body["references"] = [{"referenceType": "EQ", "referenceValue": container}]
-        reason = ((event.after or {}).get("hold") or {}).get("reason")
-        if isinstance(reason, str) and reason and code == "HOLD":
-            body["reason"] = reason
-    documents: list[tuple[str, str]] = [(document_type, document_id)]
-    if booking and document_type != "BKG":
-        documents.append(("BKG", booking))
+    if document.containers:
+        body["references"] = [{"referenceType": "EQ", "referenceValue": box} for box in document.containers]
+    if document.reason and code == "HOLD":
+        body["reason"] = document.reason
+    documents: list[tuple[str, str]] = [(document.type_code, document.document_id)]
+    if document.booking and document.type_code != "BKG":
+        documents.append(("BKG", document.booking))
     return [
         DcsaEvent(
             event_id,
@@ -515,11 +566,12 @@ def _shipment_event(source: SourceEvent, equipment: Equipment | None) -> list[Dc
             "SHIPMENT",
             code,
             as_utc(source.recorded_at),
-            container,
-            None,
+            document.containers[0] if len(document.containers) == 1 else None,
+            document.transport_reference,
             body,
-            document_type_code=document_type,
+            document_type_code=document.type_code,
             documents=tuple(documents),
+            containers=document.containers,
         )
     ]
 
@@ -538,7 +590,7 @@ def to_dcsa(
     event = source.event
     if event.event_type in TRANSPORT_CODES:
         return _transport_event(source, transports[0] if transports else None, context)
-    if event.event_type in SHIPMENT_CODES:
+    if event.event_type.value in SHIPMENT_CODES:
         return _shipment_event(source, equipment)
     if event.event_type in EQUIPMENT_CODES and equipment is not None:
         return _equipment_events(source, equipment, transports, context)

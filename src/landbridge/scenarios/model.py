@@ -200,6 +200,8 @@ class PortSpec(Sourced):
     teu_per_box: PositiveFloat
     base_teu_per_call_discharge: NonNegativeFloat
     base_teu_per_call_load: NonNegativeFloat
+    # terminal tractors carrying boxes between quay and yard (None: not modelled)
+    terminal_tractors: EquipmentSpec | None = None
 
 
 class SiloGroupSpec(Sourced):
@@ -227,6 +229,8 @@ class GrainSpec(Sourced):
     box_payload_t: PositiveFloat
     harvest_start_day_of_year: Annotated[int, Field(ge=1, le=366)]
     harvest_multiplier: PositiveFloat
+    # grain gear at the grain berth: tipplers emptying bulk boxes into the silo (None: not modelled)
+    loaders: EquipmentSpec | None = None
 
     @model_validator(mode="after")
     def _groups_add_up(self) -> GrainSpec:

@@ -33,6 +33,7 @@ class Role(StrEnum):
     CUSTOMS_OFFICER = "customs_officer"
     SHIPPING_LINE = "shipping_line"
     SHIPPER = "shipper"  # shipper or forwarder: sees only its own consignments
+    DRIVER = "driver"  # drives a machine: sees and confirms its jobs on the driver's screen, nothing else
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -74,6 +75,11 @@ class Action(StrEnum):
     EDI_PARTNERS = "edi.partners"  # change trading-partner agreements
     WAYBILL_READ = "waybill.read"  # SMGS / CIM-SMGS consignment notes
     WAYBILL_WRITE = "waybill.write"  # create, re-consign, record a gauge change
+    EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
+    EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
+    WORK_READ = "work.read"  # work instructions, queues, productivity
+    WORK_PLAN = "work.plan"  # generate instructions; pin, reorder, suspend a queue
+    WORK_DRIVE = "work.drive"  # sign on to a machine, confirm its jobs, report a problem
 
 
 _READS = frozenset(
@@ -90,6 +96,8 @@ _READS = frozenset(
         Action.SIMULATION_READ,
         Action.EDI_READ,
         Action.WAYBILL_READ,
+        Action.EQUIPMENT_READ,
+        Action.WORK_READ,
     }
 )
 READ_ACTIONS = _READS
@@ -114,6 +122,8 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.EDI_IMPORT,
         Action.EDI_EXPORT,
         Action.WAYBILL_WRITE,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
     },
     Role.YARD_OPERATOR: _READS
     | {
@@ -125,6 +135,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
+        Action.EQUIPMENT_MANAGE,
+        Action.WORK_DRIVE,
     },
     Role.GATE_CLERK: _READS
     | {
@@ -134,8 +147,10 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
+        Action.WORK_PLAN,
     },
-    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.EDI_IMPORT, Action.WAYBILL_WRITE},
+    Role.RAIL_OPERATOR: _READS
+    | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.WORK_PLAN, Action.WORK_DRIVE, Action.EDI_IMPORT, Action.WAYBILL_WRITE},
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
@@ -164,6 +179,9 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.GATE_BOOK,
             Action.VGM_WRITE,
         }
+    ),
+    Role.DRIVER: frozenset(
+        {Action.EQUIPMENT_READ, Action.WORK_READ, Action.WORK_DRIVE, Action.CONTAINER_READ, Action.YARD_READ}
     ),
 }
 

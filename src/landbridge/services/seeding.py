@@ -15,6 +15,7 @@ from landbridge.domain.units import tonnes_to_kg
 from landbridge.scenarios.model import Scenario
 from landbridge.services.actor import Actor
 from landbridge.services.operations.common import execute
+from landbridge.services.work.fleet import fleet_rows
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -64,22 +65,7 @@ def _master_rows(scenario: Scenario) -> list[tables.Base]:
     rows += [
         tables.TrackRow(code=t.code, length_m=t.length_m, gauge_mm=1435) for t in scenario.base.rail.loading_tracks
     ]
-    rail = scenario.base.rail
-    rows += [
-        tables.EquipmentRow(
-            code=f"RMG{i + 1}", kind="rail_mounted_gantry", moves_per_h=rail.rail_mounted_gantries.moves_per_h
-        )
-        for i in range(rail.rail_mounted_gantries.count)
-    ]
-    rows += [
-        tables.EquipmentRow(code=f"RS{i + 1}", kind="reach_stacker", moves_per_h=rail.reach_stackers.moves_per_h)
-        for i in range(rail.reach_stackers.count)
-    ]
-    rows += [
-        tables.EquipmentRow(code=f"STS-{b.code}-{i + 1}", kind="quay_crane", moves_per_h=scenario.port.sts_moves_per_h)
-        for b in scenario.port.berths
-        for i in range(b.quay_cranes)
-    ]
+    rows += fleet_rows(scenario)
     rows += [
         tables.CrossingRow(
             code=c.code,

@@ -126,10 +126,23 @@ class TrackRow(Base):
 
 
 class EquipmentRow(Base):
+    """A machine of the base (attributes from the scenario's fleet; status, position and driver live)."""
+
     __tablename__ = "equipment"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     moves_per_h: Mapped[float] = mapped_column(Float)
+    pools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_lengths_ft: Mapped[list[int]] = mapped_column(JSON, default=list)
+    max_lift_kg: Mapped[int] = mapped_column(Integer, default=0)
+    twin_lift: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="working")
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+    status_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    x_m: Mapped[float] = mapped_column(Float, default=0.0)
+    y_m: Mapped[float] = mapped_column(Float, default=0.0)
+    position: Mapped[str | None] = mapped_column(String(64))  # where it last worked (a slot, a berth…)
+    driver: Mapped[str | None] = mapped_column(String(64))  # the API user signed on to drive it
 
 
 class CrossingRow(Base):

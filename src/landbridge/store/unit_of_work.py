@@ -16,6 +16,7 @@ from landbridge.store.database import session_factory
 from landbridge.store.repositories import (
     ContainerRepository,
     CustomsRepository,
+    EquipmentRepository,
     EventLog,
     GateRepository,
     GrainRepository,
@@ -28,6 +29,7 @@ from landbridge.store.repositories import (
     UserRepository,
     VesselRepository,
     VgmRepository,
+    WorkRepository,
     YardRepository,
 )
 
@@ -38,6 +40,7 @@ class UnitOfWork:
     session: Session
     containers: ContainerRepository
     customs: CustomsRepository
+    equipment: EquipmentRepository
     events: EventLog
     gate: GateRepository
     grain: GrainRepository
@@ -50,6 +53,7 @@ class UnitOfWork:
     users: UserRepository
     vessels: VesselRepository
     vgm: VgmRepository
+    work: WorkRepository
     yard: YardRepository
 
     owns_transaction = True
@@ -79,6 +83,7 @@ class UnitOfWork:
         self.session = session
         self.containers = ContainerRepository(session)
         self.customs = CustomsRepository(session)
+        self.equipment = EquipmentRepository(session)
         self.events = EventLog(session)
         self.gate = GateRepository(session)
         self.grain = GrainRepository(session)
@@ -91,6 +96,7 @@ class UnitOfWork:
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)
         self.vgm = VgmRepository(session)
+        self.work = WorkRepository(session)
         self.yard = YardRepository(session)
 
     def __exit__(
@@ -113,3 +119,38 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Discard everything done in this unit."""
         self.session.rollback()
+
+
+class JoinedUnitOfWork(UnitOfWork):
+    """A unit of work that runs inside another one's transaction: its commit only flushes.
+
+    This is how a command goes through other commands' services one step at a time and still
+    commits once (a train plan applied box by box, a work instruction confirmed with its move):
+    each step runs every rule and writes its event, and if any is refused the outer transaction
+    rolls back every step before it. A step that clashes with a concurrent writer is not retried on
+    its own (``owns_transaction``): the outer ``execute`` retries the whole command.
+    """
+
+    owns_transaction = False
+
+    def __init__(self, outer: UnitOfWork) -> None:
+        self._outer = outer
+
+    def __enter__(self) -> Self:
+        self.attach(self._outer.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Nothing to close: the outer unit of work owns the session."""
+
+    def commit(self) -> None:
+        """Flush only; the outer unit of work commits."""
+        self.session.flush()
+
+    def rollback(self) -> None:
+        """Nothing to do here: the outer unit of work rolls back."""

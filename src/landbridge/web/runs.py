@@ -23,7 +23,7 @@ from landbridge.simulation.catalogue import AREAS, context_label, describe
 
 KPI_FILE = "kpis.json"
 SWEEP_FILE = "sweep.json"
-# The rows shown first in their area, in this order.
+# The rows shown first in their area, in this order, and shown even when they did not change.
 HEADLINE = (
     "teu.rail.total",
     "teu.rail.west",
@@ -194,8 +194,8 @@ def comparison(a: Run, b: Run | None, show_all: bool = False) -> list[tuple[str,
             changed = abs(change) > (change_half if change_half is not None else 1e-9 * max(1.0, abs(number_a)))
             if changed and info.lower_is_better:  # waits, delays, refusals: lower is better
                 better = change < 0
-        if b is not None and not show_all and not changed:
-            continue
+        if b is not None and not show_all and not changed and key not in order:
+            continue  # the headline rows stay, changed or not: they are what a planner looks for first
         groups.setdefault(info.area, []).append(
             Row(
                 key,

@@ -49,6 +49,8 @@ SCREENS = (
     Screen("/customs", _("Customs"), Action.CUSTOMS_READ),
     Screen("/interchange", _("Interchange"), Action.EDI_READ),
     Screen("/simulation", _("Simulation"), Action.SIMULATION_READ),
+    Screen("/work", _("Work queues"), Action.WORK_READ),
+    Screen("/driver", _("Driver"), Action.WORK_DRIVE),
 )
 
 

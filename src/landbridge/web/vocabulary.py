@@ -49,7 +49,29 @@ ROLES = (
     _("auditor"),
     _("admin"),
     _("operator"),
+    _("driver"),
 )
+# Equipment control: machine kinds and statuses, work instruction kinds, what a driver can report.
+MACHINE_KINDS = (
+    _("quay_crane"),
+    _("rail_mounted_gantry"),
+    _("reach_stacker"),
+    _("terminal_tractor"),
+    _("grain_loader"),
+)
+MACHINE_STATUSES = (_("working"), _("break"), _("out_of_service"))
+INSTRUCTION_KINDS = (
+    _("discharge"),
+    _("load_vessel"),
+    _("load_rail"),
+    _("discharge_rail"),
+    _("gate_pick_up"),
+    _("gate_drop_off"),
+    _("housekeeping"),
+    _("relocation"),
+    _("transport"),
+)
+PROBLEMS = (_("box_not_found"), _("damaged"), _("slot_occupied"), _("machine_fault"), _("other"))
 CROPS = (_("wheat"), _("barley"), _("rapeseed"), _("corn"))
 EVENTS = (
     _("container.registered"),

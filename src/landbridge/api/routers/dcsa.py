@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from http import HTTPStatus
@@ -20,15 +21,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.dependencies.models import Dependant
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException  # FastAPI raises Starlette's own for an unreadable body
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from landbridge.api.deps import Authorized, Principal, UowDep
-from landbridge.api.errors import domain_error_response
-from landbridge.domain.errors import DomainError, RuleViolation
+from landbridge.domain.errors import RuleViolation
 from landbridge.domain.events import utc_now
 from landbridge.interchange import dcsa
 from landbridge.interchange.dcsa import API_VERSION
@@ -45,6 +45,7 @@ from landbridge.services.tracking.subscriptions import (
     parse_subscription_sort,
 )
 
+PREFIX = "/dcsa/"
 CREATED = "eventCreatedDateTime"
 INT32_MAX = 2**31 - 1
 
@@ -133,37 +134,90 @@ def _unknown_parameters(request: Request, allowed: set[str]) -> list[tuple[str, 
 
 
 class DcsaRoute(APIRoute):
-    """A /dcsa route: refuses unknown query parameters, answers every error in DCSA's shape, adds API-Version."""
+    """A /dcsa route: refuses query parameters the operation does not define (DCSA error, 422)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap FastAPI's handler (validation and dependencies included, so their errors are DCSA's too)."""
+        """FastAPI's handler, behind a check of the query parameters' names."""
         original = super().get_route_handler()
         allowed = _query_names(self.dependant)
 
         async def handler(request: Request) -> Response:
             unknown = _unknown_parameters(request, allowed)
-            response: Response
             if unknown:
-                response = dcsa_error(request, 422, unknown)
-            else:
-                try:
-                    response = await original(request)
-                except RequestValidationError as error:
-                    response = dcsa_error(request, 422, _problems_of_detail(list(error.errors())))
-                except HTTPException as error:
-                    response = dcsa_error(request, error.status_code, _problems_of_detail(error.detail))
-                    for name, value in (error.headers or {}).items():
-                        response.headers[name] = value
-                except DomainError as error:
-                    plain = domain_error_response(error)
-                    response = dcsa_error(request, plain.status_code, [(error.field, error.reason)])
-            response.headers["API-Version"] = API_VERSION
-            return response
+                return dcsa_error(request, 422, unknown)
+            return await original(request)
 
         return handler
 
 
-router = APIRouter(prefix="/dcsa/tnt/v2", tags=["dcsa"], route_class=DcsaRoute, responses=ERRORS)
+def _dcsa_body(body: bytes, status_code: int, scope: Scope) -> bytes | None:
+    """The hub's error body (``{"detail": …}``) rewritten as DCSA's; None when it is not one."""
+    try:
+        content = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(content, dict) or "detail" not in content or "errorDateTime" in content:
+        return None
+    query = scope.get("query_string", b"").decode("latin-1")
+    error = DcsaError(
+        httpMethod=scope.get("method", "GET"),
+        requestUri=scope.get("path", "") + (f"?{query}" if query else ""),
+        statusCode=status_code,
+        statusCodeText=_phrase(status_code),
+        errorDateTime=dcsa.created_time(utc_now()),
+        errors=[
+            DcsaSubError(reason=field, message=message) for field, message in _problems_of_detail(content["detail"])
+        ],
+    )
+    return json.dumps(error.model_dump(), separators=(",", ":")).encode()
+
+
+class DcsaResponses:
+    """ASGI middleware for everything under /dcsa: ``API-Version`` on every response, DCSA's body on every error.
+
+    It sits outside the app's own error handling and input guards, so an error answered anywhere —
+    a route, a dependency (401/403), request validation, a domain error, a guard refusing input at
+    the door, an unknown path or method — reaches a DCSA client in DCSA's shape.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass everything through; hold an error's body to rewrite it."""
+        if scope["type"] != "http" or not scope.get("path", "").startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+        parts: list[bytes] = []
+
+        async def reply(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["API-Version"] = API_VERSION
+                if message["status"] >= 400 and headers.get("content-type", "").startswith("application/json"):
+                    held["start"] = message  # sent with the rewritten body
+                    return
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and "start" in held:
+                parts.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                start, body = held.pop("start"), b"".join(parts)
+                rewritten = _dcsa_body(body, int(start["status"]), scope)
+                if rewritten is not None:
+                    body = rewritten
+                    MutableHeaders(scope=start)["content-length"] = str(len(body))
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+            await send(message)
+
+        await self.app(scope, receive, reply)
+
+
+router = APIRouter(prefix=f"{PREFIX}tnt/v2", tags=["dcsa"], route_class=DcsaRoute, responses=ERRORS)
 
 ReaderDep = Annotated[Principal, Depends(Authorized(Action.CONTAINER_READ))]
 

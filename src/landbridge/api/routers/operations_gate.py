@@ -151,6 +151,11 @@ def cancel_order(
     """Withdraw a delivery order."""
     return respond(
         gate.cancel_delivery_order(
-            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            scope=who.scope,
+            occurred_at=None if body is None else body.occurred_at,
+            idempotency=key,
         )
     )

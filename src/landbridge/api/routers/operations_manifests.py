@@ -40,8 +40,8 @@ def _entries(body: list[ManifestEntryIn]) -> list[ManifestEntry]:
     return [ManifestEntry(e.container, e.iso_type, e.gross_mass_kg) for e in body]
 
 
-def _get(uow: UnitOfWork, visit_kind: VisitKind, reference: str, list_kind: ListKind) -> ManifestOut:
-    return ManifestOut(**manifests.list_of(uow, visit_kind, reference, list_kind))
+def _get(uow: UnitOfWork, who: Principal, visit_kind: VisitKind, reference: str, list_kind: ListKind) -> ManifestOut:
+    return ManifestOut(**manifests.list_of(uow, visit_kind, reference, list_kind, who.scope))
 
 
 def _put(
@@ -61,6 +61,7 @@ def _put(
             visit=reference,
             list_kind=list_kind,
             entries=_entries(body.entries),
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )
@@ -85,6 +86,7 @@ def _add(
             list_kind=list_kind,
             entries=_entries(body.entries),
             reason=body.reason,
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )
@@ -109,6 +111,7 @@ def _remove(
             list_kind=list_kind,
             containers=body.containers,
             reason=body.reason,
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )
@@ -118,7 +121,7 @@ def _remove(
 @router.get("/vessel-visits/{reference}/discharge-list", response_model=ManifestOut, responses=ERRORS)
 def get_vessel_discharge(reference: str, uow: UowDep, who: VesselReader) -> ManifestOut:
     """The visit's discharge list."""
-    return _get(uow, VESSEL, reference, DISCHARGE)
+    return _get(uow, who, VESSEL, reference, DISCHARGE)
 
 
 @router.put("/vessel-visits/{reference}/discharge-list", response_model=ManifestOut, responses=ERRORS)
@@ -148,7 +151,7 @@ def remove_vessel_discharge(
 @router.get("/vessel-visits/{reference}/load-list", response_model=ManifestOut, responses=ERRORS)
 def get_vessel_load(reference: str, uow: UowDep, who: VesselReader) -> ManifestOut:
     """The visit's load list."""
-    return _get(uow, VESSEL, reference, LOAD)
+    return _get(uow, who, VESSEL, reference, LOAD)
 
 
 @router.put("/vessel-visits/{reference}/load-list", response_model=ManifestOut, responses=ERRORS)
@@ -178,7 +181,7 @@ def remove_vessel_load(
 @router.get("/train-visits/{reference}/planned-boxes", response_model=ManifestOut, responses=ERRORS)
 def get_train_planned(reference: str, uow: UowDep, who: RailReader) -> ManifestOut:
     """The visit's planned boxes."""
-    return _get(uow, TRAIN, reference, LOAD)
+    return _get(uow, who, TRAIN, reference, LOAD)
 
 
 @router.put("/train-visits/{reference}/planned-boxes", response_model=ManifestOut, responses=ERRORS)

@@ -17,6 +17,7 @@ from landbridge.api.schemas_ops import (
     TrainVisitCorrectionIn,
     TrainVisitIn,
     UnloadIn,
+    WagonListChangeIn,
     WagonLoadIn,
     WagonOut,
     respond,
@@ -24,7 +25,7 @@ from landbridge.api.schemas_ops import (
 from landbridge.api.schemas_ops_out import ContainerStateOut, TrainVisitOut
 from landbridge.domain.errors import NotFound
 from landbridge.services.authz import Action
-from landbridge.services.operations import corrections, rail
+from landbridge.services.operations import corrections, rail, wagon_list
 
 router = APIRouter(prefix="/api/v1/train-visits", tags=["rail"])
 wagons = APIRouter(prefix="/api/v1/wagons", tags=["rail"])
@@ -174,6 +175,25 @@ def correct(
             who.actor,
             reference=reference,
             changes=body.changes(),
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+        )
+    )
+
+
+@router.post("/{reference}/wagons", response_model=TrainVisitOut, responses=ERRORS)
+def change_wagons(
+    reference: str, body: WagonListChangeIn, uow: UowDep, who: Planner, key: IdempotencyDep
+) -> JSONResponse:
+    """Swap wagons into or out of a train at the base, with a reason (``train.wagons_changed``, list before/after)."""
+    return respond(
+        wagon_list.change_wagons(
+            uow,
+            who.actor,
+            train=reference,
+            add=[rail.WagonSpec(w.number, w.wagon_type) for w in body.add],
+            remove=body.remove,
             reason=body.reason,
             occurred_at=body.occurred_at,
             idempotency=key,

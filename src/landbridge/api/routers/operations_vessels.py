@@ -78,6 +78,7 @@ def berth(reference: str, body: BerthIn, uow: UowDep, who: Planner, key: Idempot
             reference=reference,
             berth_code=body.berth_code,
             etb=body.etb,
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )
@@ -117,7 +118,12 @@ def depart(
     """The vessel leaves with the boxes on board."""
     return respond(
         vessel.depart_vessel(
-            uow, who.actor, reference=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            reference=reference,
+            scope=who.scope,
+            occurred_at=None if body is None else body.occurred_at,
+            idempotency=key,
         )
     )
 
@@ -134,6 +140,7 @@ def correct(
             reference=reference,
             changes=body.changes(),
             reason=body.reason,
+            scope=who.scope,
             occurred_at=body.occurred_at,
             idempotency=key,
         )

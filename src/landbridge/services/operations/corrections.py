@@ -21,6 +21,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import container_view, execute, locked_container, subject_event
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -96,16 +97,18 @@ def correct_vessel_visit(
     reference: str,
     changes: Mapping[str, Any],
     reason: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Correct a call's ETA/ETB/ETD, or (while announced) which ship it is (IMO and name)."""
+    """Correct a call's ETA/ETB/ETD, or (while announced) which ship it is (IMO and name); a line: its own call."""
     why = _reason(reason)
     rules.check_fields(changes, rules.VESSEL_VISIT_FIELDS, rules.VESSEL_VISIT_FIXED)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        from landbridge.services.operations.vessel import ensure_vessel, visit_view
+        from landbridge.services.operations.vessel import check_visible_visit, ensure_vessel, visit_view
 
+        check_visible_visit(uow, reference, scope)
         row = uow.vessels.get(reference, lock=True)
         if row is None:
             raise NotFound("reference", f"no vessel visit {reference!r}")

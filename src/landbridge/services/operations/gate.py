@@ -274,14 +274,16 @@ def cancel_delivery_order(
     actor: Actor,
     *,
     reference: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Withdraw a delivery order; boxes already picked up stay delivered."""
+    """Withdraw a delivery order; boxes already picked up stay delivered. A party (a line) withdraws
+    only its own orders: another party's is 404, as unknown."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = uow.gate.delivery_order(reference, lock=True)
-        if row is None:
+        if row is None or not (scope.everything or row.party_code == scope.party):
             raise NotFound("reference", f"no delivery order {reference!r}")
         if row.status != "open":
             raise Conflict("reference", f"delivery order {reference} is {row.status}")

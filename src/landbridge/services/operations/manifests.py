@@ -30,6 +30,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -38,9 +39,14 @@ def entry_view(row: tables.ManifestEntryRow) -> dict[str, Any]:
     return {"container": row.container_number, "iso_type": row.iso_type, "gross_mass_kg": row.gross_mass_kg}
 
 
-def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str) -> None:
-    """Lock the visit (lists change under its lock, so a load cannot slip past a removal)."""
+def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
+    """Lock the visit (lists change under its lock, so a load cannot slip past a removal).
+
+    A line (a party-scoped caller) changes only the lists of the calls it operates; another call is 404.
+    """
     if visit_kind is VisitKind.VESSEL:
+        if not scope.everything and uow.vessels.get_visible(visit, scope) is None:
+            raise NotFound("reference", f"no vessel visit {visit!r}")
         row = uow.vessels.get(visit, lock=True)
         if row is None:
             raise NotFound("reference", f"no vessel visit {visit!r}")
@@ -88,11 +94,12 @@ def replace_list(
     visit: str,
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
+    scope: Scope = EVERYTHING,
 ) -> dict[str, Any]:
     """Replace a visit's list inside an open command (the caller's transaction); appends ``manifest.set``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit)
+    _lock_visit(uow, visit_kind, visit, scope)
     before = [row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)]
     uow.manifests.remove(visit_kind.value, visit, list_kind.value)
     uow.manifests.add(_rows(actor, visit_kind, visit, list_kind, checked))
@@ -117,11 +124,12 @@ def add_entries(
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
     reason: str,
+    scope: Scope = EVERYTHING,
 ) -> dict[str, Any]:
     """Add boxes to a list inside an open command (boxes already on it are kept); appends ``manifest.changed``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit)
+    _lock_visit(uow, visit_kind, visit, scope)
     listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
     new = [entry for entry in checked if entry.container not in listed]
     if new:
@@ -146,14 +154,15 @@ def set_list(
     visit: str,
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Replace any of a visit's lists (see the three named functions below)."""
+    """Replace any of a visit's lists (see the three named functions below); a line: its own calls'."""
     return execute(
         uow,
         actor,
-        lambda uow: replace_list(uow, actor, visit_kind, visit, list_kind, entries),
+        lambda uow: replace_list(uow, actor, visit_kind, visit, list_kind, entries, scope),
         idempotency=idempotency,
         occurred_at=occurred_at,
     )
@@ -225,6 +234,7 @@ def add_to_list(
     list_kind: ListKind,
     entries: Sequence[ManifestEntry],
     reason: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
@@ -232,7 +242,7 @@ def add_to_list(
     return execute(
         uow,
         actor,
-        lambda uow: add_entries(uow, actor, visit_kind, visit, list_kind, entries, reason),
+        lambda uow: add_entries(uow, actor, visit_kind, visit, list_kind, entries, reason, scope),
         idempotency=idempotency,
         occurred_at=occurred_at,
     )
@@ -247,6 +257,7 @@ def remove_from_list(
     list_kind: ListKind,
     containers: Sequence[str],
     reason: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
@@ -255,7 +266,7 @@ def remove_from_list(
     checked = [entry.container for entry in checked_entries([ManifestEntry(c) for c in containers], "containers")]
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        _lock_visit(uow, visit_kind, visit)
+        _lock_visit(uow, visit_kind, visit, scope)
         listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
         for index, number in enumerate(checked):
             if number not in listed:
@@ -275,11 +286,13 @@ def remove_from_list(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def list_of(uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListKind) -> dict[str, Any]:
-    """A visit's list (404 for an unknown visit)."""
+def list_of(
+    uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListKind, scope: Scope = EVERYTHING
+) -> dict[str, Any]:
+    """A visit's list (404 for an unknown visit, or a call the scope may not see)."""
     list_name(visit_kind, list_kind)
     with uow:
-        exists = uow.vessels.get(visit) if visit_kind is VisitKind.VESSEL else uow.rail.train(visit)
+        exists = uow.vessels.get_visible(visit, scope) if visit_kind is VisitKind.VESSEL else uow.rail.train(visit)
         if exists is None:
             raise NotFound("reference", f"no {visit_kind.value.replace('_', ' ')} {visit!r}")
         return _answer(uow, visit_kind, visit, list_kind)

@@ -104,6 +104,53 @@ def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
     }
 
 
+def checked_wagons(
+    types: dict[str, tables.WagonTypeRow],
+    wagons: list[WagonSpec],
+    gauge_mm: int,
+    field: str,
+    taken: frozenset[str] = frozenset(),
+) -> float:
+    """Check a wagon list for a train of ``gauge_mm`` (422 naming ``field[i].number`` / ``.wagon_type``):
+    numbers of the gauge's kind, each once and none of ``taken``, seeded types of the gauge. Returns
+    the wagons' length in metres."""
+    numbers: set[str] = set(taken)
+    length_m = 0.0
+    for index, spec in enumerate(wagons):
+        where = f"{field}[{index}]"
+        try:
+            number = parse_wagon_number(spec.number)
+        except InvalidIdentifier as error:
+            raise InvalidIdentifier(f"{where}.number", error.reason) from None
+        if isinstance(number, Wagon1520Number) != (gauge_mm == 1520):
+            raise RuleViolation(
+                f"{where}.number",
+                f"{gauge_mm} mm wagons carry {'8-digit' if gauge_mm == 1520 else 'UIC 12-digit'} numbers",
+            )
+        if number in numbers:
+            what = "is already in the train" if number in taken else "is listed twice"
+            raise RuleViolation(f"{where}.number", f"wagon {number} {what}")
+        numbers.add(number)
+        wagon_type = types.get(spec.wagon_type)
+        if wagon_type is None:
+            raise NotFound(f"{where}.wagon_type", f"no wagon type {spec.wagon_type!r}")
+        if wagon_type.gauge_mm != gauge_mm:
+            raise RuleViolation(f"{where}.wagon_type", f"{spec.wagon_type} is a {wagon_type.gauge_mm} mm wagon")
+        length_m += wagon_type.length_m
+    return length_m
+
+
+def check_train_length(
+    uow: UnitOfWork, train_type: tables.TrainTypeRow, track_code: str | None, length_m: float, field: str
+) -> None:
+    """The train fits its type's maximum length and its track (422 at ``field``)."""
+    if length_m > train_type.max_length_m:
+        raise RuleViolation(field, f"train length {length_m:.1f} m exceeds {train_type.max_length_m:g} m")
+    track = None if track_code is None else uow.rail.track(track_code)
+    if track is not None and length_m > track.length_m:
+        raise RuleViolation(field, f"train length {length_m:.1f} m exceeds track {track.length_m:g} m")
+
+
 def _train(
     uow: UnitOfWork, reference: str, field: str = "train", statuses: tuple[str, ...] = ()
 ) -> tables.TrainVisitRow:
@@ -148,29 +195,7 @@ def announce_train(
             raise RuleViolation(
                 "wagons", f"a {train_type_code} train has 1-{train_type.wagons} wagons, got {len(wagons)}"
             )
-        types = rail.wagon_types()
-        numbers: set[str] = set()
-        length_m = 0.0
-        for index, spec in enumerate(wagons):
-            field = f"wagons[{index}]"
-            try:
-                number = parse_wagon_number(spec.number)
-            except InvalidIdentifier as error:
-                raise InvalidIdentifier(f"{field}.number", error.reason) from None
-            if isinstance(number, Wagon1520Number) != (gauge_mm == 1520):
-                raise RuleViolation(
-                    f"{field}.number",
-                    f"{gauge_mm} mm wagons carry {'8-digit' if gauge_mm == 1520 else 'UIC 12-digit'} numbers",
-                )
-            if number in numbers:
-                raise RuleViolation(f"{field}.number", f"wagon {number} is listed twice")
-            numbers.add(number)
-            wagon_type = types.get(spec.wagon_type)
-            if wagon_type is None:
-                raise NotFound(f"{field}.wagon_type", f"no wagon type {spec.wagon_type!r}")
-            if wagon_type.gauge_mm != gauge_mm:
-                raise RuleViolation(f"{field}.wagon_type", f"{spec.wagon_type} is a {wagon_type.gauge_mm} mm wagon")
-            length_m += wagon_type.length_m
+        length_m = checked_wagons(rail.wagon_types(), wagons, gauge_mm, "wagons")
         if length_m > train_type.max_length_m:
             raise RuleViolation("wagons", f"train length {length_m:.1f} m exceeds {train_type.max_length_m:g} m")
         if track_code is not None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 YardCell = tuple[str, int, int, int]
@@ -27,11 +26,21 @@ class HubState:
     yard_cells: dict[YardCell, str] = field(default_factory=dict)
     wagon_cells: dict[WagonCell, str] = field(default_factory=dict)
     lots: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    # Which cells each box fills, so a replay of a year drops a box's cells without scanning them all.
+    yard_cells_of: dict[str, list[YardCell]] = field(default_factory=dict, compare=False, repr=False)
+    wagon_cells_of: dict[str, list[WagonCell]] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _drop(cells: dict[Any, str], number: str) -> None:
-    for key in [k for k, v in cells.items() if v == number]:
-        del cells[key]
+def _drop(cells: dict[Any, str], index: dict[str, list[Any]], number: str) -> None:
+    for key in index.pop(number, ()):
+        if cells.get(key) == number:
+            del cells[key]
+
+
+def _fill(cells: dict[Any, str], index: dict[str, list[Any]], keys: list[Any], number: str) -> None:
+    for key in keys:
+        cells[key] = number
+    index[number] = keys
 
 
 def _apply_container(state: HubState, number: str, after: dict[str, Any]) -> None:
@@ -45,20 +54,28 @@ def _apply_container(state: HubState, number: str, after: dict[str, Any]) -> Non
         state.positions[number] = (str(position["kind"]), position.get("reference"))
     kind = state.positions[number][0]
     if "cells" in after:
-        _drop(state.yard_cells, number)
-        for block, bay, row, tier in after["cells"]:
-            state.yard_cells[(str(block), int(bay), int(row), int(tier))] = number
+        _drop(state.yard_cells, state.yard_cells_of, number)
+        cells = [(str(block), int(bay), int(row), int(tier)) for block, bay, row, tier in after["cells"]]
+        _fill(state.yard_cells, state.yard_cells_of, cells, number)
     elif kind != "yard":
-        _drop(state.yard_cells, number)
+        _drop(state.yard_cells, state.yard_cells_of, number)
     if "wagon_cells" in after:
-        _drop(state.wagon_cells, number)
-        for train, wagon, slot, half in after["wagon_cells"]:
-            state.wagon_cells[(str(train), str(wagon), int(slot), int(half))] = number
+        _drop(state.wagon_cells, state.wagon_cells_of, number)
+        places = [(str(train), str(wagon), int(slot), int(half)) for train, wagon, slot, half in after["wagon_cells"]]
+        _fill(state.wagon_cells, state.wagon_cells_of, places, number)
     elif kind != "wagon":
-        _drop(state.wagon_cells, number)
+        _drop(state.wagon_cells, state.wagon_cells_of, number)
 
 
-def replay(events: Iterable[tables.EventRow]) -> HubState:
+class ReplayedEvent(Protocol):
+    """What replay reads of an event (an ``EventRow`` or a row of just these columns)."""
+
+    subject_type: str
+    subject_id: str
+    after: dict[str, Any] | None
+
+
+def replay(events: Iterable[ReplayedEvent]) -> HubState:
     """Fold the event log, oldest first, into the state it describes."""
     state = HubState()
     for event in events:
@@ -71,9 +88,9 @@ def replay(events: Iterable[tables.EventRow]) -> HubState:
 
 
 def replay_log(uow: UnitOfWork) -> HubState:
-    """Replay the whole event log of the database."""
+    """Replay the whole event log of the database (streamed: a year of events need not fit in memory)."""
     with uow:
-        return replay(uow.events.all_rows())
+        return replay(uow.events.stream_for_replay())
 
 
 def current_state(uow: UnitOfWork) -> HubState:

@@ -33,6 +33,7 @@ from landbridge.services.operations.routing import check_route_fit
 from landbridge.services.operations.vgm import check_for_vessel
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
+from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -170,6 +171,12 @@ def correct_vessel(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
+def check_visible_visit(uow: UnitOfWork, reference: str, scope: Scope) -> None:
+    """A party-scoped caller (a line) acts only on the calls it operates: any other is 404, as unknown."""
+    if not scope.everything and uow.vessels.get_visible(reference, scope) is None:
+        raise NotFound("reference", f"no vessel visit {reference!r}")
+
+
 def _visit(
     uow: UnitOfWork, reference: str, status: VesselVisitStatus | None = None, shared: bool = False
 ) -> tables.VesselVisitRow:
@@ -238,12 +245,14 @@ def berth_vessel(
     reference: str,
     berth_code: str,
     etb: datetime,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Bring an announced vessel alongside a free berth."""
+    """Bring an announced vessel alongside a free berth (a line: only a call it operates)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        check_visible_visit(uow, reference, scope)
         vessels = uow.vessels
         row = _visit(uow, reference, VesselVisitStatus.ANNOUNCED)
         berth = vessels.berth(berth_code, lock=True)
@@ -356,12 +365,14 @@ def depart_vessel(
     actor: Actor,
     *,
     reference: str,
+    scope: Scope = EVERYTHING,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """The vessel leaves its berth; every box on board is recorded as departed with it."""
+    """The vessel leaves its berth; every box on board is recorded as departed with it (a line: its own call)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        check_visible_visit(uow, reference, scope)
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         before = visit_view(visit)
         on_board = uow.containers.in_position(PositionKind.VESSEL.value, reference)

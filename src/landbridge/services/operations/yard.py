@@ -65,8 +65,25 @@ def box_of(row: tables.ContainerRow, dg_classes: set[str] | None = None) -> Box:
 
 def block_state(uow: UnitOfWork, block: tables.YardBlockRow) -> BlockState:
     """The occupancy of a block with every stored box's properties."""
-    yard = uow.yard
-    slots = yard.slots_in_block(block.code)
+    return _state_of(uow, block, uow.yard.slots_in_block(block.code))
+
+
+def state_for(uow: UnitOfWork, block: tables.YardBlockRow, box: Box, slot: YardSlot) -> BlockState:
+    """What the stacking rules need to check ``box`` at ``slot``, loading no more of the block than that.
+
+    For a box without dangerous goods that needs no plug, :meth:`BlockState.check` looks only at the
+    cells of the target stack (the bays the box covers, in its row, every tier): those boxes are
+    loaded, not the block's hundreds (a full block made every move read every box in it). A
+    dangerous-goods box (segregation from every other DG box of the block) or a laden reefer (the
+    block's plugs in use) still gets the whole block.
+    """
+    if box.dg_classes or box.needs_power:
+        return block_state(uow, block)
+    bays = (slot.bay - 1, slot.bay) if box.long else (slot.bay,)
+    return _state_of(uow, block, uow.yard.slots_on_stacks(block.code, slot.row, bays))
+
+
+def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.YardSlotRow]) -> BlockState:
     numbers = [s.container_number for s in slots]
     rows = uow.containers.rows(numbers)
     dangerous = uow.containers.dangerous_classes(numbers)
@@ -80,9 +97,20 @@ def block_state(uow: UnitOfWork, block: tables.YardBlockRow) -> BlockState:
 
 
 def _locked_block(uow: UnitOfWork, code: str) -> tables.YardBlockRow:
+    # A move locks the same block up to three times (move, take out, put in): ask the database once
+    # per (sub)transaction — a rolled-back savepoint releases its locks, so its cache goes with it.
+    session = uow.session
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get("locked_yard_blocks")
+    if cached is None or cached[0] is not transaction:
+        cached = session.info["locked_yard_blocks"] = (transaction, {})
+    locked: dict[str, tables.YardBlockRow] = cached[1]
+    if code in locked:
+        return locked[code]
     block = uow.yard.block(code, lock=True)
     if block is None:
         raise NotFound("slot", f"no yard block {code!r}")
+    locked[code] = block
     return block
 
 
@@ -146,9 +174,8 @@ def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None
     slot = choose_slot(uow, row, slot_text)
     fail_fast_if_taken(uow, row, slot)
     block = lock_blocks(uow, {slot.block})[slot.block]
-    state = block_state(uow, block)
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
-    cells = state.check(box, slot)
+    cells = state_for(uow, block, box, slot).check(box, slot)
     uow.yard.occupy(row.number, slot.block, slot.bay, slot.row, slot.tier, cells)
     set_position(row, PositionKind.YARD, str(slot))
     return slot

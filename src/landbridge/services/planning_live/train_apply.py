@@ -7,8 +7,7 @@ apply, so each attempt reads the data afresh.
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from landbridge.domain.errors import Conflict, RuleViolation
 from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
@@ -25,42 +24,9 @@ from landbridge.services.planning_live.trains import (
     train_assignments,
 )
 from landbridge.services.retry import is_clash
-from landbridge.store.unit_of_work import UnitOfWork
+from landbridge.store.unit_of_work import JoinedUnitOfWork, UnitOfWork
 
-
-class _Joined(UnitOfWork):
-    """A unit of work that runs inside another one's transaction: its commit only flushes.
-
-    This is how a whole train plan goes through the rail load and yard move services one box at a
-    time and still commits once: each step runs every rule and writes its event, and if any is
-    refused the outer transaction rolls back every step before it. A step that clashes with a
-    concurrent writer is not retried on its own (``owns_transaction``): the apply's ``execute``
-    retries the whole plan in a fresh transaction.
-    """
-
-    owns_transaction = False
-
-    def __init__(self, outer: UnitOfWork) -> None:
-        self._outer = outer
-
-    def __enter__(self) -> Self:
-        self.attach(self._outer.session)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Nothing to close: the outer unit of work owns the session."""
-
-    def commit(self) -> None:
-        """Flush only; the outer unit of work commits."""
-        self.session.flush()
-
-    def rollback(self) -> None:
-        """Nothing to do here: the outer unit of work rolls back."""
+_Joined = JoinedUnitOfWork  # one implementation, shared with equipment control (services/work)
 
 
 APPLY_ATTEMPTS = 3

@@ -186,12 +186,15 @@ def _write(
 
 
 def _related(session: Session, mapped: dcsa.DcsaEvent, after: dict[str, object] | None) -> list[str]:
-    """The containers a DCSA event concerns: every box aboard for a train or ship movement, else its own box."""
-    if mapped.event_type != "TRANSPORT":
+    """The containers a DCSA event concerns: every box aboard for a train or ship movement (or a train's
+    waybill), the boxes a shipment event names, else its own box."""
+    if mapped.event_type == "SHIPMENT" and (mapped.containers or not mapped.transport_reference):
+        return list(mapped.containers)
+    if mapped.event_type == "EQUIPMENT":
         return [mapped.equipment_reference] if mapped.equipment_reference else []
     related = list(containers_aboard(session, mapped.transport_reference or ""))
     listed = (after or {}).get("containers")
-    if isinstance(listed, list):
+    if isinstance(listed, list) and mapped.event_type == "TRANSPORT":
         related += [str(number) for number in listed]
     return related
 
@@ -225,7 +228,7 @@ def _project_one(
     return added
 
 
-_MAPPED = frozenset(t.value for t in dcsa.MAPPED_EVENT_TYPES)
+_MAPPED = dcsa.MAPPED_EVENT_TYPES
 
 
 def _cursor(session: Session, now: datetime) -> TrackingProjectionRow:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
@@ -60,10 +60,11 @@ def related(party: str | None, *conditions: ColumnElement[bool]) -> ColumnElemen
 
 
 def documented(document_type: str, reference: str | None, party: str | None) -> ColumnElement[bool]:
-    """The DCSA event concerns a document of the type (with that reference); for a party, under its booking.
+    """The DCSA event concerns a document of the type (with that reference); for a party, a booking of its own.
 
-    A booking is the party's when it ships or receives it; another document (a customs hold, a
-    transport document) is the party's when the same event also concerns one of its bookings.
+    Only a booking is checked against the party here: whether the party may see an event about
+    another document (a hold, a transport document) is the event's own visibility (:func:`visible`),
+    which every query applies.
     """
     clauses: list[ColumnElement[bool]] = [
         DcsaEventDocumentRow.dcsa_event_id == DcsaEventRow.id,
@@ -71,15 +72,9 @@ def documented(document_type: str, reference: str | None, party: str | None) -> 
     ]
     if reference is not None:
         clauses.append(DcsaEventDocumentRow.reference == reference)
-    condition: ColumnElement[bool] = exists().where(*clauses)
-    if party is None:
-        return condition
-    if document_type == "BKG":
-        return exists().where(*clauses, DcsaEventDocumentRow.reference.in_(own_bookings(party)))
-    own = select(DcsaEventDocumentRow.dcsa_event_id).where(
-        DcsaEventDocumentRow.document_type == "BKG", DcsaEventDocumentRow.reference.in_(own_bookings(party))
-    )
-    return condition & DcsaEventRow.id.in_(own)
+    if party is not None and document_type == "BKG":
+        clauses.append(DcsaEventDocumentRow.reference.in_(own_bookings(party)))
+    return exists().where(*clauses)
 
 
 def visible(party: str) -> ColumnElement[bool]:

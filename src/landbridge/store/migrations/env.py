@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from landbridge.store import interchange_tables, tracking_tables  # noqa: F401  (registers their tables on Base.metadata)
+from landbridge.store import interchange_tables, tracking_tables, work_tables  # noqa: F401  (register their tables on Base.metadata)
 from landbridge.store.database import make_engine
 from landbridge.store.tables import Base
 

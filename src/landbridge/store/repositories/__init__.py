@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from landbridge.store.repositories.containers import ContainerRepository, container_from_row
 from landbridge.store.repositories.customs import CustomsRepository
+from landbridge.store.repositories.equipment import EquipmentRepository
 from landbridge.store.repositories.events import EventLog, all_events, event_from_row
 from landbridge.store.repositories.gate import GateRepository
 from landbridge.store.repositories.grain import GrainRepository
@@ -22,12 +23,14 @@ from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
 from landbridge.store.repositories.vgm import VgmRepository
+from landbridge.store.repositories.work import WorkRepository
 from landbridge.store.repositories.yard import YardRepository
 
 __all__ = [
     "EVERYTHING",
     "ContainerRepository",
     "CustomsRepository",
+    "EquipmentRepository",
     "EventLog",
     "GateRepository",
     "GrainRepository",
@@ -41,6 +44,7 @@ __all__ = [
     "UserRepository",
     "VesselRepository",
     "VgmRepository",
+    "WorkRepository",
     "YardRepository",
     "all_events",
     "container_from_row",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import Event, EventType, utc_now
@@ -76,6 +79,11 @@ class EventLog:
     def all_rows(self) -> list[tables.EventRow]:
         """The whole event log in order (replay)."""
         return all_events(self._session)
+
+    def stream_for_replay(self, batch: int = 5000) -> Iterator[Row[tuple[str, str, dict[str, Any] | None]]]:
+        """Subject and ``after`` of every event in order, ``batch`` rows at a time (a year need not fit in memory)."""
+        query = select(tables.EventRow.subject_type, tables.EventRow.subject_id, tables.EventRow.after)
+        yield from self._session.execute(query.order_by(tables.EventRow.id).execution_options(yield_per=batch))
 
 
 def all_events(session: Session) -> list[tables.EventRow]:

@@ -67,6 +67,12 @@ class RailRepository:
             )
         )
 
+    def remove_wagons(self, rows: list[tables.WagonRow]) -> None:
+        """Take wagons off a train's list (the caller checked they carry nothing)."""
+        for row in rows:
+            self._session.delete(row)
+        self._session.flush()
+
     def cells_of_train(self, train: str) -> list[tuple[tables.WagonCellRow, tables.WagonRow]]:
         """Filled wagon cells of a train with their wagons."""
         rows = self._session.execute(

@@ -30,6 +30,15 @@ class YardRepository:
         """Addressed slots of the containers stored in a block."""
         return list(self._session.scalars(select(tables.YardSlotRow).where(tables.YardSlotRow.block == code)))
 
+    def slots_on_stacks(self, block: str, row: int, bays: Iterable[int]) -> list[tables.YardSlotRow]:
+        """Addressed slots of the boxes covering any tier of the given bays of one row (a stack's neighbourhood)."""
+        covering = select(tables.YardCellRow.container_number).where(
+            tables.YardCellRow.block == block, tables.YardCellRow.row == row, tables.YardCellRow.bay.in_(list(bays))
+        )
+        return list(
+            self._session.scalars(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number.in_(covering)))
+        )
+
     def all_slots(self) -> list[tables.YardSlotRow]:
         """Addressed slots of every stored container."""
         return list(self._session.scalars(select(tables.YardSlotRow).order_by(tables.YardSlotRow.id)))

@@ -17,7 +17,7 @@ from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.repositories.scope import visible_containers, visible_grain, visible_vessel_visits
 from landbridge.web.readmodels.cargo import HoldView, open_holds
 from landbridge.web.readmodels.common import TRAIN_SUBJECT, hub_day_start, utc
-from landbridge.web.readmodels.rail import trains
+from landbridge.web.readmodels.rail import LOADING_STATUSES, trains
 from landbridge.web.readmodels.yard import occupied_positions
 
 YARD_FULL_SHARE = 0.85  # alert threshold: above it, housekeeping and rehandles climb (assumed)
@@ -126,4 +126,6 @@ def alerts(session: Session, o: Overview, holds: list[HoldView], now: datetime) 
         for wagon in train.wagons:
             if not wagon.mass_ok or not wagon.axle_ok:
                 found.append(("overweight", f"{train.reference} / {wagon.number}"))
+        if train.status in LOADING_STATUSES:  # a held box aboard keeps the train from departing (see Holds)
+            found.extend(("held_on_train", f"{train.reference} / {number}") for number in train.held_boxes)
     return found

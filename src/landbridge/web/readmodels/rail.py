@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -35,6 +35,7 @@ class WagonLoad:
     payload_kg: int
     axles: int
     axle_limit_kg: float
+    held: list[str] = field(default_factory=list)  # boxes on the wagon with an open hold (the train may not leave)
 
     @property
     def gross_kg(self) -> int:
@@ -94,6 +95,11 @@ class TrainView:
         """Every wagon within its limits."""
         return all(w.mass_ok and w.axle_ok for w in self.wagons)
 
+    @property
+    def held_boxes(self) -> list[str]:
+        """Boxes aboard with an open hold: any one of them keeps the train from departing."""
+        return [number for w in self.wagons for number in w.held]
+
 
 def scenario_axle_limits_kg() -> dict[int, float]:
     """The strictest axle load per gauge over the scenario's train types (for a database seeded without them)."""
@@ -122,6 +128,19 @@ def _axle_limit(
     return limits.get(visit.gauge_mm, math.inf)  # no train type of this gauge anywhere: nothing to check against
 
 
+def _held(session: Session, numbers: list[str]) -> set[str]:
+    """Those of ``numbers`` with an open hold of any kind."""
+    if not numbers:
+        return set()
+    return set(
+        session.scalars(
+            select(tables.CustomsHoldRow.container_number).where(
+                tables.CustomsHoldRow.container_number.in_(numbers), tables.CustomsHoldRow.released_at.is_(None)
+            )
+        )
+    )
+
+
 def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[TrainView]:
     """Train visits (optionally of some statuses) with wagon-by-wagon loads."""
     query = select(tables.TrainVisitRow).order_by(tables.TrainVisitRow.reference)
@@ -147,6 +166,7 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
     ):
         if box not in on_wagon[wagon_id]:  # a 40 ft box fills both halves of a slot
             on_wagon[wagon_id].append(box)
+    held = _held(session, [box.number for boxes in on_wagon.values() for box in boxes])
     train_types = {t.code: t for t in session.scalars(select(tables.TrainTypeRow))}
     limits = axle_limits_kg(train_types)
     departed: dict[str, datetime] = {}
@@ -181,6 +201,7 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
                     payload_kg=kind.payload_kg if kind else 0,
                     axles=kind.axles if kind else 4,
                     axle_limit_kg=_axle_limit(visit, train_types, limits),
+                    held=[b.number for b in boxes if b.number in held],
                 )
             )
         route = routes.get(visit.route_code)

@@ -1,0 +1,155 @@
+"""What the HTTP and database benchmarks share: a throwaway PostgreSQL cluster, a served app, percentiles.
+
+Not a benchmark itself. ``throwaway_cluster`` starts Debian's PostgreSQL the way ``scripts/test.sh``
+does (a private cluster on a free loopback port, always stopped); ``scratch_database`` makes and
+drops a database on a server; ``served`` runs ``landbridge serve --workers N`` on a free port until
+the block ends; ``machine_load`` is what ``uptime`` says, printed beside every figure because the
+two cores are shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def postgres_bin() -> Path:
+    """The newest PostgreSQL server binaries Debian installed."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        sys.exit("no PostgreSQL found: install Debian's postgresql or set LANDBRIDGE_TEST_POSTGRES_URL")
+    return versions[-1]
+
+
+@contextlib.contextmanager
+def throwaway_cluster(settings: Sequence[str] = ("fsync=off",)) -> Iterator[str]:
+    """Start a private PostgreSQL cluster on a free loopback port; yield its URL; always stop it."""
+    bin_dir, root = postgres_bin(), os.getuid() == 0
+    home = Path(tempfile.mkdtemp(prefix="landbridge-bench-pg."))
+    user = "postgres" if root else os.environ.get("USER", "postgres")
+    run_as = ["runuser", "-u", "postgres", "--"] if root else []
+    if root:
+        shutil.chown(home, "postgres")
+    port = free_port()
+    subprocess.run(
+        [*run_as, str(bin_dir / "initdb"), "-D", str(home / "data"), "-A", "trust", "-U", user, "-E", "UTF8"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=300"
+    options += "".join(f" -c {setting}" for setting in settings)
+    pg_ctl = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(home / "data")]
+    subprocess.run(
+        [*pg_ctl, "-l", str(home / "log"), "-w", "-o", options, "start"], check=True, stdout=subprocess.DEVNULL
+    )
+    try:
+        yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def server_url(settings: Sequence[str] = ("fsync=off",)) -> Iterator[str]:
+    """``LANDBRIDGE_TEST_POSTGRES_URL`` when set, else a throwaway cluster of our own."""
+    given = os.environ.get("LANDBRIDGE_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    with throwaway_cluster(settings) as own:
+        yield own
+
+
+@contextlib.contextmanager
+def scratch_database(server: str, prefix: str = "lb_bench") -> Iterator[str]:
+    """A new empty database on the server for the block; dropped afterwards whatever happens."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from landbridge.store.database import engine_for
+
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        engine_for(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def served(url: str, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """``landbridge serve --workers N`` on a free loopback port; yields the base URL; stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "LANDBRIDGE_DATABASE_URL": url, **(extra_env or {})}
+    command = [sys.executable, "-m", "landbridge.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def percentile(sorted_values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile of already sorted values (0 when there are none)."""
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, math.ceil(share * len(sorted_values)) - 1))
+    return float(sorted_values[index])
+
+
+def machine_load() -> str:
+    """The load averages ``uptime`` prints: other work on the shared cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def write_result(name: str, figures: dict[str, Any]) -> Path:
+    """Write the figures as JSON under benchmarks/results/."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    return path

@@ -1,0 +1,276 @@
+"""Every dashboard page and API list, a container's history and the whole DCSA feed, on a loaded database.
+
+Usage::
+
+    .venv/bin/python benchmarks/year_queries.py --database-url URL [--workers 2] [--repeat 20]
+
+Point it at a database ``landbridge db load-twin`` has filled (a year: ``--days 365``). It serves
+that database with ``landbridge serve --workers N`` and, as an admin, requests every GET route the
+app has — found by walking the app's routes, so pages added later are measured too — ``--repeat``
+times each after one warm-up, filling path parameters with real objects from the database (a
+container, a train visit, a vessel visit, a yard stack, a grain lot). Then it reads the history of
+``--histories`` containers, pages through the whole DCSA event feed following ``Next-Page-Cursor``
+(no page may time out), and states the database's size, per table and per 1,000 events.
+
+Targets (issue #19): every page and list p95 < 300 ms, a container's history < 50 ms. Prints a table
+and writes JSON to benchmarks/results/year_queries.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from harness import machine_load, percentile, served, write_result
+from landbridge.api.app import create_app
+from landbridge.services.authz import create_user
+from landbridge.store import tables
+from landbridge.store.database import engine_for, is_sqlite
+from landbridge.store.unit_of_work import UnitOfWork
+
+SKIPPED = ("/live", "/login", "/logout", "/docs", "/redoc", "/openapi.json", "/static", "/api/health")
+PAGE_TARGET_MS = 300.0
+HISTORY_TARGET_MS = 50.0
+PAGE_TIMEOUT_S = 30.0
+
+
+def sample_objects(url: str, seed: int) -> dict[str, str]:
+    """Real values for path parameters: a box with a long history, a train, a vessel, a stack, a lot."""
+    rng = random.Random(seed)
+    values: dict[str, str] = {}
+    with engine_for(url).connect() as connection:
+        busiest = connection.execute(
+            select(tables.EventRow.subject_id)
+            .where(tables.EventRow.subject_type == "container")
+            .group_by(tables.EventRow.subject_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar()
+        if busiest is not None:
+            values["number"] = values["container_number"] = str(busiest)
+        for key, column in (
+            ("train", tables.TrainVisitRow.reference),
+            ("vessel", tables.VesselVisitRow.reference),
+            ("lot", tables.GrainLotRow.reference),
+        ):
+            found = connection.execute(select(column).order_by(column).limit(50)).scalars().all()
+            if found:
+                values[key] = str(rng.choice(found))
+        stack = connection.execute(
+            select(tables.YardSlotRow.block, tables.YardSlotRow.bay, tables.YardSlotRow.row).limit(1)
+        ).first()
+        if stack is not None:
+            values.update(block=str(stack[0]), bay=str(stack[1]), row=str(stack[2]))
+        hour = connection.execute(select(tables.GateHourRow.hour_start).order_by(tables.GateHourRow.hour_start.desc()))
+        first_hour = hour.scalar()
+        if first_hour is not None:
+            values["hour_start"] = first_hour.isoformat()
+    values.setdefault("reference", values.get("train", ""))
+    return values
+
+
+def routes_to_measure(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(name, path) of every GET route of the app, with its path parameters filled."""
+    found = []
+    for path, methods in _walk(create_app("sqlite://").routes, ""):
+        if "GET" not in methods or path.startswith(SKIPPED) or path == "/dcsa/tnt/v2/events":
+            continue
+        names = re.findall(r"{(\w+)(?::\w+)?}", path)
+        fill = dict(values)
+        if "train-visits" in path:
+            fill["reference"] = values.get("train", "")
+        if "vessel-visits" in path:
+            fill["reference"] = values.get("vessel", "")
+        if "/lots/" in path:
+            fill["reference"] = values.get("lot", "")
+        if any(not fill.get(name) for name in names):
+            continue  # nothing of that kind in the database (or a parameter we cannot fill)
+        filled = path
+        for name in names:
+            filled = re.sub(r"{" + name + r"(?::\w+)?}", fill[name], filled)
+        if path == "/api/v1/yard/proposal" and values.get("number"):
+            filled += f"?container={values['number']}"
+        if path == "/api/v1/gate/appointments" and values.get("hour_start"):
+            filled += f"?hour_start={values['hour_start'].replace('+', '%2B')}"
+        found.append((path, filled))
+    return found
+
+
+def _walk(routes: list[Any], prefix: str) -> list[tuple[str, set[str]]]:
+    """(path, methods) of every route, looking inside included routers (FastAPI may keep them lazy)."""
+    found = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            found += _walk(included.routes, prefix + getattr(route.include_context, "prefix", ""))
+        elif getattr(route, "path", None) is not None:
+            found.append((prefix + route.path, set(getattr(route, "methods", None) or ())))
+    return found
+
+
+def timed_get(client: httpx.Client, path: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    response = client.get(path)
+    return response.status_code, 1000 * (time.perf_counter() - started)
+
+
+def database_size(url: str) -> dict[str, Any]:
+    """Bytes on disk, per table on PostgreSQL, and per 1,000 events."""
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        events = int(connection.execute(select(func.count()).select_from(tables.EventRow)).scalar_one())
+        containers = int(connection.execute(select(func.count()).select_from(tables.ContainerRow)).scalar_one())
+        if is_sqlite(url):
+            path = make_url(url).database or ""
+            total = sum(Path(path + suffix).stat().st_size for suffix in ("", "-wal") if Path(path + suffix).exists())
+            per_table: dict[str, int] = {}
+        else:
+            total = int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+            per_table = {
+                str(name): int(size)
+                for name, size in connection.execute(
+                    text(
+                        "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') "
+                        "ORDER BY 2 DESC LIMIT 12"
+                    )
+                )
+            }
+    return {
+        "bytes": total,
+        "mib": round(total / 2**20, 1),
+        "events": events,
+        "containers": containers,
+        "bytes_per_1000_events": round(1000 * total / events) if events else None,
+        "largest_tables_bytes": per_table,
+    }
+
+
+def page_dcsa_feed(client: httpx.Client, limit: int) -> dict[str, Any]:
+    """Follow Next-Page-Cursor from the first page to the last; every page must answer in time."""
+    pages = events = 0
+    slowest_ms = 0.0
+    started = time.perf_counter()
+    params: dict[str, Any] = {"limit": limit}
+    while True:
+        page_started = time.perf_counter()
+        response = client.get("/dcsa/tnt/v2/events", params=params, timeout=PAGE_TIMEOUT_S)
+        slowest_ms = max(slowest_ms, 1000 * (time.perf_counter() - page_started))
+        if response.status_code != 200:
+            return {"error": f"page {pages + 1}: HTTP {response.status_code}", "pages": pages, "events": events}
+        pages += 1
+        events += len(response.json())
+        cursor = response.headers.get("Next-Page-Cursor")
+        if not cursor:
+            break
+        params = {"limit": limit, "cursor": cursor}
+    return {
+        "pages": pages,
+        "events": events,
+        "page_size": limit,
+        "total_s": round(time.perf_counter() - started, 2),
+        "slowest_page_ms": round(slowest_ms, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--histories", type=int, default=200)
+    parser.add_argument("--dcsa-page", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    console = Console()
+    url = args.database_url
+    name = f"bench-year-{random.randrange(16**6):06x}"
+    token = create_user(UnitOfWork.for_url(url), name=name, role="admin")
+    values = sample_objects(url, args.seed)
+    routes = routes_to_measure(values)
+    with engine_for(url).connect() as connection:
+        histories = [
+            str(number)
+            for number in connection.execute(
+                select(tables.ContainerRow.number).order_by(tables.ContainerRow.number).limit(args.histories * 50)
+            ).scalars()
+        ]
+    histories = random.Random(args.seed).sample(histories, min(args.histories, len(histories)))
+    engine_for(url).dispose()
+    figures: dict[str, Any] = {"machine_load_before": machine_load(), "routes": {}}
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        served(url, workers=args.workers) as base,
+        httpx.Client(base_url=base, headers=headers, cookies={"lb_token": token}, timeout=120) as client,
+    ):
+        with console.status("pages and lists …"):
+            for route, path in routes:
+                timed_get(client, path)  # warm-up
+                samples = [timed_get(client, path) for _ in range(args.repeat)]
+                latencies = sorted(ms for _, ms in samples)
+                figures["routes"][route] = {
+                    "path": path,
+                    "status": sorted({status for status, _ in samples}),
+                    "p50_ms": round(percentile(latencies, 0.5), 1),
+                    "p95_ms": round(percentile(latencies, 0.95), 1),
+                    "max_ms": round(latencies[-1], 1),
+                }
+        with console.status("container histories …"):
+            latencies = sorted(timed_get(client, f"/api/v1/containers/{n}/history")[1] for n in histories)
+            figures["history"] = {
+                "containers": len(histories),
+                "p50_ms": round(percentile(latencies, 0.5), 1),
+                "p95_ms": round(percentile(latencies, 0.95), 1),
+                "max_ms": round(latencies[-1], 1) if latencies else None,
+            }
+        with console.status("paging through the DCSA feed …"):
+            figures["dcsa_feed"] = page_dcsa_feed(client, args.dcsa_page)
+    figures["database"] = database_size(url)
+    figures.update(
+        machine_load_after=machine_load(),
+        workers=args.workers,
+        repeat=args.repeat,
+        backend="sqlite" if is_sqlite(url) else "postgresql",
+        recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    table = Table(title=f"a loaded database: {figures['database']['events']:,} events ({figures['backend']})")
+    for column in ("route", "status", "p50 ms", "p95 ms", "max ms", "target"):
+        left = column in ("route", "status")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column == "route")
+    over = []
+    for route, row in figures["routes"].items():
+        ok = row["p95_ms"] < PAGE_TARGET_MS and all(status < 500 for status in row["status"])
+        if not ok:
+            over.append(route)
+        mark = "" if ok else " [red]✗[/red]"
+        status = ",".join(map(str, row["status"]))
+        table.add_row(route, status, str(row["p50_ms"]), str(row["p95_ms"]) + mark, str(row["max_ms"]), "300")
+    history = figures["history"]
+    table.add_row("container history", "", str(history["p50_ms"]), str(history["p95_ms"]), str(history["max_ms"]), "50")
+    console.print(table)
+    feed = figures["dcsa_feed"]
+    console.print(f"DCSA feed: {feed}")
+    size = figures["database"]
+    console.print(
+        f"database: {size['mib']} MiB for {size['events']:,} events and {size['containers']:,} containers "
+        f"({size['bytes_per_1000_events']} bytes per 1,000 events); machine load {figures['machine_load_after']}"
+    )
+    figures["over_target"] = over
+    path = write_result(f"year_queries_{figures['backend']}", figures)
+    console.print(f"wrote {path}; " + (f"[red]over target: {', '.join(over)}[/red]" if over else "all within target"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Bodies and answers of the equipment and work API (unknown fields refused, answers typed for /docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from landbridge.api.schemas_ops import CommandIn
+from landbridge.domain.equipment import EquipmentStatus
+from landbridge.services.work.jobs import Problem
+
+
+class MachineOut(BaseModel):
+    """A machine: kind, pools, attributes, status with its reason, position, driver and the job it holds."""
+
+    code: str
+    kind: str
+    pools: list[str]
+    moves_per_h: float
+    allowed_lengths_ft: list[int]
+    max_lift_kg: int
+    twin_lift: bool
+    status: str
+    status_reason: str | None
+    status_since: str | None
+    position: str | None
+    x_m: float
+    y_m: float
+    driver: str | None
+    job: int | None = None
+
+
+class InstructionOut(BaseModel):
+    """One work instruction (one move)."""
+
+    id: int
+    container: str
+    kind: str
+    queue: str
+    pool: str
+    visit: str | None
+    from_place: str
+    to_place: str
+    target: dict[str, Any]
+    length_ft: int
+    mass_kg: int
+    priority: int
+    sequence: int
+    earliest: str | None
+    latest: str | None
+    depends_on: list[int]
+    status: str
+    machine: str | None
+    pinned_machine: str | None
+    excluded_machines: list[str]
+    problem: str | None
+    created_at: str | None
+    assigned_at: str | None
+    done_at: str | None
+    done_by: str | None
+    version: int
+
+
+class MachineDetailOut(MachineOut):
+    """A machine with its live jobs."""
+
+    jobs: list[InstructionOut]
+
+
+class StatusChangeOut(MachineOut):
+    """A machine after a status change: the jobs it gave back and the new assignments."""
+
+    requeued: list[int]
+    assigned: dict[str, int]
+
+
+class MyMachineOut(BaseModel):
+    """What the driver's screen shows: the caller's machine and its job."""
+
+    machine: MachineOut | None
+    job: InstructionOut | None
+
+
+class QueueOut(BaseModel):
+    """A work queue with its controls and its counts."""
+
+    code: str
+    pool: str
+    sequenced: bool
+    suspended: bool
+    pinned_machine: str | None
+    open: int
+    assigned: int
+    done: int
+    cancelled: int
+
+
+class QueueChangeOut(QueueOut):
+    """A queue after a planner's change, with the new assignments."""
+
+    assigned_jobs: dict[str, int] = Field(default_factory=dict)
+
+
+class GeneratedOut(BaseModel):
+    """Instructions made by one generation, and the machines that got a job."""
+
+    created: list[InstructionOut]
+    assigned: dict[str, int]
+
+
+class ConfirmOut(BaseModel):
+    """A confirmed job, the move it recorded and the machine's next job."""
+
+    done: InstructionOut
+    move: dict[str, Any] | None
+    next: InstructionOut | None
+
+
+class ProblemOut(BaseModel):
+    """A job given back with its problem, and the machine's next job."""
+
+    reported: InstructionOut
+    next: InstructionOut | None
+
+
+class CraneFigures(BaseModel):
+    machine: str
+    kind: str
+    moves: int
+    gross_hours: float
+    net_hours: float
+    gross_moves_per_h: float | None
+    net_moves_per_h: float | None
+
+
+class TrackFigures(BaseModel):
+    track: str
+    boxes: int
+    wagons: int
+    hours: float
+    boxes_per_h: float | None
+    wagons_per_h: float | None
+
+
+class TruckFigures(BaseModel):
+    count: int
+    mean_turn_min: float | None
+    p90_turn_min: float | None
+
+
+class ShiftFigures(BaseModel):
+    shift_start: str
+    moves: int
+
+
+class DayFigures(BaseModel):
+    day: str
+    moves: int
+
+
+class ProductivityOut(BaseModel):
+    """Productivity of a period from the confirmed moves (see docs/equipment.md for the definitions)."""
+
+    start: str
+    end: str
+    moves: int
+    quay_cranes: list[CraneFigures]
+    yard_machines: list[CraneFigures]
+    tracks: list[TrackFigures]
+    trucks: TruckFigures
+    per_shift: list[ShiftFigures]
+    per_day: list[DayFigures]
+
+
+Reference = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class GenerateIn(CommandIn):
+    """What to make instructions for: exactly one of a vessel visit, a train visit or a truck visit."""
+
+    vessel_visit: Reference | None = None
+    train: Reference | None = None
+    truck: Reference | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> GenerateIn:
+        given = [name for name in ("vessel_visit", "train", "truck") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of vessel_visit, train, truck")
+        return self
+
+
+class StatusIn(CommandIn):
+    """A machine's new status; a break or out of service needs the reason."""
+
+    status: EquipmentStatus
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ProblemIn(CommandIn):
+    """Why the driver cannot do the job."""
+
+    problem: Problem
+    note: Annotated[str, Field(max_length=200)] | None = None
+
+
+class QueueControlIn(CommandIn):
+    """A planner's change to a queue: suspend/resume, pin/unpin (``null`` unpins), reorder."""
+
+    suspended: bool | None = None
+    pinned_machine: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    unpin: bool = False
+    order: list[int] | None = Field(default=None, max_length=2000)

@@ -1,0 +1,692 @@
+"""Play a twin run through the operations services, as the base's operators would have entered it.
+
+Every record of the twin's trace becomes the commands a real base issues for it — the same service
+functions the API calls, one unit of work each, with ``occurred_at`` from the simulated clock:
+
+==================  =========================================================================
+twin record          commands (role)
+==================  =========================================================================
+(start)              the twin's line (owner code LBT) and forwarder as parties (planner)
+a box appears        register it, book it (a consignment per destination and day: the rail
+                     route's city, the base itself for the gate, a sea port), and for a
+                     laden box that leaves by ship its shipper's VGM (forwarder)
+vessel_arrived       announce the call (shipping line)
+vessel_berthed       berth it; the line declares its discharge and load lists; load the boxes
+                     waiting for it (planner)
+box_discharged       register the box, discharge it into a yard slot (planner)
+vessel_departed      load late boxes, then depart (planner)
+gate_in + yard_in    register the box, book a drop-off appointment in the current window
+                     (a full window: the clerk's audited override), truck in with it, place
+                     it, truck out (gate clerk, yard)
+yard_out + gate_out  dig it free; the line issues a delivery order with a PIN, a pick-up
+                     appointment, truck in quoting order and PIN, truck out with the box
+box_shipped          keep it in the yard for its call; loaded when the ship is alongside
+train_formed         announce the westbound train on its track with 50 flat wagons and its
+                     planned boxes (rail, planner)
+yard_out+box_loaded  dig it free, load it on the next free wagon slot
+train_departed       depart
+border_arrived       arrival at the crossing
+gauge_changed        announce the 1520 mm train there, transfer every box, release the
+                     emptied 1435 mm train, depart the 1520 mm one
+train_arrived (W)    arrival at the destination (the boxes are delivered); release the train
+train_cancelled      unload its boxes back into the yard; its track is not used again
+box_unloaded (E)     no command receives a loaded train at the base yet: the box is received
+                     by road at the gate instead (counted under "not played as such")
+==================  =========================================================================
+
+Boxes are stacked by the yard planner (:mod:`.yard_planner`), which knows when each box will
+leave; a box that must leave from under others is dug free by yard moves first (rehandles, as on
+a real terminal, counted in the summary). The eastbound trains themselves (arrival loaded) and the
+grain wait for an operations command that receives a loaded train at the base and for a silo
+mapping; until then they are skipped and counted, never faked; their boxes enter by the gate.
+
+A refused command (a domain error) is counted by command and field and the play goes on; a
+correct run refuses nothing, which the tests check.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from stdnum import luhn
+
+from landbridge.domain.containers import LoadState
+from landbridge.domain.errors import Conflict, DomainError
+from landbridge.domain.gate import hour_of
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.manifests import ManifestEntry
+from landbridge.domain.units import Direction, PartyRole
+from landbridge.scenarios.model import Scenario
+from landbridge.services.containers import Actor, RegisterContainer, register_container
+from landbridge.services.operations import gate, manifests, parties, rail, vessel, vgm, yard
+from landbridge.services.operations.parties import GoodsLineSpec
+from landbridge.services.operations.rail import WagonSpec
+from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
+from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
+from landbridge.store.repositories import EVERYTHING
+from landbridge.store.unit_of_work import UnitOfWork
+
+SOURCE = "twin-load"
+LINE_PARTY, FORWARDER_PARTY = "TWINLINE", "TWINFWD"
+TWIN_OWNER_CODE = "LBT"  # ISO 6346 owner code of the twin's boxes (LBTU…)
+PLANNER = Actor("twin-planner", "planner", source=SOURCE)
+LINE = Actor("twin-line-agent", "shipping_line", party=LINE_PARTY, source=SOURCE)
+FORWARDER = Actor("twin-forwarder", "forwarder", party=FORWARDER_PARTY, source=SOURCE)
+YARD = Actor("twin-yard-operator", "yard_operator", source=SOURCE)
+RAIL = Actor("twin-rail-operator", "rail_operator", source=SOURCE)
+GATE = Actor("twin-gate-clerk", "gate_clerk", source=SOURCE)
+
+WEST_TRAIN_TYPE, WEST_WAGON_TYPE, WEST_WAGONS = "cn_1435", "cn_flat_40ft", 50
+WIDE_TRAIN_TYPE, WIDE_WAGON_TYPE = "kz_1520", "kz_flat_80ft"  # two 40 ft slots per wagon
+# Gross masses of laden boxes (assumed): light enough that a full 100 TEU train stays under the
+# cn_1435 train's 1,300 t and two 20 ft boxes under a flat wagon's 50 t payload.
+LADEN_20FT_KG = (8_000, 13_000)
+LADEN_40FT_KG = (14_000, 25_000)
+SEA_DESTINATION = "KRPUS"  # assumed: the eastbound boxes' port of discharge (Busan) in their bookings
+PIN = "2468"  # the twin's delivery orders all carry one PIN (stored hashed, like any other)
+WINDOW_FULL = "appointment window full; let in by the gate clerk (twin load)"
+
+
+@dataclass
+class Box:
+    """What the loader knows about a box it has put into the hub."""
+
+    number: str
+    teu: int
+    laden: bool
+    mass_kg: int | None
+    place: str = "announced"  # yard, wagon, gone
+
+    @property
+    def iso_type(self) -> str:
+        return "22G1" if self.teu == 1 else "42G1"
+
+
+@dataclass
+class Train:
+    """A train visit the loader announced: its wagons and how far they are filled."""
+
+    reference: str
+    route: str
+    wagons: list[str]
+    track: str | None
+    boxes: list[str] = field(default_factory=list)
+    next_wagon: int = 0
+    open_half: str | None = None  # a wagon with one 20 ft box on it, waiting for a second
+    wide: str | None = None  # the 1520 mm train its boxes went on at the border
+
+
+@dataclass
+class LoadSummary:
+    """What a load did: commands by kind, refusals by command and field, what was skipped."""
+
+    days: float
+    seed: int
+    records: int = 0
+    commands: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    rehandles: int = 0
+    overrides: int = 0
+    first_refusals: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+    twin_s: float = 0.0
+
+    @property
+    def total_commands(self) -> int:
+        """Commands issued through the services (refused ones included)."""
+        return sum(self.commands.values())
+
+    @property
+    def commands_per_s(self) -> float:
+        """Commands per wall-clock second of the play (the twin's own run excluded)."""
+        play_s = self.wall_s - self.twin_s
+        return self.total_commands / play_s if play_s > 0 else 0.0
+
+
+class TwinPlayer:
+    """Issues the commands for one twin run, in simulated-time order."""
+
+    def __init__(self, url: str, run: TwinRun, blocks: list[BlockShape], scenario: Scenario) -> None:
+        self.uow = UnitOfWork.for_url(url)
+        self.run = run
+        self.summary = LoadSummary(run.days, run.seed, records=len(run.records))
+        self.planner = YardPlanner(blocks)
+        self.ahead = lookahead(run.records)
+        self.leaves = self.ahead.leaves_h
+        self.hub_locode = scenario.base.locode
+        self.route_locode = {route.code: route.locode for route in scenario.routes}
+        self.boxes: dict[str, Box] = {}
+        self.trains: dict[str, Train] = {}
+        self.calls: dict[int, str] = {}  # twin call id → vessel visit reference
+        self.berthed: set[int] = set()
+        self.waiting_for_call: dict[int, list[str]] = {}
+        self.bookings: set[str] = set()
+        self.wagon_serial = 0
+        self.truck_serial = 0
+        self.blocked_tracks: set[str] = set()
+        self.at: datetime = run.at(run.records[0].time_h if run.records else 0.0)
+
+    # ------------------------------------------------------------------ plumbing
+    def _do(self, what: str, command: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any | None:
+        """Issue one command at the current simulated instant; count it; a refusal is counted, not raised.
+
+        Returns the command's answer (``Outcome``), or None when it was refused.
+        """
+        self.summary.commands[what] += 1
+        try:
+            outcome = command(self.uow, *args, occurred_at=self.at, **kwargs)
+        except DomainError as error:
+            self.summary.refused[f"{what} ({error.field})"] += 1
+            if len(self.summary.first_refusals) < 20:
+                self.summary.first_refusals.append(f"{self.at:%Y-%m-%d %H:%M} {what}: {error.field}: {error.reason}")
+            return None
+        return outcome if outcome is not None else True
+
+    def _wagon_number(self, gauge_mm: int) -> str:
+        self.wagon_serial += 1
+        serial = f"{self.wagon_serial % 1_000_000:06d}"
+        base = f"4{serial}" if gauge_mm == 1520 else f"31330{serial}"
+        return base + luhn.calc_check_digit(base)
+
+    def _truck(self) -> str:
+        self.truck_serial += 1
+        return f"TW{self.truck_serial:07d}"
+
+    @staticmethod
+    def _mass_kg(number: str, teu: int, laden: bool, seed: int) -> int | None:
+        if not laden:
+            return None
+        low, high = LADEN_20FT_KG if teu == 1 else LADEN_40FT_KG
+        return random.Random(f"{seed}:{number}").randrange(low, high + 1, 10)
+
+    def _entry(self, number: str) -> ManifestEntry:
+        """A manifest line for a box (known already, or as the loader will register it)."""
+        box = self.boxes.get(number)
+        if box is not None:
+            return ManifestEntry(number, box.iso_type, box.mass_kg)
+        return ManifestEntry(number)
+
+    # ------------------------------------------------------------------ parties, bookings, VGM
+    def _parties(self) -> None:
+        """The twin's shipping line (it owns the LBTU boxes) and the forwarder that books them."""
+        self._do(
+            "create party",
+            parties.create_party,
+            PLANNER,
+            code=LINE_PARTY,
+            name="Twin Line",
+            role=PartyRole.SHIPPING_LINE,
+            owner_codes=(TWIN_OWNER_CODE,),
+        )
+        self._do(
+            "create party",
+            parties.create_party,
+            PLANNER,
+            code=FORWARDER_PARTY,
+            name="Twin Forwarding",
+            role=PartyRole.FORWARDER,
+        )
+
+    def _destination(self, number: str, category: str, route: str | None) -> str:
+        """Where a box is booked to: the way it leaves in the run, else what its flow says."""
+        exit_route = self.ahead.exit_route.get(number, route)
+        if number in self.ahead.shipped or (exit_route is None and category == "rail_to_sea"):
+            return SEA_DESTINATION
+        if exit_route is not None and number not in self.ahead.gated_out:
+            return self.route_locode.get(exit_route, self.hub_locode)
+        if number in self.ahead.gated_out or category in ("depot", "rail_to_road", "grain", "initial"):
+            return self.hub_locode
+        return next(iter(self.route_locode.values()), self.hub_locode)  # leaves by rail after the run
+
+    def _book(self, box: Box, category: str, route: str | None) -> None:
+        """Attach the box to its booking: one consignment per destination and day."""
+        destination = self._destination(box.number, category, route)
+        booking = f"TW-{destination}-{self.at:%Y%m%d}"
+        if booking not in self.bookings:
+            goods = GoodsLineSpec(hs_code="847130", description="consolidated cargo (twin)", packages=1, mass_kg=1)
+            self._do(
+                "create consignment",
+                parties.create_consignment,
+                FORWARDER,
+                booking_reference=booking,
+                shipper_code=FORWARDER_PARTY,
+                consignee_code=None,
+                origin=self.hub_locode,
+                destination=destination,
+                goods=[goods],
+            )
+            self.bookings.add(booking)
+        self._do(
+            "assign to booking", parties.assign_container, FORWARDER, booking_reference=booking, container=box.number
+        )
+        if box.laden and box.number in self.ahead.shipped and box.mass_kg is not None:
+            self._do(
+                "declare VGM",
+                vgm.declare_vgm,
+                FORWARDER,
+                EVERYTHING,
+                container=box.number,
+                mass_kg=box.mass_kg,
+                method=2,
+                verified_by="Twin Forwarding (shipper)",
+                verified_at=self.at,
+            )
+
+    def _register(self, fields: dict[str, Any], route: str | None = None) -> Box | None:
+        number = str(fields["container"])
+        if number in self.boxes:
+            return self.boxes[number]
+        teu, laden = int(fields["teu"]), not bool(fields["empty"])
+        box = Box(number, teu, laden, self._mass_kg(number, teu, laden, self.run.seed))
+        command = RegisterContainer(
+            ContainerNumber(number),
+            box.iso_type,
+            LoadState.FULL if laden else LoadState.EMPTY,
+            box.mass_kg,
+            source_reference=SOURCE,
+        )
+        if not self._do("register container", _register_command, command):
+            return None
+        self.boxes[number] = box
+        self._book(box, str(fields.get("category", "")), route)
+        return box
+
+    # ------------------------------------------------------------------ yard
+    def _slot_for(self, box: Box, avoid: StackKey | None = None) -> tuple[StackKey, str]:
+        key = self.planner.choose(box.teu == 2, box.laden, self.leaves.get(box.number), avoid)
+        return key, slot_text(key, self.planner.tier_at(key))
+
+    def _placed(self, box: Box, key: StackKey) -> None:
+        self.planner.put(key, box.number, box.teu == 2, box.laden, self.leaves.get(box.number))
+        box.place = "yard"
+
+    def _dig_out(self, box: Box) -> bool:
+        """Move every box standing on ``box`` to another stack (rehandles) so it can leave."""
+        if box.number not in self.planner:
+            return False
+        for number in self.planner.above(box.number):
+            on_top = self.boxes[number]
+            origin = self.planner.where[number]
+            key, slot = self._slot_for(on_top, avoid=origin)
+            if not self._do("yard move (rehandle)", yard.place_container, YARD, container=number, slot=slot):
+                return False
+            self.planner.take(number)
+            self._placed(on_top, key)
+            self.summary.rehandles += 1
+        return True
+
+    def _leave_yard(self, box: Box) -> None:
+        self.planner.take(box.number)
+
+    # ------------------------------------------------------------------ gate
+    def _appointment(self, kind: str, truck: str, box: Box) -> str | None:
+        """Book the truck into the current window; a full window leaves it to the clerk's override."""
+        reference = f"AP-{truck}"
+        self.summary.commands["book appointment"] += 1
+        try:
+            gate.book_appointment(
+                self.uow,
+                GATE,
+                EVERYTHING,
+                reference=reference,
+                hour_start=hour_of(self.at),
+                plate=truck,
+                kind=kind,
+                container=box.number,
+                occurred_at=self.at,
+            )
+        except Conflict as error:
+            if error.field != "hour_start":
+                raise
+            self.summary.overrides += 1
+            return None
+        return reference
+
+    def _truck_in(self, box: Box, *, drop_off: bool, order: str | None = None) -> str | None:
+        truck = self._truck()
+        appointment = self._appointment("drop_off" if drop_off else "pick_up", truck, box)
+        entered = self._do(
+            "truck in",
+            gate.truck_in,
+            GATE,
+            reference=truck,
+            plate=truck,
+            drop_off=[box.number] if drop_off else [],
+            pick_up=[] if drop_off else [box.number],
+            appointment_reference=appointment,
+            delivery_order=order,
+            pin=None if order is None else PIN,
+            override_reason=WINDOW_FULL if appointment is None else None,
+        )
+        return truck if entered else None
+
+    def _gate_in(self, fields: dict[str, Any]) -> None:
+        box = self._register(fields)
+        if box is None or box.place != "announced":
+            return
+        truck = self._truck_in(box, drop_off=True)
+        if truck is None:
+            return
+        key, slot = self._slot_for(box)
+        if self._do("yard move", yard.place_container, YARD, container=box.number, slot=slot):
+            self._placed(box, key)
+        self._do("truck out", gate.truck_out, GATE, reference=truck)
+
+    def _gate_out(self, box: Box) -> None:
+        if not self._dig_out(box):
+            return
+        order = f"DO-{box.number}"
+        if not self._do(
+            "issue delivery order",
+            gate.issue_delivery_order,
+            LINE,
+            reference=order,
+            containers=[box.number],
+            valid_from=self.at - timedelta(hours=1),
+            valid_to=self.at + timedelta(days=3),
+            pin=PIN,
+        ):
+            return
+        truck = self._truck_in(box, drop_off=False, order=order)
+        if truck is not None and self._do("truck out", gate.truck_out, GATE, reference=truck):
+            self._leave_yard(box)
+            box.place = "gone"
+
+    def _received_by_road(self, fields: dict[str, Any]) -> None:
+        """An eastbound train's box: no command receives a loaded train, so it comes in by the gate."""
+        self.summary.skipped["box_unloaded (eastbound): received by road at the gate instead"] += 1
+        self._gate_in(fields)
+
+    # ------------------------------------------------------------------ ships
+    def _vessel_arrived(self, fields: dict[str, Any]) -> None:
+        call = int(fields["call"])
+        reference = f"TW-V{call:05d}"
+        if self._do(
+            "announce vessel",
+            vessel.announce_vessel,
+            LINE,
+            reference=reference,
+            vessel_name=f"Twin {call}",
+            eta=self.at,
+        ):
+            self.calls[call] = reference
+
+    def _vessel_berthed(self, fields: dict[str, Any]) -> None:
+        call = int(fields["call"])
+        if call not in self.calls:
+            return
+        reference = self.calls[call]
+        if not self._do(
+            "berth vessel",
+            vessel.berth_vessel,
+            PLANNER,
+            reference=reference,
+            berth_code=str(fields["berth"]),
+            etb=self.at,
+        ):
+            return
+        self.berthed.add(call)
+        if call in self.ahead.discharge:
+            entries = [self._entry(number) for number in self.ahead.discharge[call]]
+            self._do("declare discharge list", manifests.set_discharge_list, LINE, visit=reference, entries=entries)
+        if call in self.ahead.ship:
+            entries = [self._entry(number) for number in self.ahead.ship[call]]
+            self._do("declare load list", manifests.set_load_list, LINE, visit=reference, entries=entries)
+        for number in self.waiting_for_call.pop(call, []):
+            self._ship(call, self.boxes[number])
+
+    def _box_discharged(self, fields: dict[str, Any]) -> None:
+        call = int(fields["call"])
+        if call not in self.berthed:
+            return
+        box = self._register(fields, route=fields.get("route"))
+        if box is None:
+            return
+        key, slot = self._slot_for(box)
+        if self._do(
+            "discharge",
+            vessel.discharge_container,
+            PLANNER,
+            reference=self.calls[call],
+            container=box.number,
+            slot=slot,
+        ):
+            self._placed(box, key)
+
+    def _ship(self, call: int, box: Box) -> None:
+        if call not in self.berthed:
+            self.waiting_for_call.setdefault(call, []).append(box.number)
+            return
+        if not self._dig_out(box):
+            return
+        if self._do(
+            "load vessel", vessel.load_container_on_vessel, PLANNER, reference=self.calls[call], container=box.number
+        ):
+            self._leave_yard(box)
+            box.place = "gone"
+
+    def _vessel_departed(self, fields: dict[str, Any]) -> None:
+        call = int(fields["call"])
+        if call not in self.berthed:
+            return
+        for number in self.waiting_for_call.pop(call, []):
+            self._ship(call, self.boxes[number])
+        self._do("depart vessel", vessel.depart_vessel, PLANNER, reference=self.calls[call])
+        self.berthed.discard(call)
+
+    # ------------------------------------------------------------------ rail
+    def _train_formed(self, fields: dict[str, Any]) -> None:
+        if fields.get("direction") != "west":
+            return
+        reference = str(fields["train"])
+        track = str(fields["track"]) if fields.get("track") else None
+        track = None if track in self.blocked_tracks else track
+        wagons = [self._wagon_number(1435) for _ in range(WEST_WAGONS)]
+        if not self._do(
+            "announce train",
+            rail.announce_train,
+            RAIL,
+            reference=reference,
+            direction=Direction.WEST,
+            route_code=str(fields["route"]),
+            gauge_mm=1435,
+            train_type_code=WEST_TRAIN_TYPE,
+            wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons],
+            track_code=track,
+        ):
+            return
+        self.trains[reference] = Train(reference, str(fields["route"]), wagons, track)
+        planned = self.ahead.planned.get(reference)
+        if planned:
+            entries = [self._entry(number) for number in planned]
+            self._do("declare planned boxes", manifests.set_planned_boxes, PLANNER, train=reference, entries=entries)
+
+    def _wagon_slot(self, train: Train, box: Box) -> tuple[str, int]:
+        """The wagon (slot 1 of a 40 ft flat) for the next box: 20 ft boxes in pairs."""
+        if box.teu == 1 and train.open_half is not None:
+            wagon, train.open_half = train.open_half, None
+            return wagon, 1
+        wagon = train.wagons[train.next_wagon]
+        train.next_wagon += 1
+        if box.teu == 1:
+            train.open_half = wagon
+        return wagon, 1
+
+    def _box_loaded(self, fields: dict[str, Any], box: Box) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is None or not self._dig_out(box):
+            return
+        wagon, slot = self._wagon_slot(train, box)
+        if self._do(
+            "load wagon",
+            rail.load_on_wagon,
+            RAIL,
+            train=train.reference,
+            container=box.number,
+            wagon_number=wagon,
+            slot=slot,
+        ):
+            self._leave_yard(box)
+            box.place = "wagon"
+            train.boxes.append(box.number)
+
+    def _train_departed(self, fields: dict[str, Any]) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is not None:
+            self._do("depart train", rail.depart_train, RAIL, train=train.reference)
+
+    def _train_cancelled(self, fields: dict[str, Any]) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is None:
+            return
+        for number in list(train.boxes):
+            box = self.boxes[number]
+            key, slot = self._slot_for(box)
+            if self._do(
+                "unload wagon", rail.unload_from_wagon, RAIL, train=train.reference, container=number, slot=slot
+            ):
+                self._placed(box, key)
+                train.boxes.remove(number)
+        # No command cancels a visit: it keeps its track, so later trains are announced without it.
+        if train.track is not None:
+            self.blocked_tracks.add(train.track)
+        self.summary.skipped["train_cancelled: visit left announced (no cancel command)"] += 1
+
+    def _border_arrived(self, fields: dict[str, Any]) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is not None and fields.get("direction") == "west":
+            self._do(
+                "border arrival",
+                rail.arrive_at_border,
+                RAIL,
+                train=train.reference,
+                crossing_code=str(fields["crossing"]),
+            )
+
+    def _gauge_changed(self, fields: dict[str, Any]) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is None or fields.get("direction") != "west":
+            return
+        wide = f"{train.reference}-1520"
+        loads = [self.boxes[number] for number in train.boxes]
+        teu = sum(box.teu for box in loads)
+        wagons = [self._wagon_number(1520) for _ in range(max(1, -(-teu // 4)))]
+        if not self._do(
+            "announce train",
+            rail.announce_train,
+            RAIL,
+            reference=wide,
+            direction=Direction.WEST,
+            route_code=train.route,
+            gauge_mm=1520,
+            train_type_code=WIDE_TRAIN_TYPE,
+            wagons=[WagonSpec(number, WIDE_WAGON_TYPE) for number in wagons],
+        ):
+            return
+        # Two 40 ft slots per 80 ft wagon; a 40 ft slot takes one 40 ft box or two 20 ft boxes.
+        places = [(wagon, slot) for wagon in wagons for slot in (1, 2)]
+        twenties = [box for box in loads if box.teu == 1]
+        forties = [box for box in loads if box.teu == 2]
+        plan = [(box, places.pop(0)) for box in forties]
+        while twenties:
+            place = places.pop(0)
+            plan += [(box, place) for box in twenties[:2]]
+            twenties = twenties[2:]
+        for box, (wagon, slot) in plan:
+            self._do(
+                "gauge transfer",
+                rail.gauge_transfer,
+                RAIL,
+                train=train.reference,
+                container=box.number,
+                to_train=wide,
+                wagon_number=wagon,
+                slot=slot,
+            )
+        train.wide = wide
+        self._do("release train", rail.release_train, RAIL, train=train.reference)
+        self._do("depart train", rail.depart_train, RAIL, train=wide)
+
+    def _train_arrived(self, fields: dict[str, Any]) -> None:
+        train = self.trains.get(str(fields["train"]))
+        if train is None or fields.get("direction") != "west":
+            if fields.get("direction") == "east":
+                self.summary.skipped["train_arrived (eastbound): no command receives a loaded train"] += 1
+            return
+        arrived = train.wide or train.reference
+        if self._do("train arrival", rail.arrive_at_destination, RAIL, train=arrived):
+            for number in train.boxes:
+                self.boxes[number].place = "gone"
+            self._do("release train", rail.release_train, RAIL, train=arrived)
+
+    def _box_unloaded(self, fields: dict[str, Any]) -> None:
+        if str(fields["train"]) in self.trains:
+            return  # a cancelled westbound train's box: unloaded with its train_cancelled record
+        self._received_by_road(fields)
+
+    # ------------------------------------------------------------------ the play
+    def play_instant(self, batch: list[FlowRecord]) -> None:
+        """The commands for everything that happened at one simulated instant."""
+        self.at = self.run.at(batch[0].time_h)
+        shipped = {int(r.fields["box"]): int(r.fields["call"]) for r in batch if r.kind == "box_shipped"}
+        loaded = {int(r.fields["box"]): r for r in batch if r.kind == "box_loaded"}
+        for record in batch:
+            kind, fields = record.kind, record.fields
+            handler = self._handlers.get(kind)
+            if handler is not None:
+                handler(self, fields)
+                continue
+            if kind in ("yard_in", "box_shipped", "box_loaded", "gate_refused"):
+                continue  # played with the record that moves the box (gate_in, discharge, yard_out)
+            if kind in ("yard_out", "gate_out"):
+                box = self.boxes.get(str(fields["container"]))
+                if box is None or box.place != "yard":
+                    continue
+                box_id = int(fields["box"])
+                if kind == "yard_out" and box_id in loaded:
+                    self._box_loaded(loaded[box_id].fields, box)
+                elif kind == "yard_out" and box_id in shipped:
+                    self._ship(shipped[box_id], box)
+                elif kind == "gate_out" and box_id not in shipped:
+                    self._gate_out(box)
+                continue
+            self.summary.skipped[f"{kind} (not played)"] += 1
+
+    _handlers: ClassVar[dict[str, Callable[[TwinPlayer, dict[str, Any]], None]]] = {
+        "gate_in": _gate_in,
+        "vessel_arrived": _vessel_arrived,
+        "vessel_berthed": _vessel_berthed,
+        "box_discharged": _box_discharged,
+        "vessel_departed": _vessel_departed,
+        "train_formed": _train_formed,
+        "train_departed": _train_departed,
+        "train_cancelled": _train_cancelled,
+        "border_arrived": _border_arrived,
+        "gauge_changed": _gauge_changed,
+        "train_arrived": _train_arrived,
+        "box_unloaded": _box_unloaded,
+    }
+
+    def play(self, progress: Callable[[int, datetime], None] | None = None) -> LoadSummary:
+        """Play every record; ``progress`` gets the records done and the simulated instant."""
+        started = time.perf_counter()
+        self._parties()
+        done = 0
+        for batch in grouped(self.run.records):
+            self.play_instant(batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, self.at)
+        self.summary.wall_s += time.perf_counter() - started
+        return self.summary
+
+
+def _register_command(uow: UnitOfWork, command: RegisterContainer, occurred_at: datetime) -> Any:
+    return register_container(uow, replace(command, occurred_at=occurred_at), PLANNER)

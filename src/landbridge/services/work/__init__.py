@@ -1,0 +1,1 @@
+"""Equipment control: the fleet, work instructions, dispatch, confirmations and productivity."""

@@ -1,0 +1,187 @@
+"""Years of events on PostgreSQL: the event table partitioned by month, and old months archived.
+
+Why: a year of the base is millions of events (see docs/scale.md). Reads by container, by visit and
+by time only touch recent months, but one ever-growing heap makes every vacuum, index rebuild and
+backup handle all of history, and there is no way to move old years out. Partitioning ``events``
+by month of ``occurred_at`` keeps each month its own table: indexes stay month-sized, and archiving
+a month is ``DETACH PARTITION`` + ``pg_dump`` of that table + ``DROP`` — no ``DELETE`` on the
+append-only log (its trigger refuses that, on every partition).
+
+What :func:`partition_events` does, in one transaction (so a failure changes nothing):
+
+1. renames ``events`` to ``events_unpartitioned`` and creates ``events`` again, ``PARTITION BY
+   RANGE (occurred_at)``, with the same columns, the same id sequence and the primary key
+   ``(id, occurred_at)`` (PostgreSQL requires the partition key in every unique index);
+2. creates one partition per month from the oldest event to ``months_ahead`` months past now, and a
+   ``DEFAULT`` partition that catches anything outside (so an insert never fails for want of one);
+3. copies the rows over and drops the old table; recreates the indexes (they apply to every
+   partition) and the append-only trigger (row triggers on a partitioned table fire per partition);
+4. drops the foreign keys that pointed at ``events.id`` from the DCSA projection and the ETA
+   estimates — a foreign key must name the whole partition key — keeping their columns and indexes
+   (the projection writes only ids it has just read from the log).
+
+:func:`ensure_month_partitions` (run monthly, e.g. from cron, and by ``partition_events``) adds the
+coming months; :func:`detach_months_before` detaches whole months older than a date for archiving.
+SQLite keeps the plain table: one file, one site, no partitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, text
+
+PARENT = "events"
+DEFAULT_PARTITION = "events_default"
+FOREIGN_KEYS_TO_EVENTS = (
+    ("dcsa_events", "fk_dcsa_events_source_event_id_events"),
+    ("eta_estimates", "fk_eta_estimates_source_event_id_events"),
+)
+
+
+@dataclass(frozen=True)
+class PartitionReport:
+    """What a partitioning step did."""
+
+    partitions: list[str]
+    rows: int
+    seconds: float
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant (UTC) of the month ``moment`` falls in."""
+    moment = moment.astimezone(UTC)
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def next_month(moment: datetime) -> datetime:
+    """The first instant of the following month."""
+    return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def partition_name(month: datetime) -> str:
+    """``events_2025_03`` for March 2025."""
+    return f"{PARENT}_{month:%Y_%m}"
+
+
+def is_partitioned(connection: Connection) -> bool:
+    """Whether ``events`` is already a partitioned table."""
+    kind = connection.execute(text("SELECT relkind FROM pg_class WHERE relname = :name"), {"name": PARENT}).scalar()
+    return kind == "p"
+
+
+def _existing_partitions(connection: Connection) -> set[str]:
+    rows = connection.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :name"
+        ),
+        {"name": PARENT},
+    )
+    return {str(name) for (name,) in rows}
+
+
+def _create_month(connection: Connection, month: datetime) -> str:
+    name = partition_name(month)
+    connection.execute(
+        text(
+            f'CREATE TABLE "{name}" PARTITION OF {PARENT} '
+            f"FOR VALUES FROM ('{month.isoformat()}') TO ('{next_month(month).isoformat()}')"
+        )
+    )
+    return name
+
+
+def ensure_month_partitions(connection: Connection, first: datetime, last: datetime) -> list[str]:
+    """Create the monthly partitions from ``first``'s month to ``last``'s month that do not exist yet.
+
+    A month whose rows already sit in the default partition is refused by PostgreSQL; moving them
+    would mean deleting from the append-only log, so that is left to the operator (run this job
+    ahead of time and the default partition stays empty).
+    """
+    existing = _existing_partitions(connection)
+    created = []
+    month = month_start(first)
+    while month <= month_start(last):
+        if partition_name(month) not in existing:
+            created.append(_create_month(connection, month))
+        month = next_month(month)
+    return created
+
+
+def partition_events(engine: Engine, months_ahead: int = 3, now: datetime | None = None) -> PartitionReport:
+    """Turn ``events`` into a table partitioned by month of ``occurred_at`` (PostgreSQL; once)."""
+    import time
+
+    started = time.perf_counter()
+    now = now or datetime.now(UTC)
+    with engine.begin() as connection:
+        if is_partitioned(connection):
+            raise RuntimeError("events is already partitioned")
+        oldest = connection.execute(text("SELECT min(occurred_at) FROM events")).scalar() or now
+        for table, constraint in FOREIGN_KEYS_TO_EVENTS:
+            connection.execute(text(f'ALTER TABLE IF EXISTS {table} DROP CONSTRAINT IF EXISTS "{constraint}"'))
+        connection.execute(text("DROP TRIGGER IF EXISTS events_append_only ON events"))
+        connection.execute(text("ALTER TABLE events RENAME TO events_unpartitioned"))
+        connection.execute(
+            text("ALTER TABLE events_unpartitioned RENAME CONSTRAINT pk_events TO pk_events_unpartitioned")
+        )
+        for index in ("ix_events_event_type", "ix_events_subject_id", "ix_events_subject", "ix_events_occurred_at"):
+            connection.execute(text(f"DROP INDEX IF EXISTS {index}"))
+        connection.execute(
+            text(
+                "CREATE TABLE events (LIKE events_unpartitioned INCLUDING DEFAULTS INCLUDING GENERATED) "
+                "PARTITION BY RANGE (occurred_at)"
+            )
+        )
+        connection.execute(text("ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY (id, occurred_at)"))
+        sequence = connection.execute(text("SELECT pg_get_serial_sequence('events_unpartitioned', 'id')")).scalar()
+        if sequence:
+            connection.execute(text(f"ALTER SEQUENCE {sequence} OWNED BY events.id"))
+        created = ensure_month_partitions(connection, oldest, _months_after(now, months_ahead))
+        connection.execute(text(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF events DEFAULT"))
+        rows = connection.execute(text("INSERT INTO events SELECT * FROM events_unpartitioned")).rowcount
+        connection.execute(text("DROP TABLE events_unpartitioned"))
+        connection.execute(text("CREATE INDEX ix_events_event_type ON events (event_type)"))
+        connection.execute(text("CREATE INDEX ix_events_subject_id ON events (subject_id)"))
+        connection.execute(text("CREATE INDEX ix_events_subject ON events (subject_type, subject_id, occurred_at, id)"))
+        connection.execute(text("CREATE INDEX ix_events_occurred_at ON events (occurred_at)"))
+        connection.execute(
+            text(
+                "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+                "FOR EACH ROW EXECUTE FUNCTION events_append_only()"
+            )
+        )
+    return PartitionReport([*created, DEFAULT_PARTITION], int(rows or 0), time.perf_counter() - started)
+
+
+def _months_after(now: datetime, months: int) -> datetime:
+    month = month_start(now)
+    for _ in range(months):
+        month = next_month(month)
+    return month
+
+
+def add_coming_months(engine: Engine, months_ahead: int = 3, now: datetime | None = None) -> list[str]:
+    """The monthly job: partitions for this month and the next ``months_ahead`` months."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as connection:
+        if not is_partitioned(connection):
+            raise RuntimeError("events is not partitioned; run `landbridge db partition-events` first")
+        return ensure_month_partitions(connection, now, _months_after(now, months_ahead))
+
+
+def detach_months_before(engine: Engine, before: datetime) -> list[str]:
+    """Detach every whole month before ``before`` (archive them with pg_dump, then drop them)."""
+    cutoff = month_start(before)
+    detached = []
+    with engine.begin() as connection:
+        for name in sorted(_existing_partitions(connection)):
+            if name == DEFAULT_PARTITION:
+                continue
+            year, month = (int(part) for part in name.removeprefix(f"{PARENT}_").split("_"))
+            if datetime(year, month, 1, tzinfo=UTC) < cutoff:
+                connection.execute(text(f'ALTER TABLE {PARENT} DETACH PARTITION "{name}"'))
+                detached.append(name)
+    return detached

@@ -1,0 +1,141 @@
+"""Work instructions and work queues (``store/work_tables.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+from landbridge.store.work_tables import WorkInstructionRow, WorkQueueRow
+
+LIVE = ("open", "assigned")
+
+
+class WorkRepository:
+    """Instructions (live ones for the dispatcher, one locked for a confirmation) and queue controls."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: WorkInstructionRow) -> WorkInstructionRow:
+        """Store a new instruction and flush (so it has its id)."""
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def instruction(self, instruction_id: int, *, lock: bool = False) -> WorkInstructionRow | None:
+        """One instruction; ``lock`` holds its row, so two confirmations of it queue and the second sees it done."""
+        query = select(WorkInstructionRow).where(WorkInstructionRow.id == instruction_id)
+        if lock:
+            query = query.with_for_update()
+        return self._session.scalar(query)
+
+    def live(self) -> list[WorkInstructionRow]:
+        """Every open or assigned instruction, by id."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow).where(WorkInstructionRow.status.in_(LIVE)).order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def live_for(self, containers: Iterable[str]) -> list[WorkInstructionRow]:
+        """The live instructions of these boxes."""
+        wanted = sorted(set(containers))
+        if not wanted:
+            return []
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.container.in_(wanted), WorkInstructionRow.status.in_(LIVE))
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def of_visit(self, visit: str, kind: str) -> list[WorkInstructionRow]:
+        """Every instruction (any status) of one kind generated for a visit."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.visit == visit, WorkInstructionRow.kind == kind)
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def of_machine(self, machine: str, statuses: Iterable[str] = LIVE) -> list[WorkInstructionRow]:
+        """The instructions a machine holds (by default the live ones)."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.machine == machine, WorkInstructionRow.status.in_(tuple(statuses)))
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def listed(
+        self, *, queue: str | None = None, status: str | None = None, machine: str | None = None, limit: int = 500
+    ) -> list[WorkInstructionRow]:
+        """Instructions filtered by queue, status and machine, oldest first, at most ``limit``."""
+        query = select(WorkInstructionRow).order_by(WorkInstructionRow.queue, WorkInstructionRow.sequence)
+        if queue is not None:
+            query = query.where(WorkInstructionRow.queue == queue)
+        if status is not None:
+            query = query.where(WorkInstructionRow.status == status)
+        if machine is not None:
+            query = query.where(WorkInstructionRow.machine == machine)
+        return list(self._session.scalars(query.order_by(WorkInstructionRow.id).limit(limit)))
+
+    def done_between(self, start: datetime, end: datetime) -> list[WorkInstructionRow]:
+        """Instructions confirmed in ``[start, end)``, by time."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(
+                    WorkInstructionRow.status == "done",
+                    WorkInstructionRow.done_at >= start,
+                    WorkInstructionRow.done_at < end,
+                )
+                .order_by(WorkInstructionRow.done_at, WorkInstructionRow.id)
+            )
+        )
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many instructions each queue has in each status."""
+        rows = self._session.execute(
+            select(WorkInstructionRow.queue, WorkInstructionRow.status, func.count()).group_by(
+                WorkInstructionRow.queue, WorkInstructionRow.status
+            )
+        )
+        return {(queue, status): count for queue, status, count in rows}
+
+    def queues(self) -> list[WorkQueueRow]:
+        """Every work queue, by code."""
+        return list(self._session.scalars(select(WorkQueueRow).order_by(WorkQueueRow.code)))
+
+    def queue(self, code: str, *, lock: bool = False) -> WorkQueueRow | None:
+        """One work queue."""
+        query = select(WorkQueueRow).where(WorkQueueRow.code == code)
+        if lock:
+            query = query.with_for_update()
+        return self._session.scalar(query)
+
+    def ensure_queue(self, code: str, pool: str, *, sequenced: bool) -> WorkQueueRow:
+        """The queue, created when it does not exist yet."""
+        row = self.queue(code)
+        if row is None:
+            row = WorkQueueRow(code=code, pool=pool, sequenced=sequenced, suspended=False, pinned_machine=None)
+            self._session.add(row)
+            self._session.flush()
+        return row
+
+    def trucks_out_between(self, start: datetime, end: datetime) -> list[tables.TruckVisitRow]:
+        """Truck visits that left in ``[start, end)`` (their turn times are a productivity figure)."""
+        return list(
+            self._session.scalars(
+                select(tables.TruckVisitRow)
+                .where(tables.TruckVisitRow.left_at >= start, tables.TruckVisitRow.left_at < end)
+                .order_by(tables.TruckVisitRow.left_at)
+            )
+        )

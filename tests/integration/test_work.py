@@ -1,0 +1,257 @@
+"""Equipment control on both backends: the fleet, work instructions from a ship's and a train's lists,
+dispatch, confirmations recorded through the operations services, refusals and re-queueing.
+
+What a terminal expects: every machine of the scenario is in the API; a ship's discharge list
+becomes its berth's crane queue in list order, each box lands in the slot its instruction named and
+the move carries the machine; a job that is not yours, done or cancelled is a 409 naming it; two
+taps on "done" record one move; a machine taken out of service gives its jobs back; a move that
+breaks a yard rule is the rule's 422 and the job stays with its machine; a buried box of a train's
+load plan gets a relocation first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from landbridge.domain.events import as_utc, utc_now
+from landbridge.store.database import engine_for
+from landbridge.store.tables import EventRow
+from landbridge.store.work_tables import WorkInstructionRow
+from tests.support import Hub, bearer, container_number, token, uic_wagon
+
+KINDS = {"quay_crane", "rail_mounted_gantry", "reach_stacker", "terminal_tractor", "grain_loader"}
+
+
+@pytest.fixture
+def hub(make_hub: Callable[..., Hub]) -> Hub:
+    made: Hub = make_hub(users=("admin", "planner", "yard_operator", "auditor"), as_user="admin")
+    for driver in ("d1", "d2", "d3", "d4"):
+        made.tokens[driver] = token(made.url, driver, "driver")
+    return made
+
+
+def call(hub: Hub, method: str, path: str, body: Any = None, status: int = 200, user: str = "admin") -> Any:
+    response = hub.client.request(method, path, json=body, headers=hub.headers(user))
+    assert response.status_code == status, (path, response.status_code, response.text)
+    return response.json()
+
+
+def _ship(hub: Hub, count: int, berth: str = "30") -> list[str]:
+    call(
+        hub,
+        "POST",
+        "/api/v1/vessel-visits",
+        {"reference": "V1", "vessel_name": "Feeder", "eta": "2026-12-01T00:00Z"},
+        201,
+    )
+    call(hub, "POST", "/api/v1/vessel-visits/V1/berth", {"berth_code": berth, "etb": "2026-12-01T01:00Z"})
+    numbers = [container_number(serial) for serial in range(1, count + 1)]
+    for number in numbers:
+        box = {"number": number, "iso_type": "22G1", "load_state": "full", "gross_mass_kg": 12_000}
+        call(hub, "POST", "/api/v1/containers", box, 201)
+    call(hub, "PUT", "/api/v1/vessel-visits/V1/discharge-list", {"entries": [{"container": n} for n in numbers]})
+    return numbers
+
+
+def _events(url: str, event_type: str) -> list[EventRow]:
+    with engine_for(url).connect() as connection:
+        return list(connection.execute(select(EventRow).where(EventRow.event_type == event_type)))
+
+
+def test_every_machine_of_the_scenario_is_in_the_api(hub: Hub) -> None:
+    fleet = call(hub, "GET", "/api/v1/equipment", user="auditor")
+    assert {m["kind"] for m in fleet} == KINDS
+    assert sum(m["kind"] == "quay_crane" for m in fleet) == 18 and len(fleet) == 42
+    crane = call(hub, "GET", "/api/v1/equipment/STS-30-1")
+    assert crane["pools"] == ["berth:30"] and crane["twin_lift"] and crane["max_lift_kg"] == 65_000
+    assert crane["status"] == "working" and crane["position"] == "berth:30" and crane["jobs"] == []
+    refused = call(hub, "PUT", "/api/v1/equipment/RMG1/status", {"status": "out_of_service"}, 422, "planner")
+    assert refused["detail"][0]["loc"][-1] == "reason"
+    broken = call(
+        hub, "PUT", "/api/v1/equipment/RMG1/status", {"status": "out_of_service", "reason": "hoist"}, user="planner"
+    )
+    assert (broken["status"], broken["status_reason"]) == ("out_of_service", "hoist")
+    assert [m["code"] for m in call(hub, "GET", "/api/v1/equipment?status=out_of_service")] == ["RMG1"]
+    call(hub, "GET", "/api/v1/equipment/NOPE", status=404)
+    call(hub, "PUT", "/api/v1/equipment/RMG1/status", {"status": "working"}, 403, "d1")
+
+
+def test_a_ship_is_discharged_through_work_instructions(hub: Hub) -> None:
+    numbers = _ship(hub, 4)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    created = made["created"]
+    assert [(i["container"], i["sequence"], i["queue"]) for i in created] == [
+        (n, s, "berth:30") for s, n in enumerate(numbers, start=1)
+    ]
+    assert sorted(made["assigned"]) == ["STS-30-1", "STS-30-2", "STS-30-3"]  # three cranes, first three boxes
+    assert sorted(made["assigned"].values()) == [i["id"] for i in created[:3]]
+    again = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    assert again["created"] == []  # nothing twice
+    call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", user="d1")
+    call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", status=409, user="d2")
+    screen = call(hub, "GET", "/api/v1/equipment/mine", user="d1")
+    job = screen["job"]
+    assert screen["machine"]["code"] == "STS-30-1" and job["status"] == "assigned"
+    # Not the caller's machine: 409 naming the job and its state.
+    refused = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", status=409, user="d2")
+    assert f"work instruction {job['id']} is assigned to STS-30-1" in refused["detail"][0]["msg"]
+    at = utc_now().replace(microsecond=0).isoformat()
+    done = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", {"occurred_at": at}, user="d1")
+    assert done["done"]["status"] == "done" and done["done"]["done_at"] == at
+    assert done["move"]["position"] == {"kind": "yard", "reference": job["target"]["slot"]}
+    assert done["next"]["container"] == numbers[3]  # the crane takes the next box of the list
+    box = call(hub, "GET", f"/api/v1/containers/{job['container']}")
+    assert box["position"]["reference"] == job["target"]["slot"]
+    discharged = [e for e in _events(hub.url, "container.discharged") if e.subject_id == job["container"]]
+    assert len(discharged) == 1 and "machine:STS-30-1" in discharged[0].source_reference
+    assert as_utc(discharged[0].occurred_at).isoformat() == at
+    again_done = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", status=409, user="d1")
+    assert f"work instruction {job['id']} is done" in again_done["detail"][0]["msg"]
+    figures = call(hub, "GET", "/api/v1/work/productivity")
+    assert [(c["machine"], c["moves"]) for c in figures["quay_cranes"]] == [("STS-30-1", 1)]
+    queues = {q["code"]: q for q in call(hub, "GET", "/api/v1/work/queues")}
+    assert (queues["berth:30"]["done"], queues["berth:30"]["assigned"]) == (1, 3)
+
+
+def test_two_taps_on_done_record_one_move(hub: Hub) -> None:
+    _ship(hub, 1)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    job = made["created"][0]
+    machine = made["assigned"] and next(code for code, wid in made["assigned"].items() if wid == job["id"])
+    call(hub, "POST", f"/api/v1/equipment/{machine}/sign-on", user="d1")
+
+    def tap(_: int) -> int:
+        path = f"/api/v1/work/instructions/{job['id']}/confirm"
+        return hub.client.post(path, headers=bearer(hub.tokens["d1"])).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(tap, range(2)))
+    assert statuses == [200, 409]
+    assert len([e for e in _events(hub.url, "container.discharged") if e.subject_id == job["container"]]) == 1
+    assert len(_events(hub.url, "work.instruction_done")) == 1
+
+
+def test_a_machine_out_of_service_gives_its_jobs_back(hub: Hub) -> None:
+    _ship(hub, 4)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    held = made["assigned"]["STS-30-2"]
+    call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", user="d1")
+    first = call(hub, "GET", "/api/v1/equipment/mine", user="d1")["job"]
+    call(hub, "POST", f"/api/v1/work/instructions/{first['id']}/confirm", user="d1")
+    body = {"status": "out_of_service", "reason": "spreader twist-lock fault"}
+    broken = call(hub, "PUT", "/api/v1/equipment/STS-30-2/status", body, user="yard_operator")
+    assert broken["requeued"] == [held]
+    job = call(hub, "GET", f"/api/v1/work/instructions/{held}")
+    assert job["machine"] != "STS-30-2"
+    live = call(hub, "GET", "/api/v1/work/instructions?queue=berth:30")
+    assert sum(i["status"] in ("open", "assigned") for i in live) == 3  # none lost
+    assert all(i["machine"] != "STS-30-2" for i in live)
+    back = call(hub, "PUT", "/api/v1/equipment/STS-30-2/status", {"status": "working"}, user="yard_operator")
+    assert back["status_reason"] is None
+
+
+def test_a_move_that_breaks_a_yard_rule_is_422_and_the_job_stays(hub: Hub) -> None:
+    _ship(hub, 1)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    job = made["created"][0]
+    machine = next(code for code, wid in made["assigned"].items() if wid == job["id"])
+    # A stale instruction: its slot names tier 2 over empty ground (as if the box below had been taken away).
+    slot = job["target"]["slot"][:-1] + "2"
+    with engine_for(hub.url).begin() as connection:
+        connection.execute(
+            update(WorkInstructionRow)
+            .where(WorkInstructionRow.id == job["id"])
+            .values(target={**job["target"], "slot": slot}, to_place=slot)
+        )
+    call(hub, "POST", f"/api/v1/equipment/{machine}/sign-on", user="d1")
+    refused = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", status=422, user="d1")
+    assert refused["detail"][0]["loc"][-1] == "slot" and "tier" in refused["detail"][0]["msg"]
+    kept = call(hub, "GET", f"/api/v1/work/instructions/{job['id']}")
+    assert (kept["status"], kept["machine"]) == ("assigned", machine)
+    assert _events(hub.url, "container.discharged") == []
+
+
+def test_a_problem_sends_the_job_back_and_never_to_the_same_machine(hub: Hub) -> None:
+    _ship(hub, 1)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    job = made["created"][0]
+    machine = next(code for code, wid in made["assigned"].items() if wid == job["id"])
+    call(hub, "POST", f"/api/v1/equipment/{machine}/sign-on", user="d1")
+    refused = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/problem", {"problem": "other"}, 422, "d1")
+    assert refused["detail"][0]["loc"][-1] == "note"
+    body = {"problem": "damaged", "note": "door bent"}
+    reported = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/problem", body, user="d1")["reported"]
+    assert reported["problem"] == "damaged: door bent" and machine in reported["excluded_machines"]
+    again = call(hub, "GET", f"/api/v1/work/instructions/{job['id']}")
+    assert again["machine"] != machine and again["status"] == "assigned"  # another crane of the berth took it
+
+
+def test_a_planner_suspends_pins_and_reorders_a_queue(hub: Hub) -> None:
+    numbers = _ship(hub, 5)
+    call(hub, "PUT", "/api/v1/equipment/STS-30-2/status", {"status": "break", "reason": "lunch"}, user="planner")
+    call(hub, "PUT", "/api/v1/equipment/STS-30-3/status", {"status": "break", "reason": "lunch"}, user="planner")
+    call(hub, "PATCH", "/api/v1/work/queues/berth:30", {"suspended": True}, 404, "planner")  # no queue yet
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    assert list(made["assigned"]) == ["STS-30-1"]
+    ids = [i["id"] for i in made["created"]]
+    suspended = call(hub, "PATCH", "/api/v1/work/queues/berth:30", {"suspended": True}, user="planner")
+    assert suspended["suspended"] and suspended["assigned_jobs"] == {}
+    wrong = call(hub, "PATCH", "/api/v1/work/queues/berth:30", {"pinned_machine": "RMG1"}, 422, "planner")
+    assert wrong["detail"][0]["loc"][-1] == "pinned_machine"
+    order = [ids[4], ids[3]]
+    changed = call(hub, "PATCH", "/api/v1/work/queues/berth:30", {"order": order, "suspended": False}, user="planner")
+    assert not changed["suspended"]
+    listed = call(hub, "GET", "/api/v1/work/instructions?queue=berth:30&status=open")
+    assert [i["container"] for i in listed][:2] == [numbers[4], numbers[3]]
+    call(hub, "PATCH", "/api/v1/work/queues/berth:30", {"suspended": True}, 403, "d1")
+
+
+def test_a_train_is_loaded_wagon_by_wagon_and_a_buried_box_is_dug_out_first(hub: Hub) -> None:
+    numbers = _ship(hub, 3)
+    # Boxes 1 and 2 go to one stack (2 on top of 1); box 3 beside them.
+    for number, slot in zip(numbers, ("A-03-01-1", "A-03-01-2", "A-05-01-1"), strict=True):
+        call(hub, "POST", "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
+    train = {
+        "reference": "T1",
+        "direction": "west",
+        "route_code": "almaty",
+        "gauge_mm": 1435,
+        "train_type_code": "cn_1435",
+        "track_code": "T1",
+        "wagons": [{"number": uic_wagon(i), "wagon_type": "cn_flat_40ft"} for i in (1, 2)],
+    }
+    call(hub, "POST", "/api/v1/train-visits", train, 201)
+    planned = {"entries": [{"container": numbers[0]}, {"container": numbers[2]}]}
+    call(hub, "PUT", "/api/v1/train-visits/T1/planned-boxes", planned)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"train": "T1"}, 201, "planner")
+    kinds = [(i["kind"], i["container"]) for i in made["created"]]
+    assert kinds == [("relocation", numbers[1]), ("load_rail", numbers[0]), ("load_rail", numbers[2])]
+    relocation, buried, beside = made["created"]
+    assert buried["depends_on"] == [relocation["id"]] and buried["target"]["wagon"] == uic_wagon(1)
+    assert beside["target"]["wagon"] == uic_wagon(1) and beside["target"]["wagon_slot"] == 1
+    assert buried["queue"] == beside["queue"] == "track:T1" and relocation["queue"] == "block:A"
+    drivers = iter(("d1", "d2", "d3", "d4"))
+    signed: dict[str, str] = {}
+    for _ in range(10):
+        live = [i for i in call(hub, "GET", "/api/v1/work/instructions") if i["status"] == "assigned"]
+        if not live:
+            break
+        job = live[0]
+        driver = signed.get(job["machine"])
+        if driver is None:
+            driver = signed[job["machine"]] = next(drivers)
+            call(hub, "POST", f"/api/v1/equipment/{job['machine']}/sign-on", user=driver)
+        call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", user=driver)
+    done = sorted(
+        (i["done_at"], i["kind"], i["container"]) for i in call(hub, "GET", "/api/v1/work/instructions?status=done")
+    )
+    assert [k for _, k, _ in done].index("relocation") < [c for _, _, c in done].index(numbers[0])
+    assert {c for _, k, c in done if k == "load_rail"} == {numbers[0], numbers[2]}
+    assert call(hub, "GET", f"/api/v1/containers/{numbers[0]}")["position"]["kind"] == "wagon"
+    figures = call(hub, "GET", "/api/v1/work/productivity")
+    assert figures["tracks"][0]["track"] == "T1" and figures["tracks"][0]["boxes"] == 2
