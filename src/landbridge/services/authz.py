@@ -150,7 +150,14 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.WORK_PLAN,
     },
     Role.RAIL_OPERATOR: _READS
-    | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.WORK_PLAN, Action.WORK_DRIVE, Action.EDI_IMPORT, Action.WAYBILL_WRITE},
+    | {
+        Action.RAIL_PLAN,
+        Action.RAIL_HANDLE,
+        Action.WORK_PLAN,
+        Action.WORK_DRIVE,
+        Action.EDI_IMPORT,
+        Action.WAYBILL_WRITE,
+    },
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
