@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.cli_billing import billing_app
 from landbridge.config import get_settings
 from landbridge.edi_cli import csv_app, edi_app, smgs_app
 from landbridge.planning.cli import plan_app
@@ -35,6 +36,7 @@ app.add_typer(smgs_app, name="smgs")
 app.add_typer(csv_app, name="csv")
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(billing_app, name="billing")
 app.command("simulate", help="Simulate the base and its corridor; writes kpis.json and report.html.")(simulate_command)
 app.command("sweep", help="Run many seeded replications on Dask and report each KPI's mean and 95% CI.")(sweep_command)
 console = Console()

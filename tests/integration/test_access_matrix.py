@@ -232,9 +232,30 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/customs", ALL_ROLES),
     ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
+    # a command's form on its own page: the roles whose policy has the command's action (here hold.write)
+    (
+        "/act/hold-place",
+        frozenset({"planner", "yard_operator", "gate_clerk", "customs_officer", "shipping_line", "admin"}),
+    ),
+    ("/gate", STAFF_READERS),
+    ("/lists", ALL_ROLES),  # each role is offered the lists it may read
+    ("/lists/containers", ALL_ROLES),  # a shipper's or line's own boxes only (FOREIGN_TO below)
+    ("/lists/containers.csv", ALL_ROLES),
+    ("/lists/holds", ALL_ROLES),
+    ("/lists/holds.csv", ALL_ROLES),
+    ("/lists/vessel-visits", STAFF_READERS | {"shipping_line"}),
+    ("/lists/train-visits", STAFF_READERS),
+    ("/lists/trucks", STAFF_READERS),
+    ("/lists/appointments", STAFF_READERS),
+    ("/lists/parties", STAFF_READERS),
+    ("/lists/parties.csv", STAFF_READERS),
+    ("/audit", ALL_ROLES),  # a shipper or line: the events of its own boxes only
+    ("/lists/events", ALL_ROLES),
+    ("/lists/events.csv", ALL_ROLES),
     ("/work", STAFF_READERS),  # the control room's work queues
     ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
+CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place"} | {path for path, _ in SCREENS if path.startswith("/lists/")}
 STAFF_TILES = {
     "kpi-ships",
     "kpi-trains-loading",
@@ -316,7 +337,8 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
         router = getattr(importlib.import_module(module.name), "router", None)
         if isinstance(router, APIRouter):
             served |= {route.path for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods}
-    listed = {path.split("?")[0] for path, _ in SCREENS} - {"/yard/stack/A/1/1"}
-    listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login"}  # tested above
+    listed = {path.split("?")[0] for path, _ in SCREENS} - CONCRETE
+    listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login", "/act/{name}"}
+    listed |= {"/lists/{name}", "/lists/{name}.csv"}
     listed |= {"/driver/live"}  # the driver's job stream: tests/integration/test_driver_screen.py
     assert served == listed

@@ -3,10 +3,17 @@ declared; the planner's additions and removals are audited; a line keeps to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.domain.errors import NotFound
+from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
+from landbridge.services.actor import Actor
+from landbridge.services.operations import corrections, gate, manifests, vessel
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.e2e.support import bearer, container_number, token, uic_wagon, wagon_1520
 from tests.integration.test_operations_rules import Client, hub, listed, post, refused
@@ -220,3 +227,41 @@ def test_a_trains_wagon_list_is_changed_by_the_planner_with_a_reason(hub: Client
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "reason"
     post(client, "/api/v1/train-visits/T1/depart", {})
     refused(client, path, {"remove": [uic_wagon(1)], "reason": "x"}, 422, "status")
+
+
+def test_every_caller_of_the_services_keeps_a_line_to_its_own_calls(hub: Client) -> None:
+    """Not only the API: a form, an interchange or a script calling the service as a line, without
+    passing a scope, cannot touch another line's call or delivery order either."""
+    client, _, url = hub
+    post(
+        client, "/api/v1/parties", {"code": "LINEB", "name": "B", "role": "shipping_line", "owner_codes": ["LNB"]}, 201
+    )
+    line_b = Actor("agent-b", "shipping_line", party="LINEB")
+    number = container_number(7)
+    post(client, "/api/v1/vessel-visits/V1/discharge-list", {"entries": [{"container": number}]}, method="put")
+    release = {"reference": "DO-HUB", "containers": [_register(client, 8)], "valid_from": "2026-01-01T00:00Z"}
+    post(client, "/api/v1/delivery-orders", {**release, "valid_to": "2030-01-01T00:00Z"}, 201)
+    at = datetime(2026, 11, 28, 3, tzinfo=UTC)
+    attempts: list[Callable[[], object]] = [
+        lambda: manifests.list_of(UnitOfWork.for_url(url), VisitKind.VESSEL, "V1", ListKind.DISCHARGE),
+        lambda: manifests.add_to_list(
+            UnitOfWork.for_url(url),
+            line_b,
+            visit_kind=VisitKind.VESSEL,
+            visit="V1",
+            list_kind=ListKind.LOAD,
+            entries=[ManifestEntry(number)],
+            reason="x",
+        ),
+        lambda: vessel.depart_vessel(UnitOfWork.for_url(url), line_b, reference="V1"),
+        lambda: corrections.correct_vessel_visit(
+            UnitOfWork.for_url(url), line_b, reference="V1", changes={"eta": at}, reason="x"
+        ),
+        lambda: gate.cancel_delivery_order(UnitOfWork.for_url(url), line_b, reference="DO-HUB"),
+    ]
+    for attempt in attempts[1:]:
+        with pytest.raises(NotFound):  # refused as unknown
+            attempt()
+    assert client.get("/api/v1/vessel-visits/V1").json()["status"] == "berthed"
+    assert client.get("/api/v1/delivery-orders/DO-HUB").json()["status"] == "open"
+    attempts[0]()  # staff (the service's default reader) still sees the list

@@ -116,3 +116,38 @@ def test_imo_is_one_ship_and_a_rename_is_recorded(hub: Client) -> None:
     assert response.status_code == 200 and response.json()["eta"].startswith("2026-12-01T06:00")
     response = client.patch("/api/v1/vessel-visits/V2", json={"reference": "V3", "reason": "x"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "reference"
+
+
+def test_a_packed_box_on_a_load_list_without_vgm_gets_the_automatic_hold(hub: Client) -> None:
+    client, _, _ = hub
+    full, empty, weighed, dropped = (
+        box(client, 11, laden=True, mass=20_000),
+        box(client, 12),
+        box(client, 13, laden=True, mass=15_000),
+        box(client, 14, laden=True, mass=18_000),
+    )
+    for number, slot in ((full, "A-01-01-1"), (empty, "A-01-02-1"), (weighed, "A-01-03-1"), (dropped, "A-01-04-1")):
+        post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
+    _vgm(client, weighed, 15_100)
+
+    def vgm_holds() -> dict[str, bool]:
+        found = client.get("/api/v1/holds", params={"kind": "vgm_missing"}).json()
+        return {h["container"]: h["open"] for h in found}
+
+    entries = {"entries": [{"container": n} for n in (full, empty, weighed)]}
+    post(client, "/api/v1/vessel-visits/V1/load-list", entries, method="put")
+    assert vgm_holds() == {full: True}  # an empty box travels on its tare; a weighed one has its VGM
+    hold = client.get("/api/v1/holds", params={"kind": "vgm_missing", "open": "true"}).json()[0]
+    assert hold["owner"] == "shipper" and "SOLAS VI/2" in hold["reason"]
+    # The same list again places no second hold; the declared VGM lifts it.
+    post(client, "/api/v1/vessel-visits/V1/load-list", entries, method="put")
+    assert len(client.get("/api/v1/holds", params={"kind": "vgm_missing"}).json()) == 1
+    _vgm(client, full, 20_050)
+    assert vgm_holds() == {full: False}
+    # Taken off the load list, a box no longer waits for its VGM.
+    listed(client, "/api/v1/vessel-visits/V1/load-list", [dropped])
+    assert vgm_holds() == {full: False, dropped: True}
+    post(client, "/api/v1/vessel-visits/V1/load-list/remove", {"containers": [dropped], "reason": "shut out"})
+    assert vgm_holds() == {full: False, dropped: False}
+    history = [e["event_type"] for e in client.get(f"/api/v1/containers/{dropped}/history").json()]
+    assert history[-2:] == ["hold.placed", "hold.released"]

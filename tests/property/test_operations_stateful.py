@@ -55,11 +55,8 @@ SLOTS = st.builds(
     st.integers(1, 3),
 )
 WAGONS = [uic_wagon(i) for i in range(1, 5)]
-LISTS = [
-    (VisitKind.VESSEL, "V1", ListKind.DISCHARGE),
-    (VisitKind.VESSEL, "V1", ListKind.LOAD),
-    (VisitKind.TRAIN, "T1", ListKind.LOAD),
-]
+SHIP_LISTS = (ListKind.DISCHARGE, ListKind.LOAD)
+EXITS = ("container.gate_out", "vessel.departed", "train.departed")  # per-container events of a box leaving
 
 
 def _split(mass_kg: int, per_wagon_kg: int) -> list[int]:
@@ -133,6 +130,7 @@ class HubMachine(RuleBasedStateMachine):
             ledger = self.uow.grain.ledger()
         self.received_kg: dict[str, int] = defaultdict(int, {o: v["received_kg"] for o, v in ledger.items()})
         self.lots: list[str] = [lot for lot in self._lot_references()]
+        self.vessel, self.train = "V1", "T1"  # the call and the train now at the base (each replaced on departure)
 
     def _lot_references(self) -> list[str]:
         with self.uow:
@@ -171,12 +169,15 @@ class HubMachine(RuleBasedStateMachine):
         )
         register_container(self.uow, command, ACTOR)
         self.known[number] = size_type(iso).teu
-        for visit_kind, visit, list_kind in LISTS:  # declared on V1's lists and T1's planned boxes
+        lists = [(VisitKind.VESSEL, self.vessel, kind) for kind in SHIP_LISTS] + [
+            (VisitKind.TRAIN, self.train, ListKind.LOAD)
+        ]
+        for visit_kind, visit, list_kind in lists:  # declared on the ship's lists and the train's planned boxes
             entries = [ManifestEntry(number)]
             manifests.add_to_list(
                 self.uow, ACTOR, visit_kind=visit_kind, visit=visit, list_kind=list_kind, entries=entries, reason="x"
             )
-        self._try(vessel.discharge_container, reference="V1", container=number, slot=slot)
+        self._try(vessel.discharge_container, reference=self.vessel, container=number, slot=slot)
 
     @precondition(lambda self: bool(self.known))
     @rule(data=st.data(), slot=SLOTS)
@@ -190,21 +191,21 @@ class HubMachine(RuleBasedStateMachine):
     def load_wagon(self, data: st.DataObject, wagon: str, slot: int) -> None:
         if self.known:
             number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
-            self._try(rail.load_on_wagon, train="T1", container=number, wagon_number=wagon, slot=slot)
+            self._try(rail.load_on_wagon, train=self.train, container=number, wagon_number=wagon, slot=slot)
 
     @precondition(lambda self: bool(self.known))
     @rule(data=st.data(), slot=st.none() | SLOTS)
     def unload_wagon(self, data: st.DataObject, slot: str | None) -> None:
         if self.known:
             number = data.draw(st.sampled_from(self._at(("wagon",)) or sorted(self.known)))
-            self._try(rail.unload_from_wagon, train="T1", container=number, slot=slot)
+            self._try(rail.unload_from_wagon, train=self.train, container=number, slot=slot)
 
     @precondition(lambda self: bool(self.known))
     @rule(data=st.data())
     def load_vessel(self, data: st.DataObject) -> None:
         if self.known:
             number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
-            self._try(vessel.load_container_on_vessel, reference="V1", container=number)
+            self._try(vessel.load_container_on_vessel, reference=self.vessel, container=number)
 
     @rule(
         owner=st.sampled_from(OWNERS),
@@ -250,7 +251,7 @@ class HubMachine(RuleBasedStateMachine):
             with self.uow:
                 row = self.uow.grain.lot(lot)
                 mass = 0 if row is None else row.mass_kg
-            self._try(grain.ship_grain, lot=lot, mass_kg=max(1, int(mass * part)), vessel_visit="V1")
+            self._try(grain.ship_grain, lot=lot, mass_kg=max(1, int(mass * part)), vessel_visit=self.vessel)
 
     # --- holds, releases, corrections, VGMs and the gate (issue #16) ------------------------------------
 
@@ -310,6 +311,48 @@ class HubMachine(RuleBasedStateMachine):
             candidates = [n for n in yard if n in held] if held_first else []
             self._collect(data.draw(st.sampled_from(candidates or yard or sorted(self.known))))
 
+    @rule()
+    def depart_train(self) -> None:
+        """The train leaves (refused while a box aboard is held); the next one comes onto the track."""
+        if self._try(rail.depart_train, train=self.train):
+            self.train = f"T{next(self.serials)}"
+            rail.announce_train(
+                self.uow,
+                ACTOR,
+                reference=self.train,
+                direction=Direction.WEST,
+                route_code="almaty",
+                gauge_mm=1435,
+                train_type_code="cn_1435",
+                wagons=[WagonSpec(n, "cn_flat_40ft") for n in WAGONS],
+            )
+            self._declare(VisitKind.TRAIN, self.train, (ListKind.LOAD,))
+
+    @rule()
+    def depart_vessel(self) -> None:
+        """The ship sails with what is aboard (refused while a box aboard is held); the next one berths."""
+        if self._try(vessel.depart_vessel, reference=self.vessel):
+            self.vessel = f"V{next(self.serials)}"
+            at = datetime(2026, 11, 28, 2, tzinfo=UTC)
+            vessel.announce_vessel(self.uow, ACTOR, reference=self.vessel, vessel_name="Prop", eta=at)
+            vessel.berth_vessel(self.uow, ACTOR, reference=self.vessel, berth_code="29", etb=at)
+            self._declare(VisitKind.VESSEL, self.vessel, (ListKind.LOAD,))
+
+    def _declare(self, visit_kind: VisitKind, visit: str, kinds: tuple[ListKind, ...]) -> None:
+        """Put every box in the yard on the new visit's lists, so it can be loaded there."""
+        entries = [ManifestEntry(n) for n in self._at(("yard",))]
+        for list_kind in kinds:
+            if entries:
+                manifests.add_to_list(
+                    self.uow,
+                    ACTOR,
+                    visit_kind=visit_kind,
+                    visit=visit,
+                    list_kind=list_kind,
+                    entries=entries,
+                    reason="x",
+                )
+
     def _collect(self, number: str) -> None:
         """Issue a delivery order for the box, let a truck in for it and try to take it out."""
         serial = next(self.serials)
@@ -350,9 +393,7 @@ class HubMachine(RuleBasedStateMachine):
                     open_holds[event.subject_id].add(int(hold["id"]))
                 elif event.event_type in ("customs.hold_released", "hold.released") and isinstance(hold, dict):
                     open_holds[event.subject_id].discard(int(hold["id"]))
-                elif (
-                    event.event_type in ("container.gate_out", "vessel.departed") and event.subject_type == "container"
-                ):
+                elif event.event_type in EXITS and event.subject_type == "container":
                     assert not open_holds[event.subject_id], (event.subject_id, event.event_type)
 
     @invariant()

@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from landbridge import __version__
 from landbridge.api.errors import install_error_handlers
 from landbridge.api.routers import (
+    billing,
     containers,
     dcsa,
     edi,
@@ -27,12 +28,13 @@ from landbridge.api.routers import (
     operations_yard,
     plans,
     reference,
+    reports,
     tracking,
     waybills,
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import driver, live, pages
+from landbridge.web import actions, driver, lists, live, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -65,6 +67,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_rail.wagons,
     ):
         app.include_router(operations_router)
+    app.include_router(billing.router)
+    app.include_router(reports.router)
     app.include_router(equipment.router)
     app.include_router(work.router)
     app.include_router(plans.router)
@@ -73,6 +77,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)
+    app.include_router(actions.router)
+    app.include_router(lists.router)
     app.include_router(live.router)
     app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

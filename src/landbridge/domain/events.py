@@ -71,6 +71,12 @@ class EventType(StrEnum):
     TRAIN_WAGONS_CHANGED = "train.wagons_changed"  # wagons swapped in or out at the base, with the reason
     MANIFEST_SET = "manifest.set"  # a visit's list replaced (subject: the visit)
     MANIFEST_CHANGED = "manifest.changed"  # boxes added to or removed from a list, with the reason
+    TARIFF_PUBLISHED = "billing.tariff_published"  # an admin replaced a tariff document (subject: tariff code)
+    GUARANTEE_RECORDED = "billing.guarantee_recorded"  # charges on a box paid / guaranteed through a date
+    WAIVER_GRANTED = "billing.waiver_granted"  # charges of one kind on a box not billed, with the reason
+    INVOICE_DRAFTED = "billing.invoice_drafted"  # a billing run created or changed a draft
+    INVOICE_FINALISED = "billing.invoice_finalised"  # numbered; immutable from now on
+    CREDIT_NOTE_ISSUED = "billing.credit_note_issued"  # a final invoice reversed (subject: the credited invoice)
     EQUIPMENT_STATUS_CHANGED = "equipment.status_changed"  # working / break / out of service, with the reason
     EQUIPMENT_DRIVER_CHANGED = "equipment.driver_changed"  # a driver signed on to (or off) a machine
     WORK_INSTRUCTIONS_CREATED = (

@@ -75,6 +75,11 @@ class Action(StrEnum):
     EDI_PARTNERS = "edi.partners"  # change trading-partner agreements
     WAYBILL_READ = "waybill.read"  # SMGS / CIM-SMGS consignment notes
     WAYBILL_WRITE = "waybill.write"  # create, re-consign, record a gauge change
+    BILLING_READ = "billing.read"  # charges, tariffs, invoices (a shipper or line: its own invoices)
+    BILLING_WRITE = "billing.write"  # guarantees, waivers, billing runs, finalise, credit notes
+    TARIFF_WRITE = "tariff.write"  # publish a tariff revision
+    REPORT_READ = "report.read"  # the management reports
+    PARTY_READ = "party.read"  # the list of parties (hub staff; a party sees itself through its objects)
     EQUIPMENT_READ = "equipment.read"  # the fleet: machines, status, position
     EQUIPMENT_MANAGE = "equipment.manage"  # a machine's status (working, break, out of service)
     WORK_READ = "work.read"  # work instructions, queues, productivity
@@ -96,6 +101,7 @@ _READS = frozenset(
         Action.SIMULATION_READ,
         Action.EDI_READ,
         Action.WAYBILL_READ,
+        Action.PARTY_READ,
         Action.EQUIPMENT_READ,
         Action.WORK_READ,
     }
@@ -103,11 +109,16 @@ _READS = frozenset(
 READ_ACTIONS = _READS
 """Every read of the hub's state: what an auditor — and the dashboard's open mode — may do."""
 
+# Commercial reads: hub staff and the auditor, never the dashboard's open mode.
+_COMMERCIAL_READS = frozenset({Action.BILLING_READ, Action.REPORT_READ})
+
 POLICY: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.AUDITOR: _READS,
+    Role.AUDITOR: _READS | _COMMERCIAL_READS,
     Role.PLANNER: _READS
+    | _COMMERCIAL_READS
     | {
+        Action.BILLING_WRITE,
         Action.CONTAINER_REGISTER,
         Action.PARTY_WRITE,
         Action.CONSIGNMENT_WRITE,
@@ -141,6 +152,7 @@ POLICY: dict[Role, frozenset[Action]] = {
     },
     Role.GATE_CLERK: _READS
     | {
+        Action.BILLING_READ,
         Action.CONTAINER_REGISTER,
         Action.GATE_BOOK,
         Action.GATE_WRITE,
@@ -163,6 +175,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
+            Action.BILLING_READ,
             Action.VESSEL_READ,
             Action.CUSTOMS_READ,
             Action.HOLD_READ,
@@ -180,6 +193,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         {
             Action.CONTAINER_READ,
             Action.AUDIT_READ,
+            Action.BILLING_READ,
             Action.CUSTOMS_READ,
             Action.HOLD_READ,
             Action.GRAIN_READ,

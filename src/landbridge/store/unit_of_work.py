@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from landbridge.store.database import session_factory
 from landbridge.store.repositories import (
+    BillingRepository,
     ContainerRepository,
     CustomsRepository,
     EquipmentRepository,
@@ -25,6 +26,7 @@ from landbridge.store.repositories import (
     PartyRepository,
     RailRepository,
     ReferenceRepository,
+    ReportRepository,
     TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
@@ -38,6 +40,7 @@ class UnitOfWork:
     """A SQLAlchemy session wrapped as a transaction boundary with the hub's repositories."""
 
     session: Session
+    billing: BillingRepository
     containers: ContainerRepository
     customs: CustomsRepository
     equipment: EquipmentRepository
@@ -49,6 +52,7 @@ class UnitOfWork:
     parties: PartyRepository
     rail: RailRepository
     reference: ReferenceRepository
+    reports: ReportRepository
     twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
@@ -81,6 +85,7 @@ class UnitOfWork:
         unit of work joined to another's transaction (a plan applied step by step) gets them all.
         """
         self.session = session
+        self.billing = BillingRepository(session)
         self.containers = ContainerRepository(session)
         self.customs = CustomsRepository(session)
         self.equipment = EquipmentRepository(session)
@@ -92,6 +97,7 @@ class UnitOfWork:
         self.parties = PartyRepository(session)
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
+        self.reports = ReportRepository(session)
         self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)

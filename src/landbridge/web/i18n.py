@@ -24,6 +24,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 COOKIE = "lb_lang"
 DEFAULT = "en"
+ISO_MINUTES = "yyyy-MM-dd HH:mm xxx"
+"""How the control room reads a time: 2026-12-07 14:30 +08:00 (no AM/PM, no locale-dependent order)."""
 # URL/cookie code -> (Babel/gettext locale, name of the language in itself)
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("en", "English"),
@@ -94,8 +96,8 @@ class Localiser:
             pattern = pattern.replace("0", "0." + "0" * digits, 1) if pattern.count("0") == 1 else pattern
         return format_percent(fraction, format=pattern, locale=self.locale)
 
-    def datetime(self, value: dt.datetime | None, fmt: str = "short") -> str:
-        """A timestamp in hub time (the scenario's time zone)."""
+    def datetime(self, value: dt.datetime | None, fmt: str = ISO_MINUTES) -> str:
+        """A timestamp in hub time (the scenario's time zone): 24-hour ISO 8601 with the offset, in every language."""
         if value is None:
             return "–"
         if value.tzinfo is None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.services.authz import Action
 from landbridge.web import auth, runs
+from landbridge.web.commands import BY_NAME, OCCURRED_AT, forms_for, hub_now_text, new_form_token
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
@@ -81,6 +82,7 @@ class Page:
         lang = self.lang
         screens = [(screen.path, screen.label) for screen in menu(self.viewer)]
         path = self.request.url.path
+        forms = forms_for(self.viewer, path) if status_code < 400 else []
         others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
         response = TEMPLATES.TemplateResponse(
             self.request,
@@ -94,6 +96,11 @@ class Page:
                 "path": path,
                 "languages": LANGUAGES,
                 "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
+                "commands": forms,
+                "done": BY_NAME.get(self.request.query_params.get("done", "")),
+                "new_form_token": new_form_token,
+                "hub_now": hub_now_text(),
+                "occurred_field": OCCURRED_AT,
                 **context,
             },
             status_code=status_code,
@@ -115,7 +122,7 @@ def page(request: Request) -> Iterator[Page]:
 PageDep = Annotated[Page, Depends(page)]
 
 
-def guarded(p: Page, action: Action | None, build: Callable[[], HTMLResponse]) -> Response:
+def guarded(p: Page, action: Action | None, build: Callable[[], Response]) -> Response:
     """Every screen: anonymous users go to the login form; a role the policy does not grant the screen's
     action gets 403 (``action`` None: the Overview, open to whoever may see one of its tiles)."""
     if p.viewer is None:
@@ -245,7 +252,9 @@ def container_search(p: PageDep, number: str = "") -> Response:
     """The search form; a submitted number goes to that container's page."""
     wanted = "".join(number.split()).upper()
     if wanted and p.viewer is not None and p.viewer.may(Action.CONTAINER_READ):
-        return RedirectResponse(f"/container/{quote(wanted)}", status_code=303)
+        asked = p.request.query_params.get("lang")
+        keep = f"?lang={asked}" if asked in LANGUAGES else ""  # the language a link or form carried stays
+        return RedirectResponse(f"/container/{quote(wanted)}{keep}", status_code=303)
     return guarded(p, Action.CONTAINER_READ, lambda: p.render("container_search.html", {}))
 
 

@@ -25,6 +25,7 @@ from landbridge.services.event_time import append_in_order, command_time, occurr
 from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
 from landbridge.services.retry import is_clash, wait_after_clash
 from landbridge.store import tables
+from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 5
@@ -265,3 +266,12 @@ def subject_event(
             source_reference=source_reference or actor.source,
         ),
     )
+
+
+def acting_scope(actor: Actor, scope: Scope) -> Scope:
+    """What a command may touch: the scope the caller passed, and never more than the actor's own
+    (a line acting for its party), so a caller that forgets the scope — a form, an import, a
+    script — cannot reach another party's objects."""
+    from landbridge.services.authz import scope_of  # authz runs its commands through execute (above)
+
+    return scope if not scope.everything else scope_of(actor)

@@ -108,7 +108,7 @@ def correct_vessel_visit(
     def work(uow: UnitOfWork) -> dict[str, Any]:
         from landbridge.services.operations.vessel import check_visible_visit, ensure_vessel, visit_view
 
-        check_visible_visit(uow, reference, scope)
+        check_visible_visit(uow, reference, scope, actor)
         row = uow.vessels.get(reference, lock=True)
         if row is None:
             raise NotFound("reference", f"no vessel visit {reference!r}")

@@ -29,10 +29,12 @@ from landbridge.domain.gate import (
 from landbridge.domain.holds import Exit
 from landbridge.domain.visits import TruckVisitStatus
 from landbridge.scenarios import current_scenario
+from landbridge.services.billing.accounts import check_pick_up
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
+    acting_scope,
     container_event,
     execute,
     locked_container,
@@ -283,7 +285,8 @@ def cancel_delivery_order(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = uow.gate.delivery_order(reference, lock=True)
-        if row is None or not (scope.everything or row.party_code == scope.party):
+        mine = acting_scope(actor, scope)
+        if row is None or not (mine.everything or row.party_code == mine.party):
             raise NotFound("reference", f"no delivery order {reference!r}")
         if row.status != "open":
             raise Conflict("reference", f"delivery order {reference} is {row.status}")
@@ -365,6 +368,7 @@ def truck_in(
             if order is None:
                 raise NotFound("delivery_order", f"no delivery order {delivery_order!r}")
             _order(uow, order).check_release(pin, picks, arrival)
+            check_pick_up(uow, picks, arrival)  # storage owed and not guaranteed: the tariff may block it
         dropped_rows = []
         for index, number in enumerate(drop_off):
             row = locked_container(uow, number, f"drop_off[{index}]")

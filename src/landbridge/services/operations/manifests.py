@@ -28,7 +28,8 @@ from landbridge.domain.rail import TrainStatus
 from landbridge.domain.visits import VesselVisitStatus
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations.common import execute, subject_event
+from landbridge.services.operations.common import acting_scope, execute, subject_event
+from landbridge.services.operations.vgm import hold_until_vgm, release_vgm_wait
 from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -39,12 +40,13 @@ def entry_view(row: tables.ManifestEntryRow) -> dict[str, Any]:
     return {"container": row.container_number, "iso_type": row.iso_type, "gross_mass_kg": row.gross_mass_kg}
 
 
-def _lock_visit(uow: UnitOfWork, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
+def _lock_visit(uow: UnitOfWork, actor: Actor, visit_kind: VisitKind, visit: str, scope: Scope = EVERYTHING) -> None:
     """Lock the visit (lists change under its lock, so a load cannot slip past a removal).
 
     A line (a party-scoped caller) changes only the lists of the calls it operates; another call is 404.
     """
     if visit_kind is VisitKind.VESSEL:
+        scope = acting_scope(actor, scope)
         if not scope.everything and uow.vessels.get_visible(visit, scope) is None:
             raise NotFound("reference", f"no vessel visit {visit!r}")
         row = uow.vessels.get(visit, lock=True)
@@ -87,6 +89,23 @@ def _answer(uow: UnitOfWork, visit_kind: VisitKind, visit: str, list_kind: ListK
     }
 
 
+def _vgm_waits(
+    uow: UnitOfWork,
+    actor: Actor,
+    visit_kind: VisitKind,
+    visit: str,
+    list_kind: ListKind,
+    added: list[str],
+    removed: list[str],
+) -> None:
+    """A ship's load list holds its packed boxes until their VGM is declared (the automatic
+    ``vgm_missing`` hold, SOLAS VI/2); a box taken off the list is no longer held for it."""
+    if (visit_kind, list_kind) != (VisitKind.VESSEL, ListKind.LOAD):
+        return
+    hold_until_vgm(uow, actor, added)
+    release_vgm_wait(uow, actor, removed, f"taken off the load list of {visit}")
+
+
 def replace_list(
     uow: UnitOfWork,
     actor: Actor,
@@ -99,11 +118,12 @@ def replace_list(
     """Replace a visit's list inside an open command (the caller's transaction); appends ``manifest.set``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit, scope)
+    _lock_visit(uow, actor, visit_kind, visit, scope)
     before = [row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)]
     uow.manifests.remove(visit_kind.value, visit, list_kind.value)
     uow.manifests.add(_rows(actor, visit_kind, visit, list_kind, checked))
     answer = _answer(uow, visit_kind, visit, list_kind)
+    after = [e.container for e in checked]
     subject_event(
         uow,
         EventType.MANIFEST_SET,
@@ -111,8 +131,9 @@ def replace_list(
         visit,
         actor,
         {"list": list_kind.value, "containers": before},
-        {"list": list_kind.value, "name": what, "containers": [e.container for e in checked]},
+        {"list": list_kind.value, "name": what, "containers": after},
     )
+    _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=after, removed=[n for n in before if n not in after])
     return answer
 
 
@@ -129,7 +150,7 @@ def add_entries(
     """Add boxes to a list inside an open command (boxes already on it are kept); appends ``manifest.changed``."""
     what = list_name(visit_kind, list_kind)
     checked = checked_entries(entries)
-    _lock_visit(uow, visit_kind, visit, scope)
+    _lock_visit(uow, actor, visit_kind, visit, scope)
     listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
     new = [entry for entry in checked if entry.container not in listed]
     if new:
@@ -143,6 +164,7 @@ def add_entries(
             None,
             {"list": list_kind.value, "name": what, "added": [e.container for e in new], "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[e.container for e in new], removed=[])
     return _answer(uow, visit_kind, visit, list_kind)
 
 
@@ -266,7 +288,7 @@ def remove_from_list(
     checked = [entry.container for entry in checked_entries([ManifestEntry(c) for c in containers], "containers")]
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        _lock_visit(uow, visit_kind, visit, scope)
+        _lock_visit(uow, actor, visit_kind, visit, scope)
         listed = {row.container_number for row in uow.manifests.entries(visit_kind.value, visit, list_kind.value)}
         for index, number in enumerate(checked):
             if number not in listed:
@@ -281,6 +303,7 @@ def remove_from_list(
             {"list": list_kind.value, "containers": checked},
             {"list": list_kind.value, "name": what, "removed": checked, "reason": reason},
         )
+        _vgm_waits(uow, actor, visit_kind, visit, list_kind, added=[], removed=checked)
         return _answer(uow, visit_kind, visit, list_kind)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -18,6 +18,7 @@ from landbridge.services.authz import Role
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
+    acting_scope,
     container_event,
     container_view,
     execute,
@@ -171,8 +172,10 @@ def correct_vessel(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def check_visible_visit(uow: UnitOfWork, reference: str, scope: Scope) -> None:
+def check_visible_visit(uow: UnitOfWork, reference: str, scope: Scope, actor: Actor | None = None) -> None:
     """A party-scoped caller (a line) acts only on the calls it operates: any other is 404, as unknown."""
+    if actor is not None:
+        scope = acting_scope(actor, scope)
     if not scope.everything and uow.vessels.get_visible(reference, scope) is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
 
@@ -252,7 +255,7 @@ def berth_vessel(
     """Bring an announced vessel alongside a free berth (a line: only a call it operates)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        check_visible_visit(uow, reference, scope)
+        check_visible_visit(uow, reference, scope, actor)
         vessels = uow.vessels
         row = _visit(uow, reference, VesselVisitStatus.ANNOUNCED)
         berth = vessels.berth(berth_code, lock=True)
@@ -372,7 +375,7 @@ def depart_vessel(
     """The vessel leaves its berth; every box on board is recorded as departed with it (a line: its own call)."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        check_visible_visit(uow, reference, scope)
+        check_visible_visit(uow, reference, scope, actor)
         visit = _visit(uow, reference, VesselVisitStatus.BERTHED)
         before = visit_view(visit)
         on_board = uow.containers.in_position(PositionKind.VESSEL.value, reference)

@@ -10,12 +10,13 @@ from typing import Any
 
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc, checked_occurred_at, utc_now
-from landbridge.domain.holds import HoldKind
+from landbridge.domain.holds import GONE, HoldKind
 from landbridge.domain.vgm import Vgm, VgmMethod, check_loadable_on_vessel, check_vgm_mass
 from landbridge.services.containers import Actor
+from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, locked_container, parse_container, subject_event
-from landbridge.services.operations.holds import end_hold
+from landbridge.services.operations.holds import add_hold, end_hold
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -98,3 +99,37 @@ def check_for_vessel(uow: UnitOfWork, row: tables.ContainerRow, field: str = "co
     check_loadable_on_vessel(
         row.number, row.load_state == "full", row.gross_mass_kg, None if latest is None else _vgm(latest), field
     )
+
+
+MISSING_VGM = "no verified gross mass declared: a packed box is not loaded on a ship without one (SOLAS VI/2)"
+
+
+def _missing_vgm_holds(uow: UnitOfWork, number: str) -> list[tables.CustomsHoldRow]:
+    return [h for h in uow.customs.open_on([number]) if h.kind == HoldKind.VGM_MISSING.value]
+
+
+def _dated_after_command(uow: UnitOfWork, number: str) -> bool:
+    """The box has an event later than this command (a back-dated list): no automatic event before it."""
+    latest = uow.events.latest_for("container", number)
+    return latest is not None and as_utc(latest.occurred_at) > command_time()
+
+
+def hold_until_vgm(uow: UnitOfWork, actor: Actor, numbers: list[str]) -> None:
+    """Place the automatic ``vgm_missing`` hold on each packed box of ``numbers`` without a VGM (inside a
+    command that puts them on a ship's load list); a box not yet registered, empty, weighed, gone or
+    already so held is left alone. The vessel load checks the VGM in any case."""
+    rows = uow.containers.rows(numbers)
+    for number in numbers:
+        row = rows.get(number)
+        if row is None or row.load_state != "full" or row.position_kind in GONE:
+            continue
+        if uow.vgm.latest(number) is not None or _missing_vgm_holds(uow, number) or _dated_after_command(uow, number):
+            continue
+        add_hold(uow, actor, number, HoldKind.VGM_MISSING, MISSING_VGM, automatic=True)
+
+
+def release_vgm_wait(uow: UnitOfWork, actor: Actor, numbers: list[str], reason: str) -> None:
+    """Lift the automatic ``vgm_missing`` hold of boxes taken off a ship's load list."""
+    for number in numbers:
+        for hold in _missing_vgm_holds(uow, number):
+            end_hold(uow, actor, hold, reason, automatic=True)

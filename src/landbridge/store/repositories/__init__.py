@@ -7,6 +7,7 @@ re-exported here so ``from landbridge.store.repositories import X`` keeps workin
 
 from __future__ import annotations
 
+from landbridge.store.repositories.billing import BillingRepository
 from landbridge.store.repositories.containers import ContainerRepository, container_from_row
 from landbridge.store.repositories.customs import CustomsRepository
 from landbridge.store.repositories.equipment import EquipmentRepository
@@ -18,6 +19,7 @@ from landbridge.store.repositories.manifests import ManifestRepository
 from landbridge.store.repositories.parties import PartyRepository
 from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
+from landbridge.store.repositories.reports import ReportRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
 from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
@@ -28,6 +30,7 @@ from landbridge.store.repositories.yard import YardRepository
 
 __all__ = [
     "EVERYTHING",
+    "BillingRepository",
     "ContainerRepository",
     "CustomsRepository",
     "EquipmentRepository",
@@ -39,6 +42,7 @@ __all__ = [
     "PartyRepository",
     "RailRepository",
     "ReferenceRepository",
+    "ReportRepository",
     "Scope",
     "TwinSnapshotRepository",
     "UserRepository",

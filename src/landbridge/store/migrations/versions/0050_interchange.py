@@ -1,7 +1,7 @@
 """interchange: trading partners, interchanges in and out, outbox, bay plans, stowage instructions, SMGS notes
 
 Revision ID: 0050
-Revises: 0060
+Revises: 0070
 Create Date: 2026-12-07 08:40:00
 
 Why: EDIFACT, CSV and SMGS interchange (issue #20). ``edi_interchanges`` is the idempotency record:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0050"
-down_revision = "0060"
+down_revision = "0070"
 branch_labels = None
 depends_on = None
 

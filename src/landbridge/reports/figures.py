@@ -1,0 +1,322 @@
+"""The report figures, each a pure function of event records (times are ``occurred_at``).
+
+Buckets are calendar days, ISO weeks or months in hub time. Percentiles use the nearest-rank method
+(P90 of n values is the ⌈0.9·n⌉-th smallest), so every figure is one of the measured values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+GRANULARITIES = ("day", "week", "month")
+MODE_IN = {"container.discharged": "sea", "container.unloaded_wagon": "rail", "container.gate_in": "road"}
+MODE_OUT = {"container.loaded_vessel": "sea", "container.loaded_wagon": "rail", "container.gate_out": "road"}
+HOLD_PLACED = ("customs.hold_placed", "hold.placed")
+HOLD_RELEASED = ("customs.hold_released", "hold.released")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One event as the reports read it."""
+
+    event_id: int
+    event_type: str
+    subject_type: str
+    subject_id: str
+    occurred_at: datetime
+    after: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timetabled:
+    """A weekly timetable slot of a route (hub time), for punctuality."""
+
+    route: str
+    direction: str
+    weekdays: frozenset[int]  # 0 = Monday
+    hour: int
+    minute: int
+
+
+def bucket(moment: datetime, granularity: str, zone: ZoneInfo) -> str:
+    """The bucket a moment falls in: ``2026-11-03``, ``2026-W45`` or ``2026-11`` (hub time)."""
+    local = moment.astimezone(zone)
+    if granularity == "day":
+        return local.strftime("%Y-%m-%d")
+    if granularity == "week":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return local.strftime("%Y-%m")
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def throughput(
+    records: Iterable[Record], teu: Mapping[str, float], granularity: str, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Boxes and TEU in and out by mode per bucket; grain tonnes received and shipped."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for record in records:
+        key: tuple[str, str, str] | None = None
+        if record.event_type in MODE_IN:
+            key = (bucket(record.occurred_at, granularity, zone), MODE_IN[record.event_type], "in")
+        elif record.event_type in MODE_OUT:
+            key = (bucket(record.occurred_at, granularity, zone), MODE_OUT[record.event_type], "out")
+        if key is not None:
+            row = rows.setdefault(key, {"boxes": 0, "teu": 0.0, "grain_t": 0.0})
+            row["boxes"] += 1
+            row["teu"] += teu.get(record.subject_id, 1.0)
+            continue
+        mass = record.after.get("received_kg") if record.event_type == "grain.received" else None
+        mass = record.after.get("shipped_kg") if record.event_type == "grain.shipped" else mass
+        if mass is not None:
+            direction = "in" if record.event_type == "grain.received" else "out"
+            row = rows.setdefault(
+                (bucket(record.occurred_at, granularity, zone), "grain", direction),
+                {"boxes": 0, "teu": 0.0, "grain_t": 0.0},
+            )
+            row["grain_t"] += float(mass) / 1000
+    return [
+        {
+            "period": p,
+            "mode": m,
+            "direction": d,
+            "boxes": v["boxes"],
+            "teu": _r(v["teu"]),
+            "grain_t": _r(v["grain_t"], 3),
+        }
+        for (p, m, d), v in sorted(rows.items())
+    ]
+
+
+def stays(records: Iterable[Record]) -> list[tuple[str, str, datetime, str, datetime | None]]:
+    """(box, mode in, arrival, mode out, departure) for every stay; departure None while the box is here."""
+    found: list[tuple[str, str, datetime, str, datetime | None]] = []
+    open_stays: dict[str, tuple[str, datetime]] = {}
+    for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
+        if record.event_type in MODE_IN and record.subject_id not in open_stays:
+            open_stays[record.subject_id] = (MODE_IN[record.event_type], record.occurred_at)
+        elif record.event_type in MODE_OUT and record.subject_id in open_stays:
+            mode_in, arrived = open_stays.pop(record.subject_id)
+            found.append((record.subject_id, mode_in, arrived, MODE_OUT[record.event_type], record.occurred_at))
+    found.extend((box, mode, arrived, "", None) for box, (mode, arrived) in open_stays.items())
+    return found
+
+
+def dwell(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Dwell of boxes that left, by flow (mode in → mode out) and bucket of departure: P50, P90, mean in hours."""
+    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for _box, mode_in, arrived, mode_out, left in stays(records):
+        if left is not None:
+            key = (bucket(left, granularity, zone), f"{mode_in}→{mode_out}")
+            hours[key].append((left - arrived).total_seconds() / 3600)
+    return [
+        {
+            "period": p,
+            "flow": flow,
+            "boxes": len(values),
+            "p50_h": _r(percentile(values, 0.5)),
+            "p90_h": _r(percentile(values, 0.9)),
+            "mean_h": _r(sum(values) / len(values)),
+        }
+        for (p, flow), values in sorted(hours.items())
+    ]
+
+
+def _bucket_ends(start: datetime, end: datetime, granularity: str, zone: ZoneInfo) -> list[tuple[str, datetime]]:
+    """Each bucket between start and end and the instant it ends (capped at ``end``)."""
+    ends = []
+    cursor = start.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    while cursor < end:
+        if granularity == "day":
+            following = cursor + timedelta(days=1)
+        elif granularity == "week":
+            following = cursor + timedelta(days=7 - cursor.weekday())
+        else:
+            following = cursor.replace(year=cursor.year + (cursor.month == 12), month=cursor.month % 12 + 1, day=1)
+        following = following.replace(tzinfo=zone)
+        ends.append((bucket(cursor, granularity, zone), min(following, end)))
+        cursor = following
+    return ends
+
+
+def yard_occupancy(
+    records: Iterable[Record],
+    teu: Mapping[str, float],
+    start: datetime,
+    end: datetime,
+    granularity: str,
+    zone: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """Boxes and TEU in the base at the end of each bucket (and the most at any moment in it)."""
+    changes = []
+    for box, _mode_in, arrived, _mode_out, left in stays(records):
+        changes.append((arrived, 1, teu.get(box, 1.0)))
+        if left is not None:
+            changes.append((left, -1, -teu.get(box, 1.0)))
+    changes.sort(key=lambda c: (c[0], c[1]))
+    rows, index, boxes, teus = [], 0, 0, 0.0
+    for name, until in _bucket_ends(start, end, granularity, zone):
+        peak = boxes
+        while index < len(changes) and changes[index][0] < until:
+            boxes += changes[index][1]
+            teus += changes[index][2]
+            peak = max(peak, boxes)
+            index += 1
+        rows.append({"period": name, "boxes_at_end": boxes, "teu_at_end": _r(teus), "peak_boxes": peak})
+    return rows
+
+
+def trains(
+    records: Iterable[Record],
+    visits: Mapping[str, tuple[str, str]],
+    timetable: Iterable[Timetabled],
+    granularity: str,
+    zone: ZoneInfo,
+    on_time_min: int,
+) -> list[dict[str, Any]]:
+    """Departures per route and bucket, and their punctuality against the nearest timetable slot."""
+    slots = list(timetable)
+    groups: dict[tuple[str, str, str], list[float | None]] = defaultdict(list)
+    for record in records:
+        if record.event_type != "train.departed" or record.subject_id not in visits:
+            continue
+        route, direction = visits[record.subject_id]
+        delay = _delay_min(record.occurred_at, route, direction, slots, zone)
+        groups[(bucket(record.occurred_at, granularity, zone), route, direction)].append(delay)
+    rows = []
+    for (p, route, direction), delays in sorted(groups.items()):
+        known = [d for d in delays if d is not None]
+        on_time = sum(1 for d in known if d <= on_time_min)
+        rows.append(
+            {
+                "period": p,
+                "route": route,
+                "direction": direction,
+                "departures": len(delays),
+                "timetabled": len(known),
+                "on_time": on_time,
+                "punctuality_pct": _r(100 * on_time / len(known)) if known else None,
+                "mean_delay_min": _r(sum(known) / len(known)) if known else None,
+            }
+        )
+    return rows
+
+
+def _delay_min(moment: datetime, route: str, direction: str, slots: list[Timetabled], zone: ZoneInfo) -> float | None:
+    """Minutes after the nearest timetable slot of the route (negative: early); None when it has no slot."""
+    local = moment.astimezone(zone)
+    best: float | None = None
+    for slot in (s for s in slots if s.route == route and s.direction == direction):
+        for offset in range(-7, 8):
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() not in slot.weekdays:
+                continue
+            planned = datetime(day.year, day.month, day.day, slot.hour, slot.minute, tzinfo=zone)
+            delay = (local - planned).total_seconds() / 60
+            if best is None or abs(delay) < abs(best):
+                best = delay
+    return best
+
+
+def gate_turns(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Truck turn time (truck in → out) by bucket of leaving: P50, P90 minutes; overrides = missed appointments."""
+    arrived: dict[str, datetime] = {}
+    overridden: set[str] = set()
+    minutes: dict[str, list[float]] = defaultdict(list)
+    overrides: dict[str, int] = defaultdict(int)
+    for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
+        if record.event_type == "gate.override":
+            overridden.add(record.subject_id)
+        elif record.event_type == "truck.in":
+            arrived[record.subject_id] = record.occurred_at
+        elif record.event_type == "truck.out" and record.subject_id in arrived:
+            name = bucket(record.occurred_at, granularity, zone)
+            minutes[name].append((record.occurred_at - arrived.pop(record.subject_id)).total_seconds() / 60)
+            overrides[name] += record.subject_id in overridden
+    return [
+        {
+            "period": p,
+            "trucks": len(values),
+            "p50_min": _r(percentile(values, 0.5)),
+            "p90_min": _r(percentile(values, 0.9)),
+            "with_override": overrides[p],
+            "appointment_compliance_pct": _r(100 * (len(values) - overrides[p]) / len(values)),
+        }
+        for p, values in sorted(minutes.items())
+    ]
+
+
+def holds(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Holds placed per kind and bucket, how many of them were released, and their durations (hours)."""
+    placed: dict[str, tuple[str, str, datetime]] = {}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
+        hold = record.after.get("hold") if isinstance(record.after, Mapping) else None
+        if not isinstance(hold, Mapping):
+            continue
+        ident = str(hold.get("id"))
+        kind = str(hold.get("kind", "customs"))
+        if record.event_type in HOLD_PLACED:
+            key = (bucket(record.occurred_at, granularity, zone), kind)
+            counts[key] += 1
+            placed[ident] = (key[0], kind, record.occurred_at)
+        elif record.event_type in HOLD_RELEASED and ident in placed:
+            name, kind, at = placed.pop(ident)
+            durations[(name, kind)].append((record.occurred_at - at).total_seconds() / 3600)
+    return [
+        {
+            "period": p,
+            "kind": kind,
+            "placed": counts[(p, kind)],
+            "released": len(durations[(p, kind)]),
+            "p50_h": _r(percentile(durations[(p, kind)], 0.5)),
+            "p90_h": _r(percentile(durations[(p, kind)], 0.9)),
+        }
+        for p, kind in sorted(counts)
+    ]
+
+
+def wagon_turnaround(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Hours a train's wagons spend at the base: train arrived (or announced) → released or departed."""
+    came: dict[str, datetime] = {}
+    hours: dict[str, list[float]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
+        if record.event_type == "train.arrived" and record.subject_id not in came:
+            came[record.subject_id] = record.occurred_at
+        elif record.event_type in ("train.released", "train.departed") and record.subject_id in came:
+            hours[bucket(record.occurred_at, granularity, zone)].append(
+                (record.occurred_at - came.pop(record.subject_id)).total_seconds() / 3600
+            )
+    return [
+        {"period": p, "trains": len(v), "p50_h": _r(percentile(v, 0.5)), "p90_h": _r(percentile(v, 0.9))}
+        for p, v in sorted(hours.items())
+    ]
+
+
+REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
+    "throughput": throughput,
+    "dwell": dwell,
+    "yard-occupancy": yard_occupancy,
+    "trains": trains,
+    "gate": gate_turns,
+    "holds": holds,
+    "wagon-turnaround": wagon_turnaround,
+}

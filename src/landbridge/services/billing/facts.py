@@ -1,0 +1,85 @@
+"""The facts charges are computed from, read from the store: box facts, box events, waivers, periods."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from landbridge.billing.charges import BoxEvent, BoxFacts, Waiver
+from landbridge.domain.errors import RuleViolation
+from landbridge.domain.events import as_utc
+from landbridge.domain.iso_types import size_type
+from landbridge.scenarios import current_scenario
+from landbridge.store.unit_of_work import UnitOfWork
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def hub_zone() -> ZoneInfo:
+    """The base's time zone (periods are calendar months in hub time)."""
+    return ZoneInfo(current_scenario().base.time_zone)
+
+
+def period_window(period: str, field: str = "period") -> tuple[datetime, datetime]:
+    """``YYYY-MM`` → [first instant, first instant of the next month) in hub time, as aware UTC."""
+    match = PERIOD.match(period)
+    if match is None:
+        raise RuleViolation(field, f"{period!r} is not a month; give YYYY-MM, e.g. 2026-11")
+    year, month = int(match[1]), int(match[2])
+    zone = hub_zone()
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    return as_utc(start), as_utc(end)
+
+
+def box_events(uow: UnitOfWork, before: datetime, numbers: Iterable[str] | None = None) -> dict[str, list[BoxEvent]]:
+    """Billing-relevant events of each box (all boxes, or these) that happened before ``before``."""
+    history: dict[str, list[BoxEvent]] = defaultdict(list)
+    for row in uow.billing.container_events(before, numbers):
+        after = row.after or {}
+        load_state = after.get("load_state") if isinstance(after, dict) else None
+        history[row.subject_id].append(
+            BoxEvent(row.id, row.event_type, as_utc(row.occurred_at), None if load_state is None else str(load_state))
+        )
+    return dict(history)
+
+
+def box_facts(uow: UnitOfWork, numbers: Iterable[str]) -> dict[str, BoxFacts]:
+    """Size, reefer, IMDG goods and the parties of each box (line by owner code, shipper, consignee)."""
+    wanted = sorted(set(numbers))
+    rows = uow.billing.containers(wanted)
+    dangerous = uow.billing.dangerous(wanted)
+    owners = uow.billing.owner_parties()
+    bookings = uow.billing.consignments({r.booking_reference for r in rows.values() if r.booking_reference})
+    facts: dict[str, BoxFacts] = {}
+    for number, row in rows.items():
+        iso = size_type(row.iso_type)
+        consignment = bookings.get(row.booking_reference or "")
+        facts[number] = BoxFacts(
+            number=number,
+            length_ft=iso.length_ft,
+            teu=1 if iso.length_ft <= 20 else 2,  # TEU-days: a 40 or 45 ft box counts two
+            reefer=iso.is_reefer,
+            dangerous=number in dangerous,
+            line=owners.get(number[:3]),
+            shipper=None if consignment is None else consignment.shipper_code,
+            consignee=None if consignment is None else consignment.consignee_code,
+        )
+    return facts
+
+
+def waivers(uow: UnitOfWork, numbers: Iterable[str] | None = None) -> list[Waiver]:
+    """Recorded waivers as the pure computation takes them."""
+    return [
+        Waiver(
+            container=row.container_number,
+            kind=row.kind,
+            reason=row.reason,
+            start=None if row.start is None else as_utc(row.start),
+            end=None if row.end is None else as_utc(row.end),
+        )
+        for row in uow.billing.waivers(numbers)
+    ]

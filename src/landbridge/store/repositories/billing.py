@@ -1,0 +1,180 @@
+"""Billing: tariff revisions, guarantees, waivers, invoices, and the facts charges are computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.store import tables
+from landbridge.store.billing_tables import (
+    GuaranteeRow,
+    InvoiceLineRow,
+    InvoiceRow,
+    InvoiceSeriesRow,
+    TariffRevisionRow,
+    WaiverRow,
+)
+from landbridge.store.repositories.scope import Scope
+
+CONTAINER_MOVES = (
+    "container.discharged",
+    "container.loaded_vessel",
+    "container.loaded_wagon",
+    "container.unloaded_wagon",
+    "container.gate_in",
+    "container.gate_out",
+    "container.stuffed",
+    "container.stripped",
+    "container.gauge_transfer",
+)
+
+
+class BillingRepository:
+    """Reads and writes of the billing tables, and the event-log reads charges start from."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: object) -> None:
+        """Add a new billing row to the transaction."""
+        self._session.add(row)
+        self._session.flush()
+
+    # tariffs
+    def latest_tariff(self, code: str | None = None) -> TariffRevisionRow | None:
+        """The newest revision of ``code`` (of any code when None)."""
+        query = select(TariffRevisionRow).order_by(TariffRevisionRow.id.desc()).limit(1)
+        if code is not None:
+            query = query.where(TariffRevisionRow.code == code)
+        return self._session.scalar(query)
+
+    def tariff_codes(self) -> list[str]:
+        """Every tariff code ever published."""
+        return list(self._session.scalars(select(TariffRevisionRow.code).distinct().order_by(TariffRevisionRow.code)))
+
+    def next_revision(self, code: str) -> int:
+        """The revision number a new publication of ``code`` gets."""
+        query = select(func.max(TariffRevisionRow.revision)).where(TariffRevisionRow.code == code)
+        latest = self._session.scalar(query)
+        return int(latest or 0) + 1
+
+    # guarantees and waivers
+    def guarantees(self, numbers: Iterable[str]) -> list[GuaranteeRow]:
+        """Guarantees recorded for these boxes."""
+        wanted = list(numbers)
+        query = select(GuaranteeRow).where(GuaranteeRow.container_number.in_(wanted)).order_by(GuaranteeRow.id)
+        return list(self._session.scalars(query))
+
+    def waivers(self, numbers: Iterable[str] | None = None) -> list[WaiverRow]:
+        """Waivers (of these boxes, or all)."""
+        query = select(WaiverRow).order_by(WaiverRow.id)
+        if numbers is not None:
+            query = query.where(WaiverRow.container_number.in_(list(numbers)))
+        return list(self._session.scalars(query))
+
+    # event log and box facts
+    def container_events(self, before: datetime, numbers: Iterable[str] | None = None) -> list[tables.EventRow]:
+        """Container events that matter to billing, happened before ``before``, in the order they happened."""
+        query = (
+            select(tables.EventRow)
+            .where(
+                tables.EventRow.subject_type == "container",
+                tables.EventRow.event_type.in_(CONTAINER_MOVES),
+                tables.EventRow.occurred_at < before,
+            )
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
+        if numbers is not None:
+            query = query.where(tables.EventRow.subject_id.in_(list(numbers)))
+        return list(self._session.scalars(query))
+
+    def containers(self, numbers: Iterable[str]) -> dict[str, tables.ContainerRow]:
+        """Container rows by number."""
+        wanted = list(numbers)
+        rows = self._session.scalars(select(tables.ContainerRow).where(tables.ContainerRow.number.in_(wanted)))
+        return {row.number: row for row in rows}
+
+    def dangerous(self, numbers: Iterable[str]) -> set[str]:
+        """Boxes carrying goods with an IMDG class."""
+        query = select(tables.GoodsLineRow.container_number).where(
+            tables.GoodsLineRow.container_number.in_(list(numbers)), tables.GoodsLineRow.imdg_class.is_not(None)
+        )
+        return {number for number in self._session.scalars(query) if number is not None}
+
+    def consignments(self, bookings: Iterable[str]) -> dict[str, tables.ConsignmentRow]:
+        """Consignments by booking reference."""
+        query = select(tables.ConsignmentRow).where(tables.ConsignmentRow.booking_reference.in_(list(bookings)))
+        return {row.booking_reference: row for row in self._session.scalars(query)}
+
+    def owner_parties(self) -> dict[str, str]:
+        """ISO 6346 owner code → the party (line) owning it."""
+        rows = self._session.execute(select(tables.PartyOwnerCodeRow.owner_code, tables.PartyOwnerCodeRow.party_code))
+        return {code: party for code, party in rows}
+
+    # invoices
+    def invoice(self, invoice_id: int, scope: Scope, lock: bool = False) -> InvoiceRow | None:
+        """An invoice the scope may see (a party: its own)."""
+        query = select(InvoiceRow).where(InvoiceRow.id == invoice_id)
+        if not scope.everything:
+            query = query.where(InvoiceRow.party_code == scope.party)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def invoices(
+        self, scope: Scope, period: str | None = None, party: str | None = None, status: str | None = None
+    ) -> list[InvoiceRow]:
+        """Invoices and credit notes the scope may see, filtered."""
+        query = select(InvoiceRow).order_by(InvoiceRow.period, InvoiceRow.party_code, InvoiceRow.id)
+        if not scope.everything:
+            query = query.where(InvoiceRow.party_code == scope.party)
+        if period is not None:
+            query = query.where(InvoiceRow.period == period)
+        if party is not None:
+            query = query.where(InvoiceRow.party_code == party)
+        if status is not None:
+            query = query.where(InvoiceRow.status == status)
+        return list(self._session.scalars(query))
+
+    def open_invoice(self, party: str, period: str) -> InvoiceRow | None:
+        """The party's current invoice for the period (a draft or a final one not credited), locked."""
+        query = (
+            select(InvoiceRow)
+            .where(
+                InvoiceRow.party_code == party,
+                InvoiceRow.period == period,
+                InvoiceRow.kind == "invoice",
+                InvoiceRow.status.in_(("draft", "final")),
+            )
+            .order_by(InvoiceRow.id.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return self._session.scalar(query)
+
+    def lines(self, invoice_id: int) -> list[InvoiceLineRow]:
+        """An invoice's lines in order."""
+        query = select(InvoiceLineRow).where(InvoiceLineRow.invoice_id == invoice_id).order_by(InvoiceLineRow.position)
+        return list(self._session.scalars(query))
+
+    def replace_lines(self, invoice_id: int, lines: list[InvoiceLineRow]) -> None:
+        """Replace a draft's lines (a final invoice's lines never change)."""
+        for old in self.lines(invoice_id):
+            self._session.delete(old)
+        self._session.flush()
+        for line in lines:
+            self._session.add(line)
+        self._session.flush()
+
+    def take_number(self, series: str) -> int:
+        """The next number of ``series``, taken under a row lock so numbers have no gaps or repeats."""
+        row = self._session.scalar(select(InvoiceSeriesRow).where(InvoiceSeriesRow.series == series).with_for_update())
+        if row is None:
+            row = InvoiceSeriesRow(series=series, next_number=1)
+            self._session.add(row)
+            self._session.flush()
+        number = row.next_number
+        row.next_number = number + 1
+        self._session.flush()
+        return number
