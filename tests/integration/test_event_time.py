@@ -105,6 +105,11 @@ def test_late_border_arrival_gives_a_consistent_eta_and_history(client: TestClie
         transit_model(route), TrainProgress(departed_at=departed, border_arrived_at=border), as_of=border
     )
     assert milestone["spread_h"] == round(expected.spread_h, 1)
+    # Independently of the model's formula: known at the border, the arrival is later than the border and
+    # less uncertain than it was at the departure 28 h earlier.
+    at_departure = next(h for h in view["eta_history"] if h["stage"] == "to_border")
+    assert as_utc(datetime.fromisoformat(milestone["p50"])) > border
+    assert 0 < milestone["spread_h"] < at_departure["spread_h"]
     assert abs(as_utc(datetime.fromisoformat(milestone["p50"])) - expected.p50) < timedelta(seconds=1)
     # Entered "now", the same arrival would have looked 28 h after departure instead of 26 h: a different estimate.
     entered_now = estimate_arrival(

@@ -4,10 +4,17 @@ leaves once released; the refusal names the hold and its owner and writes nothin
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+import yaml
 from fastapi.testclient import TestClient
 
+from landbridge.config import get_settings
+from landbridge.domain.events import utc_now
+from landbridge.scenarios.loader import bundled_scenario_path
 from tests.e2e.support import bearer, container_number, token, uic_wagon
 from tests.integration.test_operations_rules import Client, box, hub, listed, post, refused
 
@@ -158,3 +165,52 @@ def test_a_held_box_on_a_loading_train_is_flagged_on_the_overview_and_the_rail_s
     assert held_links == [held] and train_flagged
     _release(client, customs)
     assert flags() == ([], [], False)
+
+
+def test_an_old_hold_of_any_kind_is_an_overview_alert_named_for_what_it_is(hub: Client) -> None:
+    client, admin, _ = hub
+    number = container_number(9)
+    long_ago = (utc_now() - timedelta(hours=60)).isoformat()
+    post(client, "/api/v1/containers", {"number": number, "iso_type": "22G1", "occurred_at": long_ago}, 201)
+    listed(client, "/api/v1/vessel-visits/V1/discharge-list", [number])
+    post(
+        client,
+        "/api/v1/vessel-visits/V1/discharge",
+        {"container": number, "slot": "A-01-01-1", "occurred_at": long_ago},
+    )
+    body = {"container": number, "kind": "terminal", "reason": "storage unpaid", "occurred_at": long_ago}
+    post(client, "/api/v1/holds", body, 201)
+    client.cookies.set("lb_token", admin["Authorization"].removeprefix("Bearer "))
+    page = client.get("/?lang=en").text
+    alert = re.findall(r'<li class="alert old_hold">(.*?)</li>', page, re.S)
+    assert len(alert) == 1 and number in alert[0]
+    assert "Hold older than 48 h" in alert[0] and "Customs" not in alert[0]  # a terminal hold, not customs
+
+
+def test_which_hold_kinds_stop_a_rail_load_is_the_sites_choice(
+    hub: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scenario's ``rail.hold_kinds_blocking_load`` replaces the default table: here customs holds
+    stop the rail load and damage holds do not (every hold still stops the departure)."""
+    client, _, _ = hub
+    held, damaged = box(client, 21, laden=True, mass=15_000), box(client, 22, laden=True, mass=15_000)
+    for number, slot in ((held, "A-01-01-1"), (damaged, "A-01-02-1")):
+        post(client, "/api/v1/vessel-visits/V1/discharge", {"container": number, "slot": slot})
+    _train(client)
+    listed(client, "/api/v1/train-visits/T1/planned-boxes", [held, damaged])
+    _hold(client, held, "customs", "x-ray")
+    _hold(client, damaged, "damage", "dent")
+    data = yaml.safe_load(bundled_scenario_path().read_text(encoding="utf-8"))
+    data["base"]["rail"]["hold_kinds_blocking_load"] = ["customs"]
+    path = tmp_path / "strict-customs.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("LANDBRIDGE_SCENARIO", str(path))
+    get_settings.cache_clear()
+    try:
+        load = {"container": held, "wagon_number": uic_wagon(1)}
+        assert "owner customs" in refused(client, "/api/v1/train-visits/T1/load", load, 422, "container")
+        post(client, "/api/v1/train-visits/T1/load", {"container": damaged, "wagon_number": uic_wagon(2)})
+        assert "owner terminal" in refused(client, "/api/v1/train-visits/T1/depart", {}, 422, "holds")
+    finally:
+        monkeypatch.delenv("LANDBRIDGE_SCENARIO")
+        get_settings.cache_clear()

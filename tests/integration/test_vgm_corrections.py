@@ -151,3 +151,21 @@ def test_a_packed_box_on_a_load_list_without_vgm_gets_the_automatic_hold(hub: Cl
     assert vgm_holds() == {full: False, dropped: False}
     history = [e["event_type"] for e in client.get(f"/api/v1/containers/{dropped}/history").json()]
     assert history[-2:] == ["hold.placed", "hold.released"]
+
+
+def test_a_line_corrects_only_the_ships_it_operates_a_call_of(hub: Client) -> None:
+    client, _, url = hub
+    for code in ("LINEA", "LINEB"):
+        post(client, "/api/v1/parties", {"code": code, "name": code, "role": "shipping_line"}, 201)
+    line_a = bearer(token(url, "agent-a", "shipping_line", "LINEA"))
+    line_b = bearer(token(url, "agent-b", "shipping_line", "LINEB"))
+    visit = {"reference": "VA", "vessel_name": "Line A Star", "imo_number": "9074729", "eta": "2026-12-01T00:00Z"}
+    post(client, "/api/v1/vessel-visits", visit, 201, **line_a)
+    fix = {"call_sign": "BOAB", "reason": "from the ship's certificate"}
+    response = client.patch("/api/v1/vessels/9074729", json=fix, headers=line_b)
+    assert response.status_code == 403 and response.json()["detail"][0]["loc"][-1] == "imo_number", response.text
+    assert client.get("/api/v1/vessels/9074729").json()["call_sign"] is None
+    response = client.patch("/api/v1/vessels/9074729", json=fix, headers=line_a)
+    assert response.status_code == 200 and response.json()["call_sign"] == "BOAB"
+    response = client.patch("/api/v1/vessels/9074729", json={"draft_m": 12.0, "reason": "x"})  # hub staff
+    assert response.status_code == 200

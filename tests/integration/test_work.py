@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -255,3 +256,46 @@ def test_a_train_is_loaded_wagon_by_wagon_and_a_buried_box_is_dug_out_first(hub:
     assert call(hub, "GET", f"/api/v1/containers/{numbers[0]}")["position"]["kind"] == "wagon"
     figures = call(hub, "GET", "/api/v1/work/productivity")
     assert figures["tracks"][0]["track"] == "T1" and figures["tracks"][0]["boxes"] == 2
+
+
+def test_a_truck_in_gets_its_drop_off_and_pick_up_done_by_yard_machines(hub: Hub) -> None:
+    call(hub, "POST", "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    booking = {"booking_reference": "BK1", "shipper_code": "ACME", "origin": "CNLYG", "destination": "KZALA"}
+    call(hub, "POST", "/api/v1/consignments", booking, 201)
+    (imported,) = _ship(hub, 1)
+    call(hub, "POST", "/api/v1/vessel-visits/V1/discharge", {"container": imported, "slot": "B-07-02-1"})
+    export = container_number(51)
+    box = {"number": export, "iso_type": "22G1", "load_state": "full", "gross_mass_kg": 12_000}
+    call(hub, "POST", "/api/v1/containers", box, 201)
+    call(hub, "POST", "/api/v1/consignments/BK1/containers", {"container": export})
+    window = {"valid_from": utc_now().isoformat(), "valid_to": (utc_now() + timedelta(hours=4)).isoformat()}
+    order = call(hub, "POST", "/api/v1/delivery-orders", {"reference": "DO1", "containers": [imported], **window}, 201)
+    truck = {
+        "reference": "TV1",
+        "plate": "KZ 1",
+        "drop_off": [export],
+        "pick_up": [imported],
+        "delivery_order": "DO1",
+        "pin": order["pin"],
+        "override_reason": "walk-in",
+    }
+    call(hub, "POST", "/api/v1/gate/trucks", truck, 201)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"truck": "TV1"}, 201, "planner")
+    by_kind = {i["kind"]: i for i in made["created"]}
+    drop, pick = by_kind["gate_drop_off"], by_kind["gate_pick_up"]
+    assert pick["queue"] == "block:B" and drop["queue"] == f"block:{drop['target']['slot'][0]}"
+    assert drop["priority"] == pick["priority"] == 3  # a waiting truck goes first
+    drivers = {}
+    for job in (drop, pick):
+        machine = call(hub, "GET", f"/api/v1/work/instructions/{job['id']}")["machine"]
+        assert machine is not None and (machine.startswith("RMG") or machine.startswith("RS"))
+        if machine not in drivers:
+            drivers[machine] = f"d{len(drivers) + 1}"
+            call(hub, "POST", f"/api/v1/equipment/{machine}/sign-on", user=drivers[machine])
+        call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", user=drivers[machine])
+    placed = call(hub, "GET", f"/api/v1/containers/{export}")["position"]
+    assert placed == {"kind": "yard", "reference": drop["target"]["slot"]}
+    call(hub, "POST", "/api/v1/gate/trucks/TV1/out", {})
+    assert call(hub, "GET", f"/api/v1/containers/{imported}")["position"]["kind"] == "delivered"
+    turns = call(hub, "GET", "/api/v1/work/productivity")["trucks"]
+    assert turns["count"] == 1 and turns["mean_turn_min"] is not None

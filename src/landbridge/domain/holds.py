@@ -149,9 +149,16 @@ def default_rail_load_kinds() -> frozenset[HoldKind]:
     return frozenset(rule.kind for rule in HOLD_RULES.values() if rule.blocks_rail_load)
 
 
-def check_exit(holds: Iterable[Hold], exit_: Exit, subject: str, field: str = "container") -> None:
-    """Refuse (422 naming ``field``) an exit while a hold that blocks it is open; names each hold and owner."""
-    stopping = sorted(blocking(holds, exit_), key=lambda hold: (hold.container, hold.id))
+def check_exit(
+    holds: Iterable[Hold],
+    exit_: Exit,
+    subject: str,
+    field: str = "container",
+    rail_load_kinds: frozenset[HoldKind] | None = None,
+) -> None:
+    """Refuse (422 naming ``field``) an exit while a hold that blocks it is open; names each hold and owner.
+    ``rail_load_kinds``: the site's choice of kinds that stop a rail load (default: the table above)."""
+    stopping = sorted(blocking(holds, exit_, rail_load_kinds), key=lambda hold: (hold.container, hold.id))
     if stopping:
         named = "; ".join(hold.describe() for hold in stopping)
         raise RuleViolation(field, f"{exit_.value} of {subject} refused: open {named}")

@@ -124,6 +124,9 @@ class RailSpec(Sourced):
     staging_tracks: NonNegativeInt = 0
     # the base's own 1435 mm container flats (0 = not modelled: wagons never short)
     wagons_1435: NonNegativeInt = 0
+    # which kinds of open hold stop a box being loaded on a wagon (every hold stops the departure);
+    # None = the default table of domain/holds.py (line, terminal, damage)
+    hold_kinds_blocking_load: tuple[Literal["customs", "line", "terminal", "damage", "vgm_missing"], ...] | None = None
 
 
 class GateSpec(Sourced):

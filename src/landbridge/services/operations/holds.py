@@ -14,6 +14,7 @@ from landbridge.domain import holds as rules
 from landbridge.domain.errors import Conflict, NotFound
 from landbridge.domain.events import EventType, as_utc
 from landbridge.domain.holds import Exit, Hold, HoldKind
+from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -166,6 +167,14 @@ def open_holds(uow: UnitOfWork, numbers: Iterable[str]) -> list[Hold]:
     return [hold_from_row(row) for row in uow.customs.open_on(numbers)]
 
 
+def rail_load_kinds() -> frozenset[HoldKind] | None:
+    """The kinds of hold the site lets stop a rail load (scenario ``rail.hold_kinds_blocking_load``), or
+    None for the default table of ``domain.holds``."""
+    chosen = current_scenario().base.rail.hold_kinds_blocking_load
+    return None if chosen is None else frozenset(HoldKind(kind) for kind in chosen)
+
+
 def check_exit(uow: UnitOfWork, numbers: Iterable[str], exit_: Exit, subject: str, field: str = "container") -> None:
     """Refuse ``exit_`` while any of the boxes has an open hold that blocks it (422 naming ``field``)."""
-    rules.check_exit(open_holds(uow, numbers), exit_, subject, field)
+    kinds = rail_load_kinds() if exit_ is Exit.RAIL_LOAD else None
+    rules.check_exit(open_holds(uow, numbers), exit_, subject, field, kinds)

@@ -137,7 +137,8 @@ def correct_vessel(
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Correct a ship's master data (a new name is a rename of the same ship); the IMO number cannot change."""
+    """Correct a ship's master data (a new name is a rename of the same ship); the IMO number cannot change.
+    A line corrects only a ship it operates a call of (403 otherwise)."""
     check_fields(changes, VESSEL_FIELDS, VESSEL_FIXED)
     _check_dimensions(**{k: v for k, v in changes.items() if k in ("loa_m", "beam_m", "draft_m")})
     if not reason.strip():
@@ -148,6 +149,10 @@ def correct_vessel(
         ship = uow.vessels.vessel(imo, lock=True)
         if ship is None:
             raise NotFound("imo_number", f"no vessel with IMO {imo}")
+        scope = acting_scope(actor, EVERYTHING)
+        if not scope.everything and not any(v.imo_number == imo for v in uow.vessels.all(scope)):
+            # Ships are shared master data (every line reads them): a line corrects a ship it runs a call of.
+            raise Forbidden("imo_number", f"only the hub or a line operating a call of IMO {imo} corrects its data")
         before = vessel_view(ship)
         for name, value in changes.items():
             if name == "name" and not value:

@@ -9,8 +9,11 @@ live instruction stays open until a machine is free for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from landbridge.domain.equipment import BasePlan
 from landbridge.domain.events import as_utc
 from landbridge.planning.dispatch.problem import (
     DispatchState,
@@ -34,9 +37,9 @@ from landbridge.store.work_tables import WorkInstructionRow, WorkQueueRow
 _SECONDS_PER_H = 3600.0
 
 
-def machine_of(row: tables.EquipmentRow) -> Machine:
+def machine_of(row: tables.EquipmentRow, plan: BasePlan | None = None) -> Machine:
     """An equipment row as the dispatcher sees it."""
-    x_m, y_m = position_of(row, base_plan(current_scenario()))
+    x_m, y_m = position_of(row, plan or base_plan(current_scenario()))
     return Machine(
         code=row.code,
         kind=MachineKind(row.kind),
@@ -55,8 +58,8 @@ def _aware(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
 
 
-def instruction_of(row: WorkInstructionRow) -> Instruction:
-    """A work instruction row as the dispatcher sees it (ids as text)."""
+def instruction_of(row: Any) -> Instruction:
+    """A work instruction (an ORM row or a row of ``WorkRepository.live_facts``) as the dispatcher sees it."""
     return Instruction(
         id=str(row.id),
         container=row.container,
@@ -86,16 +89,36 @@ def control_of(row: WorkQueueRow) -> QueueControl:
     return QueueControl(row.code, row.suspended, row.pinned_machine, row.sequenced)
 
 
-def dispatch_state(uow: UnitOfWork) -> tuple[DispatchState, dict[int, WorkInstructionRow]]:
-    """The live state of the base for the dispatcher, and the live rows by id."""
-    rows = {row.id: row for row in uow.work.live()}
-    state = DispatchState(
+def dispatch_state(uow: UnitOfWork, pools: set[str] | None = None) -> DispatchState:
+    """The live state of the base for the dispatcher.
+
+    With ``pools`` only the live instructions of those pools are read — and every live instruction
+    they depend on, wherever it is, so a dependency never looks done just because it was not read.
+    Only the columns the dispatcher needs are read (a busy base has thousands of live instructions).
+    """
+    facts = {row.id: row for row in uow.work.live_facts(pools=pools)}
+    if pools is not None:
+        wanted = {d for row in facts.values() for d in row.depends_on or ()} - set(facts)
+        while wanted:
+            found = {row.id: row for row in uow.work.live_facts(ids=wanted)}
+            facts.update(found)
+            wanted = {d for row in found.values() for d in row.depends_on or ()} - set(facts)
+    plan_ = base_plan(current_scenario())
+    return DispatchState(
         now=command_time(),
-        machines=tuple(machine_of(m) for m in uow.equipment.machines()),
-        instructions=tuple(instruction_of(r) for r in rows.values()),
+        machines=tuple(machine_of(m, plan_) for m in uow.equipment.machines()),
+        instructions=tuple(instruction_of(facts[key]) for key in sorted(facts)),
         queues=tuple(control_of(q) for q in uow.work.queues()),
     )
-    return state, rows
+
+
+def _assign_open(uow: UnitOfWork, instruction_id: str, machine: str) -> bool:
+    """Give an open instruction to a machine (False when it is no longer open)."""
+    row = uow.work.instruction(int(instruction_id))
+    if row is None or row.status != InstructionStatus.OPEN.value:
+        return False
+    _assign(row, machine)
+    return True
 
 
 def _assign(row: WorkInstructionRow, machine: str) -> None:
@@ -123,32 +146,42 @@ def redispatch(uow: UnitOfWork) -> dict[str, int]:
     """Re-plan every queue at once (after a breakdown, a queue change or new work): each free machine
     gets the head of its plan; returns ``{machine: instruction id}`` of the new assignments."""
     machines = {m.code: m for m in uow.equipment.machines()}
-    _release_stale(uow.work.live(), machines)
+    _release_stale(uow.work.assigned(), machines)
     uow.session.flush()
-    state, rows = dispatch_state(uow)
-    decided = plan(state, max_jobs_per_machine=1)
+    decided = plan(dispatch_state(uow), max_jobs_per_machine=1)
     assigned: dict[str, int] = {}
     for code, jobs in sorted(decided.jobs.items()):
-        row = rows[int(jobs[0])]
-        if row.status == InstructionStatus.OPEN.value:
-            _assign(row, code)
-            assigned[code] = row.id
+        if _assign_open(uow, jobs[0], code):
+            assigned[code] = int(jobs[0])
     uow.session.flush()
     return assigned
 
 
 def dispatch_next(uow: UnitOfWork, machines: Iterable[str]) -> dict[str, int]:
-    """Decide for a few machines only (after a confirmation): each free one gets its next job."""
+    """Decide for a few machines only (after a confirmation): each free one gets its next job.
+
+    Only the instructions of these machines' pools (and what they depend on) are read; after each
+    assignment the state is updated in memory, so the next machine cannot get the same job.
+    """
+    codes = list(machines)
+    fleet = {m.code: m for m in uow.equipment.machines()}
+    pools = {pool for code in codes if code in fleet for pool in fleet[code].pools or ()}
+    if not pools:
+        return {}
+    state = dispatch_state(uow, pools)
     assigned: dict[str, int] = {}
-    state, rows = dispatch_state(uow)
-    for code in machines:
+    for code in codes:
         chosen = next_job(state, code)
         if chosen is None:
             continue
-        row = rows[int(chosen.id)]
-        if row.status == InstructionStatus.OPEN.value:
-            _assign(row, code)
-            assigned[code] = row.id
-            uow.session.flush()
-            state, rows = dispatch_state(uow)  # the next machine must not get the same job
+        if _assign_open(uow, chosen.id, code):
+            assigned[code] = int(chosen.id)
+            taken = replace(chosen, status=InstructionStatus.ASSIGNED, machine=code)
+            state = DispatchState(
+                state.now,
+                state.machines,
+                tuple(taken if i.id == chosen.id else i for i in state.instructions),
+                state.queues,
+            )
+    uow.session.flush()
     return assigned

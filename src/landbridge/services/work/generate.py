@@ -37,7 +37,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
-from landbridge.services.work.targets import Stack, box_for, boxes_on_top, choose_target, reserved_stacks
+from landbridge.services.work.targets import Promise, Stack, box_for, boxes_on_top, choose_target, promised_slots
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -52,7 +52,8 @@ class _Builder:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.plan = base_plan(current_scenario())
-        self.reserved: set[Stack] = reserved_stacks(uow)
+        self.promises: list[Promise] = promised_slots(uow)
+        self.keep_clear: set[Stack] = set()
         self.created: list[WorkInstructionRow] = []
 
     def add(
@@ -80,12 +81,15 @@ class _Builder:
         self.created.append(row)
         slot = (row.target or {}).get("slot")
         if slot:
-            parsed = YardSlot.parse(slot)
-            self.reserved.update((parsed.block, bay, parsed.row) for bay in covered_bays(parsed.bay, row.length_ft))
+            self.promises.append(Promise(YardSlot.parse(slot), row.length_ft, row.id))
         return row
 
-    def target_slot(self, number: str, iso_type: str | None, field: str, prefer_block: str | None = None) -> YardSlot:
-        found = choose_target(self.uow, box_for(self.uow, number, iso_type), self.reserved, prefer_block)
+    def target_slot(
+        self, number: str, iso_type: str | None, field: str, prefer_block: str | None = None
+    ) -> tuple[YardSlot, list[int]]:
+        """A promised slot for the box, and the instructions whose boxes it will stand on."""
+        box = box_for(self.uow, number, iso_type)
+        found = choose_target(self.uow, box, self.keep_clear, prefer_block, self.promises)
         if found is None:
             raise RuleViolation(field, f"no free yard slot fits {number}; make room in the yard first")
         return found
@@ -114,8 +118,8 @@ class _Builder:
         blocker = self.uow.containers.rows([number])[number]
         current = self.uow.yard.slot_of(number)
         assert current is not None
-        self.reserved |= keep_clear
-        target = self.target_slot(number, blocker.iso_type, "container", prefer_block=current.block)
+        self.keep_clear |= keep_clear
+        target, below = self.target_slot(number, blocker.iso_type, "container", prefer_block=current.block)
         return self.add(
             kind=InstructionKind.RELOCATION,
             container=number,
@@ -128,7 +132,7 @@ class _Builder:
             length_ft=size_type(blocker.iso_type).length_ft,
             mass_kg=box_mass_kg(blocker),
             priority=priority,
-            depends_on=list(depends_on),
+            depends_on=sorted({*depends_on, *below}),
             from_pool=f"block:{current.block}",
             to_pool=f"block:{target.block}",
         )
@@ -167,7 +171,7 @@ def _vessel_work(builder: _Builder, visit: tables.VesselVisitRow) -> None:
             continue
         row = uow.containers.rows([number]).get(number)
         iso = row.iso_type if row is not None else entry.iso_type
-        target = builder.target_slot(number, iso, "discharge_list")
+        target, below = builder.target_slot(number, iso, "discharge_list")
         builder.add(
             kind=InstructionKind.DISCHARGE,
             container=number,
@@ -183,6 +187,7 @@ def _vessel_work(builder: _Builder, visit: tables.VesselVisitRow) -> None:
             priority=PRIORITY["vessel"],
             sequence=sequence,
             latest=visit.etd,
+            depends_on=below,
             from_pool=berth,
             to_pool=f"block:{target.block}",
         )
@@ -305,7 +310,7 @@ def _truck_work(builder: _Builder, truck: tables.TruckVisitRow) -> None:
         row = uow.containers.rows([number]).get(number)
         if number in dropped or row is None or row.position_kind != PositionKind.TRUCK.value:
             continue
-        target = builder.target_slot(number, row.iso_type, "drop_off")
+        target, below = builder.target_slot(number, row.iso_type, "drop_off")
         block = f"block:{target.block}"
         builder.add(
             kind=InstructionKind.GATE_DROP_OFF,
@@ -320,6 +325,7 @@ def _truck_work(builder: _Builder, truck: tables.TruckVisitRow) -> None:
             length_ft=size_type(row.iso_type).length_ft,
             mass_kg=box_mass_kg(row),
             priority=PRIORITY["gate"],
+            depends_on=below,
             from_pool="gate",
             to_pool=block,
         )

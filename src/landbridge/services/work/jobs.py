@@ -20,7 +20,9 @@ from typing import Any
 
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
-from landbridge.planning.dispatch.problem import InstructionKind, InstructionStatus
+from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import covered_bays
+from landbridge.planning.dispatch.problem import MACHINE_KINDS_FOR, InstructionKind, InstructionStatus
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
 from landbridge.services.event_time import command_time
@@ -29,7 +31,7 @@ from landbridge.services.operations import rail, vessel, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.work.dispatching import dispatch_next
 from landbridge.services.work.fleet import base_plan
-from landbridge.services.work.targets import box_for, choose_target, reserved_stacks
+from landbridge.services.work.targets import box_for, choose_target, promised_slots
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
 from landbridge.store.unit_of_work import JoinedUnitOfWork, UnitOfWork
@@ -95,16 +97,18 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     return dict(outcome.body)
 
 
-def _idle_sharing(uow: UnitOfWork, machine: tables.EquipmentRow) -> list[str]:
-    """The machine itself, then every working machine with no job that shares one of its pools."""
-    busy = {r.machine for r in uow.work.live() if r.machine is not None}
+def _idle_sharing(uow: UnitOfWork, machine: tables.EquipmentRow, kind: InstructionKind) -> list[str]:
+    """The machine itself, then every working machine with no job that shares one of its pools and may
+    do this kind of work (the confirmation may have made the next job of the queue ready)."""
     pools = set(machine.pools or ())
-    others = [
+    able = {k.value for k in MACHINE_KINDS_FOR[kind]}
+    sharing = [
         m.code
         for m in uow.equipment.machines(status="working")
-        if m.code != machine.code and m.code not in busy and pools & set(m.pools or ())
+        if m.code != machine.code and m.kind in able and pools & set(m.pools or ())
     ]
-    return [machine.code, *others]
+    busy = uow.work.machines_holding(sharing)
+    return [machine.code, *(code for code in sharing if code not in busy)]
 
 
 def _next_view(uow: UnitOfWork, machine: str) -> dict[str, Any] | None:
@@ -152,7 +156,7 @@ def confirm(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine))
+        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
         return {"done": done, "move": moved, "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -193,7 +197,7 @@ def report_problem(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine))
+        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
         return {"reported": instruction_view(row), "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -201,11 +205,15 @@ def report_problem(
 
 def _new_target(uow: UnitOfWork, row: WorkInstructionRow) -> None:
     """The promised slot was occupied: promise another one (off every other promised stack)."""
-    reserved = reserved_stacks(uow)
-    old = row.target["slot"]
-    found = choose_target(uow, box_for(uow, row.container, None), reserved)
-    if found is None:
+    old = YardSlot.parse(row.target["slot"])
+    # The occupied slot's whole stack stays clear: whatever stands there is not what the plan expected.
+    keep_clear = {(old.block, bay, old.row) for bay in covered_bays(old.bay, row.length_ft)}
+    promises = [p for p in promised_slots(uow) if p.instruction_id != row.id]
+    chosen = choose_target(uow, box_for(uow, row.container, None), keep_clear, promises=promises)
+    if chosen is None:
         raise RuleViolation("slot", f"no other yard slot fits {row.container}")
-    row.target = {**row.target, "slot": str(found), "replaces": old}
+    found, below = chosen
+    row.target = {**row.target, "slot": str(found), "replaces": str(old)}
+    row.depends_on = below
     row.to_place = str(found)
     row.to_x_m, row.to_y_m = base_plan(current_scenario()).point(f"block:{found.block}")

@@ -1,12 +1,15 @@
-"""Where a box goes and what stands on it: yard targets kept apart, and the boxes to dig out first.
+"""Where a box goes and what stands on it: yard targets promised apart, and the boxes to dig out first.
 
 A work instruction names its yard slot when it is made, so the driver sees it and the box lands
-there. Slots promised to other live instructions are reserved as whole ground stacks (every tier):
-two cranes working in parallel never get the same slot, and no promised box ever has to land on a
-box that is not there yet.
+there. A slot promised to a live instruction counts as taken (a promised box stands there): two
+cranes working in parallel never get the same slot. The proposal rule fills tier 1 everywhere
+before it stacks, so a promise on tier 2 or higher only comes when the ground is full; it then
+stands on a promised box and its instruction depends on that one (the box below goes first).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.yard import YardSlot
@@ -20,15 +23,30 @@ _RESERVED = "RESERVED"
 Stack = tuple[str, int, int]  # block, bay, row
 
 
-def reserved_stacks(uow: UnitOfWork) -> set[Stack]:
-    """Ground stacks promised to live instructions (their target slots)."""
-    stacks: set[Stack] = set()
+@dataclass(frozen=True)
+class Promise:
+    """A slot promised to a live instruction (its box is not there yet)."""
+
+    slot: YardSlot
+    length_ft: int
+    instruction_id: int
+
+
+def promised_slots(uow: UnitOfWork) -> list[Promise]:
+    """Slots promised to live instructions (their target slots)."""
+    promises = []
     for row in uow.work.live():
         slot_text = (row.target or {}).get("slot")
         if slot_text:
-            slot = YardSlot.parse(slot_text)
-            stacks.update((slot.block, bay, slot.row) for bay in covered_bays(slot.bay, row.length_ft))
-    return stacks
+            promises.append(Promise(YardSlot.parse(slot_text), row.length_ft, row.id))
+    return promises
+
+
+def reserved_stacks(uow: UnitOfWork) -> set[Stack]:
+    """Ground stacks with a promised slot (kept for callers that keep whole stacks clear)."""
+    return {
+        (p.slot.block, bay, p.slot.row) for p in promised_slots(uow) for bay in covered_bays(p.slot.bay, p.length_ft)
+    }
 
 
 def box_for(uow: UnitOfWork, number: str, iso_type: str | None) -> Box:
@@ -41,24 +59,41 @@ def box_for(uow: UnitOfWork, number: str, iso_type: str | None) -> Box:
 
 
 def choose_target(
-    uow: UnitOfWork, box: Box, keep_clear: set[Stack], prefer_block: str | None = None
-) -> YardSlot | None:
-    """A slot passing every stacking rule, off the ``keep_clear`` stacks (the yard's proposal rule)."""
+    uow: UnitOfWork,
+    box: Box,
+    keep_clear: set[Stack],
+    prefer_block: str | None = None,
+    promises: list[Promise] | None = None,
+) -> tuple[YardSlot, list[int]] | None:
+    """A slot passing every stacking rule, off the ``keep_clear`` stacks and the promised slots (the
+    yard's proposal rule), and the instructions whose promised boxes it would stand on."""
+    promised = promised_slots(uow) if promises is None else promises
     blocks = block_preference([yard.limits(b) for b in uow.yard.blocks()], box)
     blocks.sort(key=lambda b: prefer_block is None or b.code != prefer_block)
     for limits in blocks:
         block_row = uow.yard.block(limits.code)
         assert block_row is not None
         stored = [s for s in yard.block_state(uow, block_row).stored if s.box.number != box.number]
+        mine = [p for p in promised if p.slot.block == limits.code]
+        phantoms = [StoredBox(Box(f"{_RESERVED}-{p.instruction_id}", p.length_ft, laden=True), p.slot) for p in mine]
         reserved = [
             StoredBox(Box(_RESERVED, 20, laden=False), YardSlot(code, bay, ground_row, tier))
             for code, bay, ground_row in sorted(keep_clear)
             if code == limits.code
             for tier in range(1, limits.max_tiers + 1)
         ]
-        found = BlockState(limits, [*stored, *reserved]).propose(box)
+        found = BlockState(limits, [*stored, *phantoms, *reserved]).propose(box)
         if found is not None:
-            return found
+            below = {(found.block, bay, found.row, found.tier - 1) for bay in covered_bays(found.bay, box.length_ft)}
+            depends = sorted(
+                {
+                    p.instruction_id
+                    for p in mine
+                    for bay in covered_bays(p.slot.bay, p.length_ft)
+                    if (p.slot.block, bay, p.slot.row, p.slot.tier) in below
+                }
+            )
+            return found, depends
     return None
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -38,6 +39,69 @@ class WorkRepository:
         return list(
             self._session.scalars(
                 select(WorkInstructionRow).where(WorkInstructionRow.status.in_(LIVE)).order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def live_facts(self, *, pools: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> list[Row[Any]]:
+        """What the dispatcher reads of the live instructions (all, of some pools, or some ids), by id.
+
+        Plain rows of the needed columns, not ORM objects: a busy base has thousands of live jobs and
+        the dispatcher reads them after every confirmation.
+        """
+        table = WorkInstructionRow
+        query = select(
+            table.id, table.container, table.kind, table.queue, table.pool, table.length_ft, table.mass_kg,
+            table.from_x_m, table.from_y_m, table.to_x_m, table.to_y_m, table.priority, table.sequence,
+            table.earliest, table.latest, table.depends_on, table.status, table.machine, table.pinned_machine,
+            table.excluded_machines,
+        ).where(table.status.in_(LIVE))  # fmt: skip
+        if pools is not None:
+            query = query.where(table.pool.in_(sorted(set(pools))))
+        if ids is not None:
+            query = query.where(table.id.in_(sorted(set(ids))))
+        return list(self._session.execute(query.order_by(table.id)))
+
+    def assigned(self) -> list[WorkInstructionRow]:
+        """Every assigned instruction (a machine holds it)."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.status == "assigned")
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def live_in_pools(self, pools: Iterable[str]) -> list[WorkInstructionRow]:
+        """The open or assigned instructions of these pools, by id."""
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow)
+                .where(WorkInstructionRow.status.in_(LIVE), WorkInstructionRow.pool.in_(sorted(set(pools))))
+                .order_by(WorkInstructionRow.id)
+            )
+        )
+
+    def live_by_ids(self, ids: Iterable[int]) -> list[WorkInstructionRow]:
+        """The live instructions among these ids."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        return list(
+            self._session.scalars(
+                select(WorkInstructionRow).where(WorkInstructionRow.id.in_(wanted), WorkInstructionRow.status.in_(LIVE))
+            )
+        )
+
+    def machines_holding(self, machines: Iterable[str]) -> set[str]:
+        """Which of these machines hold a live job."""
+        wanted = sorted(set(machines))
+        if not wanted:
+            return set()
+        return set(
+            self._session.scalars(
+                select(WorkInstructionRow.machine)
+                .where(WorkInstructionRow.machine.in_(wanted), WorkInstructionRow.status.in_(LIVE))
+                .distinct()
             )
         )
 
