@@ -32,7 +32,7 @@ from landbridge.api.routers import (
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import actions, driver, lists, live, pages
+from landbridge.web import actions, driver, lists, live, pages, reports_screen
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -75,6 +75,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(lists.router)
+    app.include_router(reports_screen.router)
     app.include_router(live.router)
     app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

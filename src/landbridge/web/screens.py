@@ -50,6 +50,7 @@ SCREENS = (
     Screen("/gate", _("Gate"), Action.GATE_READ),
     Screen("/lists", _("Lists"), Action.CONTAINER_READ),
     Screen("/audit", _("Audit"), Action.AUDIT_READ),  # each list has its own read action (readmodels/lists.py)
+    Screen("/reports", _("Reports"), Action.REPORT_READ),
     Screen("/simulation", _("Simulation"), Action.SIMULATION_READ),
     Screen("/work", _("Work queues"), Action.WORK_READ),
     Screen("/driver", _("Driver"), Action.WORK_DRIVE),
