@@ -143,7 +143,11 @@ class Offline:
 @pytest.fixture
 def context(browser: Any, served: Served) -> Iterator[tuple[Any, Offline]]:
     """A fresh browser context whose every request is checked against the app's origin."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB", service_workers="block")
+    # bypass_csp: Playwright's own helpers (wait_for_function) evaluate strings, which the dashboard's
+    # Content-Security-Policy forbids; tests/browser/test_day.py checks the policy in contexts of its own.
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 900}, locale="en-GB", service_workers="block", bypass_csp=True
+    )
     guard = Offline(served.base_url)
     ctx.route("**/*", guard.handle)
     yield ctx, guard

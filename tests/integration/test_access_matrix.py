@@ -230,7 +230,10 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
     ("/customs", ALL_ROLES),
+    ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
+    ("/reports", frozenset({"planner", "auditor", "admin"})),  # report.read: commercial figures
+    ("/reports/throughput.csv", frozenset({"planner", "auditor", "admin"})),
     # a command's form on its own page: the roles whose policy has the command's action (here hold.write)
     (
         "/act/hold-place",
@@ -254,7 +257,9 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/work", STAFF_READERS),  # the control room's work queues
     ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
 ]
-CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place"} | {path for path, _ in SCREENS if path.startswith("/lists/")}
+CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place", "/reports/throughput.csv"} | {
+    path for path, _ in SCREENS if path.startswith("/lists/")
+}
 STAFF_TILES = {
     "kpi-ships",
     "kpi-trains-loading",
@@ -340,4 +345,5 @@ def test_every_dashboard_screen_is_in_the_matrix() -> None:
     listed |= {"/yard/stack/{block}/{bay}/{row}", "/container/{number}", "/live", "/login", "/act/{name}"}
     listed |= {"/lists/{name}", "/lists/{name}.csv"}
     listed |= {"/driver/live"}  # the driver's job stream: tests/integration/test_driver_screen.py
+    listed |= {"/reports/{name}.{extension}"}  # a report as CSV or XLSX
     assert served == listed

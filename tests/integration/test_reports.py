@@ -4,6 +4,7 @@ report figure checked against a direct count from the event log; CSV and XLSX ex
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 from collections import Counter, defaultdict
@@ -209,3 +210,25 @@ def test_reports_refuse_bad_ranges_and_unknown_names_and_need_the_right(make_hub
     assert naive.status_code == 422 and naive.json()["detail"][0]["loc"][-1] == "start"
     empty = client.get("/api/v1/reports/trains", params=base).json()
     assert empty["rows"] == [] and empty["columns"] == ["period"]
+
+
+def test_the_reports_screen_charts_the_same_rows_and_exports_them(month: Hub) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.support import token
+
+    api_rows = _report(month, "throughput").json()["rows"]
+    with TestClient(month.client.app) as web:
+        web.cookies.set("lb_token", token(month.url, "web-auditor", "auditor"))
+        page = web.get("/reports", params={"name": "throughput", "month": "2026-11", "lang": "zh"})
+        assert page.status_code == 200 and 'id="report-chart"' in page.text and "echarts.min.js" in page.text
+        shown = page.text.split('id="report-rows">')[1].split("</script>")[0]
+        assert json.loads(shown) == api_rows
+        assert "吞吐量" in page.text  # the title in Chinese
+        exported = web.get("/reports/throughput.csv", params={"month": "2026-11"})
+        assert exported.status_code == 200 and exported.text.count("\n") == len(api_rows) + 1
+        xlsx = web.get("/reports/gate.xlsx", params={"month": "2026-11", "granularity": "month"})
+        assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+        assert web.get("/reports", params={"name": "nothing"}).status_code == 404
+        web.cookies.set("lb_token", token(month.url, "web-clerk", "gate_clerk"))
+        assert web.get("/reports").status_code == 403

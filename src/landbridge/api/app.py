@@ -14,6 +14,7 @@ from landbridge.api.routers import (
     billing,
     containers,
     dcsa,
+    edi,
     equipment,
     health,
     operations_containers,
@@ -29,10 +30,11 @@ from landbridge.api.routers import (
     reference,
     reports,
     tracking,
+    waybills,
     work,
 )
 from landbridge.config import get_settings
-from landbridge.web import actions, driver, lists, live, pages
+from landbridge.web import actions, driver, lists, live, pages, reports_screen
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -70,11 +72,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(equipment.router)
     app.include_router(work.router)
     app.include_router(plans.router)
+    app.include_router(edi.router)
+    app.include_router(waybills.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(lists.router)
+    app.include_router(reports_screen.router)
     app.include_router(live.router)
     app.include_router(driver.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -211,4 +211,4 @@ class QueueControlIn(CommandIn):
     suspended: bool | None = None
     pinned_machine: Annotated[str, Field(min_length=1, max_length=16)] | None = None
     unpin: bool = False
-    order: list[int] | None = Field(default=None, max_length=2000)
+    order: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(default=None, max_length=2000)

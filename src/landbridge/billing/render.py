@@ -79,8 +79,11 @@ def invoice_html(invoice: dict[str, Any], base_name: str) -> str:
     )
 
 
+_TYPOGRAPHY = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "→": "->", "×": "x"})
+
+
 def _latin1(text: str) -> str:
-    return text.encode("latin-1", errors="replace").decode("latin-1")
+    return text.translate(_TYPOGRAPHY).encode("latin-1", errors="replace").decode("latin-1")
 
 
 def invoice_pdf(invoice: dict[str, Any], base_name: str) -> bytes:

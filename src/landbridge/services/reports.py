@@ -16,6 +16,7 @@ from landbridge.domain.iso_types import size_type
 from landbridge.reports import figures
 from landbridge.reports.figures import Record, Timetabled
 from landbridge.scenarios import current_scenario
+from landbridge.store.repositories import ReportRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
 ON_TIME_MIN = 60  # assumed: a departure within an hour of its timetable slot counts as on time
@@ -73,27 +74,35 @@ def _check(name: str, start: datetime, end: datetime, granularity: str) -> None:
 def report(uow: UnitOfWork, name: str, start: datetime, end: datetime, granularity: str = "day") -> dict[str, Any]:
     """One report over [start, end) in periods of ``granularity`` (hub time)."""
     _check(name, start, end, granularity)
+    with uow:
+        return compute_report(uow.reports, name, start, end, granularity)
+
+
+def compute_report(
+    reader: ReportRepository, name: str, start: datetime, end: datetime, granularity: str = "day"
+) -> dict[str, Any]:
+    """The report from a repository (the API's unit of work, or the dashboard's read-only session)."""
+    _check(name, start, end, granularity)
     first, last = as_utc(start), as_utc(end)
     zone = ZoneInfo(current_scenario().base.time_zone)
-    with uow:
-        rows = uow.reports.events(_TYPES[name], None if name in _FROM_THE_BEGINNING else first, last)
-        records = [
-            Record(r.id, r.event_type, r.subject_type, r.subject_id, as_utc(r.occurred_at), r.after or {}) for r in rows
-        ]
-        boxes = {r.subject_id for r in records if r.subject_type == "container"}
-        teu = {number: size_type(iso).teu for number, iso in uow.reports.iso_types(boxes).items()}
-        in_range = [r for r in records if first <= r.occurred_at < last]
-        if name == "throughput":
-            figures_rows = figures.throughput(in_range, teu, granularity, zone)
-        elif name == "yard-occupancy":
-            figures_rows = figures.yard_occupancy(records, teu, first, last, granularity, zone)
-        elif name == "trains":
-            visits = uow.reports.train_routes()
-            figures_rows = figures.trains(in_range, visits, _timetable(), granularity, zone, ON_TIME_MIN)
-        else:
-            computed = figures.REPORTS[name](records, granularity, zone)
-            periods = {figures.bucket(r.occurred_at, granularity, zone) for r in in_range}
-            figures_rows = [row for row in computed if row["period"] in periods]
+    rows = reader.events(_TYPES[name], None if name in _FROM_THE_BEGINNING else first, last)
+    records = [
+        Record(r.id, r.event_type, r.subject_type, r.subject_id, as_utc(r.occurred_at), r.after or {}) for r in rows
+    ]
+    boxes = {r.subject_id for r in records if r.subject_type == "container"}
+    teu = {number: size_type(iso).teu for number, iso in reader.iso_types(boxes).items()}
+    in_range = [r for r in records if first <= r.occurred_at < last]
+    if name == "throughput":
+        figures_rows = figures.throughput(in_range, teu, granularity, zone)
+    elif name == "yard-occupancy":
+        figures_rows = figures.yard_occupancy(records, teu, first, last, granularity, zone)
+    elif name == "trains":
+        visits = reader.train_routes()
+        figures_rows = figures.trains(in_range, visits, _timetable(), granularity, zone, ON_TIME_MIN)
+    else:
+        computed = figures.REPORTS[name](records, granularity, zone)
+        periods = {figures.bucket(r.occurred_at, granularity, zone) for r in in_range}
+        figures_rows = [row for row in computed if row["period"] in periods]
     return {
         "name": name,
         "description": DESCRIPTIONS[name],

@@ -17,14 +17,19 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from landbridge.domain.errors import RuleViolation
+from landbridge.domain.containers import LoadState
+from landbridge.domain.errors import InvalidIdentifier, RuleViolation
 from landbridge.domain.grain import HopperWagon
 from landbridge.domain.holds import HoldKind
+from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
+from landbridge.domain.units import Direction
 from landbridge.services.actor import Actor
 from landbridge.services.authz import Action
+from landbridge.services.containers import RegisterContainer, add_registered_container
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations import corrections, gate, grain, holds, manifests, rail, vessel, vgm, yard
+from landbridge.services.operations.common import execute
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.auth import Viewer
@@ -50,6 +55,7 @@ class Field:
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE
     hint: str = ""
+    whole_second: bool = False  # LINES: the second word of each line is a whole number (a mass in kg)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,27 @@ SLOT = _f("slot", _("Wagon slot"), INT, required=False, hint="1–4")
 
 def _slot(value: Any) -> int:
     return 1 if value is None else int(value)
+
+
+def _register(c: Call) -> Outcome:
+    """Registration has no service keyword API; its in-transaction step runs through execute like every command."""
+    try:
+        number = ContainerNumber("".join(str(c["number"]).split()).upper())
+    except InvalidIdentifier as error:
+        raise RuleViolation("number", error.reason) from None
+    command = RegisterContainer(
+        number,
+        c["iso_type"],
+        LoadState(c["load_state"]),
+        c["gross_mass_kg"],
+        source_reference=c.actor.source,
+        occurred_at=c.occurred_at,
+    )
+
+    def work(uow: UnitOfWork) -> dict[str, str]:
+        return {"number": str(add_registered_container(uow, command, c.actor).number)}
+
+    return execute(c.uow, c.actor, work, status_code=201, idempotency=c.idempotency, occurred_at=c.occurred_at)
 
 
 def _add_to_list(visit_kind: VisitKind, list_kind: ListKind, visit_field: str) -> Callable[[Call], Outcome]:
@@ -300,6 +327,31 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "delivery-order-issue",
+        _("Issue a delivery order"),
+        Action.RELEASE_WRITE,
+        "/gate",
+        (
+            _f("reference", _("Delivery order")),
+            CONTAINERS,
+            _f("valid_from", _("Valid from"), WHEN),
+            _f("valid_to", _("Valid until"), WHEN),
+            _f("pin", _("PIN"), required=False, hint=_("empty: one is made up and shown once")),
+        ),
+        lambda c: gate.issue_delivery_order(
+            c.uow,
+            c.actor,
+            reference=c["reference"],
+            containers=c["containers"],
+            valid_from=c["valid_from"],
+            valid_to=c["valid_to"],
+            pin=c["pin"],
+            scope=c.scope,
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+    ),
+    Command(
         "truck-in",
         _("Truck in"),
         Action.GATE_WRITE,
@@ -340,6 +392,34 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     # ---- rail
+    Command(
+        "train-announce",
+        _("Announce a train"),
+        Action.RAIL_PLAN,
+        "/rail",
+        (
+            _f("reference", _("Train visit")),
+            _f("direction", _("Direction"), CHOICE, choices=(("west", _("westbound")), ("east", _("eastbound")))),
+            _f("route_code", _("Route")),
+            _f("gauge_mm", _("Gauge (mm)"), CHOICE, choices=(("1435", "1435"), ("1520", "1520"))),
+            _f("train_type_code", _("Train type")),
+            _f("wagons", _("Wagons"), LINES, hint=_("one per line: wagon number and wagon type")),
+            _f("track_code", _("Track"), required=False),
+        ),
+        lambda c: rail.announce_train(
+            c.uow,
+            c.actor,
+            reference=c["reference"],
+            direction=Direction(c["direction"]),
+            route_code=c["route_code"],
+            gauge_mm=int(c["gauge_mm"]),
+            train_type_code=c["train_type_code"],
+            wagons=[rail.WagonSpec(number, kind) for number, kind in c["wagons"]],
+            track_code=c["track_code"],
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+    ),
     Command(
         "planned-boxes-add",
         _("Add to the train's planned boxes"),
@@ -443,7 +523,13 @@ COMMANDS: tuple[Command, ...] = (
             _f("mass_kg", _("Mass (kg)"), INT),
             _f("moisture_pct", _("Moisture (%)"), NUMBER),
             _f("silo_code", _("Silo")),
-            _f("wagons", _("Hopper wagons"), LINES, hint=_("one per line: wagon number and mass in kg")),
+            _f(
+                "wagons",
+                _("Hopper wagons"),
+                LINES,
+                hint=_("one per line: wagon number and mass in kg"),
+                whole_second=True,
+            ),
         ),
         lambda c: grain.receive_grain(
             c.uow,
@@ -501,6 +587,19 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     # ---- one container
+    Command(
+        "container-register",
+        _("Register a container"),
+        Action.CONTAINER_REGISTER,
+        "/container",
+        (
+            _f("number", _("Container"), hint=_("e.g. MSKU 123456 5")),
+            _f("iso_type", _("ISO type"), hint=_("e.g. 42G1")),
+            _f("load_state", _("Full or empty"), CHOICE, choices=(("empty", _("empty")), ("full", _("full")))),
+            _f("gross_mass_kg", _("Gross mass (kg)"), INT, required=False),
+        ),
+        lambda c: _register(c),
+    ),
     Command(
         "vgm-declare",
         _("Declare the VGM"),
@@ -589,18 +688,22 @@ def parse_when(text: str, zone: ZoneInfo, name: str) -> datetime:
         value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
         raise RuleViolation(name, "not a date and time; write e.g. 2026-12-07T14:30+08:00") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    # Handed on as UTC: the services and the store keep instants in UTC (an offset kept to the store could be
+    # read back as UTC wall-clock on SQLite before the UTC column type of #17).
+    return (value if value.tzinfo is not None else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
-def _parse_lines(text: str, name: str) -> list[tuple[str, int]]:
-    pairs = []
+def _parse_lines(text: str, spec: Field) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         parts = line.replace(",", " ").replace(";", " ").split()
         if not parts:
             continue
-        if len(parts) != 2 or not parts[1].isdigit():
-            raise RuleViolation(name, f"line {number}: write a wagon number and its mass in kg")
-        pairs.append((parts[0], int(parts[1])))
+        if len(parts) != 2 or (spec.whole_second and not parts[1].isdigit()):
+            raise RuleViolation(
+                spec.name, f"line {number}: {'a wagon number and its mass in kg' if spec.whole_second else 'two words'}"
+            )
+        pairs.append((parts[0], int(parts[1]) if spec.whole_second else parts[1]))
     return pairs
 
 
@@ -630,7 +733,7 @@ def parse_value(spec: Field, raw: str, zone: ZoneInfo) -> Any:
     if spec.kind == LIST:
         return [part for part in text.replace(",", " ").split() if part]
     if spec.kind == LINES:
-        return _parse_lines(text, spec.name)
+        return _parse_lines(text, spec)
     return text
 
 

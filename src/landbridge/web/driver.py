@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from landbridge.domain.errors import Conflict, DomainError, Forbidden, NotFound
@@ -37,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 POLL_S = 1.0
 MAX_S = 300.0
 PROBLEMS = [p.value for p in jobs.Problem]
+InstructionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _status_of(error: DomainError) -> int:
@@ -85,7 +86,7 @@ def sign_off(p: PageDep, code: Annotated[str, Form(max_length=16)]) -> Response:
 
 
 @router.post("/driver/jobs/{instruction_id}/done", response_class=HTMLResponse)
-def done(p: PageDep, instruction_id: int) -> Response:
+def done(p: PageDep, instruction_id: InstructionId) -> Response:
     """The move is done: recorded with the machine and now."""
     return _act(p, lambda uow, v: jobs.confirm(uow, _source(v), instruction_id=instruction_id))
 
@@ -93,7 +94,7 @@ def done(p: PageDep, instruction_id: int) -> Response:
 @router.post("/driver/jobs/{instruction_id}/problem", response_class=HTMLResponse)
 def problem(
     p: PageDep,
-    instruction_id: int,
+    instruction_id: InstructionId,
     problem: Annotated[jobs.Problem, Form()],
     note: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:

@@ -47,9 +47,11 @@ SCREENS = (
     Screen("/corridor", _("Corridor"), Action.RAIL_READ),  # trains on the way and border queues
     Screen("/container", _("Container"), Action.CONTAINER_READ),
     Screen("/customs", _("Customs"), Action.CUSTOMS_READ),
+    Screen("/interchange", _("Interchange"), Action.EDI_READ),
     Screen("/gate", _("Gate"), Action.GATE_READ),
     Screen("/lists", _("Lists"), Action.CONTAINER_READ),
     Screen("/audit", _("Audit"), Action.AUDIT_READ),  # each list has its own read action (readmodels/lists.py)
+    Screen("/reports", _("Reports"), Action.REPORT_READ),
     Screen("/simulation", _("Simulation"), Action.SIMULATION_READ),
     Screen("/work", _("Work queues"), Action.WORK_READ),
     Screen("/driver", _("Driver"), Action.WORK_DRIVE),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/v1/work", tags=["work"])
 Reader = Annotated[Principal, Depends(Authorized(Action.WORK_READ))]
 Planner = Annotated[Principal, Depends(Authorized(Action.WORK_PLAN))]
 Driver = Annotated[Principal, Depends(Authorized(Action.WORK_DRIVE))]
+InstructionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the work instruction's id")]
 
 
 @router.post("/instructions/generate", response_model=GeneratedOut, status_code=201, responses=ERRORS)
@@ -71,14 +72,14 @@ def listed(
 
 
 @router.get("/instructions/{instruction_id}", response_model=InstructionOut, responses=ERRORS)
-def one(instruction_id: int, uow: UowDep, who: Reader) -> dict[str, Any]:
+def one(instruction_id: InstructionId, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One instruction."""
     return queues.instruction(uow, instruction_id)
 
 
 @router.post("/instructions/{instruction_id}/confirm", response_model=ConfirmOut, responses=ERRORS)
 def confirm(
-    instruction_id: int, uow: UowDep, who: Driver, key: IdempotencyDep, body: CommandIn | None = None
+    instruction_id: InstructionId, uow: UowDep, who: Driver, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
     """The driver did the move: it is recorded with the machine and ``occurred_at``; the next job follows.
 
@@ -90,7 +91,9 @@ def confirm(
 
 
 @router.post("/instructions/{instruction_id}/problem", response_model=ProblemOut, responses=ERRORS)
-def problem(instruction_id: int, body: ProblemIn, uow: UowDep, who: Driver, key: IdempotencyDep) -> JSONResponse:
+def problem(
+    instruction_id: InstructionId, body: ProblemIn, uow: UowDep, who: Driver, key: IdempotencyDep
+) -> JSONResponse:
     """The driver cannot do the job: it goes back to the queue with the reason (not to this machine)."""
     return respond(
         jobs.report_problem(

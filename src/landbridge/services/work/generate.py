@@ -27,7 +27,7 @@ from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.rail import slot_layout_ft
 from landbridge.domain.yard import YardSlot
-from landbridge.domain.yard_rules import covered_bays
+from landbridge.domain.yard_rules import StoredBox, covered_bays
 from landbridge.planning.dispatch.problem import InstructionKind, InstructionStatus
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
@@ -54,6 +54,7 @@ class _Builder:
         self.plan = base_plan(current_scenario())
         self.promises: list[Promise] = promised_slots(uow)
         self.keep_clear: set[Stack] = set()
+        self.stored: dict[str, list[StoredBox]] = {}
         self.created: list[WorkInstructionRow] = []
 
     def add(
@@ -89,7 +90,7 @@ class _Builder:
     ) -> tuple[YardSlot, list[int]]:
         """A promised slot for the box, and the instructions whose boxes it will stand on."""
         box = box_for(self.uow, number, iso_type)
-        found = choose_target(self.uow, box, self.keep_clear, prefer_block, self.promises)
+        found = choose_target(self.uow, box, self.keep_clear, prefer_block, self.promises, self.stored)
         if found is None:
             raise RuleViolation(field, f"no free yard slot fits {number}; make room in the yard first")
         return found

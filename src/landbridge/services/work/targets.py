@@ -64,16 +64,26 @@ def choose_target(
     keep_clear: set[Stack],
     prefer_block: str | None = None,
     promises: list[Promise] | None = None,
+    stored_cache: dict[str, list[StoredBox]] | None = None,
 ) -> tuple[YardSlot, list[int]] | None:
     """A slot passing every stacking rule, off the ``keep_clear`` stacks and the promised slots (the
-    yard's proposal rule), and the instructions whose promised boxes it would stand on."""
+    yard's proposal rule), and the instructions whose promised boxes it would stand on.
+
+    ``stored_cache`` keeps each block's stored boxes between calls of one command (it does not move
+    boxes while it makes instructions), so a long list reads every block once.
+    """
     promised = promised_slots(uow) if promises is None else promises
     blocks = block_preference([yard.limits(b) for b in uow.yard.blocks()], box)
     blocks.sort(key=lambda b: prefer_block is None or b.code != prefer_block)
     for limits in blocks:
-        block_row = uow.yard.block(limits.code)
-        assert block_row is not None
-        stored = [s for s in yard.block_state(uow, block_row).stored if s.box.number != box.number]
+        cached = None if stored_cache is None else stored_cache.get(limits.code)
+        if cached is None:
+            block_row = uow.yard.block(limits.code)
+            assert block_row is not None
+            cached = yard.block_state(uow, block_row).stored
+            if stored_cache is not None:
+                stored_cache[limits.code] = cached
+        stored = [s for s in cached if s.box.number != box.number]
         mine = [p for p in promised if p.slot.block == limits.code]
         phantoms = [StoredBox(Box(f"{_RESERVED}-{p.instruction_id}", p.length_ft, laden=True), p.slot) for p in mine]
         reserved = [
