@@ -116,6 +116,7 @@ def main() -> None:
         refused=dict(summary.refused),
         skipped=dict(summary.skipped),
         rehandles=summary.rehandles,
+        overrides=summary.overrides,
         twin_s=round(summary.twin_s, 1),
         wall_s=round(summary.wall_s, 1),
         commands_per_s=round(summary.commands_per_s, 1),

@@ -32,10 +32,11 @@ from stdnum import iso6346
 
 from harness import machine_load, percentile, scratch_database, served, server_url, write_result
 from landbridge.domain.identifiers import ContainerNumber
+from landbridge.domain.manifests import ManifestEntry
 from landbridge.scenarios import load_scenario
 from landbridge.services.authz import create_user
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import vessel
+from landbridge.services.operations import manifests, vessel
 from landbridge.services.seeding import seed_scenario
 from landbridge.store import tables
 from landbridge.store.database import engine_for
@@ -62,6 +63,9 @@ def prepare(url: str) -> tuple[list[str], str]:
     )
     vessel.berth_vessel(
         UnitOfWork.for_url(url), actor, reference="BENCH", berth_code="29", etb=datetime(2026, 11, 28, 1, tzinfo=UTC)
+    )
+    manifests.set_discharge_list(  # the line's discharge list: a box not on it is refused
+        UnitOfWork.for_url(url), actor, visit="BENCH", entries=[ManifestEntry(_number(i)) for i in range(BOXES)]
     )
     numbers = []
     for i in range(BOXES):

@@ -9,7 +9,7 @@ that database with ``landbridge serve --workers N`` and, as an admin, requests e
 app has — found by walking the app's routes, so pages added later are measured too — ``--repeat``
 times each after one warm-up, filling path parameters with real objects from the database (a
 container, a train visit, a vessel visit, a yard stack, a grain lot). Then it reads the history of
-``--histories`` containers, pages through the whole DCSA event feed following ``Next-Page-Cursor``
+``--histories`` containers, pages through the whole DCSA event feed following ``Next-Page``
 (no page may time out), and states the database's size, per table and per 1,000 events.
 
 Targets (issue #19): every page and list p95 < 300 ms, a container's history < 50 ms. Prints a table
@@ -159,7 +159,7 @@ def database_size(url: str) -> dict[str, Any]:
 
 
 def page_dcsa_feed(client: httpx.Client, limit: int) -> dict[str, Any]:
-    """Follow Next-Page-Cursor from the first page to the last; every page must answer in time."""
+    """Follow ``Next-Page`` from the first page to the last; every page must answer in time."""
     pages = events = 0
     slowest_ms = 0.0
     started = time.perf_counter()
@@ -172,10 +172,11 @@ def page_dcsa_feed(client: httpx.Client, limit: int) -> dict[str, Any]:
             return {"error": f"page {pages + 1}: HTTP {response.status_code}", "pages": pages, "events": events}
         pages += 1
         events += len(response.json())
-        cursor = response.headers.get("Next-Page-Cursor")
-        if not cursor:
+        # DCSA TnT 2.2 paging: ``Next-Page`` is the next page's link (absent on the last page).
+        link = response.headers.get("Next-Page")
+        if not link:
             break
-        params = {"limit": limit, "cursor": cursor}
+        params = dict(httpx.URL(link).params)
     return {
         "pages": pages,
         "events": events,
