@@ -214,3 +214,21 @@ def test_csv_discharge_list_becomes_the_calls_list_and_exports_back(database_url
     assert "CSQU3054383" in exported and "45G1" in exported
     unknown = import_csv(UnitOfWork.for_url(database_url), ACTOR, text, CsvKind.DISCHARGE, visit="V-NONE")
     assert not unknown.applied and unknown.problems[0].column == "reference"
+
+
+def test_a_lines_release_covers_only_boxes_the_line_may_see(database_url: str) -> None:
+    """Imported as the line's own user (party-scoped), a release of a box it neither owns nor ships is refused."""
+    seed_partners(UnitOfWork.for_url(database_url))
+    register_container(
+        UnitOfWork.for_url(database_url),
+        RegisterContainer(ContainerNumber("CSQU3054383"), "45G1", LoadState.FULL, 24500),
+        ACTOR,
+    )
+    line = Actor(name="cosco-user", role="shipping_line", party="COSCO")
+    [outcome] = list(
+        import_edifact(UnitOfWork.for_url(database_url), _release()[0], line, source_name="line", party="COSCO")
+    )
+    assert outcome.status == "rejected", outcome.report()
+    assert "CSQU3054383" in outcome.messages[0].problems[-1].reason
+    with UnitOfWork.for_url(database_url) as uow:
+        assert uow.gate.delivery_order("REL-COSU6123456780") is None

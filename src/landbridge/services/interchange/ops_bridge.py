@@ -216,9 +216,12 @@ def apply_release(context: ApplyContext, message: ContainerMessage) -> dict[str,
     expiries = [when for when in (item.when("36") for item in message.equipment) if when is not None]
     end = min(expiries) if expiries else start + RELEASE_VALIDITY
     context.at(bgm, "BGM")
+    from landbridge.services.authz import scope_of
+
     answer = gate.issue_delivery_order(
         context.uow,
         context.actor,
+        scope=scope_of(context.actor),  # a line releases only boxes it may see, as through the API
         reference=reference[:35],
         containers=numbers,
         valid_from=start,
