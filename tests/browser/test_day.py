@@ -201,6 +201,8 @@ def test_a_day_from_the_browser(browser: Any, hub_server: tuple[str, str], lang:
     assert api(f"/api/v1/containers/{box_b}")["position"]["reference"].startswith(f"{train}/")  # train/wagon/slot
     assert api(f"/api/v1/grain/lots/{lot}")["mass_kg"] == 40_000
     assert api(f"/api/v1/vessel-visits/{bulk}")["status"] == "departed"
+    etb = datetime.fromisoformat(api(f"/api/v1/vessel-visits/{ship}")["etb"])
+    assert abs(etb - datetime.now(UTC)) < timedelta(minutes=10)  # the hub time typed is the instant meant
     history = api(f"/api/v1/containers/{box_a}/history")
     assert all((event.get("source_reference") or "").startswith("web:") for event in history)
 

@@ -63,6 +63,7 @@ def test_a_driver_discharges_a_ship_on_the_driver_screen(make_hub: Callable[...,
         page = room.get("/work")
         assert page.status_code == 200 and 'data-queue="berth:30"' in page.text
         assert 'data-machine="STS-30-1"' in page.text and "lunch" in page.text
+        assert 'id="per-shift"' in page.text  # the confirmed move counts in its shift (hub time)
         assert room.get("/driver").status_code == 403
         assert room.get("/driver/live?once=1").status_code == 403
     with TestClient(hub.client.app) as anonymous:

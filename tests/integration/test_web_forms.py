@@ -138,9 +138,12 @@ def test_a_party_name_with_markup_is_escaped_on_every_page(hub: Client) -> None:
     post(client, "/api/v1/parties", {"code": "EVIL", "name": evil, "role": "shipper"}, 201)
     with TestClient(client.app) as web:
         _login(web, url, "admin")
-        for path in ("/", "/berths", "/yard", "/rail", "/grain", "/corridor", "/customs", "/act/hold-place"):
+        screens = ("/", "/berths", "/yard", "/rail", "/grain", "/corridor", "/customs", "/gate", "/simulation")
+        lists = ("/lists", "/lists/parties", "/lists/containers", "/lists/holds", "/audit", "/act/hold-place")
+        for path in (*screens, *lists):
             html = web.get(path, params={"reason": evil}).text
             assert evil not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in web.get("/lists/parties").text  # shown, as text
         refused = submit(web, "/customs", "hold-place", {"container": evil, "kind": "customs", "reason": evil})
         assert evil not in refused.text and "&lt;script&gt;" in refused.text
 

@@ -20,8 +20,16 @@ import pytest
 from sqlalchemy import select, update
 
 from landbridge.domain.events import as_utc, utc_now
+from landbridge.domain.yard import YardSlot
+from landbridge.domain.yard_rules import Box
+from landbridge.planning.dispatch.check import check_dispatch
+from landbridge.planning.dispatch.problem import state_to_json
+from landbridge.planning.dispatch.solve import plan
+from landbridge.services.work.dispatching import dispatch_state
+from landbridge.services.work.targets import Promise, TargetPlanner, choose_target
 from landbridge.store.database import engine_for
 from landbridge.store.tables import EventRow
+from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
 from tests.support import Hub, bearer, container_number, token, uic_wagon
 
@@ -59,6 +67,13 @@ def _ship(hub: Hub, count: int, berth: str = "30") -> list[str]:
     return numbers
 
 
+def _checked(url: str) -> None:
+    """The independent checker accepts what the dispatcher plans on the live state (and its holds)."""
+    with UnitOfWork.for_url(url) as uow:
+        state = dispatch_state(uow)
+    assert check_dispatch(state_to_json(state), plan(state).to_json()) == []
+
+
 def _events(url: str, event_type: str) -> list[EventRow]:
     with engine_for(url).connect() as connection:
         return list(connection.execute(select(EventRow).where(EventRow.event_type == event_type)))
@@ -93,6 +108,7 @@ def test_a_ship_is_discharged_through_work_instructions(hub: Hub) -> None:
     assert sorted(made["assigned"].values()) == [i["id"] for i in created[:3]]
     again = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
     assert again["created"] == []  # nothing twice
+    _checked(hub.url)
     call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", user="d1")
     call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", status=409, user="d2")
     screen = call(hub, "GET", "/api/v1/equipment/mine", user="d1")
@@ -152,6 +168,7 @@ def test_a_machine_out_of_service_gives_its_jobs_back(hub: Hub) -> None:
     live = call(hub, "GET", "/api/v1/work/instructions?queue=berth:30")
     assert sum(i["status"] in ("open", "assigned") for i in live) == 3  # none lost
     assert all(i["machine"] != "STS-30-2" for i in live)
+    _checked(hub.url)
     back = call(hub, "PUT", "/api/v1/equipment/STS-30-2/status", {"status": "working"}, user="yard_operator")
     assert back["status_reason"] is None
 
@@ -236,6 +253,7 @@ def test_a_train_is_loaded_wagon_by_wagon_and_a_buried_box_is_dug_out_first(hub:
     assert buried["depends_on"] == [relocation["id"]] and buried["target"]["wagon"] == uic_wagon(1)
     assert beside["target"]["wagon"] == uic_wagon(1) and beside["target"]["wagon_slot"] == 1
     assert buried["queue"] == beside["queue"] == "track:T1" and relocation["queue"] == "block:A"
+    _checked(hub.url)
     drivers = iter(("d1", "d2", "d3", "d4"))
     signed: dict[str, str] = {}
     for _ in range(10):
@@ -299,3 +317,22 @@ def test_a_truck_in_gets_its_drop_off_and_pick_up_done_by_yard_machines(hub: Hub
     assert call(hub, "GET", f"/api/v1/containers/{imported}")["position"]["kind"] == "delivered"
     turns = call(hub, "GET", "/api/v1/work/productivity")["trucks"]
     assert turns["count"] == 1 and turns["mean_turn_min"] is not None
+
+
+def test_when_the_ground_is_promised_a_box_stacks_on_a_promised_box_and_waits_for_it(hub: Hub) -> None:
+    with UnitOfWork.for_url(hub.url) as uow:
+        ground = [
+            Promise(YardSlot(block.code, bay, row, 1), 20, 1000 + index)
+            for index, (block, bay, row) in enumerate(
+                (b, bay, row) for b in uow.yard.blocks() for bay in range(1, b.bays + 1) for row in range(1, b.rows + 1)
+            )
+        ]
+        chosen = choose_target(uow, Box("LBOU0000016", 20, laden=True), set(), promises=ground)
+        planner = TargetPlanner(uow)  # what a generation uses: block states built once, promises added
+        for promise in ground:
+            planner.promise(promise)
+        assert planner.choose(Box("LBOU0000016", 20, laden=True), set()) == chosen
+    assert chosen is not None
+    slot, depends_on = chosen
+    below = next(p for p in ground if (p.slot.block, p.slot.bay, p.slot.row) == (slot.block, slot.bay, slot.row))
+    assert slot.tier == 2 and depends_on == [below.instruction_id]

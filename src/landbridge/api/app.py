@@ -17,6 +17,7 @@ from landbridge.api.routers import (
     billing,
     containers,
     dcsa,
+    edi,
     equipment,
     health,
     operations_containers,
@@ -32,6 +33,7 @@ from landbridge.api.routers import (
     reference,
     reports,
     tracking,
+    waybills,
     work,
 )
 from landbridge.api.throttle import Throttle
@@ -83,6 +85,8 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
         equipment.router,
         work.router,
         plans.router,
+        edi.router,
+        waybills.router,
         dcsa.router,
         tracking.router,
     ):

@@ -688,7 +688,9 @@ def parse_when(text: str, zone: ZoneInfo, name: str) -> datetime:
         value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
         raise RuleViolation(name, "not a date and time; write e.g. 2026-12-07T14:30+08:00") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    # Handed on as UTC: the services and the store keep instants in UTC (an offset kept to the store could be
+    # read back as UTC wall-clock on SQLite before the UTC column type of #17).
+    return (value if value.tzinfo is not None else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def _parse_lines(text: str, spec: Field) -> list[tuple[str, Any]]:

@@ -1,7 +1,7 @@
 """times stored as UTC on SQLite
 
 Revision ID: 0030
-Revises: 0070
+Revises: 0050
 Create Date: 2026-12-07 07:00:00
 
 Why: SQLite's DATETIME kept the wall-clock digits of whatever offset a caller sent and dropped the
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0070"
+down_revision = "0050"
 branch_labels = None
 depends_on = None
 
