@@ -160,3 +160,8 @@ def test_a_literal_path_beside_a_numbered_one_answers_405_not_422(client: TestCl
     """Found by Schemathesis (ST204): GET /api/v1/work/instructions/generate was read as instruction 'generate'."""
     response = client.get("/api/v1/work/instructions/generate")
     assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+def test_a_billing_period_outside_the_accepted_years_is_refused(client: TestClient) -> None:
+    """Found by the long Schemathesis run: POST /api/v1/billing/runs with period 1294-01 answered 500."""
+    assert _field_of(client.post("/api/v1/billing/runs", json={"period": "1294-01"})) == ["body", "period"]
