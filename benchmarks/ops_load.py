@@ -281,9 +281,7 @@ async def play(base: str, prepared: Prepared, operations: list[Operation], concu
                 elif op.kind == "train_list":
                     await call("GET train-visits", "GET", "/api/v1/train-visits", "auditor")
                 elif op.kind == "yard_page":
-                    started = time.perf_counter()
-                    response = await client.get("/yard", cookies={"lb_token": tokens["auditor"]})
-                    outcomes.append(Outcome("GET /yard page", response.status_code, time.perf_counter() - started))
+                    await call("GET /yard page", "GET", "/yard", "auditor", cookies={"lb_token": tokens["auditor"]})
                 elif op.kind == "tracking":
                     await call("GET tracking", "GET", f"/api/v1/tracking/{op.box}", "auditor")
                 elif op.kind == "dcsa_events":
@@ -346,9 +344,9 @@ SELECT container_number, imdg_class FROM goods_lines WHERE container_number = :b
 DELETE FROM yard_cells WHERE container_number = :box;
 DELETE FROM yard_slots WHERE container_number = :box;
 INSERT INTO yard_slots (block, bay, row, tier, container_number)
-  SELECT 'B', bay, row, tier, :box FROM bench_boxes WHERE i = :i;
+  SELECT block, bay, row, tier, :box FROM bench_boxes WHERE i = :i;
 INSERT INTO yard_cells (block, bay, row, tier, container_number)
-  SELECT 'B', bay, row, tier, :box FROM bench_boxes WHERE i = :i;
+  SELECT block, bay, row, tier, :box FROM bench_boxes WHERE i = :i;
 UPDATE containers SET version = version + 1 WHERE number = :box;
 INSERT INTO events
   (event_type, subject_type, subject_id, actor, role, occurred_at, recorded_at, location, before, after)
@@ -364,7 +362,7 @@ def pgbench_ceiling(template_url: str, concurrency: int, seconds: int) -> dict[s
             connection.execute(
                 text(
                     "CREATE TABLE bench_boxes AS SELECT (row_number() OVER (ORDER BY s.container_number)) - 1 AS i, "
-                    "s.container_number AS number, s.bay, s.row, s.tier FROM yard_slots s"
+                    "s.container_number AS number, s.block, s.bay, s.row, s.tier FROM yard_slots s"
                 )
             )
             connection.execute(text("CREATE UNIQUE INDEX ON bench_boxes (i)"))

@@ -46,7 +46,7 @@ PAGE_TIMEOUT_S = 30.0
 
 
 def sample_objects(url: str, seed: int) -> dict[str, str]:
-    """Real values for path parameters: a box with a long history, a train, a vessel, a stack, a lot."""
+    """Real values for path parameters: a box with a long history, a train, a vessel, a wagon, a stack, a lot."""
     rng = random.Random(seed)
     values: dict[str, str] = {}
     with engine_for(url).connect() as connection:
@@ -67,6 +67,9 @@ def sample_objects(url: str, seed: int) -> dict[str, str]:
             found = connection.execute(select(column).order_by(column).limit(50)).scalars().all()
             if found:
                 values[key] = str(rng.choice(found))
+        wagon = connection.execute(select(tables.WagonRow.number).order_by(tables.WagonRow.number).limit(1)).scalar()
+        if wagon is not None:
+            values["wagon"] = str(wagon)
         stack = connection.execute(
             select(tables.YardSlotRow.block, tables.YardSlotRow.bay, tables.YardSlotRow.row).limit(1)
         ).first()
@@ -94,6 +97,8 @@ def routes_to_measure(values: dict[str, str]) -> list[tuple[str, str]]:
             fill["reference"] = values.get("vessel", "")
         if "/lots/" in path:
             fill["reference"] = values.get("lot", "")
+        if path.startswith("/api/v1/wagons/"):
+            fill["number"] = values.get("wagon", "")
         if any(not fill.get(name) for name in names):
             continue  # nothing of that kind in the database (or a parameter we cannot fill)
         filled = path

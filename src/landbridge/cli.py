@@ -12,6 +12,7 @@ from rich.table import Table
 
 from landbridge.cli_billing import billing_app
 from landbridge.config import get_settings
+from landbridge.edi_cli import csv_app, edi_app, smgs_app
 from landbridge.planning.cli import plan_app
 from landbridge.simulation import cli as simulation_cli
 from landbridge.simulation.cli import simulate_command, sweep_command
@@ -30,6 +31,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
+app.add_typer(edi_app, name="edi")
+app.add_typer(smgs_app, name="smgs")
+app.add_typer(csv_app, name="csv")
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(billing_app, name="billing")

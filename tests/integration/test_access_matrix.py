@@ -230,6 +230,7 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
     ("/customs", ALL_ROLES),
+    ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
     ("/reports", frozenset({"planner", "auditor", "admin"})),  # report.read: commercial figures
     ("/reports/throughput.csv", frozenset({"planner", "auditor", "admin"})),

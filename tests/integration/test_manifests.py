@@ -242,6 +242,7 @@ def test_every_caller_of_the_services_keeps_a_line_to_its_own_calls(hub: Client)
     release = {"reference": "DO-HUB", "containers": [_register(client, 8)], "valid_from": "2026-01-01T00:00Z"}
     post(client, "/api/v1/delivery-orders", {**release, "valid_to": "2030-01-01T00:00Z"}, 201)
     at = datetime(2026, 11, 28, 3, tzinfo=UTC)
+    foreign = _register(client, 9)  # a hub box line B neither owns nor books
     attempts: list[Callable[[], object]] = [
         lambda: manifests.list_of(UnitOfWork.for_url(url), VisitKind.VESSEL, "V1", ListKind.DISCHARGE),
         lambda: manifests.add_to_list(
@@ -258,6 +259,14 @@ def test_every_caller_of_the_services_keeps_a_line_to_its_own_calls(hub: Client)
             UnitOfWork.for_url(url), line_b, reference="V1", changes={"eta": at}, reason="x"
         ),
         lambda: gate.cancel_delivery_order(UnitOfWork.for_url(url), line_b, reference="DO-HUB"),
+        lambda: gate.issue_delivery_order(
+            UnitOfWork.for_url(url),
+            line_b,
+            reference="DO-B",
+            containers=[foreign],
+            valid_from=at,
+            valid_to=datetime(2030, 1, 1, tzinfo=UTC),
+        ),
     ]
     for attempt in attempts[1:]:
         with pytest.raises(NotFound):  # refused as unknown

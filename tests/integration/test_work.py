@@ -26,7 +26,7 @@ from landbridge.planning.dispatch.check import check_dispatch
 from landbridge.planning.dispatch.problem import state_to_json
 from landbridge.planning.dispatch.solve import plan
 from landbridge.services.work.dispatching import dispatch_state
-from landbridge.services.work.targets import Promise, choose_target
+from landbridge.services.work.targets import Promise, TargetPlanner, choose_target
 from landbridge.store.database import engine_for
 from landbridge.store.tables import EventRow
 from landbridge.store.unit_of_work import UnitOfWork
@@ -328,6 +328,10 @@ def test_when_the_ground_is_promised_a_box_stacks_on_a_promised_box_and_waits_fo
             )
         ]
         chosen = choose_target(uow, Box("LBOU0000016", 20, laden=True), set(), promises=ground)
+        planner = TargetPlanner(uow)  # what a generation uses: block states built once, promises added
+        for promise in ground:
+            planner.promise(promise)
+        assert planner.choose(Box("LBOU0000016", 20, laden=True), set()) == chosen
     assert chosen is not None
     slot, depends_on = chosen
     below = next(p for p in ground if (p.slot.block, p.slot.bay, p.slot.row) == (slot.block, slot.bay, slot.row))

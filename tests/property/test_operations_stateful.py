@@ -150,16 +150,17 @@ class HubMachine(RuleBasedStateMachine):
 
     @initialize(isos=st.lists(st.sampled_from(["22G1", "42G1", "L5G1", "22R1"]), min_size=2, max_size=4))
     def stock_the_yard(self, isos: list[str]) -> None:
-        for iso in isos:
-            self.discharge(iso, laden=True, mass=12_000, slot=None)
+        for index, iso in enumerate(isos):  # half of them come with their VGM, so a ship can load them
+            self.discharge(iso, laden=True, mass=12_000, slot=None, weighed=index % 2 == 0)
 
     @rule(
         iso=st.sampled_from(["22G1", "42G1", "L5G1", "22R1"]),
         laden=st.booleans(),
         mass=st.integers(3_000, 30_000),
         slot=st.none() | SLOTS,
+        weighed=st.booleans(),
     )
-    def discharge(self, iso: str, laden: bool, mass: int, slot: str | None) -> None:
+    def discharge(self, iso: str, laden: bool, mass: int, slot: str | None, weighed: bool) -> None:
         number = container_number(next(self.serials))
         command = RegisterContainer(
             ContainerNumber(number),
@@ -169,6 +170,11 @@ class HubMachine(RuleBasedStateMachine):
         )
         register_container(self.uow, command, ACTOR)
         self.known[number] = size_type(iso).teu
+        if laden and weighed:  # its VGM known before it is listed: no vgm_missing hold
+            when = datetime(2026, 11, 28, tzinfo=UTC)
+            vgm.declare_vgm(
+                self.uow, ACTOR, EVERYTHING, container=number, mass_kg=mass, method=1, verified_by="p", verified_at=when
+            )
         lists = [(VisitKind.VESSEL, self.vessel, kind) for kind in SHIP_LISTS] + [
             (VisitKind.TRAIN, self.train, ListKind.LOAD)
         ]
@@ -201,11 +207,14 @@ class HubMachine(RuleBasedStateMachine):
             self._try(rail.unload_from_wagon, train=self.train, container=number, slot=slot)
 
     @precondition(lambda self: bool(self.known))
-    @rule(data=st.data())
-    def load_vessel(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), held_aboard=st.booleans())
+    def load_vessel(self, data: st.DataObject, held_aboard: bool) -> None:
+        """Load a box; half the time customs holds it once aboard and the ship tries to sail (it must wait)."""
         if self.known:
             number = data.draw(st.sampled_from(self._at(("yard",)) or sorted(self.known)))
-            self._try(vessel.load_container_on_vessel, reference=self.vessel, container=number)
+            loaded = self._try(vessel.load_container_on_vessel, reference=self.vessel, container=number)
+            if loaded and held_aboard and self._try(holds.place_hold, container=number, reason="x-ray"):
+                self.depart_vessel()
 
     @rule(
         owner=st.sampled_from(OWNERS),
@@ -256,14 +265,24 @@ class HubMachine(RuleBasedStateMachine):
     # --- holds, releases, corrections, VGMs and the gate (issue #16) ------------------------------------
 
     @precondition(lambda self: bool(self.known))
-    @rule(data=st.data(), kind=st.sampled_from([HoldKind.CUSTOMS, HoldKind.DAMAGE, HoldKind.TERMINAL]))
-    def hold(self, data: st.DataObject, kind: HoldKind) -> None:
-        """Hold a box; when it is in the yard a truck comes for it anyway (the gate must keep it)."""
+    @rule(
+        data=st.data(),
+        kind=st.sampled_from([HoldKind.CUSTOMS, HoldKind.DAMAGE, HoldKind.TERMINAL]),
+        aboard_first=st.booleans(),
+    )
+    def hold(self, data: st.DataObject, kind: HoldKind, aboard_first: bool) -> None:
+        """Hold a box, then try to take it out anyway: a truck comes for it in the yard, its ship or its train
+        tries to leave with it aboard (each must keep it)."""
         if self.known:
-            number = data.draw(st.sampled_from(self._at(("yard", "vessel", "wagon")) or sorted(self.known)))
+            aboard = self._at(("vessel", "wagon")) if aboard_first else []
+            number = data.draw(st.sampled_from(aboard or self._at(("yard", "vessel", "wagon")) or sorted(self.known)))
             held = self._try(holds.place_hold, container=number, reason="property test", kind=kind)
             if held and number in self._at(("yard",)):
                 self._collect(number)
+            elif held and number in self._at(("vessel",)):
+                self.depart_vessel()
+            elif held and number in self._at(("wagon",)):
+                self.depart_train()
 
     @rule(data=st.data())
     def release(self, data: st.DataObject) -> None:
@@ -311,6 +330,7 @@ class HubMachine(RuleBasedStateMachine):
             candidates = [n for n in yard if n in held] if held_first else []
             self._collect(data.draw(st.sampled_from(candidates or yard or sorted(self.known))))
 
+    @precondition(lambda self: bool(self._at(("wagon",))))
     @rule()
     def depart_train(self) -> None:
         """The train leaves (refused while a box aboard is held); the next one comes onto the track."""
@@ -328,6 +348,7 @@ class HubMachine(RuleBasedStateMachine):
             )
             self._declare(VisitKind.TRAIN, self.train, (ListKind.LOAD,))
 
+    @precondition(lambda self: bool(self._at(("vessel",))))
     @rule()
     def depart_vessel(self) -> None:
         """The ship sails with what is aboard (refused while a box aboard is held); the next one berths."""

@@ -14,6 +14,7 @@ from landbridge.api.routers import (
     billing,
     containers,
     dcsa,
+    edi,
     equipment,
     health,
     operations_containers,
@@ -29,6 +30,7 @@ from landbridge.api.routers import (
     reference,
     reports,
     tracking,
+    waybills,
     work,
 )
 from landbridge.config import get_settings
@@ -70,6 +72,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(equipment.router)
     app.include_router(work.router)
     app.include_router(plans.router)
+    app.include_router(edi.router)
+    app.include_router(waybills.router)
     app.include_router(dcsa.router)
     app.include_router(tracking.router)
     app.include_router(pages.router)

@@ -85,6 +85,10 @@ class EventType(StrEnum):
     WORK_INSTRUCTION_DONE = "work.instruction_done"  # a driver confirmed the move (subject: the instruction)
     WORK_INSTRUCTION_FAILED = "work.instruction_failed"  # a driver reported a problem; back in the queue
     WORK_QUEUE_CHANGED = "work.queue_changed"  # a planner pinned, reordered, suspended or resumed a queue
+    CONTAINER_REPORTED = "container.reported"  # a partner's CODECO: a gate or rail move outside the hub
+    WAYBILL_CREATED = "waybill.created"
+    WAYBILL_RECONSIGNED = "waybill.reconsigned"
+    WAYBILL_GAUGE_CHANGED = "waybill.gauge_changed"
 
 
 def utc_now() -> datetime:

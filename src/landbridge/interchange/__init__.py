@@ -1,1 +1,1 @@
-"""Interchange formats (EDIFACT, SMGS, DCSA, CSV) <-> domain objects: pure parse and serialise; services apply."""
+"""Interchange formats ↔ plain typed objects: EDIFACT, SMGS waybills, DCSA, CSV (pure parse/serialise, no I/O)."""

@@ -69,6 +69,12 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    EDI_READ = "edi.read"  # interchanges received and sent, bay plans, partners
+    EDI_IMPORT = "edi.import"  # send us EDIFACT or CSV to apply (a line or shipper: as its own partner only)
+    EDI_EXPORT = "edi.export"  # build and queue outbound messages
+    EDI_PARTNERS = "edi.partners"  # change trading-partner agreements
+    WAYBILL_READ = "waybill.read"  # SMGS / CIM-SMGS consignment notes
+    WAYBILL_WRITE = "waybill.write"  # create, re-consign, record a gauge change
     BILLING_READ = "billing.read"  # charges, tariffs, invoices (a shipper or line: its own invoices)
     BILLING_WRITE = "billing.write"  # guarantees, waivers, billing runs, finalise, credit notes
     TARIFF_WRITE = "tariff.write"  # publish a tariff revision
@@ -93,6 +99,8 @@ _READS = frozenset(
         Action.CUSTOMS_READ,
         Action.HOLD_READ,
         Action.SIMULATION_READ,
+        Action.EDI_READ,
+        Action.WAYBILL_READ,
         Action.PARTY_READ,
         Action.EQUIPMENT_READ,
         Action.WORK_READ,
@@ -122,6 +130,9 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,
         Action.RELEASE_WRITE,
+        Action.EDI_IMPORT,
+        Action.EDI_EXPORT,
+        Action.WAYBILL_WRITE,
         Action.WORK_PLAN,
         Action.EQUIPMENT_MANAGE,
     },
@@ -150,7 +161,15 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.CONTAINER_CORRECT,
         Action.WORK_PLAN,
     },
-    Role.RAIL_OPERATOR: _READS | {Action.RAIL_PLAN, Action.RAIL_HANDLE, Action.WORK_PLAN, Action.WORK_DRIVE},
+    Role.RAIL_OPERATOR: _READS
+    | {
+        Action.RAIL_PLAN,
+        Action.RAIL_HANDLE,
+        Action.WORK_PLAN,
+        Action.WORK_DRIVE,
+        Action.EDI_IMPORT,
+        Action.WAYBILL_WRITE,
+    },
     Role.CUSTOMS_OFFICER: _READS | {Action.CUSTOMS_WRITE, Action.HOLD_WRITE},
     Role.SHIPPING_LINE: frozenset(
         {
@@ -167,6 +186,7 @@ POLICY: dict[Role, frozenset[Action]] = {
             Action.CONSIGNMENT_WRITE,
             Action.VESSEL_PLAN,
             Action.GATE_BOOK,
+            Action.EDI_IMPORT,
         }
     ),
     Role.SHIPPER: frozenset(

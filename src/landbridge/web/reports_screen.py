@@ -39,6 +39,16 @@ TITLES = {
     "holds": _("Holds"),
     "wagon-turnaround": _("Wagon turnaround"),
 }
+# What each report shows, for the screen (the API's wording in services/reports.py, translated here).
+EXPLAINED = {
+    "throughput": _("Boxes and TEU in and out by mode (sea, rail, road), and grain tonnes received and shipped."),
+    "dwell": _("Dwell of the boxes that left, by flow (mode in → mode out): P50, P90 and mean hours."),
+    "yard-occupancy": _("Boxes and TEU in the base at the end of each period, and the peak within it."),
+    "trains": _("Departures per route and their punctuality: within 60 minutes of the timetable slot."),
+    "gate": _("Truck turn time (in → out), P50 and P90 minutes, and appointment compliance (no clerk override)."),
+    "holds": _("Holds placed per kind, how many were released, and their P50 and P90 duration in hours."),
+    "wagon-turnaround": _("Hours a train's wagons spend at the base: arrival → released or departed."),
+}
 # The figure each report charts (one line or bar series per mode, flow, route or kind).
 CHARTED = {
     "throughput": "teu",
@@ -95,7 +105,9 @@ def _range(p: Page) -> tuple[datetime, datetime, str, str]:
     except ValueError:
         start = now_utc().astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         month = start.strftime("%Y-%m")
-    end = (start + timedelta(days=32)).replace(day=1)
+    end = min((start + timedelta(days=32)).replace(day=1), now_utc().astimezone(zone))  # no days yet to come
+    if end <= start:
+        end = (start + timedelta(days=32)).replace(day=1)  # a future month: empty, but a valid range
     if granularity == "month":  # a year of months up to the chosen one
         first_month = start.month - 11
         start = start.replace(year=start.year - (first_month <= 0), month=first_month % 12 or 12)
@@ -120,7 +132,7 @@ def reports(p: PageDep, name: str = "throughput") -> Response:
             {
                 "name": name,
                 "titles": TITLES,
-                "descriptions": DESCRIPTIONS,
+                "descriptions": EXPLAINED,
                 "columns": COLUMNS,
                 "month": month,
                 "granularity": granularity,

@@ -47,6 +47,7 @@ SCREENS = (
     Screen("/corridor", _("Corridor"), Action.RAIL_READ),  # trains on the way and border queues
     Screen("/container", _("Container"), Action.CONTAINER_READ),
     Screen("/customs", _("Customs"), Action.CUSTOMS_READ),
+    Screen("/interchange", _("Interchange"), Action.EDI_READ),
     Screen("/gate", _("Gate"), Action.GATE_READ),
     Screen("/lists", _("Lists"), Action.CONTAINER_READ),
     Screen("/audit", _("Audit"), Action.AUDIT_READ),  # each list has its own read action (readmodels/lists.py)

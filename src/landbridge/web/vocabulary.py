@@ -24,6 +24,18 @@ STATUSES = (
     _("to_border"),
     _("after_gauge_change"),
 )
+INTERCHANGE_STATUSES = (
+    _("accepted"),
+    _("partially_accepted"),
+    _("rejected"),
+    _("duplicate"),
+    _("held"),
+    _("processing"),
+    _("queued"),
+    _("failed"),
+    _("acknowledged"),
+    _("rejected_by_partner"),
+)
 LOAD_STATES = (_("full"), _("empty"))
 POSITIONS = (_("yard"), _("vessel"), _("wagon"), _("truck"), _("cfs"), _("delivered"))
 ROLES = (

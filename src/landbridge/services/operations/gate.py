@@ -249,8 +249,9 @@ def issue_delivery_order(
     def work(uow: UnitOfWork) -> dict[str, Any]:
         if uow.gate.delivery_order(reference) is not None:
             raise Conflict("reference", f"delivery order {reference} already exists")
+        mine = acting_scope(actor, scope)  # a line issuing as itself, whoever calls: only boxes it may see
         for index, number in enumerate(numbers):
-            if uow.containers.get_visible(number, scope) is None:
+            if uow.containers.get_visible(number, mine) is None:
                 raise NotFound(f"containers[{index}]", f"no container {number}")
         row = tables.DeliveryOrderRow(
             reference=reference,

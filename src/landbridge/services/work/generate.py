@@ -27,7 +27,7 @@ from landbridge.domain.iso_types import size_type
 from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.rail import slot_layout_ft
 from landbridge.domain.yard import YardSlot
-from landbridge.domain.yard_rules import StoredBox, covered_bays
+from landbridge.domain.yard_rules import covered_bays
 from landbridge.planning.dispatch.problem import InstructionKind, InstructionStatus
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
@@ -37,7 +37,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
-from landbridge.services.work.targets import Promise, Stack, box_for, boxes_on_top, choose_target, promised_slots
+from landbridge.services.work.targets import Promise, Stack, TargetPlanner, box_for, boxes_on_top
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -52,9 +52,8 @@ class _Builder:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.plan = base_plan(current_scenario())
-        self.promises: list[Promise] = promised_slots(uow)
+        self.targets = TargetPlanner(uow)
         self.keep_clear: set[Stack] = set()
-        self.stored: dict[str, list[StoredBox]] = {}
         self.created: list[WorkInstructionRow] = []
 
     def add(
@@ -82,7 +81,7 @@ class _Builder:
         self.created.append(row)
         slot = (row.target or {}).get("slot")
         if slot:
-            self.promises.append(Promise(YardSlot.parse(slot), row.length_ft, row.id))
+            self.targets.promise(Promise(YardSlot.parse(slot), row.length_ft, row.id))
         return row
 
     def target_slot(
@@ -90,7 +89,7 @@ class _Builder:
     ) -> tuple[YardSlot, list[int]]:
         """A promised slot for the box, and the instructions whose boxes it will stand on."""
         box = box_for(self.uow, number, iso_type)
-        found = choose_target(self.uow, box, self.keep_clear, prefer_block, self.promises, self.stored)
+        found = self.targets.choose(box, self.keep_clear, prefer_block)
         if found is None:
             raise RuleViolation(field, f"no free yard slot fits {number}; make room in the yard first")
         return found

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from landbridge.domain.iso_types import size_type
 from landbridge.domain.yard import YardSlot
-from landbridge.domain.yard_rules import BlockState, Box, StoredBox, block_preference, covered_bays
+from landbridge.domain.yard_rules import BlockState, Box, StoredBox, block_preference, cells_of, covered_bays
 from landbridge.services.operations import yard
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -85,7 +85,7 @@ def choose_target(
                 stored_cache[limits.code] = cached
         stored = [s for s in cached if s.box.number != box.number]
         mine = [p for p in promised if p.slot.block == limits.code]
-        phantoms = [StoredBox(Box(f"{_RESERVED}-{p.instruction_id}", p.length_ft, laden=True), p.slot) for p in mine]
+        phantoms = [_phantom(p) for p in mine]
         reserved = [
             StoredBox(Box(_RESERVED, 20, laden=False), YardSlot(code, bay, ground_row, tier))
             for code, bay, ground_row in sorted(keep_clear)
@@ -105,6 +105,71 @@ def choose_target(
             )
             return found, depends
     return None
+
+
+class TargetPlanner:
+    """Promised slots for the instructions of one command, with each block's state built once.
+
+    Boxes do not move while a command makes instructions, so each block's stored boxes and the
+    promises so far are kept as one :class:`BlockState`, and each new promise is added to it: a
+    long discharge list costs one proposal per box, not one rebuild of every block per box.
+    A relocation (which keeps its own stack clear) takes the slower :func:`choose_target`.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.promises: list[Promise] = promised_slots(uow)
+        self.stored: dict[str, list[StoredBox]] = {}
+        self._states: dict[str, BlockState] = {}
+        self._limits = {b.code: yard.limits(b) for b in uow.yard.blocks()}
+
+    def _state(self, code: str) -> BlockState:
+        state = self._states.get(code)
+        if state is None:
+            block_row = self.uow.yard.block(code)
+            assert block_row is not None
+            self.stored[code] = yard.block_state(self.uow, block_row).stored
+            phantoms = [_phantom(p) for p in self.promises if p.slot.block == code]
+            state = self._states[code] = BlockState(self._limits[code], [*self.stored[code], *phantoms])
+        return state
+
+    def promise(self, promise: Promise) -> None:
+        """Count a new promise as a taken slot."""
+        self.promises.append(promise)
+        state = self._states.get(promise.slot.block)
+        if state is not None:
+            item = _phantom(promise)
+            state.stored.append(item)
+            for cell in cells_of(promise.slot, promise.length_ft):
+                state.by_cell[cell] = item
+
+    def choose(
+        self, box: Box, keep_clear: set[Stack], prefer_block: str | None = None
+    ) -> tuple[YardSlot, list[int]] | None:
+        """A slot for the box by the yard's proposal rule, and the instructions it would stand on."""
+        if keep_clear:
+            return choose_target(self.uow, box, keep_clear, prefer_block, self.promises, self.stored)
+        blocks = block_preference(list(self._limits.values()), box)
+        blocks.sort(key=lambda b: prefer_block is None or b.code != prefer_block)
+        for limits in blocks:
+            state = self._state(limits.code)
+            found = state.propose(box)
+            if found is not None:
+                below = {
+                    state.by_cell.get((bay, found.row, found.tier - 1))
+                    for bay in covered_bays(found.bay, box.length_ft)
+                }
+                depends = sorted(
+                    int(item.box.number.removeprefix(f"{_RESERVED}-"))
+                    for item in below
+                    if item is not None and item.box.number.startswith(f"{_RESERVED}-")
+                )
+                return found, depends
+        return None
+
+
+def _phantom(promise: Promise) -> StoredBox:
+    return StoredBox(Box(f"{_RESERVED}-{promise.instruction_id}", promise.length_ft, laden=True), promise.slot)
 
 
 def boxes_on_top(uow: UnitOfWork, row: tables.ContainerRow) -> tuple[YardSlot | None, list[str]]:

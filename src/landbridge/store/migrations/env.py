@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from landbridge.store import billing_tables, tracking_tables, work_tables  # noqa: F401  (register their tables on Base.metadata)
+from landbridge.store import (  # noqa: F401  (register their tables on Base.metadata)
+    billing_tables,
+    interchange_tables,
+    tracking_tables,
+    work_tables,
+)
 from landbridge.store.database import make_engine
 from landbridge.store.tables import Base
 

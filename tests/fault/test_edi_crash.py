@@ -1,0 +1,113 @@
+"""Crash safety of the EDIFACT importer: killed with SIGKILL at ≥ 20 points during a batch of 10,000
+CODECO messages and restarted each time, every message ends up applied exactly once.
+
+Each interchange commits once, together with its idempotency record; a kill before the commit
+leaves nothing of it, and the re-import skips what was committed as duplicates. Kill points are
+spread by waiting for a random number of committed interchanges (0–2) and then a random delay,
+so the importer dies while reading, while applying a message, or while committing.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from landbridge.interchange.edifact.generate import codeco_batch
+from landbridge.services.interchange.defaults import seed_partners
+from landbridge.store import tables
+from landbridge.store.interchange_tables import EdiInterchangeRow
+from landbridge.store.unit_of_work import UnitOfWork
+
+INTERCHANGES, PER_INTERCHANGE = 100, 100
+MIN_KILLS = 20
+
+
+def _committed(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(text("SELECT count(*) FROM edi_interchanges WHERE direction = 'in'")).scalar() or 0
+            )
+    finally:
+        engine.dispose()
+
+
+def _start(url: str, path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "landbridge.cli", "edi", "import", str(path), "--database-url", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_at_20_points_then_every_message_applied_exactly_once(database_url: str, tmp_path: Path) -> None:
+    seed_partners(UnitOfWork.for_url(database_url))
+    batch = tmp_path / "codeco-10000.edi"
+    with open(batch, "w", encoding="utf-8") as handle:
+        for interchange in codeco_batch(interchanges=INTERCHANGES, messages_per_interchange=PER_INTERCHANGE, seed=7):
+            handle.write(interchange)
+    draw = random.Random(20)
+    kills = 0
+    finished = False
+    while not finished:
+        before = _committed(database_url)
+        if before >= INTERCHANGES:
+            break
+        process = _start(database_url, batch)
+        target = before + draw.randint(0, 2) if kills < MIN_KILLS else None
+        while process.poll() is None:
+            if target is not None and _committed(database_url) >= target:
+                time.sleep(draw.uniform(0.0, 0.4))
+                if process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+                    process.wait()
+                    kills += 1
+                break
+            time.sleep(0.02)
+        else:
+            assert process.returncode == 0, process.stderr.read().decode() if process.stderr else ""
+            finished = True
+        if process.stderr is not None:
+            process.stderr.close()
+    # one more run after the batch was complete: everything is a duplicate, nothing changes
+    last = _start(database_url, batch)
+    assert last.wait() == 0
+    if last.stderr is not None:
+        last.stderr.close()
+    assert kills >= MIN_KILLS
+    with UnitOfWork.for_url(database_url) as uow:
+        session = uow.session
+        total = INTERCHANGES * PER_INTERCHANGE
+        assert session.scalar(select(func.count()).select_from(tables.ContainerRow)) == total
+        for event_type in ("container.registered", "container.reported"):
+            count = session.scalar(
+                select(func.count()).select_from(tables.EventRow).where(tables.EventRow.event_type == event_type)
+            )
+            assert count == total, event_type
+        doubled = session.scalar(
+            select(func.count()).select_from(
+                select(tables.EventRow.subject_id)
+                .where(tables.EventRow.event_type == "container.reported")
+                .group_by(tables.EventRow.subject_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        assert doubled == 0
+        statuses = session.execute(
+            select(EdiInterchangeRow.status, func.count())
+            .where(EdiInterchangeRow.direction == "in")
+            .group_by(EdiInterchangeRow.status)
+        ).all()
+        assert dict(statuses) == {"accepted": INTERCHANGES}
