@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 ## make run: set up, migrate, seed the Lianyungang scenario and play a demo day when the database is empty, serve on :8000
+## (the dashboard opens without a login for this local look; LANDBRIDGE_OPEN_DASHBOARD=0 make run requires one)
+run: export LANDBRIDGE_OPEN_DASHBOARD ?= 1
 run: $(STAMP)
 	$(BIN)/landbridge db upgrade
 	$(BIN)/landbridge db seed --if-empty

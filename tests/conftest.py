@@ -107,11 +107,15 @@ def client(database_url: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def seeded_client(database_url: str) -> Iterator[TestClient]:
-    """An HTTP client on the app over a database seeded with the Lianyungang scenario."""
+    """An HTTP client on the app over a database seeded with the Lianyungang scenario.
+
+    Its dashboard is open without a login, as ``make run`` serves it (``LANDBRIDGE_OPEN_DASHBOARD=1``);
+    tests of the login build their own app.
+    """
     from landbridge.scenarios import load_scenario
     from landbridge.services.seeding import seed_scenario
     from landbridge.store.unit_of_work import UnitOfWork
 
     seed_scenario(UnitOfWork.for_url(database_url), load_scenario())
-    with TestClient(create_app(database_url)) as test_client:
+    with TestClient(create_app(database_url, open_dashboard=True)) as test_client:
         yield test_client

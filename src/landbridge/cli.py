@@ -12,6 +12,8 @@ from rich.table import Table
 
 from landbridge.cli_billing import billing_app
 from landbridge.config import get_settings
+from landbridge.domain.errors import RuleViolation
+from landbridge.domain.times import parse_time, utc_now
 from landbridge.edi_cli import csv_app, edi_app, smgs_app
 from landbridge.planning.cli import plan_app
 from landbridge.simulation import cli as simulation_cli
@@ -140,11 +142,11 @@ def db_seed(
 def db_demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed plays the same day")] = 1,
     at: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--at",
-            help="The day's 'now' for planned times (ETA, gate windows); default: now",
-            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"],
+            help="The day's 'now' for planned times (ETA, gate windows), with an offset, e.g. "
+            "2026-01-15T08:00:00+08:00, or a date (midnight UTC); years 2000-2099; default: now",
         ),
     ] = None,
     if_empty: Annotated[
@@ -169,7 +171,11 @@ def db_demo(
             "the demo day plays only on a freshly seeded database (use --if-empty to skip quietly)"
         )
         raise typer.Exit(1)
-    moment = datetime.now(UTC) if at is None else (at if at.tzinfo is not None else at.replace(tzinfo=UTC))
+    try:
+        moment = utc_now() if at is None else parse_time(at + ("T00:00:00+00:00" if len(at) == 10 else ""), "--at")
+    except RuleViolation as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
     try:
         summary = play_demo_day(uow, seed=seed, at=moment)
     except DemoStepFailed as error:
@@ -428,15 +434,20 @@ def users_create(
         ),
     ],
     party: Annotated[str | None, typer.Option("--party", help="Party a shipper or shipping line acts for")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", help="Days the token is valid (1-366; default LANDBRIDGE_TOKEN_DAYS, 90)")
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Create an API user and print its bearer token (shown once; only its hash is stored)."""
+    """Create an API user and print its bearer token (shown once; only its hash is stored; it expires)."""
     from landbridge.domain.errors import DomainError
     from landbridge.services.authz import create_user
     from landbridge.store.unit_of_work import UnitOfWork
 
     try:
-        token = create_user(UnitOfWork.for_url(_database_url(database_url)), name=name, role=role, party=party)
+        token = create_user(
+            UnitOfWork.for_url(_database_url(database_url)), name=name, role=role, party=party, valid_for_days=days
+        )
     except DomainError as error:
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None
@@ -464,6 +475,24 @@ def _twin_initial_state(scenario: Any, database_url: str | None) -> Any:
 
 
 simulation_cli.initial_state_loader = _twin_initial_state
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: Annotated[str, typer.Argument(help="The user whose token stops working now")],
+    database_url: DbOption = None,
+) -> None:
+    """Revoke a user's token: the API and the dashboard refuse it from the next request on."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.services.authz import revoke_user
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    try:
+        revoke_user(UnitOfWork.for_url(_database_url(database_url)), name)
+    except DomainError as error:
+        err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"user {name} revoked")
 
 
 def _missing_schema(error: Exception) -> bool:

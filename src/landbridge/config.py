@@ -14,6 +14,17 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./landbridge.db"
     scenario: str = "lianyungang"
+    open_dashboard: bool = False
+    """``LANDBRIDGE_OPEN_DASHBOARD=1``: the dashboard shows the staff screens without a login (local demos)."""
+    rate_limit: str = "1200/minute"
+    """Requests one API user (or one address, for the login form) may make; ``0`` switches the limit off."""
+    auth_failure_limit: str = "20/5minutes"
+    """Failed tokens or logins from one address before it is locked out (429) until the window passes."""
+    token_days: int = 90
+    """How long a new API token is valid unless ``landbridge users create --days`` says otherwise."""
+    secret_key: str | None = None
+    """Signs the dashboard's CSRF cookie; a random one per process when unset (forms then need a reload
+    after a restart)."""
 
 
 @lru_cache

@@ -101,7 +101,7 @@ def test_other_bad_input(client: TestClient, database_url: str) -> None:
     assert malformed.status_code == 422
     assert _counts(database_url) == (0, 0)
     missing = client.get("/api/v1/containers/CSQU3054383")
-    assert missing.status_code == 404 and missing.json()["detail"][0]["loc"] == ["body", "number"]
+    assert missing.status_code == 404 and missing.json()["detail"][0]["loc"] == ["path", "number"]
 
 
 def test_home_page_shows_the_base(seeded_client: TestClient) -> None:

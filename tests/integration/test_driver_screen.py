@@ -8,12 +8,20 @@ queue and the crane's moves; every word is in the driver's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from tests.integration.test_work import _ship, call
 from tests.support import Hub, token
+
+
+def _csrf(html: str) -> dict[str, str]:
+    """The CSRF field every dashboard form carries (web/csrf.py): posted back with its cookie."""
+    match = re.search(r'name="csrftoken" value="([^"]+)"', html)
+    assert match, html[:500]
+    return {"csrftoken": match.group(1)}
 
 
 def test_a_driver_discharges_a_ship_on_the_driver_screen(make_hub: Callable[..., Hub]) -> None:
@@ -27,22 +35,27 @@ def test_a_driver_discharges_a_ship_on_the_driver_screen(make_hub: Callable[...,
     with TestClient(hub.client.app, cookies={"lb_token": driver_token}) as driver:
         choose = driver.get("/driver")
         assert choose.status_code == 200 and 'data-machine="STS-30-1"' in choose.text
-        assert driver.post("/driver/sign-on", data={"code": "STS-30-1"}, follow_redirects=False).status_code == 303
+        assert driver.post("/driver/sign-on", data={"code": "STS-30-1"}, follow_redirects=False).status_code == 403
+        signed = driver.post("/driver/sign-on", data={"code": "STS-30-1", **_csrf(choose.text)}, follow_redirects=False)
+        assert signed.status_code == 303
         screen = driver.get("/driver").text
         assert numbers[0] in screen and first["to_place"] in screen and 'id="job-done"' in screen
         stream = driver.get("/driver/live?once=1").text
         assert "event: job" in stream and numbers[0] in stream
-        done = driver.post(f"/driver/jobs/{first['id']}/done", follow_redirects=False)
+        token_field = _csrf(stream)  # the job panel pushed over SSE carries the token too
+        done = driver.post(f"/driver/jobs/{first['id']}/done", data=token_field, follow_redirects=False)
         assert done.status_code == 303
         box = call(hub, "GET", f"/api/v1/containers/{numbers[0]}")
         assert box["position"] == {"kind": "yard", "reference": first["target"]["slot"]}
         assert numbers[1] in driver.get("/driver/live?once=1").text  # the next job arrives by itself
-        again = driver.post(f"/driver/jobs/{first['id']}/done")
+        again = driver.post(f"/driver/jobs/{first['id']}/done", data=token_field)
         assert again.status_code == 409 and f"work instruction {first['id']} is done" in again.text
         russian = driver.get("/driver?lang=ru").text
         assert "Готово" in russian and "Проблема" in russian
         problem = driver.post(
-            f"/driver/jobs/{second['id']}/problem", data={"problem": "damaged", "note": "door"}, follow_redirects=False
+            f"/driver/jobs/{second['id']}/problem",
+            data={"problem": "damaged", "note": "door", **token_field},
+            follow_redirects=False,
         )
         assert problem.status_code == 303
         assert call(hub, "GET", f"/api/v1/work/instructions/{second['id']}")["problem"] == "damaged: door"

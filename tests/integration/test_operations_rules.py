@@ -425,7 +425,7 @@ def test_idempotency_key_replays_and_writes_nothing(hub: Client) -> None:
     assert (again.status_code, again.json()) == (200, first.json())
     assert again.headers["Idempotent-Replayed"] == "true" and _event_count(url) == events
     other = client.post("/api/v1/yard/moves", json=body, headers={"Idempotency-Key": "k-1"})
-    assert other.status_code == 422 and other.json()["detail"][0]["loc"] == ["body", "Idempotency-Key"]
+    assert other.status_code == 422 and other.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
     created = client.post(
         "/api/v1/containers",
         json={"number": container_number(61), "iso_type": "22G1"},

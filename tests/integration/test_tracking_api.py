@@ -91,7 +91,7 @@ def test_unknown_and_malformed_numbers_answer_404(hub: TestClient) -> None:
     assert hub.get("/api/v1/tracking/CSQU3054384").status_code == 404  # bad check digit
     assert hub.get("/api/v1/tracking/TGHU1234560").status_code == 404  # valid, not at the hub
     naive = hub.get(f"/api/v1/tracking/{OURS}", params={"as_of": "2026-01-10T02:00:00"})
-    assert naive.status_code == 422 and naive.json()["detail"][0]["loc"] == ["body", "as_of"]
+    assert naive.status_code == 422 and naive.json()["detail"][0]["loc"] == ["query", "as_of"]
 
 
 def test_operations_shaped_journey_with_a_new_train_after_the_gauge_change(hub: TestClient, database_url: str) -> None:

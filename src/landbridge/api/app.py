@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from landbridge import __version__
+from landbridge.api.deps import precondition
 from landbridge.api.errors import install_error_handlers
+from landbridge.api.guard import InputGuard
+from landbridge.api.responses import document_error_responses
 from landbridge.api.routers import (
     billing,
     containers,
@@ -33,26 +36,38 @@ from landbridge.api.routers import (
     waybills,
     work,
 )
+from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
 from landbridge.web import actions, driver, lists, live, pages, reports_screen
+from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """Build the app for one database (the settings' URL unless given)."""
+def create_app(database_url: str | None = None, *, open_dashboard: bool | None = None) -> FastAPI:
+    """Build the app for one database (the settings' URL unless given).
+
+    ``open_dashboard`` (default: ``LANDBRIDGE_OPEN_DASHBOARD``) shows the staff screens without a login.
+    """
+    settings = get_settings()
     # FastAPIOffline serves Swagger UI and ReDoc from the package: /docs works with no internet.
     app: FastAPI = FastAPIOffline(
         title="landbridge",
         version=__version__,
         description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",
     )
-    app.state.database_url = database_url or get_settings().database_url
+    app.state.database_url = database_url or settings.database_url
+    app.state.open_dashboard = settings.open_dashboard if open_dashboard is None else open_dashboard
+    app.state.throttle = Throttle.from_settings(settings)
     install_error_handlers(app)
+    app.add_middleware(InputGuard)
+    app.add_middleware(CsrfGuard, secret=settings.secret_key)
+    # Every API route: If-Match on commands, ETag on object reads (api/deps.precondition).
     app.include_router(health.router)
-    app.include_router(reference.router)
-    app.include_router(containers.router)
-    for operations_router in (
+    api_dependencies = [Depends(precondition)]
+    for router in (
+        reference.router,
+        containers.router,
         operations_parties.router,
         operations_vessels.router,
         operations_yard.router,
@@ -65,17 +80,17 @@ def create_app(database_url: str | None = None) -> FastAPI:
         operations_vessels.ships,
         operations_gate.releases,
         operations_rail.wagons,
+        billing.router,
+        reports.router,
+        equipment.router,
+        work.router,
+        plans.router,
+        edi.router,
+        waybills.router,
+        dcsa.router,
+        tracking.router,
     ):
-        app.include_router(operations_router)
-    app.include_router(billing.router)
-    app.include_router(reports.router)
-    app.include_router(equipment.router)
-    app.include_router(work.router)
-    app.include_router(plans.router)
-    app.include_router(edi.router)
-    app.include_router(waybills.router)
-    app.include_router(dcsa.router)
-    app.include_router(tracking.router)
+        app.include_router(router, dependencies=api_dependencies)
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(lists.router)
@@ -86,4 +101,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # Added last, so outermost: whatever answers a /dcsa request (a route, a guard, the router's 404),
     # the answer carries API-Version and, for an error, DCSA's error body.
     app.add_middleware(dcsa.DcsaResponses)
+    document_error_responses(app)  # last: every route included above documents its errors
     return app

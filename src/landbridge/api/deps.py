@@ -8,14 +8,19 @@ decides, and the returned :class:`Principal` carries the scope repository querie
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from landbridge.api.throttle import client_address, throttle_of, too_many
+from landbridge.domain.identifiers import ContainerNumber
+from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
 from landbridge.services.containers import Actor
-from landbridge.services.idempotency import HEADER, IdempotencyKey, request_digest
+from landbridge.services.idempotency import HEADER, MAX_KEY_LENGTH, IdempotencyKey, request_digest
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -41,9 +46,17 @@ def get_actor(request: Request, authorization: Annotated[str | None, Header()] =
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthenticated("send Authorization: Bearer <token>")
+    throttle, address = throttle_of(request), client_address(request)
+    locked = throttle.lockout_s(address)
+    if locked is not None:
+        raise too_many(locked, "too many wrong tokens from this address")
     actor = authenticate(get_uow(request), token.strip())
     if actor is None:
-        raise _unauthenticated("unknown or revoked token")
+        throttle.failed(address)
+        raise _unauthenticated("unknown, expired or revoked token")
+    wait = throttle.request_wait_s(actor.name)
+    if wait is not None:
+        raise too_many(wait, f"more than the allowed requests for user {actor.name}")
     return actor
 
 
@@ -70,13 +83,68 @@ class Authorized:
 
 
 async def get_idempotency_key(
-    request: Request, idempotency_key: Annotated[str | None, Header(alias=HEADER)] = None
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(alias=HEADER, min_length=1, max_length=MAX_KEY_LENGTH)] = None,
 ) -> IdempotencyKey | None:
     """The caller's ``Idempotency-Key`` with a digest of this request (method, path, body)."""
     if idempotency_key is None:
         return None
     body = await request.body()
-    return IdempotencyKey(idempotency_key, request_digest(request.method, request.url.path, body))
+    return IdempotencyKey(
+        idempotency_key,
+        request_digest(request.method, request.url.path, body),
+        raw_sha256=request_digest(request.method, request.url.path, body, canonical=False),
+    )
+
+
+# Routes whose path names one object that carries an ETag: (template prefix, kind, path parameter).
+_TAGGED: tuple[tuple[str, preconditions.Kind, str], ...] = (
+    ("/api/v1/containers/{number}", "container", "number"),
+    ("/api/v1/vessel-visits/{reference}", "vessel_visit", "reference"),
+    ("/api/v1/train-visits/{reference}", "train", "reference"),
+)
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _tagged_object(request: Request) -> tuple[preconditions.Kind, str | None, bool]:
+    """The kind and id of the object a route is about, and whether the route reads exactly that object."""
+    route = request.scope.get("route")
+    template = getattr(route, "path_format", None) or ""
+    for prefix, kind, parameter in _TAGGED:
+        if template == prefix or template.startswith(prefix + "/"):
+            subject = str(request.path_params.get(parameter, ""))
+            if kind == "container":
+                with suppress(ValueError):
+                    subject = str(ContainerNumber(subject))
+            return kind, subject, template == prefix
+    return "container", None, False  # a command on containers named in its body (yard moves, gate, CFS…)
+
+
+async def precondition(
+    request: Request,
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias=preconditions.HEADER,
+            description="An ETag read earlier: the command runs only if the object still has it (else 412)",
+            max_length=400,
+        ),
+    ] = None,
+) -> None:
+    """``If-Match`` on commands (checked in the command's transaction); ``ETag`` on object reads."""
+    kind, subject, reads_object = _tagged_object(request)
+    if request.method in _UNSAFE:
+        if if_match is not None:
+            preconditions.expect(kind, subject, preconditions.parse_if_match(if_match))
+        else:
+            preconditions.clear()
+        return
+    if request.method == "GET" and reads_object and subject:
+        url: str = request.app.state.database_url
+        tag = await run_in_threadpool(preconditions.etag_of, UnitOfWork.for_url(url), kind, subject)
+        if tag is not None:
+            response.headers["ETag"] = tag
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

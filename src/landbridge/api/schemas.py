@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from landbridge.api.types import Instant
 from landbridge.domain.containers import LoadState
 from landbridge.domain.errors import InvalidIdentifier
 from landbridge.domain.identifiers import ContainerNumber
@@ -25,7 +26,7 @@ class ContainerIn(BaseModel):
     gross_mass_kg: Annotated[int, Field(gt=0, le=MAX_RATING_KG)] | None = None
     seals: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=5)
     reefer_setpoint_c: Annotated[float, Field(ge=-40, le=40)] | None = None
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Instant | None = Field(
         default=None, description="when the box was registered, ISO 8601 with offset (default: now)"
     )
 

@@ -6,6 +6,8 @@ answer until its field is named here too.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -85,9 +87,18 @@ class SiloOut(_Row):
     stock_kg: int
 
 
-class HealthOut(BaseModel):
-    """The app is up and its database answers."""
+class DependencyOut(BaseModel):
+    """One thing the app needs to answer: ``up`` or ``down`` and, when down, why."""
 
-    status: str = Field(examples=["ok"])
+    status: Literal["up", "down"]
+    backend: str
+    reason: str | None = None
+
+
+class HealthOut(BaseModel):
+    """``ok`` when every dependency is up (200), ``unavailable`` otherwise (503 with ``Retry-After``)."""
+
+    status: Literal["ok", "unavailable"] = Field(examples=["ok"])
     version: str
     database: str = Field(description="sqlite or postgresql")
+    dependencies: dict[str, DependencyOut]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from landbridge.api.schemas_ops import CommandIn
+from landbridge.api.types import Instant
 
 Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 
@@ -77,7 +78,7 @@ class AccountOut(BaseModel):
 class GuaranteeIn(CommandIn):
     container: str
     kind: Literal["paid", "guaranteed"]
-    through: AwareDatetime = Field(description="covers every storage/reefer day that began before this moment")
+    through: Instant = Field(description="covers every storage/reefer day that began before this moment")
     party: str | None = None
     reference: Annotated[str, Field(max_length=64)] | None = None
 
@@ -86,8 +87,8 @@ class WaiverIn(CommandIn):
     container: str
     kind: str = Field(description="a charge kind (storage, line_storage, reefer_power, discharge, …) or 'all'")
     reason: Annotated[str, Field(max_length=500)] = Field(description="required: why the charge is waived")
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
 
 
 class RunIn(CommandIn):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from landbridge.api.types import HourStart, Instant
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.iso_types import MAX_RATING_KG
 from landbridge.domain.units import Direction, PartyRole
@@ -39,7 +39,7 @@ class CommandIn(Body):
     offset, lies more than 5 minutes ahead, or precedes the subject's latest event.
     """
 
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Instant | None = Field(
         default=None,
         description="when it happened, ISO 8601 with offset (default: now); not in the future, not before "
         "the subject's previous event",
@@ -90,12 +90,15 @@ class GoodsLineIn(Body):
     packing_group: str | None = None
 
 
+Locode = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$", description="UN/LOCODE, e.g. CNLYG")]
+
+
 class ConsignmentIn(CommandIn):
     booking_reference: Annotated[str, Field(min_length=1, max_length=35)]
     shipper_code: Code
     consignee_code: Code | None = None
-    origin: str
-    destination: str
+    origin: Locode
+    destination: Locode
     goods: list[GoodsLineIn] = Field(default_factory=list, max_length=200)
 
 
@@ -107,14 +110,14 @@ class VesselVisitIn(CommandIn):
     reference: Code
     vessel_name: Annotated[str, Field(min_length=1, max_length=100)]
     imo_number: str | None = None
-    eta: datetime
+    eta: Instant
     # The shipping line (party code) operating the call; a shipping line user announces for its own party.
     operator_code: str | None = None
 
 
 class BerthIn(CommandIn):
     berth_code: Code
-    etb: datetime
+    etb: Instant
 
 
 class DischargeIn(CommandIn):
@@ -167,7 +170,7 @@ class GaugeTransferIn(CommandIn):
 
 class AppointmentIn(CommandIn):
     reference: Code
-    hour_start: datetime
+    hour_start: HourStart
     plate: Annotated[str, Field(min_length=1, max_length=16)]
     kind: Literal["pick_up", "drop_off"]
     container: str | None = Field(default=None, description="the box (required for a pick-up)")
@@ -257,7 +260,7 @@ class VgmIn(CommandIn):
     verified_by: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description="the shipper's person who signed the VGM"
     )
-    verified_at: AwareDatetime = Field(description="when it was verified, ISO 8601 with offset")
+    verified_at: Instant = Field(description="when it was verified, ISO 8601 with offset")
 
 
 class VgmOut(BaseModel):
@@ -276,7 +279,7 @@ class Correction(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     reason: Annotated[str, Field(min_length=1, max_length=200)]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Instant | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields given besides reason and time (unknown ones included, so the service names them)."""
@@ -294,9 +297,9 @@ class ContainerCorrectionIn(Correction):
 
 
 class VesselVisitCorrectionIn(Correction):
-    eta: AwareDatetime | None = None
-    etb: AwareDatetime | None = None
-    etd: AwareDatetime | None = None
+    eta: Instant | None = None
+    etb: Instant | None = None
+    etd: Instant | None = None
     imo_number: str | None = None
     vessel_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
@@ -385,8 +388,8 @@ class ManifestOut(BaseModel):
 class DeliveryOrderIn(CommandIn):
     reference: Code
     containers: list[str] = Field(min_length=1, max_length=50)
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime
+    valid_from: Instant
+    valid_to: Instant
     pin: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[A-Za-z0-9]+$")] | None = Field(
         default=None, description="the PIN the trucker will quote (made up and returned once when omitted)"
     )

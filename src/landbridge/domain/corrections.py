@@ -82,6 +82,9 @@ def corrected_container(before: ContainerFacts, changes: Mapping[str, Any]) -> C
     """The container's facts after the correction, every rule checked (422 naming the field)."""
     check_fields(changes, CONTAINER_FIELDS, CONTAINER_FIXED)
     values = dict(changes)
+    for name in ("load_state", "iso_type"):
+        if name in values and values[name] is None:
+            raise RuleViolation(name, "every box has one; give the right value (null cannot be stored)")
     if "seals" in values:
         values["seals"] = tuple(values["seals"] or ())
     if "load_state" in values:

@@ -8,11 +8,14 @@ Events are never edited; a correction is a new event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from landbridge.domain.errors import RuleViolation
+from landbridge.domain.times import as_utc, checked_time, utc_now
+
+__all__ = ["Event", "EventType", "as_utc", "check_in_order", "checked_occurred_at", "utc_now"]
 
 # How far ahead of the server's clock a reported time may lie (clock skew of the reporting system).
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -91,18 +94,8 @@ class EventType(StrEnum):
     WAYBILL_GAUGE_CHANGED = "waybill.gauge_changed"
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware (events always carry an offset)."""
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive one read back from SQLite is UTC by construction."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def checked_occurred_at(value: datetime | None, now: datetime, field: str = "occurred_at") -> datetime:
-    """When a command happened: ``value`` (aware, not in the future) or ``now``; always UTC.
+    """When a command happened: ``value`` (aware, in range, not in the future) or ``now``; always UTC.
 
     A reported time without an offset is ambiguous (hub time? UTC? the railway's Moscow time?),
     so it is refused rather than guessed; a time more than a few minutes ahead of the clock is a
@@ -112,6 +105,7 @@ def checked_occurred_at(value: datetime | None, now: datetime, field: str = "occ
         return as_utc(now)
     if value.tzinfo is None or value.utcoffset() is None:
         raise RuleViolation(field, "give the time with its UTC offset, e.g. 2026-12-07T08:30:00+08:00")
+    checked_time(value, field)  # within the accepted range (domain.times), like every other time
     if value > now + MAX_CLOCK_SKEW:
         minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
         raise RuleViolation(

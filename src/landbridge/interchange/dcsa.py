@@ -35,11 +35,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from landbridge.domain.events import Event, EventType
+from landbridge.domain.times import as_utc as as_utc  # re-exported: services.tracking reads dcsa.as_utc
 
 API_VERSION = "2.2.0"
 EVENT_NAMESPACE = uuid.UUID("5b1d7c1e-4a6b-4f8e-9a52-6a0c3f1d2e77")
@@ -243,11 +244,6 @@ class MappingContext:
     def hub_locode(self) -> str:
         """The hub's UN/LOCODE."""
         return self.hub.locode or "CNLYG"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands back naive ones, which are UTC by our convention)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local_time(moment: datetime, zone: str | None, milliseconds: bool = False) -> str:

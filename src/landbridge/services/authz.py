@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from landbridge.config import get_settings
 from landbridge.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.domain.events import utc_now
 from landbridge.services.actor import Actor
@@ -238,8 +240,16 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = None) -> str:
-    """Create an API user and return its bearer token — shown once, stored only as a hash."""
+MAX_TOKEN_DAYS = 366
+
+
+def create_user(
+    uow: UnitOfWork, *, name: str, role: str, party: str | None = None, valid_for_days: int | None = None
+) -> str:
+    """Create an API user and return its bearer token — shown once, stored only as a hash, valid for some days."""
+    days = get_settings().token_days if valid_for_days is None else valid_for_days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise RuleViolation("days", f"a token is valid for 1 to {MAX_TOKEN_DAYS} days")
     try:
         checked_role = Role(role)
     except ValueError:
@@ -261,6 +271,7 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
                 party_code=party,
                 token_sha256=token_sha256(token),
                 created_at=utc_now(),
+                expires_at=utc_now() + timedelta(days=days),
             )
         )
 
@@ -268,10 +279,29 @@ def create_user(uow: UnitOfWork, *, name: str, role: str, party: str | None = No
     return token
 
 
+def token_is_live(user: tables.ApiUserRow, now: datetime | None = None) -> bool:
+    """Not revoked and not expired (a token without an expiry is one issued before expiries existed)."""
+    moment = now or utc_now()
+    return user.revoked_at is None and (user.expires_at is None or user.expires_at > moment)
+
+
 def authenticate(uow: UnitOfWork, token: str) -> Actor | None:
-    """The actor a bearer token belongs to, or None."""
+    """The actor a live bearer token belongs to, or None (unknown, expired or revoked)."""
     with uow:
         user = uow.users.by_token_sha256(token_sha256(token))
-        if user is None:
+        if user is None or not token_is_live(user):
             return None
         return Actor(name=user.name, role=user.role, party=user.party_code)
+
+
+def revoke_user(uow: UnitOfWork, name: str) -> None:
+    """Revoke a user's token at once: the API and the dashboard refuse it from the next request on."""
+
+    def work(uow: UnitOfWork) -> None:
+        user = uow.users.by_name(name)
+        if user is None:
+            raise NotFound("name", f"no user {name!r}")
+        if user.revoked_at is None:
+            user.revoked_at = utc_now()
+
+    execute(uow, Actor(USER_ADMIN, Role.ADMIN.value), work)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import datetime
 
-from landbridge.domain.events import Event, check_in_order, checked_occurred_at, utc_now
+from landbridge.domain.events import Event, as_utc, check_in_order, checked_occurred_at, utc_now
 from landbridge.store.unit_of_work import UnitOfWork
 
 _COMMAND_TIME: ContextVar[datetime | None] = ContextVar("landbridge_command_time", default=None)
+# Whether the caller reported the command's time (True) or it is the server's "now" (False).
+_REPORTED: ContextVar[bool] = ContextVar("landbridge_command_time_reported", default=False)
 
 
 def command_time() -> datetime:
@@ -32,17 +35,28 @@ def occurring_at(occurred_at: datetime | None) -> Iterator[datetime]:
     outer command's time.
     """
     outer = _COMMAND_TIME.get()
-    moment = outer if occurred_at is None and outer is not None else checked_occurred_at(occurred_at, utc_now())
+    inherits = occurred_at is None and outer is not None
+    moment = outer if inherits and outer is not None else checked_occurred_at(occurred_at, utc_now())
     token = _COMMAND_TIME.set(moment)
+    reported = _REPORTED.set(_REPORTED.get() if inherits else occurred_at is not None)
     try:
         yield moment
     finally:
+        _REPORTED.reset(reported)
         _COMMAND_TIME.reset(token)
 
 
 def append_in_order(uow: UnitOfWork, event: Event) -> None:
-    """Append ``event`` unless it is dated before the latest event of its subject (422 at occurred_at)."""
+    """Append ``event`` unless it is dated before the latest event of its subject (422 at occurred_at).
+
+    Only a time the caller reported can be out of order. A command without one is dated "now" when
+    it starts; if a concurrent command on the same subject committed a later event while this one
+    waited for the lock (or the previous event was reported a little ahead of our clock), the event
+    is dated when it is written instead — never refused for a time the caller did not give.
+    """
     previous = uow.events.latest_for(event.subject_type, event.subject_id)
+    if previous is not None and not _REPORTED.get() and as_utc(event.occurred_at) < as_utc(previous.occurred_at):
+        event = replace(event, occurred_at=max(utc_now(), as_utc(previous.occurred_at)))
     if previous is not None:
         check_in_order(
             event.occurred_at,

@@ -9,6 +9,7 @@ refused rather than silently replaying an answer to another question.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ class IdempotencyKey:
 
     key: str
     request_sha256: str
+    raw_sha256: str | None = None
+    """The digest over the raw bytes, as keys stored before requests were compared as canonical JSON."""
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.key) <= MAX_KEY_LENGTH:
@@ -42,10 +45,22 @@ class Outcome:
     replayed: bool = False
 
 
-def request_digest(method: str, path: str, body: bytes) -> str:
-    """SHA-256 over method, path and raw body: what makes two requests 'the same'."""
+def canonical_body(body: bytes) -> bytes:
+    """A JSON body with sorted keys and no insignificant blanks (anything else as it came)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def request_digest(method: str, path: str, body: bytes, *, canonical: bool = True) -> str:
+    """SHA-256 over method, path and the body as canonical JSON: what makes two requests 'the same'.
+
+    The same JSON with its keys in another order, or spaced differently, is the same request.
+    """
     digest = hashlib.sha256()
-    for part in (method.upper().encode(), b"\0", path.encode(), b"\0", body):
+    for part in (method.upper().encode(), b"\0", path.encode(), b"\0", canonical_body(body) if canonical else body):
         digest.update(part)
     return digest.hexdigest()
 
@@ -55,7 +70,7 @@ def stored_outcome(repository: IdempotencyRepository, actor: str, key: Idempoten
     row = repository.get(actor, key.key)
     if row is None:
         return None
-    if row.request_sha256 != key.request_sha256:
+    if row.request_sha256 not in {key.request_sha256, key.raw_sha256}:
         raise RuleViolation(HEADER, "this key was already used with a different request")
     return Outcome(row.status_code, row.response, replayed=True)
 

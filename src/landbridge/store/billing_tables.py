@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
+from landbridge.store.types import UtcDateTime
 
 _BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -27,7 +28,7 @@ class TariffRevisionRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, object]] = mapped_column(JSON)
     published_by: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class GuaranteeRow(Base):
@@ -37,11 +38,11 @@ class GuaranteeRow(Base):
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
     container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # paid | guaranteed
-    through: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    through: Mapped[datetime] = mapped_column(UtcDateTime())
     party_code: Mapped[str | None] = mapped_column(String(32))
     reference: Mapped[str | None] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class WaiverRow(Base):
@@ -52,10 +53,10 @@ class WaiverRow(Base):
     container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
-    start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    start: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    end: Mapped[datetime | None] = mapped_column(UtcDateTime())
     granted_by: Mapped[str] = mapped_column(String(64))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class InvoiceSeriesRow(Base):
@@ -83,8 +84,8 @@ class InvoiceRow(Base):
     total_cents: Mapped[int] = mapped_column(BigInteger)
     credits_invoice_id: Mapped[int | None] = mapped_column(_BIG_ID, ForeignKey("invoices.id"))
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finalised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finalised_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -103,7 +104,7 @@ class InvoiceLineRow(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     rate_cents: Mapped[int] = mapped_column(BigInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime())
     event_ids: Mapped[list[int]] = mapped_column(JSON)
     waiver: Mapped[str | None] = mapped_column(Text)

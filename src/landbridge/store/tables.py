@@ -7,14 +7,21 @@ so the domain never imports SQLAlchemy.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from landbridge.store.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
-    """Declarative base with a stable naming convention so migrations name constraints the same everywhere."""
+    """Declarative base with a stable naming convention so migrations name constraints the same everywhere.
+
+    A ``Mapped[datetime]`` column is a :class:`UtcDateTime` (stored as UTC on both backends) unless told otherwise.
+    """
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
 
 Base.metadata.naming_convention = {
@@ -138,7 +145,7 @@ class EquipmentRow(Base):
     twin_lift: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="working")
     status_reason: Mapped[str | None] = mapped_column(String(200))
-    status_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     x_m: Mapped[float] = mapped_column(Float, default=0.0)
     y_m: Mapped[float] = mapped_column(Float, default=0.0)
     position: Mapped[str | None] = mapped_column(String(64))  # where it last worked (a slot, a berth…)
@@ -187,9 +194,9 @@ class VesselVisitRow(Base):
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     vessel_name: Mapped[str] = mapped_column(String(100))
     imo_number: Mapped[str | None] = mapped_column(String(7))
-    eta: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    etb: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    etd: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    eta: Mapped[datetime] = mapped_column(UtcDateTime())
+    etb: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    etd: Mapped[datetime | None] = mapped_column(UtcDateTime())
     berth_code: Mapped[str | None] = mapped_column(String(16), ForeignKey("berths.code"))
     status: Mapped[str] = mapped_column(String(16))
     # The shipping line operating the call: it sees this visit (and nobody else's).
@@ -218,7 +225,7 @@ class VgmRow(Base):
     mass_kg: Mapped[int] = mapped_column(Integer)
     method: Mapped[int] = mapped_column(Integer)
     verified_by: Mapped[str] = mapped_column(String(100))
-    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str] = mapped_column(String(64))
     source_reference: Mapped[str | None] = mapped_column(String(128))
 
@@ -272,8 +279,8 @@ class TruckVisitRow(Base):
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     plate: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(8))
-    arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrived_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     appointment_reference: Mapped[str | None] = mapped_column(String(32))
     drop_off: Mapped[list[str] | None] = mapped_column(JSON)
     pick_up: Mapped[list[str] | None] = mapped_column(JSON)
@@ -307,8 +314,8 @@ class CustomsHoldRow(Base):
     container_number: Mapped[str] = mapped_column(String(11), ForeignKey("containers.number"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     placed_by: Mapped[str] = mapped_column(String(64))
-    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     kind: Mapped[str] = mapped_column(String(16), default="customs", server_default="customs")
     owner: Mapped[str] = mapped_column(String(64), default="customs", server_default="customs")
     released_by: Mapped[str | None] = mapped_column(String(64))
@@ -328,8 +335,8 @@ class EventRow(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     location: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -387,7 +394,9 @@ class ApiUserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     party_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("parties.code"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class IdempotencyKeyRow(Base):
@@ -399,14 +408,14 @@ class IdempotencyKeyRow(Base):
     request_sha256: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class GateHourRow(Base):
     """An hourly appointment window of the gate and how many trucks it takes."""
 
     __tablename__ = "gate_hours"
-    hour_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer)
 
@@ -416,7 +425,7 @@ class GateAppointmentRow(Base):
 
     __tablename__ = "gate_appointments"
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
-    hour_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), ForeignKey("gate_hours.hour_start"))
+    hour_start: Mapped[datetime] = mapped_column(UtcDateTime(), ForeignKey("gate_hours.hour_start"))
     plate: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
     container_number: Mapped[str | None] = mapped_column(String(11))
@@ -434,8 +443,8 @@ class DeliveryOrderRow(Base):
     issued_by: Mapped[str] = mapped_column(String(64))
     party_code: Mapped[str | None] = mapped_column(String(32))
     pin_sha256: Mapped[str] = mapped_column(String(64))
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    valid_to: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16))
 
 
@@ -459,7 +468,7 @@ class GrainMovementRow(Base):
     mass_kg: Mapped[int] = mapped_column(BigInteger)
     silo_code: Mapped[str | None] = mapped_column(String(8))
     counterpart: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SeedRow(Base):
@@ -468,5 +477,5 @@ class SeedRow(Base):
     __tablename__ = "scenario_seeds"
     scenario: Mapped[str] = mapped_column(String(64), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
-    seeded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seeded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     summary: Mapped[str] = mapped_column(Text)

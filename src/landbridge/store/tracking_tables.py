@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
+from landbridge.store.types import UtcDateTime
 
 _BIG_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
@@ -30,10 +31,10 @@ class DcsaEventRow(Base):
     type_code: Mapped[str] = mapped_column(String(4))
     equipment_reference: Mapped[str | None] = mapped_column(String(15), index=True)
     transport_reference: Mapped[str | None] = mapped_column(String(100), index=True)
-    event_created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    event_created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Migration 0040: the keys the 2.2 filters and sorts need (columns, so every backend filters in SQL).
-    event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    event_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     transport_call_id: Mapped[str | None] = mapped_column(String(100), index=True)
     un_location_code: Mapped[str | None] = mapped_column(String(5), index=True)
     document_type_code: Mapped[str | None] = mapped_column(String(3))
@@ -71,7 +72,7 @@ class TrackingProjectionRow(Base):
     __tablename__ = "tracking_projection"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(_BIG_ID)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The shape of the projected events; a projection older than the code is projected again (0040).
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -97,8 +98,8 @@ class EventSubscriptionRow(Base):
     transport_call_id: Mapped[str | None] = mapped_column(String(100))
     vessel_imo_number: Mapped[str | None] = mapped_column(String(7))
     un_location_code: Mapped[str | None] = mapped_column(String(5))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class EventDeliveryRow(Base):
@@ -111,12 +112,12 @@ class EventDeliveryRow(Base):
     dcsa_event_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("dcsa_events.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class EtaEstimateRow(Base):
@@ -130,8 +131,8 @@ class EtaEstimateRow(Base):
     train_reference: Mapped[str] = mapped_column(String(100))
     route_code: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(24))
-    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    p10: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    p50: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    p90: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
+    p10: Mapped[datetime] = mapped_column(UtcDateTime())
+    p50: Mapped[datetime] = mapped_column(UtcDateTime())
+    p90: Mapped[datetime] = mapped_column(UtcDateTime())
     overdue: Mapped[bool] = mapped_column(Boolean)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
+from landbridge.store.types import UtcDateTime
 
 
 class WorkInstructionRow(Base):
@@ -40,17 +41,17 @@ class WorkInstructionRow(Base):
     to_y_m: Mapped[float] = mapped_column(Float, default=0.0)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    earliest: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    latest: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    earliest: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    latest: Mapped[datetime | None] = mapped_column(UtcDateTime())
     depends_on: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), index=True)
     machine: Mapped[str | None] = mapped_column(String(16), index=True)
     pinned_machine: Mapped[str | None] = mapped_column(String(16))
     excluded_machines: Mapped[list[str]] = mapped_column(JSON, default=list)
     problem: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     done_by: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -1,23 +1,30 @@
 """Who is looking at the dashboard: a token typed once into the login form, kept in an HttpOnly cookie.
 
-The token is the same bearer token the API accepts (``api_users``, stored as its SHA-256), and the
-person behind it is the same :class:`Actor` the API authenticates: the role policy
-(``services/authz.POLICY``) decides which screens and tiles it may open, and the store's one
-visibility rule (its :class:`Scope`) which objects they show. While no user exists at all — a fresh
-``make run`` — the dashboard is open, read-only, so a new install can be looked at before anyone is
-created.
+The token is the same bearer token the API accepts (``api_users``, stored as its SHA-256; expired
+or revoked tokens are refused), and the person behind it is the same :class:`Actor` the API
+authenticates: the role policy (``services/authz.POLICY``) decides which screens and tiles it may
+open, and the store's one visibility rule (its :class:`Scope`) which objects they show. The
+dashboard is open without a login only when the operator says so (``LANDBRIDGE_OPEN_DASHBOARD=1``,
+which ``make run`` sets for a local look) — never because the users table happens to be empty.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from fastapi import Request
 from sqlalchemy.orm import Session
 
-from landbridge.services.authz import PARTY_SCOPED_ROLES, READ_ACTIONS, Action, allowed, scope_of, token_sha256
+from landbridge.services.authz import (
+    PARTY_SCOPED_ROLES,
+    READ_ACTIONS,
+    Action,
+    allowed,
+    scope_of,
+    token_is_live,
+    token_sha256,
+)
 from landbridge.services.containers import Actor
-from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope, UserRepository
 
 COOKIE = "lb_token"
@@ -65,9 +72,9 @@ def token_digest(token: str) -> str:
     return token_sha256(token.strip())
 
 
-def any_users(session: Session) -> bool:
-    """Whether any API user exists (if none, the dashboard is open)."""
-    return bool(session.scalar(select(func.count()).select_from(tables.ApiUserRow)))
+def dashboard_is_open(request: Request) -> bool:
+    """Whether this app shows staff screens without a login (an explicit setting, see the module docstring)."""
+    return bool(getattr(request.app.state, "open_dashboard", False))
 
 
 def viewer_for_token(session: Session, token: str | None) -> Viewer | None:
@@ -75,6 +82,6 @@ def viewer_for_token(session: Session, token: str | None) -> Viewer | None:
     if not token:
         return None
     row = UserRepository(session).by_token_sha256(token_digest(token))
-    if row is None:
+    if row is None or not token_is_live(row):
         return None
     return Viewer(Actor(name=row.name, role=row.role, party=row.party_code))

@@ -25,7 +25,7 @@ from landbridge.services.authz import Action, allowed
 from landbridge.services.idempotency import Outcome
 from landbridge.services.work import equipment, jobs, kpis
 from landbridge.store.unit_of_work import UnitOfWork
-from landbridge.web import auth
+from landbridge.web import auth, csrf
 from landbridge.web.i18n import Localiser, choose_language
 from landbridge.web.live import sse
 from landbridge.web.pages import TEMPLATES, Page, PageDep, guarded
@@ -109,11 +109,13 @@ def _source(viewer: auth.Viewer) -> Actor:
     return replace(viewer.actor, source="web:driver")
 
 
-def _job_panel(url: str, lang: Localiser, user: str) -> tuple[str, str]:
+def _job_panel(url: str, lang: Localiser, user: str, csrf_token: str) -> tuple[str, str]:
     with read_session(url) as session:
         signature = job_signature(session, user)
         view = driver_view(session, user)
-        html = TEMPLATES.get_template("_driver_job.html").render(d=view, _=lang.gettext, L=lang, problems=PROBLEMS)
+        html = TEMPLATES.get_template("_driver_job.html").render(
+            d=view, _=lang.gettext, L=lang, problems=PROBLEMS, csrf_token=lambda: csrf_token
+        )
         return signature, html
 
 
@@ -133,11 +135,13 @@ async def driver_live(request: Request, once: bool = False) -> Response:
     if not viewer.may(Action.WORK_DRIVE):
         return PlainTextResponse("your role does not drive machines", status_code=403)
 
+    form_token = csrf.token_for(request.scope)  # the pushed job's Done/Problem forms carry it (web/csrf.py)
+
     async def stream() -> AsyncIterator[str]:
         last, waited, sent = "", 0.0, 0
         yield "retry: 2000\n\n"
         while waited < MAX_S:
-            signature, html = await asyncio.to_thread(_job_panel, url, lang, viewer.name)
+            signature, html = await asyncio.to_thread(_job_panel, url, lang, viewer.name, form_token)
             if signature != last:
                 last, sent = signature, sent + 1
                 yield sse("job", html, sent)

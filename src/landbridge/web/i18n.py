@@ -18,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
+from landbridge.domain.times import as_utc
 from landbridge.web.readmodels.common import hub_zone
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -100,17 +101,13 @@ class Localiser:
         """A timestamp in hub time (the scenario's time zone): 24-hour ISO 8601 with the offset, in every language."""
         if value is None:
             return "–"
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return format_datetime(value.astimezone(hub_zone()), format=fmt, locale=self.locale)
+        return format_datetime(as_utc(value).astimezone(hub_zone()), format=fmt, locale=self.locale)
 
     def date(self, value: dt.datetime | None) -> str:
         """A date in hub time."""
         if value is None:
             return "–"
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return format_date(value.astimezone(hub_zone()), format="medium", locale=self.locale)
+        return format_date(as_utc(value).astimezone(hub_zone()), format="medium", locale=self.locale)
 
     def hub_offset(self) -> str:
         """The hub's offset from UTC now, as people write it (``UTC+8``, ``UTC+5:30``)."""

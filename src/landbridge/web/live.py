@@ -50,12 +50,13 @@ def sse(event: str, data: str, event_id: int) -> str:
     return f"id: {event_id}\nevent: {event}\n{lines}\n"
 
 
-def _watcher(database_url: str, token: str | None) -> auth.Viewer | None:
-    """Who watches: any logged-in user (or anyone while no user exists); None means 401."""
+def _watcher(database_url: str, token: str | None, open_dashboard: bool) -> auth.Viewer | None:
+    """Who watches: any logged-in user (or anyone when the dashboard is set to be open); None means 401."""
     with read_session(database_url) as session:
-        if not auth.any_users(session):
+        viewer = auth.viewer_for_token(session, token)
+        if viewer is None and open_dashboard:
             return auth.OPEN_VIEWER
-        return auth.viewer_for_token(session, token)
+        return viewer
 
 
 @router.get("/live", response_model=None)
@@ -65,7 +66,8 @@ async def live(request: Request, once: bool = False, tiles: bool = True) -> Resp
     lets read it, and counts only what the viewer's scope may see."""
     lang = Localiser(choose_language(request))
     url: str = request.app.state.database_url
-    viewer = await asyncio.to_thread(_watcher, url, request.cookies.get(auth.COOKIE))
+    token, open_dashboard = request.cookies.get(auth.COOKIE), auth.dashboard_is_open(request)
+    viewer = await asyncio.to_thread(_watcher, url, token, open_dashboard)
     if viewer is None:
         return PlainTextResponse("log in first", status_code=401)
     if tiles and not tiles_for(viewer):

@@ -15,12 +15,14 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from landbridge.services.authz import Action
-from landbridge.web import auth, runs
+from landbridge.services.throttle import Throttle
+from landbridge.web import auth, csrf, runs
 from landbridge.web.commands import BY_NAME, OCCURRED_AT, forms_for, hub_now_text, new_form_token
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
@@ -75,9 +77,8 @@ class Page:
         self.request = request
         self.lang = Localiser(choose_language(request))
         self.session = open_session(request)
-        if auth.any_users(self.session):
-            self.viewer: auth.Viewer | None = auth.viewer_for_token(self.session, request.cookies.get(auth.COOKIE))
-        else:
+        self.viewer: auth.Viewer | None = auth.viewer_for_token(self.session, request.cookies.get(auth.COOKIE))
+        if self.viewer is None and auth.dashboard_is_open(request):
             self.viewer = auth.OPEN_VIEWER
 
     def close(self) -> None:
@@ -103,6 +104,7 @@ class Page:
                 "path": path,
                 "languages": LANGUAGES,
                 "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
+                "csrf_token": lambda: csrf.token_for(self.request.scope),
                 "commands": forms,
                 "done": BY_NAME.get(self.request.query_params.get("done", "")),
                 "new_form_token": new_form_token,
@@ -198,7 +200,12 @@ def yard(p: PageDep, mode: str = "occupancy") -> Response:
 
 
 @router.get("/yard/stack/{block}/{bay}/{row}", response_class=HTMLResponse)
-def yard_stack(p: PageDep, block: str, bay: int, row: int) -> Response:
+def yard_stack(
+    p: PageDep,
+    block: Annotated[str, PathParam(max_length=2)],
+    bay: Annotated[int, PathParam(ge=0, le=999)],
+    row: Annotated[int, PathParam(ge=0, le=999)],
+) -> Response:
     """The containers of one stack (an htmx fragment under the heat map)."""
 
     def build() -> HTMLResponse:
@@ -368,9 +375,18 @@ def _safe_next(target: str) -> str:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(p: PageDep, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
-    """Check the token and keep it in an HttpOnly cookie."""
+    """Check the token and keep it in an HttpOnly cookie (wrong tokens count towards a lockout)."""
+    throttle: Throttle = p.request.app.state.throttle
+    address = p.request.client.host if p.request.client is not None else "unknown"
+    locked = throttle.lockout_s(address)
+    if locked is not None:
+        context = {"next": next, "failed": False, "locked_s": locked}
+        refused = p.render("login.html", context, status_code=429)
+        refused.headers["Retry-After"] = str(locked)
+        return refused
     viewer = auth.viewer_for_token(p.session, token)
     if viewer is None:
+        throttle.failed(address)
         return p.render("login.html", {"next": next, "failed": True}, status_code=401)
     target = _safe_next(next)
     if target == "/":

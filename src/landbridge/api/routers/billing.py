@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -24,6 +23,7 @@ from landbridge.api.schemas_billing import (
     WaiverOut,
 )
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
+from landbridge.api.types import Instant
 from landbridge.billing.render import invoice_csv, invoice_html, invoice_pdf
 from landbridge.scenarios import current_scenario
 from landbridge.services.authz import Action
@@ -69,7 +69,7 @@ def account(
     number: str,
     uow: UowDep,
     who: Reader,
-    at: Annotated[datetime | None, Query(description="up to this moment (default now), with offset")] = None,
+    at: Annotated[Instant | None, Query(description="up to this moment (default now), with offset")] = None,
 ) -> dict[str, Any]:
     """A box's charges so far, its guarantees and waivers, what it owes and whether a pick-up is blocked."""
     return accounts.container_account(uow, who.scope, number, at)

@@ -83,7 +83,7 @@ def list_containers(
     who: Reader,
     position_kind: Annotated[PositionKind | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[ContainerOut]:
     """Containers the caller may see (a shipper: those of its own consignments), by number."""
     kind = None if position_kind is None else position_kind.value

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -22,6 +22,8 @@ Officer = Annotated[Principal, Depends(Authorized(Action.CUSTOMS_WRITE))]
 Reader = Annotated[Principal, Depends(Authorized(Action.CUSTOMS_READ))]
 HoldWriter = Annotated[Principal, Depends(Authorized(Action.HOLD_WRITE))]
 HoldReader = Annotated[Principal, Depends(Authorized(Action.HOLD_READ))]
+# A hold's id: an integer column, so an id past it is a 422, not a database error (PostgreSQL).
+HoldId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/customs/holds", status_code=201, response_model=HoldOut, responses=ERRORS)
@@ -42,7 +44,7 @@ def place(body: HoldIn, uow: UowDep, who: Officer, key: IdempotencyDep) -> JSONR
 
 @router.post("/customs/holds/{hold_id}/release", response_model=HoldOut, responses=ERRORS)
 def release(
-    hold_id: int, uow: UowDep, who: Officer, key: IdempotencyDep, body: HoldReleaseIn | None = None
+    hold_id: HoldId, uow: UowDep, who: Officer, key: IdempotencyDep, body: HoldReleaseIn | None = None
 ) -> JSONResponse:
     """Release a customs hold."""
     return _release(hold_id, uow, who, key, body)
@@ -75,7 +77,7 @@ def place_any(body: KindedHoldIn, uow: UowDep, who: HoldWriter, key: Idempotency
 
 @router.post("/holds/{hold_id}/release", response_model=HoldOut, responses=ERRORS)
 def release_any(
-    hold_id: int, uow: UowDep, who: HoldWriter, key: IdempotencyDep, body: HoldReleaseIn | None = None
+    hold_id: HoldId, uow: UowDep, who: HoldWriter, key: IdempotencyDep, body: HoldReleaseIn | None = None
 ) -> JSONResponse:
     """Release a hold (by the authority of its kind)."""
     return _release(hold_id, uow, who, key, body)

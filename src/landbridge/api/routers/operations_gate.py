@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -19,6 +18,7 @@ from landbridge.api.schemas_ops import (
     respond,
 )
 from landbridge.api.schemas_ops_out import AppointmentOut, GateWindowOut, TruckVisitOut
+from landbridge.api.types import HourStart
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -31,7 +31,7 @@ Releaser = Annotated[Principal, Depends(Authorized(Action.RELEASE_WRITE))]
 
 
 @router.get("/appointments", response_model=GateWindowOut, responses=ERRORS)
-def window(uow: UowDep, who: Reader, hour_start: Annotated[datetime, Query()]) -> dict[str, Any]:
+def window(uow: UowDep, who: Reader, hour_start: Annotated[HourStart, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
 

@@ -10,7 +10,6 @@ are run through ``/grain/lots``. Planner and admin hold ``plan.run``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends
@@ -27,9 +26,11 @@ from landbridge.api.schemas_plans import (
     TrainPlanOut,
     plan_body_schema,
 )
+from landbridge.api.types import Instant
 from landbridge.domain.errors import RuleViolation
 from landbridge.services import planning_live
 from landbridge.services.authz import Action
+from landbridge.services.planning_bounds import MAX_LIST_ITEMS
 from landbridge.services.planning_live import silos as silo_planning
 
 router = APIRouter(prefix="/api/v1/plans", tags=["planning"])
@@ -47,7 +48,7 @@ class ArrivingLotIn(BaseModel):
     reference: Text
     owner_code: Text
     crop: Text
-    mass_kg: Annotated[int, Field(gt=0)]
+    mass_kg: Annotated[int, Field(gt=0, le=10**9)]
 
 
 class PlanIn(BaseModel):
@@ -56,14 +57,18 @@ class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     time_limit_s: Annotated[float, Field(gt=0, le=planning_live.MAX_TIME_LIMIT_S)] = 5.0
-    seed: Annotated[int, Field(ge=0)] = 1
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 1
     apply: bool = False
-    reference_time: datetime | None = None
-    berth_codes: list[str] | None = None
-    vessel_lengths_m: dict[str, Annotated[float, Field(gt=0)]] | None = None
-    train_reference: str | None = None
-    container_numbers: list[str] | None = None
-    arriving_lots: list[ArrivingLotIn] | None = None
+    reference_time: Instant | None = None
+    berth_codes: Annotated[list[Text], Field(max_length=MAX_LIST_ITEMS)] | None = None
+    vessel_lengths_m: (
+        Annotated[dict[Text, Annotated[float, Field(gt=0, le=10_000)]], Field(max_length=MAX_LIST_ITEMS)] | None
+    ) = None
+    train_reference: Text | None = None
+    container_numbers: (
+        Annotated[list[Annotated[str, Field(max_length=11)]], Field(max_length=MAX_LIST_ITEMS)] | None
+    ) = None
+    arriving_lots: Annotated[list[ArrivingLotIn], Field(max_length=MAX_LIST_ITEMS)] | None = None
 
 
 def _plan(kind: Kind, body: PlanIn, uow: UowDep) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 
 from landbridge.api.deps import Authorized, Principal, UowDep
 from landbridge.api.schemas_ops import ERRORS
+from landbridge.api.types import Instant
 from landbridge.reports.export import report_csv, report_xlsx
 from landbridge.services import reports
 from landbridge.services.authz import Action
@@ -53,8 +53,8 @@ def report(
     name: str,
     uow: UowDep,
     who: Reader,
-    start: Annotated[datetime, Query(description="first instant, with offset, e.g. 2026-11-01T00:00:00+08:00")],
-    end: Annotated[datetime, Query(description="end (exclusive), with offset")],
+    start: Annotated[Instant, Query(description="first instant, with offset, e.g. 2026-11-01T00:00:00+08:00")],
+    end: Annotated[Instant, Query(description="end (exclusive), with offset")],
     granularity: Annotated[Literal["day", "week", "month"], Query()] = "day",
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json (default), csv or xlsx")] = "json",
 ) -> Any:

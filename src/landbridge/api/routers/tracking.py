@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from landbridge.api.deps import UowDep
 from landbridge.api.routers.dcsa import ViewerDep
+from landbridge.api.types import Instant
 from landbridge.corridor.eta import ArrivalEstimate
 from landbridge.corridor.network import locodes
-from landbridge.domain.errors import InvalidIdentifier, NotFound, RuleViolation
+from landbridge.domain.errors import InvalidIdentifier, NotFound
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.interchange.dcsa import rfc3339
 from landbridge.scenarios import current_scenario
@@ -82,14 +82,12 @@ def _eta_out(estimate: ArrivalEstimate, destination: str | None, locode: str | N
     response_model=TrackingOut,
     responses={404: {"description": "Unknown container, or not one of the caller's"}},
 )
-def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: datetime | None = None) -> TrackingOut:
+def track(container_number: str, uow: UowDep, viewer: ViewerDep, as_of: Instant | None = None) -> TrackingOut:
     """Current position, DCSA timeline and the arrival estimate (P10/P50/P90) of one container."""
     try:
         number = str(ContainerNumber(container_number))
     except InvalidIdentifier as error:
         raise NotFound("container_number", f"no container {container_number!r} ({error.reason})") from None
-    if as_of is not None and as_of.tzinfo is None:
-        raise RuleViolation("as_of", "needs an offset (RFC 3339), e.g. 2026-01-15T10:00:00+08:00")
     view = tracking.track_container(uow, number, viewer, as_of)
     locode = None
     if view.route_code is not None:

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
@@ -28,6 +27,7 @@ from landbridge.api.schemas_work import (
     QueueControlIn,
     QueueOut,
 )
+from landbridge.api.types import Instant
 from landbridge.domain.events import utc_now
 from landbridge.services.authz import Action
 from landbridge.services.work import generate, jobs, kpis, queues
@@ -71,13 +71,13 @@ def listed(
     return queues.instructions(uow, queue=queue, status=status, machine=machine, limit=limit)
 
 
-@router.get("/instructions/{instruction_id}", response_model=InstructionOut, responses=ERRORS)
+@router.get("/instructions/{instruction_id:int}", response_model=InstructionOut, responses=ERRORS)
 def one(instruction_id: InstructionId, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One instruction."""
     return queues.instruction(uow, instruction_id)
 
 
-@router.post("/instructions/{instruction_id}/confirm", response_model=ConfirmOut, responses=ERRORS)
+@router.post("/instructions/{instruction_id:int}/confirm", response_model=ConfirmOut, responses=ERRORS)
 def confirm(
     instruction_id: InstructionId, uow: UowDep, who: Driver, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
@@ -90,7 +90,7 @@ def confirm(
     return respond(jobs.confirm(uow, who.actor, instruction_id=instruction_id, occurred_at=at, idempotency=key))
 
 
-@router.post("/instructions/{instruction_id}/problem", response_model=ProblemOut, responses=ERRORS)
+@router.post("/instructions/{instruction_id:int}/problem", response_model=ProblemOut, responses=ERRORS)
 def problem(
     instruction_id: InstructionId, body: ProblemIn, uow: UowDep, who: Driver, key: IdempotencyDep
 ) -> JSONResponse:
@@ -140,8 +140,8 @@ def steer(code: str, body: QueueControlIn, uow: UowDep, who: Planner, key: Idemp
 def productivity(
     uow: UowDep,
     who: Reader,
-    start: Annotated[AwareDatetime | None, Query()] = None,
-    end: Annotated[AwareDatetime | None, Query()] = None,
+    start: Annotated[Instant | None, Query()] = None,
+    end: Annotated[Instant | None, Query()] = None,
 ) -> dict[str, Any]:
     """Moves per crane hour (gross, net), yard machine moves per hour, truck turn time, wagon loading
     rate per track, moves per shift and per day — from the confirmed moves of ``[start, end)``

@@ -20,6 +20,7 @@ from landbridge.domain.errors import Conflict, NotFound
 from landbridge.domain.events import Event, EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.iso_types import size_type
+from landbridge.services import preconditions
 from landbridge.services.actor import Actor
 from landbridge.services.event_time import append_in_order, command_time, occurring_at
 from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, stored_outcome
@@ -94,6 +95,7 @@ def _execute(
     attempts: int,
 ) -> Outcome:
     for attempt in range(attempts):
+        preconditions.begin_attempt()
         try:
             with uow:
                 keys = uow.idempotency
@@ -102,6 +104,7 @@ def _execute(
                     if previous is not None:
                         return previous
                 outcome = Outcome(status_code, work(uow))
+                preconditions.ensure_checked()
                 if idempotency is not None:
                     remember(keys, actor.name, idempotency, outcome)
                 uow.commit()
@@ -154,18 +157,19 @@ def locked_container(
         raise NotFound(field, f"no container {parsed}")
     if seen_version is not None and row.version != seen_version:
         raise Conflict(field, f"{parsed} was changed by a concurrent request; read it again and retry")
+    preconditions.check("container", row.number, preconditions.container_etag(row))
     return row
 
 
 def peek_version(uow: UnitOfWork, number: str) -> int | None:
-    """The container's version now, read outside the command's transaction (None when unknown or malformed)."""
-    try:
-        parsed = ContainerNumber(number)
-    except ValueError:
-        return None
-    with uow:
-        row = uow.containers.rows([parsed]).get(str(parsed))
-        return None if row is None else row.version
+    """No longer a guard: always None (kept so the commands' call sites stay as they are).
+
+    A version read when the handler starts is not what the client saw — requests queued behind a
+    move read the newest version and all won. The version a command is checked against now comes
+    from the request (``If-Match``, see :mod:`landbridge.services.preconditions`).
+    """
+    del uow, number
+    return None
 
 
 def check_version(row: tables.ContainerRow, expected_version: int | None) -> None:

@@ -17,6 +17,7 @@ from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import Direction
 from landbridge.domain.visits import VesselVisitStatus
+from landbridge.services import preconditions
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import container_view, execute, locked_container, subject_event
@@ -112,6 +113,7 @@ def correct_vessel_visit(
         row = uow.vessels.get(reference, lock=True)
         if row is None:
             raise NotFound("reference", f"no vessel visit {reference!r}")
+        preconditions.check("vessel_visit", row.reference, lambda: preconditions.vessel_visit_etag(row))
         before = _visit_facts(row)
         for name in ("eta", "etb", "etd"):
             if name in changes:
@@ -166,6 +168,7 @@ def correct_train_visit(
         row = uow.rail.train(reference, lock=True)
         if row is None:
             raise NotFound("reference", f"no train visit {reference!r}")
+        preconditions.check("train", row.reference, lambda: preconditions.train_etag(uow, row))
         if row.status not in (TrainStatus.ANNOUNCED.value, TrainStatus.LOADING.value):
             raise RuleViolation(next(iter(changes)), f"train {reference} is {row.status}; correct it while at the base")
         before = {"route_code": row.route_code, "direction": row.direction, "track_code": row.track_code}

@@ -35,6 +35,7 @@ from landbridge.domain.rail import (
     turnaround,
 )
 from landbridge.domain.units import Direction, Gauge, Mode
+from landbridge.services import preconditions
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
@@ -157,6 +158,7 @@ def _train(
     row = uow.rail.train(reference, lock=True)
     if row is None:
         raise NotFound(field, f"no train visit {reference!r}")
+    preconditions.check("train", row.reference, lambda: preconditions.train_etag(uow, row))
     if statuses and row.status not in statuses:
         raise RuleViolation("status", f"train {reference} is {row.status}; this needs {' or '.join(statuses)}")
     return row

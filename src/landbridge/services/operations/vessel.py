@@ -14,6 +14,7 @@ from landbridge.domain.identifiers import IMONumber
 from landbridge.domain.manifests import ListKind, VisitKind
 from landbridge.domain.units import Mode
 from landbridge.domain.visits import VesselVisitStatus, check_berth_fit
+from landbridge.services import preconditions
 from landbridge.services.authz import Role
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -192,6 +193,7 @@ def _visit(
     row = uow.vessels.get(reference, lock=not shared, shared=shared)
     if row is None:
         raise NotFound("reference", f"no vessel visit {reference!r}")
+    preconditions.check("vessel_visit", row.reference, lambda: preconditions.vessel_visit_etag(row))
     if status is not None and row.status != status.value:
         raise RuleViolation("status", f"vessel visit {reference} is {row.status}, not {status.value}")
     return row

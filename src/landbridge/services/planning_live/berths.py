@@ -37,6 +37,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.vessel import visit_view
+from landbridge.services.planning_bounds import arriving_in_window, check_berth_size, free_in_window
 from landbridge.services.planning_live.common import (
     HOUR,
     as_utc,
@@ -98,7 +99,8 @@ def build_berth_instance(
     lengths = vessel_lengths_m or {}
     vessels_repo = uow.vessels
     if vessel_references is None:
-        visits = [v for v in vessels_repo.all() if v.status == VesselVisitStatus.ANNOUNCED.value]
+        announced = [v for v in vessels_repo.all() if v.status == VesselVisitStatus.ANNOUNCED.value]
+        visits = arriving_in_window(announced, [hours_after(v.eta, reference_time) for v in announced])
     else:
         visits = []
         for index, reference in enumerate(vessel_references):
@@ -149,6 +151,7 @@ def build_berth_instance(
         else:
             alongside = as_utc(occupant.etb) if occupant.etb is not None else reference_time
             openings.append(hours_after(alongside + DEFAULT_BUSY_H * HOUR, reference_time))
+    berths, openings = free_in_window(berths, openings)
     moves: list[int] = []
     sources: list[str] = []
     handling: list[tuple[int | None, ...]] = []
@@ -169,6 +172,7 @@ def build_berth_instance(
         handling.append(tuple(times))
     longest = sum(max(v for v in row if v is not None) for row in handling)
     horizon = max(arrivals) + max(openings) + longest + 1
+    check_berth_size(len(visits), horizon)
     instance = BerthInstance(
         name="live-berths",
         arrival_times=tuple(arrivals),

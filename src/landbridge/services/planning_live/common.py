@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from landbridge.domain import times
 from landbridge.domain.errors import RuleViolation
 from landbridge.planning.common import PlanningInputError, SolveResult, SolveStatus
 
@@ -16,9 +17,7 @@ HOUR = timedelta(hours=1)
 MAX_TIME_LIMIT_S = 60.0
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; the hub stores UTC, so naive means UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+as_utc = times.as_utc  # the one UTC helper (domain/times.py)
 
 
 def hours_after(moment: datetime, reference: datetime) -> int:

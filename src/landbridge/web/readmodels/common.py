@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from landbridge.domain.times import as_utc, utc_now
 from landbridge.scenarios import current_scenario
 
 CONTAINER_SUBJECT = "container"
@@ -13,15 +14,13 @@ TRAIN_SUBJECT = "train_visit"
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """Treat naive timestamps (SQLite returns them) as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    """The same instant in UTC (None stays None)."""
+    return None if value is None else as_utc(value)
 
 
 def now_utc() -> datetime:
     """The current instant, timezone-aware."""
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def hub_zone() -> ZoneInfo:
