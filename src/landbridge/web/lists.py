@@ -94,13 +94,15 @@ def export(p: PageDep, name: str) -> Response:
         def lines() -> Iterator[str]:
             out = io.StringIO()
             writer = csv.writer(out)
+            out.write("\ufeff")
             writer.writerow([column.key for column in spec.columns])
-            yield "\ufeff" + out.getvalue()
-            for row in rows:
-                out.seek(0)
-                out.truncate()
+            for count, row in enumerate(rows, start=1):
                 writer.writerow([csv_text(row.get(column.key), _iso) for column in spec.columns])
-                yield out.getvalue()
+                if count % 1000 == 0:  # a chunk per thousand rows, not per row
+                    yield out.getvalue()
+                    out.seek(0)
+                    out.truncate()
+            yield out.getvalue()
 
         headers = {"Content-Disposition": f'attachment; filename="{spec.name}.csv"'}
         return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)

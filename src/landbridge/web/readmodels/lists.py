@@ -82,6 +82,7 @@ class ListSpec:
     order: tuple[Any, ...]
     row: Callable[[Any], dict[str, Any]]
     link: str | None = None  # a path template for the first column ("/container/{}")
+    counted: bool = True  # False: no total (the event log is too long to count on every page view)
 
 
 def _choices(*values: str) -> tuple[tuple[str, str], ...]:
@@ -428,8 +429,9 @@ EVENTS = ListSpec(
         Filter("from", _("From"), E.occurred_at, "from"),
         Filter("to", _("Until"), E.occurred_at, "to"),
     ),
-    (E.occurred_at.desc(), E.id.desc()),
+    (E.id.desc(),),  # newest written first, on the primary key (an occurred_at order would sort the whole log)
     lambda row: _event_row(row),
+    counted=False,
 )
 LISTS = (*LISTS, EVENTS)
 BY_NAME: dict[str, ListSpec] = {spec.name: spec for spec in LISTS}
@@ -497,19 +499,27 @@ class ListPage:
     rows: list[dict[str, Any]]
     page: int
     pages: int
-    total: int
+    total: int | None  # None for a list that is not counted
     first: int
+    more: bool = False  # a further page exists
 
 
 def page_of(session: Session, spec: ListSpec, scope: Scope, given: Mapping[str, str], page: int) -> ListPage:
     """The rows of one page (pages count from 1; a page past the end shows the last)."""
     query = filtered(spec, scope, given)
+    if not spec.counted:
+        page = max(1, page)
+        offset = (page - 1) * PAGE_SIZE
+        found = session.scalars(query.order_by(*spec.order).offset(offset).limit(PAGE_SIZE + 1)).all()
+        more = len(found) > PAGE_SIZE
+        shown = [spec.row(row) for row in found[:PAGE_SIZE]]
+        return ListPage(shown, page, page + 1 if more else page, None, offset + 1 if shown else 0, more)
     total = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
     rows = session.scalars(query.order_by(*spec.order).offset(offset).limit(PAGE_SIZE)).all()
-    return ListPage([spec.row(row) for row in rows], page, pages, total, offset + 1 if total else 0)
+    return ListPage([spec.row(row) for row in rows], page, pages, total, offset + 1 if total else 0, page < pages)
 
 
 def all_rows(session: Session, spec: ListSpec, scope: Scope, given: Mapping[str, str]) -> Iterator[dict[str, Any]]:
