@@ -165,3 +165,18 @@ def test_a_literal_path_beside_a_numbered_one_answers_405_not_422(client: TestCl
 def test_a_billing_period_outside_the_accepted_years_is_refused(client: TestClient) -> None:
     """Found by the long Schemathesis run: POST /api/v1/billing/runs with period 1294-01 answered 500."""
     assert _field_of(client.post("/api/v1/billing/runs", json={"period": "1294-01"})) == ["body", "period"]
+
+
+def test_invoice_ids_and_list_statuses_are_bounded_by_the_schema(client: TestClient) -> None:
+    """Found by the long Schemathesis run: an invoice id past the integer column and a NUL in an appointment
+    status were schema-valid yet refused; the schema now states the bound and the allowed values."""
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/billing/invoices/{invoice_id}", "/api/v1/billing/invoices/{invoice_id}/pdf"):
+        (parameter,) = [p for p in paths[path]["get"]["parameters"] if p["name"] == "invoice_id"]
+        assert parameter["schema"]["maximum"] == 2**31 - 1
+    (status,) = [p for p in paths["/api/v1/gate/appointments/mine"]["get"]["parameters"] if p["name"] == "status"]
+    assert "booked" in str(status["schema"]) and "cancelled" in str(status["schema"])
+    assert _field_of(client.get("/api/v1/billing/invoices/2147483648")) == ["path", "invoice_id"]
+    assert _field_of(client.get("/api/v1/gate/appointments/mine", params={"status": "x\x00"})) == ["query", "status"]
+    assert _field_of(client.get("/api/v1/billing/invoices", params={"status": "open"})) == ["query", "status"]
+    assert client.get("/api/v1/gate/appointments/mine", params={"status": "booked"}).status_code == 200

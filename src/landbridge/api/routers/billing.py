@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -33,6 +33,9 @@ router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
 Reader = Annotated[Principal, Depends(Authorized(Action.BILLING_READ))]
 Clerk = Annotated[Principal, Depends(Authorized(Action.BILLING_WRITE))]
 TariffAdmin = Annotated[Principal, Depends(Authorized(Action.TARIFF_WRITE))]
+# An invoice id is a database integer: a larger one is refused by the schema, not by the database.
+InvoiceStatus = Literal["draft", "final", "credited"]
+InvoiceId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the invoice's id")]
 
 
 def _file(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -128,20 +131,20 @@ def list_invoices(
     who: Reader,
     period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     party: str | None = None,
-    status: Annotated[str | None, Query(description="draft, final or credited")] = None,
+    status: Annotated[InvoiceStatus | None, Query(description="draft, final or credited")] = None,
 ) -> list[dict[str, Any]]:
     """Invoices and credit notes (a shipper or line sees its own)."""
     return invoices.invoices(uow, who.scope, period=period, party=party, status=status)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, responses=ERRORS)
-def get_invoice(invoice_id: int, uow: UowDep, who: Reader) -> dict[str, Any]:
+def get_invoice(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> dict[str, Any]:
     """One invoice with its lines (each names the events that caused it)."""
     return invoices.invoice(uow, who.scope, invoice_id)
 
 
 @router.get("/invoices/{invoice_id}/csv", response_class=Response, responses=_file("text/csv"))
-def invoice_as_csv(invoice_id: int, uow: UowDep, who: Reader) -> Response:
+def invoice_as_csv(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> Response:
     """The invoice as CSV (one row per line, then the total)."""
     view = invoices.invoice(uow, who.scope, invoice_id)
     name = f"{view['number'] or 'draft-' + str(invoice_id)}.csv"
@@ -153,13 +156,13 @@ def invoice_as_csv(invoice_id: int, uow: UowDep, who: Reader) -> Response:
 
 
 @router.get("/invoices/{invoice_id}/html", response_class=HTMLResponse, responses=_file("text/html"))
-def invoice_as_html(invoice_id: int, uow: UowDep, who: Reader) -> HTMLResponse:
+def invoice_as_html(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> HTMLResponse:
     """The invoice as the HTML the PDF is drawn from."""
     return HTMLResponse(invoice_html(invoices.invoice(uow, who.scope, invoice_id), current_scenario().base.name))
 
 
 @router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses=_file("application/pdf"))
-def invoice_as_pdf(invoice_id: int, uow: UowDep, who: Reader) -> Response:
+def invoice_as_pdf(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> Response:
     """The invoice as PDF (A4)."""
     view = invoices.invoice(uow, who.scope, invoice_id)
     name = f"{view['number'] or 'draft-' + str(invoice_id)}.pdf"
@@ -171,14 +174,14 @@ def invoice_as_pdf(invoice_id: int, uow: UowDep, who: Reader) -> Response:
 
 
 @router.get("/invoices/{invoice_id}/check", response_model=InvoiceCheckOut, responses=ERRORS)
-def check(invoice_id: int, uow: UowDep, who: Reader) -> dict[str, Any]:
+def check(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> dict[str, Any]:
     """The independent checker's total for the invoice's party and period beside the invoice's."""
     return invoices.check_invoice(uow, who.scope, invoice_id)
 
 
 @router.post("/invoices/{invoice_id}/finalise", response_model=InvoiceOut, responses=ERRORS)
 def finalise(
-    invoice_id: int, uow: UowDep, who: Clerk, key: IdempotencyDep, body: CommandIn | None = None
+    invoice_id: InvoiceId, uow: UowDep, who: Clerk, key: IdempotencyDep, body: CommandIn | None = None
 ) -> JSONResponse:
     """Number the draft (no gaps per series) and freeze it. Refused (409) with the difference when the
     events changed since the draft."""
@@ -187,7 +190,7 @@ def finalise(
 
 
 @router.post("/invoices/{invoice_id}/credit", status_code=201, response_model=InvoiceOut, responses=ERRORS)
-def credit(invoice_id: int, body: CreditIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
+def credit(invoice_id: InvoiceId, body: CreditIn, uow: UowDep, who: Clerk, key: IdempotencyDep) -> JSONResponse:
     """Reverse a final invoice with a numbered credit note; the next run drafts the period anew."""
     return respond(
         invoices.credit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -36,9 +36,14 @@ def window(uow: UowDep, who: Reader, hour_start: Annotated[HourStart, Query()]) 
     return gate.window(uow, who.scope, hour_start)
 
 
+AppointmentStatus = Literal["booked", "used", "cancelled"]
+
+
 @router.get("/appointments/mine", response_model=list[AppointmentOut], responses=ERRORS)
 def my_appointments(
-    uow: UowDep, who: Booker, status: Annotated[str | None, Query(description="booked, used or cancelled")] = None
+    uow: UowDep,
+    who: Booker,
+    status: Annotated[AppointmentStatus | None, Query(description="booked, used or cancelled")] = None,
 ) -> list[AppointmentOut]:
     """The caller's party's appointments (gate staff: all), by window."""
     return [AppointmentOut(**view) for view in gate.appointments(uow, who.scope, status)]
