@@ -504,12 +504,14 @@ class _Day:
                     container=number,
                 )
             self.summary.appointments = 3 + len(later)
-        with _step("the line releases the import boxes (delivery order)"):
+        # The import boxes are owned by several lines (OWNERS), not only the one whose agent works here, and a
+        # line may release only its own boxes; so the hub's planner issues the order on the consignee's release.
+        with _step("the planner releases the import boxes (delivery order)"):
             order = f"DO-{self.day}-001"
             issued = self.do(
                 gate.issue_delivery_order,
                 self.uow,
-                LINE,
+                PLANNER,
                 reference=order,
                 containers=[pick, *later],
                 valid_from=self.clock - timedelta(hours=1),
