@@ -117,7 +117,9 @@ def test_a_ship_is_discharged_through_work_instructions(hub: Hub) -> None:
     # Not the caller's machine: 409 naming the job and its state.
     refused = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", status=409, user="d2")
     assert f"work instruction {job['id']} is assigned to STS-30-1" in refused["detail"][0]["msg"]
-    at = utc_now().replace(microsecond=0).isoformat()
+    # Whole seconds, rounded up: rounding down could fall before the box's own registration in this second,
+    # which the event-time rule rightly refuses (the test failed now and then that way).
+    at = (utc_now().replace(microsecond=0) + timedelta(seconds=1)).isoformat()
     done = call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", {"occurred_at": at}, user="d1")
     assert done["done"]["status"] == "done" and done["done"]["done_at"] == at
     assert done["move"]["position"] == {"kind": "yard", "reference": job["target"]["slot"]}
