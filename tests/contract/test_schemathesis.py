@@ -14,7 +14,7 @@ import pytest
 from tests.contract.fuzz import SCHEMATHESIS, run_schemathesis, served
 
 SEED = 17
-EXAMPLES_PER_OPERATION = 5
+EXAMPLES_PER_OPERATION = 3
 
 
 @pytest.mark.slow

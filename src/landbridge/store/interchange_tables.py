@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
+from landbridge.store.types import UtcDateTime
 
 _BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -54,7 +55,7 @@ class EdiInterchangeRow(Base):
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     duplicate_of: Mapped[int | None] = mapped_column(_BIG_ID)
     source_name: Mapped[str | None] = mapped_column(String(200))
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     contrl: Mapped[str | None] = mapped_column(Text)
 
@@ -69,10 +70,10 @@ class EdiOutboxRow(Base):
     control_reference: Mapped[str] = mapped_column(String(35), unique=True)
     subject: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -113,7 +114,7 @@ class StowageInstructionRow(Base):
     voyage: Mapped[str] = mapped_column(String(17))
     vessel_name: Mapped[str] = mapped_column(String(100))
     document_number: Mapped[str] = mapped_column(String(35))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     instructions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     interchange_id: Mapped[int] = mapped_column(_BIG_ID)
 
@@ -126,5 +127,5 @@ class ConsignmentNoteRow(Base):
     train_reference: Mapped[str | None] = mapped_column(String(32), index=True)
     regime: Mapped[str] = mapped_column(String(10))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
