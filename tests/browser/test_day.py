@@ -1,7 +1,8 @@
 """A day at the base driven from the browser alone, in two languages, on a hub of its own: containers
 registered, a ship announced, berthed and discharged, a hold placed (with the keyboard only) that
 stops the truck at the gate, released, the truck out, a train announced, its load plan asked for,
-reviewed wagon by wagon and applied, the train departed, grain received and shipped — and the API shows the same state afterwards.
+reviewed wagon by wagon and applied, the train departed, grain received and shipped — and the API shows
+the same state afterwards.
 
 Only master data the dashboard has no form for (a grain owner's party, the admin's token) is set up
 through the API first. Every page is checked for Content-Security-Policy violations and script errors.
