@@ -250,6 +250,7 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/yard?mode=dwell", STAFF_READERS | {"driver"}),
     ("/yard/stack/A/1/1", STAFF_READERS | {"driver"}),
     ("/rail", STAFF_READERS),
+    ("/rail/plan", frozenset({"planner", "admin"})),  # plan.run: ask for a train load plan
     ("/grain", STAFF_READERS | {"shipper"}),
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
