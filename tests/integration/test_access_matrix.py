@@ -226,6 +226,7 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/yard?mode=dwell", STAFF_READERS),
     ("/yard/stack/A/1/1", STAFF_READERS),
     ("/rail", STAFF_READERS),
+    ("/rail/plan", frozenset({"planner", "admin"})),  # plan.run: ask for a train load plan
     ("/grain", STAFF_READERS | {"shipper"}),
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
