@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from landbridge.billing.charges import BoxEvent, BoxFacts, Waiver, box_charges, owed_days
 from landbridge.billing.check import check_period
 from landbridge.billing.tariff import MoveKind, Tariff, default_tariff, parse_tariff, tariff_document
+from landbridge.domain.iso_types import teu_of_length
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 ARRIVE = ["container.discharged", "container.unloaded_wagon", "container.gate_in"]
@@ -86,7 +87,7 @@ def boxes(draw: st.DrawFn, number: str) -> BoxFacts:
     return BoxFacts(
         number=number,
         length_ft=length,
-        teu=1 if length == 20 else 2,
+        teu=teu_of_length(length),
         reefer=draw(st.booleans()),
         dangerous=draw(st.booleans()),
         line=draw(parties),
@@ -98,7 +99,6 @@ def boxes(draw: st.DrawFn, number: str) -> BoxFacts:
 def _facts(box: BoxFacts) -> dict[str, Any]:
     return {
         "length_ft": box.length_ft,
-        "teu": box.teu,
         "reefer": box.reefer,
         "dangerous": box.dangerous,
         "line": box.line,
@@ -168,7 +168,7 @@ def test_service_and_checker_agree_to_the_cent(
     assert {k: v for k, v in by_box_kind.items() if v} == {k: v for k, v in checked["by_box_kind"].items() if v}
 
 
-BOX = BoxFacts("LBOU0000001", 20, 1, reefer=False, dangerous=False, line="LINE", consignee="CONS")
+BOX = BoxFacts("LBOU0000001", 20, Decimal(1), reefer=False, dangerous=False, line="LINE", consignee="CONS")
 ARRIVAL = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
 
@@ -202,3 +202,20 @@ def test_a_guarantee_covers_the_days_begun_before_its_date() -> None:
     assert owed_days(default_tariff(), BOX, history, at, ARRIVAL + timedelta(days=6)) == 24
     waived = [Waiver(BOX.number, "storage", "quay crane breakdown", None, None)]
     assert owed_days(default_tariff(), BOX, history, at, None, waived) == 0
+
+
+def test_a_45_ft_box_pays_2_25_teu_days_rounded_per_day() -> None:
+    long_box = BoxFacts("LBOU0000002", 45, teu_of_length(45), reefer=False, dangerous=False, line="LINE")
+    free = default_tariff().versions[0].storage.free_days
+    history = [
+        BoxEvent(1, "container.discharged", ARRIVAL, "full"),
+        BoxEvent(2, "container.gate_out", ARRIVAL + timedelta(days=free + 2), "full"),
+    ]
+    window = (ARRIVAL, ARRIVAL + timedelta(days=60))
+    (line,) = [c for c in box_charges(default_tariff(), long_box, history, window, window[1]) if c.kind == "storage"]
+    assert (line.unit, line.quantity, line.rate, line.amount) == ("day_2.25teu", 2, Decimal("27.00"), Decimal(54))
+    odd = default_tariff().model_dump(mode="json")
+    for version in odd["versions"]:
+        version["storage"]["tiers"][0]["rate"] = "3.33"  # 3.33 × 2.25 = 7.4925 → 7.49 a day
+    (line,) = [c for c in box_charges(parse_tariff(odd), long_box, history, window, window[1]) if c.kind == "storage"]
+    assert (line.rate, line.amount) == (Decimal("7.49"), Decimal("14.98"))

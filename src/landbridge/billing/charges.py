@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from landbridge.billing.tariff import MoveKind, Payer, Tariff, TariffVersion, TimeKind
 
@@ -45,7 +45,7 @@ class BoxFacts:
 
     number: str
     length_ft: int
-    teu: int
+    teu: Decimal  # domain.iso_types.teu_of_length: 1, 2, or 2.25 for a 45 ft box
     reefer: bool
     dangerous: bool
     line: str | None = None
@@ -226,10 +226,11 @@ def time_charges(
             else:
                 runs.append(_Run(version.version, rate, waiver, day, day))
         payer = resolve_payer(rules.payer, box, stay.imported)
-        per_day = box.teu if rules.unit == "teu_day" else 1
+        per_day = Decimal(box.teu) if rules.unit == "teu_day" else Decimal(1)
         for run in runs:
             days = run.last_day - run.first_day + 1
-            amount = Decimal(0) if run.waiver else run.rate * per_day * days
+            unit, quantity, rate = _day_pricing(rules.unit, per_day, days, run.rate)
+            amount = Decimal(0) if run.waiver else rate * quantity
             lines.append(
                 Charge(
                     container=box.number,
@@ -237,9 +238,9 @@ def time_charges(
                     payer_rule=rules.payer.value,
                     payer=payer,
                     tariff_version=run.version,
-                    unit=rules.unit,
-                    quantity=days * per_day,
-                    rate=run.rate,
+                    unit=unit,
+                    quantity=quantity,
+                    rate=rate,
                     amount=amount,
                     first_at=start + (run.first_day - 1) * DAY,
                     last_at=start + (run.last_day - 1) * DAY,
@@ -248,6 +249,19 @@ def time_charges(
                 )
             )
     return lines
+
+
+def _day_pricing(unit: str, per_day: Decimal, days: int, rate: Decimal) -> tuple[str, int, Decimal]:
+    """(unit, quantity, rate) of a line of ``days`` charged days.
+
+    A whole number of TEU per box (20 and 40 ft) bills TEU-days at the tariff's rate. A 45 ft box
+    (2.25 TEU) bills box-days at the day's price for the box, ``rate × 2.25`` rounded half up to the
+    cent — the one rounding in billing, per day, so each day costs the same whatever the line.
+    """
+    if per_day == per_day.to_integral_value():
+        return unit, days * int(per_day), rate
+    day_price = (rate * per_day).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"day_{per_day.normalize()}teu", days, day_price
 
 
 def move_charges(

@@ -8,7 +8,7 @@ billing service's invoice lines; a difference of one cent is a failure.
 Input (all plain JSON types; times ISO 8601 with offset)::
 
     {"tariff": {...document...}, "period": {"start": t, "end": t}, "horizon": t,
-     "boxes": {number: {"length_ft", "teu", "reefer", "dangerous", "line", "shipper", "consignee"}},
+     "boxes": {number: {"length_ft", "reefer", "dangerous", "line", "shipper", "consignee"}},
      "events": [{"id", "container", "type", "occurred_at", "load_state"}],
      "waivers": [{"container", "kind", "start", "end"}]}
 """
@@ -44,6 +44,15 @@ def _cents(value: Any) -> int:
     frac = (frac + "00")[:2]
     sign = -1 if whole.startswith("-") else 1
     return sign * (abs(int(whole or "0")) * 100 + int(frac))
+
+
+def _teu_hundredths(length_ft: int) -> int:
+    """TEU × 100 of a box by its length: 20 ft 1, 40 ft 2, longer (45 ft) 2.25 (ITF/Eurostat/UNECE glossary)."""
+    if length_ft <= 20:
+        return 100
+    if length_ft < 40:
+        return 150
+    return 200 if length_ft == 40 else 225
 
 
 def _version(tariff: dict[str, Any], moment: datetime) -> dict[str, Any] | None:
@@ -143,7 +152,7 @@ def _stay_days(
     stop = min(left, horizon)
     for kind in kinds:
         rules = rules_at_arrival[kind]
-        factor = box["teu"] if rules.get("unit", "teu_day") == "teu_day" else 1
+        hundredths = _teu_hundredths(box["length_ft"]) if rules.get("unit", "teu_day") == "teu_day" else 100
         payer = _who(rules["payer"], box, from_sea)
         day, begins = 1, start
         while begins < stop:
@@ -152,7 +161,8 @@ def _stay_days(
                 if today is not None and not _waived(waivers, number, kind, begins):
                     for tier in today[kind]["tiers"]:
                         if tier["from_day"] <= day and (tier["to_day"] is None or day <= tier["to_day"]):
-                            add(number, kind, payer, _cents(tier["rate"]) * factor)
+                            # rate × TEU per day, half a cent rounded up (only 2.25 TEU can leave one)
+                            add(number, kind, payer, (_cents(tier["rate"]) * hundredths + 50) // 100)
                             break
             day += 1
             begins = start + timedelta(hours=24 * (day - 1))

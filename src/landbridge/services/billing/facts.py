@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from landbridge.billing.charges import BoxEvent, BoxFacts, Waiver
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.events import as_utc
-from landbridge.domain.iso_types import size_type
+from landbridge.domain.iso_types import size_type, teu_of_length
 from landbridge.scenarios import current_scenario
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -61,7 +61,7 @@ def box_facts(uow: UnitOfWork, numbers: Iterable[str]) -> dict[str, BoxFacts]:
         facts[number] = BoxFacts(
             number=number,
             length_ft=iso.length_ft,
-            teu=1 if iso.length_ft <= 20 else 2,  # TEU-days: a 40 or 45 ft box counts two
+            teu=teu_of_length(iso.length_ft),
             reefer=iso.is_reefer,
             dangerous=number in dangerous,
             line=owners.get(number[:3]),

@@ -115,7 +115,6 @@ def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer
         "boxes": {
             number: {
                 "length_ft": f.length_ft,
-                "teu": f.teu,
                 "reefer": f.reefer,
                 "dangerous": f.dangerous,
                 "line": f.line,
