@@ -35,7 +35,7 @@ apt_install() {
   fi
 }
 
-apt_install postgresql chromium
+apt_install postgresql chromium fonts-dejavu-core fonts-droid-fallback  # fonts: the invoice PDF (Cyrillic, Chinese)
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 PGDIR=$(mktemp -d /tmp/landbridge-pg.XXXXXX)

@@ -94,7 +94,7 @@ def export(
     database_url: DbOption = None,
 ) -> None:
     """Write an invoice as PDF or CSV."""
-    from landbridge.billing.render import invoice_csv, invoice_pdf
+    from landbridge.billing.render import PdfFontMissing, invoice_csv, invoice_pdf
     from landbridge.scenarios import current_scenario
     from landbridge.services.billing.invoices import invoice
     from landbridge.store.repositories import EVERYTHING
@@ -107,7 +107,12 @@ def export(
     except Exception as error:
         raise _fail(error) from None
     if output.suffix == ".pdf":
-        output.write_bytes(invoice_pdf(view, current_scenario().base.name))
+        try:
+            pdf = invoice_pdf(view, current_scenario().base.name)
+        except PdfFontMissing as error:
+            err_console.print(f"[red]error[/red] output: {error}", highlight=False)
+            raise typer.Exit(1) from None
+        output.write_bytes(pdf)
     else:
         output.write_text(invoice_csv(view), encoding="utf-8")
     console.print(f"wrote {output}")

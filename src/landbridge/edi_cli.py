@@ -349,3 +349,7 @@ def csv_export_command(
     except DomainError as error:
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":  # `python -m landbridge.edi_cli import FILE` starts faster than the whole CLI
+    edi_app()

@@ -1,7 +1,8 @@
 """A day at the base driven from the browser alone, in two languages, on a hub of its own: containers
 registered, a ship announced, berthed and discharged, a hold placed (with the keyboard only) that
-stops the truck at the gate, released, the truck out, a train announced, planned, loaded and
-departed, grain received and shipped — and the API shows the same state afterwards.
+stops the truck at the gate, released, the truck out, a train announced, its load plan asked for,
+reviewed wagon by wagon and applied, the train departed, grain received and shipped — and the API shows
+the same state afterwards.
 
 Only master data the dashboard has no form for (a grain owner's party, the admin's token) is set up
 through the API first. Every page is checked for Content-Security-Policy violations and script errors.
@@ -161,8 +162,20 @@ def test_a_day_from_the_browser(browser: Any, hub_server: tuple[str, str], lang:
             "wagons": wagons,
         },
     )
-    desk.act("/rail", "planned-boxes-add", {"train": train, "containers": box_b, "reason": "booking"})
-    desk.act("/rail", "train-load", {"train": train, "container": box_b, "wagon_number": uic_wagon(serial + 1)})
+    # The load plan: asked from the Rail screen, reviewed wagon by wagon, applied.
+    page.goto(f"{base}/rail?lang={lang}")
+    page.click("#act-train-plan summary")
+    page.fill("#form-train-plan [name='train']", train)
+    page.fill("#form-train-plan [name='containers']", box_b)
+    with page.expect_navigation():
+        page.click("#form-train-plan button[type=submit]")
+    planned_row = page.locator(f"#plan-wagons tr[data-container='{box_b}']")
+    assert planned_row.count() == 1, page.inner_text("main")[:1500]
+    assert "18" in planned_row.inner_text()  # its mass, 18 000 kg in the language's digits
+    shot(page, f"day-load-plan-{lang}")
+    with page.expect_navigation():
+        page.click("#form-train-plan-apply button[type=submit]")
+    assert page.locator("#done").count() == 1, page.inner_text("main")[:1500]
     desk.act("/rail", "train-depart", {"train": train})
 
     grain = {

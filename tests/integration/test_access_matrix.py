@@ -25,10 +25,12 @@ from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.operations import grain, holds, parties, vessel
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.support import ROLES, bearer, container_number, seed, token, wagon_1520
+from tests.support import ROLES as SUPPORT_ROLES
+from tests.support import bearer, container_number, seed, token, wagon_1520
 
 OWN, FOREIGN = container_number(101), container_number(202)
 LINE_BOX = container_number(303, owner="LNA")  # owned by the shipping line LINEA (owner code LNA), booked by nobody
+ROLES = (*SUPPORT_ROLES, "driver")  # the driver: its machine's jobs, the boxes and the yard, nothing else
 PARTY_OF = {"shipper": "ACME", "shipping_line": "LINEA"}
 WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/containers", frozenset({"planner", "yard_operator", "gate_clerk", "shipping_line", "admin"})),
@@ -65,17 +67,34 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/plans/train", frozenset({"planner", "admin"})),
     ("/api/v1/plans/silo", frozenset({"planner", "admin"})),
     ("/api/v1/plans/berth/apply", frozenset({"planner", "admin"})),
+    (
+        "/api/v1/work/instructions/generate",
+        frozenset({"planner", "yard_operator", "gate_clerk", "rail_operator", "admin"}),
+    ),
+    ("/api/v1/work/instructions/1/confirm", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),
+    ("/api/v1/work/instructions/1/problem", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),
+    ("/api/v1/equipment/STS-29-1/sign-on", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),
+    ("/api/v1/equipment/STS-29-1/sign-off", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),
 ]
-STAFF_READERS = frozenset(ROLES) - {"shipper", "shipping_line"}
+# Office and control-room staff read everything of the base; a driver reads the boxes, the yard and its work.
+STAFF_READERS = frozenset(ROLES) - {"shipper", "shipping_line", "driver"}
 # (path template, roles that may read); a party-scoped role reads its own object and gets 404 for a foreign one
 READS: list[tuple[str, frozenset[str]]] = [
-    ("/api/v1/containers/{box}", STAFF_READERS | {"shipping_line", "shipper"}),
+    ("/api/v1/containers/{box}", STAFF_READERS | {"shipping_line", "shipper", "driver"}),
     ("/api/v1/containers/{box}/history", STAFF_READERS | {"shipping_line", "shipper"}),
     ("/api/v1/containers/{box}/holds", STAFF_READERS | {"shipping_line", "shipper"}),
     ("/api/v1/grain/lots/{lot}", STAFF_READERS | {"shipper"}),
     ("/api/v1/vessel-visits/{visit}", STAFF_READERS | {"shipping_line"}),
     ("/api/v1/vessel-visits/{visit}/discharge-list", STAFF_READERS | {"shipping_line"}),
     ("/api/v1/vessel-visits/{visit}/load-list", STAFF_READERS | {"shipping_line"}),
+]
+# The work context's reads (no object scope): staff and drivers; never a shipper or a line.
+WORK_READS: list[tuple[str, frozenset[str]]] = [
+    ("/api/v1/equipment", STAFF_READERS | {"driver"}),
+    ("/api/v1/equipment/STS-29-1", STAFF_READERS | {"driver"}),
+    ("/api/v1/work/instructions", STAFF_READERS | {"driver"}),
+    ("/api/v1/work/queues", STAFF_READERS | {"driver"}),
+    ("/api/v1/equipment/mine", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),
 ]
 LISTS = [
     "/api/v1/containers",
@@ -174,6 +193,11 @@ def test_access_matrix(database_url: str) -> None:
                     if status != expected:
                         leaks.append(f"GET {path} as {role} ({which}): {status}, expected {expected}")
             assert _get(client, template.format(box=OWN, lot="L-OWN", visit="V-LINEA"), {}).status_code == 401
+        for path, allowed in WORK_READS:
+            for role in ROLES:
+                status = _get(client, path, users[role]).status_code
+                if status != (200 if role in allowed else 403):
+                    leaks.append(f"GET {path} as {role}: {status}")
         for role, own_box in (("shipper", OWN), ("shipping_line", LINE_BOX)):
             for which, box, expected in (("own", own_box, 200), ("foreign", FOREIGN, 404)):
                 status = _get(client, f"/api/v1/tracking/{box}", users[role]).status_code
@@ -214,7 +238,7 @@ def test_access_matrix(database_url: str) -> None:
             json={**slot, "reference": "AP2", "container": FOREIGN},
         )
         assert (own.status_code, foreign.status_code) == (201, 404), (own.text, foreign.text)
-    assert leaks == []
+    assert leaks == [], "\n".join(leaks)
 
 
 ALL_ROLES = frozenset(ROLES)
@@ -222,14 +246,15 @@ ALL_ROLES = frozenset(ROLES)
 SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/", ALL_ROLES),  # each role sees the tiles it may read (below)
     ("/berths", STAFF_READERS | {"shipping_line"}),
-    ("/yard", STAFF_READERS),
-    ("/yard?mode=dwell", STAFF_READERS),
-    ("/yard/stack/A/1/1", STAFF_READERS),
+    ("/yard", STAFF_READERS | {"driver"}),
+    ("/yard?mode=dwell", STAFF_READERS | {"driver"}),
+    ("/yard/stack/A/1/1", STAFF_READERS | {"driver"}),
     ("/rail", STAFF_READERS),
+    ("/rail/plan", frozenset({"planner", "admin"})),  # plan.run: ask for a train load plan
     ("/grain", STAFF_READERS | {"shipper"}),
     ("/corridor", STAFF_READERS),
     ("/container", ALL_ROLES),
-    ("/customs", ALL_ROLES),
+    ("/customs", ALL_ROLES - {"driver"}),
     ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
     ("/reports", frozenset({"planner", "auditor", "admin"})),  # report.read: commercial figures
@@ -243,19 +268,19 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/lists", ALL_ROLES),  # each role is offered the lists it may read
     ("/lists/containers", ALL_ROLES),  # a shipper's or line's own boxes only (FOREIGN_TO below)
     ("/lists/containers.csv", ALL_ROLES),
-    ("/lists/holds", ALL_ROLES),
-    ("/lists/holds.csv", ALL_ROLES),
+    ("/lists/holds", ALL_ROLES - {"driver"}),
+    ("/lists/holds.csv", ALL_ROLES - {"driver"}),
     ("/lists/vessel-visits", STAFF_READERS | {"shipping_line"}),
     ("/lists/train-visits", STAFF_READERS),
     ("/lists/trucks", STAFF_READERS),
     ("/lists/appointments", STAFF_READERS),
     ("/lists/parties", STAFF_READERS),
     ("/lists/parties.csv", STAFF_READERS),
-    ("/audit", ALL_ROLES),  # a shipper or line: the events of its own boxes only
-    ("/lists/events", ALL_ROLES),
-    ("/lists/events.csv", ALL_ROLES),
-    ("/work", STAFF_READERS),  # the control room's work queues
-    ("/driver", frozenset({"yard_operator", "rail_operator", "admin"})),  # roles that may drive (work.drive)
+    ("/audit", ALL_ROLES - {"driver"}),  # a shipper or line: the events of its own boxes only
+    ("/lists/events", ALL_ROLES - {"driver"}),
+    ("/lists/events.csv", ALL_ROLES - {"driver"}),
+    ("/work", STAFF_READERS | {"driver"}),  # the control room's work queues
+    ("/driver", frozenset({"yard_operator", "rail_operator", "driver", "admin"})),  # roles that may drive (work.drive)
 ]
 CONCRETE = {"/yard/stack/A/1/1", "/act/hold-place", "/reports/throughput.csv"} | {
     path for path, _ in SCREENS if path.startswith("/lists/")
@@ -273,6 +298,7 @@ STAFF_TILES = {
 TILES: dict[str, dict[str, str]] = {
     "shipping_line": {"kpi-ships": "1", "kpi-holds": "1", "kpi-containers": "1"},  # its ship, its box
     "shipper": {"kpi-silo": "1 t", "kpi-holds": "1", "kpi-containers": "1"},  # its grain, its box
+    "driver": {"kpi-yard": "0.0%", "kpi-containers": "3"},  # the boxes and the yard, not ships, trains, silos, holds
 }
 # What each party-scoped role must never find on any screen it may open: others' boxes, lots, ships, parties.
 FOREIGN_TO = {
@@ -331,7 +357,7 @@ def test_dashboard_screens_and_live_tiles_follow_the_policy_and_the_scope(databa
                 if expected_tiles is not None and tiles != expected_tiles:
                     leaks.append(f"{where} tiles of {role}: {tiles}, expected {expected_tiles}")
             assert "event: changed" in client.get("/live?once=1&tiles=0").text
-    assert leaks == []
+    assert leaks == [], "\n".join(leaks)
 
 
 def test_every_dashboard_screen_is_in_the_matrix() -> None:

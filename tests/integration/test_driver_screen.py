@@ -52,6 +52,7 @@ def test_a_driver_discharges_a_ship_on_the_driver_screen(make_hub: Callable[...,
         assert again.status_code == 409 and f"work instruction {first['id']} is done" in again.text
         russian = driver.get("/driver?lang=ru").text
         assert "Готово" in russian and "Проблема" in russian
+        assert "судно V1" in russian and "vessel V1" not in russian  # the job's places in Russian too
         problem = driver.post(
             f"/driver/jobs/{second['id']}/problem",
             data={"problem": "damaged", "note": "door", **token_field},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from landbridge.services.containers import Actor
@@ -210,3 +211,70 @@ def test_two_partners_with_different_habits_both_work(database_url: str) -> None
     [strict] = _import(database_url, text.replace("KTZEXPRESS", "LINEB").replace("KTZU6000067", "TEMU5555558"))
     assert strict.status == "rejected"
     assert [(p.code, p.segment_tag) for p in strict.messages[0].problems] == [("29", "UNT")]
+
+
+def test_a_codeco_dated_before_the_box_s_last_event_is_rejected_and_the_rest_applied(database_url: str) -> None:
+    """The batch path (one INSERT per table) refuses the batch; message by message, only the late one is rejected."""
+    from landbridge.interchange.edifact.generate import codeco_batch
+
+    seed_partners(UnitOfWork.for_url(database_url))
+    head, *messages = next(codeco_batch(interchanges=1, messages_per_interchange=3, seed=5)).split("UNH+")
+    first = messages[0].replace("DTM+7:202611010000", "DTM+7:202611011000")
+    # the second message reports the first's box an hour before the first message's move
+    second = (
+        messages[1].replace("LBDU0000028+42G1", "LBDU0000012+22U1").replace("DTM+7:202611010000", "DTM+7:202611010900")
+    )
+    [outcome] = _import(database_url, "UNH+".join([head, first, second, messages[2]]))
+    assert outcome.status == "partially_accepted", outcome.report()
+    assert [message.status for message in outcome.messages] == ["applied", "rejected", "applied"]
+    problem = outcome.messages[1].problems[-1]
+    assert (problem.segment_tag, problem.segment_position) == ("EQD", 5)
+    assert "occurred_at" in problem.reason and "earlier than the previous event" in problem.reason
+    with UnitOfWork.for_url(database_url) as uow:
+        events = uow.events.for_subject("container", "LBDU0000012")
+        assert [event.event_type.value for event in events] == ["container.registered", "container.reported"]
+        assert uow.containers.exists("LBDU0000033")
+
+
+def test_a_clean_codeco_interchange_writes_what_message_by_message_would(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch path (one query per table to read, one INSERT per table to write) = the one-by-one path."""
+    from landbridge.interchange.edifact.generate import codeco_batch
+    from landbridge.services.interchange import importer
+
+    seed_partners(UnitOfWork.for_url(database_url))
+    text = next(codeco_batch(interchanges=1, messages_per_interchange=4, seed=9))
+    twin = next(codeco_batch(interchanges=1, messages_per_interchange=4, seed=9, owner="LBS"))
+    [together] = _import(database_url, text)
+    monkeypatch.delitem(importer.BATCH_HANDLERS, "CODECO")
+    [alone] = _import(database_url, twin.replace("+00900000000", "+00900000001"))
+    assert together.status == alone.status == "accepted"
+    serials = [[number[4:10] for number in m.summary["containers"]] for m in together.messages]
+    assert serials == [[number[4:10] for number in m.summary["containers"]] for m in alone.messages]
+
+    def written(owner: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with UnitOfWork.for_url(database_url) as uow:
+            events = uow.session.scalars(
+                select(tables.EventRow).where(tables.EventRow.subject_id.like(owner + "%")).order_by(tables.EventRow.id)
+            )
+            boxes = uow.session.scalars(
+                select(tables.ContainerRow)
+                .where(tables.ContainerRow.number.like(owner + "%"))
+                .order_by(tables.ContainerRow.number)
+            )
+            return (
+                [
+                    (e.event_type, e.subject_type, e.actor, e.occurred_at, e.location, e.before, _same(e.after))
+                    for e in events
+                ],
+                [(b.iso_type, b.load_state, b.gross_mass_kg, b.seals, b.position_kind, b.version) for b in boxes],
+            )
+
+    assert len(written("LBDU")[0]) == 8
+    assert written("LBDU") == written("LBSU")
+
+
+def _same(after: dict[str, object] | None) -> dict[str, object] | None:
+    """An event's payload without what names the box (its number and snapshot differ by owner code only)."""
+    return None if after is None else {key: value for key, value in after.items() if key != "number"}

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from landbridge.billing.tariff import MoveKind, Payer, Tariff, TariffVersion, TimeKind
+from landbridge.billing.tariff import GrainMove, MoveKind, Payer, Tariff, TariffVersion, TimeKind
 
 DAY = timedelta(hours=24)
 
@@ -35,6 +35,13 @@ MOVE_OF_EVENT: dict[str, MoveKind] = {
     "container.stripped": MoveKind.CFS_STRIP,
     "container.gauge_transfer": MoveKind.GAUGE_TRANSFER,
 }
+GRAIN_MOVE_OF_EVENT: dict[str, GrainMove] = {
+    "grain.received": GrainMove.RECEIVED,
+    "grain.transferred": GrainMove.TRANSFERRED,
+    "grain.shipped": GrainMove.SHIPPED,
+}
+PLACED = "container.placed"  # a yard move: charged as an extra move when a customer caused it
+WEIGHED = "container.vgm_declared"  # a VGM: charged as a weighing when the base weighed the box
 ARRIVALS = frozenset({"container.discharged", "container.unloaded_wagon", "container.gate_in"})
 DEPARTURES = frozenset({"container.loaded_vessel", "container.loaded_wagon", "container.gate_out"})
 
@@ -45,7 +52,7 @@ class BoxFacts:
 
     number: str
     length_ft: int
-    teu: int
+    teu: Decimal  # domain.iso_types.teu_of_length: 1, 2, or 2.25 for a 45 ft box
     reefer: bool
     dangerous: bool
     line: str | None = None
@@ -61,6 +68,20 @@ class BoxEvent:
     event_type: str
     occurred_at: datetime
     load_state: str | None = None
+    caused_by: str | None = None  # a yard move's ``caused_by_party``: the customer who asked for it
+    weighed_here: bool = False  # a VGM's ``weighed_at_base``: the base's scale measured it
+
+
+@dataclass(frozen=True)
+class GrainEvent:
+    """A charged grain movement: the lot, its owner and the tonnes moved (one event per movement)."""
+
+    event_id: int
+    event_type: str
+    occurred_at: datetime
+    lot: str
+    owner: str | None
+    mass_kg: int
 
 
 @dataclass(frozen=True)
@@ -226,10 +247,11 @@ def time_charges(
             else:
                 runs.append(_Run(version.version, rate, waiver, day, day))
         payer = resolve_payer(rules.payer, box, stay.imported)
-        per_day = box.teu if rules.unit == "teu_day" else 1
+        per_day = Decimal(box.teu) if rules.unit == "teu_day" else Decimal(1)
         for run in runs:
             days = run.last_day - run.first_day + 1
-            amount = Decimal(0) if run.waiver else run.rate * per_day * days
+            unit, quantity, rate = _day_pricing(rules.unit, per_day, days, run.rate)
+            amount = Decimal(0) if run.waiver else rate * quantity
             lines.append(
                 Charge(
                     container=box.number,
@@ -237,9 +259,9 @@ def time_charges(
                     payer_rule=rules.payer.value,
                     payer=payer,
                     tariff_version=run.version,
-                    unit=rules.unit,
-                    quantity=days * per_day,
-                    rate=run.rate,
+                    unit=unit,
+                    quantity=quantity,
+                    rate=rate,
                     amount=amount,
                     first_at=start + (run.first_day - 1) * DAY,
                     last_at=start + (run.last_day - 1) * DAY,
@@ -248,6 +270,19 @@ def time_charges(
                 )
             )
     return lines
+
+
+def _day_pricing(unit: str, per_day: Decimal, days: int, rate: Decimal) -> tuple[str, int, Decimal]:
+    """(unit, quantity, rate) of a line of ``days`` charged days.
+
+    A whole number of TEU per box (20 and 40 ft) bills TEU-days at the tariff's rate. A 45 ft box
+    (2.25 TEU) bills box-days at the day's price for the box, ``rate × 2.25`` rounded half up to the
+    cent — the one rounding in billing, per day, so each day costs the same whatever the line.
+    """
+    if per_day == per_day.to_integral_value():
+        return unit, days * int(per_day), rate
+    day_price = (rate * per_day).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"day_{per_day.normalize()}teu", days, day_price
 
 
 def move_charges(
@@ -266,12 +301,13 @@ def move_charges(
             imported, inside = event.event_type == "container.discharged", True
         elif event.event_type in DEPARTURES and inside:
             inside = False
-        move = MOVE_OF_EVENT.get(event.event_type)
         moment = event.occurred_at
-        if move is None or not window[0] <= moment < window[1]:
-            continue
-        version = tariff.version_at(moment)
+        version = tariff.version_at(moment) if window[0] <= moment < window[1] else None
         if version is None:
+            continue
+        lines.extend(_service_lines(version, box, event, imported, waiver_list))
+        move = MOVE_OF_EVENT.get(event.event_type)
+        if move is None:
             continue
         handling = version.handling[move]
         rate = handling.per_20ft if box.length_ft <= 20 else handling.per_40ft
@@ -298,6 +334,75 @@ def move_charges(
                     waiver=waiver,
                 )
             )
+    return lines
+
+
+def _service_lines(
+    version: TariffVersion, box: BoxFacts, event: BoxEvent, imported: bool, waivers: list[Waiver]
+) -> list[Charge]:
+    """A weighing at the base or a customer-caused yard move, when the tariff charges it."""
+    payer: str | None
+    if event.event_type == PLACED and event.caused_by is not None and version.extra_move is not None:
+        rates = version.extra_move
+        kind, rule, payer = "extra_move", "causer", event.caused_by
+        price = rates.per_20ft if box.length_ft <= 20 else rates.per_40ft
+    elif event.event_type == WEIGHED and event.weighed_here and version.weighing is not None:
+        kind, rule = "weighing", version.weighing.payer.value
+        payer, price = resolve_payer(version.weighing.payer, box, imported), version.weighing.per_box
+    else:
+        return []
+    waiver = next((w.reason for w in waivers if w.covers(box.number, kind, event.occurred_at)), None)
+    return [
+        Charge(
+            container=box.number,
+            kind=kind,
+            payer_rule=rule,
+            payer=payer,
+            tariff_version=version.version,
+            unit="move" if kind == "extra_move" else "box",
+            quantity=1,
+            rate=price,
+            amount=Decimal(0) if waiver else price,
+            first_at=event.occurred_at,
+            last_at=event.occurred_at,
+            event_ids=(event.event_id,),
+            waiver=waiver,
+        )
+    ]
+
+
+def tonnes_begun(mass_kg: int) -> int:
+    """Whole tonnes charged for ``mass_kg``: per tonne *or part thereof* (65,001 kg → 66 t)."""
+    return -(-mass_kg // 1000)
+
+
+def grain_charges(tariff: Tariff, events: Iterable[GrainEvent], window: tuple[datetime, datetime]) -> list[Charge]:
+    """One line per grain movement in ``window`` that the version in force charges; the lot's owner pays."""
+    lines: list[Charge] = []
+    for event in events:
+        move = GRAIN_MOVE_OF_EVENT.get(event.event_type)
+        moment = event.occurred_at
+        version = tariff.version_at(moment) if window[0] <= moment < window[1] else None
+        rate = None if version is None or move is None else version.grain.get(move)
+        if version is None or move is None or rate is None or event.mass_kg <= 0:
+            continue
+        tonnes = tonnes_begun(event.mass_kg)
+        lines.append(
+            Charge(
+                container=event.lot,
+                kind=f"grain_{move.value}",
+                payer_rule="owner",
+                payer=event.owner,
+                tariff_version=version.version,
+                unit="tonne",
+                quantity=tonnes,
+                rate=rate.per_tonne,
+                amount=rate.per_tonne * tonnes,
+                first_at=moment,
+                last_at=moment,
+                event_ids=(event.event_id,),
+            )
+        )
     return lines
 
 

@@ -1,8 +1,10 @@
 """An invoice rendered as CSV, as HTML, and as PDF drawn from that same HTML (fpdf2's ``write_html``).
 
 The input is the invoice's JSON view (what ``GET /api/v1/billing/invoices/{id}`` answers), so every
-format shows the same lines. fpdf2's built-in fonts cover Latin-1 only: other characters (a Chinese
-party name) are written as ``?`` in the PDF and kept as they are in CSV and HTML.
+format shows the same lines. The PDF embeds Unicode TrueType fonts from Debian packages (fpdf2's
+built-in fonts cover Latin-1 only): DejaVu Sans (``fonts-dejavu-core``) for Latin and Cyrillic —
+Russian and Kazakh names — and Droid Sans Fallback (``fonts-droid-fallback``) for Chinese, used for
+each character DejaVu lacks. A missing font is a clear error naming the package, never a ``?``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,36 @@ import csv
 import io
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/local/share/fonts"), Path("/usr/share/fonts"))
+"""Where the PDF fonts are looked for (each directory searched recursively, first hit wins)."""
+
+PDF_FONTS = {
+    ("dejavu", ""): ("DejaVuSans.ttf", "fonts-dejavu-core"),
+    ("dejavu", "B"): ("DejaVuSans-Bold.ttf", "fonts-dejavu-core"),
+    ("cjk", ""): ("DroidSansFallbackFull.ttf", "fonts-droid-fallback"),
+}
+"""(family, style) → (file name, the Debian package that ships it)."""
+
+
+class PdfFontMissing(RuntimeError):
+    """A font the invoice PDF needs is not installed (the message names the Debian package)."""
+
+
+def _font_file(name: str, package: str) -> Path:
+    for folder in FONT_DIRS:
+        if folder.is_dir():
+            found = next(iter(sorted(folder.rglob(name))), None)
+            if found is not None:
+                return found
+    raise PdfFontMissing(
+        f"the invoice PDF needs the font {name}: install the Debian package {package} (apt-get install {package})"
+    )
+
 
 CSV_COLUMNS = (
     "position",
@@ -79,19 +108,15 @@ def invoice_html(invoice: dict[str, Any], base_name: str) -> str:
     )
 
 
-_TYPOGRAPHY = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "→": "->", "×": "x"})
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_TYPOGRAPHY).encode("latin-1", errors="replace").decode("latin-1")
-
-
 def invoice_pdf(invoice: dict[str, Any], base_name: str) -> bytes:
     """The invoice's HTML drawn as an A4 PDF."""
     pdf = FPDF(format="A4")
     pdf.set_title(f"{invoice['kind']} {invoice['number'] or invoice['id']}")
     pdf.set_creation_date(datetime.fromisoformat(invoice["created_at"]))  # the same invoice, the same bytes
+    for (family, style), (name, package) in PDF_FONTS.items():
+        pdf.add_font(family, style, str(_font_file(name, package)))
+    pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.add_page()
-    pdf.set_font("Helvetica", size=9)
-    pdf.write_html(_latin1(invoice_html(invoice, base_name)))
+    pdf.set_font("dejavu", size=9)
+    pdf.write_html(invoice_html(invoice, base_name))
     return bytes(pdf.output())

@@ -7,6 +7,7 @@ The first character gives the length (2 = 20 ft, 4 = 40 ft, L = 45 ft), the seco
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from landbridge.domain.errors import InvalidIdentifier
 
@@ -19,6 +20,21 @@ _HEIGHT_MM = {"0": 2438, "2": 2591, "5": 2896}
 # refused by its VGM against the plate only when the plate is recorded, which the hub does not do.
 _MAX_GROSS_MASS_KG = {20: 36_000, 40: 36_000, 45: 36_000}
 MAX_RATING_KG = max(_MAX_GROSS_MASS_KG.values())
+# TEU per box length: the statistical convention of ITF / Eurostat / UNECE, "Illustrated Glossary for
+# Transport Statistics", 4th edition (2009), "Sizes of containers": 20 ft = 1, over 20 and under
+# 40 ft = 1.5, 40 ft = 2, over 40 ft = 2.25 TEU. The one rule for billing (TEU-days) and reports.
+_TEU_BY_LENGTH_FT = {20: Decimal(1), 30: Decimal("1.5"), 40: Decimal(2), 45: Decimal("2.25")}
+
+
+def teu_of_length(length_ft: int) -> Decimal:
+    """Twenty-foot equivalent units of a box ``length_ft`` long (45 ft → 2.25; see the source above)."""
+    if length_ft <= 20:
+        return _TEU_BY_LENGTH_FT[20]
+    if length_ft < 40:
+        return _TEU_BY_LENGTH_FT[30]
+    return _TEU_BY_LENGTH_FT[40] if length_ft == 40 else _TEU_BY_LENGTH_FT[45]
+
+
 _TYPE_NAMES = {
     "G": "general purpose",
     "R": "reefer",
@@ -44,8 +60,8 @@ class IsoSizeType:
 
     @property
     def teu(self) -> float:
-        """Twenty-foot equivalent units: 1 for 20 ft, 2 for 40 ft, 2.25 for 45 ft."""
-        return self.length_ft / 20
+        """Twenty-foot equivalent units (:func:`teu_of_length`): 1 for 20 ft, 2 for 40 ft, 2.25 for 45 ft."""
+        return float(teu_of_length(self.length_ft))
 
     @property
     def max_gross_mass_kg(self) -> int:

@@ -17,7 +17,7 @@ from landbridge.services.event_time import append_in_order, command_time
 from landbridge.services.operations.common import execute
 from landbridge.store.unit_of_work import UnitOfWork
 
-__all__ = ["Actor", "RegisterContainer", "add_registered_container", "register_container"]
+__all__ = ["Actor", "RegisterContainer", "add_registered_container", "register_container", "registration"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def register_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor
     return container
 
 
-def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
-    """The registration inside an open unit of work (the caller commits): checks, row and event."""
+def registration(command: RegisterContainer, actor: Actor) -> tuple[Container, Event]:
+    """The checked container and its ``container.registered`` event, nothing written (a batch writes many)."""
     iso = size_type(command.iso_type)
     if command.reefer_setpoint_c is not None and not iso.is_reefer:
         raise RuleViolation("reefer_setpoint_c", f"{iso.code} is not a reefer; a set point makes no sense")
@@ -68,25 +68,29 @@ def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor:
         seals=list(command.seals),
         reefer_setpoint_c=command.reefer_setpoint_c,
     )
+    occurred_at = command_time() if command.occurred_at is None else checked_occurred_at(command.occurred_at, utc_now())
+    event = Event(
+        event_type=EventType.CONTAINER_REGISTERED,
+        subject_type="container",
+        subject_id=str(command.number),
+        actor=actor.name,
+        role=actor.role,
+        occurred_at=occurred_at,
+        before=None,
+        after=_snapshot(container),
+        source_reference=command.source_reference,
+    )
+    return container, event
+
+
+def add_registered_container(uow: UnitOfWork, command: RegisterContainer, actor: Actor) -> Container:
+    """The registration inside an open unit of work (the caller commits): checks, row and event."""
+    container, event = registration(command, actor)
     if uow.containers.exists(command.number):
         raise Conflict("number", f"container {command.number} is already registered")
     try:
         uow.containers.add(container)
     except IntegrityError as error:  # a concurrent registration won the race
         raise Conflict("number", f"container {command.number} is already registered") from error
-    occurred_at = command_time() if command.occurred_at is None else checked_occurred_at(command.occurred_at, utc_now())
-    append_in_order(
-        uow,
-        Event(
-            event_type=EventType.CONTAINER_REGISTERED,
-            subject_type="container",
-            subject_id=str(command.number),
-            actor=actor.name,
-            role=actor.role,
-            occurred_at=occurred_at,
-            before=None,
-            after=_snapshot(container),
-            source_reference=command.source_reference,
-        ),
-    )
+    append_in_order(uow, event)
     return container

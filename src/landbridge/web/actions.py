@@ -38,7 +38,8 @@ router = APIRouter(include_in_schema=False)
 NOT_FIELDS = frozenset({"csrftoken", "form_token", "next"})
 
 
-def _status(error: DomainError) -> int:
+def status_of(error: DomainError) -> int:
+    """The API's HTTP status for a domain error (403/404/409/422)."""
     if isinstance(error, Forbidden):
         return 403
     if isinstance(error, NotFound):
@@ -94,7 +95,7 @@ def _perform(p: Page, command: Command, form: dict[str, str]) -> Response:
         command.run(call)
     except DomainError as error:
         where = field_of(error.field, command) or "_form"
-        return form_page(p, command, form, {where: error.reason}, _status(error))
+        return form_page(p, command, form, {where: error.reason}, status_of(error))
     target = _safe_next(form.get("next", "/"))
     return RedirectResponse(f"{target}?{urlencode({'done': command.name, 'lang': p.lang.code})}", status_code=303)
 

@@ -28,7 +28,7 @@ from landbridge.services.actor import Actor
 from landbridge.services.authz import Action
 from landbridge.services.containers import RegisterContainer, add_registered_container
 from landbridge.services.idempotency import IdempotencyKey, Outcome
-from landbridge.services.operations import corrections, gate, grain, holds, manifests, rail, vessel, vgm, yard
+from landbridge.services.operations import cfs, corrections, gate, grain, holds, manifests, rail, vessel, vgm, yard
 from landbridge.services.operations.common import execute
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
@@ -147,6 +147,37 @@ def _add_to_list(visit_kind: VisitKind, list_kind: ListKind, visit_field: str) -
 
 
 CONTAINERS = _f("containers", _("Containers"), LIST, hint=_("separated by spaces or commas"))
+GOODS_LINE = _f("goods_line_id", _("Goods line"), INT)
+
+
+def _changes(c: Call, names: tuple[str, ...]) -> dict[str, Any]:
+    """The corrected fields: those the operator filled in (an empty field is left as it is)."""
+    return {name: c[name] for name in names if c[name] not in (None, [], "")}
+
+
+def _correct_vessel_visit(c: Call) -> Outcome:
+    return corrections.correct_vessel_visit(
+        c.uow,
+        c.actor,
+        reference=c["reference"],
+        changes=_changes(c, ("eta", "etb", "etd", "vessel_name", "imo_number")),
+        reason=c["reason"],
+        scope=c.scope,
+        occurred_at=c.occurred_at,
+        idempotency=c.idempotency,
+    )
+
+
+def _correct_train_visit(c: Call) -> Outcome:
+    return corrections.correct_train_visit(
+        c.uow,
+        c.actor,
+        reference=c["train"],
+        changes=_changes(c, ("route_code", "direction", "track_code")),
+        reason=c["reason"],
+        occurred_at=c.occurred_at,
+        idempotency=c.idempotency,
+    )
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -249,6 +280,22 @@ COMMANDS: tuple[Command, ...] = (
         ),
         danger=True,
     ),
+    Command(
+        "vessel-correct",
+        _("Correct a vessel call"),
+        Action.VESSEL_PLAN,
+        "/berths",
+        (
+            VISIT,
+            _f("eta", _("ETA"), WHEN, required=False),
+            _f("etb", _("ETB"), WHEN, required=False),
+            _f("etd", _("ETD"), WHEN, required=False),
+            _f("vessel_name", _("Vessel name"), required=False, hint=_("only while the call is announced")),
+            _f("imo_number", _("IMO number"), required=False, hint=_("only while the call is announced")),
+            REASON,
+        ),
+        _correct_vessel_visit,
+    ),
     # ---- yard
     Command(
         "yard-move",
@@ -261,6 +308,46 @@ COMMANDS: tuple[Command, ...] = (
             c.actor,
             container=c["container"],
             slot=c["slot"],
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+    ),
+    Command(
+        "cfs-receive",
+        _("Bring a container into the CFS"),
+        Action.CFS_WRITE,
+        "/yard",
+        (CONTAINER,),
+        lambda c: cfs.receive_into_cfs(
+            c.uow, c.actor, container=c["container"], occurred_at=c.occurred_at, idempotency=c.idempotency
+        ),
+    ),
+    Command(
+        "cfs-stuff",
+        _("Stuff a goods line into a container (CFS)"),
+        Action.CFS_WRITE,
+        "/yard",
+        (CONTAINER, GOODS_LINE),
+        lambda c: cfs.stuff(
+            c.uow,
+            c.actor,
+            container=c["container"],
+            goods_line_id=c["goods_line_id"],
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+    ),
+    Command(
+        "cfs-strip",
+        _("Strip a goods line out of a container (CFS)"),
+        Action.CFS_WRITE,
+        "/yard",
+        (CONTAINER, GOODS_LINE),
+        lambda c: cfs.strip(
+            c.uow,
+            c.actor,
+            container=c["container"],
+            goods_line_id=c["goods_line_id"],
             occurred_at=c.occurred_at,
             idempotency=c.idempotency,
         ),
@@ -350,6 +437,33 @@ COMMANDS: tuple[Command, ...] = (
             occurred_at=c.occurred_at,
             idempotency=c.idempotency,
         ),
+    ),
+    Command(
+        "appointment-cancel",
+        _("Cancel a gate appointment"),
+        Action.GATE_BOOK,
+        "/gate",
+        (_f("reference", _("Appointment")),),
+        lambda c: gate.cancel_appointment(
+            c.uow, c.actor, c.scope, reference=c["reference"], occurred_at=c.occurred_at, idempotency=c.idempotency
+        ),
+        danger=True,
+    ),
+    Command(
+        "delivery-order-cancel",
+        _("Withdraw a delivery order"),
+        Action.RELEASE_WRITE,
+        "/gate",
+        (_f("reference", _("Delivery order")),),
+        lambda c: gate.cancel_delivery_order(
+            c.uow,
+            c.actor,
+            reference=c["reference"],
+            scope=c.scope,
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+        danger=True,
     ),
     Command(
         "truck-in",
@@ -446,6 +560,42 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "train-unload",
+        _("Unload a container from a wagon"),
+        Action.RAIL_HANDLE,
+        "/rail",
+        (TRAIN, CONTAINER, _f("slot", _("Yard slot"), required=False, hint=_("empty: the proposed slot"))),
+        lambda c: rail.unload_from_wagon(
+            c.uow,
+            c.actor,
+            train=c["train"],
+            container=c["container"],
+            slot=c["slot"],
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
+        ),
+    ),
+    Command(
+        "train-correct",
+        _("Correct a train visit"),
+        Action.RAIL_PLAN,
+        "/rail",
+        (
+            TRAIN,
+            _f("route_code", _("Route"), required=False),
+            _f(
+                "direction",
+                _("Direction"),
+                CHOICE,
+                required=False,
+                choices=(("west", _("westbound")), ("east", _("eastbound"))),
+            ),
+            _f("track_code", _("Track"), required=False),
+            REASON,
+        ),
+        _correct_train_visit,
+    ),
+    Command(
         "train-depart",
         _("Train departs"),
         Action.RAIL_HANDLE,
@@ -507,6 +657,21 @@ COMMANDS: tuple[Command, ...] = (
         (TRAIN,),
         lambda c: rail.release_train(
             c.uow, c.actor, train=c["train"], occurred_at=c.occurred_at, idempotency=c.idempotency
+        ),
+    ),
+    Command(
+        "wagons-return-empty",
+        _("Return the empty wagons"),
+        Action.RAIL_PLAN,
+        "/rail",
+        (TRAIN, _f("reference", _("Empty-return train visit"))),
+        lambda c: rail.return_empty_wagons(
+            c.uow,
+            c.actor,
+            train=c["train"],
+            reference=c["reference"],
+            occurred_at=c.occurred_at,
+            idempotency=c.idempotency,
         ),
     ),
     # ---- grain
@@ -666,6 +831,24 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a screen says was done by a form that is not one of ``COMMANDS`` (its own router)."""
+
+    label: str
+
+
+TRAIN_PLAN_FIELDS = (  # the load plan's ask form (web/train_plan.py), shown on /rail to whoever may plan
+    Field("train", _("Train visit")),
+    Field("containers", _("Containers"), LIST, required=False, hint=_("empty: every yard box booked to the route")),
+    Field("time_limit_s", _("Time limit (s)"), NUMBER, required=False, hint=_("at most 60; default 5")),
+    Field("seed", _("Seed"), INT, required=False),
+)
+OTHER_DONE: dict[str, Done] = {
+    "train-plan-apply": Done(_("Apply the load plan")),
+}
 OCCURRED_AT = Field("occurred_at", _("When it happened"), WHEN, required=False, hint=_("empty: now"))
 
 

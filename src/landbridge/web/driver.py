@@ -30,7 +30,7 @@ from landbridge.web.i18n import Localiser, choose_language
 from landbridge.web.live import sse
 from landbridge.web.pages import TEMPLATES, Page, PageDep, guarded
 from landbridge.web.readmodels.common import now_utc
-from landbridge.web.readmodels.work import control_room, driver_view, job_signature
+from landbridge.web.readmodels.work import control_room, driver_view, job_signature, place_text
 from landbridge.web.readonly import read_session
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,8 @@ def _driver_page(p: Page, error: DomainError | None = None) -> HTMLResponse:
     assert p.viewer is not None
     view = driver_view(p.session, p.viewer.name)
     status = 200 if error is None else _status_of(error)
-    return p.render("driver.html", {"d": view, "problems": PROBLEMS, "error": error}, status_code=status)
+    context = {"d": view, "problems": PROBLEMS, "error": error, "place": place_text}
+    return p.render("driver.html", context, status_code=status)
 
 
 @router.get("/driver", response_class=HTMLResponse)
@@ -114,7 +115,7 @@ def _job_panel(url: str, lang: Localiser, user: str, csrf_token: str) -> tuple[s
         signature = job_signature(session, user)
         view = driver_view(session, user)
         html = TEMPLATES.get_template("_driver_job.html").render(
-            d=view, _=lang.gettext, L=lang, problems=PROBLEMS, csrf_token=lambda: csrf_token
+            d=view, _=lang.gettext, L=lang, problems=PROBLEMS, place=place_text, csrf_token=lambda: csrf_token
         )
         return signature, html
 

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 from landbridge.services.authz import Action
 from landbridge.services.throttle import Throttle
 from landbridge.web import auth, csrf, runs
-from landbridge.web.commands import BY_NAME, OCCURRED_AT, forms_for, hub_now_text, new_form_token
+from landbridge.web.commands import (
+    BY_NAME,
+    OCCURRED_AT,
+    OTHER_DONE,
+    TRAIN_PLAN_FIELDS,
+    forms_for,
+    hub_now_text,
+    new_form_token,
+)
 from landbridge.web.eta import eta_for
 from landbridge.web.gantt import berth_gantt
 from landbridge.web.i18n import COOKIE as LANG_COOKIE
@@ -92,6 +100,7 @@ class Page:
         path = self.request.url.path
         forms = forms_for(self.viewer, path) if status_code < 400 else []
         others = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
+        done = self.request.query_params.get("done", "")
         response = TEMPLATES.TemplateResponse(
             self.request,
             template,
@@ -106,7 +115,7 @@ class Page:
                 "lang_url": lambda code: f"{path}?{urlencode([*others, ('lang', code)])}",
                 "csrf_token": lambda: csrf.token_for(self.request.scope),
                 "commands": forms,
-                "done": BY_NAME.get(self.request.query_params.get("done", "")),
+                "done": BY_NAME.get(done) or OTHER_DONE.get(done),
                 "new_form_token": new_form_token,
                 "hub_now": hub_now_text(),
                 "occurred_field": OCCURRED_AT,
@@ -224,9 +233,18 @@ def rail(p: PageDep) -> Response:
         loading = trains(p.session, LOADING_STATUSES)
         tracks = track_codes(p.session)
         on_track = {t.track_code: t for t in loading if t.track_code}
+        assert p.viewer is not None
+        may_plan = p.viewer.may(Action.PLAN_RUN)
         return p.render(
             "rail.html",
-            {"tracks": tracks, "on_track": on_track, "loading": loading, "board": departures(p.session, now)},
+            {
+                "tracks": tracks,
+                "on_track": on_track,
+                "loading": loading,
+                "board": departures(p.session, now),
+                "fields": TRAIN_PLAN_FIELDS if may_plan else (),
+                "at_base": [t.reference for t in loading],
+            },
         )
 
     return guarded(p, Action.RAIL_READ, build)

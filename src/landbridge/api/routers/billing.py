@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -24,7 +24,7 @@ from landbridge.api.schemas_billing import (
 )
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
 from landbridge.api.types import Instant
-from landbridge.billing.render import invoice_csv, invoice_html, invoice_pdf
+from landbridge.billing.render import PdfFontMissing, invoice_csv, invoice_html, invoice_pdf
 from landbridge.scenarios import current_scenario
 from landbridge.services.authz import Action
 from landbridge.services.billing import accounts, invoices, tariffs
@@ -166,8 +166,12 @@ def invoice_as_pdf(invoice_id: InvoiceId, uow: UowDep, who: Reader) -> Response:
     """The invoice as PDF (A4)."""
     view = invoices.invoice(uow, who.scope, invoice_id)
     name = f"{view['number'] or 'draft-' + str(invoice_id)}.pdf"
+    try:
+        pdf = invoice_pdf(view, current_scenario().base.name)
+    except PdfFontMissing as error:  # the server lacks a Debian font package: say which
+        raise HTTPException(status_code=503, detail=str(error)) from None
     return Response(
-        invoice_pdf(view, current_scenario().base.name),
+        pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -13,13 +13,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from landbridge.billing.charges import Charge, box_charges
+from landbridge.billing.charges import Charge, box_charges, grain_charges
 from landbridge.billing.check import check_period
 from landbridge.billing.tariff import Tariff, tariff_document
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc, utc_now
 from landbridge.services.actor import Actor
-from landbridge.services.billing.facts import box_events, box_facts, period_window, waivers
+from landbridge.services.billing.facts import box_events, box_facts, grain_events, period_window, waivers
 from landbridge.services.billing.tariffs import tariff_in_force
 from landbridge.services.event_time import command_time
 from landbridge.services.idempotency import IdempotencyKey, Outcome
@@ -104,10 +104,13 @@ def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer
     histories = box_events(uow, end)
     facts = box_facts(uow, histories)
     waived = waivers(uow)
+    grain, grain_raw = grain_events(uow, start, end)
     by_payer: dict[str | None, list[Charge]] = defaultdict(list)
     for number in sorted(histories):
         for line in box_charges(tariff, facts[number], histories[number], (start, end), end, waived):
             by_payer[line.payer].append(line)
+    for line in grain_charges(tariff, grain, (start, end)):
+        by_payer[line.payer].append(line)
     checker_input = {
         "tariff": tariff_document(tariff),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -115,7 +118,6 @@ def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer
         "boxes": {
             number: {
                 "length_ft": f.length_ft,
-                "teu": f.teu,
                 "reefer": f.reefer,
                 "dangerous": f.dangerous,
                 "line": f.line,
@@ -131,10 +133,13 @@ def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer
                 "type": e.event_type,
                 "occurred_at": e.occurred_at.isoformat(),
                 "load_state": e.load_state,
+                "caused_by_party": e.caused_by,
+                "weighed_at_base": e.weighed_here,
             }
             for number, history in histories.items()
             for e in history
         ],
+        "grain_events": grain_raw,
         "waivers": [
             {
                 "container": w.container,

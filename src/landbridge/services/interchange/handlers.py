@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
 
-from landbridge.domain.containers import LoadState
-from landbridge.domain.events import Event, EventType
+from landbridge.domain.containers import Container, LoadState
+from landbridge.domain.events import Event, EventType, as_utc
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.interchange.edifact import codeco, coparn
 from landbridge.interchange.edifact.baplie import Bayplan
@@ -26,9 +27,16 @@ from landbridge.interchange.edifact.contrl import ACCEPTED, Acknowledgement
 from landbridge.interchange.edifact.equipment import ContainerMessage, Equipment
 from landbridge.interchange.edifact.movins import StowageInstructions
 from landbridge.interchange.edifact.syntax import MISSING, Problem
-from landbridge.services.containers import RegisterContainer, add_registered_container
-from landbridge.services.event_time import append_in_order
-from landbridge.services.interchange.importer import BATCHABLE, ApplyContext, ApplyError, handles, interchange_time
+from landbridge.services.containers import RegisterContainer, add_registered_container, registration
+from landbridge.services.event_time import append_in_order, occurring_at
+from landbridge.services.interchange.importer import (
+    ApplyContext,
+    ApplyError,
+    BatchRefused,
+    handles,
+    handles_batch,
+    interchange_time,
+)
 from landbridge.store import tables
 from landbridge.store.interchange_tables import BayplanCellRow, EdiInterchangeRow, StowageInstructionRow
 
@@ -39,29 +47,31 @@ def _kg(value: Decimal | None) -> int | None:
     return None if value is None else int(value.to_integral_value())
 
 
+def _registration(context: ApplyContext, equipment: Equipment, at: datetime | None) -> RegisterContainer:
+    gross = _kg(equipment.gross_mass_kg)
+    return RegisterContainer(
+        number=ContainerNumber(equipment.number),
+        iso_type=equipment.iso_type,
+        load_state=LoadState.FULL if equipment.load_state == "full" else LoadState.EMPTY,
+        gross_mass_kg=gross,
+        seals=tuple(seal.number for seal in equipment.seals),
+        reefer_setpoint_c=float(equipment.temperature_c) if equipment.temperature_c is not None else None,
+        source_reference=source_of(context),
+        occurred_at=at,
+    )
+
+
 def ensure_container(context: ApplyContext, equipment: Equipment, source: str, at: datetime | None = None) -> None:
     """Register a container the hub does not know yet, with what the message says of it (at ``at``)."""
     number = ContainerNumber(equipment.number)
     if context.uow.containers.exists(number):
         return
-    gross = _kg(equipment.gross_mass_kg)
-    add_registered_container(
-        context.uow,
-        RegisterContainer(
-            number=number,
-            iso_type=equipment.iso_type,
-            load_state=LoadState.FULL if equipment.load_state == "full" else LoadState.EMPTY,
-            gross_mass_kg=gross,
-            seals=tuple(seal.number for seal in equipment.seals),
-            reefer_setpoint_c=float(equipment.temperature_c) if equipment.temperature_c is not None else None,
-            source_reference=source,
-            occurred_at=at,
-        ),
-        context.actor,
-    )
+    command = _registration(context, equipment, at)
+    add_registered_container(context.uow, replace(command, source_reference=source), context.actor)
 
 
-def _source(context: ApplyContext) -> str:
+def source_of(context: ApplyContext) -> str:
+    """The source reference of what a message writes: partner, interchange and message."""
     return f"edi:{context.partner.code}:{context.interchange_id}:{context.message.raw.reference}"[:128]
 
 
@@ -70,39 +80,89 @@ def _append(context: ApplyContext, event: Event) -> None:
     append_in_order(context.uow, event)
 
 
-BATCHABLE.add("CODECO")  # registers and reports only: every refusal is raised before its write
+@dataclass(frozen=True)
+class _Reported:
+    """One box of a partner's CODECO: where it is in the message, when it moved, the event reporting it."""
+
+    position: int
+    equipment: Equipment
+    when: datetime
+    event: Event
 
 
-@handles("CODECO")
-def apply_codeco(context: ApplyContext) -> dict[str, Any]:
-    """A partner's gate-in/gate-out report: containers known, each move recorded as reported."""
+def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
+    """The move a partner's CODECO reports (gate in or out) and its boxes, each with its own time."""
     message = context.message.model
     assert isinstance(message, ContainerMessage)
     move = "gate_in" if message.document_code == codeco.GATE_IN else "gate_out"
     issued = first_stamp(message.stamps, "137")
-    reported: list[str] = []
+    moves: list[_Reported] = []
     for position, equipment in zip(context.positions("EQD"), message.equipment, strict=True):
         context.at(position, "EQD")
         transport = equipment.transport or message.transport
         when = interchange_time(equipment.when("7", "203") or issued)
-        ensure_container(context, equipment, _source(context), when)
-        _append(
-            context,
-            Event(
-                event_type=EventType.CONTAINER_REPORTED,
-                subject_type="container",
-                subject_id=equipment.number,
-                actor=context.actor.name,
-                role=context.actor.role,
-                occurred_at=when,
-                location=equipment.location("165") or (transport.location("165") if transport else None),
-                before=None,
-                after=_report(context, message.document_number, move, equipment, transport),
-                source_reference=_source(context),
-            ),
+        event = Event(
+            event_type=EventType.CONTAINER_REPORTED,
+            subject_type="container",
+            subject_id=str(ContainerNumber(equipment.number)),
+            actor=context.actor.name,
+            role=context.actor.role,
+            occurred_at=when,
+            location=equipment.location("165") or (transport.location("165") if transport else None),
+            before=None,
+            after=_report(context, message.document_number, move, equipment, transport),
+            source_reference=source_of(context),
         )
-        reported.append(equipment.number)
-    return {"reported": move, "containers": reported}
+        moves.append(_Reported(position, equipment, when, event))
+    return move, moves
+
+
+@handles("CODECO")
+def apply_codeco(context: ApplyContext) -> dict[str, Any]:
+    """A partner's gate-in/gate-out report: containers known, each move recorded as reported at its time."""
+    move, moves = _codeco_moves(context)
+    for item in moves:
+        context.at(item.position, "EQD")
+        with occurring_at(item.when):  # the message's time is reported: an earlier one than the box's last is refused
+            ensure_container(context, item.equipment, source_of(context), item.when)
+            _append(context, item.event)
+    return {"reported": move, "containers": [item.equipment.number for item in moves]}
+
+
+@handles_batch("CODECO")
+def apply_codeco_batch(contexts: list[ApplyContext]) -> list[dict[str, Any]]:
+    """Many partner CODECOs at once: the same rows and events as :func:`apply_codeco`, message by message.
+
+    Reads which boxes are known and each box's latest event time in one query each, and writes the
+    new boxes and all events with one multi-row INSERT per table. Any message that would be refused
+    (an unknown size type, a mass over the rating, a time before the box's last event) raises
+    ``BatchRefused`` before anything is written, and the importer applies the messages one by one.
+    """
+    uow = contexts[0].uow
+    planned = [(context, *_codeco_moves(context)) for context in contexts]
+    numbers = [item.event.subject_id for _, _, moves in planned for item in moves]
+    known = uow.containers.known(numbers)
+    latest = uow.events.latest_times("container", numbers)
+    containers: list[Container] = []
+    events: list[Event] = []
+    summaries: list[dict[str, Any]] = []
+    for context, move, moves in planned:
+        for item in moves:
+            number = item.event.subject_id
+            if number not in known:
+                container, registered = registration(_registration(context, item.equipment, item.when), context.actor)
+                containers.append(container)
+                events.append(registered)
+                known.add(number)
+            previous = latest.get(number)
+            if previous is not None and as_utc(item.when) < as_utc(previous):
+                raise BatchRefused(f"{number}: reported before its latest event")
+            latest[number] = item.when
+            events.append(item.event)
+        summaries.append({"reported": move, "containers": [item.equipment.number for item in moves]})
+    uow.containers.add_many(containers)
+    uow.events.append_many(events)
+    return summaries
 
 
 def _report(
@@ -297,7 +357,7 @@ def apply_announcement(context: ApplyContext) -> dict[str, Any]:
     assigned: list[str] = []
     for position, equipment in zip(context.positions("EQD"), message.equipment, strict=True):
         context.at(position, "EQD")
-        ensure_container(context, equipment, _source(context), when)
+        ensure_container(context, equipment, source_of(context), when)
         party_service.assign_container(
             context.uow, context.actor, booking_reference=booking, container=equipment.number, occurred_at=when
         )

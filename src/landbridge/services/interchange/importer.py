@@ -84,6 +84,11 @@ HANDLERS: dict[str, Handler] = {}
 # writing anything when a message would be refused, so a batch either applies whole or is redone
 # message by message (each in its own savepoint) to find and reject the bad ones.
 BATCHABLE: set[str] = set()
+BatchHandler = Callable[[list[ApplyContext]], list[dict[str, Any]]]
+# Message types with a handler for a whole interchange of them at once (one query per table to
+# read, one multi-row INSERT per table to write); it gives the same result as the message-by-message
+# handler, or raises BatchRefused when any message would not be applied.
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
 
 
 class BatchRefused(Exception):
@@ -95,6 +100,17 @@ def handles(message_type: str) -> Callable[[Handler], Handler]:
 
     def register(function: Handler) -> Handler:
         HANDLERS[message_type] = function
+        return function
+
+    return register
+
+
+def handles_batch(message_type: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register the function applying many messages of one type at once (see ``BATCH_HANDLERS``)."""
+
+    def register(function: BatchHandler) -> BatchHandler:
+        BATCHABLE.add(message_type)
+        BATCH_HANDLERS[message_type] = function
         return function
 
     return register
@@ -265,13 +281,17 @@ def _apply_batch(
         if not partner.sends(kind.message_type, kind.version):
             return None
         outcomes.append(MessageOutcome(message.raw.reference, kind.message_type, kind.version, "applied", problems))
+    types = {outcome.message_type for outcome in outcomes}
+    together = BATCH_HANDLERS.get(types.pop()) if len(types) == 1 else None
     try:
         with SavepointUnitOfWork(uow) as savepoint, savepoint.session.no_autoflush:
-            for message, outcome in zip(messages, outcomes, strict=True):
-                context = ApplyContext(savepoint, actor, message, partner, interchange_id)
-                outcome.summary = HANDLERS[outcome.message_type](context)
-                if context.notes:
-                    outcome.summary = {**outcome.summary, "notes": context.notes}
+            contexts = [ApplyContext(savepoint, actor, message, partner, interchange_id) for message in messages]
+            if together is not None:
+                summaries = together(contexts)
+            else:
+                summaries = [HANDLERS[outcome.message_type](c) for outcome, c in zip(outcomes, contexts, strict=True)]
+            for context, outcome, summary in zip(contexts, outcomes, summaries, strict=True):
+                outcome.summary = {**summary, "notes": context.notes} if context.notes else summary
             savepoint.session.flush()
             savepoint.release()
     except (BatchRefused, ApplyError, DomainError, IntegrityError):
@@ -506,7 +526,17 @@ def _read_with_partner_zone(uow: UnitOfWork, source: IO[str] | Iterable[str] | s
         yield ReadInterchange(raw, envelope_problems(raw), [read_message(message, zone) for message in raw.messages])
 
 
-__all__ = ["HANDLERS", "ApplyContext", "ApplyError", "InterchangeOutcome", "MessageOutcome", "import_edifact", "read"]
+__all__ = [
+    "BATCH_HANDLERS",
+    "HANDLERS",
+    "ApplyContext",
+    "ApplyError",
+    "BatchRefused",
+    "InterchangeOutcome",
+    "MessageOutcome",
+    "import_edifact",
+    "read",
+]
 
 
 FUTURE_SLACK = timedelta(minutes=5)

@@ -29,7 +29,10 @@ CONTAINER_MOVES = (
     "container.stuffed",
     "container.stripped",
     "container.gauge_transfer",
+    "container.placed",  # charged only with a caused_by_party (an extra move a customer caused)
+    "container.vgm_declared",  # charged only with weighed_at_base (the base weighed the box)
 )
+GRAIN_MOVES = ("grain.received", "grain.transferred", "grain.shipped")
 
 
 class BillingRepository:
@@ -89,6 +92,20 @@ class BillingRepository:
         )
         if numbers is not None:
             query = query.where(tables.EventRow.subject_id.in_(list(numbers)))
+        return list(self._session.scalars(query))
+
+    def grain_events(self, start: datetime, end: datetime) -> list[tables.EventRow]:
+        """Grain lot movements (received, transferred, shipped) that happened in [start, end), in order."""
+        query = (
+            select(tables.EventRow)
+            .where(
+                tables.EventRow.subject_type == "grain_lot",
+                tables.EventRow.event_type.in_(GRAIN_MOVES),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+            )
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
         return list(self._session.scalars(query))
 
     def containers(self, numbers: Iterable[str]) -> dict[str, tables.ContainerRow]:

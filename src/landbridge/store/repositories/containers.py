@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.containers import Container, LoadState, Position, PositionKind
@@ -27,6 +28,21 @@ def container_from_row(row: tables.ContainerRow) -> Container:
     )
 
 
+def _values(container: Container) -> dict[str, Any]:
+    return {
+        "number": str(container.number),
+        "iso_type": container.iso_type,
+        "load_state": container.load_state.value,
+        "gross_mass_kg": container.gross_mass_kg,
+        "seals": list(container.seals),
+        "reefer_setpoint_c": container.reefer_setpoint_c,
+        "booking_reference": container.booking_reference,
+        "position_kind": container.position.kind.value,
+        "position_reference": container.position.reference,
+        "version": 1,
+    }
+
+
 class ContainerRepository:
     """Containers by number."""
 
@@ -44,21 +60,25 @@ class ContainerRepository:
 
     def add(self, container: Container) -> None:
         """Register a new container."""
-        self._session.add(
-            tables.ContainerRow(
-                number=str(container.number),
-                iso_type=container.iso_type,
-                load_state=container.load_state.value,
-                gross_mass_kg=container.gross_mass_kg,
-                seals=list(container.seals),
-                reefer_setpoint_c=container.reefer_setpoint_c,
-                booking_reference=container.booking_reference,
-                position_kind=container.position.kind.value,
-                position_reference=container.position.reference,
-                version=1,
-            )
-        )
+        self._session.add(tables.ContainerRow(**_values(container)))
         self._session.flush()
+
+    def add_many(self, containers: Sequence[Container]) -> None:
+        """Register new containers with one multi-row INSERT (a batch import)."""
+        if containers:
+            rows = [_values(container) for container in containers]
+            self._session.execute(insert(cast(Table, tables.ContainerRow.__table__)), rows)
+
+    def known(self, numbers: Iterable[str]) -> set[str]:
+        """Which of ``numbers`` are registered, in one query per 500."""
+        wanted = sorted(set(numbers))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(
+                self._session.scalars(select(tables.ContainerRow.number).where(tables.ContainerRow.number.in_(chunk)))
+            )
+        return found
 
     def count(self) -> int:
         """How many containers the hub knows."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import Event, EventType, utc_now
@@ -43,6 +43,22 @@ _LATEST_MOMENT = (
 )
 
 
+def _values(event: Event, recorded_at: datetime) -> dict[str, Any]:
+    return {
+        "event_type": event.event_type.value,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "actor": event.actor,
+        "role": event.role,
+        "occurred_at": event.occurred_at,
+        "recorded_at": recorded_at,
+        "location": event.location,
+        "before": event.before,
+        "after": event.after,
+        "source_reference": event.source_reference,
+    }
+
+
 class EventLog:
     """The append-only audit trail."""
 
@@ -51,21 +67,30 @@ class EventLog:
 
     def append(self, event: Event) -> None:
         """Add an event to the current transaction."""
-        self._session.add(
-            tables.EventRow(
-                event_type=event.event_type.value,
-                subject_type=event.subject_type,
-                subject_id=event.subject_id,
-                actor=event.actor,
-                role=event.role,
-                occurred_at=event.occurred_at,
-                recorded_at=utc_now(),
-                location=event.location,
-                before=event.before,
-                after=event.after,
-                source_reference=event.source_reference,
+        self._session.add(tables.EventRow(**_values(event, utc_now())))
+
+    def append_many(self, events: Sequence[Event]) -> None:
+        """Add events in this order with one multi-row INSERT (a batch import; no ORM objects kept)."""
+        if events:
+            now = utc_now()
+            rows = [_values(event, now) for event in events]
+            self._session.execute(insert(cast(Table, tables.EventRow.__table__)), rows)
+
+    def latest_times(self, subject_type: str, subject_ids: Iterable[str]) -> dict[str, datetime]:
+        """The time of each subject's latest event (subjects without one are absent), in one query per 500."""
+        wanted = sorted(set(subject_ids))
+        latest: dict[str, datetime] = {}
+        for start in range(0, len(wanted), 500):
+            query = (
+                select(tables.EventRow.subject_id, func.max(tables.EventRow.occurred_at))
+                .where(
+                    tables.EventRow.subject_type == subject_type,
+                    tables.EventRow.subject_id.in_(wanted[start : start + 500]),
+                )
+                .group_by(tables.EventRow.subject_id)
             )
-        )
+            latest.update({subject: when for subject, when in self._session.execute(query)})
+        return latest
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[Event]:
         """Every event about one object in the order it happened (late entries in their place)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,3 +118,31 @@ def job_signature(session: Session, user: str) -> str:
     jobs = work.of_machine(driven[0].code)
     head = jobs[0] if jobs else None
     return f"{driven[0].code}/{driven[0].status}/{'-' if head is None else f'{head.id}.{head.version}'}"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog (``pybabel extract``); it is translated when the page renders."""
+    return message
+
+
+# How an instruction names a place (``services/work/generate.py``) → the sentence a driver reads.
+_PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"vessel (?P<reference>\S+)"), _("vessel %(reference)s")),
+    (re.compile(r"truck (?P<reference>\S+)"), _("truck %(reference)s")),
+    (
+        re.compile(r"(?P<train>\S+) wagon (?P<wagon>\S+) slot (?P<slot>\S+)"),
+        _("train %(train)s, wagon %(wagon)s, slot %(slot)s"),
+    ),
+)
+
+
+def place_text(place: str | None, gettext: Callable[[str], str]) -> str:
+    """A job's from/to place in the reader's language ("vessel V-1" → "船舶 V-1"); a yard slot
+    (``A-01-02-1``) reads the same in every language, and a single word (``yard``) is translated."""
+    if not place:
+        return ""
+    for pattern, message in _PLACES:
+        found = pattern.fullmatch(place)
+        if found is not None:
+            return gettext(message) % found.groupdict()
+    return gettext(place) if place.isalpha() else place

@@ -1,7 +1,7 @@
 """indexes for the slow read pages at a year's size (issue #19)
 
 Revision ID: 0080
-Revises: 0031
+Revises: 0071
 Create Date: 2026-12-07 13:40:00
 
 Why: with a year of the base loaded, the wagon list looked up every wagon by number without an
@@ -21,7 +21,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0080"
-down_revision = "0031"
+down_revision = "0071"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,28 @@
+"""The driver's screen names a job's places in the driver's language (issue #21)."""
+
+from __future__ import annotations
+
+import pytest
+
+from landbridge.web.i18n import Localiser
+from landbridge.web.readmodels.work import place_text
+
+CASES = {
+    "en": ("vessel V-7", "truck TR-1", "train T-9, wagon 52012345, slot 2", "in the yard"),
+    "zh": ("船舶 V-7", "集卡 TR-1", "列车 T-9，车皮 52012345，箱位 2", "堆场"),
+    "ru": ("судно V-7", "грузовик TR-1", "поезд T-9, вагон 52012345, место 2", None),
+    "kk": ("кеме V-7", "жүк көлігі TR-1", "пойыз T-9, вагон 52012345, орын 2", None),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_places_are_worded_in_the_drivers_language(language: str) -> None:
+    gettext = Localiser(language).gettext
+    vessel, truck, wagon, yard = CASES[language]
+    assert place_text("vessel V-7", gettext) == vessel
+    assert place_text("truck TR-1", gettext) == truck
+    assert place_text("T-9 wagon 52012345 slot 2", gettext) == wagon
+    if yard is not None:
+        assert place_text("yard", gettext) == yard
+    assert place_text("A-01-02-1", gettext) == "A-01-02-1"  # a yard slot reads the same everywhere
+    assert place_text(None, gettext) == ""
