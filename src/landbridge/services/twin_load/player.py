@@ -67,9 +67,9 @@ from landbridge.services.containers import Actor, RegisterContainer, register_co
 from landbridge.services.operations import gate, manifests, parties, rail, vessel, vgm, yard
 from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import WagonSpec
-from landbridge.services.twin_load.batch import BatchedUnitOfWork
 from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
 from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
+from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
 from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -92,7 +92,7 @@ LADEN_40FT_KG = (14_000, 25_000)
 SEA_DESTINATION = "KRPUS"  # assumed: the eastbound boxes' port of discharge (Busan) in their bookings
 PIN = "2468"  # the twin's delivery orders all carry one PIN (stored hashed, like any other)
 WINDOW_FULL = "appointment window full; let in by the gate clerk (twin load)"
-BATCH_COMMANDS = 500  # commands per transaction (each in its own savepoint; see batch.py)
+BATCH_COMMANDS = 500  # commands per transaction (each in its own savepoint; see store/batched_unit_of_work.py)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Many commands in one transaction, each in its own savepoint: how the loader saves a commit per command.
+"""A unit of work for bulk loads: many commands in one transaction, each in its own savepoint (issue #19).
 
 Every command the loader issues still goes through ``operations.common.execute`` and the service
 that the API calls, with all its rules, locks and events. What changes is only where the unit of
