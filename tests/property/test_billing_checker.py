@@ -11,7 +11,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landbridge.billing.charges import BoxEvent, BoxFacts, Waiver, box_charges, owed_days
+from landbridge.billing.charges import (
+    BoxEvent,
+    BoxFacts,
+    GrainEvent,
+    Waiver,
+    box_charges,
+    grain_charges,
+    owed_days,
+)
 from landbridge.billing.check import check_period
 from landbridge.billing.tariff import MoveKind, Tariff, default_tariff, parse_tariff, tariff_document
 from landbridge.domain.iso_types import teu_of_length
@@ -19,7 +27,15 @@ from landbridge.domain.iso_types import teu_of_length
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 ARRIVE = ["container.discharged", "container.unloaded_wagon", "container.gate_in"]
 LEAVE = ["container.loaded_vessel", "container.loaded_wagon", "container.gate_out"]
-INSIDE = ["container.stuffed", "container.stripped", "container.placed", "container.gauge_transfer"]
+INSIDE = [
+    "container.stuffed",
+    "container.stripped",
+    "container.placed",
+    "container.gauge_transfer",
+    "container.vgm_declared",
+]
+PARTIES = ["LINE1", "SHIP1", "CONS1"]
+SERVICES = ["container.placed", "container.vgm_declared"] * 2  # charged when caused by a customer / weighed here
 
 rates = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)
 
@@ -53,6 +69,9 @@ def version(draw: st.DrawFn, name: str, begins: datetime, ends: datetime | None)
         "line_storage": draw(time_charge()),
         "reefer_power": draw(time_charge()),
         "dg_surcharge_per_move": str(draw(rates)),
+        "grain": {move: {"per_tonne": str(draw(rates))} for move in GRAIN if draw(st.integers(0, 5))},
+        "weighing": {"per_box": str(draw(rates)), "payer": draw(payers)} if draw(st.integers(0, 3)) else None,
+        "extra_move": {"per_20ft": str(draw(rates)), "per_40ft": str(draw(rates))} if draw(st.integers(0, 3)) else None,
     }
 
 
@@ -70,10 +89,12 @@ def histories(draw: st.DrawFn, number: str) -> list[BoxEvent]:
     moment = T0 + timedelta(hours=draw(st.integers(0, 40 * 24)))
     events, inside = [], False
     for index in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(LEAVE + INSIDE)) if inside else draw(st.sampled_from(ARRIVE))
+        kind = draw(st.sampled_from(LEAVE + INSIDE + SERVICES)) if inside else draw(st.sampled_from(ARRIVE))
         inside = (inside and kind not in LEAVE) or kind in ARRIVE
         load = draw(st.sampled_from(["full", "empty"]))
-        events.append(BoxEvent(index + 1, kind, moment, load))
+        caused_by = draw(st.sampled_from([None, *PARTIES])) if kind == "container.placed" else None
+        weighed = draw(st.integers(0, 3)) > 0 if kind == "container.vgm_declared" else False
+        events.append(BoxEvent(index + 1, kind, moment, load, caused_by=caused_by, weighed_here=weighed))
         # gaps around whole days hit the free-time and tier edges exactly
         step = draw(st.one_of(st.integers(0, 30 * 86_400), st.sampled_from([86_400 * d for d in range(1, 12)])))
         moment += timedelta(seconds=step + (draw(st.sampled_from([0, 0, 1, -1])) if step else 0))
@@ -107,6 +128,27 @@ def _facts(box: BoxFacts) -> dict[str, Any]:
     }
 
 
+GRAIN = ["received", "transferred", "shipped"]
+
+
+@st.composite
+def grain_events(draw: st.DrawFn) -> tuple[GrainEvent | None, dict[str, Any]]:
+    """A grain event as the service reads it (None when not charged) and as the checker gets it raw."""
+    move = draw(st.sampled_from(GRAIN))
+    moment = T0 + timedelta(seconds=draw(st.integers(0, 60 * 86_400)))
+    kg = draw(st.one_of(st.integers(1, 3000), st.integers(1, 300).map(lambda t: t * 1000)))
+    owner = draw(st.sampled_from(PARTIES))
+    source_side = move != "transferred" or draw(st.booleans())  # a partial transfer's new lot: not charged
+    key = {"received": "received_kg", "shipped": "shipped_kg", "transferred": "moved_kg"}[move]
+    after: dict[str, Any] = {"reference": "G1", "owner_code": owner, key: kg}
+    if move == "transferred":
+        after["to_silo" if source_side else "from_lot"] = "SB02" if source_side else "G0"
+    event_id = draw(st.integers(1000, 2000))
+    raw = {"id": event_id, "lot": "G1", "type": f"grain.{move}", "occurred_at": moment.isoformat(), "after": after}
+    charged = GrainEvent(event_id, f"grain.{move}", moment, "G1", owner, kg) if source_side else None
+    return charged, raw
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     tariff=tariffs(),
@@ -116,8 +158,10 @@ def _facts(box: BoxFacts) -> dict[str, Any]:
     period_offset_days=st.integers(0, 50),
     period_days=st.integers(1, 31),
     waive=st.lists(
-        st.tuples(st.sampled_from(["B1", "B2"]), st.sampled_from(["storage", "all", "discharge"])), max_size=2
+        st.tuples(st.sampled_from(["B1", "B2"]), st.sampled_from(["storage", "all", "discharge", "extra_move"])),
+        max_size=2,
     ),
+    grain=st.lists(grain_events(), min_size=1, max_size=4),
 )
 def test_service_and_checker_agree_to_the_cent(
     tariff: Tariff,
@@ -125,6 +169,7 @@ def test_service_and_checker_agree_to_the_cent(
     period_offset_days: int,
     period_days: int,
     waive: list[tuple[str, str]],
+    grain: list[tuple[GrainEvent | None, dict[str, Any]]],
 ) -> None:
     start = T0 + timedelta(days=period_offset_days)
     window = (start, start + timedelta(days=period_days))
@@ -147,9 +192,15 @@ def test_service_and_checker_agree_to_the_cent(
                 "type": e.event_type,
                 "occurred_at": e.occurred_at.isoformat(),
                 "load_state": e.load_state,
+                "caused_by_party": e.caused_by,
+                "weighed_at_base": e.weighed_here,
             }
             for e in history
         )
+    for line in grain_charges(tariff, [g for g, _ in grain if g is not None], window):
+        assert line.amount == line.rate * line.quantity
+        by_payer[line.payer or ""] += int(line.amount * 100)
+        by_box_kind[f"{line.container}|{line.kind}"] += int(line.amount * 100)
     checked = check_period(
         {
             "tariff": tariff_document(tariff),
@@ -157,6 +208,7 @@ def test_service_and_checker_agree_to_the_cent(
             "horizon": horizon.isoformat(),
             "boxes": {box.number: _facts(box) for box, _ in box_list},
             "events": events,
+            "grain_events": [raw for _, raw in grain],
             "waivers": [
                 {"container": w.container, "kind": w.kind, "start": w.start.isoformat(), "end": w.end.isoformat()}
                 for w in waivers

@@ -129,6 +129,9 @@ class YardMoveIn(CommandIn):
     container: str
     slot: str | None = Field(default=None, description="block-bay-row-tier, e.g. A-04-02-1; proposed when omitted")
     expected_version: int | None = Field(default=None, description="refuse (409) if the container has moved since")
+    caused_by_party: Code | None = Field(
+        default=None, description="the customer who asked for this move (billed to it as an extra move); 404 if unknown"
+    )
 
 
 class WagonIn(Body):
@@ -261,6 +264,9 @@ class VgmIn(CommandIn):
         description="the shipper's person who signed the VGM"
     )
     verified_at: Instant = Field(description="when it was verified, ISO 8601 with offset")
+    weighed_at_base: bool = Field(
+        default=False, description="the base's scale weighed the packed box (method 1): billed as a weighing"
+    )
 
 
 class VgmOut(BaseModel):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from landbridge.billing.tariff import MoveKind, Payer, Tariff, TariffVersion, TimeKind
+from landbridge.billing.tariff import GrainMove, MoveKind, Payer, Tariff, TariffVersion, TimeKind
 
 DAY = timedelta(hours=24)
 
@@ -35,6 +35,13 @@ MOVE_OF_EVENT: dict[str, MoveKind] = {
     "container.stripped": MoveKind.CFS_STRIP,
     "container.gauge_transfer": MoveKind.GAUGE_TRANSFER,
 }
+GRAIN_MOVE_OF_EVENT: dict[str, GrainMove] = {
+    "grain.received": GrainMove.RECEIVED,
+    "grain.transferred": GrainMove.TRANSFERRED,
+    "grain.shipped": GrainMove.SHIPPED,
+}
+PLACED = "container.placed"  # a yard move: charged as an extra move when a customer caused it
+WEIGHED = "container.vgm_declared"  # a VGM: charged as a weighing when the base weighed the box
 ARRIVALS = frozenset({"container.discharged", "container.unloaded_wagon", "container.gate_in"})
 DEPARTURES = frozenset({"container.loaded_vessel", "container.loaded_wagon", "container.gate_out"})
 
@@ -61,6 +68,20 @@ class BoxEvent:
     event_type: str
     occurred_at: datetime
     load_state: str | None = None
+    caused_by: str | None = None  # a yard move's ``caused_by_party``: the customer who asked for it
+    weighed_here: bool = False  # a VGM's ``weighed_at_base``: the base's scale measured it
+
+
+@dataclass(frozen=True)
+class GrainEvent:
+    """A charged grain movement: the lot, its owner and the tonnes moved (one event per movement)."""
+
+    event_id: int
+    event_type: str
+    occurred_at: datetime
+    lot: str
+    owner: str | None
+    mass_kg: int
 
 
 @dataclass(frozen=True)
@@ -280,12 +301,13 @@ def move_charges(
             imported, inside = event.event_type == "container.discharged", True
         elif event.event_type in DEPARTURES and inside:
             inside = False
-        move = MOVE_OF_EVENT.get(event.event_type)
         moment = event.occurred_at
-        if move is None or not window[0] <= moment < window[1]:
-            continue
-        version = tariff.version_at(moment)
+        version = tariff.version_at(moment) if window[0] <= moment < window[1] else None
         if version is None:
+            continue
+        lines.extend(_service_lines(version, box, event, imported, waiver_list))
+        move = MOVE_OF_EVENT.get(event.event_type)
+        if move is None:
             continue
         handling = version.handling[move]
         rate = handling.per_20ft if box.length_ft <= 20 else handling.per_40ft
@@ -312,6 +334,75 @@ def move_charges(
                     waiver=waiver,
                 )
             )
+    return lines
+
+
+def _service_lines(
+    version: TariffVersion, box: BoxFacts, event: BoxEvent, imported: bool, waivers: list[Waiver]
+) -> list[Charge]:
+    """A weighing at the base or a customer-caused yard move, when the tariff charges it."""
+    payer: str | None
+    if event.event_type == PLACED and event.caused_by is not None and version.extra_move is not None:
+        rates = version.extra_move
+        kind, rule, payer = "extra_move", "causer", event.caused_by
+        price = rates.per_20ft if box.length_ft <= 20 else rates.per_40ft
+    elif event.event_type == WEIGHED and event.weighed_here and version.weighing is not None:
+        kind, rule = "weighing", version.weighing.payer.value
+        payer, price = resolve_payer(version.weighing.payer, box, imported), version.weighing.per_box
+    else:
+        return []
+    waiver = next((w.reason for w in waivers if w.covers(box.number, kind, event.occurred_at)), None)
+    return [
+        Charge(
+            container=box.number,
+            kind=kind,
+            payer_rule=rule,
+            payer=payer,
+            tariff_version=version.version,
+            unit="move" if kind == "extra_move" else "box",
+            quantity=1,
+            rate=price,
+            amount=Decimal(0) if waiver else price,
+            first_at=event.occurred_at,
+            last_at=event.occurred_at,
+            event_ids=(event.event_id,),
+            waiver=waiver,
+        )
+    ]
+
+
+def tonnes_begun(mass_kg: int) -> int:
+    """Whole tonnes charged for ``mass_kg``: per tonne *or part thereof* (65,001 kg → 66 t)."""
+    return -(-mass_kg // 1000)
+
+
+def grain_charges(tariff: Tariff, events: Iterable[GrainEvent], window: tuple[datetime, datetime]) -> list[Charge]:
+    """One line per grain movement in ``window`` that the version in force charges; the lot's owner pays."""
+    lines: list[Charge] = []
+    for event in events:
+        move = GRAIN_MOVE_OF_EVENT.get(event.event_type)
+        moment = event.occurred_at
+        version = tariff.version_at(moment) if window[0] <= moment < window[1] else None
+        rate = None if version is None or move is None else version.grain.get(move)
+        if version is None or move is None or rate is None or event.mass_kg <= 0:
+            continue
+        tonnes = tonnes_begun(event.mass_kg)
+        lines.append(
+            Charge(
+                container=event.lot,
+                kind=f"grain_{move.value}",
+                payer_rule="owner",
+                payer=event.owner,
+                tariff_version=version.version,
+                unit="tonne",
+                quantity=tonnes,
+                rate=rate.per_tonne,
+                amount=rate.per_tonne * tonnes,
+                first_at=moment,
+                last_at=moment,
+                event_ids=(event.event_id,),
+            )
+        )
     return lines
 
 

@@ -9,8 +9,13 @@ Input (all plain JSON types; times ISO 8601 with offset)::
 
     {"tariff": {...document...}, "period": {"start": t, "end": t}, "horizon": t,
      "boxes": {number: {"length_ft", "reefer", "dangerous", "line", "shipper", "consignee"}},
-     "events": [{"id", "container", "type", "occurred_at", "load_state"}],
+     "events": [{"id", "container", "type", "occurred_at", "load_state", "caused_by_party", "weighed_at_base"}],
+     "grain_events": [{"id", "lot", "type", "occurred_at", "after": {the event's after payload}}],
      "waivers": [{"container", "kind", "start", "end"}]}
+
+Besides handling and stays it charges a yard move with a ``caused_by_party`` (``extra_move``, that
+party pays), a VGM with ``weighed_at_base`` (``weighing``), and grain movements per tonne or part
+thereof, reading the masses from the grain events' own payloads (the lot's owner pays).
 """
 
 from __future__ import annotations
@@ -120,12 +125,61 @@ def check_period(data: dict[str, Any]) -> dict[str, dict[str, int]]:
                         add(number, move, payer, _cents(price))
                     if box["dangerous"] and not _waived(waivers, number, "dg_surcharge", moment):
                         add(number, "dg_surcharge", payer, _cents(version.get("dg_surcharge_per_move", 0)))
+            if first <= moment < last:
+                _extra_service(tariff, box, number, event, moment, from_sea, waivers, add)
             if event["type"] in _OUT and arrived is not None:
                 _stay_days(tariff, box, number, arrived, moment, from_sea, (first, last, horizon), waivers, add)
                 arrived = None
         if arrived is not None:
             _stay_days(tariff, box, number, arrived, horizon, from_sea, (first, last, horizon), waivers, add)
+    for event in data.get("grain_events", []):
+        moment = _t(event["occurred_at"])
+        assert moment is not None
+        if first <= moment < last:
+            _grain(tariff, event, moment, add)
     return {"by_payer": dict(by_payer), "by_box_kind": dict(by_box_kind)}
+
+
+def _extra_service(
+    tariff: dict[str, Any],
+    box: dict[str, Any],
+    number: str,
+    event: dict[str, Any],
+    moment: datetime,
+    from_sea: bool,
+    waivers: list[dict[str, Any]],
+    add: Any,
+) -> None:
+    version = _version(tariff, moment)
+    if version is None:
+        return
+    if event["type"] == "container.placed" and event.get("caused_by_party"):
+        rates = version.get("extra_move")
+        if rates and not _waived(waivers, number, "extra_move", moment):
+            price = rates["per_20ft"] if box["length_ft"] <= 20 else rates["per_40ft"]
+            add(number, "extra_move", event["caused_by_party"], _cents(price))
+    elif event["type"] == "container.vgm_declared" and event.get("weighed_at_base"):
+        fee = version.get("weighing")
+        if fee and not _waived(waivers, number, "weighing", moment):
+            add(number, "weighing", _who(fee["payer"], box, from_sea), _cents(fee["per_box"]))
+
+
+def _grain(tariff: dict[str, Any], event: dict[str, Any], moment: datetime, add: Any) -> None:
+    after = event["after"] or {}
+    move = event["type"].removeprefix("grain.")
+    if move == "received":
+        kg = after.get("received_kg")
+    elif move == "shipped":
+        kg = after.get("shipped_kg")
+    elif move == "transferred" and "to_silo" in after:  # the source lot's event; the new lot's is the same move
+        kg = after.get("moved_kg")
+    else:
+        kg = None
+    version = _version(tariff, moment)
+    rate = None if version is None else (version.get("grain") or {}).get(move)
+    if kg and rate:
+        tonnes = (int(kg) + 999) // 1000
+        add(event["lot"], "grain_" + move, after.get("owner_code") or "", _cents(rate["per_tonne"]) * tonnes)
 
 
 def _stay_days(

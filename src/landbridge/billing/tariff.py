@@ -61,6 +61,14 @@ class TimeKind(StrEnum):
     REEFER_POWER = "reefer_power"  # a full reefer plugged in
 
 
+class GrainMove(StrEnum):
+    """A grain lot's charged movement, named after its event ``grain.<move>``."""
+
+    RECEIVED = "received"
+    TRANSFERRED = "transferred"
+    SHIPPED = "shipped"
+
+
 Rate = Annotated[Decimal, Field(ge=0, description="CNY (or the tariff's currency), at most 2 decimals")]
 
 
@@ -81,6 +89,32 @@ class HandlingRate(_Strict):
     per_20ft: Rate
     per_40ft: Rate
     payer: Payer
+
+    _check = field_validator("per_20ft", "per_40ft")(_two_decimals)
+
+
+class TonneRate(_Strict):
+    """Per tonne *or part thereof* of a grain movement; the lot's owner pays."""
+
+    per_tonne: Rate
+
+    _check = field_validator("per_tonne")(_two_decimals)
+
+
+class WeighingRate(_Strict):
+    """Per box weighed at the base (a VGM recorded with ``weighed_at_base``)."""
+
+    per_box: Rate
+    payer: Payer
+
+    _check = field_validator("per_box")(_two_decimals)
+
+
+class ExtraMoveRate(_Strict):
+    """Per yard move a customer caused (``caused_by_party`` on the move); that party pays."""
+
+    per_20ft: Rate
+    per_40ft: Rate
 
     _check = field_validator("per_20ft", "per_40ft")(_two_decimals)
 
@@ -132,6 +166,11 @@ class TariffVersion(_Strict):
     line_storage: TimeCharge
     reefer_power: TimeCharge
     dg_surcharge_per_move: Rate = Decimal(0)
+    grain: dict[GrainMove, TonneRate] = Field(
+        default_factory=dict, description="per tonne or part thereof; a movement not listed is not charged"
+    )
+    weighing: WeighingRate | None = Field(default=None, description="None: weighing is not charged")
+    extra_move: ExtraMoveRate | None = Field(default=None, description="None: customer-caused moves not charged")
     sources: dict[str, str] = Field(default_factory=dict)
 
     _check = field_validator("dg_surcharge_per_move")(_two_decimals)

@@ -96,7 +96,7 @@ class InvoiceLineRow(Base):
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
     invoice_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("invoices.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    container_number: Mapped[str] = mapped_column(String(11))
+    container_number: Mapped[str] = mapped_column(String(32))  # the box, or the grain lot of a grain line
     kind: Mapped[str] = mapped_column(String(32))
     payer_rule: Mapped[str] = mapped_column(String(16))
     tariff_version: Mapped[str] = mapped_column(String(32))

@@ -44,7 +44,6 @@ from landbridge.web.readmodels.common import now_utc
 from landbridge.web.readmodels.corridor import corridor as corridor_view
 from landbridge.web.readmodels.corridor import origin_lat_lon
 from landbridge.web.readmodels.grain import grain as grain_view
-from landbridge.web.readmodels.interchange import interchanges, undelivered
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
 from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
@@ -317,16 +316,6 @@ def customs(p: PageDep) -> Response:
         return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.scope), "now": now_utc()})
 
     return guarded(p, Action.CUSTOMS_READ, build)
-
-
-@router.get("/interchange", response_class=HTMLResponse)
-def interchange(p: PageDep) -> Response:
-    """EDIFACT interchanges received and sent, with their status."""
-    return guarded(
-        p,
-        Action.EDI_READ,
-        lambda: p.render("interchange.html", {"lines": interchanges(p.session), "undelivered": undelivered(p.session)}),
-    )
 
 
 @router.get("/simulation", response_class=HTMLResponse)

@@ -32,6 +32,7 @@ def declare_vgm(number: str, body: VgmIn, uow: UowDep, who: VgmWriter, key: Idem
             method=body.method,
             verified_by=body.verified_by,
             verified_at=body.verified_at,
+            weighed_at_base=body.weighed_at_base,
             occurred_at=body.occurred_at,
             idempotency=key,
         )

@@ -29,6 +29,7 @@ def move(body: YardMoveIn, uow: UowDep, who: YardWriter, key: IdempotencyDep) ->
             container=body.container,
             slot=body.slot,
             expected_version=body.expected_version,
+            caused_by_party=body.caused_by_party,
             occurred_at=body.occurred_at,
             idempotency=key,
         )

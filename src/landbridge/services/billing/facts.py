@@ -6,9 +6,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from landbridge.billing.charges import BoxEvent, BoxFacts, Waiver
+from landbridge.billing.charges import BoxEvent, BoxFacts, GrainEvent, Waiver
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.events import as_utc
 from landbridge.domain.iso_types import size_type, teu_of_length
@@ -39,12 +40,54 @@ def box_events(uow: UnitOfWork, before: datetime, numbers: Iterable[str] | None 
     """Billing-relevant events of each box (all boxes, or these) that happened before ``before``."""
     history: dict[str, list[BoxEvent]] = defaultdict(list)
     for row in uow.billing.container_events(before, numbers):
-        after = row.after or {}
-        load_state = after.get("load_state") if isinstance(after, dict) else None
+        after = row.after if isinstance(row.after, dict) else {}
+        load_state = after.get("load_state")
+        caused_by = after.get("caused_by_party")
         history[row.subject_id].append(
-            BoxEvent(row.id, row.event_type, as_utc(row.occurred_at), None if load_state is None else str(load_state))
+            BoxEvent(
+                row.id,
+                row.event_type,
+                as_utc(row.occurred_at),
+                None if load_state is None else str(load_state),
+                caused_by=None if caused_by is None else str(caused_by),
+                weighed_here=after.get("weighed_at_base") is True,
+            )
         )
     return dict(history)
+
+
+def grain_events(uow: UnitOfWork, start: datetime, end: datetime) -> tuple[list[GrainEvent], list[dict[str, Any]]]:
+    """Charged grain movements in [start, end), and the same events raw for the independent checker.
+
+    The mass is the event's own: ``received_kg``, ``shipped_kg``, or ``moved_kg`` on the *source* lot's
+    transfer event (a partial transfer also writes an event on the new lot: the same move, not charged
+    twice).
+    """
+    charged: list[GrainEvent] = []
+    raw: list[dict[str, Any]] = []
+    for row in uow.billing.grain_events(start, end):
+        after = row.after if isinstance(row.after, dict) else {}
+        occurred = as_utc(row.occurred_at)
+        raw.append(
+            {
+                "id": row.id,
+                "lot": row.subject_id,
+                "type": row.event_type,
+                "occurred_at": occurred.isoformat(),
+                "after": after,
+            }
+        )
+        if row.event_type == "grain.transferred":
+            mass = after.get("moved_kg") if "to_silo" in after else None
+        else:
+            mass = after.get("received_kg" if row.event_type == "grain.received" else "shipped_kg")
+        if isinstance(mass, int) and mass > 0:
+            owner = after.get("owner_code")
+            lot = row.subject_id
+            charged.append(
+                GrainEvent(row.id, row.event_type, occurred, lot, None if owner is None else str(owner), mass)
+            )
+    return charged, raw
 
 
 def box_facts(uow: UnitOfWork, numbers: Iterable[str]) -> dict[str, BoxFacts]:

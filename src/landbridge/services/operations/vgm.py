@@ -49,15 +49,21 @@ def declare_vgm(
     method: int,
     verified_by: str,
     verified_at: datetime,
+    weighed_at_base: bool = False,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Record a box's VGM (0 or above the ISO type's rating → 422 at mass_kg); lifts a vgm_missing hold."""
+    """Record a box's VGM (0 or above the ISO type's rating → 422 at mass_kg); lifts a vgm_missing hold.
+
+    ``weighed_at_base``: the base's own scale measured it (method 1 only) — billed as a weighing.
+    """
     try:
         vgm_method = VgmMethod(method)
     except ValueError:
         raise RuleViolation("method", "1 (the packed box weighed) or 2 (contents weighed, tare added)") from None
     verified = checked_occurred_at(verified_at, utc_now(), "verified_at")
+    if weighed_at_base and vgm_method is not VgmMethod.WEIGHED_PACKED:
+        raise RuleViolation("weighed_at_base", "the base weighs the packed box: method 1, not 2")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         if not scope.everything and uow.containers.get_visible(parse_container(container), scope) is None:
@@ -75,7 +81,8 @@ def declare_vgm(
         )
         uow.vgm.add(vgm)
         view = vgm_view(vgm)
-        subject_event(uow, EventType.CONTAINER_VGM_DECLARED, "container", row.number, actor, None, {"vgm": view})
+        after: dict[str, Any] = {"vgm": view, **({"weighed_at_base": True} if weighed_at_base else {})}
+        subject_event(uow, EventType.CONTAINER_VGM_DECLARED, "container", row.number, actor, None, after)
         for hold in uow.customs.open_on([row.number]):
             if hold.kind == HoldKind.VGM_MISSING.value:
                 end_hold(uow, actor, hold, f"VGM {mass_kg:,} kg declared by {verified_by}", automatic=True)

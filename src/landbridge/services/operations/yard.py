@@ -212,10 +212,15 @@ def place_container(
     container: str,
     slot: str | None,
     expected_version: int | None = None,
+    caused_by_party: str | None = None,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
 ) -> Outcome:
-    """Place a container in the yard or move it within the yard (slot proposed when not given)."""
+    """Place a container in the yard or move it within the yard (slot proposed when not given).
+
+    ``caused_by_party`` names the customer who asked for the move (a box dug out for an inspection, a
+    shift out of turn): the event records it and billing charges it as an extra move to that party.
+    """
 
     seen = peek_version(uow, container)
 
@@ -228,6 +233,8 @@ def place_container(
                 f"{row.number} is {row.position_kind}; only boxes in the yard, on a truck or in the CFS "
                 "can be placed (use discharge or unload for vessels and wagons)",
             )
+        if caused_by_party is not None and uow.parties.party(caused_by_party) is None:
+            raise NotFound("caused_by_party", f"no party {caused_by_party!r}")
         before = snapshot(row)
         target = YardSlot.parse(slot) if slot is not None else None
         if target is not None:
@@ -242,9 +249,10 @@ def place_container(
             uow.yard.lock_stacks([*here, *stacks_of(target, length_ft)])
         take_out_of_yard(uow, row)
         placed = put_in_yard(uow, row, slot)
-        container_event(
-            uow, EventType.CONTAINER_PLACED, row, actor, before, yard_payload(placed, row), location=str(placed)
-        )
+        payload = yard_payload(placed, row)
+        if caused_by_party is not None:
+            payload["caused_by_party"] = caused_by_party
+        container_event(uow, EventType.CONTAINER_PLACED, row, actor, before, payload, location=str(placed))
         return container_view(row)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from landbridge.domain.invoices import InvoiceStatus
 from landbridge.store import tables
 from landbridge.store.billing_tables import (
     GuaranteeRow,
@@ -29,7 +30,10 @@ CONTAINER_MOVES = (
     "container.stuffed",
     "container.stripped",
     "container.gauge_transfer",
+    "container.placed",  # charged only with a caused_by_party (an extra move a customer caused)
+    "container.vgm_declared",  # charged only with weighed_at_base (the base weighed the box)
 )
+GRAIN_MOVES = ("grain.received", "grain.transferred", "grain.shipped")
 
 
 class BillingRepository:
@@ -91,6 +95,20 @@ class BillingRepository:
             query = query.where(tables.EventRow.subject_id.in_(list(numbers)))
         return list(self._session.scalars(query))
 
+    def grain_events(self, start: datetime, end: datetime) -> list[tables.EventRow]:
+        """Grain lot movements (received, transferred, shipped) that happened in [start, end), in order."""
+        query = (
+            select(tables.EventRow)
+            .where(
+                tables.EventRow.subject_type == "grain_lot",
+                tables.EventRow.event_type.in_(GRAIN_MOVES),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+            )
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
+        return list(self._session.scalars(query))
+
     def containers(self, numbers: Iterable[str]) -> dict[str, tables.ContainerRow]:
         """Container rows by number."""
         wanted = list(numbers)
@@ -123,7 +141,7 @@ class BillingRepository:
         return self._session.scalar(query.with_for_update() if lock else query)
 
     def invoices(
-        self, scope: Scope, period: str | None = None, party: str | None = None, status: str | None = None
+        self, scope: Scope, period: str | None = None, party: str | None = None, status: InvoiceStatus | None = None
     ) -> list[InvoiceRow]:
         """Invoices and credit notes the scope may see, filtered."""
         query = select(InvoiceRow).order_by(InvoiceRow.period, InvoiceRow.party_code, InvoiceRow.id)
@@ -145,7 +163,7 @@ class BillingRepository:
                 InvoiceRow.party_code == party,
                 InvoiceRow.period == period,
                 InvoiceRow.kind == "invoice",
-                InvoiceRow.status.in_(("draft", "final")),
+                InvoiceRow.status.in_(InvoiceStatus.standing()),
             )
             .order_by(InvoiceRow.id.desc())
             .limit(1)
