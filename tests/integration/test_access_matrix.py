@@ -276,6 +276,8 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/lists/appointments", STAFF_READERS),
     ("/lists/parties", STAFF_READERS),
     ("/lists/parties.csv", STAFF_READERS),
+    ("/lists/interchanges", STAFF_READERS),
+    ("/lists/interchanges.csv", STAFF_READERS),
     ("/audit", ALL_ROLES - {"driver"}),  # a shipper or line: the events of its own boxes only
     ("/lists/events", ALL_ROLES - {"driver"}),
     ("/lists/events.csv", ALL_ROLES - {"driver"}),

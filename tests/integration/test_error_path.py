@@ -170,13 +170,64 @@ def test_a_billing_period_outside_the_accepted_years_is_refused(client: TestClie
 def test_invoice_ids_and_list_statuses_are_bounded_by_the_schema(client: TestClient) -> None:
     """Found by the long Schemathesis run: an invoice id past the integer column and a NUL in an appointment
     status were schema-valid yet refused; the schema now states the bound and the allowed values."""
-    paths = client.get("/openapi.json").json()["paths"]
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
     for path in ("/api/v1/billing/invoices/{invoice_id}", "/api/v1/billing/invoices/{invoice_id}/pdf"):
         (parameter,) = [p for p in paths[path]["get"]["parameters"] if p["name"] == "invoice_id"]
         assert parameter["schema"]["maximum"] == 2**31 - 1
-    (status,) = [p for p in paths["/api/v1/gate/appointments/mine"]["get"]["parameters"] if p["name"] == "status"]
-    assert "booked" in str(status["schema"]) and "cancelled" in str(status["schema"])
+    # one StrEnum per status in the domain serves the filters and the answers (review of #17)
+    components = schema["components"]["schemas"]
+    assert components["AppointmentStatus"]["enum"] == ["booked", "used", "cancelled"]
+    assert components["InvoiceStatus"]["enum"] == ["draft", "final", "credited"]
+    for path, kind in (
+        ("/api/v1/gate/appointments/mine", "AppointmentStatus"),
+        ("/api/v1/billing/invoices", "InvoiceStatus"),
+    ):
+        (status,) = [p for p in paths[path]["get"]["parameters"] if p["name"] == "status"]
+        assert status["schema"]["$ref"] == f"#/components/schemas/{kind}"
+    assert components["AppointmentOut"]["properties"]["status"]["$ref"].endswith("/AppointmentStatus")
+    for answer in ("InvoiceSummaryOut", "RunInvoiceOut"):
+        assert components[answer]["properties"]["status"]["$ref"].endswith("/InvoiceStatus")
     assert _field_of(client.get("/api/v1/billing/invoices/2147483648")) == ["path", "invoice_id"]
     assert _field_of(client.get("/api/v1/gate/appointments/mine", params={"status": "x\x00"})) == ["query", "status"]
     assert _field_of(client.get("/api/v1/billing/invoices", params={"status": "open"})) == ["query", "status"]
     assert client.get("/api/v1/gate/appointments/mine", params={"status": "booked"}).status_code == 200
+
+
+def test_a_coarri_of_a_call_without_moves_is_not_found(client: TestClient) -> None:
+    """Found by Schemathesis (ST202): a GET answered a data-dependent 422 for a call with nothing to report."""
+    assert client.put("/api/v1/edi/partners/COSCO", json={"name": "COSCO", "unb_id": "COSCO"}).status_code == 200
+    visit = {"reference": "V0", "vessel_name": "Empty", "eta": "2026-12-08T00:00Z"}
+    assert client.post("/api/v1/vessel-visits", json=visit).status_code == 201
+    response = client.get("/api/v1/edi/coarri", params={"visit": "V0"})
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"][0]["loc"] == ["query", "visit"]
+    missing_partner = client.get("/api/v1/edi/coarri", params={"visit": "V0", "partner": "NOBODY"})
+    assert missing_partner.status_code == 404 and missing_partner.json()["detail"][0]["loc"] == ["query", "partner"]
+
+
+def test_a_refused_csv_list_answers_the_error_schema(client: TestClient) -> None:
+    """Found by Schemathesis (ST108): the 422 of POST /api/v1/csv/{kind} was a report without ``detail``."""
+    clash = "number,iso_type,load_state\nCSQU3054383,45G1,E\nCSQU3054383,45G1,E\n"
+    for text, where in (("", ["body", "file", 1]), (clash, ["body", "file", 3, "number"])):
+        response = client.post("/api/v1/csv/containers", files={"file": ("list.csv", text.encode())})
+        assert _field_of(response) == where
+        assert response.json()["applied"] is False and response.json()["problems"]  # the report is still there
+    assert _field_of(client.post("/api/v1/csv/containers", data={"file": "not a file"})) == ["body", "file"]
+
+
+def test_an_edifact_upload_is_refused_when_it_holds_no_interchange(client: TestClient) -> None:
+    """Found by Schemathesis (ST201): POST /api/v1/edi took a file reading ``null``, an empty file, a form field
+    instead of a file and an unknown query parameter, and logged the file as a rejected interchange."""
+    for content in (b"", b"null", b"\xff\xfe\x00"):
+        assert _field_of(client.post("/api/v1/edi", files={"file": ("x.edi", content)})) == ["body", "file"]
+    assert _field_of(client.post("/api/v1/edi", data={"file": "UNB+UNOA:2+X+Y'"})) == ["body", "file"]
+    unknown = client.post("/api/v1/edi", params={"anwser": "contrl"}, files={"file": ("x.edi", b"UNB+UNOA:2+X+Y'")})
+    assert _field_of(unknown) == ["query", "anwser"]
+    assert _field_of(client.post("/api/v1/csv/containers", params={"vist": "V1"}, files={"file": ("a.csv", b"x")})) == [
+        "query",
+        "vist",
+    ]
+    assert client.get("/api/v1/edi/interchanges").json() == []  # nothing was logged
+    answered = client.post("/api/v1/edi", files={"file": ("x.edi", b"\xef\xbb\xbf UNB+UNOA:2+X+Y+261207:1200+1'")})
+    assert answered.status_code == 200 and answered.json()[0]["status"] == "rejected"  # an interchange: CONTRL's job

@@ -201,7 +201,7 @@ def test_report_figures_for_a_month_agree_with_a_direct_count_of_the_event_log(m
 def test_reports_refuse_bad_ranges_and_unknown_names_and_need_the_right(make_hub: Callable[..., Hub]) -> None:
     hub = make_hub(users=("admin",), as_user="admin")
     client = hub.client
-    assert len(client.get("/api/v1/reports").json()) == 7
+    assert len(client.get("/api/v1/reports").json()) == 9
     base = {"start": "2026-11-01T00:00:00+08:00", "end": "2026-12-01T00:00:00+08:00"}
     assert client.get("/api/v1/reports/nonsense", params=base).status_code == 404
     backwards = client.get("/api/v1/reports/throughput", params={**base, "end": "2026-10-01T00:00:00+08:00"})

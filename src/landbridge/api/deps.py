@@ -16,6 +16,7 @@ from fastapi import Depends, Header, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.api.throttle import client_address, throttle_of, too_many
+from landbridge.domain.errors import RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
@@ -145,6 +146,20 @@ async def precondition(
         tag = await run_in_threadpool(preconditions.etag_of, UnitOfWork.for_url(url), kind, subject)
         if tag is not None:
             response.headers["ETag"] = tag
+
+
+class DeclaredQueryOnly:
+    """Refuse a query parameter the operation does not take (422 naming it), for commands where a typo
+    would otherwise be ignored silently (``?anwser=contrl`` would answer JSON, not the CONTRL asked for)."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = frozenset(names)
+
+    def __call__(self, request: Request) -> None:
+        for name in request.query_params:
+            if name not in self.names:
+                takes = ", ".join(sorted(self.names)) or "none"
+                raise RuleViolation(name, f"is not a query parameter of this operation (it takes: {takes})")
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

@@ -36,6 +36,7 @@ RETRY_AFTER_S = 5
 MAX_MSG_CHARS = 300
 MAX_EXCERPT_CHARS = 64
 MAX_ERRORS = 20
+_READS = frozenset({"GET", "HEAD"})
 HEADER_FIELDS = frozenset({"If-Match", "Idempotency-Key", "Authorization"})
 """Fields that are request headers: their errors are located in ``header``, not ``body``."""
 
@@ -130,10 +131,13 @@ def service_unavailable(dependency: str = "database") -> JSONResponse:
 
 
 def _location_of(request: Request, field: str) -> str:
-    """Where the field at fault came from: a query or path parameter of this request, else the body."""
+    """Where the field at fault came from: a path or query parameter of this request, else the body.
+
+    A read has no body: a field it did not receive is one of its query parameters left at its default.
+    """
     if field in request.path_params:
         return "path"
-    if field in request.query_params:
+    if field in request.query_params or request.method in _READS:
         return "query"
     return "body"
 

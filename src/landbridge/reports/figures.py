@@ -311,6 +311,117 @@ def wagon_turnaround(records: Iterable[Record], granularity: str, zone: ZoneInfo
     ]
 
 
+def bucket_bounds(moment: datetime, granularity: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of the bucket ``moment`` falls in, as aware times in hub time."""
+    local = moment.astimezone(zone)
+    day = datetime(local.year, local.month, local.day, tzinfo=zone)
+    if granularity == "day":
+        begins = day
+        ends = datetime.combine(begins.date() + timedelta(days=1), begins.time(), zone)
+    elif granularity == "week":
+        begins = datetime.combine(day.date() - timedelta(days=day.weekday()), day.time(), zone)
+        ends = datetime.combine(begins.date() + timedelta(days=7), begins.time(), zone)
+    else:
+        begins = datetime(local.year, local.month, 1, tzinfo=zone)
+        ends = datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=zone)
+    return begins, ends
+
+
+def _split(
+    begins: datetime, ends: datetime, granularity: str, zone: ZoneInfo
+) -> Iterable[tuple[str, datetime, datetime]]:
+    """[begins, ends) cut at bucket boundaries: (bucket, start, end) pieces."""
+    moment = begins
+    while moment < ends:
+        _, boundary = bucket_bounds(moment, granularity, zone)
+        piece_end = min(boundary, ends)
+        yield bucket(moment, granularity, zone), moment, piece_end
+        moment = piece_end
+
+
+def berth_occupancy(
+    records: Iterable[Record], first: datetime, last: datetime, granularity: str, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Per bucket and berth: calls berthed, hours a ship lay there (``vessel.berthed`` → ``departed``,
+    a shift to another berth closing the first), and that as a share of the bucket's hours in range.
+
+    A ship still alongside at the end of the range counts up to it."""
+    alongside: dict[str, tuple[str, datetime]] = {}
+    spans: list[tuple[str, datetime, datetime]] = []
+    calls: dict[tuple[str, str], int] = defaultdict(int)
+    for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
+        berth = record.after.get("berth_code") if isinstance(record.after, Mapping) else None
+        if record.event_type == "vessel.berthed" and berth:
+            if record.subject_id in alongside:
+                previous, since = alongside.pop(record.subject_id)
+                spans.append((previous, since, record.occurred_at))
+            alongside[record.subject_id] = (str(berth), record.occurred_at)
+            if first <= record.occurred_at < last:
+                calls[(bucket(record.occurred_at, granularity, zone), str(berth))] += 1
+        elif record.event_type == "vessel.departed" and record.subject_id in alongside:
+            previous, since = alongside.pop(record.subject_id)
+            spans.append((previous, since, record.occurred_at))
+    spans.extend((berth, since, last) for berth, since in alongside.values())
+    hours: dict[tuple[str, str], float] = defaultdict(float)
+    for berth, since, until in spans:
+        for name, piece_start, piece_end in _split(max(since, first), min(until, last), granularity, zone):
+            hours[(name, berth)] += (piece_end - piece_start).total_seconds() / 3600
+    rows = []
+    for name, berth in sorted(set(hours) | set(calls)):
+        begins, ends = bucket_bounds(_bucket_start(name, granularity, zone), granularity, zone)
+        span_h = (min(ends, last) - max(begins, first)).total_seconds() / 3600
+        occupied = hours[(name, berth)]
+        rows.append(
+            {
+                "period": name,
+                "berth": berth,
+                "calls_berthed": calls[(name, berth)],
+                "occupied_h": _r(occupied),
+                "occupancy_pct": _r(100 * occupied / span_h) if span_h > 0 else None,
+            }
+        )
+    return rows
+
+
+def _bucket_start(name: str, granularity: str, zone: ZoneInfo) -> datetime:
+    if granularity == "day":
+        return datetime.strptime(name, "%Y-%m-%d").replace(tzinfo=zone)
+    if granularity == "week":
+        year, week = name.split("-W")
+        return datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=zone)
+    return datetime.strptime(name, "%Y-%m").replace(tzinfo=zone)
+
+
+def equipment_productivity(
+    records: Iterable[Record], kinds: Mapping[str, str], granularity: str, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Per bucket and machine: moves confirmed (``work.instruction_done``), the clock hours (hub time) in
+    which it confirmed at least one move, and moves per such working hour — a quay crane's moves per
+    crane hour, a gantry's or reach stacker's productivity. Tractor jobs are counted the same way."""
+    moves: dict[tuple[str, str], int] = defaultdict(int)
+    active: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in records:
+        if record.event_type != "work.instruction_done" or not isinstance(record.after, Mapping):
+            continue
+        machine = record.after.get("machine")
+        if not machine:
+            continue
+        key = (bucket(record.occurred_at, granularity, zone), str(machine))
+        moves[key] += 1
+        active[key].add(record.occurred_at.astimezone(zone).strftime("%Y-%m-%dT%H"))
+    return [
+        {
+            "period": name,
+            "kind": kinds.get(machine, "unknown"),
+            "machine": machine,
+            "moves": moves[(name, machine)],
+            "working_hours": len(active[(name, machine)]),
+            "moves_per_working_hour": _r(moves[(name, machine)] / len(active[(name, machine)])),
+        }
+        for name, machine in sorted(moves, key=lambda k: (k[0], kinds.get(k[1], "unknown"), k[1]))
+    ]
+
+
 REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "throughput": throughput,
     "dwell": dwell,
@@ -319,4 +430,6 @@ REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "gate": gate_turns,
     "holds": holds,
     "wagon-turnaround": wagon_turnaround,
+    "berth-occupancy": berth_occupancy,
+    "equipment": equipment_productivity,
 }

@@ -28,6 +28,8 @@ DESCRIPTIONS = {
     "gate": "truck turn time (in → out) P50/P90 minutes and appointment compliance (no clerk override)",
     "holds": "holds placed per kind, how many were released, and their P50/P90 duration in hours",
     "wagon-turnaround": "hours a train's wagons spend at the base: arrival → released or departed",
+    "berth-occupancy": "per berth: calls berthed and hours a ship lay alongside (berthed → departed), as a share",
+    "equipment": "per machine: moves confirmed, hours with a move, moves per such hour (crane and RMG productivity)",
 }
 _CONTAINER_MOVES = tuple(figures.MODE_IN) + tuple(figures.MODE_OUT)
 _TYPES: dict[str, tuple[str, ...]] = {
@@ -38,8 +40,10 @@ _TYPES: dict[str, tuple[str, ...]] = {
     "gate": ("truck.in", "truck.out", "gate.override"),
     "holds": (*figures.HOLD_PLACED, *figures.HOLD_RELEASED),
     "wagon-turnaround": ("train.arrived", "train.released", "train.departed"),
+    "berth-occupancy": ("vessel.berthed", "vessel.departed"),
+    "equipment": ("work.instruction_done",),
 }
-_FROM_THE_BEGINNING = {"dwell", "yard-occupancy", "gate", "holds", "wagon-turnaround"}
+_FROM_THE_BEGINNING = {"dwell", "yard-occupancy", "gate", "holds", "wagon-turnaround", "berth-occupancy"}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -96,6 +100,10 @@ def compute_report(
         figures_rows = figures.throughput(in_range, teu, granularity, zone)
     elif name == "yard-occupancy":
         figures_rows = figures.yard_occupancy(records, teu, first, last, granularity, zone)
+    elif name == "berth-occupancy":
+        figures_rows = figures.berth_occupancy(records, first, last, granularity, zone)
+    elif name == "equipment":
+        figures_rows = figures.equipment_productivity(in_range, reader.machine_kinds(), granularity, zone)
     elif name == "trains":
         visits = reader.train_routes()
         figures_rows = figures.trains(in_range, visits, _timetable(), granularity, zone, ON_TIME_MIN)

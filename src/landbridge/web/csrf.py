@@ -13,7 +13,9 @@ import json
 from collections.abc import MutableMapping
 from typing import Any
 
-from asgi_csrf import Errors, asgi_csrf  # type: ignore[import-untyped]
+import asgi_csrf as _asgi_csrf  # type: ignore[import-untyped]
+from asgi_csrf import Errors, asgi_csrf
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 COOKIE = "lb_csrf"
@@ -46,6 +48,74 @@ async def _refuse(_scope: dict[str, Any], send: Any, _error: Errors) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _multipart_token(boundary: bytes | str, receive: Any) -> tuple[str | None, Any]:
+    """The ``csrftoken`` field of a multipart body, read up to it; the body is replayed to the app afterwards.
+
+    asgi-csrf 0.11 reads it with ``FormParser(..., FileClass=…)``, which python-multipart 0.0.13+ no longer
+    accepts (every multipart POST — a file upload form — answered 500). Same contract, on the low-level
+    parser: a file part before the token is refused (``FileBeforeToken``), as asgi-csrf means it to be.
+    """
+    messages: list[dict[str, Any]] = []
+    part: dict[str, Any] = {"field": b"", "value": b"", "headers": {}, "name": None, "data": b""}
+
+    def on_part_begin() -> None:
+        part.update(field=b"", value=b"", headers={}, name=None, data=b"")
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        part["field"] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        part["value"] += data[start:end]
+
+    def on_header_end() -> None:
+        part["headers"][part["field"].lower()] = part["value"]
+        part.update(field=b"", value=b"")
+
+    def on_headers_finished() -> None:
+        _kind, options = parse_options_header(part["headers"].get(b"content-disposition", b""))
+        if b"filename" in options:
+            raise _asgi_csrf.FileBeforeToken
+        part["name"] = options.get(b"name")
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if part["name"] == FIELD.encode():
+            part["data"] += data[start:end]
+
+    def on_part_end() -> None:
+        if part["name"] == FIELD.encode():
+            raise _asgi_csrf.TokenFound(part["data"].decode("utf-8", errors="replace"))
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        },
+    )
+
+    async def replay_receive() -> Any:
+        return messages.pop(0) if messages else await receive()
+
+    more_body = True
+    try:
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            parser.write(message.get("body", b""))
+            more_body = message.get("more_body", False)
+    except _asgi_csrf.TokenFound as found:
+        return str(found.args[0]), replay_receive
+    return None, replay_receive
+
+
+_asgi_csrf._parse_multipart_form_data = _multipart_token  # the module looks it up on every request
 
 
 class CsrfGuard:

@@ -38,6 +38,8 @@ TITLES = {
     "gate": _("Gate turn time"),
     "holds": _("Holds"),
     "wagon-turnaround": _("Wagon turnaround"),
+    "berth-occupancy": _("Berth occupancy"),
+    "equipment": _("Equipment productivity"),
 }
 # What each report shows, for the screen (the API's wording in services/reports.py, translated here).
 EXPLAINED = {
@@ -48,6 +50,12 @@ EXPLAINED = {
     "gate": _("Truck turn time (in → out), P50 and P90 minutes, and appointment compliance (no clerk override)."),
     "holds": _("Holds placed per kind, how many were released, and their P50 and P90 duration in hours."),
     "wagon-turnaround": _("Hours a train's wagons spend at the base: arrival → released or departed."),
+    "berth-occupancy": _(
+        "Per berth: calls berthed and the hours a ship lay alongside (berthed → departed), as a share."
+    ),
+    "equipment": _(
+        "Per machine: moves confirmed, hours with a move, and moves per such hour (crane and RMG productivity)."
+    ),
 }
 # The figure each report charts (one line or bar series per mode, flow, route or kind).
 CHARTED = {
@@ -58,6 +66,8 @@ CHARTED = {
     "gate": "p90_min",
     "holds": "placed",
     "wagon-turnaround": "p90_h",
+    "berth-occupancy": "occupancy_pct",
+    "equipment": "moves_per_working_hour",
 }
 COLUMNS = {
     "period": _("Period"),
@@ -88,11 +98,20 @@ COLUMNS = {
     "placed": _("Placed"),
     "released": _("Released"),
     "trains": _("Trains"),
+    "berth": _("Berth"),
+    "calls_berthed": _("Calls berthed"),
+    "occupied_h": _("Occupied (h)"),
+    "occupancy_pct": _("Occupancy (%)"),
+    "machine": _("Machine"),
+    "moves": _("Moves"),
+    "working_hours": _("Hours with a move"),
+    "moves_per_working_hour": _("Moves per hour"),
 }
 
 # Values shown in the table's mode, direction and kind columns.
 WORDS: tuple[str, ...] = (_("sea"), _("rail"), _("road"), _("grain"), _("in"), _("out"))
 WORDS += (_("customs"), _("line"), _("terminal"), _("damage"), _("vgm_missing"))
+WORDS += (_("quay_crane"), _("rail_mounted_gantry"), _("reach_stacker"), _("terminal_tractor"), _("grain_loader"))
 
 
 def _range(p: Page) -> tuple[datetime, datetime, str, str]:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, File, Header, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from landbridge.api.deps import Authorized, Principal, UowDep
+from landbridge.api.deps import Authorized, DeclaredQueryOnly, Principal, UowDep
+from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.services.authz import Action
 from landbridge.services.interchange import bayplans, exports, partners, queries
 from landbridge.services.interchange.importer import import_edifact
@@ -27,6 +28,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such object (the body names the field)"},
     422: {"description": "bad input (the body names the field and the reason)"},
 }
+_INTERCHANGE_START = ("UNA", "UNB")
+"""An interchange opens with its service string advice (UNA, optional) or its header (UNB): ISO 9735."""
+_PEEK_BYTES = 4096
+
+
+def holds_an_interchange(upload: UploadFile) -> bool:
+    """Whether the uploaded file starts like an EDIFACT interchange (after a byte order mark or blank lines).
+
+    A file that does not is no interchange at all: there is no sender to answer with a CONTRL, so it
+    is refused (422) and not logged.
+    """
+    head = upload.file.read(_PEEK_BYTES)
+    upload.file.seek(0)
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").startswith(_INTERCHANGE_START)
 
 
 class ProblemOut(BaseModel):
@@ -146,6 +161,7 @@ def _partner_out(partner: partners.Partner) -> PartnerOut:
     response_model=list[InterchangeReportOut],
     responses={**ERRORS, 200: {"content": {EDIFACT: {}}, "description": "the reports, or the CONTRLs"}},
     summary="Import an EDIFACT file (multipart field ``file``)",
+    dependencies=[Depends(DeclaredQueryOnly("answer"))],
 )
 def post_interchange(
     principal: Importer,
@@ -160,8 +176,11 @@ def post_interchange(
     an interchange under another sender is refused and not recorded.
 
     Answers with a JSON report per interchange, or with the CONTRL messages when ``answer=contrl`` or
-    ``Accept: application/edifact``.
+    ``Accept: application/edifact``. A file that holds no interchange (empty, or not starting with UNA
+    or UNB) and a query parameter other than ``answer`` are refused with 422.
     """
+    if not holds_an_interchange(file):
+        raise RuleViolation("file", "holds no EDIFACT interchange: it must start with a UNA or UNB segment")
     stream = io.TextIOWrapper(file.file, encoding="utf-8", errors="replace", newline="")
     outcomes = list(
         import_edifact(uow, stream, principal.actor, source_name=file.filename, party=principal.scope.party)
@@ -204,8 +223,16 @@ def get_coarri(
     partner: Annotated[str, Query(min_length=1, max_length=32)] = "COSCO",
     queue: Annotated[bool, Query(description="also put it in the outbox for delivery")] = False,
 ) -> Response:
-    """The discharge and loading reports of a vessel call, built from the recorded events."""
-    text = exports.export_coarri(uow, partners.partner(uow, partner), visit, queue=queue)
+    """The discharge and loading reports of a vessel call, built from the recorded events.
+
+    404 when the call is unknown, or when nothing was discharged or loaded yet: there is no report.
+    """
+    try:
+        text = exports.export_coarri(uow, partners.partner(uow, partner), visit, queue=queue)
+    except RuleViolation as nothing_yet:
+        if nothing_yet.field != "visit":
+            raise
+        raise NotFound("visit", nothing_yet.reason) from nothing_yet
     return PlainTextResponse(text, media_type=EDIFACT)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
-from landbridge.api.deps import Authorized, Principal, UowDep
+from landbridge.api.deps import Authorized, DeclaredQueryOnly, Principal, UowDep
 from landbridge.api.routers.edi import ERRORS
 from landbridge.domain.errors import Forbidden
 from landbridge.interchange.csv_lists import ListKind
@@ -179,7 +179,31 @@ def post_gauge_change(
     )
 
 
-@router.post("/api/v1/csv/{kind}", response_model=CsvReportOut, responses=ERRORS)
+_CSV_REFUSED = (
+    "Nothing applied: `detail` has one item per bad line (`loc`: body, file, line[, column]); the report"
+    " (`kind`, `rows`, `applied`, `problems`) comes beside it. Or a field of the request is malformed."
+)
+
+
+def csv_refusal(report: dict[str, Any]) -> dict[str, Any]:
+    """A refused list's answer: the hub's error body (one item per problem) with the report beside it."""
+    detail = [
+        {
+            "loc": ["body", "file", problem["line"], *([problem["column"]] if problem["column"] else [])],
+            "msg": problem["reason"],
+            "type": "csv_row",
+        }
+        for problem in report["problems"]
+    ]
+    return {"detail": detail, **report}
+
+
+@router.post(
+    "/api/v1/csv/{kind}",
+    response_model=CsvReportOut,
+    responses={**ERRORS, 422: {"description": _CSV_REFUSED}},
+    dependencies=[Depends(DeclaredQueryOnly("visit"))],
+)
 def post_csv(
     principal: Importer,
     uow: UowDep,
@@ -190,7 +214,9 @@ def post_csv(
     """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied)."""
     text = file.file.read().decode("utf-8-sig", errors="replace")
     report = csv_import.import_csv(uow, principal.actor, text, kind, visit=visit, source_name=file.filename or "upload")
-    return JSONResponse(report.as_dict(), status_code=200 if report.applied else 422)
+    if not report.applied:
+        return JSONResponse(csv_refusal(report.as_dict()), status_code=422)
+    return JSONResponse(report.as_dict())
 
 
 @router.get(

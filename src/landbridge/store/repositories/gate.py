@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.store import tables
 
 
@@ -60,7 +61,7 @@ class GateRepository:
     def appointments(
         self,
         party: str | None = None,
-        status: str | None = None,
+        status: AppointmentStatus | None = None,
         *,
         after: str | None = None,
         limit: int | None = None,
@@ -89,7 +90,7 @@ class GateRepository:
             self._session.scalar(
                 select(func.count()).where(
                     tables.GateAppointmentRow.party_code == party,
-                    tables.GateAppointmentRow.status == "booked",
+                    tables.GateAppointmentRow.status == AppointmentStatus.BOOKED,
                     tables.GateAppointmentRow.hour_start >= start,
                     tables.GateAppointmentRow.hour_start < end,
                 )

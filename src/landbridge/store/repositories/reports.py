@@ -39,3 +39,8 @@ class ReportRepository:
         """Train visit reference → (route code, direction)."""
         query = select(tables.TrainVisitRow.reference, tables.TrainVisitRow.route_code, tables.TrainVisitRow.direction)
         return {reference: (route, direction) for reference, route, direction in self._session.execute(query)}
+
+    def machine_kinds(self) -> dict[str, str]:
+        """Machine code → its kind (quay_crane, rail_mounted_gantry, …)."""
+        query = select(tables.EquipmentRow.code, tables.EquipmentRow.kind)
+        return {code: kind for code, kind in self._session.execute(query)}

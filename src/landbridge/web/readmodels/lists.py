@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.events import EventType, as_utc
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import PartyRole
 from landbridge.domain.visits import TruckVisitStatus, VesselVisitStatus
 from landbridge.services.authz import Action, Role
 from landbridge.store import tables
+from landbridge.store.interchange_tables import EdiInterchangeRow
 from landbridge.store.repositories import Scope
 from landbridge.store.repositories.scope import (
     about_visible_container,
@@ -235,6 +237,49 @@ def _event_row(row: tables.EventRow) -> dict[str, Any]:
     }
 
 
+def _interchanges(_scope: Scope) -> Select[Any]:
+    return select(EdiInterchangeRow)  # edi.read is a staff read: party-scoped roles do not hold it
+
+
+def _first_problem(report: dict[str, Any] | None) -> str | None:
+    """The first error of an interchange's report (its own, else its first message's): what to fix first."""
+    report = report or {}
+    problems = [p for p in report.get("problems", []) if p.get("severity") == "error"]
+    for message in report.get("messages", []):
+        problems.extend(p for p in message.get("problems", []) if p.get("severity") == "error")
+    return str(problems[0].get("text")) if problems else None
+
+
+def _interchange_row(row: EdiInterchangeRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "processed_at": utc(row.processed_at),
+        "direction": row.direction,
+        "partner": row.partner_code,
+        "sender": row.sender,
+        "recipient": row.recipient,
+        "control_reference": row.control_reference,
+        "message_types": row.message_types,
+        "applied": f"{row.accepted_count}/{row.message_count}",
+        "status": row.status,
+        "source_name": row.source_name,
+        "first_problem": _first_problem(row.report),
+    }
+
+
+X = EdiInterchangeRow  # the interchange log
+INTERCHANGE_STATUSES = (
+    "accepted",
+    "partially_accepted",
+    "rejected",
+    "duplicate",
+    "held",
+    "queued",
+    "delivered",
+    "failed",
+    "acknowledged",
+    "rejected_by_partner",
+)
 C, H, V, T = tables.ContainerRow, tables.CustomsHoldRow, tables.VesselVisitRow, tables.TrainVisitRow
 K, A, P, E = tables.TruckVisitRow, tables.GateAppointmentRow, tables.PartyRow, tables.EventRow
 VESSEL_SUBJECT = "vessel_visit"
@@ -376,7 +421,7 @@ LISTS: tuple[ListSpec, ...] = (
         (
             Filter("plate", _("Truck plate"), A.plate),
             Filter("kind", _("Kind"), A.kind, "choice", _choices("pick_up", "drop_off")),
-            Filter("status", _("Status"), A.status, "choice", _choices("booked", "used", "cancelled")),
+            Filter("status", _("Status"), A.status, "choice", _values(AppointmentStatus)),
         ),
         (A.hour_start, A.reference),
         _appointment_row,
@@ -400,6 +445,38 @@ LISTS: tuple[ListSpec, ...] = (
         (P.code,),
         _party_row,
     ),
+)
+INTERCHANGES = ListSpec(
+    "interchanges",
+    _("Interchanges"),
+    Action.EDI_READ,
+    _interchanges,
+    (
+        Column("id", _("Number")),
+        Column("processed_at", _("When")),
+        Column("direction", _("Direction")),
+        Column("partner", _("Partner")),
+        Column("sender", _("Sender")),
+        Column("recipient", _("Recipient")),
+        Column("control_reference", _("Reference")),
+        Column("message_types", _("Messages")),
+        Column("applied", _("Applied")),
+        Column("status", _("Status"), words=True),
+        Column("source_name", _("File")),
+        Column("first_problem", _("First problem")),
+    ),
+    (
+        Filter("direction", _("Direction"), X.direction, "choice", (("in", _("received")), ("out", _("sent")))),
+        Filter("status", _("Status"), X.status, "choice", _choices(*INTERCHANGE_STATUSES)),
+        Filter("partner", _("Partner"), X.partner_code),
+        Filter("sender", _("Sender"), X.sender),
+        Filter("reference", _("Reference"), X.control_reference),
+        Filter("message_type", _("Messages"), X.message_types),
+        Filter("from", _("From"), X.processed_at, "from"),
+        Filter("to", _("Until"), X.processed_at, "to"),
+    ),
+    (X.id.desc(),),
+    _interchange_row,
 )
 EVENTS = ListSpec(
     "events",
@@ -433,7 +510,7 @@ EVENTS = ListSpec(
     lambda row: _event_row(row),
     counted=False,
 )
-LISTS = (*LISTS, EVENTS)
+LISTS = (*LISTS, INTERCHANGES, EVENTS)
 BY_NAME: dict[str, ListSpec] = {spec.name: spec for spec in LISTS}
 
 

@@ -1,5 +1,5 @@
 // The Reports screen's chart (vendored ECharts): the report's charted figure per period, one series per
-// mode and direction, flow, route or kind — the same rows as the table below it.
+// mode and direction, flow, route, kind, berth or machine — the same rows as the table below it.
 (function () {
   var node = document.getElementById("report-rows");
   var element = document.getElementById("report-chart");
@@ -10,7 +10,7 @@
   var series = {};
   rows.forEach(function (row) {
     if (periods.indexOf(row.period) < 0) periods.push(row.period);
-    var key = ["mode", "direction", "flow", "route", "kind"]
+    var key = ["mode", "direction", "flow", "route", "kind", "berth", "machine"]
       .filter(function (k) { return row[k] !== undefined; })
       .map(function (k) { return row[k]; }).join(" ") || element.getAttribute("data-label");
     (series[key] = series[key] || {})[row.period] = row[figure];
