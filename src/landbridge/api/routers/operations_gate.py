@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -19,6 +19,7 @@ from landbridge.api.schemas_ops import (
 )
 from landbridge.api.schemas_ops_out import AppointmentOut, GateWindowOut, TruckVisitOut
 from landbridge.api.types import HourStart
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.services.authz import Action
 from landbridge.services.operations import gate
 
@@ -34,9 +35,6 @@ Releaser = Annotated[Principal, Depends(Authorized(Action.RELEASE_WRITE))]
 def window(uow: UowDep, who: Reader, hour_start: Annotated[HourStart, Query()]) -> dict[str, Any]:
     """One hourly window: capacity, bookings and free places."""
     return gate.window(uow, who.scope, hour_start)
-
-
-AppointmentStatus = Literal["booked", "used", "cancelled"]
 
 
 @router.get("/appointments/mine", response_model=list[AppointmentOut], responses=ERRORS)

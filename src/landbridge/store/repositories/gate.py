@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.store import tables
 
 
@@ -57,7 +58,9 @@ class GateRepository:
         self._session.add(row)
         self._session.flush()
 
-    def appointments(self, party: str | None = None, status: str | None = None) -> list[tables.GateAppointmentRow]:
+    def appointments(
+        self, party: str | None = None, status: AppointmentStatus | None = None
+    ) -> list[tables.GateAppointmentRow]:
         """Appointments by window (a party's own when ``party`` is given)."""
         query = select(tables.GateAppointmentRow)
         if party is not None:
@@ -76,7 +79,7 @@ class GateRepository:
             self._session.scalar(
                 select(func.count()).where(
                     tables.GateAppointmentRow.party_code == party,
-                    tables.GateAppointmentRow.status == "booked",
+                    tables.GateAppointmentRow.status == AppointmentStatus.BOOKED,
                     tables.GateAppointmentRow.hour_start >= start,
                     tables.GateAppointmentRow.hour_start < end,
                 )
