@@ -115,8 +115,8 @@ class BillingRepository:
         return list(self._session.scalars(query))
 
     def containers(self, numbers: Iterable[str]) -> dict[str, Any]:
-        """(number, iso_type, booking_reference) by number, read in chunks (a year's boxes exceed the
-        65,535 parameters PostgreSQL takes in one statement)."""
+        """(number, iso_type, booking_reference) by number, read in chunks (a year's boxes in one IN list
+        would exceed the 65,535 parameters PostgreSQL takes in one statement)."""
         box = tables.ContainerRow
         found: dict[str, Any] = {}
         for chunk in _chunks(numbers):
