@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from landbridge.api.app import create_app
@@ -70,8 +71,13 @@ def served(database_url: str) -> Iterator[tuple[str, str]]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
+    base_url = f"http://127.0.0.1:{port}"
+    # FastAPI builds the OpenAPI document on its first request and caches it: build it here, with
+    # no time limit, so Schemathesis's 10-second schema load never races a busy machine (it did
+    # under load: "Failed to load specification ... Read timed out after 10 seconds").
+    httpx.get(f"{base_url}/openapi.json", timeout=None).raise_for_status()
     try:
-        yield f"http://127.0.0.1:{port}", token
+        yield base_url, token
     finally:
         server.should_exit = True
         thread.join(timeout=15)

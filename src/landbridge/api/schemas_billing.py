@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from landbridge.api.schemas_ops import CommandIn
 from landbridge.api.types import Instant
+from landbridge.domain.invoices import InvoiceStatus
 
 # A month of the accepted years, 2000-2099 (domain/times); a far period answered 500 (long Schemathesis run).
 Period = Annotated[str, Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -99,7 +100,7 @@ class RunIn(CommandIn):
 class RunInvoiceOut(BaseModel):
     id: int
     party: str
-    status: str
+    status: InvoiceStatus
     number: str | None
     total: str
     outcome: str
@@ -146,7 +147,7 @@ class InvoiceSummaryOut(BaseModel):
     id: int
     number: str | None
     kind: str
-    status: str
+    status: InvoiceStatus
     party: str
     period: str
     currency: str

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landbridge.domain.gate import AppointmentStatus
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -113,7 +115,7 @@ class AppointmentOut(_Out):
     booking_reference: str | None = None
     party: str | None = Field(default=None, description="the party that booked it (its owner)")
     booked_by: str | None = None
-    status: str = Field(description="booked, used or cancelled")
+    status: AppointmentStatus
     window_booked: int | None = Field(default=None, description="in the answer to a booking")
     window_capacity: int | None = Field(default=None, description="in the answer to a booking")
 

@@ -14,10 +14,19 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from landbridge.domain.errors import RuleViolation
 
 WINDOW = timedelta(hours=1)  # appointment windows are the hour from hour_start
+
+
+class AppointmentStatus(StrEnum):
+    """A truck appointment: booked (holds a place in its window), used (the truck came in on it) or cancelled."""
+
+    BOOKED = "booked"
+    USED = "used"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

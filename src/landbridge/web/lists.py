@@ -18,6 +18,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from landbridge.domain.events import as_utc
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.services.authz import Action
 from landbridge.web.pages import Page, PageDep, guarded, not_found
 from landbridge.web.readmodels.common import hub_zone
@@ -130,7 +131,9 @@ def gate(p: PageDep) -> Response:
     def build() -> HTMLResponse:
         assert p.viewer is not None
         trucks = page_of(p.session, BY_NAME["trucks"], p.viewer.scope, {"status": "in"}, 1)
-        booked = page_of(p.session, BY_NAME["appointments"], p.viewer.scope, {"status": "booked"}, 1)
+        booked = page_of(
+            p.session, BY_NAME["appointments"], p.viewer.scope, {"status": AppointmentStatus.BOOKED.value}, 1
+        )
         return p.render("gate.html", {"trucks": trucks, "booked": booked, "lists": BY_NAME})
 
     return guarded(p, BY_NAME["trucks"].action, build)

@@ -46,7 +46,7 @@ from landbridge.web.readmodels.corridor import origin_lat_lon
 from landbridge.web.readmodels.grain import grain as grain_view
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
-from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
+from landbridge.web.readmodels.yard import CATEGORY_MODES, stack_boxes, stack_categories, yard_blocks
 from landbridge.web.readonly import read_session
 from landbridge.web.screens import home as home_of
 from landbridge.web.screens import menu, tiles_for
@@ -188,17 +188,26 @@ def berths(p: PageDep) -> Response:
     return guarded(p, Action.VESSEL_READ, build)
 
 
+YARD_MODES = ("occupancy", "dwell", "destination", "outbound", "hold")
+
+
 @router.get("/yard", response_class=HTMLResponse)
 def yard(p: PageDep, mode: str = "occupancy") -> Response:
-    """Yard heat map by occupancy or by dwell time."""
+    """Yard map by occupancy, dwell time, the boxes' destination, the train or ship they are listed for, or holds."""
 
     def build() -> HTMLResponse:
         blocks = yard_blocks(p.session, now_utc())
+        shown = mode if mode in YARD_MODES else "occupancy"
+        categories, legend = stack_categories(p.session, blocks, shown) if shown in CATEGORY_MODES else ({}, [])
         return p.render(
             "yard.html",
             {
                 "blocks": blocks,
-                "mode": "dwell" if mode == "dwell" else "occupancy",
+                "mode": shown,
+                "modes": YARD_MODES,
+                "categories": categories,
+                "legend": legend,
+                "colour_of": dict(legend),
                 "occupied": sum(b.occupied for b in blocks),
                 "capacity": sum(b.capacity for b in blocks),
             },

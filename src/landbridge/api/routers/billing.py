@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +25,7 @@ from landbridge.api.schemas_billing import (
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
 from landbridge.api.types import Instant
 from landbridge.billing.render import PdfFontMissing, invoice_csv, invoice_html, invoice_pdf
+from landbridge.domain.invoices import InvoiceStatus
 from landbridge.scenarios import current_scenario
 from landbridge.services.authz import Action
 from landbridge.services.billing import accounts, invoices, tariffs
@@ -34,7 +35,6 @@ Reader = Annotated[Principal, Depends(Authorized(Action.BILLING_READ))]
 Clerk = Annotated[Principal, Depends(Authorized(Action.BILLING_WRITE))]
 TariffAdmin = Annotated[Principal, Depends(Authorized(Action.TARIFF_WRITE))]
 # An invoice id is a database integer: a larger one is refused by the schema, not by the database.
-InvoiceStatus = Literal["draft", "final", "credited"]
 InvoiceId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the invoice's id")]
 
 

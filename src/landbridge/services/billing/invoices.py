@@ -18,6 +18,7 @@ from landbridge.billing.check import check_period
 from landbridge.billing.tariff import Tariff, tariff_document
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc, utc_now
+from landbridge.domain.invoices import InvoiceStatus
 from landbridge.services.actor import Actor
 from landbridge.services.billing.facts import box_events, box_facts, grain_events, period_window, waivers
 from landbridge.services.billing.tariffs import tariff_in_force
@@ -191,7 +192,7 @@ def _draft(
     if current is None:
         current = InvoiceRow(
             kind="invoice",
-            status="draft",
+            status=InvoiceStatus.DRAFT.value,
             series=SERIES["invoice"],
             party_code=party,
             period=period,
@@ -205,8 +206,8 @@ def _draft(
     else:
         changes = difference(uow.billing.lines(current.id), rows)
         if not changes:
-            return ("unchanged" if current.status == "draft" else "final, unchanged"), current
-        if current.status == "final":
+            return ("unchanged" if current.status == InvoiceStatus.DRAFT else "final, unchanged"), current
+        if current.status == InvoiceStatus.FINAL:
             return "final, changed since: credit it and run again (" + "; ".join(changes[:5]) + ")", current
         outcome, before = "updated", {"total": _money(current.total_cents)}
         current.total_cents = total
@@ -301,7 +302,12 @@ def invoice_view(uow: UnitOfWork, row: InvoiceRow) -> dict[str, Any]:
 
 
 def invoices(
-    uow: UnitOfWork, scope: Scope, *, period: str | None = None, party: str | None = None, status: str | None = None
+    uow: UnitOfWork,
+    scope: Scope,
+    *,
+    period: str | None = None,
+    party: str | None = None,
+    status: InvoiceStatus | None = None,
 ) -> list[dict[str, Any]]:
     """Invoices and credit notes the caller may see (a party: its own), without their lines."""
     with uow:
@@ -335,7 +341,7 @@ def finalise(
         row = uow.billing.invoice(invoice_id, EVERYTHING, lock=True)
         if row is None:
             raise NotFound("invoice", f"no invoice {invoice_id}")
-        if row.status != "draft":
+        if row.status != InvoiceStatus.DRAFT:
             raise Conflict("invoice", f"invoice {invoice_id} is {row.status}; only a draft is finalised")
         tariff = tariff_in_force(uow).tariff
         by_payer, _ = _period_lines(uow, tariff, row.period)
@@ -347,11 +353,19 @@ def finalise(
                 + "; ".join(changes[:20]),
             )
         row.number = uow.billing.take_number(row.series)
-        row.status, row.finalised_at, row.finalised_by = "final", command_time(), actor.name
+        row.status, row.finalised_at, row.finalised_by = InvoiceStatus.FINAL.value, command_time(), actor.name
         uow.session.flush()
         view = invoice_view(uow, row)
         after = {"number": view["number"], "total": view["total"], "party": row.party_code, "period": row.period}
-        subject_event(uow, EventType.INVOICE_FINALISED, "invoice", str(row.id), actor, {"status": "draft"}, after)
+        subject_event(
+            uow,
+            EventType.INVOICE_FINALISED,
+            "invoice",
+            str(row.id),
+            actor,
+            {"status": InvoiceStatus.DRAFT.value},
+            after,
+        )
         return view
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -374,12 +388,12 @@ def credit(
         row = uow.billing.invoice(invoice_id, EVERYTHING, lock=True)
         if row is None:
             raise NotFound("invoice", f"no invoice {invoice_id}")
-        if row.kind != "invoice" or row.status != "final":
+        if row.kind != "invoice" or row.status != InvoiceStatus.FINAL:
             status = f"a {row.status} {row.kind}"
             raise Conflict("invoice", f"invoice {invoice_id} is {status}; only a final invoice is credited")
         note = InvoiceRow(
             kind="credit_note",
-            status="final",
+            status=InvoiceStatus.FINAL.value,
             series=SERIES["credit_note"],
             number=uow.billing.take_number(SERIES["credit_note"]),
             party_code=row.party_code,
@@ -415,11 +429,19 @@ def credit(
                 )
             )
         uow.billing.replace_lines(note.id, negated)
-        row.status = "credited"
+        row.status = InvoiceStatus.CREDITED.value
         uow.session.flush()
         view = invoice_view(uow, note)
         after = {"credit_note": view["number"], "total": view["total"], "reason": note.reason}
-        subject_event(uow, EventType.CREDIT_NOTE_ISSUED, "invoice", str(row.id), actor, {"status": "final"}, after)
+        subject_event(
+            uow,
+            EventType.CREDIT_NOTE_ISSUED,
+            "invoice",
+            str(row.id),
+            actor,
+            {"status": InvoiceStatus.FINAL.value},
+            after,
+        )
         return view
 
     return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)

@@ -2,6 +2,8 @@
 
 * CODECO from a depot or rail operator: each container is known (registered if new) and gets a
   ``container.reported`` event at the reported time and place: a gate or rail move outside the hub.
+  A move whose place (``LOC+165``) is the hub itself goes through the operations services instead
+  (see :mod:`landbridge.services.interchange.hub_moves`).
 * BAPLIE: the on-board cells of the vessel call replace the previous bay plan of that call.
 * MOVINS: kept for the planner, changes nothing else.
 * COPARN booking (BGM 11): the booking (consignment) and its released empties.
@@ -29,6 +31,7 @@ from landbridge.interchange.edifact.movins import StowageInstructions
 from landbridge.interchange.edifact.syntax import MISSING, Problem
 from landbridge.services.containers import RegisterContainer, add_registered_container, registration
 from landbridge.services.event_time import append_in_order, occurring_at
+from landbridge.services.interchange.hub_moves import HubMove, apply_hub_move, at_hub
 from landbridge.services.interchange.importer import (
     ApplyContext,
     ApplyError,
@@ -47,10 +50,12 @@ def _kg(value: Decimal | None) -> int | None:
     return None if value is None else int(value.to_integral_value())
 
 
-def _registration(context: ApplyContext, equipment: Equipment, at: datetime | None) -> RegisterContainer:
+def _registration(
+    context: ApplyContext, equipment: Equipment, at: datetime | None, number: ContainerNumber | None = None
+) -> RegisterContainer:
     gross = _kg(equipment.gross_mass_kg)
     return RegisterContainer(
-        number=ContainerNumber(equipment.number),
+        number=number or ContainerNumber(equipment.number),
         iso_type=equipment.iso_type,
         load_state=LoadState.FULL if equipment.load_state == "full" else LoadState.EMPTY,
         gross_mass_kg=gross,
@@ -66,7 +71,7 @@ def ensure_container(context: ApplyContext, equipment: Equipment, source: str, a
     number = ContainerNumber(equipment.number)
     if context.uow.containers.exists(number):
         return
-    command = _registration(context, equipment, at)
+    command = _registration(context, equipment, at, number)
     add_registered_container(context.uow, replace(command, source_reference=source), context.actor)
 
 
@@ -88,6 +93,8 @@ class _Reported:
     equipment: Equipment
     when: datetime
     event: Event
+    hub: HubMove | None = None  # a move at the hub itself: through the operations services instead
+    number: ContainerNumber | None = None
 
 
 def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
@@ -101,10 +108,12 @@ def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
         context.at(position, "EQD")
         transport = equipment.transport or message.transport
         when = interchange_time(equipment.when("7", "203") or issued)
+        number = ContainerNumber(equipment.number)  # checked once here, reused for the registration
+        hub = HubMove(message.document_number, move == "gate_in", equipment, transport, when)
         event = Event(
             event_type=EventType.CONTAINER_REPORTED,
             subject_type="container",
-            subject_id=str(ContainerNumber(equipment.number)),
+            subject_id=str(number),
             actor=context.actor.name,
             role=context.actor.role,
             occurred_at=when,
@@ -113,7 +122,7 @@ def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
             after=_report(context, message.document_number, move, equipment, transport),
             source_reference=source_of(context),
         )
-        moves.append(_Reported(position, equipment, when, event))
+        moves.append(_Reported(position, equipment, when, event, hub if at_hub(equipment, transport) else None, number))
     return move, moves
 
 
@@ -121,12 +130,17 @@ def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
 def apply_codeco(context: ApplyContext) -> dict[str, Any]:
     """A partner's gate-in/gate-out report: containers known, each move recorded as reported at its time."""
     move, moves = _codeco_moves(context)
+    at_the_hub: list[dict[str, Any]] = []
     for item in moves:
-        context.at(item.position, "EQD")
+        context.at(item.position, "EQD", 2)  # a refusal concerns the box (EQD element 2, its number)
+        if item.hub is not None:
+            at_the_hub.append(apply_hub_move(context, item.hub))
+            continue
         with occurring_at(item.when):  # the message's time is reported: an earlier one than the box's last is refused
             ensure_container(context, item.equipment, source_of(context), item.when)
             _append(context, item.event)
-    return {"reported": move, "containers": [item.equipment.number for item in moves]}
+    summary: dict[str, Any] = {"reported": move, "containers": [item.equipment.number for item in moves]}
+    return {**summary, "hub_moves": at_the_hub} if at_the_hub else summary
 
 
 @handles_batch("CODECO")
@@ -140,6 +154,8 @@ def apply_codeco_batch(contexts: list[ApplyContext]) -> list[dict[str, Any]]:
     """
     uow = contexts[0].uow
     planned = [(context, *_codeco_moves(context)) for context in contexts]
+    if any(item.hub is not None for _, _, moves in planned for item in moves):
+        raise BatchRefused("a move at the hub goes through the operations services, message by message")
     numbers = [item.event.subject_id for _, _, moves in planned for item in moves]
     known = uow.containers.known(numbers)
     latest = uow.events.latest_times("container", numbers)
@@ -150,7 +166,8 @@ def apply_codeco_batch(contexts: list[ApplyContext]) -> list[dict[str, Any]]:
         for item in moves:
             number = item.event.subject_id
             if number not in known:
-                container, registered = registration(_registration(context, item.equipment, item.when), context.actor)
+                command = _registration(context, item.equipment, item.when, item.number)
+                container, registered = registration(command, context.actor)
                 containers.append(container)
                 events.append(registered)
                 known.add(number)

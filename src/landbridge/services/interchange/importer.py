@@ -68,10 +68,11 @@ class ApplyContext:
     position: int = 1
     tag: str = "UNH"
     notes: list[str] = field(default_factory=list)
+    element: int | None = None
 
-    def at(self, position: int, tag: str) -> None:
-        """The segment the next command concerns (named if the command fails)."""
-        self.position, self.tag = position, tag
+    def at(self, position: int, tag: str, element: int | None = None) -> None:
+        """The segment (and element) the next command concerns, named in the CONTRL if the command fails."""
+        self.position, self.tag, self.element = position, tag, element
 
     def positions(self, tag: str) -> list[int]:
         """The positions (UNH = 1) of every segment with this tag."""
@@ -254,7 +255,8 @@ def _apply_message(
     except (DomainError, IntegrityError) as error:
         reason = error.reason if isinstance(error, DomainError) else "it clashes with the hub's state"
         name = f"{error.field}: " if isinstance(error, DomainError) else ""
-        problems.append(Problem("12", f"{name}{reason}", context.tag, context.position))
+        component = None if context.element is None else 1
+        problems.append(Problem("12", f"{name}{reason}", context.tag, context.position, context.element, component))
         return MessageOutcome(message.raw.reference, message_type, version, "rejected", problems)
     if context.notes:
         summary = {**summary, "notes": context.notes}

@@ -16,6 +16,7 @@ from landbridge.domain.containers import PositionKind
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType, as_utc, checked_occurred_at, utc_now
 from landbridge.domain.gate import (
+    AppointmentStatus,
     DeliveryOrder,
     GateRules,
     check_bookable,
@@ -146,7 +147,7 @@ def book_appointment(
             booking_reference=booking_reference,
             booked_by=actor.name,
             party_code=actor.party,
-            status="booked",
+            status=AppointmentStatus.BOOKED.value,
         )
         gate.add(row)
         view = {**appointment_view(row), "window_booked": hour.booked, "window_capacity": hour.capacity}
@@ -171,13 +172,13 @@ def cancel_appointment(
         row = uow.gate.appointment(reference, lock=True)
         if row is None or not (scope.everything or row.party_code == scope.party):
             raise NotFound("reference", f"no appointment {reference!r}")
-        if row.status != "booked":
+        if row.status != AppointmentStatus.BOOKED:
             raise Conflict("reference", f"appointment {reference} is {row.status}")
         hour = uow.gate.hour(row.hour_start, lock=True)
         if hour is not None:
             hour.booked = max(0, hour.booked - 1)
         before = appointment_view(row)
-        row.status = "cancelled"
+        row.status = AppointmentStatus.CANCELLED.value
         uow.session.flush()
         view = appointment_view(row)
         subject_event(uow, EventType.GATE_APPOINTMENT_CANCELLED, "appointment", reference, actor, before, view)
@@ -186,10 +187,19 @@ def cancel_appointment(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def appointments(uow: UnitOfWork, scope: Scope, status: str | None = None) -> list[dict[str, Any]]:
-    """Appointments the caller owns (a party's own; staff: all), by window."""
+def appointments(
+    uow: UnitOfWork,
+    scope: Scope,
+    status: AppointmentStatus | None = None,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Appointments the caller owns (a party's own; staff: all), by window; a page of ``limit`` after the
+    appointment ``after`` when given."""
     with uow:
-        rows = uow.gate.appointments(None if scope.everything else scope.party, status)
+        party = None if scope.everything else scope.party
+        rows = uow.gate.appointments(party, status, after=after, limit=limit)
         return [appointment_view(row) for row in rows]
 
 
@@ -319,7 +329,7 @@ def _appointment_problem(
     appointment = uow.gate.appointment(reference, lock=True)
     if appointment is None:
         raise NotFound("appointment_reference", f"no appointment {reference!r}")
-    if appointment.status != "booked":
+    if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict("appointment_reference", f"appointment {reference} is {appointment.status}")
     if appointment.plate.replace(" ", "") != plate.replace(" ", ""):
         return f"appointment {reference} was booked for plate {appointment.plate}, not {plate}", appointment
@@ -385,7 +395,7 @@ def truck_in(
                 "appointment_reference", f"{problem}; the gate clerk may let it in with an override_reason"
             )
         if appointment is not None:
-            appointment.status = "used"
+            appointment.status = AppointmentStatus.USED.value
         dropped = []
         for row in dropped_rows:
             before = snapshot(row)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from landbridge.domain.invoices import InvoiceStatus
 from landbridge.store import tables
 from landbridge.store.billing_tables import (
     GuaranteeRow,
@@ -158,7 +159,7 @@ class BillingRepository:
         return self._session.scalar(query.with_for_update() if lock else query)
 
     def invoices(
-        self, scope: Scope, period: str | None = None, party: str | None = None, status: str | None = None
+        self, scope: Scope, period: str | None = None, party: str | None = None, status: InvoiceStatus | None = None
     ) -> list[InvoiceRow]:
         """Invoices and credit notes the scope may see, filtered."""
         query = select(InvoiceRow).order_by(InvoiceRow.period, InvoiceRow.party_code, InvoiceRow.id)
@@ -180,7 +181,7 @@ class BillingRepository:
                 InvoiceRow.party_code == party,
                 InvoiceRow.period == period,
                 InvoiceRow.kind == "invoice",
-                InvoiceRow.status.in_(("draft", "final")),
+                InvoiceRow.status.in_(InvoiceStatus.standing()),
             )
             .order_by(InvoiceRow.id.desc())
             .limit(1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.store import tables
 
 
@@ -57,18 +58,31 @@ class GateRepository:
         self._session.add(row)
         self._session.flush()
 
-    def appointments(self, party: str | None = None, status: str | None = None) -> list[tables.GateAppointmentRow]:
-        """Appointments by window (a party's own when ``party`` is given)."""
-        query = select(tables.GateAppointmentRow)
+    def appointments(
+        self,
+        party: str | None = None,
+        status: AppointmentStatus | None = None,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[tables.GateAppointmentRow]:
+        """Appointments by window (a party's own when ``party`` is given); a page of ``limit`` after the
+        appointment ``after`` in that order (keyset on window and reference; an unknown ``after``: none)."""
+        row = tables.GateAppointmentRow
+        query = select(row)
         if party is not None:
-            query = query.where(tables.GateAppointmentRow.party_code == party)
+            query = query.where(row.party_code == party)
         if status is not None:
-            query = query.where(tables.GateAppointmentRow.status == status)
-        return list(
-            self._session.scalars(
-                query.order_by(tables.GateAppointmentRow.hour_start, tables.GateAppointmentRow.reference)
+            query = query.where(row.status == status)
+        if after is not None:
+            last = self._session.get(row, after)
+            if last is None:
+                return []
+            query = query.where(
+                or_(row.hour_start > last.hour_start, and_(row.hour_start == last.hour_start, row.reference > after))
             )
-        )
+        query = query.order_by(row.hour_start, row.reference)
+        return list(self._session.scalars(query if limit is None else query.limit(limit)))
 
     def booked_between(self, party: str, start: datetime, end: datetime) -> int:
         """How many booked appointments a party holds in windows starting in [start, end)."""
@@ -76,7 +90,7 @@ class GateRepository:
             self._session.scalar(
                 select(func.count()).where(
                     tables.GateAppointmentRow.party_code == party,
-                    tables.GateAppointmentRow.status == "booked",
+                    tables.GateAppointmentRow.status == AppointmentStatus.BOOKED,
                     tables.GateAppointmentRow.hour_start >= start,
                     tables.GateAppointmentRow.hour_start < end,
                 )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.containers import PositionKind
 from landbridge.domain.events import EventType, as_utc
+from landbridge.domain.gate import AppointmentStatus
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.rail import TrainStatus
 from landbridge.domain.units import PartyRole
@@ -420,7 +421,7 @@ LISTS: tuple[ListSpec, ...] = (
         (
             Filter("plate", _("Truck plate"), A.plate),
             Filter("kind", _("Kind"), A.kind, "choice", _choices("pick_up", "drop_off")),
-            Filter("status", _("Status"), A.status, "choice", _choices("booked", "used", "cancelled")),
+            Filter("status", _("Status"), A.status, "choice", _values(AppointmentStatus)),
         ),
         (A.hour_start, A.reference),
         _appointment_row,
