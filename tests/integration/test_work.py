@@ -25,6 +25,7 @@ from landbridge.domain.yard_rules import Box
 from landbridge.planning.dispatch.check import check_dispatch
 from landbridge.planning.dispatch.problem import state_to_json
 from landbridge.planning.dispatch.solve import plan
+from landbridge.services.work import dispatching
 from landbridge.services.work.dispatching import dispatch_state
 from landbridge.services.work.targets import Promise, TargetPlanner, choose_target
 from landbridge.store.database import engine_for
@@ -338,3 +339,22 @@ def test_when_the_ground_is_promised_a_box_stacks_on_a_promised_box_and_waits_fo
     slot, depends_on = chosen
     below = next(p for p in ground if (p.slot.block, p.slot.bay, p.slot.row) == (slot.block, slot.bay, slot.row))
     assert slot.tier == 2 and depends_on == [below.instruction_id]
+
+
+def test_after_a_confirmation_only_the_head_of_a_crane_queue_is_read(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dispatch step reads a window of a sequenced queue; when nothing in it suits the crane (the
+    head is a job it failed before) it reads the rest of the queue, and the crane still gets its job."""
+    monkeypatch.setattr(dispatching, "WINDOW", 1)
+    numbers = _ship(hub, 4)
+    for crane in ("STS-30-2", "STS-30-3"):
+        call(hub, "PUT", f"/api/v1/equipment/{crane}/status", {"status": "break", "reason": "lunch"}, user="planner")
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    first = made["created"][0]
+    assert made["assigned"] == {"STS-30-1": first["id"]}
+    call(hub, "POST", "/api/v1/equipment/STS-30-1/sign-on", user="d1")
+    body = {"problem": "box_not_found"}
+    reported = call(hub, "POST", f"/api/v1/work/instructions/{first['id']}/problem", body, user="d1")
+    assert reported["next"]["container"] == numbers[1]  # the head (its failed job) does not suit it: read on
+    done = call(hub, "POST", f"/api/v1/work/instructions/{reported['next']['id']}/confirm", user="d1")
+    assert done["next"]["container"] == numbers[2]
+    _checked(hub.url)
