@@ -47,6 +47,15 @@ def _ship(url: str, count: int) -> tuple[str, list[str]]:
             UnitOfWork.for_url(url), ADMIN, code=f"STS-{berth}-{index}", status=equipment.EquipmentStatus.BREAK,
             reason="lunch",
         )  # fmt: skip
+    with UnitOfWork.for_url(url) as uow:
+        tractors = [m.code for m in uow.equipment.machines(kind="terminal_tractor")]
+    for (
+        code
+    ) in tractors:  # the crane lands each box in the yard itself (the tractor leg: tests/integration/test_work.py)
+        equipment.set_status(
+            UnitOfWork.for_url(url), ADMIN, code=code, status=equipment.EquipmentStatus.OUT_OF_SERVICE,
+            reason="not in this test",
+        )  # fmt: skip
     return berth, numbers
 
 
