@@ -571,9 +571,9 @@ def return_empty_wagons(
         check_returnable(train, source.status, source.gauge_mm, source.kind)
         if rail.train(reference) is not None:
             raise Conflict("reference", f"train visit {reference} already exists")
-        for other in rail.trains():
-            if other.returns_wagons_of == train:
-                raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
+        other = rail.return_of(train)
+        if other is not None:
+            raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
         route = rail.route(source.route_code)
         row = tables.TrainVisitRow(
             reference=reference,

@@ -34,6 +34,11 @@ class RailRepository:
             query = query.where(tables.TrainVisitRow.reference > after)
         return list(self._session.scalars(query))
 
+    def return_of(self, train: str) -> tables.TrainVisitRow | None:
+        """The empty-return visit that takes ``train``'s wagons back, if one was made."""
+        query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.returns_wagons_of == train).limit(1)
+        return self._session.scalar(query)
+
     def trains_by_reference(self, references: Collection[str]) -> dict[str, tables.TrainVisitRow]:
         """The train visits of ``references`` (those that exist)."""
         query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.reference.in_(list(references)))
