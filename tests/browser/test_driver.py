@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ManifestEntry
 from landbridge.services.authz import create_user
@@ -20,6 +22,8 @@ from landbridge.services.work import equipment, generate
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.browser.conftest import Offline, Served, login, shot
 from tests.browser.demo import OPERATOR_TOKEN, box
+
+pytestmark = pytest.mark.browser
 
 ADMIN = Actor("browser-setup", "admin")
 
