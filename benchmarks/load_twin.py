@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/load_twin.py [--days 7] [--warmup-days 30] [--seed 1]
                                              [--backend postgresql|sqlite] [--database-url URL] [--partition]
+                                             [--profile FILE] [--batch N]
 
 PostgreSQL: with ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server, otherwise it starts a
 throwaway cluster with the durable defaults (``fsync`` and ``synchronous_commit`` on) and stops it
@@ -13,6 +14,13 @@ and with ``--partition`` (PostgreSQL) times turning the event table into monthly
 ``--database-url URL`` loads into that database instead and keeps it, for
 ``benchmarks/year_queries.py``.
 
+CPU is measured as well as wall time (the machine is shared): the loader's own CPU seconds
+(``time.process_time``) and, on PostgreSQL, the CPU of the server processes serving the load's
+database (``/proc/<pid>/stat`` of its backends, when the server runs on this machine).
+``--profile FILE`` writes a cProfile of the play timed in CPU seconds (``python -m pstats FILE``).
+``--batch N`` sets the commands per transaction (default 500; 1 = a transaction per command as
+the API runs them).
+
 Target (issue #19): a year (``--days 365``) on PostgreSQL in ≤ 20 min on 2 cores, ≥ 500 commands/s.
 Prints a table and writes JSON to benchmarks/results/load_twin_<backend>.json.
 """
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import os
 import shutil
 import tempfile
@@ -38,10 +47,31 @@ from landbridge.scenarios import load_scenario
 from landbridge.services.invariants import check_invariants
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.twin_load.load import load_twin
+from landbridge.services.twin_load.player import BATCH_COMMANDS
 from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 from year_queries import database_size
+
+
+def server_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database (None: not here)."""
+    if not url.startswith("postgresql"):
+        return None
+    from sqlalchemy import text
+
+    with engine_for(url).connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        ).scalars()
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -71,6 +101,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--database-url", help="load into this (migrated or empty) database and keep it")
     parser.add_argument("--partition", action="store_true")
+    parser.add_argument("--profile", type=Path, help="write a cProfile (CPU seconds) of the load to FILE")
+    parser.add_argument("--batch", type=int, default=BATCH_COMMANDS, help="commands per transaction")
     args = parser.parse_args()
     console = Console()
     figures: dict[str, Any] = {"machine_load_before": machine_load()}
@@ -79,16 +111,37 @@ def main() -> None:
         seed_scenario(UnitOfWork.for_url(url), load_scenario())
         last_report = [0.0]
 
+        cpu_started, wall_started = time.process_time(), time.perf_counter()
+
         def on_play(done: int, total: int, at: datetime, commands: int) -> None:
             if time.monotonic() - last_report[0] > 60:
                 last_report[0] = time.monotonic()
+                cpu_s, wall_s = time.process_time() - cpu_started, time.perf_counter() - wall_started
                 console.print(
-                    f"  {done:,}/{total:,} records, {at:%Y-%m-%d}, {commands:,} commands; load {machine_load()}"
+                    f"  {done:,}/{total:,} records, {at:%Y-%m-%d}, {commands:,} commands; "
+                    f"loader CPU {cpu_s:,.0f} s ({commands / max(cpu_s, 1e-9):,.0f} commands/CPU-s), "
+                    f"wall {wall_s:,.0f} s; load {machine_load()}",
+                    highlight=False,
                 )
 
+        profile = cProfile.Profile(time.process_time) if args.profile else None
+        if profile is not None:
+            profile.enable()
         summary = load_twin(
-            url, load_scenario(), days=args.days, seed=args.seed, warmup_days=args.warmup_days, on_play=on_play
+            url,
+            load_scenario(),
+            days=args.days,
+            seed=args.seed,
+            warmup_days=args.warmup_days,
+            on_play=on_play,
+            batch_commands=args.batch,
         )
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(args.profile)
+        figures["loader_cpu_s"] = round(time.process_time() - cpu_started, 1)
+        server_cpu = server_cpu_s(url)
+        figures["server_cpu_s"] = None if server_cpu is None else round(server_cpu, 1)
         figures["machine_load_after_load"] = machine_load()
         started = time.perf_counter()
         reports = check_invariants(UnitOfWork.for_url(url))
@@ -120,12 +173,15 @@ def main() -> None:
         twin_s=round(summary.twin_s, 1),
         wall_s=round(summary.wall_s, 1),
         commands_per_s=round(summary.commands_per_s, 1),
+        commands_per_loader_cpu_s=round(summary.total_commands / max(figures["loader_cpu_s"], 1e-9), 1),
+        batch_commands=args.batch,
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     table = Table(title=f"load-twin: {args.days:g} days on {args.backend}")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key in ("records", "commands", "rehandles", "twin_s", "wall_s", "commands_per_s", "check_s"):
+    keys = ("records", "commands", "rehandles", "twin_s", "wall_s", "commands_per_s", "loader_cpu_s")
+    for key in (*keys, "commands_per_loader_cpu_s", "server_cpu_s", "check_s"):
         table.add_row(key, f"{figures[key]:,}" if isinstance(figures[key], int) else str(figures[key]))
     table.add_row("refused", str(sum(summary.refused.values())))
     table.add_row("database MiB", str(figures["database"]["mib"]))
@@ -136,7 +192,7 @@ def main() -> None:
     console.print(table)
     broken = [name for name, verdict in figures["invariants"].items() if verdict != "holds"]
     console.print("invariants: " + (f"[red]broken: {', '.join(broken)}[/red]" if broken else "all hold"))
-    path = write_result(f"load_twin_{args.backend}", figures)
+    path = write_result(f"load_twin_{args.backend}_{args.days:g}d", figures)
     console.print(f"wrote {path}")
 
 

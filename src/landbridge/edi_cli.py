@@ -115,25 +115,30 @@ def edi_import(
 
 @edi_app.command("export")
 def edi_export(
-    message_type: Annotated[str, typer.Option("--type", help="COARRI (more types: see docs/interchange.md)")],
+    message_type: Annotated[
+        str, typer.Option("--type", help="COARRI (discharge and loading reports) or BAPLIE (what is on board now)")
+    ],
     visit: Annotated[str, typer.Option("--visit", help="Vessel visit reference")],
     partner: Annotated[str, typer.Option("--partner", help="Trading partner code")] = "COSCO",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")] = None,
     queue: Annotated[bool, typer.Option("--queue", help="Also put it in the outbox for delivery")] = False,
     database_url: DbOption = None,
 ) -> None:
-    """Export a message built from what was recorded (COARRI: the call's discharge and loading reports)."""
+    """Export a message built from what was recorded (COARRI: the call's discharge and loading reports;
+    BAPLIE: the arrival bay plan less the boxes discharged, plus the boxes loaded at their MOVINS cells)."""
     from landbridge.domain.errors import DomainError
-    from landbridge.services.interchange.exports import export_coarri
+    from landbridge.services.interchange.exports import export_baplie, export_coarri
     from landbridge.services.interchange.partners import partner as find_partner
     from landbridge.store.unit_of_work import UnitOfWork
 
-    if message_type.upper() != "COARRI":
-        err_console.print(f"[red]error[/red] --type: {message_type!r} cannot be exported by visit; use COARRI")
+    exporters = {"COARRI": export_coarri, "BAPLIE": export_baplie}
+    exporter = exporters.get(message_type.upper())
+    if exporter is None:
+        err_console.print(f"[red]error[/red] --type: {message_type!r} is not exported by visit (COARRI, BAPLIE)")
         raise typer.Exit(2)
     uow = UnitOfWork.for_url(_url(database_url))
     try:
-        text = export_coarri(uow, find_partner(uow, partner), visit, queue=queue)
+        text = exporter(uow, find_partner(uow, partner), visit, queue=queue)
     except DomainError as error:
         err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
         raise typer.Exit(1) from None

@@ -233,9 +233,12 @@ def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served)
         lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
     )
     login(page, served.base_url, OPERATOR_TOKEN)
-    screens = ("/", "/berths", "/yard", "/yard?mode=dwell", "/rail", "/grain", "/corridor", "/customs")
+    screens = ("/", "/berths", "/yard", "/yard?mode=dwell", "/yard?mode=outbound", "/rail", "/grain", "/corridor")
     for path in (
         *screens,
+        "/customs",
+        "/yard?mode=hold",
+        "/interchange",
         "/simulation",
         "/gate",
         "/lists",
@@ -246,6 +249,8 @@ def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served)
         response = page.goto(served.base_url + path)
         assert response is not None and "unsafe-inline" not in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
+        if path == "/yard?mode=hold":
+            shot(page, "yard-by-hold")
     page.goto(served.base_url + "/yard")
     block, bay, row, _tiers = served.demo.stack
     assert (

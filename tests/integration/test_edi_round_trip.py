@@ -156,3 +156,97 @@ def test_our_codeco_sent_back_by_a_partner_changes_nothing(database_url: str) ->
     assert _events(database_url) == before  # nothing happened twice
     with UnitOfWork.for_url(database_url) as uow:
         assert {row.position_kind for row in uow.containers.rows(boxes).values()} == {"yard"}
+
+
+def test_baplie_of_a_loaded_call_is_what_is_on_board_and_re_imports_to_the_same_cells(database_url: str) -> None:
+    """Arrival BAPLIE − discharged + loaded at its MOVINS cell goes out; sent back, the call's cells stay the same."""
+    from landbridge.domain.manifests import ListKind, ManifestEntry, VisitKind
+    from landbridge.services.interchange.exports import export_baplie
+    from landbridge.services.operations import manifests, vgm
+    from landbridge.store.interchange_tables import BayplanCellRow
+    from landbridge.store.repositories import EVERYTHING
+
+    start = (utc_now() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    seed(database_url)
+    seed_partners(UnitOfWork.for_url(database_url))
+    url = database_url
+    vessel.announce_vessel(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="V-126E",
+        vessel_name="COSCO Lianyungang",
+        eta=start,
+        imo_number="9412347",
+    )
+    vessel.berth_vessel(UnitOfWork.for_url(url), ACTOR, reference="V-126E", berth_code="L1", etb=start)
+    # the discharge list, what is on board at arrival, the loading plan (OOLU3000038 → 0380682)
+    for fixture in ("coprar_d00b_discharge.edi", "baplie_31.edi", "movins_d95b.edi"):
+        outcome = _import(url, (FIXTURES / fixture).read_text())
+        assert outcome.status == "accepted", outcome.report()
+    gone, staying, loaded = "CSQU3054383", "TGHU1000018", "OOLU3000038"
+    for number in (gone, loaded):
+        register_container(
+            UnitOfWork.for_url(url), RegisterContainer(ContainerNumber(number), "45G1", LoadState.FULL, 21_900), ACTOR
+        )
+    vessel.discharge_container(UnitOfWork.for_url(url), ACTOR, reference="V-126E", container=gone)
+    # the export box: in by truck with its booking, into the yard, on the load list with its VGM, loaded
+    parties.create_party(UnitOfWork.for_url(url), ACTOR, code="KZG", name="KZ Grain", role=PartyRole.SHIPPER)
+    parties.create_consignment(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        booking_reference="BK-RT-2",
+        shipper_code="KZG",
+        consignee_code=None,
+        origin="CNLYG",
+        destination="KRPUS",
+        goods=[],
+    )
+    parties.assign_container(UnitOfWork.for_url(url), ACTOR, booking_reference="BK-RT-2", container=loaded)
+    gate.truck_in(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        reference="TR-EXP",
+        plate="SU777",
+        drop_off=[loaded],
+        pick_up=[],
+        override_reason="test",
+    )
+    yard.place_container(UnitOfWork.for_url(url), ACTOR, container=loaded, slot=None)
+    manifests.set_list(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        visit_kind=VisitKind.VESSEL,
+        visit="V-126E",
+        list_kind=ListKind.LOAD,
+        entries=[ManifestEntry(loaded)],
+    )
+    vgm.declare_vgm(
+        UnitOfWork.for_url(url),
+        ACTOR,
+        EVERYTHING,
+        container=loaded,
+        mass_kg=21_900,
+        method=1,
+        verified_by="KZ Grain",
+        verified_at=utc_now(),
+    )
+    vessel.load_container_on_vessel(UnitOfWork.for_url(url), ACTOR, reference="V-126E", container=loaded)
+
+    with UnitOfWork.for_url(url) as uow:
+        partner = partner_of(uow, "COSCO")
+    text = export_baplie(UnitOfWork.for_url(url), partner, "V-126E")
+    [plan] = [message for interchange in read(text, partner.zone) for message in interchange.messages]
+    assert isinstance(plan.model, Bayplan) and not plan.problems, plan.problems
+    on_board = {unit.number: unit.cell.text() for unit in plan.model.containers}
+    assert on_board == {staying: "0520084", loaded: "0380682"}
+    assert [unit.vgm_kg for unit in plan.model.containers if unit.number == loaded] == [21_900]
+    # COSCO sends it back: the call's bay plan is replaced by the same cells
+    echoed = text.replace("+CNLYGLPCT:ZZZ+COSCO:ZZZ+", "+COSCO:ZZZ+CNLYGLPCT:ZZZ+")
+    outcome = _import(url, echoed)
+    assert outcome.status == "accepted", outcome.report()
+    with UnitOfWork.for_url(url) as uow:
+        cells = {
+            row.container_number: row.cell
+            for row in uow.session.scalars(select(BayplanCellRow).where(BayplanCellRow.visit_reference == "V-126E"))
+        }
+    assert cells == on_board

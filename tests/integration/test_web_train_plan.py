@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.web import pages
 from tests.integration.test_plans_apply import _events, _last_event_id, _stack_boxes
 from tests.integration.test_web_forms import _form, submit
 from tests.support import Hub as SeededHub
@@ -132,3 +133,39 @@ def test_unload_correct_and_cancel_from_the_forms(planned: Planned) -> None:
     unknown = submit(admin, "/gate", "delivery-order-cancel", {"reference": "DO-NONE"})
     assert unknown.status_code == 404 and 'id="delivery-order-cancel-reference-error"' in unknown.text
     assert _form(admin.get("/yard").text, "cfs-receive")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # read models over plain tables
+def test_the_yard_map_is_coloured_by_destination_train_and_hold(
+    planned: Planned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, web, url, numbers = planned
+    admin = TestClient(api.app)
+    admin.cookies.set("lb_token", token(url, "web-admin", "admin"))
+    # P is on train T1's planned boxes and held; B (on top of P) is on neither: the stack is "T1" and held.
+    listed = submit(web, "/rail", "planned-boxes-add", {"train": "T1", "containers": numbers["P"], "reason": "r"})
+    assert listed.status_code == 303
+    held = submit(admin, "/customs", "hold-place", {"container": numbers["P"], "kind": "customs", "reason": "x-ray"})
+    assert held.status_code == 303
+    stack = 'data-stack="A-1-1"'
+    outbound = web.get("/yard?mode=outbound").text
+    cell = re.search(rf'<button class="cell used cat-(\w+)" [^>]*data-category="T1"[^>]*{stack}', outbound)
+    assert cell and cell.group(1) == "0", outbound[outbound.find("legend") : outbound.find("legend") + 800]
+    assert '<span class="legend-item" data-category="T1">' in outbound
+    hold = web.get("/yard?mode=hold").text
+    assert re.search(rf'class="cell used cat-held" [^>]*data-category="held"[^>]*{stack}', hold)
+    destination = web.get("/yard?mode=destination").text  # the boxes have no booking: no category, grey
+    assert re.search(rf'class="cell used cat-none" [^>]*{stack}', destination) and "No stack has one." in destination
+    assert 'data-stack="A-1-1"' in web.get("/yard?mode=nonsense").text  # an unknown mode is the occupancy map
+    # Click-through: the stack's boxes with what the map coloured them by.
+    panel = web.get("/yard/stack/A/1/1").text
+    row = re.search(rf"<tr><td>1</td><td><a href=\"/container/{numbers['P']}\">.*?</tr>", panel, re.S)
+    assert row and "T1" in row.group(0) and "held box" in row.group(0), panel
+    assert api.get("/api/v1/holds", params={"container": numbers["P"], "open": "true"}).json()
+
+    # /customs shows the oldest holds and counts them all; the rest are a click away on the paged list.
+    submit(admin, "/customs", "hold-place", {"container": numbers["B"], "kind": "customs", "reason": "scan"})
+    monkeypatch.setattr(pages, "CUSTOMS_ROWS", 1)
+    customs = web.get("/customs").text
+    assert '<small id="holds-count">2</small>' in customs and 'id="holds-more"' in customs
+    assert numbers["P"] in customs and f"/container/{numbers['B']}" not in customs  # the oldest first

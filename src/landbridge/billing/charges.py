@@ -406,6 +406,21 @@ def grain_charges(tariff: Tariff, events: Iterable[GrainEvent], window: tuple[da
     return lines
 
 
+def may_charge_from(events: Sequence[BoxEvent], start: datetime) -> bool:
+    """Whether a box can have a charge at or after ``start``: an event then, or a stay still open.
+
+    A box whose history ended before ``start`` with the box gone charges nothing in a later window
+    (its moves are earlier and its days all began before it left), so a billing run skips it. The
+    independent checker still walks every box.
+    """
+    if not events:
+        return False
+    if events[-1].occurred_at >= start:
+        return True
+    found = stays(events)
+    return bool(found) and found[-1].departure is None
+
+
 def box_charges(
     tariff: Tariff,
     box: BoxFacts,

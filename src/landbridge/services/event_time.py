@@ -54,14 +54,10 @@ def append_in_order(uow: UnitOfWork, event: Event) -> None:
     waited for the lock (or the previous event was reported a little ahead of our clock), the event
     is dated when it is written instead — never refused for a time the caller did not give.
     """
-    previous = uow.events.latest_for(event.subject_type, event.subject_id)
-    if previous is not None and not _REPORTED.get() and as_utc(event.occurred_at) < as_utc(previous.occurred_at):
-        event = replace(event, occurred_at=max(utc_now(), as_utc(previous.occurred_at)))
+    previous = uow.events.latest_moment(event.subject_type, event.subject_id)
     if previous is not None:
-        check_in_order(
-            event.occurred_at,
-            f"{event.subject_type} {event.subject_id}",
-            previous.event_type.value,
-            previous.occurred_at,
-        )
+        previous_type, previous_at = previous
+        if not _REPORTED.get() and as_utc(event.occurred_at) < as_utc(previous_at):
+            event = replace(event, occurred_at=max(utc_now(), as_utc(previous_at)))
+        check_in_order(event.occurred_at, f"{event.subject_type} {event.subject_id}", previous_type.value, previous_at)
     uow.events.append(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from landbridge.store.types import UtcDateTime
@@ -249,6 +249,7 @@ class ManifestEntryRow(Base):
 
 class TrainVisitRow(Base):
     __tablename__ = "train_visits"
+    __table_args__ = (Index("ix_train_visits_status", "status"),)  # migration 0080
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))
     route_code: Mapped[str] = mapped_column(String(32), ForeignKey("routes.code"))
@@ -266,6 +267,7 @@ class WagonRow(Base):
     __table_args__ = (
         UniqueConstraint("train_reference", "position_in_train", name="uq_wagons_train_position"),
         UniqueConstraint("train_reference", "number", name="uq_wagons_train_number"),
+        Index("ix_wagons_number", "number"),  # migration 0080
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(12))
@@ -377,7 +379,10 @@ class WagonCellRow(Base):
     """A 20 ft half of a wagon slot holding a container; unique so a wagon slot cannot be filled twice."""
 
     __tablename__ = "wagon_cells"
-    __table_args__ = (UniqueConstraint("wagon_id", "slot", "half", name="uq_wagon_cells_position"),)
+    __table_args__ = (
+        UniqueConstraint("wagon_id", "slot", "half", name="uq_wagon_cells_position"),
+        Index("ix_wagon_cells_wagon_id", "wagon_id"),  # migration 0080
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     wagon_id: Mapped[int] = mapped_column(ForeignKey("wagons.id"))
     slot: Mapped[int] = mapped_column(Integer)
@@ -424,6 +429,10 @@ class GateAppointmentRow(Base):
     """A truck's booked hour at the gate."""
 
     __tablename__ = "gate_appointments"
+    __table_args__ = (  # migration 0080: the lists page by window
+        Index("ix_gate_appointments_hour_start_reference", "hour_start", "reference"),
+        Index("ix_gate_appointments_party_hour", "party_code", "hour_start", "reference"),
+    )
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     hour_start: Mapped[datetime] = mapped_column(UtcDateTime(), ForeignKey("gate_hours.hour_start"))
     plate: Mapped[str] = mapped_column(String(16))

@@ -39,14 +39,14 @@ from landbridge.web.i18n import LANGUAGES, Localiser, choose_language
 from landbridge.web.readmodels.base import base_facts
 from landbridge.web.readmodels.berths import berth_calls, berth_codes
 from landbridge.web.readmodels.cargo import container as container_view
-from landbridge.web.readmodels.cargo import open_holds
+from landbridge.web.readmodels.cargo import count_open_holds, open_holds
 from landbridge.web.readmodels.common import now_utc
 from landbridge.web.readmodels.corridor import corridor as corridor_view
 from landbridge.web.readmodels.corridor import origin_lat_lon
 from landbridge.web.readmodels.grain import grain as grain_view
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
-from landbridge.web.readmodels.yard import stack_boxes, yard_blocks
+from landbridge.web.readmodels.yard import CATEGORY_MODES, stack_boxes, stack_categories, yard_blocks
 from landbridge.web.readonly import read_session
 from landbridge.web.screens import home as home_of
 from landbridge.web.screens import menu, tiles_for
@@ -188,17 +188,26 @@ def berths(p: PageDep) -> Response:
     return guarded(p, Action.VESSEL_READ, build)
 
 
+YARD_MODES = ("occupancy", "dwell", "destination", "outbound", "hold")
+
+
 @router.get("/yard", response_class=HTMLResponse)
 def yard(p: PageDep, mode: str = "occupancy") -> Response:
-    """Yard heat map by occupancy or by dwell time."""
+    """Yard map by occupancy, dwell time, the boxes' destination, the train or ship they are listed for, or holds."""
 
     def build() -> HTMLResponse:
         blocks = yard_blocks(p.session, now_utc())
+        shown = mode if mode in YARD_MODES else "occupancy"
+        categories, legend = stack_categories(p.session, blocks, shown) if shown in CATEGORY_MODES else ({}, [])
         return p.render(
             "yard.html",
             {
                 "blocks": blocks,
-                "mode": "dwell" if mode == "dwell" else "occupancy",
+                "mode": shown,
+                "modes": YARD_MODES,
+                "categories": categories,
+                "legend": legend,
+                "colour_of": dict(legend),
                 "occupied": sum(b.occupied for b in blocks),
                 "capacity": sum(b.capacity for b in blocks),
             },
@@ -307,13 +316,20 @@ def container_page(p: PageDep, number: str) -> Response:
     return guarded(p, Action.CONTAINER_READ, build)
 
 
+CUSTOMS_ROWS = 100
+
+
 @router.get("/customs", response_class=HTMLResponse)
 def customs(p: PageDep) -> Response:
     """Open customs holds (a shipper or line sees the holds on the boxes it may see)."""
 
     def build() -> HTMLResponse:
         assert p.viewer is not None
-        return p.render("customs.html", {"holds": open_holds(p.session, p.viewer.scope), "now": now_utc()})
+        # The oldest CUSTOMS_ROWS holds, counted in SQL: the whole list is paged at /lists/holds (a month of a
+        # busy base had thousands open, and rendering all of them put this page over its p95 target).
+        holds = open_holds(p.session, p.viewer.scope, limit=CUSTOMS_ROWS)
+        total = count_open_holds(p.session, p.viewer.scope) if len(holds) == CUSTOMS_ROWS else len(holds)
+        return p.render("customs.html", {"holds": holds, "total": total, "now": now_utc()})
 
     return guarded(p, Action.CUSTOMS_READ, build)
 
@@ -360,6 +376,7 @@ def simulation(p: PageDep, a: str = "", b: str = "", show_all: Annotated[str, Qu
                 "groups": runs.comparison(run_a, run_b, show_all=bool(show_all)) if run_a else [],
                 "plots_json": script_json(plots),
                 "words_json": script_json(words),
+                "may_run": p.viewer is not None and p.viewer.may(Action.SIMULATION_RUN),
             },
         )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.paging import NEXT_LINK, PAGE_DEFAULT, After, Limit, link_next
 from landbridge.api.schemas_ops import (
     ERRORS,
     AppointmentIn,
@@ -37,14 +38,26 @@ def window(uow: UowDep, who: Reader, hour_start: Annotated[HourStart, Query()]) 
     return gate.window(uow, who.scope, hour_start)
 
 
-@router.get("/appointments/mine", response_model=list[AppointmentOut], responses=ERRORS)
+@router.get(
+    "/appointments/mine",
+    response_model=list[AppointmentOut],
+    responses={**ERRORS, 200: {"headers": NEXT_LINK, "description": "A page"}},
+)
 def my_appointments(
+    request: Request,
+    response: Response,
     uow: UowDep,
     who: Booker,
     status: Annotated[AppointmentStatus | None, Query(description="booked, used or cancelled")] = None,
+    limit: Limit = PAGE_DEFAULT,
+    after: After = None,
 ) -> list[AppointmentOut]:
-    """The caller's party's appointments (gate staff: all), by window."""
-    return [AppointmentOut(**view) for view in gate.appointments(uow, who.scope, status)]
+    """The caller's party's appointments (gate staff: all), by window, ``limit`` at a time after the
+    appointment ``after`` (a full page links the next one in ``Link``; an unknown ``after`` gives an
+    empty page)."""
+    views = [AppointmentOut(**view) for view in gate.appointments(uow, who.scope, status, after=after, limit=limit)]
+    link_next(request, response, views[-1].reference if views else None, len(views), limit)
+    return views
 
 
 @router.post("/appointments", status_code=201, response_model=AppointmentOut, responses=ERRORS)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.paging import NEXT_LINK, PAGE_DEFAULT, After, Limit, link_next
 from landbridge.api.schemas_ops import (
     ERRORS,
     BorderIn,
@@ -55,11 +56,16 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
     )
 
 
-@router.get("", response_model=list[TrainVisitOut])
-def list_trains(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
-    """Every train visit with its wagons and loads."""
+@router.get("", response_model=list[TrainVisitOut], responses={200: {"headers": NEXT_LINK, "description": "A page"}})
+def list_trains(
+    request: Request, response: Response, uow: UowDep, who: Reader, limit: Limit = PAGE_DEFAULT, after: After = None
+) -> list[dict[str, Any]]:
+    """Train visits by reference with their wagons and loads, ``limit`` at a time after the reference ``after``
+    (a full page links the next one in ``Link``)."""
     with uow:
-        return [rail.train_view(uow, row) for row in uow.rail.trains()]
+        views = rail.train_views(uow, uow.rail.trains_page(after, limit))
+    link_next(request, response, views[-1]["reference"] if views else None, len(views), limit)
+    return views
 
 
 @router.get("/{reference}", response_model=TrainVisitOut)
@@ -223,10 +229,17 @@ def return_empty(reference: str, body: EmptyReturnIn, uow: UowDep, who: Planner,
     )
 
 
-@wagons.get("", response_model=list[WagonOut], responses=ERRORS)
-def list_wagons(uow: UowDep, who: Reader) -> list[WagonOut]:
-    """Every wagon the base has seen: where it is and its latest turnaround (loaded out → back empty)."""
-    return [WagonOut(**view) for view in rail.wagon_cycles(uow)]
+@wagons.get(
+    "", response_model=list[WagonOut], responses={**ERRORS, 200: {"headers": NEXT_LINK, "description": "A page"}}
+)
+def list_wagons(
+    request: Request, response: Response, uow: UowDep, who: Reader, limit: Limit = PAGE_DEFAULT, after: After = None
+) -> list[WagonOut]:
+    """The wagons the base has seen, by number, ``limit`` at a time after the number ``after`` (a full page
+    links the next one in ``Link``): where each is and its latest turnaround (loaded out → back empty)."""
+    views = [WagonOut(**view) for view in rail.wagon_cycles(uow, after=after, limit=limit)]
+    link_next(request, response, views[-1].number if views else None, len(views), limit)
+    return views
 
 
 @wagons.get("/{number}", response_model=WagonOut, responses=ERRORS)

@@ -9,11 +9,11 @@ disagree by a cent.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from landbridge.billing.charges import Charge, box_charges, grain_charges
+from landbridge.billing.charges import Charge, box_charges, grain_charges, may_charge_from
 from landbridge.billing.check import check_period
 from landbridge.billing.tariff import Tariff, tariff_document
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
@@ -89,10 +89,10 @@ def _describe(signature: Signature) -> str:
 
 def difference(stored: list[InvoiceLineRow], now: list[InvoiceLineRow]) -> list[str]:
     """What changed between a stored invoice's lines and the lines the events give now."""
-    before = [_signature(r) for r in stored]
-    after = [_signature(r) for r in now]
-    gone = [f"- {_describe(s)}" for s in before if s not in after]
-    new = [f"+ {_describe(s)}" for s in after if s not in before]
+    before = Counter(_signature(r) for r in stored)
+    after = Counter(_signature(r) for r in now)
+    gone = [f"- {_describe(s)}" for s in sorted((before - after).elements())]
+    new = [f"+ {_describe(s)}" for s in sorted((after - before).elements())]
     return gone + new
 
 
@@ -108,6 +108,8 @@ def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer
     grain, grain_raw = grain_events(uow, start, end)
     by_payer: dict[str | None, list[Charge]] = defaultdict(list)
     for number in sorted(histories):
+        if not may_charge_from(histories[number], start):
+            continue
         for line in box_charges(tariff, facts[number], histories[number], (start, end), end, waived):
             by_payer[line.payer].append(line)
     for line in grain_charges(tariff, grain, (start, end)):
@@ -180,8 +182,10 @@ def _rows(lines: list[Charge]) -> list[InvoiceLineRow]:
     return [_line_row(position, line) for position, line in enumerate(lines, start=1)]
 
 
-def _draft(uow: UnitOfWork, actor: Actor, tariff: Tariff, party: str, period: str, lines: list[Charge]) -> str:
-    """Create or refresh the party's draft for the period; the outcome word for the run summary."""
+def _draft(
+    uow: UnitOfWork, actor: Actor, tariff: Tariff, party: str, period: str, lines: list[Charge]
+) -> tuple[str, InvoiceRow]:
+    """Create or refresh the party's draft for the period; the outcome word for the run summary, and the invoice."""
     rows = _rows(lines)
     total = sum(row.amount_cents for row in rows)
     current = uow.billing.open_invoice(party, period)
@@ -202,9 +206,9 @@ def _draft(uow: UnitOfWork, actor: Actor, tariff: Tariff, party: str, period: st
     else:
         changes = difference(uow.billing.lines(current.id), rows)
         if not changes:
-            return "unchanged" if current.status == InvoiceStatus.DRAFT else "final, unchanged"
+            return ("unchanged" if current.status == InvoiceStatus.DRAFT else "final, unchanged"), current
         if current.status == InvoiceStatus.FINAL:
-            return "final, changed since: credit it and run again (" + "; ".join(changes[:5]) + ")"
+            return "final, changed since: credit it and run again (" + "; ".join(changes[:5]) + ")", current
         outcome, before = "updated", {"total": _money(current.total_cents)}
         current.total_cents = total
     for row in rows:
@@ -212,7 +216,7 @@ def _draft(uow: UnitOfWork, actor: Actor, tariff: Tariff, party: str, period: st
     uow.billing.replace_lines(current.id, rows)
     after = {"party": party, "period": period, "total": _money(total), "lines": len(rows)}
     subject_event(uow, EventType.INVOICE_DRAFTED, "invoice", str(current.id), actor, before, after)
-    return outcome
+    return outcome, current
 
 
 def run_period(
@@ -232,9 +236,7 @@ def run_period(
         checker = _compare_with_checker(by_payer, checker_input)
         results = []
         for party in sorted(p for p in by_payer if p is not None):
-            outcome = _draft(uow, actor, tariff, party, period, by_payer[party])
-            current = uow.billing.open_invoice(party, period)
-            assert current is not None
+            outcome, current = _draft(uow, actor, tariff, party, period, by_payer[party])
             results.append(
                 {
                     "id": current.id,

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from landbridge.domain.errors import NotFound, RuleViolation
-from landbridge.domain.events import EventType
+from landbridge.domain.events import EventType, utc_now
 from landbridge.interchange.edifact import coarri, codeco
+from landbridge.interchange.edifact.baplie import Bayplan, Cell, StowedContainer
 from landbridge.interchange.edifact.common import Location, Measure, Party, Reference, Stamp, Transport
 from landbridge.interchange.edifact.equipment import EMPTY, FULL, ContainerMessage, Equipment
 from landbridge.interchange.edifact.messages import write
@@ -22,7 +23,7 @@ from landbridge.services.interchange.outbox import enqueue_text
 from landbridge.services.interchange.partners import OWN_UNB_ID, Partner
 from landbridge.services.interchange.transaction import in_transaction
 from landbridge.store import tables
-from landbridge.store.interchange_tables import BayplanCellRow, EdiCursorRow, EdiPartnerRow
+from landbridge.store.interchange_tables import BayplanCellRow, EdiCursorRow, EdiPartnerRow, StowageInstructionRow
 from landbridge.store.unit_of_work import UnitOfWork
 
 HUB = "CNLYG"
@@ -263,3 +264,128 @@ def last_move_time(uow: UnitOfWork, container: str) -> datetime | None:
         .order_by(tables.EventRow.id.desc())
     )
     return None if row is None else row.occurred_at
+
+
+def _vgm_kg(uow: UnitOfWork, number: str) -> int | None:
+    row = uow.session.scalar(
+        select(tables.VgmRow).where(tables.VgmRow.container_number == number).order_by(tables.VgmRow.id.desc())
+    )
+    return None if row is None else row.mass_kg
+
+
+def bayplan_for_visit(uow: UnitOfWork, partner: Partner, visit_reference: str) -> Bayplan:
+    """What is on board a vessel call now, from what was recorded: the arrival BAPLIE's cells less the
+    boxes discharged, plus the boxes loaded at their MOVINS cells (a box without a known cell is refused)."""
+    version = partner.receives("BAPLIE") or "3.1"
+    if version not in ("3.1", "2.2"):
+        raise RuleViolation("version", f"BAPLIE {version} is not a version we write (3.1, 2.2)")
+    visit = uow.session.get(tables.VesselVisitRow, visit_reference)
+    if visit is None:
+        raise NotFound("visit", f"no vessel visit {visit_reference!r}")
+    arrival = {
+        row.container_number: row
+        for row in uow.session.scalars(select(BayplanCellRow).where(BayplanCellRow.visit_reference == visit_reference))
+    }
+    planned: dict[str, str] = {}
+    for instructions in uow.session.scalars(
+        select(StowageInstructionRow)
+        .where(StowageInstructionRow.visit_reference == visit_reference)
+        .order_by(StowageInstructionRow.id)
+    ):  # the latest MOVINS wins
+        planned.update(
+            {
+                cell["container"]: cell["cell"]
+                for item in instructions.instructions
+                for cell in item["cells"]
+                if cell["container"]
+            }
+        )
+    moved: dict[str, str] = {}  # box → its latest move with this call (discharged / loaded)
+    for event in uow.session.scalars(
+        select(tables.EventRow)
+        .where(
+            tables.EventRow.event_type.in_(
+                (EventType.CONTAINER_DISCHARGED.value, EventType.CONTAINER_LOADED_VESSEL.value)
+            ),
+            tables.EventRow.subject_type == "container",
+        )
+        .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+    ):
+        if (event.after or {}).get("vessel_visit") == visit_reference:
+            moved[event.subject_id] = event.event_type
+    units: dict[str, StowedContainer] = {}
+    for number, cell in arrival.items():
+        if moved.get(number) != EventType.CONTAINER_DISCHARGED.value:
+            units[cell.cell] = _stowed(
+                uow, number, cell.cell, cell.port_of_loading, cell.port_of_discharge, version, cell.vgm_kg
+            )
+    for number, kind in moved.items():
+        if kind != EventType.CONTAINER_LOADED_VESSEL.value or number in arrival:
+            continue
+        cell_text = planned.get(number)
+        if cell_text is None:
+            raise RuleViolation(
+                "visit", f"{number} was loaded but no stowage cell is known for it (no MOVINS names it)"
+            )
+        if cell_text in units:
+            raise RuleViolation("visit", f"{number} and {units[cell_text].number} would share cell {cell_text}")
+        units[cell_text] = _stowed(uow, number, cell_text, HUB, None, version, None)
+    transport = Transport(
+        stage="20",
+        voyage=visit_reference[:17],
+        means_id=visit.imo_number or "",
+        means_id_list="146" if visit.imo_number else "",
+        means_name=visit.vessel_name,
+        locations=(Location("5", HUB, "139", "6"),),
+    )
+    return Bayplan(
+        version=version,
+        document_number=f"BAY-{visit_reference}"[:35],
+        document_code="659" if version == "3.1" else "",
+        stamps=(Stamp("137", utc_now()),),
+        transport=transport,
+        containers=tuple(units[cell] for cell in sorted(units)),
+    )
+
+
+def _stowed(
+    uow: UnitOfWork,
+    number: str,
+    cell: str,
+    loading: str | None,
+    discharge: str | None,
+    version: str,
+    known_vgm_kg: int | None,
+) -> StowedContainer:
+    row = uow.session.get(tables.ContainerRow, number)
+    mass = known_vgm_kg or _vgm_kg(uow, number) or (row.gross_mass_kg if row else None)
+    measure = (
+        (Measure("AAE", "VGM", "KGM", Decimal(mass)) if version == "3.1" else Measure("VGM", "", "KGM", Decimal(mass)))
+        if mass
+        else None
+    )
+    return StowedContainer(
+        cell=Cell.parse(cell),
+        number=number,
+        iso_type=row.iso_type if row else "",
+        full_empty=FULL if row is None or row.load_state == "full" else EMPTY,
+        measures=(measure,) if measure else (),
+        locations=tuple(
+            Location(qualifier, code, "139", "6") for qualifier, code in (("9", loading), ("11", discharge)) if code
+        ),
+    )
+
+
+def export_baplie(uow: UnitOfWork, partner: Partner, visit_reference: str, *, queue: bool = False) -> str:
+    """A BAPLIE interchange of what is on board the call now, for ``partner``; queued if asked."""
+
+    def work(uow: UnitOfWork) -> str:
+        plan = bayplan_for_visit(uow, partner, visit_reference)
+        if not plan.containers:
+            raise RuleViolation("visit", f"no container is known to be on board {visit_reference}")
+        text = write(own_header(uow, partner), [plan], partner.zone)
+        if queue:
+            enqueue_text(uow, partner, "BAPLIE", text, subject=visit_reference)
+        return text
+
+    return in_transaction(uow, work)

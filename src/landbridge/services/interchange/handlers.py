@@ -50,10 +50,12 @@ def _kg(value: Decimal | None) -> int | None:
     return None if value is None else int(value.to_integral_value())
 
 
-def _registration(context: ApplyContext, equipment: Equipment, at: datetime | None) -> RegisterContainer:
+def _registration(
+    context: ApplyContext, equipment: Equipment, at: datetime | None, number: ContainerNumber | None = None
+) -> RegisterContainer:
     gross = _kg(equipment.gross_mass_kg)
     return RegisterContainer(
-        number=ContainerNumber(equipment.number),
+        number=number or ContainerNumber(equipment.number),
         iso_type=equipment.iso_type,
         load_state=LoadState.FULL if equipment.load_state == "full" else LoadState.EMPTY,
         gross_mass_kg=gross,
@@ -69,7 +71,7 @@ def ensure_container(context: ApplyContext, equipment: Equipment, source: str, a
     number = ContainerNumber(equipment.number)
     if context.uow.containers.exists(number):
         return
-    command = _registration(context, equipment, at)
+    command = _registration(context, equipment, at, number)
     add_registered_container(context.uow, replace(command, source_reference=source), context.actor)
 
 
@@ -92,6 +94,7 @@ class _Reported:
     when: datetime
     event: Event
     hub: HubMove | None = None  # a move at the hub itself: through the operations services instead
+    number: ContainerNumber | None = None
 
 
 def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
@@ -105,11 +108,12 @@ def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
         context.at(position, "EQD")
         transport = equipment.transport or message.transport
         when = interchange_time(equipment.when("7", "203") or issued)
+        number = ContainerNumber(equipment.number)  # checked once here, reused for the registration
         hub = HubMove(message.document_number, move == "gate_in", equipment, transport, when)
         event = Event(
             event_type=EventType.CONTAINER_REPORTED,
             subject_type="container",
-            subject_id=str(ContainerNumber(equipment.number)),
+            subject_id=str(number),
             actor=context.actor.name,
             role=context.actor.role,
             occurred_at=when,
@@ -118,7 +122,7 @@ def _codeco_moves(context: ApplyContext) -> tuple[str, list[_Reported]]:
             after=_report(context, message.document_number, move, equipment, transport),
             source_reference=source_of(context),
         )
-        moves.append(_Reported(position, equipment, when, event, hub if at_hub(equipment, transport) else None))
+        moves.append(_Reported(position, equipment, when, event, hub if at_hub(equipment, transport) else None, number))
     return move, moves
 
 
@@ -162,7 +166,8 @@ def apply_codeco_batch(contexts: list[ApplyContext]) -> list[dict[str, Any]]:
         for item in moves:
             number = item.event.subject_id
             if number not in known:
-                container, registered = registration(_registration(context, item.equipment, item.when), context.actor)
+                command = _registration(context, item.equipment, item.when, item.number)
+                container, registered = registration(command, context.actor)
                 containers.append(container)
                 events.append(registered)
                 known.add(number)

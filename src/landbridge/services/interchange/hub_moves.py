@@ -49,7 +49,7 @@ def at_hub(equipment: Equipment, transport: Transport | None) -> bool:
         place = next((item for item in transport.locations if item.qualifier == "165"), None)
     if place is None:
         return False
-    return place.code == current_scenario().base.locode and place.sublocation in HUB_TERMINALS
+    return place.sublocation in HUB_TERMINALS and place.code == current_scenario().base.locode
 
 
 def mode_of(transport: Transport | None) -> str:

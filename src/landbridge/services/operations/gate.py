@@ -187,10 +187,19 @@ def cancel_appointment(
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def appointments(uow: UnitOfWork, scope: Scope, status: AppointmentStatus | None = None) -> list[dict[str, Any]]:
-    """Appointments the caller owns (a party's own; staff: all), by window."""
+def appointments(
+    uow: UnitOfWork,
+    scope: Scope,
+    status: AppointmentStatus | None = None,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Appointments the caller owns (a party's own; staff: all), by window; a page of ``limit`` after the
+    appointment ``after`` when given."""
     with uow:
-        rows = uow.gate.appointments(None if scope.everything else scope.party, status)
+        party = None if scope.everything else scope.party
+        rows = uow.gate.appointments(party, status, after=after, limit=limit)
         return [appointment_view(row) for row in rows]
 
 

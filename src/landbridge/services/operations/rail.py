@@ -80,29 +80,38 @@ def wagon_type_of(row: tables.WagonTypeRow) -> WagonType:
 
 def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
     """The JSON answer describing a train visit with its wagons and what they carry."""
+    return train_views(uow, [row])[0]
+
+
+def train_views(uow: UnitOfWork, rows: list[tables.TrainVisitRow]) -> list[dict[str, Any]]:
+    """:func:`train_view` for a page of trains, with two queries for all their wagons and loads."""
     rail = uow.rail
+    wagons = rail.wagons_of_trains([row.reference for row in rows])
     loads: dict[int, list[dict[str, Any]]] = {}
-    for cell, wagon in rail.cells_of_train(row.reference):
+    for cell in rail.cells_of_wagons([w.id for train in wagons.values() for w in train]):
         entry = {"slot": cell.slot, "half": cell.half, "container": cell.container_number}
-        loads.setdefault(wagon.id, []).append(entry)
-    return {
-        "reference": row.reference,
-        "direction": row.direction,
-        "route_code": row.route_code,
-        "gauge_mm": row.gauge_mm,
-        "train_type_code": row.train_type_code,
-        "track_code": row.track_code,
-        "status": row.status,
-        "wagons": [
-            {
-                "number": w.number,
-                "wagon_type": w.wagon_type_code,
-                "position": w.position_in_train,
-                "loads": sorted(loads.get(w.id, []), key=lambda e: (e["slot"], e["half"])),
-            }
-            for w in rail.wagons(row.reference)
-        ],
-    }
+        loads.setdefault(cell.wagon_id, []).append(entry)
+    return [
+        {
+            "reference": row.reference,
+            "direction": row.direction,
+            "route_code": row.route_code,
+            "gauge_mm": row.gauge_mm,
+            "train_type_code": row.train_type_code,
+            "track_code": row.track_code,
+            "status": row.status,
+            "wagons": [
+                {
+                    "number": w.number,
+                    "wagon_type": w.wagon_type_code,
+                    "position": w.position_in_train,
+                    "loads": sorted(loads.get(w.id, []), key=lambda e: (e["slot"], e["half"])),
+                }
+                for w in wagons[row.reference]
+            ],
+        }
+        for row in rows
+    ]
 
 
 def checked_wagons(
@@ -562,9 +571,9 @@ def return_empty_wagons(
         check_returnable(train, source.status, source.gauge_mm, source.kind)
         if rail.train(reference) is not None:
             raise Conflict("reference", f"train visit {reference} already exists")
-        for other in rail.trains():
-            if other.returns_wagons_of == train:
-                raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
+        other = rail.return_of(train)
+        if other is not None:
+            raise Conflict("train", f"the wagons of {train} already return as {other.reference}")
         route = rail.route(source.route_code)
         row = tables.TrainVisitRow(
             reference=reference,
@@ -611,16 +620,29 @@ def return_empty_wagons(
     return execute(uow, actor, work, status_code=201, idempotency=idempotency, occurred_at=occurred_at)
 
 
-def wagon_cycles(uow: UnitOfWork, number: str | None = None) -> list[dict[str, Any]]:
-    """Every wagon (or one): where it is (its latest train's latest place), and its latest turnaround."""
+def wagon_cycles(
+    uow: UnitOfWork, number: str | None = None, *, after: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Every wagon (or one, or a page of ``limit`` numbers after ``after``): where it is (its latest
+    train's latest place), and its latest turnaround.
+
+    A page reads only its own wagons' trains and their events (not every wagon's cycle of the year).
+    """
     with uow:
         rail = uow.rail
-        trains = {t.reference: t for t in rail.trains()}
-        times = rail.train_times()
-        places = rail.last_train_places()
+        if number is not None:
+            rows = rail.all_wagons(number)
+        elif limit is not None:
+            rows = rail.all_wagons(numbers=rail.wagon_numbers_page(after, limit))
+        else:
+            rows = rail.all_wagons()
+        references = {wagon.train_reference for wagon in rows}
+        trains = rail.trains_by_reference(references)
+        times = rail.train_times(references)
+        places = rail.last_train_places(references)
         trips: dict[str, list[tuple[int, WagonTrip, tables.TrainVisitRow]]] = {}
-        loaded = rail.trains_that_carried()
-        for wagon in rail.all_wagons(number):
+        loaded = rail.trains_that_carried(references)
+        for wagon in rows:
             visit = trains[wagon.train_reference]
             departed, arrived = times.get(visit.reference, (None, None))
             trip = WagonTrip(visit.reference, visit.kind, visit.reference in loaded, departed, arrived)

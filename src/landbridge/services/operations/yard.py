@@ -1,8 +1,11 @@
 """Yard commands: place or move a container to a slot (every stacking rule checked), propose a slot.
 
-Concurrency: the container's row and every block touched are locked (``SELECT … FOR UPDATE`` on
-PostgreSQL, in code order so two moves cannot deadlock); SQLite serialises writers anyway. The
-unique constraint on ``yard_cells`` stays the last line of defence: a lost race is a 409.
+Concurrency: the container's row is locked (``SELECT … FOR UPDATE`` on PostgreSQL); every block
+touched is locked in code order (shared, or exclusive when the box's rules read the whole block:
+dangerous goods, a laden reefer) and then every stack touched (advisory locks in key order), so two
+moves on one stack queue while moves on other stacks of the block run side by side; SQLite
+serialises writers anyway. The unique constraint on ``yard_cells`` stays the last line of defence:
+a lost race is a 409.
 """
 
 from __future__ import annotations
@@ -96,27 +99,38 @@ def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.Ya
     return BlockState(limits(block), stored)
 
 
-def _locked_block(uow: UnitOfWork, code: str) -> tables.YardBlockRow:
+def _locked_block(uow: UnitOfWork, code: str, *, exclusive: bool = False) -> tables.YardBlockRow:
     # A move locks the same block up to three times (move, take out, put in): ask the database once
-    # per (sub)transaction — a rolled-back savepoint releases its locks, so its cache goes with it.
+    # per (sub)transaction and mode — a rolled-back savepoint releases its locks, so its cache goes too.
     session = uow.session
     transaction = session.get_nested_transaction() or session.get_transaction()
     cached = session.info.get("locked_yard_blocks")
     if cached is None or cached[0] is not transaction:
         cached = session.info["locked_yard_blocks"] = (transaction, {})
-    locked: dict[str, tables.YardBlockRow] = cached[1]
-    if code in locked:
-        return locked[code]
-    block = uow.yard.block(code, lock=True)
+    locked: dict[str, tuple[tables.YardBlockRow, bool]] = cached[1]
+    if code in locked and (locked[code][1] or not exclusive):
+        return locked[code][0]
+    block = uow.yard.block(code, lock=True, shared=not exclusive)
     if block is None:
         raise NotFound("slot", f"no yard block {code!r}")
-    locked[code] = block
+    locked[code] = (block, exclusive)
     return block
 
 
-def lock_blocks(uow: UnitOfWork, codes: set[str]) -> dict[str, tables.YardBlockRow]:
-    """Lock the blocks a command touches, in code order (no deadlock between two moves)."""
-    return {code: _locked_block(uow, code) for code in sorted(codes)}
+def lock_blocks(uow: UnitOfWork, codes: set[str], *, exclusive: bool = False) -> dict[str, tables.YardBlockRow]:
+    """Lock the blocks a command touches, in code order (no deadlock between two moves).
+
+    Shared by default: a move that reads only its own stacks locks those (:func:`lock_stacks`), so
+    cranes filling one block do not queue behind each other; ``exclusive`` for a move whose rules
+    read the whole block (dangerous goods, a laden reefer).
+    """
+    return {code: _locked_block(uow, code, exclusive=exclusive) for code in sorted(codes)}
+
+
+def stacks_of(slot: YardSlot, length_ft: int) -> list[tuple[str, int, int]]:
+    """The (block, bay, row) stacks a box of this length covers at this slot."""
+    bays = (slot.bay - 1, slot.bay) if length_ft >= 40 else (slot.bay,)
+    return [(slot.block, bay, slot.row) for bay in bays]
 
 
 def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
@@ -126,6 +140,7 @@ def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
     if slot is None:
         return None
     lock_blocks(uow, {slot.block})
+    yard.lock_stacks((slot.block, bay, slot.row) for bay in _bays(slot, row))
     on_top = yard.occupants(slot.block, [(bay, slot.row, slot.tier + 1) for bay in _bays(slot, row)])
     if on_top:
         raise RuleViolation("container", f"{row.number} has {', '.join(sorted(on_top))} on top; move that first")
@@ -173,8 +188,10 @@ def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None
     """Store the container at a slot (checked) — it must already be out of its previous place."""
     slot = choose_slot(uow, row, slot_text)
     fail_fast_if_taken(uow, row, slot)
-    block = lock_blocks(uow, {slot.block})[slot.block]
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
+    # The rules of a plain box read only its stacks; a DG box or a laden reefer reads the whole block.
+    block = lock_blocks(uow, {slot.block}, exclusive=bool(box.dg_classes or box.needs_power))[slot.block]
+    uow.yard.lock_stacks(stacks_of(slot, size_type(row.iso_type).length_ft))
     cells = state_for(uow, block, box, slot).check(box, slot)
     uow.yard.occupy(row.number, slot.block, slot.bay, slot.row, slot.tier, cells)
     set_position(row, PositionKind.YARD, str(slot))
@@ -224,6 +241,12 @@ def place_container(
             fail_fast_if_taken(uow, row, target)  # most contested moves end here, before queueing for a block lock
             current = uow.yard.slot_of(row.number)
             lock_blocks(uow, {target.block} | ({current.block} if current else set()))
+            # Both ends' stacks at once, in key order (taking out and putting in lock them again: a no-op).
+            length_ft = size_type(row.iso_type).length_ft
+            here = (
+                stacks_of(YardSlot(current.block, current.bay, current.row, current.tier), length_ft) if current else []
+            )
+            uow.yard.lock_stacks([*here, *stacks_of(target, length_ft)])
         take_out_of_yard(uow, row)
         placed = put_in_yard(uow, row, slot)
         payload = yard_payload(placed, row)

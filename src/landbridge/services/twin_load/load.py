@@ -13,7 +13,7 @@ from landbridge.domain.events import utc_now
 from landbridge.scenarios.model import Scenario
 from landbridge.services.seeding import is_seeded
 from landbridge.services.twin_load.flows import read_trace, run_twin
-from landbridge.services.twin_load.player import LoadSummary, TwinPlayer
+from landbridge.services.twin_load.player import BATCH_COMMANDS, LoadSummary, TwinPlayer
 from landbridge.services.twin_load.yard_planner import BlockShape
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
@@ -49,6 +49,7 @@ def load_twin(
     warmup_days: float | None = None,
     on_twin_day: Callable[[float], None] | None = None,
     on_play: Callable[[int, int, datetime, int], None] | None = None,
+    batch_commands: int = BATCH_COMMANDS,
 ) -> LoadSummary:
     """Run (or read) the twin and play it through the services; returns what was issued."""
     uow = UnitOfWork.for_url(url)
@@ -70,7 +71,7 @@ def load_twin(
             f"the run ends {run.at(run.records[-1].time_h):%Y-%m-%d}, in the future: events may not be dated later "
             "than now; play fewer days"
         )
-    player = TwinPlayer(url, run, _blocks(uow), scenario)
+    player = TwinPlayer(url, run, _blocks(uow), scenario, batch_commands=batch_commands)
     total = len(run.records)
 
     def progress(done: int, at: datetime) -> None:

@@ -69,6 +69,7 @@ from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import WagonSpec
 from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
 from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
+from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
 from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -91,6 +92,7 @@ LADEN_40FT_KG = (14_000, 25_000)
 SEA_DESTINATION = "KRPUS"  # assumed: the eastbound boxes' port of discharge (Busan) in their bookings
 PIN = "2468"  # the twin's delivery orders all carry one PIN (stored hashed, like any other)
 WINDOW_FULL = "appointment window full; let in by the gate clerk (twin load)"
+BATCH_COMMANDS = 500  # commands per transaction (each in its own savepoint; see store/batched_unit_of_work.py)
 
 
 @dataclass
@@ -153,8 +155,17 @@ class LoadSummary:
 class TwinPlayer:
     """Issues the commands for one twin run, in simulated-time order."""
 
-    def __init__(self, url: str, run: TwinRun, blocks: list[BlockShape], scenario: Scenario) -> None:
-        self.uow = UnitOfWork.for_url(url)
+    def __init__(
+        self,
+        url: str,
+        run: TwinRun,
+        blocks: list[BlockShape],
+        scenario: Scenario,
+        *,
+        batch_commands: int = BATCH_COMMANDS,
+    ) -> None:
+        self.uow = BatchedUnitOfWork.for_url(url)
+        self.batch_commands = batch_commands
         self.run = run
         self.summary = LoadSummary(run.days, run.seed, records=len(run.records))
         self.planner = YardPlanner(blocks)
@@ -677,13 +688,19 @@ class TwinPlayer:
     def play(self, progress: Callable[[int, datetime], None] | None = None) -> LoadSummary:
         """Play every record; ``progress`` gets the records done and the simulated instant."""
         started = time.perf_counter()
-        self._parties()
-        done = 0
-        for batch in grouped(self.run.records):
-            self.play_instant(batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done, self.at)
+        try:
+            self._parties()
+            done = 0
+            for batch in grouped(self.run.records):
+                self.play_instant(batch)
+                done += len(batch)
+                if self.uow.pending >= self.batch_commands:
+                    self.uow.commit_batch()
+                if progress is not None:
+                    progress(done, self.at)
+            self.uow.commit_batch()
+        finally:
+            self.uow.close()
         self.summary.wall_s += time.perf_counter() - started
         return self.summary
 

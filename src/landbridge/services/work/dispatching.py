@@ -25,7 +25,7 @@ from landbridge.planning.dispatch.problem import (
     MachineStatus,
     QueueControl,
 )
-from landbridge.planning.dispatch.solve import next_job, plan
+from landbridge.planning.dispatch.solve import can_do, next_job, plan
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.event_time import command_time
 from landbridge.services.work.fleet import base_plan, position_of
@@ -89,43 +89,46 @@ def control_of(row: WorkQueueRow) -> QueueControl:
     return QueueControl(row.code, row.suspended, row.pinned_machine, row.sequenced)
 
 
-def dispatch_state(uow: UnitOfWork, pools: set[str] | None = None) -> DispatchState:
-    """The live state of the base for the dispatcher.
+def _with_dependencies(uow: UnitOfWork, facts: dict[int, Any]) -> dict[int, Any]:
+    """Add every live instruction the read ones depend on, wherever it is, so a dependency never looks
+    done just because it was not read."""
+    wanted = {d for row in facts.values() for d in row.depends_on or ()} - set(facts)
+    while wanted:
+        found = {row.id: row for row in uow.work.live_facts(ids=wanted)}
+        facts.update(found)
+        wanted = {d for row in found.values() for d in row.depends_on or ()} - set(facts)
+    return facts
 
-    With ``pools`` only the live instructions of those pools are read — and every live instruction
-    they depend on, wherever it is, so a dependency never looks done just because it was not read.
-    Only the columns the dispatcher needs are read (a busy base has thousands of live instructions).
-    """
-    facts = {row.id: row for row in uow.work.live_facts(pools=pools)}
-    if pools is not None:
-        wanted = {d for row in facts.values() for d in row.depends_on or ()} - set(facts)
-        while wanted:
-            found = {row.id: row for row in uow.work.live_facts(ids=wanted)}
-            facts.update(found)
-            wanted = {d for row in found.values() for d in row.depends_on or ()} - set(facts)
+
+def _state(uow: UnitOfWork, facts: dict[int, Any], fleet: Iterable[tables.EquipmentRow] | None) -> DispatchState:
     plan_ = base_plan(current_scenario())
+    machines = uow.equipment.machines() if fleet is None else fleet
     return DispatchState(
         now=command_time(),
-        machines=tuple(machine_of(m, plan_) for m in uow.equipment.machines()),
+        machines=tuple(machine_of(m, plan_) for m in machines),
         instructions=tuple(instruction_of(facts[key]) for key in sorted(facts)),
         queues=tuple(control_of(q) for q in uow.work.queues()),
     )
 
 
+def dispatch_state(
+    uow: UnitOfWork, pools: set[str] | None = None, fleet: Iterable[tables.EquipmentRow] | None = None
+) -> DispatchState:
+    """The live state of the base for the dispatcher.
+
+    With ``pools`` only the live instructions of those pools are read — and every live instruction
+    they depend on. Only the columns the dispatcher needs are read (a busy base has thousands of
+    live instructions).
+    """
+    facts = {row.id: row for row in uow.work.live_facts(pools=pools)}
+    if pools is not None:
+        facts = _with_dependencies(uow, facts)
+    return _state(uow, facts, fleet)
+
+
 def _assign_open(uow: UnitOfWork, instruction_id: str, machine: str) -> bool:
     """Give an open instruction to a machine (False when it is no longer open)."""
-    row = uow.work.instruction(int(instruction_id))
-    if row is None or row.status != InstructionStatus.OPEN.value:
-        return False
-    _assign(row, machine)
-    return True
-
-
-def _assign(row: WorkInstructionRow, machine: str) -> None:
-    row.status = InstructionStatus.ASSIGNED.value
-    row.machine = machine
-    row.assigned_at = command_time()
-    row.version += 1
+    return uow.work.assign_if_open(int(instruction_id), machine, command_time())
 
 
 def _release_stale(rows: Iterable[WorkInstructionRow], machines: dict[str, tables.EquipmentRow]) -> list[int]:
@@ -148,7 +151,7 @@ def redispatch(uow: UnitOfWork) -> dict[str, int]:
     machines = {m.code: m for m in uow.equipment.machines()}
     _release_stale(uow.work.assigned(), machines)
     uow.session.flush()
-    decided = plan(dispatch_state(uow), max_jobs_per_machine=1)
+    decided = plan(dispatch_state(uow, fleet=list(machines.values())), max_jobs_per_machine=1)
     assigned: dict[str, int] = {}
     for code, jobs in sorted(decided.jobs.items()):
         if _assign_open(uow, jobs[0], code):
@@ -157,31 +160,81 @@ def redispatch(uow: UnitOfWork) -> dict[str, int]:
     return assigned
 
 
-def dispatch_next(uow: UnitOfWork, machines: Iterable[str]) -> dict[str, int]:
+# Open jobs read per sequenced queue after a confirmation (rule 2 needs only the head of such a queue).
+WINDOW = 24
+
+
+def _windowed_state(
+    uow: UnitOfWork, pools: set[str], codes: list[str], fleet: list[tables.EquipmentRow]
+) -> tuple[DispatchState, set[str]]:
+    """The state with each sequenced queue cut to its first ``WINDOW`` open jobs; and the cut queues."""
+    rows = uow.work.live_facts_windowed(pools, codes, WINDOW)
+    state = _state(uow, _with_dependencies(uow, {row.id: row for row in rows}), fleet)
+    sequenced = {q.queue for q in state.queues if q.sequenced}
+    heads: dict[str, list[Instruction]] = {}
+    for instruction in state.instructions:
+        if instruction.status is InstructionStatus.OPEN and instruction.queue in sequenced:
+            heads.setdefault(instruction.queue, []).append(instruction)
+    dropped: set[str] = set()
+    for listed in heads.values():
+        if len(listed) > WINDOW:  # the extra row read: the queue goes on; drop it to keep an exact prefix
+            listed.sort(key=lambda i: (i.sequence, int(i.id)))
+            dropped |= {i.id for i in listed[WINDOW:]}
+    if not dropped:
+        return state, set()
+    kept = tuple(i for i in state.instructions if i.id not in dropped)
+    truncated = {queue for queue, listed in heads.items() if len(listed) > WINDOW}
+    return DispatchState(state.now, state.machines, kept, state.queues), truncated
+
+
+def _window_decides(state: DispatchState, truncated: set[str], machine: Machine) -> bool:
+    """Whether the window holds this machine's answer: every cut queue it serves shows it an open job it
+    may do (the queue's head for this machine then lies in the window, which is a prefix of the queue)."""
+    if machine.status is not MachineStatus.WORKING:
+        return True
+    controls = {q.queue: q for q in state.queues}
+    for queue in truncated:
+        jobs = [i for i in state.instructions if i.queue == queue and i.pool in machine.pools]
+        if jobs and not any(
+            i.status is InstructionStatus.OPEN and can_do(machine, i, controls.get(queue)) for i in jobs
+        ):
+            return False
+    return True
+
+
+def dispatch_next(
+    uow: UnitOfWork, machines: Iterable[str], fleet: list[tables.EquipmentRow] | None = None
+) -> dict[str, int]:
     """Decide for a few machines only (after a confirmation): each free one gets its next job.
 
-    Only the instructions of these machines' pools (and what they depend on) are read; after each
-    assignment the state is updated in memory, so the next machine cannot get the same job.
+    Only the instructions of these machines' pools (and those they hold) are read — of a sequenced
+    queue only its first ``WINDOW`` open jobs, unless a machine finds nothing it may do among them —
+    with what they depend on. After each assignment the state is updated in memory, so the next
+    machine cannot get the same job; the assignment is a conditional UPDATE, so a concurrent
+    confirmation cannot either.
     """
     codes = list(machines)
-    fleet = {m.code: m for m in uow.equipment.machines()}
-    pools = {pool for code in codes if code in fleet for pool in fleet[code].pools or ()}
+    rows = uow.equipment.machines() if fleet is None else fleet
+    by_code = {m.code: m for m in rows}
+    pools = {pool for code in codes if code in by_code for pool in by_code[code].pools or ()}
     if not pools:
         return {}
-    state = dispatch_state(uow, pools)
+    state, truncated = _windowed_state(uow, pools, codes, rows)
+    seen = {m.code: m for m in state.machines}
+    if truncated and not all(_window_decides(state, truncated, seen[c]) for c in codes if c in seen):
+        state = dispatch_state(uow, pools, rows)  # rare: read the whole of these pools
     assigned: dict[str, int] = {}
     for code in codes:
         chosen = next_job(state, code)
-        if chosen is None:
-            continue
+        if chosen is None or chosen.status is not InstructionStatus.OPEN:
+            continue  # nothing to do, or the machine already holds a job
         if _assign_open(uow, chosen.id, code):
             assigned[code] = int(chosen.id)
-            taken = replace(chosen, status=InstructionStatus.ASSIGNED, machine=code)
-            state = DispatchState(
-                state.now,
-                state.machines,
-                tuple(taken if i.id == chosen.id else i for i in state.instructions),
-                state.queues,
-            )
-    uow.session.flush()
+        taken = replace(chosen, status=InstructionStatus.ASSIGNED, machine=code)
+        state = DispatchState(
+            state.now,
+            state.machines,
+            tuple(taken if i.id == chosen.id else i for i in state.instructions),
+            state.queues,
+        )
     return assigned

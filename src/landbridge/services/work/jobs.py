@@ -48,14 +48,18 @@ class Problem(StrEnum):
     OTHER = "other"
 
 
-def _job_for(uow: UnitOfWork, actor: Actor, instruction_id: int) -> tuple[WorkInstructionRow, tables.EquipmentRow]:
-    """The caller's assigned job, locked; 404 unknown, 409 naming the job and its state otherwise."""
+def _job_for(
+    uow: UnitOfWork, actor: Actor, instruction_id: int
+) -> tuple[WorkInstructionRow, tables.EquipmentRow, list[tables.EquipmentRow]]:
+    """The caller's assigned job (locked), its machine and the whole fleet (the dispatch step after the
+    job needs it; one read of 40-odd rows); 404 unknown, 409 naming the job and its state otherwise."""
     row = uow.work.instruction(instruction_id, lock=True)
     if row is None:
         raise NotFound("instruction", f"no work instruction {instruction_id}")
     if row.status in (InstructionStatus.DONE.value, InstructionStatus.CANCELLED.value):
         raise Conflict("instruction", f"work instruction {row.id} is {row.status} (machine {row.machine or '-'})")
-    machine = None if row.machine is None else uow.equipment.machine(row.machine)
+    fleet = uow.equipment.machines()
+    machine = next((m for m in fleet if m.code == row.machine), None)
     if row.status != InstructionStatus.ASSIGNED.value or machine is None:
         raise Conflict("instruction", f"work instruction {row.id} is {row.status}: no machine holds it yet")
     if machine.driver != actor.name:
@@ -64,7 +68,7 @@ def _job_for(uow: UnitOfWork, actor: Actor, instruction_id: int) -> tuple[WorkIn
             f"work instruction {row.id} is {row.status} to {machine.code}, driven by "
             f"{machine.driver or 'nobody'}, not by {actor.name}",
         )
-    return row, machine
+    return row, machine, fleet
 
 
 def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, Any] | None:
@@ -72,7 +76,9 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     joined = JoinedUnitOfWork(uow)
     target = row.target or {}
     kind = InstructionKind(row.kind)
-    if kind is InstructionKind.DISCHARGE:
+    if kind is InstructionKind.DISCHARGE and "slot" not in target:
+        return None  # lifted onto a tractor under the crane: its transport leg records the discharge
+    if kind in (InstructionKind.DISCHARGE, InstructionKind.TRANSPORT) and target.get("vessel_visit"):
         outcome = vessel.discharge_container(
             joined, actor, reference=target["vessel_visit"], container=row.container, slot=target["slot"]
         )
@@ -97,18 +103,22 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     return dict(outcome.body)
 
 
-def _idle_sharing(uow: UnitOfWork, machine: tables.EquipmentRow, kind: InstructionKind) -> list[str]:
-    """The machine itself, then every working machine with no job that shares one of its pools and may
-    do this kind of work (the confirmation may have made the next job of the queue ready)."""
+def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow, row: WorkInstructionRow) -> list[str]:
+    """The machine itself, then every working machine that shares one of its pools and may do this kind
+    of work (the confirmation may have made the next job of the queue ready) — and, after a crane's
+    lift onto a tractor, the tractors (the tractor leg is ready now). One that already holds a job
+    keeps it: the dispatcher sees its held job and gives it nothing more."""
     pools = set(machine.pools or ())
-    able = {k.value for k in MACHINE_KINDS_FOR[kind]}
+    kinds = {InstructionKind(row.kind)}
+    if (row.target or {}).get("via") == "tractor":
+        kinds.add(InstructionKind.TRANSPORT)
+    able = {k.value for kind in kinds for k in MACHINE_KINDS_FOR[kind]}
     sharing = [
         m.code
-        for m in uow.equipment.machines(status="working")
-        if m.code != machine.code and m.kind in able and pools & set(m.pools or ())
+        for m in fleet
+        if m.code != machine.code and m.status == "working" and m.kind in able and pools & set(m.pools or ())
     ]
-    busy = uow.work.machines_holding(sharing)
-    return [machine.code, *(code for code in sharing if code not in busy)]
+    return [machine.code, *sharing]
 
 
 def _next_view(uow: UnitOfWork, machine: str) -> dict[str, Any] | None:
@@ -127,7 +137,7 @@ def confirm(
     """The driver did the move: record it with the machine and time, mark the job done, give the next."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row, machine = _job_for(uow, actor, instruction_id)
+        row, machine, fleet = _job_for(uow, actor, instruction_id)
         mover = replace(actor, source=f"{actor.source or 'work'} machine:{machine.code} instruction:{row.id}"[:128])
         moved = _move(uow, mover, row)
         row.status = InstructionStatus.DONE.value
@@ -156,7 +166,7 @@ def confirm(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
+        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
         return {"done": done, "move": moved, "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -175,7 +185,7 @@ def report_problem(
     """The driver cannot do the job: it goes back to the queue with the reason, never to this machine again."""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        row, machine = _job_for(uow, actor, instruction_id)
+        row, machine, fleet = _job_for(uow, actor, instruction_id)
         text = (note or "").strip()
         if problem is Problem.OTHER and not text:
             raise RuleViolation("note", "say what the problem is")
@@ -197,7 +207,7 @@ def report_problem(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(uow, machine, InstructionKind(row.kind)))
+        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
         return {"reported": instruction_view(row), "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

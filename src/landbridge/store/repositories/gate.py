@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,19 +59,30 @@ class GateRepository:
         self._session.flush()
 
     def appointments(
-        self, party: str | None = None, status: AppointmentStatus | None = None
+        self,
+        party: str | None = None,
+        status: AppointmentStatus | None = None,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[tables.GateAppointmentRow]:
-        """Appointments by window (a party's own when ``party`` is given)."""
-        query = select(tables.GateAppointmentRow)
+        """Appointments by window (a party's own when ``party`` is given); a page of ``limit`` after the
+        appointment ``after`` in that order (keyset on window and reference; an unknown ``after``: none)."""
+        row = tables.GateAppointmentRow
+        query = select(row)
         if party is not None:
-            query = query.where(tables.GateAppointmentRow.party_code == party)
+            query = query.where(row.party_code == party)
         if status is not None:
-            query = query.where(tables.GateAppointmentRow.status == status)
-        return list(
-            self._session.scalars(
-                query.order_by(tables.GateAppointmentRow.hour_start, tables.GateAppointmentRow.reference)
+            query = query.where(row.status == status)
+        if after is not None:
+            last = self._session.get(row, after)
+            if last is None:
+                return []
+            query = query.where(
+                or_(row.hour_start > last.hour_start, and_(row.hour_start == last.hour_start, row.reference > after))
             )
-        )
+        query = query.order_by(row.hour_start, row.reference)
+        return list(self._session.scalars(query if limit is None else query.limit(limit)))
 
     def booked_between(self, party: str, start: datetime, end: datetime) -> int:
         """How many booked appointments a party holds in windows starting in [start, end)."""

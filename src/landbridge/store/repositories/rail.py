@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -25,6 +26,49 @@ class RailRepository:
     def trains(self) -> list[tables.TrainVisitRow]:
         """Every train visit."""
         return list(self._session.scalars(select(tables.TrainVisitRow).order_by(tables.TrainVisitRow.reference)))
+
+    def trains_page(self, after: str | None, limit: int) -> list[tables.TrainVisitRow]:
+        """A page of train visits by reference, those after ``after`` (keyset paging on the primary key)."""
+        query = select(tables.TrainVisitRow).order_by(tables.TrainVisitRow.reference).limit(limit)
+        if after is not None:
+            query = query.where(tables.TrainVisitRow.reference > after)
+        return list(self._session.scalars(query))
+
+    def return_of(self, train: str) -> tables.TrainVisitRow | None:
+        """The empty-return visit that takes ``train``'s wagons back, if one was made."""
+        query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.returns_wagons_of == train).limit(1)
+        return self._session.scalar(query)
+
+    def trains_by_reference(self, references: Collection[str]) -> dict[str, tables.TrainVisitRow]:
+        """The train visits of ``references`` (those that exist)."""
+        query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.reference.in_(list(references)))
+        return {row.reference: row for row in self._session.scalars(query)}
+
+    def wagons_of_trains(self, references: Collection[str]) -> dict[str, list[tables.WagonRow]]:
+        """Each train's wagons in order, for a page of trains in one query."""
+        found: dict[str, list[tables.WagonRow]] = {reference: [] for reference in references}
+        query = (
+            select(tables.WagonRow)
+            .where(tables.WagonRow.train_reference.in_(list(references)))
+            .order_by(tables.WagonRow.train_reference, tables.WagonRow.position_in_train)
+        )
+        for wagon in self._session.scalars(query):
+            found[wagon.train_reference].append(wagon)
+        return found
+
+    def cells_of_wagons(self, wagon_ids: Collection[int]) -> list[tables.WagonCellRow]:
+        """Filled cells of the given wagons (one query for a page of trains)."""
+        if not wagon_ids:
+            return []
+        query = select(tables.WagonCellRow).where(tables.WagonCellRow.wagon_id.in_(list(wagon_ids)))
+        return list(self._session.scalars(query))
+
+    def wagon_numbers_page(self, after: str | None, limit: int) -> list[str]:
+        """A page of distinct wagon numbers in order, those after ``after`` (index ``ix_wagons_number``)."""
+        query = select(tables.WagonRow.number).distinct().order_by(tables.WagonRow.number).limit(limit)
+        if after is not None:
+            query = query.where(tables.WagonRow.number > after)
+        return list(self._session.scalars(query))
 
     def add(self, row: tables.Base) -> None:
         """Add a new row (train visit or wagon) and flush."""
@@ -108,24 +152,29 @@ class RailRepository:
         self._session.execute(delete(tables.WagonCellRow).where(tables.WagonCellRow.container_number == number))
         self._session.flush()
 
-    def all_wagons(self, number: str | None = None) -> list[tables.WagonRow]:
-        """Every wagon row (one per wagon and train visit), or those of one wagon number, in order of entry."""
+    def all_wagons(self, number: str | None = None, numbers: Collection[str] | None = None) -> list[tables.WagonRow]:
+        """Every wagon row (one per wagon and train visit), or those of one wagon number (or of ``numbers``),
+        in order of entry."""
         query = select(tables.WagonRow).order_by(tables.WagonRow.id)
         if number is not None:
             query = query.where(tables.WagonRow.number == number)
+        if numbers is not None:
+            query = query.where(tables.WagonRow.number.in_(list(numbers)))
         return list(self._session.scalars(query))
 
-    def train_times(self) -> dict[str, tuple[datetime | None, datetime | None]]:
-        """Each train visit's first departure and its arrival (UTC, from the event log's occurred_at)."""
+    def train_times(
+        self, references: Collection[str] | None = None
+    ) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """Each train visit's (or those of ``references``) first departure and its arrival (UTC, from the
+        event log's occurred_at)."""
         times: dict[str, tuple[datetime | None, datetime | None]] = {}
-        rows = self._session.execute(
-            select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at)
-            .where(
-                tables.EventRow.subject_type == "train_visit",
-                tables.EventRow.event_type.in_(("train.departed", "train.arrived")),
-            )
-            .order_by(tables.EventRow.id)
+        query = select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at).where(
+            tables.EventRow.subject_type == "train_visit",
+            tables.EventRow.event_type.in_(("train.departed", "train.arrived")),
         )
+        if references is not None:
+            query = query.where(tables.EventRow.subject_id.in_(list(references)))
+        rows = self._session.execute(query.order_by(tables.EventRow.id))
         for subject, kind, moment in rows:
             stamp = as_utc(moment)
             departed, arrived = times.get(subject, (None, None))
@@ -136,25 +185,31 @@ class RailRepository:
             times[subject] = (departed, arrived)
         return times
 
-    def last_train_places(self) -> dict[str, str | None]:
-        """Where each train visit's latest event happened."""
+    def last_train_places(self, references: Collection[str] | None = None) -> dict[str, str | None]:
+        """Where each train visit's (or those of ``references``) latest event happened."""
         places: dict[str, str | None] = {}
-        rows = self._session.execute(
-            select(tables.EventRow.subject_id, tables.EventRow.location)
-            .where(tables.EventRow.subject_type == "train_visit")
-            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        query = select(tables.EventRow.subject_id, tables.EventRow.location).where(
+            tables.EventRow.subject_type == "train_visit"
         )
+        if references is not None:
+            query = query.where(tables.EventRow.subject_id.in_(list(references)))
+        rows = self._session.execute(query.order_by(tables.EventRow.occurred_at, tables.EventRow.id))
         for subject, location in rows:
             if location is not None:
                 places[subject] = location
         return places
 
-    def trains_that_carried(self) -> set[str]:
-        """Train visits a box was ever loaded onto (at the base or by a gauge transfer)."""
-        rows = self._session.execute(
-            select(tables.EventRow.after).where(
-                tables.EventRow.subject_type == "container",
-                tables.EventRow.event_type.in_(("container.loaded_wagon", "container.gauge_transfer")),
-            )
+    def trains_that_carried(self, references: Collection[str] | None = None) -> set[str]:
+        """Train visits (of ``references``, or all) a box was ever loaded onto (at the base or by a gauge
+        transfer). For a page of trains the database reads the train out of each event (JSON), so only the
+        page's names come back instead of every load's event."""
+        loaded = (
+            tables.EventRow.subject_type == "container",
+            tables.EventRow.event_type.in_(("container.loaded_wagon", "container.gauge_transfer")),
         )
+        if references is not None:
+            train = tables.EventRow.after["train"].as_string()
+            query = select(train).distinct().where(*loaded, train.in_(list(references)))
+            return {str(name) for name in self._session.scalars(query) if name}
+        rows = self._session.execute(select(tables.EventRow.after).where(*loaded))
         return {str(after["train"]) for (after,) in rows if isinstance(after, dict) and after.get("train")}

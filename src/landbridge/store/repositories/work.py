@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -42,24 +42,64 @@ class WorkRepository:
             )
         )
 
-    def live_facts(self, *, pools: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> list[Row[Any]]:
-        """What the dispatcher reads of the live instructions (all, of some pools, or some ids), by id.
-
-        Plain rows of the needed columns, not ORM objects: a busy base has thousands of live jobs and
-        the dispatcher reads them after every confirmation.
-        """
+    @staticmethod
+    def _fact_columns() -> tuple[Any, ...]:
         table = WorkInstructionRow
-        query = select(
+        return (
             table.id, table.container, table.kind, table.queue, table.pool, table.length_ft, table.mass_kg,
             table.from_x_m, table.from_y_m, table.to_x_m, table.to_y_m, table.priority, table.sequence,
             table.earliest, table.latest, table.depends_on, table.status, table.machine, table.pinned_machine,
             table.excluded_machines,
-        ).where(table.status.in_(LIVE))  # fmt: skip
+        )  # fmt: skip
+
+    def live_facts(self, *, pools: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> list[Row[Any]]:
+        """What the dispatcher reads of the live instructions (all, of some pools, or some ids), by id.
+
+        Plain rows of the needed columns, not ORM objects: a busy base has thousands of live jobs.
+        """
+        table = WorkInstructionRow
+        query = select(*self._fact_columns()).where(table.status.in_(LIVE))
         if pools is not None:
             query = query.where(table.pool.in_(sorted(set(pools))))
         if ids is not None:
             query = query.where(table.id.in_(sorted(set(ids))))
         return list(self._session.execute(query.order_by(table.id)))
+
+    def live_facts_windowed(self, pools: Iterable[str], machines: Iterable[str], window: int) -> list[Row[Any]]:
+        """The dispatcher's facts after a confirmation, without re-reading whole queues (one statement).
+
+        Every live job of these pools or held by these machines — except that of each *sequenced*
+        queue only the first ``window + 1`` open jobs in sequence order are read: a machine only ever
+        takes the lowest-sequence open job of such a queue that it can do (rule 2), so that prefix
+        decides unless none of it suits the machine (the caller checks, and reads the rest then).
+        The extra row tells the caller the queue goes on beyond the window.
+        """
+        table, queues = WorkInstructionRow, WorkQueueRow
+        wanted, holders = sorted(set(pools)), sorted(set(machines))
+        sequenced = select(queues.code).where(queues.sequenced.is_(True)).scalar_subquery()
+        open_in_sequenced = and_(table.status == "open", table.queue.in_(sequenced))
+        rest = select(*self._fact_columns()).where(
+            table.status.in_(LIVE), or_(table.pool.in_(wanted), table.machine.in_(holders)), not_(open_in_sequenced)
+        )
+        rank = func.row_number().over(partition_by=table.queue, order_by=(table.sequence, table.id)).label("rank")
+        ranked = select(*self._fact_columns(), rank).where(open_in_sequenced, table.pool.in_(wanted)).subquery()
+        head = select(*(ranked.c[column.key] for column in self._fact_columns())).where(ranked.c.rank <= window + 1)
+        return list(self._session.execute(rest.union_all(head)))
+
+    def assign_if_open(self, instruction_id: int, machine: str, at: datetime) -> bool:
+        """Give an open instruction to a machine in one conditional UPDATE; False when it is no longer open.
+
+        Of two confirmations racing for the same open job exactly one matches ``status = 'open'``
+        (PostgreSQL re-checks the condition after the first commits), so a job never goes to two machines.
+        """
+        table = WorkInstructionRow
+        result = self._session.execute(
+            update(table)
+            .where(table.id == instruction_id, table.status == "open")
+            .values(status="assigned", machine=machine, assigned_at=at, version=table.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def assigned(self) -> list[WorkInstructionRow]:
         """Every assigned instruction (a machine holds it)."""
@@ -89,19 +129,6 @@ class WorkRepository:
         return list(
             self._session.scalars(
                 select(WorkInstructionRow).where(WorkInstructionRow.id.in_(wanted), WorkInstructionRow.status.in_(LIVE))
-            )
-        )
-
-    def machines_holding(self, machines: Iterable[str]) -> set[str]:
-        """Which of these machines hold a live job."""
-        wanted = sorted(set(machines))
-        if not wanted:
-            return set()
-        return set(
-            self._session.scalars(
-                select(WorkInstructionRow.machine)
-                .where(WorkInstructionRow.machine.in_(wanted), WorkInstructionRow.status.in_(LIVE))
-                .distinct()
             )
         )
 

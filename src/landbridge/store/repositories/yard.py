@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, or_, select
@@ -17,10 +18,25 @@ class YardRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def block(self, code: str, lock: bool = False) -> tables.YardBlockRow | None:
-        """A block; ``lock`` serialises every yard change in that block on PostgreSQL."""
+    def block(self, code: str, lock: bool = False, *, shared: bool = False) -> tables.YardBlockRow | None:
+        """A block; ``lock`` holds it on PostgreSQL — exclusively (``FOR UPDATE``: a change that reads
+        the whole block, DG segregation or reefer plugs) or, with ``shared``, ``FOR SHARE`` (a change
+        that reads only its own stacks: many of those run at once, none beside an exclusive one)."""
         query = select(tables.YardBlockRow).where(tables.YardBlockRow.code == code)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        return self._session.scalar(query.with_for_update(read=shared) if lock else query)
+
+    def lock_stacks(self, stacks: Iterable[tuple[str, int, int]]) -> None:
+        """Hold these (block, bay, row) stacks until the transaction ends (PostgreSQL advisory locks,
+        in key order so two moves cannot deadlock; SQLite serialises writers anyway).
+
+        Two moves on one stack queue here; moves on different stacks of a block run side by side.
+        A key is a hash of the stack: two stacks sharing one only queue needlessly, never wrongly.
+        """
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        keys = sorted({zlib.crc32(f"yard-stack/{block}/{bay}/{row}".encode()) for block, bay, row in stacks})
+        for key in keys:
+            self._session.execute(select(func.pg_advisory_xact_lock(key)))
 
     def blocks(self) -> list[tables.YardBlockRow]:
         """Every block, by code."""

@@ -17,7 +17,7 @@ from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.repositories.scope import visible_containers, visible_grain, visible_vessel_visits
 from landbridge.web.readmodels.cargo import HoldView, open_holds
 from landbridge.web.readmodels.common import TRAIN_SUBJECT, hub_day_start, utc
-from landbridge.web.readmodels.rail import LOADING_STATUSES, trains
+from landbridge.web.readmodels.rail import LOADING_STATUSES, TRANSIT_STATUSES, trains
 from landbridge.web.readmodels.yard import occupied_positions
 
 YARD_FULL_SHARE = 0.85  # alert threshold: above it, housekeeping and rehandles climb (assumed)
@@ -122,7 +122,9 @@ def alerts(session: Session, o: Overview, holds: list[HoldView], now: datetime) 
     for hold in holds:
         if hold.placed_at is not None and now - hold.placed_at > OLD_HOLD:
             found.append(("old_hold", hold.container_number))
-    for train in trains(session) if "trains" in o.tiles else []:
+    # Trains at the base or on the corridor: an arrived or released train needs nobody now (and reading every
+    # train of the year for its wagons made the Overview the slowest screen of a loaded base, issue #19).
+    for train in trains(session, LOADING_STATUSES + TRANSIT_STATUSES) if "trains" in o.tiles else []:
         for wagon in train.wagons:
             if not wagon.mass_ok or not wagon.axle_ok:
                 found.append(("overweight", f"{train.reference} / {wagon.number}"))

@@ -1,9 +1,9 @@
-"""Yard: the heat map of blocks by occupancy or dwell time, and the boxes of one stack."""
+"""Yard: the map of blocks by occupancy, dwell time, destination, outbound visit or hold, and the boxes of one stack."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -36,6 +36,9 @@ class StackBox:
     load_state: str
     gross_mass_kg: int | None
     dwell_days: float | None
+    destination: str = ""  # the booking's destination (UN/LOCODE)
+    outbound: str = ""  # the train or ship whose list the box is on
+    held: bool = False  # an open hold of any kind
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Stack:
     tiers: int
     max_tiers: int
     mean_dwell_days: float | None
+    numbers: list[str] = field(default_factory=list)  # the boxes covering the stack, bottom tier first
 
     @property
     def share(self) -> float:
@@ -137,7 +141,9 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
     cells = _cells(session)
     since = _yard_since(session, sorted({cell[4] for cell in cells}))
     per_stack: dict[tuple[str, int, int], dict[int, float | None]] = defaultdict(dict)
+    numbers: dict[tuple[str, int, int], dict[int, str]] = defaultdict(dict)
     for block, bay, yard_row, tier, number in cells:
+        numbers[(block, bay, yard_row)][tier] = number
         entered = since.get(number)
         per_stack[(block, bay, yard_row)][tier] = None if entered is None else (now - entered).total_seconds() / 86400
     occupied = occupied_positions(session)
@@ -149,7 +155,12 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
                 continue
             known = [d for d in tiers.values() if d is not None]
             stacks[(bay, yard_row)] = Stack(
-                bay, yard_row, len(tiers), row.max_tiers_full, sum(known) / len(known) if known else None
+                bay,
+                yard_row,
+                len(tiers),
+                row.max_tiers_full,
+                sum(known) / len(known) if known else None,
+                [numbers[(block, bay, yard_row)][tier] for tier in sorted(tiers)],
             )
         blocks.append(
             BlockView(
@@ -180,6 +191,7 @@ def stack_boxes(session: Session, block: str, bay: int, row: int, now: datetime)
         )
     }
     since = _yard_since(session, list(in_stack.values()))
+    about = {mode: box_labels(session, list(in_stack.values()), mode) for mode in CATEGORY_MODES}
     boxes = []
     for tier in sorted(in_stack, reverse=True):
         container = containers[in_stack[tier]]
@@ -192,6 +204,77 @@ def stack_boxes(session: Session, block: str, bay: int, row: int, now: datetime)
                 container.load_state,
                 container.gross_mass_kg,
                 None if entered is None else (now - entered).total_seconds() / 86400,
+                about["destination"].get(container.number, ""),
+                about["outbound"].get(container.number, ""),
+                bool(about["hold"].get(container.number)),
             )
         )
     return boxes
+
+
+CATEGORY_MODES = ("destination", "outbound", "hold")
+"""Map modes that colour a stack by what its boxes are for rather than by a measure."""
+MAX_CATEGORIES = 8  # distinct colours a person can tell apart on the map; the rest share "other"
+MIXED, OTHER = "mixed", "other"
+
+
+def box_labels(session: Session, numbers: list[str], mode: str) -> dict[str, str]:
+    """Per box, what the mode colours by: the booking's destination, the train or ship whose list it is on
+    (a train's planned boxes first), or "held" for a box with an open hold. Boxes without one are left out."""
+    if not numbers:
+        return {}
+    if mode == "destination":
+        query = (
+            select(tables.ContainerRow.number, tables.ConsignmentRow.destination)
+            .join(
+                tables.ConsignmentRow,
+                tables.ConsignmentRow.booking_reference == tables.ContainerRow.booking_reference,
+            )
+            .where(tables.ContainerRow.number.in_(numbers))
+        )
+        return {str(n): str(d) for n, d in session.execute(query) if d}
+    if mode == "outbound":
+        entries = session.execute(
+            select(
+                tables.ManifestEntryRow.container_number,
+                tables.ManifestEntryRow.visit_kind,
+                tables.ManifestEntryRow.visit_reference,
+            ).where(tables.ManifestEntryRow.container_number.in_(numbers), tables.ManifestEntryRow.list_kind == "load")
+        ).all()
+        found: dict[str, str] = {}
+        for number, _kind, reference in sorted(entries, key=lambda e: e[1] != "train"):  # a train's list first
+            found.setdefault(str(number), str(reference))
+        return found
+    if mode == "hold":
+        held = session.scalars(
+            select(tables.CustomsHoldRow.container_number).where(
+                tables.CustomsHoldRow.container_number.in_(numbers), tables.CustomsHoldRow.released_at.is_(None)
+            )
+        )
+        return {str(number): "held" for number in held}
+    return {}
+
+
+def stack_categories(
+    session: Session, blocks: list[BlockView], mode: str
+) -> tuple[dict[tuple[str, int, int], str], list[tuple[str, int]]]:
+    """Each occupied stack's category for a category mode (one label, "mixed", or absent when its boxes have
+    none) and the legend: (label, colour index), the most frequent first, the rest as "other"."""
+    numbers = [n for b in blocks for s in b.stacks.values() for n in s.numbers]
+    labels = box_labels(session, numbers, mode)
+    per_stack: dict[tuple[str, int, int], str] = {}
+    for block in blocks:
+        for (bay, row), stack in block.stacks.items():
+            found = {labels[n] for n in stack.numbers if n in labels}
+            if found:
+                per_stack[(block.code, bay, row)] = found.pop() if len(found) == 1 else MIXED
+    ranked = [label for label, _count in Counter(per_stack.values()).most_common() if label != MIXED]
+    kept = ranked[:MAX_CATEGORIES]
+    if len(ranked) > MAX_CATEGORIES:
+        per_stack = {key: (label if label in kept or label == MIXED else OTHER) for key, label in per_stack.items()}
+    legend = [(label, index) for index, label in enumerate(kept)]
+    if len(ranked) > MAX_CATEGORIES:
+        legend.append((OTHER, MAX_CATEGORIES))
+    if MIXED in per_stack.values():
+        legend.append((MIXED, MAX_CATEGORIES + 1))
+    return per_stack, legend
