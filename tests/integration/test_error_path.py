@@ -237,3 +237,12 @@ def test_an_edifact_upload_is_refused_when_it_holds_no_interchange(client: TestC
     assert client.get("/api/v1/edi/interchanges").json() == []  # nothing was logged
     answered = client.post("/api/v1/edi", files={"file": ("x.edi", b"\xef\xbb\xbf UNB+UNOA:2+X+Y+261207:1200+1'")})
     assert answered.status_code == 200 and answered.json()[0]["status"] == "rejected"  # an interchange: CONTRL's job
+
+
+@ROUTE_LAYER_ONLY
+def test_a_report_window_ending_on_29_february_is_answered(client: TestClient) -> None:
+    """Found by the long Schemathesis run on PostgreSQL: a window ending on 29 February answered 500."""
+    window = {"start": "2027-03-01T00:00:00Z", "end": "2028-02-29T00:00:00Z"}
+    assert client.get("/api/v1/reports/throughput", params=window).status_code == 200
+    too_long = {"start": "2025-02-27T00:00:00Z", "end": "2028-02-29T00:00:00Z"}
+    assert _field_of(client.get("/api/v1/reports/throughput", params=too_long)) == ["query", "start"]

@@ -71,8 +71,16 @@ def _check(name: str, start: datetime, end: datetime, granularity: str) -> None:
             raise RuleViolation(field, "give the time with its UTC offset, e.g. 2026-11-01T00:00:00+08:00")
     if end <= start:
         raise RuleViolation("end", "must be after start")
-    if end - start > (end - end.replace(year=end.year - 3)):
+    if start < _years_before(end, 3):
         raise RuleViolation("start", "at most three years at a time")
+
+
+def _years_before(moment: datetime, years: int) -> datetime:
+    """The same day and time ``years`` earlier; 29 February falls back to the 28th of a common year."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
 
 
 def report(uow: UnitOfWork, name: str, start: datetime, end: datetime, granularity: str = "day") -> dict[str, Any]:
