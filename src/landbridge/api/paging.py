@@ -19,7 +19,11 @@ PAGE_DEFAULT, PAGE_MAX = 100, 1000
 Limit = Annotated[int, Query(ge=1, le=PAGE_MAX, description="Items on this page (at most 1,000)")]
 After = Annotated[
     str | None,
-    Query(max_length=64, description="Key of the last item on the previous page (from the `Link` header)"),
+    Query(
+        max_length=64,
+        pattern=r"^[^\x00]*$",  # no NUL: the guard refuses one at the door, so the schema says so
+        description="Key of the last item on the previous page (from the `Link` header)",
+    ),
 ]
 
 NEXT_LINK = {
