@@ -8,7 +8,8 @@ Usage::
 
 With ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server (a scratch database, dropped after);
 otherwise it starts its own throwaway cluster. It seeds the Lianyungang scenario (42 machines; the
-two pieces of grain gear are taken out of service, so 40 machines work), berths a ship at each of
+two pieces of grain gear and the 12 terminal tractors are taken out of service, so 28 machines
+work and each crane lands its boxes in the yard itself — one recorded move per confirmation), berths a ship at each of
 the six container berths with a discharge list, and generates the work instructions (2,000 open by
 default: every box gets a promised yard slot). Then:
 
@@ -87,9 +88,11 @@ def prepare(url: str, instructions: int, console: Console) -> dict[str, Any]:
     """Seed, berth six ships with discharge lists, generate the instructions; return set-up figures."""
     upgrade(url)
     seed_scenario(UnitOfWork.for_url(url), load_scenario())
-    for code in ("GL1", "GL2"):
+    with UnitOfWork.for_url(url) as uow:
+        tractors = [m.code for m in uow.equipment.machines(kind="terminal_tractor")]
+    for code in ("GL1", "GL2", *tractors):
         equipment.set_status(UnitOfWork.for_url(url), ADMIN, code=code, status=EquipmentStatus.OUT_OF_SERVICE,
-                             reason="grain gear: no grain ship in this benchmark")  # fmt: skip
+                             reason="not in this benchmark: cranes land boxes directly")  # fmt: skip
     now = datetime.now(UTC)
     per_berth = [instructions // len(BERTHS) + (1 if i < instructions % len(BERTHS) else 0) for i in range(6)]
     serial = 0

@@ -61,5 +61,9 @@ export LANDBRIDGE_REQUIRE_POSTGRES=1
 export LANDBRIDGE_REQUIRE_BROWSER=1  # Debian chromium is installed above: browser tests must run, not skip
 
 checks
-echo "== pytest (SQLite and PostgreSQL)"
-$BIN/pytest -q --durations=15 "$@"  # the slowest tests, so the `slow` marker stays true
+# Two pytest-xdist workers: much of the suite waits on PostgreSQL, live servers and Chromium, so two
+# workers on two cores finish well before one (the fixtures name every database, port and folder per
+# worker). LANDBRIDGE_TEST_WORKERS=0 runs in one process (for a debugger or -x).
+WORKERS=${LANDBRIDGE_TEST_WORKERS:-2}
+echo "== pytest (SQLite and PostgreSQL; $WORKERS workers)"
+$BIN/pytest -q -n "$WORKERS" --durations=15 "$@"  # the slowest tests, so the `slow` marker stays true

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +32,14 @@ from tests.browser.demo import OPERATOR_TOKEN
 from tests.support import container_number, token, uic_wagon, wagon_1520
 
 pytestmark = pytest.mark.browser
+# axe-core 4.14.1 from npm (MPL-2.0, tests/browser/vendor/axe-core-LICENSE): read from the repository, never fetched.
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_RUN = (
+    "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, "
+    "resultTypes: ['violations']}).then(r => r.violations.filter(v => v.impact === 'serious' || "
+    "v.impact === 'critical').map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => "
+    "n.target.join(' ')).join(', ')))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +230,8 @@ def test_a_day_from_the_browser(browser: Any, hub_server: tuple[str, str], lang:
 
 
 def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served) -> None:
-    """Every screen works under the Content-Security-Policy (no 'unsafe-inline'): no violation is reported."""
+    """Every screen works under the Content-Security-Policy (no 'unsafe-inline'): no violation is reported —
+    and axe-core finds no serious or critical WCAG 2.1 A/AA violation on any of them."""
     checked = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")  # CSP in force
     guard = Offline(served.base_url)
     checked.route("**/*", guard.handle)
@@ -233,6 +243,7 @@ def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served)
         lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
     )
     login(page, served.base_url, OPERATOR_TOKEN)
+    inaccessible: list[str] = []
     screens = ("/", "/berths", "/yard", "/yard?mode=dwell", "/yard?mode=outbound", "/rail", "/grain", "/corridor")
     for path in (
         *screens,
@@ -251,6 +262,8 @@ def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served)
         page.wait_for_load_state("networkidle")
         if path == "/yard?mode=hold":
             shot(page, "yard-by-hold")
+        page.evaluate(AXE)
+        inaccessible.extend(f"{path}: {violation}" for violation in page.evaluate(AXE_RUN))
     page.goto(served.base_url + "/yard")
     block, bay, row, _tiers = served.demo.stack
     assert (
@@ -262,3 +275,4 @@ def test_no_screen_needs_an_inline_script_or_style(browser: Any, served: Served)
     page.wait_for_selector("#stack-boxes")
     checked.close()
     assert problems == [] and guard.outside == []
+    assert inaccessible == []

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ManifestEntry
 from landbridge.services.authz import create_user
@@ -20,6 +22,8 @@ from landbridge.services.work import equipment, generate
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.browser.conftest import Offline, Served, login, shot
 from tests.browser.demo import OPERATOR_TOKEN, box
+
+pytestmark = pytest.mark.browser
 
 ADMIN = Actor("browser-setup", "admin")
 
@@ -46,6 +50,15 @@ def _ship(url: str, count: int) -> tuple[str, list[str]]:
         equipment.set_status(
             UnitOfWork.for_url(url), ADMIN, code=f"STS-{berth}-{index}", status=equipment.EquipmentStatus.BREAK,
             reason="lunch",
+        )  # fmt: skip
+    with UnitOfWork.for_url(url) as uow:
+        tractors = [m.code for m in uow.equipment.machines(kind="terminal_tractor")]
+    for (
+        code
+    ) in tractors:  # the crane lands each box in the yard itself (the tractor leg: tests/integration/test_work.py)
+        equipment.set_status(
+            UnitOfWork.for_url(url), ADMIN, code=code, status=equipment.EquipmentStatus.OUT_OF_SERVICE,
+            reason="not in this test",
         )  # fmt: skip
     return berth, numbers
 

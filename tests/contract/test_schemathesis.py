@@ -1,7 +1,7 @@
 """Schemathesis in the suite (issue #17): every check, every phase, a fixed seed, zero failures, on both backends.
 
 A bounded run (a few examples per operation, about two minutes a backend) against a live uvicorn
-server; the long run is ``scripts/schemathesis_long.py``. On a failure the assertion message is
+server; the long run is ``benchmarks/schemathesis_long.py``. On a failure the assertion message is
 Schemathesis's own report, with a ``curl`` line per failure to reproduce it.
 """
 

@@ -257,6 +257,8 @@ SCREENS: list[tuple[str, frozenset[str]]] = [
     ("/customs", ALL_ROLES - {"driver"}),
     ("/interchange", STAFF_READERS),
     ("/simulation", STAFF_READERS),
+    ("/simulation/job", STAFF_READERS),  # the progress of a what-if run started from the screen
+    ("/simulation/run", frozenset({"planner", "admin"})),  # simulation.run: start one
     ("/reports", frozenset({"planner", "auditor", "admin"})),  # report.read: commercial figures
     ("/reports/throughput.csv", frozenset({"planner", "auditor", "admin"})),
     # a command's form on its own page: the roles whose policy has the command's action (here hold.write)

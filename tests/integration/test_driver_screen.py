@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.integration.test_work import _ship, call
+from tests.integration.test_work import _ship, call, without_tractors
 from tests.support import Hub, token
 
 
@@ -26,6 +26,7 @@ def _csrf(html: str) -> dict[str, str]:
 
 def test_a_driver_discharges_a_ship_on_the_driver_screen(make_hub: Callable[..., Hub]) -> None:
     hub: Hub = make_hub(users=("admin", "planner", "auditor"), as_user="admin")
+    without_tractors(hub.url)
     numbers = _ship(hub, 2)
     call(hub, "PUT", "/api/v1/equipment/STS-30-2/status", {"status": "break", "reason": "lunch"}, user="planner")
     call(hub, "PUT", "/api/v1/equipment/STS-30-3/status", {"status": "break", "reason": "lunch"}, user="planner")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.web import pages
 from tests.integration.test_plans_apply import _events, _last_event_id, _stack_boxes
 from tests.integration.test_web_forms import _form, submit
 from tests.support import Hub as SeededHub
@@ -135,7 +136,9 @@ def test_unload_correct_and_cancel_from_the_forms(planned: Planned) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # read models over plain tables
-def test_the_yard_map_is_coloured_by_destination_train_and_hold(planned: Planned) -> None:
+def test_the_yard_map_is_coloured_by_destination_train_and_hold(
+    planned: Planned, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api, web, url, numbers = planned
     admin = TestClient(api.app)
     admin.cookies.set("lb_token", token(url, "web-admin", "admin"))
@@ -159,3 +162,10 @@ def test_the_yard_map_is_coloured_by_destination_train_and_hold(planned: Planned
     row = re.search(rf"<tr><td>1</td><td><a href=\"/container/{numbers['P']}\">.*?</tr>", panel, re.S)
     assert row and "T1" in row.group(0) and "held box" in row.group(0), panel
     assert api.get("/api/v1/holds", params={"container": numbers["P"], "open": "true"}).json()
+
+    # /customs shows the oldest holds and counts them all; the rest are a click away on the paged list.
+    submit(admin, "/customs", "hold-place", {"container": numbers["B"], "kind": "customs", "reason": "scan"})
+    monkeypatch.setattr(pages, "CUSTOMS_ROWS", 1)
+    customs = web.get("/customs").text
+    assert '<small id="holds-count">2</small>' in customs and 'id="holds-more"' in customs
+    assert numbers["P"] in customs and f"/container/{numbers['B']}" not in customs  # the oldest first

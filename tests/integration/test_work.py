@@ -29,7 +29,7 @@ from landbridge.services.work import dispatching
 from landbridge.services.work.dispatching import dispatch_state
 from landbridge.services.work.targets import Promise, TargetPlanner, choose_target
 from landbridge.store.database import engine_for
-from landbridge.store.tables import EventRow
+from landbridge.store.tables import EquipmentRow, EventRow
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
 from tests.support import Hub, bearer, container_number, token, uic_wagon
@@ -37,11 +37,20 @@ from tests.support import Hub, bearer, container_number, token, uic_wagon
 KINDS = {"quay_crane", "rail_mounted_gantry", "reach_stacker", "terminal_tractor", "grain_loader"}
 
 
+def without_tractors(url: str) -> None:
+    """Tractors out of service: the cranes' boxes go to the yard directly (the tractor leg has its own test)."""
+    with engine_for(url).begin() as connection:
+        connection.execute(
+            update(EquipmentRow).where(EquipmentRow.kind == "terminal_tractor").values(status="out_of_service")
+        )
+
+
 @pytest.fixture
 def hub(make_hub: Callable[..., Hub]) -> Hub:
     made: Hub = make_hub(users=("admin", "planner", "yard_operator", "auditor"), as_user="admin")
     for driver in ("d1", "d2", "d3", "d4"):
         made.tokens[driver] = token(made.url, driver, "driver")
+    without_tractors(made.url)
     return made
 
 
@@ -93,7 +102,8 @@ def test_every_machine_of_the_scenario_is_in_the_api(hub: Hub) -> None:
         hub, "PUT", "/api/v1/equipment/RMG1/status", {"status": "out_of_service", "reason": "hoist"}, user="planner"
     )
     assert (broken["status"], broken["status_reason"]) == ("out_of_service", "hoist")
-    assert [m["code"] for m in call(hub, "GET", "/api/v1/equipment?status=out_of_service")] == ["RMG1"]
+    out = [m["code"] for m in call(hub, "GET", "/api/v1/equipment?status=out_of_service")]
+    assert [code for code in out if not code.startswith("TT")] == ["RMG1"]  # (tractors: see without_tractors)
     call(hub, "GET", "/api/v1/equipment/NOPE", status=404)
     call(hub, "PUT", "/api/v1/equipment/RMG1/status", {"status": "working"}, 403, "d1")
 
@@ -358,3 +368,31 @@ def test_after_a_confirmation_only_the_head_of_a_crane_queue_is_read(hub: Hub, m
     done = call(hub, "POST", f"/api/v1/work/instructions/{reported['next']['id']}/confirm", user="d1")
     assert done["next"]["container"] == numbers[2]
     _checked(hub.url)
+
+
+def test_a_tractor_carries_each_discharged_box_to_its_slot(hub: Hub) -> None:
+    """Where tractors serve the berth, the crane lifts the box onto a tractor (no yard move yet) and the
+    tractor's driver confirms the leg to the promised slot, which records the discharge with the tractor."""
+    with engine_for(hub.url).begin() as connection:
+        connection.execute(update(EquipmentRow).where(EquipmentRow.kind == "terminal_tractor").values(status="working"))
+    numbers = _ship(hub, 2)
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"vessel_visit": "V1"}, 201, "planner")
+    lifts = [i for i in made["created"] if i["kind"] == "discharge"]
+    legs = [i for i in made["created"] if i["kind"] == "transport"]
+    assert [i["container"] for i in lifts] == [i["container"] for i in legs] == numbers
+    assert legs[0]["depends_on"] == [lifts[0]["id"]] and legs[0]["queue"] == "tractors:berth:30"
+    assert legs[0]["from_place"] == "berth 30" and legs[0]["to_place"] == legs[0]["target"]["slot"]
+    crane = next(code for code, wid in made["assigned"].items() if wid == lifts[0]["id"])
+    assert not any(code.startswith("TT") for code in made["assigned"])  # nothing to carry before a lift
+    call(hub, "POST", f"/api/v1/equipment/{crane}/sign-on", user="d1")
+    lifted = call(hub, "POST", f"/api/v1/work/instructions/{lifts[0]['id']}/confirm", user="d1")
+    assert lifted["move"] is None and lifted["done"]["to_place"] == "tractor at berth 30"
+    assert call(hub, "GET", f"/api/v1/containers/{numbers[0]}")["position"]["kind"] != "yard"  # not landed yet
+    leg = call(hub, "GET", f"/api/v1/work/instructions/{legs[0]['id']}")
+    assert leg["status"] == "assigned" and leg["machine"].startswith("TT")  # the lift made the leg ready
+    _checked(hub.url)
+    call(hub, "POST", f"/api/v1/equipment/{leg['machine']}/sign-on", user="d2")
+    carried = call(hub, "POST", f"/api/v1/work/instructions/{leg['id']}/confirm", user="d2")
+    assert carried["move"]["position"] == {"kind": "yard", "reference": leg["target"]["slot"]}
+    discharged = _events(hub.url, "container.discharged")
+    assert len(discharged) == 1 and f"machine:{leg['machine']}" in discharged[0].source_reference

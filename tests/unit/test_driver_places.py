@@ -13,6 +13,13 @@ CASES = {
     "ru": ("судно V-7", "грузовик TR-1", "поезд T-9, вагон 52012345, место 2", None),
     "kk": ("кеме V-7", "жүк көлігі TR-1", "пойыз T-9, вагон 52012345, орын 2", None),
 }
+# The tractor leg: the crane puts the box on a tractor under it; the tractor leaves from the quay.
+TRACTOR = {
+    "en": ("tractor under the crane, berth 30", "quay, berth 30"),
+    "zh": ("岸桥下的拖车，泊位 30", "码头前沿，泊位 30"),
+    "ru": ("тягач под краном, причал 30", "кордон, причал 30"),
+    "kk": ("кран астындағы тартқыш, айлақ 30", "айлақ жағасы, айлақ 30"),
+}
 
 
 @pytest.mark.parametrize("language", sorted(CASES))
@@ -24,5 +31,6 @@ def test_places_are_worded_in_the_drivers_language(language: str) -> None:
     assert place_text("T-9 wagon 52012345 slot 2", gettext) == wagon
     if yard is not None:
         assert place_text("yard", gettext) == yard
+    assert (place_text("tractor at berth 30", gettext), place_text("berth 30", gettext)) == TRACTOR[language]
     assert place_text("A-01-02-1", gettext) == "A-01-02-1"  # a yard slot reads the same everywhere
     assert place_text(None, gettext) == ""

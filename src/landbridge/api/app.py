@@ -38,7 +38,7 @@ from landbridge.api.routers import (
 )
 from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
-from landbridge.web import actions, driver, lists, live, pages, reports_screen, train_plan, uploads
+from landbridge.web import actions, driver, lists, live, pages, reports_screen, sim_jobs, train_plan, uploads
 from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -95,6 +95,7 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
     app.include_router(actions.router)
     app.include_router(train_plan.router)
     app.include_router(uploads.router)
+    app.include_router(sim_jobs.router)
     app.include_router(lists.router)
     app.include_router(reports_screen.router)
     app.include_router(live.router)

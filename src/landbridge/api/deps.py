@@ -26,10 +26,15 @@ from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
 
-def get_uow(request: Request) -> UnitOfWork:
+def uow_of(request: Request) -> UnitOfWork:
     """A new unit of work on this app's database."""
     url: str = request.app.state.database_url
     return UnitOfWork.for_url(url)
+
+
+async def get_uow(request: Request) -> UnitOfWork:
+    """The route's unit of work (``async``: it does no I/O, so FastAPI need not hand it to a worker thread)."""
+    return uow_of(request)
 
 
 def _unauthenticated(reason: str) -> HTTPException:
@@ -51,7 +56,7 @@ def get_actor(request: Request, authorization: Annotated[str | None, Header()] =
     locked = throttle.lockout_s(address)
     if locked is not None:
         raise too_many(locked, "too many wrong tokens from this address")
-    actor = authenticate(get_uow(request), token.strip())
+    actor = authenticate(uow_of(request), token.strip())
     if actor is None:
         throttle.failed(address)
         raise _unauthenticated("unknown, expired or revoked token")
@@ -75,7 +80,7 @@ class Authorized:
     def __init__(self, action: Action) -> None:
         self.action = action
 
-    def __call__(self, request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Principal:
+    async def __call__(self, request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Principal:
         # Events record where a command came from: the caller's X-Request-ID, else its Idempotency-Key.
         reference = request.headers.get("X-Request-ID") or request.headers.get(HEADER)
         source = f"api:{request.method} {request.url.path}" + (f" {reference}" if reference else "")
@@ -155,7 +160,7 @@ class DeclaredQueryOnly:
     def __init__(self, *names: str) -> None:
         self.names = frozenset(names)
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
         for name in request.query_params:
             if name not in self.names:
                 takes = ", ".join(sorted(self.names)) or "none"

@@ -21,7 +21,7 @@ After = Annotated[
     str | None,
     Query(
         max_length=64,
-        pattern=r"^[^\x00]*$",  # no NUL: the guard refuses one at the door, so the schema says so
+        pattern=r"^[^\x00]*$",  # the schema says what every string field refuses: a NUL character
         description="Key of the last item on the previous page (from the `Link` header)",
     ),
 ]

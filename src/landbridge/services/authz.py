@@ -71,6 +71,7 @@ class Action(StrEnum):
     HOLD_WRITE = "hold.write"  # place/release holds; which kinds a role may touch is domain.holds.HOLD_RULES
     PLAN_RUN = "plan.run"  # ask for and apply berth and train load plans
     SIMULATION_READ = "simulation.read"  # the twin's runs on the dashboard
+    SIMULATION_RUN = "simulation.run"  # start a what-if run or small sweep from the dashboard (CPU of the web host)
     EDI_READ = "edi.read"  # interchanges received and sent, bay plans, partners
     EDI_IMPORT = "edi.import"  # send us EDIFACT or CSV to apply (a line or shipper: as its own partner only)
     EDI_EXPORT = "edi.export"  # build and queue outbound messages
@@ -128,6 +129,7 @@ POLICY: dict[Role, frozenset[Action]] = {
         Action.RAIL_PLAN,
         Action.GATE_BOOK,
         Action.PLAN_RUN,
+        Action.SIMULATION_RUN,
         Action.HOLD_WRITE,
         Action.VGM_WRITE,
         Action.CONTAINER_CORRECT,

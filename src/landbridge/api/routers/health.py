@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from landbridge import __version__
-from landbridge.api.deps import get_uow
+from landbridge.api.deps import uow_of
 from landbridge.api.errors import RETRY_AFTER_S
 from landbridge.api.schemas_base import DependencyOut, HealthOut
 
@@ -25,7 +25,7 @@ def health(request: Request) -> JSONResponse:
     """The app is up; says whether its database answers."""
     backend = make_url(request.app.state.database_url).get_backend_name()
     try:
-        with get_uow(request) as uow:
+        with uow_of(request) as uow:
             uow.session.execute(text("SELECT 1"))
     except (DBAPIError, SQLAlchemyError) as error:
         reason = type(getattr(error, "orig", None) or error).__name__

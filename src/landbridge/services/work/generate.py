@@ -2,7 +2,9 @@
 
 * A vessel visit's **discharge list** (in list order: the crane sequence) → one ``discharge`` per box
   from the ship to a yard slot chosen now; its **load list** → one ``load_vessel`` per box. Both go
-  in the berth's sequenced queue (``berth:<code>``), discharges before loads.
+  in the berth's sequenced queue (``berth:<code>``), discharges before loads. Where terminal
+  tractors serve the berth, the crane's ``discharge`` puts the box on a tractor and a ``transport``
+  (queue ``tractors:berth:<code>``) carries it to the slot: that leg records the discharge.
 * A train's **planned boxes** → a load plan wagon by wagon (each box on the first wagon slot its
   length fits, in wagon order) → one ``load_rail`` per box in the track's sequenced queue.
 * A truck that is in: each **drop-off** → ``gate_drop_off`` to a yard slot; each **pick-up** →
@@ -164,6 +166,7 @@ def _vessel_work(builder: _Builder, visit: tables.VesselVisitRow) -> None:
         raise RuleViolation("vessel_visit", f"{visit.reference} has no berth yet; its cranes are not known")
     berth = f"berth:{visit.berth_code}"
     sequence = _next_sequence(uow, berth)
+    by_tractor = _tractors_serve(uow, berth)
     done = _covered(uow, visit.reference, InstructionKind.DISCHARGE)
     for entry in uow.manifests.entries(VisitKind.VESSEL.value, visit.reference, ListKind.DISCHARGE.value):
         number = entry.container_number
@@ -172,25 +175,31 @@ def _vessel_work(builder: _Builder, visit: tables.VesselVisitRow) -> None:
         row = uow.containers.rows([number]).get(number)
         iso = row.iso_type if row is not None else entry.iso_type
         target, below = builder.target_slot(number, iso, "discharge_list")
-        builder.add(
-            kind=InstructionKind.DISCHARGE,
-            container=number,
-            queue=berth,
-            pool=berth,
-            sequenced=True,
-            visit=visit.reference,
-            from_place=f"vessel {visit.reference}",
-            to_place=str(target),
-            target={"slot": str(target), "vessel_visit": visit.reference},
-            length_ft=size_type(iso or "42G1").length_ft,
-            mass_kg=_mass(row, entry.gross_mass_kg),
-            priority=PRIORITY["vessel"],
-            sequence=sequence,
-            latest=visit.etd,
-            depends_on=below,
-            from_pool=berth,
-            to_pool=f"block:{target.block}",
-        )
+        facts: dict[str, Any] = {
+            "container": number,
+            "visit": visit.reference,
+            "length_ft": size_type(iso or "42G1").length_ft,
+            "mass_kg": _mass(row, entry.gross_mass_kg),
+            "priority": PRIORITY["vessel"],
+            "sequence": sequence,
+            "latest": visit.etd,
+        }
+        if not by_tractor:
+            builder.add(
+                kind=InstructionKind.DISCHARGE,
+                queue=berth,
+                pool=berth,
+                sequenced=True,
+                from_place=f"vessel {visit.reference}",
+                to_place=str(target),
+                target={"slot": str(target), "vessel_visit": visit.reference},
+                depends_on=below,
+                from_pool=berth,
+                to_pool=f"block:{target.block}",
+                **facts,
+            )
+        else:
+            _discharge_by_tractor(builder, visit, target, below, facts)
         sequence += 1
     done = _covered(uow, visit.reference, InstructionKind.LOAD_VESSEL)
     for entry in uow.manifests.entries(VisitKind.VESSEL.value, visit.reference, ListKind.LOAD.value):
@@ -219,6 +228,50 @@ def _vessel_work(builder: _Builder, visit: tables.VesselVisitRow) -> None:
             to_pool=berth,
         )
         sequence += 1
+
+
+def _tractors_serve(uow: UnitOfWork, pool: str) -> bool:
+    """Whether terminal tractors carry this berth's boxes to the yard: the scenario has tractors for
+    it and not all of them are out of service (then the cranes' boxes go to the yard directly)."""
+    return any(
+        pool in (m.pools or ()) and m.status != "out_of_service"
+        for m in uow.equipment.machines(kind="terminal_tractor")
+    )
+
+
+def _discharge_by_tractor(
+    builder: _Builder, visit: tables.VesselVisitRow, target: YardSlot, below: list[int], facts: dict[str, Any]
+) -> None:
+    """The crane lifts the box onto a tractor under it (``discharge``, no yard move yet); the tractor
+    carries it to its yard slot (``transport``), which records the discharge into that slot. The
+    tractor leg depends on the crane's lift and holds the slot promise (a box stacked on this one
+    waits for the tractor, not the crane); tractors take the berth's legs in the crane sequence."""
+    berth = f"berth:{visit.berth_code}"
+    lift = builder.add(
+        kind=InstructionKind.DISCHARGE,
+        queue=berth,
+        pool=berth,
+        sequenced=True,
+        from_place=f"vessel {visit.reference}",
+        to_place=f"tractor at berth {visit.berth_code}",
+        target={"vessel_visit": visit.reference, "via": "tractor"},
+        from_pool=berth,
+        to_pool=berth,
+        **facts,
+    )
+    builder.add(
+        kind=InstructionKind.TRANSPORT,
+        queue=f"tractors:{berth}",
+        pool=berth,
+        sequenced=True,
+        from_place=f"berth {visit.berth_code}",
+        to_place=str(target),
+        target={"slot": str(target), "vessel_visit": visit.reference, "leg": "quay_to_yard", "lift": lift.id},
+        depends_on=sorted({lift.id, *below}),
+        from_pool=berth,
+        to_pool=f"block:{target.block}",
+        **facts,
+    )
 
 
 def _wagon_plan(uow: UnitOfWork, train: str) -> list[tuple[str, int, int, set[int]]]:

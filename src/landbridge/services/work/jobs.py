@@ -76,7 +76,9 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     joined = JoinedUnitOfWork(uow)
     target = row.target or {}
     kind = InstructionKind(row.kind)
-    if kind is InstructionKind.DISCHARGE:
+    if kind is InstructionKind.DISCHARGE and "slot" not in target:
+        return None  # lifted onto a tractor under the crane: its transport leg records the discharge
+    if kind in (InstructionKind.DISCHARGE, InstructionKind.TRANSPORT) and target.get("vessel_visit"):
         outcome = vessel.discharge_container(
             joined, actor, reference=target["vessel_visit"], container=row.container, slot=target["slot"]
         )
@@ -101,12 +103,16 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     return dict(outcome.body)
 
 
-def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow, kind: InstructionKind) -> list[str]:
+def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow, row: WorkInstructionRow) -> list[str]:
     """The machine itself, then every working machine that shares one of its pools and may do this kind
-    of work (the confirmation may have made the next job of the queue ready). One that already holds
-    a job keeps it: the dispatcher sees its held job and gives it nothing more."""
+    of work (the confirmation may have made the next job of the queue ready) — and, after a crane's
+    lift onto a tractor, the tractors (the tractor leg is ready now). One that already holds a job
+    keeps it: the dispatcher sees its held job and gives it nothing more."""
     pools = set(machine.pools or ())
-    able = {k.value for k in MACHINE_KINDS_FOR[kind]}
+    kinds = {InstructionKind(row.kind)}
+    if (row.target or {}).get("via") == "tractor":
+        kinds.add(InstructionKind.TRANSPORT)
+    able = {k.value for kind in kinds for k in MACHINE_KINDS_FOR[kind]}
     sharing = [
         m.code
         for m in fleet
@@ -160,7 +166,7 @@ def confirm(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(fleet, machine, InstructionKind(row.kind)), fleet)
+        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
         return {"done": done, "move": moved, "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
@@ -201,7 +207,7 @@ def report_problem(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(fleet, machine, InstructionKind(row.kind)), fleet)
+        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
         return {"reported": instruction_view(row), "next": _next_view(uow, machine.code)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

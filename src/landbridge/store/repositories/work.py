@@ -132,19 +132,6 @@ class WorkRepository:
             )
         )
 
-    def machines_holding(self, machines: Iterable[str]) -> set[str]:
-        """Which of these machines hold a live job."""
-        wanted = sorted(set(machines))
-        if not wanted:
-            return set()
-        return set(
-            self._session.scalars(
-                select(WorkInstructionRow.machine)
-                .where(WorkInstructionRow.machine.in_(wanted), WorkInstructionRow.status.in_(LIVE))
-                .distinct()
-            )
-        )
-
     def live_for(self, containers: Iterable[str]) -> list[WorkInstructionRow]:
         """The live instructions of these boxes."""
         wanted = sorted(set(containers))

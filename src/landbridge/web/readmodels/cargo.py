@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
@@ -35,13 +35,27 @@ def shipper_of(session: Session, number: str) -> str | None:
     )
 
 
-def open_holds(session: Session, scope: Scope = EVERYTHING) -> list[HoldView]:
-    """Holds still in force, oldest first, on the boxes the scope may see."""
-    query = visible_holds(select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None)), scope)
-    return [
-        HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at))
-        for h in session.scalars(query.order_by(tables.CustomsHoldRow.placed_at))
-    ]
+def _open_holds_query(scope: Scope, container: str | None = None) -> Any:
+    query = select(tables.CustomsHoldRow).where(tables.CustomsHoldRow.released_at.is_(None))
+    if container is not None:
+        query = query.where(tables.CustomsHoldRow.container_number == container)
+    return visible_holds(query, scope)
+
+
+def open_holds(
+    session: Session, scope: Scope = EVERYTHING, *, container: str | None = None, limit: int | None = None
+) -> list[HoldView]:
+    """Holds still in force, oldest first, on the boxes the scope may see (one box's, the oldest ``limit``)."""
+    query = _open_holds_query(scope, container).order_by(tables.CustomsHoldRow.placed_at, tables.CustomsHoldRow.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at)) for h in session.scalars(query)]
+
+
+def count_open_holds(session: Session, scope: Scope = EVERYTHING) -> int:
+    """How many holds are in force on the boxes the scope may see."""
+    counted = select(func.count()).select_from(_open_holds_query(scope).subquery())
+    return int(session.scalar(counted) or 0)
 
 
 @dataclass
@@ -131,7 +145,7 @@ def container(session: Session, number: str, scope: Scope = EVERYTHING) -> Conta
         )
     ]
     events = sorted(events + _journey_events(session, number), key=lambda e: (e["at"] is None, e["at"]))
-    holds = [h for h in open_holds(session) if h.container_number == number]
+    holds = open_holds(session, container=number)  # this box's only, not every open hold of the hub
     return ContainerView(
         row.number,
         row.iso_type,

@@ -129,6 +129,8 @@ def _(message: str) -> str:
 _PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"vessel (?P<reference>\S+)"), _("vessel %(reference)s")),
     (re.compile(r"truck (?P<reference>\S+)"), _("truck %(reference)s")),
+    (re.compile(r"tractor at berth (?P<berth>\S+)"), _("tractor under the crane, berth %(berth)s")),
+    (re.compile(r"berth (?P<berth>\S+)"), _("quay, berth %(berth)s")),
     (
         re.compile(r"(?P<train>\S+) wagon (?P<wagon>\S+) slot (?P<slot>\S+)"),
         _("train %(train)s, wagon %(wagon)s, slot %(slot)s"),
