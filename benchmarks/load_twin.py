@@ -62,7 +62,8 @@ def server_cpu_s(url: str) -> float | None:
 
     with engine_for(url).connect() as connection:
         pids = connection.execute(
-            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            # the loader's pooled connections, this one among them (the pool hands the same one back)
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         ).scalars()
         ticks = 0
         for pid in pids:
