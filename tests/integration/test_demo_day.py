@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,6 +30,7 @@ from landbridge.services.operations import parties as operations_parties
 from landbridge.services.operations.replay import current_state, replay_log
 from landbridge.services.seeding import seed_scenario
 from landbridge.store import tables
+from landbridge.store.migrate import upgrade
 from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -206,3 +207,36 @@ def test_demo_day_stacks_boxes_in_the_scenarios_own_yard(database_url: str) -> N
         )
     assert used and used <= {"P", "Q", "U", "W", "Z"}  # never the dangerous-goods block X
     assert reefers <= {"Z"}
+
+
+def _first_booking(url: str) -> datetime:
+    with UnitOfWork.for_url(url) as uow:
+        booked = uow.session.scalar(
+            select(func.min(tables.EventRow.occurred_at)).where(tables.EventRow.event_type == "gate.appointment_booked")
+        )
+    assert booked is not None
+    return booked if booked.tzinfo else booked.replace(tzinfo=UTC)
+
+
+@pytest.mark.slow
+def test_the_demo_day_plays_whatever_second_of_the_hour_it_starts(tmp_path: Any) -> None:
+    """`make run` plays the day at the current moment: the gate step must not straddle an hour.
+
+    It once took the window of the tick before the first booking, so a day whose first booking fell
+    in the first 30 s of an hour was refused ("the 05:00 window is over") — about one start in 120.
+    The day is played once to learn when its first booking falls, then again shifted so that the
+    booking lands 8 s after the hour.
+    """
+    start = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+    urls = []
+    for name in ("first", "shifted"):
+        url = f"sqlite:///{tmp_path / name}.db"
+        upgrade(url)
+        seed_scenario(UnitOfWork.for_url(url), load_scenario())
+        urls.append(url)
+    demo_day.play_demo_day(UnitOfWork.for_url(urls[0]), seed=1, at=start)
+    booked = _first_booking(urls[0])
+    next_hour = booked.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    shifted = start + (next_hour - booked) + timedelta(seconds=8)
+    demo_day.play_demo_day(UnitOfWork.for_url(urls[1]), seed=1, at=shifted)  # refused before the fix
+    assert _first_booking(urls[1]) >= shifted - demo_day.DAY_SPAN

@@ -264,6 +264,7 @@ def _wagon_loads(boxes: list[_Box]) -> list[list[_Box]]:
 HOPPERS_PER_LOT = 3
 DAY_SPAN = timedelta(hours=10)  # the day starts this long before --at ...
 TICK = timedelta(seconds=30)  # ... and each command takes this long, so the whole day ends before --at
+GATE_STEP_SPAN = 40 * TICK  # the gate step's commands, from the first booking to the last truck out
 T = TypeVar("T")
 WIDE_WAGON_CARGO_KG = 60_000  # kz_flat_80ft: 72 t payload, but (26 t tare + cargo) / 4 axles <= 23.5 t
 
@@ -465,7 +466,12 @@ class _Day:
         ]
         self.register(drop_offs)
         local = self.group("local")
-        window = hour_of(self.clock)  # the trucks come in the current window
+        # The trucks come in the window of the first booking's tick; a gate step that would straddle
+        # the hour (bookings in one window, trucks in the next, or the first booking in a window just
+        # over) starts at the top of the next hour instead. The clock only moves forward.
+        if hour_of(self.clock + GATE_STEP_SPAN) != hour_of(self.clock):
+            self.clock = hour_of(self.clock) + timedelta(hours=1)
+        window = hour_of(self.clock + TICK)
         with _step("gate appointments"):
             for index in range(2):
                 self.do(
