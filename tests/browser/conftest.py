@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from landbridge.api.app import create_app
 from landbridge.store.migrate import upgrade
 from tests.browser.demo import Demo, seed_demo
+from tests.live_server import serve
 
 CHROMIUM = os.environ.get("LANDBRIDGE_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 # Software WebGL for the map; and, behind the route guard, a resolver that knows no host at all, so
@@ -55,12 +52,6 @@ def _require() -> None:
         if os.environ.get("LANDBRIDGE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"LANDBRIDGE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")
         pytest.skip(f"{CHROMIUM} not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -97,20 +88,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     _write_runs(runs)
     app = create_app(url)
     app.state.runs_dir = str(runs)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", demo, runs, url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base_url:
+        yield Served(base_url, demo, runs, url)
 
 
 @pytest.fixture(scope="session")

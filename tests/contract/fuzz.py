@@ -8,10 +8,8 @@ requests, many with wrong tokens on purpose) — they have their own tests.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from landbridge.api.app import create_app
 from landbridge.api.throttle import Throttle
@@ -27,6 +24,7 @@ from landbridge.scenarios import load_scenario
 from landbridge.services.authz import create_user
 from landbridge.services.seeding import seed_scenario
 from landbridge.store.unit_of_work import UnitOfWork
+from tests.live_server import serve
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -46,13 +44,6 @@ class Outcome:
         return self.exit_code == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(database_url: str) -> Iterator[tuple[str, str]]:
     """Seed the database, create an admin, serve the app; yield (base URL, admin token)."""
@@ -60,27 +51,12 @@ def served(database_url: str) -> Iterator[tuple[str, str]]:
     token = create_user(UnitOfWork.for_url(database_url), name="schemathesis", role="admin")
     app = create_app(database_url)
     app.state.throttle = Throttle("0", "0")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=1)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    base_url = f"http://127.0.0.1:{port}"
-    # FastAPI builds the OpenAPI document on its first request and caches it: build it here, with
-    # no time limit, so Schemathesis's 10-second schema load never races a busy machine (it did
-    # under load: "Failed to load specification ... Read timed out after 10 seconds").
-    httpx.get(f"{base_url}/openapi.json", timeout=None).raise_for_status()
-    try:
+    with serve(app, start_timeout_s=30) as base_url:
+        # FastAPI builds the OpenAPI document on its first request and caches it: build it here, with
+        # no time limit, so Schemathesis's 10-second schema load never races a busy machine (it did
+        # under load: "Failed to load specification ... Read timed out after 10 seconds").
+        httpx.get(f"{base_url}/openapi.json", timeout=None).raise_for_status()
         yield base_url, token
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def run_schemathesis(
