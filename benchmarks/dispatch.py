@@ -20,19 +20,15 @@ Prints a table; writes JSON to benchmarks/results/dispatch.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
+from harness import print_figures
 from landbridge.planning.dispatch.check import check_dispatch
 from landbridge.planning.dispatch.problem import (
     DispatchState,
@@ -47,7 +43,6 @@ from landbridge.planning.dispatch.problem import (
 )
 from landbridge.planning.dispatch.solve import next_job, plan
 
-RESULTS = Path(__file__).parent / "results"
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 BERTHS = ["29", "30", "L1", "L2"]
 TRACKS = ["T1", "T2", "T3", "T4"]
@@ -236,14 +231,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "seed": args.seed,
     }
-    table = Table(title="Dispatch (pure dispatcher, planning/dispatch)")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, str(value))
-    Console().print(table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "dispatch.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print_figures("Dispatch (pure dispatcher, planning/dispatch)", "dispatch", figures)
 
 
 if __name__ == "__main__":

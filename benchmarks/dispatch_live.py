@@ -39,11 +39,10 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 from stdnum import iso6346
 
-from harness import machine_load, percentile, scratch_database, served, server_url, write_result
+from harness import machine_load, percentile, print_figures, scratch_database, served, server_url
 from landbridge.domain.equipment import EquipmentStatus
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ManifestEntry
@@ -281,13 +280,8 @@ def main() -> None:
         figures["load_after_http"] = machine_load()
         figures.update(audit(url))
     figures["targets"] = {"decision_p99_ms": 50, "replan_s": 1.0, "confirmations_per_s": 200}
-    table = Table(title="Dispatch on a live PostgreSQL hub (services/work)")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, str(value))
-    console.print(table)
-    console.print(f"wrote {write_result('dispatch_live', figures)}")
+    written = print_figures("Dispatch on a live PostgreSQL hub (services/work)", "dispatch_live", figures, console)
+    console.print(f"wrote {written}")
 
 
 if __name__ == "__main__":

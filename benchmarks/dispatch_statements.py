@@ -21,12 +21,11 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from dispatch_live import prepare, sign_on_drivers
-from harness import machine_load, scratch_database, server_url, write_result
+from harness import machine_load, print_figures, scratch_database, server_url
 from landbridge.services.actor import Actor
 from landbridge.services.work import jobs
 from landbridge.store.unit_of_work import UnitOfWork
@@ -103,13 +102,8 @@ def main() -> None:
         drivers = sign_on_drivers(url, cranes)
         figures.update(measure(url, drivers, args.confirmations))
     figures["load_after"] = machine_load()
-    table = Table(title="SQL and CPU per driver confirmation (services/work, PostgreSQL)")
-    table.add_column("figure")
-    table.add_column("value", justify="right", overflow="fold")
-    for key, value in figures.items():
-        table.add_row(key, str(value))
-    console.print(table)
-    console.print(f"wrote {write_result('dispatch_statements', figures)}")
+    title = "SQL and CPU per driver confirmation (services/work, PostgreSQL)"
+    console.print(f"wrote {print_figures(title, 'dispatch_statements', figures, console)}")
 
 
 if __name__ == "__main__":

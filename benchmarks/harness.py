@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -155,3 +157,15 @@ def write_result(name: str, figures: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(figures, indent=2, default=str) + "\n")
     return path
+
+
+def print_figures(title: str, name: str, figures: dict[str, Any], console: Console | None = None) -> Path:
+    """Print the figures as a two-column table and write them as JSON (``write_result``); the path."""
+    console = console or Console()
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right", overflow="fold")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    console.print(table)
+    return write_result(name, figures)
