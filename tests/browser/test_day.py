@@ -10,8 +10,6 @@ through the API first. Every page is checked for Content-Security-Policy violati
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from landbridge.api.app import create_app
 from landbridge.scenarios import load_scenario
@@ -27,8 +24,9 @@ from landbridge.services.seeding import seed_scenario
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.readmodels.common import hub_zone
-from tests.browser.conftest import Offline, Served, _free_port, _require, login, shot
+from tests.browser.conftest import Offline, Served, _require, login, shot
 from tests.browser.demo import OPERATOR_TOKEN
+from tests.live_server import serve
 from tests.support import container_number, token, uic_wagon, wagon_1520
 
 pytestmark = pytest.mark.browser
@@ -51,20 +49,10 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     upgrade(url)
     seed_scenario(UnitOfWork.for_url(url), load_scenario())
     admin = token(url, "control-room", "admin")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    party = {"code": "KAZAGRO", "name": "KazAgro Export", "role": "shipper", "country": "KZ"}
-    assert httpx.post(f"{base}/api/v1/parties", json=party, headers=_bearer(admin)).status_code == 201
-    yield base, admin
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(url)) as base:
+        party = {"code": "KAZAGRO", "name": "KazAgro Export", "role": "shipper", "country": "KZ"}
+        assert httpx.post(f"{base}/api/v1/parties", json=party, headers=_bearer(admin)).status_code == 201
+        yield base, admin
 
 
 def _bearer(value: str) -> dict[str, str]:
