@@ -32,6 +32,7 @@ from landbridge.services.operations.common import (
     snapshot,
 )
 from landbridge.store import tables
+from landbridge.store.repositories.transaction_cache import transaction_cache
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Where a container may come from when the yard operator places it (moves within the yard, drop-offs
@@ -100,20 +101,16 @@ def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.Ya
 
 
 def _locked_block(uow: UnitOfWork, code: str, *, exclusive: bool = False) -> tables.YardBlockRow:
-    # A move locks the same block up to three times (move, take out, put in): ask the database once
-    # per (sub)transaction and mode — a rolled-back savepoint releases its locks, so its cache goes too.
-    session = uow.session
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    cached = session.info.get("locked_yard_blocks")
-    if cached is None or cached[0] is not transaction:
-        cached = session.info["locked_yard_blocks"] = (transaction, {})
-    locked: dict[str, tuple[tables.YardBlockRow, bool]] = cached[1]
+    # A move locks the same block up to three times (move, take out, put in), and a batch of commands
+    # many times: ask the database once per transaction and mode — the lock holds until the
+    # transaction ends, and any rollback (a savepoint's releases its locks) forgets the cache.
+    locked = transaction_cache(uow.session, "locked_yard_blocks")
     if code in locked and (locked[code][1] or not exclusive):
-        return locked[code][0]
+        return locked[code][0]  # type: ignore[no-any-return]
     block = uow.yard.block(code, lock=True, shared=not exclusive)
     if block is None:
         raise NotFound("slot", f"no yard block {code!r}")
-    locked[code] = (block, exclusive)
+    transaction_cache(uow.session, "locked_yard_blocks")[code] = (block, exclusive)
     return block
 
 

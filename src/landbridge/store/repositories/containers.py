@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.containers import Container, LoadState, Position, PositionKind
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.store import tables
 from landbridge.store.repositories.scope import Scope, visible_containers
+from landbridge.store.repositories.statements import KEY, KEYS, row_by, rows_in
+from landbridge.store.repositories.transaction_cache import transaction_cache
+
+_LOCKED = "locked_containers"  # this transaction's locked container rows by number
+
+_DANGEROUS_CLASSES = select(tables.GoodsLineRow.container_number, tables.GoodsLineRow.imdg_class).where(
+    tables.GoodsLineRow.container_number.in_(bindparam(KEYS, expanding=True)),
+    tables.GoodsLineRow.imdg_class.is_not(None),
+)
 
 
 def container_from_row(row: tables.ContainerRow) -> Container:
@@ -86,9 +95,12 @@ class ContainerRepository:
 
     def get_visible(self, number: str, scope: Scope) -> Container | None:
         """The container if it exists and the scope may see it."""
-        row = self._session.scalar(
-            visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
-        )
+        if scope.everything:
+            row = self._session.get(tables.ContainerRow, number)  # hub staff: by key (from the session if loaded)
+        else:
+            row = self._session.scalar(
+                visible_containers(select(tables.ContainerRow).where(tables.ContainerRow.number == number), scope)
+            )
         return None if row is None else container_from_row(row)
 
     def list_visible(
@@ -102,17 +114,26 @@ class ContainerRepository:
         return [container_from_row(row) for row in rows]
 
     def row_for_update(self, number: str) -> tables.ContainerRow | None:
-        """The container's row, locked until commit on PostgreSQL (SQLite already serialises writers)."""
-        return self._session.scalar(
-            select(tables.ContainerRow).where(tables.ContainerRow.number == number).with_for_update()
-        )
+        """The container's row, locked until commit on PostgreSQL (SQLite already serialises writers).
+
+        A row this transaction has locked already is handed back without asking again: the lock
+        holds until the transaction ends, so nobody else has changed it (a rollback, even to a
+        savepoint, forgets it — see :mod:`.transaction_cache`).
+        """
+        locked = transaction_cache(self._session, _LOCKED).get(number)
+        if locked is not None:
+            return locked  # type: ignore[no-any-return]
+        row = self._session.scalar(row_by(tables.ContainerRow, tables.ContainerRow.number, lock=True), {KEY: number})
+        if row is not None:
+            transaction_cache(self._session, _LOCKED)[number] = row
+        return row
 
     def rows(self, numbers: Iterable[str]) -> dict[str, tables.ContainerRow]:
         """Rows of several containers by number."""
         wanted = list(numbers)
         if not wanted:
             return {}
-        found = self._session.scalars(select(tables.ContainerRow).where(tables.ContainerRow.number.in_(wanted)))
+        found = self._session.scalars(rows_in(tables.ContainerRow, tables.ContainerRow.number), {KEYS: wanted})
         return {row.number: row for row in found}
 
     def all_rows(self) -> list[tables.ContainerRow]:
@@ -131,11 +152,7 @@ class ContainerRepository:
         wanted = list(numbers)
         if not wanted:
             return {}
-        rows = self._session.execute(
-            select(tables.GoodsLineRow.container_number, tables.GoodsLineRow.imdg_class).where(
-                tables.GoodsLineRow.container_number.in_(wanted), tables.GoodsLineRow.imdg_class.is_not(None)
-            )
-        ).all()
+        rows = self._session.execute(_DANGEROUS_CLASSES, {KEYS: wanted}).all()
         result: dict[str, set[str]] = {}
         for number, imdg_class in rows:
             result.setdefault(str(number), set()).add(str(imdg_class))

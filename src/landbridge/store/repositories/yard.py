@@ -5,11 +5,45 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.iso_types import size_type
 from landbridge.store import tables
+from landbridge.store.repositories.statements import KEY, row_by
+
+_CELL = tables.YardCellRow
+
+
+def _occupants_of(cells: int) -> Select[str]:
+    """The boxes filling any of ``cells`` (bay, row, tier) cells of a block: built once per count."""
+    return select(_CELL.container_number).where(
+        _CELL.block == bindparam("block"),
+        or_(
+            *(
+                and_(
+                    _CELL.bay == bindparam(f"bay{i}"),
+                    _CELL.row == bindparam(f"row{i}"),
+                    _CELL.tier == bindparam(f"tier{i}"),
+                )
+                for i in range(cells)
+            )
+        ),
+    )
+
+
+# A box covers one or two stacks, so lookups name one or two cells; built once each (issue #19).
+_OCCUPANTS = {cells: _occupants_of(cells) for cells in (1, 2)}
+
+_SLOTS_ON_STACKS = select(tables.YardSlotRow).where(
+    tables.YardSlotRow.container_number.in_(
+        select(_CELL.container_number).where(
+            _CELL.block == bindparam("block"),
+            _CELL.row == bindparam("row"),
+            _CELL.bay.in_(bindparam("bays", expanding=True)),
+        )
+    )
+)
 
 
 class YardRepository:
@@ -22,8 +56,9 @@ class YardRepository:
         """A block; ``lock`` holds it on PostgreSQL — exclusively (``FOR UPDATE``: a change that reads
         the whole block, DG segregation or reefer plugs) or, with ``shared``, ``FOR SHARE`` (a change
         that reads only its own stacks: many of those run at once, none beside an exclusive one)."""
-        query = select(tables.YardBlockRow).where(tables.YardBlockRow.code == code)
-        return self._session.scalar(query.with_for_update(read=shared) if lock else query)
+        return self._session.scalar(
+            row_by(tables.YardBlockRow, tables.YardBlockRow.code, lock=lock, shared=shared), {KEY: code}
+        )
 
     def lock_stacks(self, stacks: Iterable[tuple[str, int, int]]) -> None:
         """Hold these (block, bay, row) stacks until the transaction ends (PostgreSQL advisory locks,
@@ -48,12 +83,7 @@ class YardRepository:
 
     def slots_on_stacks(self, block: str, row: int, bays: Iterable[int]) -> list[tables.YardSlotRow]:
         """Addressed slots of the boxes covering any tier of the given bays of one row (a stack's neighbourhood)."""
-        covering = select(tables.YardCellRow.container_number).where(
-            tables.YardCellRow.block == block, tables.YardCellRow.row == row, tables.YardCellRow.bay.in_(list(bays))
-        )
-        return list(
-            self._session.scalars(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number.in_(covering)))
-        )
+        return list(self._session.scalars(_SLOTS_ON_STACKS, {"block": block, "row": row, "bays": list(bays)}))
 
     def all_slots(self) -> list[tables.YardSlotRow]:
         """Addressed slots of every stored container."""
@@ -68,6 +98,12 @@ class YardRepository:
         wanted = list(cells)
         if not wanted:
             return set()
+        prebuilt = _OCCUPANTS.get(len(wanted))
+        if prebuilt is not None:
+            values: dict[str, object] = {"block": block}
+            for i, (bay, row, tier) in enumerate(wanted):
+                values.update({f"bay{i}": bay, f"row{i}": row, f"tier{i}": tier})
+            return set(self._session.scalars(prebuilt, values))
         conditions = [
             (tables.YardCellRow.bay == bay) & (tables.YardCellRow.row == row) & (tables.YardCellRow.tier == tier)
             for bay, row, tier in wanted
@@ -103,7 +139,7 @@ class YardRepository:
 
     def slot_of(self, number: str) -> tables.YardSlotRow | None:
         """The addressed slot of a stored container."""
-        return self._session.scalar(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number == number))
+        return self._session.scalar(row_by(tables.YardSlotRow, tables.YardSlotRow.container_number), {KEY: number})
 
     def occupy(self, number: str, block: str, bay: int, row: int, tier: int, cells: list[tuple[int, int, int]]) -> None:
         """Store a container at its slot, covering ``cells`` (bay, row, tier); flushes so constraints fire now."""
