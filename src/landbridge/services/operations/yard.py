@@ -55,15 +55,19 @@ def limits(row: tables.YardBlockRow) -> BlockLimits:
 
 def box_of(row: tables.ContainerRow, dg_classes: set[str] | None = None) -> Box:
     """The container as the stacking rules see it."""
-    iso = size_type(row.iso_type)
-    laden = row.load_state == "full"
+    return _box(row.number, row.iso_type, row.load_state, frozenset(dg_classes or ()))
+
+
+def _box(number: str, iso_type: str, load_state: str, dg_classes: frozenset[str]) -> Box:
+    iso = size_type(iso_type)
+    laden = load_state == "full"
     return Box(
-        number=row.number,
+        number=number,
         length_ft=iso.length_ft,
         laden=laden,
         open_top=iso.is_open_top,
         needs_power=iso.is_reefer and laden,
-        dg_classes=frozenset(dg_classes or ()),
+        dg_classes=dg_classes,
     )
 
 
@@ -84,7 +88,11 @@ def state_for(uow: UnitOfWork, block: tables.YardBlockRow, box: Box, slot: YardS
     if box.dg_classes or box.needs_power:
         return block_state(uow, block)
     bays = (slot.bay - 1, slot.bay) if box.long else (slot.bay,)
-    return _state_of(uow, block, uow.yard.slots_on_stacks(block.code, slot.row, bays))
+    stored = [
+        StoredBox(_box(s.number, s.iso_type, s.load_state, s.dg_classes), YardSlot(s.block, s.bay, s.row, s.tier))
+        for s in uow.yard.boxes_on_stacks(block.code, slot.row, bays)
+    ]
+    return BlockState(limits(block), stored)
 
 
 def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.YardSlotRow]) -> BlockState:

@@ -17,6 +17,15 @@ from landbridge.store.repositories.transaction_cache import transaction_cache
 
 _LOCKED = "locked_containers"  # this transaction's locked container rows by number
 
+_IN_POSITION = (
+    select(tables.ContainerRow)
+    .where(
+        tables.ContainerRow.position_kind == bindparam("kind"),
+        tables.ContainerRow.position_reference == bindparam("reference"),
+    )
+    .order_by(tables.ContainerRow.number)
+)
+
 _DANGEROUS_CLASSES = select(tables.GoodsLineRow.container_number, tables.GoodsLineRow.imdg_class).where(
     tables.GoodsLineRow.container_number.in_(bindparam(KEYS, expanding=True)),
     tables.GoodsLineRow.imdg_class.is_not(None),
@@ -68,9 +77,15 @@ class ContainerRepository:
         return self._session.get(tables.ContainerRow, number) is not None
 
     def add(self, container: Container) -> None:
-        """Register a new container."""
-        self._session.add(tables.ContainerRow(**_values(container)))
+        """Register a new container.
+
+        Its row is this transaction's until it commits (nobody else sees it), so it counts as locked:
+        the transaction's next command on the box (booking it, its truck in) need not lock it again.
+        """
+        row = tables.ContainerRow(**_values(container))
+        self._session.add(row)
         self._session.flush()
+        transaction_cache(self._session, _LOCKED)[row.number] = row
 
     def add_many(self, containers: Sequence[Container]) -> None:
         """Register new containers with one multi-row INSERT (a batch import)."""
@@ -142,9 +157,9 @@ class ContainerRepository:
 
     def in_position(self, kind: str, reference: str | None = None) -> list[tables.ContainerRow]:
         """Containers at one kind of place (optionally one reference, e.g. a vessel visit)."""
+        if reference is not None:  # a truck's or a call's boxes: every truck out asks
+            return list(self._session.scalars(_IN_POSITION, {"kind": kind, "reference": reference}))
         query = select(tables.ContainerRow).where(tables.ContainerRow.position_kind == kind)
-        if reference is not None:
-            query = query.where(tables.ContainerRow.position_reference == reference)
         return list(self._session.scalars(query.order_by(tables.ContainerRow.number)))
 
     def dangerous_classes(self, numbers: Iterable[str]) -> dict[str, set[str]]:

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from landbridge.domain.gate import AppointmentStatus
 from landbridge.store import tables
 from landbridge.store.repositories.statements import KEY, row_by
+from landbridge.store.repositories.transaction_cache import transaction_cache
+
+_LOCKED_HOURS = "locked_gate_hours"  # this transaction's locked appointment hours by start
 
 
 class GateRepository:
@@ -20,10 +23,21 @@ class GateRepository:
         self._session = session
 
     def hour(self, hour_start: datetime, lock: bool = False) -> tables.GateHourRow | None:
-        """An appointment hour; ``lock`` serialises booking it on PostgreSQL."""
-        return self._session.scalar(
+        """An appointment hour; ``lock`` serialises booking it on PostgreSQL.
+
+        An hour this transaction has locked already is handed back without asking again (the lock
+        holds until the transaction ends; see :mod:`.transaction_cache`): a batch of gate commands
+        books many trucks into one window.
+        """
+        locked = transaction_cache(self._session, _LOCKED_HOURS).get(hour_start)
+        if locked is not None:
+            return locked  # type: ignore[no-any-return]
+        row = self._session.scalar(
             row_by(tables.GateHourRow, tables.GateHourRow.hour_start, lock=lock), {KEY: hour_start}
         )
+        if lock and row is not None:
+            transaction_cache(self._session, _LOCKED_HOURS)[hour_start] = row
+        return row
 
     def ensure_hour(self, hour_start: datetime, capacity: int) -> None:
         """Create the hour with the default capacity unless it exists (a concurrent creator may win)."""
