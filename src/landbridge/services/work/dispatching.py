@@ -278,22 +278,37 @@ def dispatch_next(
         state = dispatch_state(uow, pools, rows)  # rare: read the whole of these pools
     assigned: dict[str, WorkInstructionRow] = {}
     for code in codes:
-        chosen = next_job(state, code)
-        if chosen is None or chosen.status is not InstructionStatus.OPEN:
-            continue  # nothing to do, or the machine already holds a job
-        if not verified(state, code, chosen):
-            continue
-        given = _assign_open(uow, chosen.id, code)
-        if given is not None:
-            assigned[code] = given
-        taken = replace(chosen, status=InstructionStatus.ASSIGNED, machine=code)
-        state = DispatchState(
-            state.now,
-            state.machines,
-            tuple(taken if i.id == chosen.id else i for i in state.instructions),
-            state.queues,
-        )
+        for _ in range(_TRIES):
+            chosen = next_job(state, code)
+            if chosen is None or chosen.status is not InstructionStatus.OPEN:
+                break  # nothing to do, or the machine already holds a job
+            if not verified(state, code, chosen):
+                break
+            given = _assign_open(uow, chosen.id, code)
+            # Taken: by this machine, or meanwhile by a concurrent confirmation (then ask again, so a
+            # crane whose queue head went to its neighbour gets the next job instead of nothing).
+            status, holder = (InstructionStatus.ASSIGNED, code) if given is not None else _holder(uow, chosen)
+            state = _with(state, replace(chosen, status=status, machine=holder))
+            if given is not None:
+                assigned[code] = given
+                break
     return assigned
+
+
+# Decisions tried per machine when concurrent confirmations keep taking the chosen job first.
+_TRIES = 3
+
+
+def _holder(uow: UnitOfWork, lost: Instruction) -> tuple[InstructionStatus, str | None]:
+    """Who has the job a concurrent confirmation took (its status and machine, as committed)."""
+    found = uow.work.status_of(int(lost.id))
+    return (InstructionStatus.CANCELLED, None) if found is None else (InstructionStatus(found[0]), found[1])
+
+
+def _with(state: DispatchState, changed: Instruction) -> DispatchState:
+    """The state with one instruction replaced."""
+    instructions = tuple(changed if i.id == changed.id else i for i in state.instructions)
+    return DispatchState(state.now, state.machines, instructions, state.queues)
 
 
 def verified(state: DispatchState, machine: str, chosen: Instruction) -> bool:

@@ -86,6 +86,12 @@ class WorkRepository:
         )
         return result.scalars().first()
 
+    def status_of(self, instruction_id: int) -> tuple[str, str | None] | None:
+        """An instruction's status and machine as committed now (None when there is no such instruction)."""
+        table = WorkInstructionRow
+        found = self._session.execute(select(table.status, table.machine).where(table.id == instruction_id)).first()
+        return None if found is None else (found[0], found[1])
+
     def assigned(self) -> list[WorkInstructionRow]:
         """Every assigned instruction (a machine holds it)."""
         return list(
