@@ -30,15 +30,18 @@ gauge_changed        announce the 1520 mm train there, transfer every box, relea
                      emptied 1435 mm train, depart the 1520 mm one
 train_arrived (W)    arrival at the destination (the boxes are delivered); release the train
 train_cancelled      unload its boxes back into the yard, cancel the visit (its track is free)
-box_unloaded (E)     no command receives a loaded train at the base yet: the box is received
-                     by road at the gate instead (counted under "not played as such")
+train_arrived (E)    register its boxes (from its wagon list: the box_unloaded records ahead),
+                     announce the 1435 mm train with the flat wagons they need (a 40 ft box per
+                     wagon, 20 ft boxes paired within the payload), receive it with every box on
+                     its wagon slot (rail)
+box_unloaded (E)     unload the box into a yard slot; release the train when it is empty (rail)
 ==================  =========================================================================
 
 Boxes are stacked by the yard planner (:mod:`.yard_planner`), which knows when each box will
 leave; a box that must leave from under others is dug free by yard moves first (rehandles, as on
-a real terminal, counted in the summary). The eastbound trains themselves (arrival loaded) and the
-grain wait for an operations command that receives a loaded train at the base and for a silo
-mapping; until then they are skipped and counted, never faked; their boxes enter by the gate.
+a real terminal, counted in the summary). An eastbound box its train cannot carry on the scenario's
+wagons (the twin's 50-wagon set takes 100 TEU whatever they weigh; two 29 t grain boxes overload a
+50 t flat) is received by road at the gate instead, counted under "skipped", never faked.
 
 A refused command (a domain error) is counted by command and field and the play goes on; a
 correct run refuses nothing, which the tests check.
@@ -56,7 +59,7 @@ from typing import Any, ClassVar
 
 from stdnum import luhn
 
-from landbridge.domain.containers import LoadState
+from landbridge.domain.containers import LoadState, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, DomainError
 from landbridge.domain.gate import hour_of
 from landbridge.domain.identifiers import ContainerNumber
@@ -66,7 +69,7 @@ from landbridge.scenarios.model import Scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.operations import gate, manifests, parties, rail, vessel, vgm, yard
 from landbridge.services.operations.parties import GoodsLineSpec
-from landbridge.services.operations.rail import WagonSpec
+from landbridge.services.operations.rail import ArrivingBox, WagonSpec
 from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
 from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
 from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
@@ -122,6 +125,7 @@ class Train:
     next_wagon: int = 0
     open_half: str | None = None  # a wagon with one 20 ft box on it, waiting for a second
     wide: str | None = None  # the 1520 mm train its boxes went on at the border
+    eastbound: bool = False  # arrived loaded at the base: unloaded there, then released
 
 
 @dataclass
@@ -173,6 +177,10 @@ class TwinPlayer:
         self.leaves = self.ahead.leaves_h
         self.hub_locode = scenario.base.locode
         self.route_locode = {route.code: route.locode for route in scenario.routes}
+        flat = next(w for w in scenario.wagon_types if w.code == WEST_WAGON_TYPE)
+        self.flat_payload_kg = round(flat.payload_t * 1000)
+        self.set_wagons = next(t for t in scenario.train_types if t.code == WEST_TRAIN_TYPE).wagons
+        self.grain_box_kg = round(scenario.grain.box_payload_t * 1000)
         self.boxes: dict[str, Box] = {}
         self.trains: dict[str, Train] = {}
         self.calls: dict[int, str] = {}  # twin call id → vessel visit reference
@@ -294,7 +302,10 @@ class TwinPlayer:
         if number in self.boxes:
             return self.boxes[number]
         teu, laden = int(fields["teu"]), not bool(fields["empty"])
-        box = Box(number, teu, laden, self._mass_kg(number, teu, laden, self.run.seed))
+        mass_kg = self._mass_kg(number, teu, laden, self.run.seed)
+        if laden and fields.get("category") == "grain":  # a bulk box of grain: tare + the twin's payload
+            mass_kg = mass_or_tare_kg(None, "22G1" if teu == 1 else "42G1") + self.grain_box_kg
+        box = Box(number, teu, laden, mass_kg)
         command = RegisterContainer(
             ContainerNumber(number),
             box.iso_type,
@@ -410,8 +421,8 @@ class TwinPlayer:
             box.place = "gone"
 
     def _received_by_road(self, fields: dict[str, Any]) -> None:
-        """An eastbound train's box: no command receives a loaded train, so it comes in by the gate."""
-        self.summary.skipped["box_unloaded (eastbound): received by road at the gate instead"] += 1
+        """An eastbound box its train could not carry (see :meth:`_east_wagons`): it comes in by the gate."""
+        self.summary.skipped["box_unloaded (eastbound): beyond its train's wagons, received by road instead"] += 1
         self._gate_in(fields)
 
     # ------------------------------------------------------------------ ships
@@ -622,10 +633,11 @@ class TwinPlayer:
         self._do("depart train", rail.depart_train, RAIL, train=wide)
 
     def _train_arrived(self, fields: dict[str, Any]) -> None:
+        if fields.get("direction") == "east":
+            self._east_train_arrived(fields)
+            return
         train = self.trains.get(str(fields["train"]))
         if train is None or fields.get("direction") != "west":
-            if fields.get("direction") == "east":
-                self.summary.skipped["train_arrived (eastbound): no command receives a loaded train"] += 1
             return
         arrived = train.wide or train.reference
         if self._do("train arrival", rail.arrive_at_destination, RAIL, train=arrived):
@@ -633,10 +645,77 @@ class TwinPlayer:
                 self.boxes[number].place = "gone"
             self._do("release train", rail.release_train, RAIL, train=arrived)
 
+    def _east_wagons(self, boxes: list[Box]) -> tuple[list[list[Box]], list[Box]]:
+        """The wagons of an arriving 1435 mm train, as the forming terminal would have loaded them.
+
+        A 40 ft box takes a flat wagon; 20 ft boxes go in pairs, the heaviest with the lightest, as
+        long as the pair stays within the wagon's payload (two grain boxes do not). Boxes beyond the
+        train type's wagon count are returned apart: the twin's train carried them, the scenario's
+        wagons cannot, and the loader does not fake it (they come in by road; counted).
+        """
+
+        def mass(box: Box) -> int:
+            return mass_or_tare_kg(box.mass_kg, box.iso_type)
+
+        groups: list[list[Box]] = [[box] for box in boxes if box.teu == 2]
+        twenties = sorted((box for box in boxes if box.teu == 1), key=lambda box: (-mass(box), box.number))
+        low, high = 0, len(twenties) - 1
+        while low <= high:
+            heavy = twenties[low]
+            low += 1
+            if low <= high and mass(heavy) + mass(twenties[high]) <= self.flat_payload_kg:
+                groups.append([heavy, twenties[high]])
+                high -= 1
+            else:
+                groups.append([heavy])
+        kept = groups[: self.set_wagons]
+        return kept, [box for group in groups[self.set_wagons :] for box in group]
+
+    def _east_train_arrived(self, fields: dict[str, Any]) -> None:
+        """An eastbound train at the base: announce it with its wagons, receive it with its boxes on them."""
+        reference, route = str(fields["train"]), str(fields["route"])
+        arriving = [self._register(box_fields) for box_fields in self.ahead.arriving.get(reference, [])]
+        boxes = [box for box in arriving if box is not None and box.place in ("announced", "gone")]
+        groups, _beyond = self._east_wagons(boxes)
+        wagons = [self._wagon_number(1435) for _ in groups]
+        if not self._do(
+            "announce train",
+            rail.announce_train,
+            RAIL,
+            reference=reference,
+            direction=Direction.EAST,
+            route_code=route,
+            gauge_mm=1435,
+            train_type_code=WEST_TRAIN_TYPE,
+            wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons or [self._wagon_number(1435)]],
+        ):
+            return
+        on_board = [
+            ArrivingBox(box.number, wagon) for wagon, group in zip(wagons, groups, strict=True) for box in group
+        ]
+        if self._do("receive train", rail.receive_train, RAIL, train=reference, boxes=on_board):
+            train = Train(reference, route, wagons, None, [box.container for box in on_board], eastbound=True)
+            self.trains[reference] = train
+            for box in on_board:
+                self.boxes[box.container].place = "wagon"
+            if not train.boxes:
+                self._do("release train", rail.release_train, RAIL, train=reference)
+
     def _box_unloaded(self, fields: dict[str, Any]) -> None:
-        if str(fields["train"]) in self.trains:
+        train = self.trains.get(str(fields["train"]))
+        if train is not None and not train.eastbound:
             return  # a cancelled westbound train's box: unloaded with its train_cancelled record
-        self._received_by_road(fields)
+        number = str(fields["container"])
+        box = self.boxes.get(number)
+        if train is None or box is None or number not in train.boxes:
+            self._received_by_road(fields)
+            return
+        key, slot = self._slot_for(box)
+        if self._do("unload wagon", rail.unload_from_wagon, RAIL, train=train.reference, container=number, slot=slot):
+            self._placed(box, key)
+            train.boxes.remove(number)
+            if not train.boxes:
+                self._do("release train", rail.release_train, RAIL, train=train.reference)
 
     # ------------------------------------------------------------------ the play
     def play_instant(self, batch: list[FlowRecord]) -> None:
