@@ -6,7 +6,7 @@ functions the API calls, one unit of work each, with ``occurred_at`` from the si
 ==================  =========================================================================
 twin record          commands (role)
 ==================  =========================================================================
-(start)              the twin's line (owner code LBT) and forwarder as parties (planner)
+(start)              the twin's line (owner code LBT), forwarder and grain owner as parties
 a box appears        register it, book it (a consignment per destination and day: the rail
                      route's city, the base itself for the gate, a sea port), and for a
                      laden box that leaves by ship its shipper's VGM (forwarder)
@@ -35,6 +35,12 @@ train_arrived (E)    register its boxes (from its wagon list: the box_unloaded r
                      wagon, 20 ft boxes paired within the payload), receive it with every box on
                      its wagon slot (rail)
 box_unloaded (E)     unload the box into a yard slot; release the train when it is empty (rail)
+grain_tipped         receive a lot from that grain box (emptied where it stands) into the first
+                     silo bin with room, in the scenario's order (yard operator; owner
+                     TWINGRAIN, wheat: the twin keeps one silo stock, the base has bins)
+grain_shipped        a bulk call at the grain berth, alongside from the start of loading (the
+                     twin's loader rate), ships the oldest lots first, departs (line, planner,
+                     yard operator)
 ==================  =========================================================================
 
 Boxes are stacked by the yard planner (:mod:`.yard_planner`), which knows when each box will
@@ -51,7 +57,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -67,17 +73,18 @@ from landbridge.domain.manifests import ManifestEntry
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.scenarios.model import Scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import gate, manifests, parties, rail, vessel, vgm, yard
+from landbridge.services.operations import gate, grain, manifests, parties, rail, vessel, vgm, yard
 from landbridge.services.operations.parties import GoodsLineSpec
 from landbridge.services.operations.rail import ArrivingBox, WagonSpec
 from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
 from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
+from landbridge.simulation.params import TwinParameters
 from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
 from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
 SOURCE = "twin-load"
-LINE_PARTY, FORWARDER_PARTY = "TWINLINE", "TWINFWD"
+LINE_PARTY, FORWARDER_PARTY, GRAIN_PARTY = "TWINLINE", "TWINFWD", "TWINGRAIN"
 TWIN_OWNER_CODE = "LBT"  # ISO 6346 owner code of the twin's boxes (LBTU…)
 PLANNER = Actor("twin-planner", "planner", source=SOURCE)
 LINE = Actor("twin-line-agent", "shipping_line", party=LINE_PARTY, source=SOURCE)
@@ -85,6 +92,9 @@ FORWARDER = Actor("twin-forwarder", "forwarder", party=FORWARDER_PARTY, source=S
 YARD = Actor("twin-yard-operator", "yard_operator", source=SOURCE)
 RAIL = Actor("twin-rail-operator", "rail_operator", source=SOURCE)
 GATE = Actor("twin-gate-clerk", "gate_clerk", source=SOURCE)
+# The twin's grain: one Kazakh exporter's milling wheat in transit (G1, G2: wheat is the bulk of it;
+# the class and moisture are assumed, the twin does not model them).
+GRAIN_CROP, GRAIN_CLASS, GRAIN_MOISTURE_PCT = "wheat", "3rd class", 13.5
 
 WEST_TRAIN_TYPE, WEST_WAGON_TYPE, WEST_WAGONS = "cn_1435", "cn_flat_40ft", 50
 WIDE_TRAIN_TYPE, WIDE_WAGON_TYPE = "kz_1520", "kz_flat_80ft"  # two 40 ft slots per wagon
@@ -181,6 +191,16 @@ class TwinPlayer:
         self.flat_payload_kg = round(flat.payload_t * 1000)
         self.set_wagons = next(t for t in scenario.train_types if t.code == WEST_TRAIN_TYPE).wagons
         self.grain_box_kg = round(scenario.grain.box_payload_t * 1000)
+        self.grain_berth = scenario.grain.berth
+        self.grain_loader_t_per_h = TwinParameters().grain_loader_t_per_h
+        # The twin keeps one silo stock; the base has bins. A tipped box becomes a lot in the first
+        # bin (scenario order) with room for it; a ship takes the oldest lots first.
+        self.silo_room_kg = {
+            code: round(group.capacity_t * 1000) for group in scenario.grain.silo_groups for code in group.bin_codes()
+        }
+        self.grain_lots: deque[list[Any]] = deque()  # [lot reference, kg left], oldest first
+        self.untipped: dict[str, list[str]] = {}  # eastbound train → its grain boxes not yet tipped
+        self.grain_ships = 0
         self.boxes: dict[str, Box] = {}
         self.trains: dict[str, Train] = {}
         self.calls: dict[int, str] = {}  # twin call id → vessel visit reference
@@ -250,6 +270,9 @@ class TwinPlayer:
             code=FORWARDER_PARTY,
             name="Twin Forwarding",
             role=PartyRole.FORWARDER,
+        )
+        self._do(
+            "create party", parties.create_party, PLANNER, code=GRAIN_PARTY, name="Twin Grain", role=PartyRole.SHIPPER
         )
 
     def _destination(self, number: str, category: str, route: str | None) -> str:
@@ -706,6 +729,8 @@ class TwinPlayer:
         if train is not None and not train.eastbound:
             return  # a cancelled westbound train's box: unloaded with its train_cancelled record
         number = str(fields["container"])
+        if fields.get("category") == "grain" and not fields.get("empty"):
+            self.untipped.setdefault(str(fields["train"]), []).append(number)
         box = self.boxes.get(number)
         if train is None or box is None or number not in train.boxes:
             self._received_by_road(fields)
@@ -716,6 +741,80 @@ class TwinPlayer:
             train.boxes.remove(number)
             if not train.boxes:
                 self._do("release train", rail.release_train, RAIL, train=train.reference)
+
+    # ------------------------------------------------------------------ grain
+    def _grain_tipped(self, fields: dict[str, Any]) -> None:
+        """A grain box of an eastbound train emptied into the silo: a lot received from that container."""
+        waiting = self.untipped.get(str(fields["train"]))
+        if not waiting:
+            self.summary.skipped["grain_tipped: no grain box of its train at the base"] += 1
+            return
+        number = waiting.pop(0)
+        mass_kg = round(float(fields["tonnes"]) * 1000)
+        silo = next((code for code, room in self.silo_room_kg.items() if room >= mass_kg), None)
+        if silo is None:
+            self.summary.skipped["grain_tipped: every silo bin full"] += 1
+            return
+        reference = f"TW-G-{number}"
+        if self._do(
+            "receive grain",
+            grain.receive_grain,
+            YARD,
+            reference=reference,
+            owner_code=GRAIN_PARTY,
+            crop=GRAIN_CROP,
+            grain_class=GRAIN_CLASS,
+            mass_kg=mass_kg,
+            moisture_pct=GRAIN_MOISTURE_PCT,
+            silo_code=silo,
+            source_kind="containers",
+            sources=[number],
+        ):
+            self.silo_room_kg[silo] -= mass_kg
+            self.grain_lots.append([reference, silo, mass_kg])
+            box = self.boxes[number]
+            box.laden, box.mass_kg = False, None  # emptied where it stands
+
+    def _grain_shipped(self, fields: dict[str, Any]) -> None:
+        """A bulk ship loaded at the grain berth: its call, the oldest lots first, its departure."""
+        wanted_kg = round(float(fields["tonnes"]) * 1000)
+        self.grain_ships += 1
+        reference = f"TW-GV{self.grain_ships:04d}"
+        loaded_at = self.at
+        # The twin reports the ship when loaded; it came alongside when loading began (the silo's rate).
+        self.at = loaded_at - timedelta(hours=float(fields["tonnes"]) / self.grain_loader_t_per_h)
+        try:
+            announced = self._do(
+                "announce vessel",
+                vessel.announce_vessel,
+                LINE,
+                reference=reference,
+                vessel_name="Twin bulk",
+                eta=self.at,
+            )
+            berthed = announced and self._do(
+                "berth vessel",
+                vessel.berth_vessel,
+                PLANNER,
+                reference=reference,
+                berth_code=self.grain_berth,
+                etb=self.at,
+            )
+        finally:
+            self.at = loaded_at
+        if not berthed:
+            return
+        while wanted_kg > 0 and self.grain_lots:
+            lot = self.grain_lots[0]
+            taken = min(wanted_kg, lot[2])
+            if not self._do("ship grain", grain.ship_grain, YARD, lot=lot[0], mass_kg=taken, vessel_visit=reference):
+                break
+            wanted_kg -= taken
+            lot[2] -= taken
+            self.silo_room_kg[lot[1]] += taken
+            if lot[2] == 0:
+                self.grain_lots.popleft()
+        self._do("depart vessel", vessel.depart_vessel, PLANNER, reference=reference)
 
     # ------------------------------------------------------------------ the play
     def play_instant(self, batch: list[FlowRecord]) -> None:
@@ -758,6 +857,8 @@ class TwinPlayer:
         "gauge_changed": _gauge_changed,
         "train_arrived": _train_arrived,
         "box_unloaded": _box_unloaded,
+        "grain_tipped": _grain_tipped,
+        "grain_shipped": _grain_shipped,
     }
 
     def play(self, progress: Callable[[int, datetime], None] | None = None) -> LoadSummary:
