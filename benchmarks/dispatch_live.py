@@ -30,16 +30,20 @@ benchmarks/results/dispatch_live.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stdnum import iso6346
 
 from harness import machine_load, percentile, print_figures, scratch_database, served, server_url
@@ -55,6 +59,7 @@ from landbridge.services.operations.common import execute
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.work import dispatching, equipment, generate, jobs
 from landbridge.store import tables
+from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
@@ -195,8 +200,38 @@ def breakdowns(url: str, cranes: list[str], count: int) -> dict[str, Any]:
     }
 
 
+def _tree_cpu_s(root: psutil.Process) -> float:
+    """CPU seconds (user + system) of a process and all its children so far."""
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _server_tree() -> psutil.Process:
+    """The ``landbridge serve`` process this benchmark started (its workers are its children)."""
+    return next(p for p in psutil.Process().children() if "serve" in " ".join(p.cmdline()))
+
+
+def _warm_up(base: str, token: str, workers: int) -> None:
+    """Send each server worker the two requests a driver makes before the clock starts: a worker builds
+    FastAPI's route tables and response schemas on the first requests it matches (seconds of CPU)."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        for _ in range(8 * workers):
+            client.get("/api/v1/equipment/mine")
+            client.post("/api/v1/work/instructions/0/confirm")  # no such job: 404, nothing changes
+
+
 def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, workers: int) -> dict[str, Any]:
-    """Every crane's driver confirms its jobs over HTTP as fast as it can, until ``total`` are done."""
+    """Every crane's driver confirms its jobs over HTTP as fast as it can, until ``total`` are done.
+
+    A driver reads its job once (``GET /equipment/mine``), then confirms job after job: each
+    confirmation's answer carries the next job, as the driver's screen shows it. CPU seconds of the
+    server's processes, of PostgreSQL's backends and of this client are measured over the run, so the
+    figures say what a confirmation costs whatever else the shared machine is doing.
+    """
     done = [0]
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -204,34 +239,61 @@ def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, worker
 
         def drive(token: str) -> None:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
-                while True:
+                job = client.get("/api/v1/equipment/mine").json().get("job")
+                while job is not None:
                     with lock:
                         if done[0] >= total:
                             return
-                    job = client.get("/api/v1/equipment/mine").json().get("job")
-                    if job is None:
-                        return
-                    status = client.post(f"/api/v1/work/instructions/{job['id']}/confirm").status_code
+                    answer = client.post(f"/api/v1/work/instructions/{job['id']}/confirm")
                     with lock:
-                        statuses[status] = statuses.get(status, 0) + 1
-                        if status == 200:
+                        statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+                        if answer.status_code == 200:
                             done[0] += 1
+                    job = answer.json().get("next") if answer.status_code == 200 else None
+                    if job is None:
+                        job = client.get("/api/v1/equipment/mine").json().get("job")
 
+        _warm_up(base, next(iter(drivers.values()))[1], workers)
+        server = _server_tree()
         threads = [threading.Thread(target=drive, args=(token,)) for _, token in drivers.values()]
-        started = time.perf_counter()
+        server_before, database_before = _tree_cpu_s(server), server_cpu_s(url) or 0.0
+        client_before, started = time.process_time(), time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        client_s = time.process_time() - client_before
+        server_s, database_s = _tree_cpu_s(server) - server_before, (server_cpu_s(url) or 0.0) - database_before
+    count = max(done[0], 1)
     return {
         "http_confirmations": done[0],
         "http_wall_s": round(wall, 1),
         "confirmations_per_s": round(done[0] / wall, 1),
+        "server_cpu_ms_per_confirm": round(server_s / count * 1000, 1),
+        "postgres_cpu_ms_per_confirm": round(database_s / count * 1000, 1),
+        "client_cpu_ms_per_confirm": round(client_s / count * 1000, 1),
+        "confirmations_per_cpu_s": round(count / max(server_s + database_s + client_s, 1e-9), 1),
         "http_statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_workers": workers,
         "drivers": len(drivers),
     }
+
+
+def server_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database (None if unknown)."""
+    with engine_for(url).connect() as connection:
+        pids = list(
+            connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        )
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # a server on another machine
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def audit(url: str) -> dict[str, Any]:
