@@ -9,6 +9,7 @@
   length fits, in wagon order) → one ``load_rail`` per box in the track's sequenced queue.
 * A truck that is in: each **drop-off** → ``gate_drop_off`` to a yard slot; each **pick-up** →
   ``gate_pick_up`` from its slot, in the block's queue.
+* A grain order (``services/work/grain_work.py``) → jobs for the grain gear whose subject is a lot.
 * A box to load or pick up that stands under others → one ``relocation`` per box on top, in the
   block's queue; the move depends on them (top-most first), so a box on top always goes first.
 
@@ -39,6 +40,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
+from landbridge.services.work.grain_work import GrainOrder, grain_work
 from landbridge.services.work.targets import Promise, Stack, TargetPlanner, box_for, boxes_on_top
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
@@ -59,8 +61,16 @@ class _Builder:
         self.created: list[WorkInstructionRow] = []
 
     def add(
-        self, *, kind: InstructionKind, container: str, queue: str, pool: str, sequenced: bool, **fields: Any
+        self,
+        *,
+        kind: InstructionKind,
+        queue: str,
+        pool: str,
+        sequenced: bool,
+        container: str | None = None,
+        **fields: Any,
     ) -> WorkInstructionRow:
+        """Store one instruction of a box (``container``) or of a grain lot (``lot`` in ``fields``)."""
         self.uow.work.ensure_queue(queue, pool, sequenced=sequenced)
         from_x, from_y = self.plan.point(fields.pop("from_pool"))
         to_x, to_y = self.plan.point(fields.pop("to_pool"))
@@ -141,7 +151,11 @@ class _Builder:
 
 
 def _covered(uow: UnitOfWork, visit: str, kind: InstructionKind) -> set[str]:
-    return {r.container for r in uow.work.of_visit(visit, kind.value) if r.status != InstructionStatus.CANCELLED.value}
+    return {
+        r.container
+        for r in uow.work.of_visit(visit, kind.value)
+        if r.status != InstructionStatus.CANCELLED.value and r.container is not None
+    }
 
 
 def _next_sequence(uow: UnitOfWork, queue: str) -> int:
@@ -430,7 +444,7 @@ def _generate(
                 reference,
                 actor,
                 None,
-                {"instructions": [[c["id"], c["kind"], c["container"]] for c in created]},
+                {"instructions": [[c["id"], c["kind"], c["container"] or c["lot"]] for c in created]},
             )
         return {"created": created, "assigned": assigned}
 
@@ -473,6 +487,20 @@ def for_train(
         _train_work(builder, train)
 
     return _generate(uow, actor, "train_visit", reference, build, occurred_at, idempotency)
+
+
+def for_grain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    order: GrainOrder,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes)."""
+    return _generate(
+        uow, actor, "grain_lot", order.lot, lambda builder: grain_work(builder, order), occurred_at, idempotency
+    )
 
 
 def for_truck(

@@ -77,7 +77,7 @@ def control_room(session: Session, now: datetime) -> ControlRoom:
     for machine in fleet.machines():
         view = machine_view(machine, plan)
         job = held.get(machine.code)
-        view["job"] = None if job is None else f"{job.kind} {job.container}"
+        view["job"] = None if job is None else f"{job.kind} {job.container or job.lot}"
         machines.append(view)
         by_status[machine.status] = by_status.get(machine.status, 0) + 1
     places = [(f"berth:{b}", *plan.point(f"berth:{b}")) for b in plan.berths]
@@ -135,6 +135,11 @@ _PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?P<train>\S+) wagon (?P<wagon>\S+) slot (?P<slot>\S+)"),
         _("train %(train)s, wagon %(wagon)s, slot %(slot)s"),
     ),
+    # The grain gear's places (``services/work/grain_work.py``).
+    (re.compile(r"silo (?P<silo>\S+)"), _("silo %(silo)s")),
+    (re.compile(r"container (?P<number>\S+)"), _("container %(number)s")),
+    (re.compile(r"(?P<count>\d+) hopper wagons"), _("%(count)s hopper wagons")),
+    (re.compile(r"(?P<count>\d+) bulk boxes"), _("%(count)s bulk boxes")),
 )
 
 
