@@ -51,3 +51,20 @@ def test_grain_places_are_worded_in_the_drivers_language(language: str) -> None:
     places = ("silo S01", "container LBOU0000905", "12 hopper wagons", "3 bulk boxes")
     assert tuple(place_text(p, gettext) for p in places) == GRAIN[language]
     assert gettext("grain_receive") != "grain_receive"  # the job's kind is worded too
+
+
+# The tractor legs from the yard to a loading track or the gate.
+LEGS = {
+    "en": ("tractor at block A", "track T1", "tractor at track T1", "the gate", "tractor at the gate"),
+    "zh": ("堆区 A 的拖车", "装车线 T1", "装车线 T1 的拖车", "闸口", "闸口的拖车"),
+    "ru": ("тягач у блока A", "путь T1", "тягач у пути T1", "ворота", "тягач у ворот"),
+    "kk": ("A блогындағы тартқыш", "жол T1", "T1 жолындағы тартқыш", "қақпа", "қақпадағы тартқыш"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LEGS))
+def test_tractor_leg_places_are_worded_in_the_drivers_language(language: str) -> None:
+    gettext = Localiser(language).gettext
+    places = ("tractor at block A", "track T1", "tractor at track T1", "gate", "tractor at the gate")
+    assert tuple(place_text(p, gettext) for p in places) == LEGS[language]
+    assert place_text("block A", gettext) != "block A" or language == "en"

@@ -221,6 +221,12 @@ class GenerateIn(CommandIn):
         return self
 
 
+class PoolsIn(CommandIn):
+    """Where a machine works: ``berth:<code>``, ``block:<code>``, ``track:<code>`` or ``gate``, each once."""
+
+    pools: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=1, max_length=64)
+
+
 class StatusIn(CommandIn):
     """A machine's new status; a break or out of service needs the reason."""
 

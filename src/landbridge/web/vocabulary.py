@@ -70,6 +70,7 @@ INSTRUCTION_KINDS = (
     _("housekeeping"),
     _("relocation"),
     _("transport"),
+    _("lift_to_tractor"),
     _("grain_receive"),
     _("grain_transfer"),
     _("grain_ship"),

@@ -26,6 +26,7 @@ _WHO_MAY = {
     "housekeeping": _YARD,
     "relocation": _YARD,
     "transport": {"terminal_tractor"},
+    "lift_to_tractor": _YARD,
     "grain_receive": {"grain_loader"},
     "grain_transfer": {"grain_loader"},
     "grain_ship": {"grain_loader"},

@@ -45,6 +45,7 @@ class InstructionKind(StrEnum):
     HOUSEKEEPING = "housekeeping"
     RELOCATION = "relocation"
     TRANSPORT = "transport"
+    LIFT_TO_TRACTOR = "lift_to_tractor"
     GRAIN_RECEIVE = "grain_receive"
     GRAIN_TRANSFER = "grain_transfer"
     GRAIN_SHIP = "grain_ship"
@@ -83,6 +84,7 @@ MACHINE_KINDS_FOR: dict[InstructionKind, frozenset[MachineKind]] = {
     InstructionKind.HOUSEKEEPING: _YARD_MACHINES,
     InstructionKind.RELOCATION: _YARD_MACHINES,
     InstructionKind.TRANSPORT: frozenset({MachineKind.TERMINAL_TRACTOR}),
+    InstructionKind.LIFT_TO_TRACTOR: _YARD_MACHINES,
     **{kind: frozenset({MachineKind.GRAIN_LOADER}) for kind in GRAIN_KINDS},
 }
 

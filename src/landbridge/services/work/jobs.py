@@ -116,6 +116,8 @@ def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow
     kinds = {InstructionKind(row.kind)}
     if (row.target or {}).get("via") == "tractor":
         kinds.add(InstructionKind.TRANSPORT)
+    if (row.target or {}).get("then"):  # a tractor's leg to a track or the gate: the move it makes ready
+        kinds.add(InstructionKind(row.target["then"]))
     able = {k.value for kind in kinds for k in MACHINE_KINDS_FOR[kind]}
     sharing = [
         m.code

@@ -130,6 +130,13 @@ _PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"vessel (?P<reference>\S+)"), _("vessel %(reference)s")),
     (re.compile(r"truck (?P<reference>\S+)"), _("truck %(reference)s")),
     (re.compile(r"tractor at berth (?P<berth>\S+)"), _("tractor under the crane, berth %(berth)s")),
+    # The tractor legs from the yard to a loading track or the gate.
+    (re.compile(r"tractor at block (?P<block>\S+)"), _("tractor at block %(block)s")),
+    (re.compile(r"tractor at track (?P<track>\S+)"), _("tractor at track %(track)s")),
+    (re.compile(r"tractor at the gate"), _("tractor at the gate")),
+    (re.compile(r"block (?P<block>\S+)"), _("block %(block)s")),
+    (re.compile(r"track (?P<track>\S+)"), _("track %(track)s")),
+    (re.compile(r"gate"), _("the gate")),
     (re.compile(r"berth (?P<berth>\S+)"), _("quay, berth %(berth)s")),
     (
         re.compile(r"(?P<train>\S+) wagon (?P<wagon>\S+) slot (?P<slot>\S+)"),
