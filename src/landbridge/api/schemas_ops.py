@@ -160,6 +160,12 @@ class UnloadIn(CommandIn):
     slot: str | None = None
 
 
+class TrainCancelIn(CommandIn):
+    reason: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="why the visit is called off (kept in the audit trail)", examples=["too few boxes booked"]
+    )
+
+
 class BorderIn(CommandIn):
     crossing_code: Code | None = None
 

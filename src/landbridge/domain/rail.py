@@ -105,6 +105,7 @@ class TrainStatus(StrEnum):
     GAUGE_CHANGED = "gauge_changed"
     ARRIVED = "arrived"
     RELEASED = "released"
+    CANCELLED = "cancelled"  # called off at the base before it left; its track and wagons are free
 
 
 class TrainKind(StrEnum):
@@ -124,6 +125,26 @@ def check_releasable(train: str, status: str, boxes_on_board: int, field: str = 
         raise RuleViolation(field, f"train {train} is {status}; a train is released at the border or its destination")
     if boxes_on_board:
         raise RuleViolation(field, f"train {train} still carries {boxes_on_board} box(es); unload them first")
+
+
+# Where a train visit may be called off: at the base, before it leaves.
+CANCELLABLE = frozenset({TrainStatus.ANNOUNCED, TrainStatus.LOADING})
+
+
+def check_cancellable(train: str, status: str, boxes_on_board: int) -> None:
+    """A train visit is cancelled only at the base and empty (409 naming the state otherwise).
+
+    A departed train is on the corridor (its arrival or release ends it); a train with boxes on
+    board would strand them on wagons of a visit that no longer exists, so they are unloaded first.
+    """
+    if TrainStatus(status) not in CANCELLABLE:
+        raise Conflict(
+            "status", f"train {train} is {status}; only a train at the base (announced or loading) is cancelled"
+        )
+    if boxes_on_board:
+        raise Conflict(
+            "train", f"train {train} is {status} with {boxes_on_board} box(es) on board; unload them before cancelling"
+        )
 
 
 def check_returnable(train: str, status: str, gauge_mm: int, kind: str, field: str = "train") -> None:

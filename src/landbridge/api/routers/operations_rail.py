@@ -15,6 +15,7 @@ from landbridge.api.schemas_ops import (
     CommandIn,
     EmptyReturnIn,
     GaugeTransferIn,
+    TrainCancelIn,
     TrainVisitCorrectionIn,
     TrainVisitIn,
     UnloadIn,
@@ -119,6 +120,18 @@ def depart(
     return respond(
         rail.depart_train(
             uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.post("/{reference}/cancel", response_model=TrainVisitOut, responses=ERRORS)
+def cancel(reference: str, body: TrainCancelIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Call off a train visit at the base before it leaves (``train.cancelled``): its track is free.
+
+    409 naming the state when it has left or still has boxes on board (unload them first)."""
+    return respond(
+        rail.cancel_train_visit(
+            uow, who.actor, train=reference, reason=body.reason, occurred_at=body.occurred_at, idempotency=key
         )
     )
 

@@ -28,6 +28,7 @@ from landbridge.domain.rail import (
     TrainStatus,
     WagonTrip,
     WagonType,
+    check_cancellable,
     check_releasable,
     check_returnable,
     check_wagon_mass,
@@ -397,6 +398,37 @@ def depart_train(
         location = visit.track_code
         visit.track_code = None  # the track is free for the next train
         return _train_transition(uow, actor, train, AT_BASE, TrainStatus.DEPARTED, EventType.TRAIN_DEPARTED, location)
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def cancel_train_visit(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    reason: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Call off a train visit at the base before it leaves (``train.cancelled``): its loading track is free.
+
+    Refused with 409 naming the state when the train has left or still has boxes on board (unload
+    them first: a box never stays on a cancelled train's wagons).
+    """
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        visit = _train(uow, train)
+        on_board = {cell.container_number for cell, _ in uow.rail.cells_of_train(train)}
+        check_cancellable(train, visit.status, len(on_board))
+        before = {"status": visit.status, "track_code": visit.track_code}
+        location = visit.track_code
+        visit.status = TrainStatus.CANCELLED.value
+        visit.track_code = None  # the track is free for the next train
+        uow.session.flush()
+        after = {"status": visit.status, "track_code": None, "reason": reason}
+        subject_event(uow, EventType.TRAIN_CANCELLED, "train_visit", train, actor, before, after, location=location)
+        return train_view(uow, visit)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 

@@ -29,7 +29,7 @@ border_arrived       arrival at the crossing
 gauge_changed        announce the 1520 mm train there, transfer every box, release the
                      emptied 1435 mm train, depart the 1520 mm one
 train_arrived (W)    arrival at the destination (the boxes are delivered); release the train
-train_cancelled      unload its boxes back into the yard; its track is not used again
+train_cancelled      unload its boxes back into the yard, cancel the visit (its track is free)
 box_unloaded (E)     no command receives a loaded train at the base yet: the box is received
                      by road at the gate instead (counted under "not played as such")
 ==================  =========================================================================
@@ -181,7 +181,6 @@ class TwinPlayer:
         self.bookings: set[str] = set()
         self.wagon_serial = 0
         self.truck_serial = 0
-        self.blocked_tracks: set[str] = set()
         self.at: datetime = run.at(run.records[0].time_h if run.records else 0.0)
 
     # ------------------------------------------------------------------ plumbing
@@ -498,7 +497,6 @@ class TwinPlayer:
             return
         reference = str(fields["train"])
         track = str(fields["track"]) if fields.get("track") else None
-        track = None if track in self.blocked_tracks else track
         wagons = [self._wagon_number(1435) for _ in range(WEST_WAGONS)]
         if not self._do(
             "announce train",
@@ -556,7 +554,7 @@ class TwinPlayer:
     def _train_cancelled(self, fields: dict[str, Any]) -> None:
         train = self.trains.get(str(fields["train"]))
         if train is None:
-            return
+            return  # never formed (no track or no wagons): nothing was announced
         for number in list(train.boxes):
             box = self.boxes[number]
             key, slot = self._slot_for(box)
@@ -565,10 +563,8 @@ class TwinPlayer:
             ):
                 self._placed(box, key)
                 train.boxes.remove(number)
-        # No command cancels a visit: it keeps its track, so later trains are announced without it.
-        if train.track is not None:
-            self.blocked_tracks.add(train.track)
-        self.summary.skipped["train_cancelled: visit left announced (no cancel command)"] += 1
+        reason = f"twin: {fields.get('reason') or 'cancelled'}"
+        self._do("cancel train", rail.cancel_train_visit, RAIL, train=train.reference, reason=reason)
 
     def _border_arrived(self, fields: dict[str, Any]) -> None:
         train = self.trains.get(str(fields["train"]))
