@@ -127,3 +127,31 @@ def test_the_driver_screen_shows_a_grain_job_in_the_drivers_language(hub: Hub) -
     with TestClient(hub.client.app, cookies={"lb_token": hub.tokens["auditor"]}) as room:
         page = room.get("/work").text
         assert 'data-queue="grain:32"' in page and "G7" in page  # the grain queue and the gear's job
+
+
+def test_part_of_a_lot_is_moved_to_another_silo_and_shipped_by_the_grain_gear(hub: Hub) -> None:
+    call(hub, "POST", "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    visit = {"reference": "GV1", "vessel_name": "Bulker", "eta": "2026-12-01T00:00Z"}
+    call(hub, "POST", "/api/v1/vessel-visits", visit, 201)
+    call(hub, "POST", "/api/v1/vessel-visits/GV1/berth", {"berth_code": "32", "etb": "2026-12-01T01:00Z"})
+    (tip,) = _order(hub, _receipt("G1", 100_000))["created"]
+    split = {"step": "transfer", "lot": "G1", "silo_code": "S02", "mass_kg": 40_000, "new_reference": "G1B"}
+    (move,) = _order(hub, split)["created"]
+    (ship,) = _order(hub, {"step": "ship", "lot": "G1B", "mass_kg": 40_000, "vessel_visit": "GV1"})["created"]
+    assert move["depends_on"] == [tip["id"]] and ship["depends_on"] == [move["id"]]  # the new lot waits for its move
+    assert (ship["from_place"], ship["to_place"], ship["visit"]) == ("silo S02", "vessel GV1", "GV1")
+    drivers: dict[str, str] = {}
+    for job in (tip, move, ship):
+        holder = call(hub, "GET", f"/api/v1/work/instructions/{job['id']}")["machine"]
+        assert holder is not None and holder.startswith("GL")
+        if holder not in drivers:
+            drivers[holder] = f"d{len(drivers) + 1}"
+            call(hub, "POST", f"/api/v1/equipment/{holder}/sign-on", user=drivers[holder])
+        call(hub, "POST", f"/api/v1/work/instructions/{job['id']}/confirm", user=drivers[holder])
+    assert call(hub, "GET", "/api/v1/grain/lots/G1")["mass_kg"] == 60_000
+    moved = call(hub, "GET", "/api/v1/grain/lots/G1B")
+    assert (moved["silo_code"], moved["mass_kg"]) == ("S02", 0)
+    ledger = call(hub, "GET", "/api/v1/grain/balance")["ACME"]
+    assert (ledger["received_kg"], ledger["shipped_kg"], ledger["in_stock_kg"]) == (100_000, 40_000, 60_000)
+    (shipped,) = _events(hub.url, "grain.shipped")
+    assert f"instruction:{ship['id']}" in (shipped.source_reference or "") and "machine:GL" in shipped.source_reference
