@@ -1,13 +1,16 @@
-"""A train visit called off at the base (issue #19): refused while it carries boxes or has left (409
-naming the state), its track free for the next train afterwards, an audit event with the reason."""
+"""How a train visit ends at the base (issue #19): called off (refused while it carries boxes or has left,
+409 naming the state; its track free for the next train; an audit event with the reason), or an
+eastbound train received loaded, each box on the wagon slot its wagon list names, unloaded into the
+yard and released — every invariant holding."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from landbridge.services.invariants import check_invariants
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.readmodels.rail import LOADING_STATUSES, trains
-from tests.e2e.support import uic_wagon
+from tests.e2e.support import container_number, uic_wagon
 from tests.integration.test_operations_rules import Client, box, hub, post, refused
 
 __all__ = ["hub"]
@@ -69,3 +72,76 @@ def test_a_departed_train_is_not_cancelled(hub: Client) -> None:
     post(client, "/api/v1/train-visits/T3/depart", {})
     message = refused(client, "/api/v1/train-visits/T3/cancel", {"reason": "late"}, 409, "status")
     assert "departed" in message
+
+
+def _registered(client: Any, serial: int, iso: str, mass_kg: int) -> str:
+    number = container_number(serial)
+    body = {"number": number, "iso_type": iso, "load_state": "full", "gross_mass_kg": mass_kg}
+    post(client, "/api/v1/containers", body, 201)
+    return number
+
+
+def test_an_eastbound_train_arrives_loaded_is_unloaded_and_released(hub: Client) -> None:
+    client, _, url = hub
+    wagons = [{"number": uic_wagon(serial), "wagon_type": "cn_flat_40ft"} for serial in (11, 12)]
+    east = {"reference": "E1", **CHINA, "direction": "east", "wagons": wagons, "track_code": "T3"}
+    post(client, "/api/v1/train-visits", east, 201)
+    post(client, "/api/v1/train-visits", {**east, "reference": "W1", "direction": "west", "track_code": None}, 201)
+    twenty, other_twenty, forty = (
+        _registered(client, 21, "22G1", 24_000),
+        _registered(client, 22, "22G1", 24_000),
+        _registered(client, 23, "42G1", 28_000),
+    )
+    heavy = _registered(client, 24, "22G1", 30_000)
+    in_yard = _box_in_yard(client, 25)
+    first, second = uic_wagon(11), uic_wagon(12)
+    boxes = [
+        {"container": twenty, "wagon_number": first},
+        {"container": other_twenty, "wagon_number": first},
+        {"container": forty, "wagon_number": second},
+    ]
+
+    refused(client, "/api/v1/train-visits/W1/receive", {"boxes": boxes}, 422, "train")  # westbound
+    refused(
+        client,
+        "/api/v1/train-visits/E1/receive",
+        {"boxes": [*boxes, {"container": in_yard, "wagon_number": second}]},
+        409,
+        "boxes[3].container",
+    )
+    refused(
+        client,
+        "/api/v1/train-visits/E1/receive",
+        {"boxes": [{"container": twenty, "wagon_number": uic_wagon(13)}]},
+        404,
+        "boxes[0].wagon_number",
+    )
+    over = [{"container": heavy, "wagon_number": first}, {"container": twenty, "wagon_number": first}]
+    assert "payload" in refused(
+        client, "/api/v1/train-visits/E1/receive", {"boxes": over}, 422, "boxes[1].wagon_number"
+    )
+    refused(client, "/api/v1/train-visits/E1/receive", {"boxes": [*boxes, boxes[0]]}, 422, "boxes[3].container")
+
+    arrived = post(client, "/api/v1/train-visits/E1/receive", {"boxes": boxes})
+    assert arrived["status"] == "arrived"
+    on_wagons = [sorted({load["container"] for load in w["loads"]}) for w in arrived["wagons"]]
+    assert on_wagons == [sorted([twenty, other_twenty]), [forty]]
+    position = client.get(f"/api/v1/containers/{forty}").json()["position"]
+    assert position["kind"] == "wagon" and position["reference"].startswith("E1/")
+    refused(client, "/api/v1/train-visits/E1/receive", {"boxes": []}, 422, "status")  # once
+    refused(client, "/api/v1/train-visits/E1/release", {}, 422, "train")  # still carries boxes
+    refused(client, "/api/v1/train-visits/E1/depart", {}, 422, "status")
+
+    for number in (twenty, other_twenty, forty):
+        unloaded = post(client, "/api/v1/train-visits/E1/unload", {"container": number})
+        assert unloaded["position"]["kind"] == "yard"
+    released = post(client, "/api/v1/train-visits/E1/release", {})
+    assert released["status"] == "released"
+
+    with UnitOfWork.for_url(url) as uow:
+        types = [e.event_type for e in uow.events.for_subject("container", forty)]
+        assert types[-2:] == ["train.arrived", "container.unloaded_wagon"]
+        places = [e.location for e in uow.events.for_subject("train_visit", "E1")][-2:]
+        assert places == ["T3", "T3"], "arrived and released at the base's track"
+    reports = check_invariants(UnitOfWork.for_url(url))
+    assert all(report.holds for report in reports), [r.problems for r in reports if not r.holds]

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from landbridge.domain.errors import Conflict, RuleViolation
-from landbridge.domain.units import Gauge
+from landbridge.domain.units import Direction, Gauge
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,21 @@ def check_cancellable(train: str, status: str, boxes_on_board: int) -> None:
         raise Conflict(
             "train", f"train {train} is {status} with {boxes_on_board} box(es) on board; unload them before cancelling"
         )
+
+
+def check_receivable(train: str, direction: str, kind: str, field: str = "train") -> None:
+    """Only an eastbound service train arrives loaded at the base (422 naming ``field``)."""
+    if direction != Direction.EAST:
+        raise RuleViolation(field, f"train {train} is {direction}bound; the base receives eastbound trains")
+    if kind != TrainKind.SERVICE.value:
+        raise RuleViolation(field, f"train {train} is an empty return; it arrives at the border station")
+
+
+def unloads_at_base(status: str, direction: str, kind: str) -> bool:
+    """A train is unloaded at the base while there (announced, loading), or once an eastbound one arrived."""
+    if status in (TrainStatus.ANNOUNCED, TrainStatus.LOADING):
+        return True
+    return status == TrainStatus.ARRIVED and direction == Direction.EAST and kind == TrainKind.SERVICE.value
 
 
 def check_returnable(train: str, status: str, gauge_mm: int, kind: str, field: str = "train") -> None:

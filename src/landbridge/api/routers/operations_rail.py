@@ -15,6 +15,7 @@ from landbridge.api.schemas_ops import (
     CommandIn,
     EmptyReturnIn,
     GaugeTransferIn,
+    TrainArrivalIn,
     TrainCancelIn,
     TrainVisitCorrectionIn,
     TrainVisitIn,
@@ -121,6 +122,16 @@ def depart(
         rail.depart_train(
             uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
         )
+    )
+
+
+@router.post("/{reference}/receive", response_model=TrainVisitOut, responses=ERRORS)
+def receive(reference: str, body: TrainArrivalIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """An announced eastbound train arrives at the base with its boxes on its wagons (``train.arrived``);
+    unload them with ``…/unload``, then ``…/release``."""
+    boxes = [rail.ArrivingBox(b.container, b.wagon_number, b.slot) for b in body.boxes]
+    return respond(
+        rail.receive_train(uow, who.actor, train=reference, boxes=boxes, occurred_at=body.occurred_at, idempotency=key)
     )
 
 
