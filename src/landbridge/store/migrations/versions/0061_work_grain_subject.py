@@ -1,7 +1,7 @@
 """a work instruction's subject is a container or a grain lot (grain gear gets instructions)
 
 Revision ID: 0061
-Revises: 0080
+Revises: 0085
 Create Date: 2026-12-07 16:40:00
 
 Why: the grain gear at the grain berth tips grain trains into silos, moves lots between silos,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0061"
-down_revision = "0080"
+down_revision = "0085"
 branch_labels = None
 depends_on = None
 
