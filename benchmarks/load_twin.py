@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/load_twin.py [--days 7] [--warmup-days 30] [--seed 1]
                                              [--backend postgresql|sqlite] [--database-url URL] [--partition]
-                                             [--profile FILE] [--batch N]
+                                             [--profile FILE] [--batch N] [--savepoints]
 
 PostgreSQL: with ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server, otherwise it starts a
 throwaway cluster with the durable defaults (``fsync`` and ``synchronous_commit`` on) and stops it
@@ -19,7 +19,8 @@ CPU is measured as well as wall time (the machine is shared): the loader's own C
 database (``/proc/<pid>/stat`` of its backends, when the server runs on this machine).
 ``--profile FILE`` writes a cProfile of the play timed in CPU seconds (``python -m pstats FILE``).
 ``--batch N`` sets the commands per transaction (default 500; 1 = a transaction per command as
-the API runs them).
+the API runs them); ``--savepoints`` puts each command in its own SAVEPOINT (the default is the optimistic
+batch of ``store/batched_unit_of_work.py``: no SAVEPOINT; a command refused after it wrote replays the batch).
 
 Target (issue #19): a year (``--days 365``) on PostgreSQL in ≤ 20 min on 2 cores, ≥ 500 commands/s.
 Prints a table and writes JSON to benchmarks/results/load_twin_<backend>.json.
@@ -104,6 +105,9 @@ def main() -> None:
     parser.add_argument("--partition", action="store_true")
     parser.add_argument("--profile", type=Path, help="write a cProfile (CPU seconds) of the load to FILE")
     parser.add_argument("--batch", type=int, default=BATCH_COMMANDS, help="commands per transaction")
+    parser.add_argument(
+        "--savepoints", action="store_true", help="each command in its own SAVEPOINT (default: optimistic batches)"
+    )
     args = parser.parse_args()
     console = Console()
     figures: dict[str, Any] = {"machine_load_before": machine_load()}
@@ -136,6 +140,7 @@ def main() -> None:
             warmup_days=args.warmup_days,
             on_play=on_play,
             batch_commands=args.batch,
+            savepoints=args.savepoints,
         )
         if profile is not None:
             profile.disable()
@@ -176,6 +181,7 @@ def main() -> None:
         commands_per_s=round(summary.commands_per_s, 1),
         commands_per_loader_cpu_s=round(summary.total_commands / max(figures["loader_cpu_s"], 1e-9), 1),
         batch_commands=args.batch,
+        savepoints=args.savepoints,
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     table = Table(title=f"load-twin: {args.days:g} days on {args.backend}")

@@ -1,33 +1,46 @@
-"""A unit of work for bulk loads: many commands in one transaction, each in its own savepoint (issue #19).
+"""A unit of work for bulk loads: many commands in one transaction (issue #19).
 
 Every command the loader issues still goes through ``operations.common.execute`` and the service
 that the API calls, with all its rules, locks and events. What changes is only where the unit of
-work ends: ``execute``'s ``with uow`` opens a **savepoint** in a transaction that stays open for a
-batch of commands, its ``commit`` releases the savepoint, and a refused command rolls back to its
-savepoint — exactly what a refused API command leaves behind (nothing), while the commands before
-it in the batch stay. :meth:`BatchedUnitOfWork.commit_batch` commits the batch.
+work ends: ``execute``'s ``with uow`` joins a transaction that stays open for a batch of commands,
+its ``commit`` keeps the command's work in the batch, and :meth:`BatchedUnitOfWork.commit_batch`
+commits the batch. A refused command leaves nothing behind — exactly what a refused API command
+leaves — while the commands before it in the batch stay. Two ways to get there:
+
+* **savepoints** (``savepoints=True``): each command runs in its own SAVEPOINT, released when it
+  commits and rolled back when it is refused;
+* **optimistic** (the default): no SAVEPOINT. A command refused before it wrote anything (almost
+  every refusal: the rules are checked first) leaves nothing to undo — its unflushed changes are
+  dropped from the session. A command refused after it wrote part of its work poisons the batch:
+  the batch is rolled back, its earlier commands are run again from the journal (they did the same
+  before, on the same state, so they do the same again), and the refused command runs once more in
+  a savepoint, where its refusal rolls back cleanly.
 
 Why: the profile of a day's play (``benchmarks/load_twin.py --profile``) showed the per-command
-commit, session and connection set-up as the largest cost outside the rules themselves (and on
-SQLite each commit is a disk sync). The API never batches — a request is one transaction — so the
-loader's figures measure the services' work, not the cost of a commit per request; docs/scale.md
-states that.
+commit, session and connection set-up as the largest cost outside the rules themselves (on SQLite
+each commit is a disk sync), and then the two SAVEPOINT statements a quarter of what a command
+sends. The API never batches — a request is one transaction — so the loader's figures measure the
+services' work, not the cost of a commit per request; docs/scale.md states that.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from landbridge.store.database import session_factory
 from landbridge.store.repositories.events import SOLE_WRITER
 from landbridge.store.unit_of_work import UnitOfWork
 
+T = TypeVar("T")
+
 
 class BatchedUnitOfWork(UnitOfWork):
-    """A unit of work whose transactions are savepoints of one long transaction, committed in batches.
+    """A unit of work whose commands share one long transaction, committed in batches.
 
     It neither retries nor waits for other writers (``owns_transaction`` is False, as for a joined
     unit of work): the loader is the database's only writer while it runs, and says so to the
@@ -37,25 +50,41 @@ class BatchedUnitOfWork(UnitOfWork):
 
     owns_transaction = False
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, savepoints: bool = False) -> None:
         super().__init__(sessions)
+        self.savepoints = savepoints
+        """Every command in its own SAVEPOINT (True) or optimistic (False; see the module)."""
         self._batch: Session | None = None
-        self._savepoints: list[SessionTransaction] = []
+        # Per open ``with``: the command's savepoint (None when optimistic) and the writes before it.
+        self._open: list[tuple[SessionTransaction | None, int]] = []
         self._released: list[bool] = []
+        self._writes = 0
+        self._journal: list[Callable[[UnitOfWork], Any]] = []
+        self.half_applied = False
+        """A command was refused after writing part of its work: :meth:`run` rolls the batch back and replays it."""
         self.pending = 0
-        """Commands committed to their savepoint since the last :meth:`commit_batch`."""
+        """Commands committed to the batch since the last :meth:`commit_batch`."""
 
     @classmethod
-    def for_url(cls, url: str) -> BatchedUnitOfWork:
+    def for_url(cls, url: str, *, savepoints: bool = False) -> BatchedUnitOfWork:
         """A batched unit of work on the database at ``url``."""
-        return cls(session_factory(url))
+        return cls(session_factory(url), savepoints=savepoints)
+
+    def _count_write(self, *args: Any) -> None:
+        statement: str = args[2]
+        if statement.lstrip()[:6].upper() != "SELECT":
+            self._writes += 1
 
     def __enter__(self) -> Self:
         if self._batch is None:
             self._batch = self._sessions()
             self._batch.info[SOLE_WRITER] = True
+            # Counts the statements that change something: a refused command that sent none has nothing to undo.
+            event.listen(self._batch.connection(), "before_cursor_execute", self._count_write)
         self.attach(self._batch)
-        self._savepoints.append(self._batch.begin_nested())
+        # A command inside a command always gets its savepoint: the outer one may go on after it fails.
+        savepoint = self._batch.begin_nested() if self.savepoints or self._open else None
+        self._open.append((savepoint, self._writes))
         self._released.append(False)
         return self
 
@@ -65,36 +94,88 @@ class BatchedUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        savepoint = self._savepoints.pop()
+        savepoint, writes_before = self._open.pop()
         released = self._released.pop()
-        if not released and savepoint.is_active:
-            savepoint.rollback()
+        if released:
+            return
+        if savepoint is not None:
+            if savepoint.is_active:
+                savepoint.rollback()
+            return
+        assert self._batch is not None
+        if self._writes != writes_before or self._batch.deleted:
+            self.half_applied = True  # part of its work reached the database: only a replay undoes it
+            return
+        for row in list(self._batch.new):
+            self._batch.expunge(row)  # created, never written
+        for row in list(self._batch.dirty):
+            self._batch.expire(row)  # changed in memory only: read again from the database when next used
 
     def commit(self) -> None:
-        """Release this command's savepoint: its work joins the batch."""
-        self._savepoints[-1].commit()
+        """This command's work joins the batch (its savepoint released; optimistic: written out)."""
+        savepoint = self._open[-1][0]
+        if savepoint is not None:
+            savepoint.commit()
+        else:
+            assert self._batch is not None
+            self._batch.flush()
         self._released[-1] = True
-        if len(self._savepoints) == 1:
+        if len(self._open) == 1:
             self.pending += 1
 
     def rollback(self) -> None:
-        """Discard this command's work (back to its savepoint)."""
-        self._savepoints[-1].rollback()
-        self._released[-1] = True
+        """Discard this command's work (back to its savepoint; optimistic: as a refusal does)."""
+        savepoint = self._open[-1][0]
+        if savepoint is not None:
+            savepoint.rollback()
+            self._released[-1] = True
+
+    def run(self, command: Callable[[UnitOfWork], T]) -> T:
+        """Run one command of the batch (``command(self)``, which goes through ``execute``) and journal it.
+
+        A refusal is raised as it is; one that came after the command wrote part of its work first
+        rolls the batch back and replays it (see the module), so it leaves nothing behind either.
+        """
+        try:
+            result = command(self)
+        except Exception:
+            if not self.half_applied:
+                raise
+            self._replay()
+            savepoints, self.savepoints = self.savepoints, True
+            try:
+                result = command(self)  # refused again, now in a savepoint that undoes it
+            finally:
+                self.savepoints = savepoints
+        self._journal.append(command)
+        return result
+
+    def _replay(self) -> None:
+        journal, self._journal = self._journal, []
+        self.close()
+        for command in journal:
+            try:
+                self.run(command)
+            except Exception as error:  # it was done once on this very state: a difference is a bug
+                raise RuntimeError(
+                    f"replaying the batch after a refusal: a command done before failed: {error}"
+                ) from error
 
     def commit_batch(self) -> None:
-        """Commit every command released since the last batch, and start afresh (a small identity map)."""
-        if self._savepoints:
+        """Commit every command done since the last batch, and start afresh (a small identity map)."""
+        if self._open:
             raise RuntimeError("a command is still running; commit the batch between commands")
         if self._batch is not None:
             self._batch.commit()
             self._batch.close()
             self._batch = None
         self.pending = 0
+        self._journal = []
 
     def close(self) -> None:
-        """Drop an uncommitted batch (after an unexpected error)."""
+        """Drop an uncommitted batch (after an unexpected error, or to replay it)."""
         if self._batch is not None:
             self._batch.close()
             self._batch = None
         self.pending = 0
+        self.half_applied = False

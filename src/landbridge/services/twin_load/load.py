@@ -50,6 +50,7 @@ def load_twin(
     on_twin_day: Callable[[float], None] | None = None,
     on_play: Callable[[int, int, datetime, int], None] | None = None,
     batch_commands: int = BATCH_COMMANDS,
+    savepoints: bool = False,
 ) -> LoadSummary:
     """Run (or read) the twin and play it through the services; returns what was issued."""
     uow = UnitOfWork.for_url(url)
@@ -71,7 +72,7 @@ def load_twin(
             f"the run ends {run.at(run.records[-1].time_h):%Y-%m-%d}, in the future: events may not be dated later "
             "than now; play fewer days"
         )
-    player = TwinPlayer(url, run, _blocks(uow), scenario, batch_commands=batch_commands)
+    player = TwinPlayer(url, run, _blocks(uow), scenario, batch_commands=batch_commands, savepoints=savepoints)
     total = len(run.records)
 
     def progress(done: int, at: datetime) -> None:

@@ -55,6 +55,7 @@ correct run refuses nothing, which the tests check.
 
 from __future__ import annotations
 
+import copy
 import random
 import time
 from collections import Counter, deque
@@ -177,8 +178,9 @@ class TwinPlayer:
         scenario: Scenario,
         *,
         batch_commands: int = BATCH_COMMANDS,
+        savepoints: bool = False,
     ) -> None:
-        self.uow = BatchedUnitOfWork.for_url(url)
+        self.uow = BatchedUnitOfWork.for_url(url, savepoints=savepoints)
         self.batch_commands = batch_commands
         self.run = run
         self.summary = LoadSummary(run.days, run.seed, records=len(run.records))
@@ -219,13 +221,19 @@ class TwinPlayer:
         """
         self.summary.commands[what] += 1
         try:
-            outcome = command(self.uow, *args, occurred_at=self.at, **kwargs)
+            outcome = self._run(command, *args, occurred_at=self.at, **kwargs)
         except DomainError as error:
             self.summary.refused[f"{what} ({error.field})"] += 1
             if len(self.summary.first_refusals) < 20:
                 self.summary.first_refusals.append(f"{self.at:%Y-%m-%d %H:%M} {what}: {error.field}: {error.reason}")
             return None
         return outcome if outcome is not None else True
+
+    def _run(self, command: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """``command(uow, *args, **kwargs)`` through the batch, which journals it with a copy of its arguments
+        (a batch replayed after a refusal must issue exactly what it issued the first time)."""
+        frozen_args, frozen_kwargs = copy.deepcopy((args, kwargs))
+        return self.uow.run(lambda uow: command(uow, *frozen_args, **frozen_kwargs))
 
     def _wagon_number(self, gauge_mm: int) -> str:
         self.wagon_serial += 1
@@ -375,8 +383,8 @@ class TwinPlayer:
         reference = f"AP-{truck}"
         self.summary.commands["book appointment"] += 1
         try:
-            gate.book_appointment(
-                self.uow,
+            self._run(
+                gate.book_appointment,
                 GATE,
                 EVERYTHING,
                 reference=reference,
