@@ -215,7 +215,7 @@ def main() -> None:
     parser.add_argument("--no-catch-up", action="store_true", help="leave the DCSA projection behind")
     parser.add_argument("--no-feed", action="store_true", help="do not page through the DCSA feed")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 160))  # the table stays readable in a log file
     url = args.database_url
     figures: dict[str, Any] = {"label": args.label, "machine_load_before": machine_load(), "routes": {}}
     with engine_for(url).connect() as connection:

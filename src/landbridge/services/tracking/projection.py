@@ -370,6 +370,8 @@ def enqueue(
     """
     if subscriptions is None:
         subscriptions = _live_subscriptions(session)
+    if subscriptions:
+        session.flush()  # the filters read the event's equipment and document rows
     for subscription in subscriptions:
         if recorded_at < dcsa.as_utc(subscription.created_at):
             continue
