@@ -3,8 +3,8 @@ driver confirmations per second end to end over HTTP — with zero lost or doubl
 
 Usage::
 
-    .venv/bin/python benchmarks/dispatch_live.py [--instructions 2000] [--drivers 18] [--confirmations 600]
-                                                 [--workers 2] [--decisions 200] [--breakdowns 5]
+    .venv/bin/python benchmarks/dispatch_live.py [--instructions 2000] [--confirmations 400]
+                                                 [--workers 1 2] [--decisions 200] [--breakdowns 5]
 
 With ``LANDBRIDGE_TEST_POSTGRES_URL`` set it uses that server (a scratch database, dropped after);
 otherwise it starts its own throwaway cluster. It seeds the Lianyungang scenario (42 machines; the
@@ -19,8 +19,12 @@ default: every box gets a promised yard slot). Then:
 * **re-plan after a breakdown** — a crane with a job goes out of service: its jobs are given back
   and every queue re-planned (the re-plan inside is timed, and the whole command);
 * **confirmations per second** — one driver per quay crane, each on its own HTTP connection to
-  ``landbridge serve --workers N``, reads its job and confirms it as fast as it can; afterwards
-  every done instruction must have exactly one ``container.discharged`` event carrying its id.
+  ``landbridge serve --workers N`` (for each N of ``--workers``), reads its job and confirms job
+  after job as fast as it can (each answer carries the next job); the CPU seconds of the server's
+  processes, of PostgreSQL's backends and of this client are measured over the run (per
+  confirmation, and confirmations per CPU-second: what the rate would be on one idle core);
+  afterwards every done instruction must have exactly one ``container.discharged`` event carrying
+  its id.
 
 Targets (issue #21): decision p99 < 50 ms, re-plan < 1 s, ≥ 200 confirmations/s. The machine is
 shared: the load average is printed beside the figures. Prints a table; writes JSON to
@@ -30,16 +34,20 @@ benchmarks/results/dispatch_live.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stdnum import iso6346
 
 from harness import machine_load, percentile, print_figures, scratch_database, served, server_url
@@ -55,6 +63,7 @@ from landbridge.services.operations.common import execute
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.work import dispatching, equipment, generate, jobs
 from landbridge.store import tables
+from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
@@ -69,18 +78,21 @@ def _box(serial: int) -> str:
 
 
 class Timed:
-    """Wrap a function and keep the duration of every call (seconds)."""
+    """Wrap a function and keep the wall and CPU seconds of every call (CPU: this process's
+    ``process_time``, which the other work on a shared machine does not inflate as it does wall time)."""
 
     def __init__(self, function: Callable[..., Any]) -> None:
         self.function = function
         self.durations: list[float] = []
+        self.cpu: list[float] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             return self.function(*args, **kwargs)
         finally:
             self.durations.append(time.perf_counter() - started)
+            self.cpu.append(time.process_time() - cpu_started)
 
 
 def prepare(url: str, instructions: int, console: Console) -> dict[str, Any]:
@@ -161,8 +173,10 @@ def decisions(url: str, drivers: dict[str, tuple[str, str]], count: int) -> dict
             done += 1
     finally:
         jobs.dispatch_next = dispatching.dispatch_next  # type: ignore[attr-defined]
-    inner = sorted(step.durations)
+    inner, inner_cpu = sorted(step.durations), sorted(step.cpu)
     return {
+        "decision_cpu_p50_ms": round(statistics.median(inner_cpu) * 1000, 1),
+        "decision_cpu_p99_ms": round(percentile(inner_cpu, 0.99) * 1000, 1),
         "confirmations_timed": len(whole),
         "decision_p50_ms": round(statistics.median(inner) * 1000, 1),
         "decision_p99_ms": round(percentile(inner, 0.99) * 1000, 1),
@@ -195,8 +209,38 @@ def breakdowns(url: str, cranes: list[str], count: int) -> dict[str, Any]:
     }
 
 
+def _tree_cpu_s(root: psutil.Process) -> float:
+    """CPU seconds (user + system) of a process and all its children so far."""
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _server_tree() -> psutil.Process:
+    """The ``landbridge serve`` process this benchmark started (its workers are its children)."""
+    return next(p for p in psutil.Process().children() if "serve" in " ".join(p.cmdline()))
+
+
+def _warm_up(base: str, token: str, workers: int) -> None:
+    """Send each server worker the two requests a driver makes before the clock starts: a worker builds
+    FastAPI's route tables and response schemas on the first requests it matches (≈ 0.3 s of CPU)."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        for _ in range(8 * workers):
+            client.get("/api/v1/equipment/mine")
+            client.post("/api/v1/work/instructions/0/confirm")  # no such job: 404, nothing changes
+
+
 def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, workers: int) -> dict[str, Any]:
-    """Every crane's driver confirms its jobs over HTTP as fast as it can, until ``total`` are done."""
+    """Every crane's driver confirms its jobs over HTTP as fast as it can, until ``total`` are done.
+
+    A driver reads its job once (``GET /equipment/mine``), then confirms job after job: each
+    confirmation's answer carries the next job, as the driver's screen shows it. CPU seconds of the
+    server's processes, of PostgreSQL's backends and of this client are measured over the run, so the
+    figures say what a confirmation costs whatever else the shared machine is doing.
+    """
     done = [0]
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -204,34 +248,61 @@ def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, worker
 
         def drive(token: str) -> None:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
-                while True:
+                job = client.get("/api/v1/equipment/mine").json().get("job")
+                while job is not None:
                     with lock:
                         if done[0] >= total:
                             return
-                    job = client.get("/api/v1/equipment/mine").json().get("job")
-                    if job is None:
-                        return
-                    status = client.post(f"/api/v1/work/instructions/{job['id']}/confirm").status_code
+                    answer = client.post(f"/api/v1/work/instructions/{job['id']}/confirm")
                     with lock:
-                        statuses[status] = statuses.get(status, 0) + 1
-                        if status == 200:
+                        statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+                        if answer.status_code == 200:
                             done[0] += 1
+                    job = answer.json().get("next") if answer.status_code == 200 else None
+                    if job is None:
+                        job = client.get("/api/v1/equipment/mine").json().get("job")
 
+        _warm_up(base, next(iter(drivers.values()))[1], workers)
+        server = _server_tree()
         threads = [threading.Thread(target=drive, args=(token,)) for _, token in drivers.values()]
-        started = time.perf_counter()
+        server_before, database_before = _tree_cpu_s(server), server_cpu_s(url) or 0.0
+        client_before, started = time.process_time(), time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        client_s = time.process_time() - client_before
+        server_s, database_s = _tree_cpu_s(server) - server_before, (server_cpu_s(url) or 0.0) - database_before
+    count = max(done[0], 1)
     return {
         "http_confirmations": done[0],
         "http_wall_s": round(wall, 1),
         "confirmations_per_s": round(done[0] / wall, 1),
+        "server_cpu_ms_per_confirm": round(server_s / count * 1000, 1),
+        "postgres_cpu_ms_per_confirm": round(database_s / count * 1000, 1),
+        "client_cpu_ms_per_confirm": round(client_s / count * 1000, 1),
+        "confirmations_per_cpu_s": round(count / max(server_s + database_s + client_s, 1e-9), 1),
         "http_statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_workers": workers,
         "drivers": len(drivers),
     }
+
+
+def server_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database (None if unknown)."""
+    with engine_for(url).connect() as connection:
+        pids = list(
+            connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        )
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # a server on another machine
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def audit(url: str) -> dict[str, Any]:
@@ -260,8 +331,8 @@ def main() -> None:
     parser.add_argument("--instructions", type=int, default=2000)
     parser.add_argument("--decisions", type=int, default=200)
     parser.add_argument("--breakdowns", type=int, default=5)
-    parser.add_argument("--confirmations", type=int, default=600)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--confirmations", type=int, default=400, help="over HTTP, per server size")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server sizes to measure in turn")
     args = parser.parse_args()
     console = Console()
     figures: dict[str, Any] = {"load_before": machine_load()}
@@ -276,8 +347,10 @@ def main() -> None:
         figures["load_after_decisions"] = machine_load()
         figures.update(breakdowns(url, cranes, args.breakdowns))
         figures["open_before_http"] = _open_count(url)
-        figures.update(throughput(url, drivers, args.confirmations, args.workers))
-        figures["load_after_http"] = machine_load()
+        for workers in args.workers:
+            measured = throughput(url, drivers, args.confirmations, workers)
+            figures.update({f"{key}@{workers}w": value for key, value in measured.items()})
+            figures[f"load_after_http@{workers}w"] = machine_load()
         figures.update(audit(url))
     figures["targets"] = {"decision_p99_ms": 50, "replan_s": 1.0, "confirmations_per_s": 200}
     written = print_figures("Dispatch on a live PostgreSQL hub (services/work)", "dispatch_live", figures, console)

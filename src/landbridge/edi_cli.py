@@ -48,6 +48,14 @@ class _CountingReader(io.TextIOBase):
         return chunk
 
 
+def _starts_an_interchange(path: Path) -> bool:
+    """Whether the file starts like an interchange (nothing is imported or logged from one that does not)."""
+    from landbridge.interchange.edifact.syntax import INTERCHANGE_PEEK_CHARS, starts_an_interchange
+
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return starts_an_interchange(handle.read(INTERCHANGE_PEEK_CHARS))
+
+
 @edi_app.command("import")
 def edi_import(
     files: Annotated[list[Path], typer.Argument(help="EDIFACT files (several interchanges per file are fine)")],
@@ -65,6 +73,14 @@ def edi_import(
     if missing:
         for name in missing:
             err_console.print(f"[red]error[/red] {name}: no such file", highlight=False)
+        raise typer.Exit(2)
+    not_edifact = [str(path) for path in files if not _starts_an_interchange(path)]
+    if not_edifact:
+        for name in not_edifact:
+            err_console.print(
+                f"[red]error[/red] {name}: holds no EDIFACT interchange: it must start with a UNA or UNB segment",
+                highlight=False,
+            )
         raise typer.Exit(2)
     uow = UnitOfWork.for_url(_url(database_url))
     totals = {"accepted": 0, "partially_accepted": 0, "rejected": 0, "duplicate": 0, "held": 0}

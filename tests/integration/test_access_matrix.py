@@ -45,6 +45,8 @@ WRITES: list[tuple[str, frozenset[str]]] = [
     ("/api/v1/train-visits", frozenset({"planner", "rail_operator", "admin"})),
     ("/api/v1/train-visits/T9/load", frozenset({"rail_operator", "admin"})),
     ("/api/v1/train-visits/T9/gauge-transfer", frozenset({"rail_operator", "admin"})),
+    ("/api/v1/train-visits/T9/cancel", frozenset({"planner", "rail_operator", "admin"})),
+    ("/api/v1/train-visits/T9/receive", frozenset({"rail_operator", "admin"})),
     ("/api/v1/gate/appointments", frozenset({"planner", "gate_clerk", "shipping_line", "shipper", "admin"})),
     ("/api/v1/gate/trucks", frozenset({"gate_clerk", "admin"})),
     ("/api/v1/cfs/stuff", frozenset({"yard_operator", "admin"})),

@@ -28,8 +28,16 @@ def test_edi_import_list_and_exit_codes(database_url: str, tmp_path: Path) -> No
     assert "segment 12 EQD, element 2.1: container number 'CSQU3054384': check digit should be 3, got 4" in bad.output
     missing = runner.invoke(app, ["edi", "import", str(tmp_path / "nope.edi"), *db])
     assert missing.exit_code == 2 and "no such file" in missing.output
+    # a file that is no interchange at all is refused and not logged (as the API does): a second one
+    # used to be logged under the empty file's control reference and reported as a "duplicate"
+    for name, body in (("empty.edi", ""), ("garbage.edi", "hello, not EDIFACT\n")):
+        (tmp_path / name).write_text(body)
+        garbage = runner.invoke(app, ["edi", "import", str(tmp_path / name), *db])
+        assert garbage.exit_code == 2, garbage.output
+        assert f"{name}: holds no EDIFACT interchange" in garbage.output
     listed = runner.invoke(app, ["edi", "list", *db])
     assert listed.exit_code == 0 and "KTZ000451" in listed.output
+    assert "sha:" not in listed.output  # the refused files left nothing in the interchange log
     export = runner.invoke(app, ["edi", "export", "--type", "COARRI", "--visit", "NOPE", *db])
     assert export.exit_code == 1 and "visit" in export.output
 

@@ -78,9 +78,12 @@ def test_a_short_twin_run_loads_without_refusals_and_keeps_every_invariant(datab
         "announce train",
         "declare planned boxes",
         "load wagon",
+        "unload wagon",
+        "cancel train",
     ):
         assert issued[kind] > 0, f"no {kind!r} command in {dict(issued)}"
     assert summary.total_commands > 500
+    assert summary.skipped == {}, "every flow is played through an operations command"
 
     reports = check_invariants(UnitOfWork.for_url(url))
     assert all(report.holds for report in reports), [r.problems for r in reports if not r.holds]

@@ -160,3 +160,10 @@ def test_csv_lists_are_applied_whole_or_not_at_all(database_url: str) -> None:
         bookings = "booking,shipper,origin,destination\nLYG-BK-77,NOSUCH,CNLYG,KZALA\n"
         unknown = client.post("/api/v1/csv/bookings", files={"file": ("c.csv", bookings.encode())}, headers=planner)
         assert unknown.status_code == 422 and unknown.json()["problems"][0]["column"] == "shipper_code"
+        # a call's list without its call, or of a call the hub does not know, is refused naming `visit`
+        no_visit = client.get("/api/v1/csv/discharge", headers=planner)
+        assert no_visit.status_code == 422, no_visit.text
+        assert no_visit.json()["detail"][0]["loc"][-1] == "visit"
+        no_such = client.get("/api/v1/csv/load", params={"visit": "NOSUCH-1"}, headers=planner)
+        assert no_such.status_code == 404, no_such.text
+        assert no_such.json()["detail"][0]["loc"][-1] == "visit"

@@ -160,6 +160,24 @@ class UnloadIn(CommandIn):
     slot: str | None = None
 
 
+class ArrivingBoxIn(Body):
+    container: str = Field(description="ISO 6346 number of a registered box not at the base")
+    wagon_number: str = Field(description="the wagon it stands on (from the wagon list / SMGS note)")
+    slot: Annotated[int, Field(ge=1, le=4)] = 1
+
+
+class TrainArrivalIn(CommandIn):
+    boxes: list[ArrivingBoxIn] = Field(
+        default_factory=list, max_length=400, description="every box on the train and its wagon slot"
+    )
+
+
+class TrainCancelIn(CommandIn):
+    reason: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="why the visit is called off (kept in the audit trail)", examples=["too few boxes booked"]
+    )
+
+
 class BorderIn(CommandIn):
     crossing_code: Code | None = None
 

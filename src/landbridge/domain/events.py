@@ -43,6 +43,7 @@ class EventType(StrEnum):
     TRAIN_DEPARTED = "train.departed"
     TRAIN_AT_BORDER = "train.at_border"
     TRAIN_ARRIVED = "train.arrived"
+    TRAIN_CANCELLED = "train.cancelled"  # called off at the base before it left: its track and wagons are free
     TRAIN_RELEASED = "train.released"  # an emptied train: its wagons are free (and 1520 mm ones may return)
     HOLD_PLACED = "customs.hold_placed"
     HOLD_RELEASED = "customs.hold_released"

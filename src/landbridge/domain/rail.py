@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from landbridge.domain.errors import Conflict, RuleViolation
-from landbridge.domain.units import Gauge
+from landbridge.domain.units import Direction, Gauge
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ class TrainStatus(StrEnum):
     GAUGE_CHANGED = "gauge_changed"
     ARRIVED = "arrived"
     RELEASED = "released"
+    CANCELLED = "cancelled"  # called off at the base before it left; its track and wagons are free
 
 
 class TrainKind(StrEnum):
@@ -124,6 +125,41 @@ def check_releasable(train: str, status: str, boxes_on_board: int, field: str = 
         raise RuleViolation(field, f"train {train} is {status}; a train is released at the border or its destination")
     if boxes_on_board:
         raise RuleViolation(field, f"train {train} still carries {boxes_on_board} box(es); unload them first")
+
+
+# Where a train visit may be called off: at the base, before it leaves.
+CANCELLABLE = frozenset({TrainStatus.ANNOUNCED, TrainStatus.LOADING})
+
+
+def check_cancellable(train: str, status: str, boxes_on_board: int) -> None:
+    """A train visit is cancelled only at the base and empty (409 naming the state otherwise).
+
+    A departed train is on the corridor (its arrival or release ends it); a train with boxes on
+    board would strand them on wagons of a visit that no longer exists, so they are unloaded first.
+    """
+    if TrainStatus(status) not in CANCELLABLE:
+        raise Conflict(
+            "status", f"train {train} is {status}; only a train at the base (announced or loading) is cancelled"
+        )
+    if boxes_on_board:
+        raise Conflict(
+            "train", f"train {train} is {status} with {boxes_on_board} box(es) on board; unload them before cancelling"
+        )
+
+
+def check_receivable(train: str, direction: str, kind: str, field: str = "train") -> None:
+    """Only an eastbound service train arrives loaded at the base (422 naming ``field``)."""
+    if direction != Direction.EAST:
+        raise RuleViolation(field, f"train {train} is {direction}bound; the base receives eastbound trains")
+    if kind != TrainKind.SERVICE.value:
+        raise RuleViolation(field, f"train {train} is an empty return; it arrives at the border station")
+
+
+def unloads_at_base(status: str, direction: str, kind: str) -> bool:
+    """A train is unloaded at the base while there (announced, loading), or once an eastbound one arrived."""
+    if status in (TrainStatus.ANNOUNCED, TrainStatus.LOADING):
+        return True
+    return status == TrainStatus.ARRIVED and direction == Direction.EAST and kind == TrainKind.SERVICE.value
 
 
 def check_returnable(train: str, status: str, gauge_mm: int, kind: str, field: str = "train") -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from landbridge.api.deps import Authorized, DeclaredQueryOnly, Principal, UowDep
 from landbridge.domain.errors import NotFound, RuleViolation
+from landbridge.interchange.edifact.syntax import INTERCHANGE_PEEK_CHARS, starts_an_interchange
 from landbridge.services.authz import Action
 from landbridge.services.interchange import bayplans, exports, partners, queries
 from landbridge.services.interchange.importer import import_edifact
@@ -28,20 +29,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such object (the body names the field)"},
     422: {"description": "bad input (the body names the field and the reason)"},
 }
-_INTERCHANGE_START = ("UNA", "UNB")
-"""An interchange opens with its service string advice (UNA, optional) or its header (UNB): ISO 9735."""
-_PEEK_BYTES = 4096
 
 
 def holds_an_interchange(upload: UploadFile) -> bool:
-    """Whether the uploaded file starts like an EDIFACT interchange (after a byte order mark or blank lines).
-
-    A file that does not is no interchange at all: there is no sender to answer with a CONTRL, so it
-    is refused (422) and not logged.
-    """
-    head = upload.file.read(_PEEK_BYTES)
+    """Whether the uploaded file starts like an EDIFACT interchange (refused with 422, not logged, if not)."""
+    head = upload.file.read(INTERCHANGE_PEEK_CHARS)
     upload.file.seek(0)
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").startswith(_INTERCHANGE_START)
+    return starts_an_interchange(head.decode("utf-8", errors="replace"))
 
 
 class ProblemOut(BaseModel):

@@ -15,6 +15,8 @@ from landbridge.api.schemas_ops import (
     CommandIn,
     EmptyReturnIn,
     GaugeTransferIn,
+    TrainArrivalIn,
+    TrainCancelIn,
     TrainVisitCorrectionIn,
     TrainVisitIn,
     UnloadIn,
@@ -119,6 +121,28 @@ def depart(
     return respond(
         rail.depart_train(
             uow, who.actor, train=reference, occurred_at=None if body is None else body.occurred_at, idempotency=key
+        )
+    )
+
+
+@router.post("/{reference}/receive", response_model=TrainVisitOut, responses=ERRORS)
+def receive(reference: str, body: TrainArrivalIn, uow: UowDep, who: Handler, key: IdempotencyDep) -> JSONResponse:
+    """An announced eastbound train arrives at the base with its boxes on its wagons (``train.arrived``);
+    unload them with ``…/unload``, then ``…/release``."""
+    boxes = [rail.ArrivingBox(b.container, b.wagon_number, b.slot) for b in body.boxes]
+    return respond(
+        rail.receive_train(uow, who.actor, train=reference, boxes=boxes, occurred_at=body.occurred_at, idempotency=key)
+    )
+
+
+@router.post("/{reference}/cancel", response_model=TrainVisitOut, responses=ERRORS)
+def cancel(reference: str, body: TrainCancelIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
+    """Call off a train visit at the base before it leaves (``train.cancelled``): its track is free.
+
+    409 naming the state when it has left or still has boxes on board (unload them first)."""
+    return respond(
+        rail.cancel_train_visit(
+            uow, who.actor, train=reference, reason=body.reason, occurred_at=body.occurred_at, idempotency=key
         )
     )
 

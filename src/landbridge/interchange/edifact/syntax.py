@@ -167,6 +167,22 @@ class Segment:
         return self.component(1, 1)
 
 
+INTERCHANGE_START = ("UNA", "UNB")
+"""An interchange opens with its service string advice (UNA, optional) or its header (UNB): ISO 9735."""
+INTERCHANGE_PEEK_CHARS = 4096
+"""How much of a file :func:`starts_an_interchange` needs to see."""
+
+
+def starts_an_interchange(head: str) -> bool:
+    """Whether text starts like an EDIFACT interchange (after a byte order mark or blank lines).
+
+    Text that does not is no interchange at all: there is no sender to answer with a CONTRL, so every
+    entry point refuses it and logs nothing (otherwise each such file would be logged under the same
+    empty control reference, and the second reported as a "duplicate").
+    """
+    return head.lstrip("\ufeff \t\r\n").startswith(INTERCHANGE_START)
+
+
 def segment(tag: str, *elements: Element | None) -> Segment:
     """A segment with trailing empty elements and components dropped (as EDIFACT requires)."""
     cleaned: list[Element] = []

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from landbridge.domain.containers import LoadState
-from landbridge.domain.errors import DomainError
+from landbridge.domain.errors import DomainError, NotFound, RuleViolation
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.interchange.csv_lists import (
     BookingRow,
@@ -206,5 +206,9 @@ def export_csv(uow: UnitOfWork, kind: ListKind, *, visit: str | None = None) -> 
         else:
             from landbridge.services.interchange.ops_bridge import manifest_rows
 
-            rows = manifest_rows(uow, kind.value, visit or "")
+            if not visit:
+                raise RuleViolation("visit", "a discharge or load list belongs to a vessel visit; give visit")
+            if uow.session.get(tables.VesselVisitRow, visit) is None:
+                raise NotFound("visit", f"no vessel visit {visit!r}")
+            rows = manifest_rows(uow, kind.value, visit)
         return write_list(rows, kind)

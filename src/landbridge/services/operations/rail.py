@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from landbridge.domain.containers import PositionKind, mass_or_tare_kg
-from landbridge.domain.errors import Conflict, InvalidIdentifier, NotFound, RuleViolation
+from landbridge.domain.errors import Conflict, DomainError, InvalidIdentifier, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.holds import Exit
 from landbridge.domain.identifiers import Wagon1520Number, parse_wagon_number
@@ -28,11 +28,14 @@ from landbridge.domain.rail import (
     TrainStatus,
     WagonTrip,
     WagonType,
+    check_cancellable,
+    check_receivable,
     check_releasable,
     check_returnable,
     check_wagon_mass,
     slot_halves,
     turnaround,
+    unloads_at_base,
 )
 from landbridge.domain.units import Direction, Gauge, Mode
 from landbridge.services import preconditions
@@ -50,12 +53,14 @@ from landbridge.services.operations.common import (
 )
 from landbridge.services.operations.holds import check_exit
 from landbridge.services.operations.manifests import check_listed
-from landbridge.services.operations.routing import check_route_fit
+from landbridge.services.operations.routing import check_route_fit, hub_locode
 from landbridge.services.operations.yard import put_in_yard, take_out_of_yard, yard_payload
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 
 AT_BASE = (TrainStatus.ANNOUNCED.value, TrainStatus.LOADING.value)
+# Where a box may come from when it arrives on a train: not yet at the base, or back after leaving it.
+OUTSIDE_THE_HUB = (PositionKind.ANNOUNCED.value, PositionKind.DEPARTED.value, PositionKind.DELIVERED.value)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,15 @@ class WagonSpec:
 
     number: str
     wagon_type: str
+
+
+@dataclass(frozen=True)
+class ArrivingBox:
+    """A box on an arriving train and where it stands, from the wagon list (SMGS note): wagon and slot."""
+
+    container: str
+    wagon_number: str
+    slot: int = 1
 
 
 def box_mass_kg(row: tables.ContainerRow) -> int:
@@ -257,9 +271,19 @@ def announce_train(
 
 
 def _place_on_wagon(
-    uow: UnitOfWork, train: tables.TrainVisitRow, row: tables.ContainerRow, wagon_number: str, slot: int
+    uow: UnitOfWork,
+    train: tables.TrainVisitRow,
+    row: tables.ContainerRow,
+    wagon_number: str,
+    slot: int,
+    *,
+    line_limits: bool = True,
 ) -> dict[str, Any]:
-    """Check every rail limit and fill the wagon cells; returns the replay payload."""
+    """Check every rail limit and fill the wagon cells; returns the replay payload.
+
+    Without ``line_limits`` only what the wagon itself allows is checked (its slots, free cells and
+    payload), not the train type's axle load and cargo mass: a train that has arrived is a fact.
+    """
     rail = uow.rail
     wagon = next(
         (w for w in rail.wagons(train.reference) if w.number == wagon_number.replace(" ", "").replace("-", "")), None
@@ -270,7 +294,7 @@ def _place_on_wagon(
     cells = rail.cells_of_train(train.reference)
     taken = {c.half for c, w in cells if w.id == wagon.id and c.slot == slot}
     halves = slot_halves(wagon.number, wagon_type, slot, size_type(row.iso_type).length_ft, taken)
-    train_type = rail.train_type(train.train_type_code or "")
+    train_type = rail.train_type(train.train_type_code or "") if line_limits else None
     limits = None if train_type is None else TrainLimits(train_type.axle_load_kg, train_type.max_cargo_kg)
     loaded = uow.containers.rows({c.container_number for c, _ in cells})
     on_wagon = sum(box_mass_kg(loaded[n]) for n in {c.container_number for c, w in cells if w.id == wagon.id})
@@ -335,7 +359,9 @@ def unload_from_wagon(
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         row = locked_container(uow, container, seen_version=seen)
-        visit = _train(uow, train, statuses=AT_BASE)
+        visit = _train(uow, train, statuses=(*AT_BASE, TrainStatus.ARRIVED.value))
+        if not unloads_at_base(visit.status, visit.direction, visit.kind):
+            raise RuleViolation("status", f"train {train} arrived at its destination, not at the base")
         if row.position_kind != PositionKind.WAGON.value or not (row.position_reference or "").startswith(f"{train}/"):
             raise Conflict("container", f"{row.number} is not on train {train}")
         before = snapshot(row)
@@ -397,6 +423,90 @@ def depart_train(
         location = visit.track_code
         visit.track_code = None  # the track is free for the next train
         return _train_transition(uow, actor, train, AT_BASE, TrainStatus.DEPARTED, EventType.TRAIN_DEPARTED, location)
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def receive_train(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    boxes: list[ArrivingBox],
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """An announced eastbound train arrives at the base with its boxes on its wagons (``train.arrived``).
+
+    Each box (registered, not in the hub) is put on the wagon slot its wagon list names; the slot
+    layout, free cells and the wagon's payload are checked, the line's axle and train-mass limits are
+    not (the forming terminal's and the railway's: the train is here). Unload them with
+    :func:`unload_from_wagon`, then :func:`release_train`.
+    """
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        visit = _train(uow, train, statuses=(TrainStatus.ANNOUNCED.value,))
+        check_receivable(train, visit.direction, visit.kind)
+        seen: set[str] = set()
+        for index, arriving in enumerate(boxes):
+            where = f"boxes[{index}]"
+            row = locked_container(uow, arriving.container, f"{where}.container")
+            if row.number in seen:
+                raise RuleViolation(f"{where}.container", f"{row.number} is listed twice")
+            seen.add(row.number)
+            if row.position_kind not in OUTSIDE_THE_HUB:
+                raise Conflict(f"{where}.container", f"{row.number} is {row.position_kind} at the base already")
+            before = snapshot(row)
+            try:
+                payload = _place_on_wagon(uow, visit, row, arriving.wagon_number, arriving.slot, line_limits=False)
+            except DomainError as error:
+                raise type(error)(f"{where}.{error.field}", error.reason) from None
+            container_event(uow, EventType.TRAIN_ARRIVED, row, actor, before, payload, location=_base_place(visit))
+        before = {"status": visit.status}
+        visit.status = TrainStatus.ARRIVED.value
+        uow.session.flush()
+        view = train_view(uow, visit)
+        after = {"status": visit.status, "boxes": len(boxes)}
+        subject_event(
+            uow, EventType.TRAIN_ARRIVED, "train_visit", train, actor, before, after, location=_base_place(visit)
+        )
+        return view
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def _base_place(visit: tables.TrainVisitRow) -> str:
+    """Where at the base a train stands: its track, else the base itself."""
+    return visit.track_code or hub_locode()
+
+
+def cancel_train_visit(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    train: str,
+    reason: str,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Call off a train visit at the base before it leaves (``train.cancelled``): its loading track is free.
+
+    Refused with 409 naming the state when the train has left or still has boxes on board (unload
+    them first: a box never stays on a cancelled train's wagons).
+    """
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        visit = _train(uow, train)
+        on_board = {cell.container_number for cell, _ in uow.rail.cells_of_train(train)}
+        check_cancellable(train, visit.status, len(on_board))
+        before = {"status": visit.status, "track_code": visit.track_code}
+        location = visit.track_code
+        visit.status = TrainStatus.CANCELLED.value
+        visit.track_code = None  # the track is free for the next train
+        uow.session.flush()
+        after = {"status": visit.status, "track_code": None, "reason": reason}
+        subject_event(uow, EventType.TRAIN_CANCELLED, "train_visit", train, actor, before, after, location=location)
+        return train_view(uow, visit)
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
@@ -535,6 +645,8 @@ def release_train(
         route = uow.rail.route(visit.route_code)
         at_destination = visit.status == TrainStatus.ARRIVED.value and visit.kind == TrainKind.SERVICE.value
         place = None if route is None else (route.destination if at_destination else route.crossing_code)
+        if at_destination and visit.direction == Direction.EAST.value:
+            place = _base_place(visit)  # an eastbound train's destination is the base
         before = {"status": visit.status}
         visit.status = TrainStatus.RELEASED.value
         uow.session.flush()

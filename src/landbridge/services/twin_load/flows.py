@@ -96,8 +96,9 @@ class Lookahead:
     """What the base's documents say before the boxes move, read from the whole run.
 
     A real base knows these before the moves: a ship's discharge list and load list (the line's
-    manifest), a train's planned boxes (the rail planner's list), and each box's booking
-    destination (how it will leave). The loader plays a finished run, so it reads them ahead.
+    manifest), a train's planned boxes (the rail planner's list), an arriving train's wagon list
+    (its SMGS notes: which boxes it brings), and each box's booking destination (how it will
+    leave). The loader plays a finished run, so it reads them ahead.
     """
 
     leaves_h: dict[str, float] = field(default_factory=dict)
@@ -107,15 +108,21 @@ class Lookahead:
     exit_route: dict[str, str] = field(default_factory=dict)  # box → rail route it leaves on
     shipped: set[str] = field(default_factory=set)  # boxes that leave on a ship
     gated_out: set[str] = field(default_factory=set)  # boxes collected at the gate
+    arriving: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # eastbound train → its boxes (wagon list)
 
 
 def lookahead(records: list[FlowRecord]) -> Lookahead:
     """The documents of a run: lists per call and train, and how each box leaves."""
     ahead = Lookahead(leaves_h=departures(records))
     route_of: dict[str, str] = {}
+    eastbound: set[str] = set()
     for record in records:
         fields, kind = record.fields, record.kind
-        if kind == "train_formed":
+        if kind == "train_arrived" and fields.get("direction") == "east":
+            eastbound.add(str(fields["train"]))
+        elif kind == "box_unloaded" and str(fields["train"]) in eastbound:
+            ahead.arriving.setdefault(str(fields["train"]), []).append(fields)
+        elif kind == "train_formed":
             route_of[str(fields["train"])] = str(fields["route"])
         elif kind == "box_discharged":
             ahead.discharge.setdefault(int(fields["call"]), []).append(str(fields["container"]))

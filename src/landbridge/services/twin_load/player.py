@@ -6,7 +6,7 @@ functions the API calls, one unit of work each, with ``occurred_at`` from the si
 ==================  =========================================================================
 twin record          commands (role)
 ==================  =========================================================================
-(start)              the twin's line (owner code LBT) and forwarder as parties (planner)
+(start)              the twin's line (owner code LBT), forwarder and grain owner as parties
 a box appears        register it, book it (a consignment per destination and day: the rail
                      route's city, the base itself for the gate, a sea port), and for a
                      laden box that leaves by ship its shipper's VGM (forwarder)
@@ -29,16 +29,25 @@ border_arrived       arrival at the crossing
 gauge_changed        announce the 1520 mm train there, transfer every box, release the
                      emptied 1435 mm train, depart the 1520 mm one
 train_arrived (W)    arrival at the destination (the boxes are delivered); release the train
-train_cancelled      unload its boxes back into the yard; its track is not used again
-box_unloaded (E)     no command receives a loaded train at the base yet: the box is received
-                     by road at the gate instead (counted under "not played as such")
+train_cancelled      unload its boxes back into the yard, cancel the visit (its track is free)
+train_arrived (E)    register its boxes (from its wagon list: the box_unloaded records ahead),
+                     announce the 1435 mm train with the flat wagons they need (a 40 ft box per
+                     wagon, 20 ft boxes paired within the payload), receive it with every box on
+                     its wagon slot (rail)
+box_unloaded (E)     unload the box into a yard slot; release the train when it is empty (rail)
+grain_tipped         receive a lot from that grain box (emptied where it stands) into the first
+                     silo bin with room, in the scenario's order (yard operator; owner
+                     TWINGRAIN, wheat: the twin keeps one silo stock, the base has bins)
+grain_shipped        a bulk call at the grain berth, alongside from the start of loading (the
+                     twin's loader rate), ships the oldest lots first, departs (line, planner,
+                     yard operator)
 ==================  =========================================================================
 
 Boxes are stacked by the yard planner (:mod:`.yard_planner`), which knows when each box will
 leave; a box that must leave from under others is dug free by yard moves first (rehandles, as on
-a real terminal, counted in the summary). The eastbound trains themselves (arrival loaded) and the
-grain wait for an operations command that receives a loaded train at the base and for a silo
-mapping; until then they are skipped and counted, never faked; their boxes enter by the gate.
+a real terminal, counted in the summary). An eastbound box its train cannot carry on the scenario's
+wagons (the twin's 50-wagon set takes 100 TEU whatever they weigh; two 29 t grain boxes overload a
+50 t flat) is received by road at the gate instead, counted under "skipped", never faked.
 
 A refused command (a domain error) is counted by command and field and the play goes on; a
 correct run refuses nothing, which the tests check.
@@ -48,7 +57,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -56,7 +65,7 @@ from typing import Any, ClassVar
 
 from stdnum import luhn
 
-from landbridge.domain.containers import LoadState
+from landbridge.domain.containers import LoadState, mass_or_tare_kg
 from landbridge.domain.errors import Conflict, DomainError
 from landbridge.domain.gate import hour_of
 from landbridge.domain.identifiers import ContainerNumber
@@ -64,17 +73,18 @@ from landbridge.domain.manifests import ManifestEntry
 from landbridge.domain.units import Direction, PartyRole
 from landbridge.scenarios.model import Scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
-from landbridge.services.operations import gate, manifests, parties, rail, vessel, vgm, yard
+from landbridge.services.operations import gate, grain, manifests, parties, rail, vessel, vgm, yard
 from landbridge.services.operations.parties import GoodsLineSpec
-from landbridge.services.operations.rail import WagonSpec
+from landbridge.services.operations.rail import ArrivingBox, WagonSpec
 from landbridge.services.twin_load.flows import FlowRecord, TwinRun, grouped, lookahead
 from landbridge.services.twin_load.yard_planner import BlockShape, StackKey, YardPlanner, slot_text
+from landbridge.simulation.params import TwinParameters
 from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
 from landbridge.store.repositories import EVERYTHING
 from landbridge.store.unit_of_work import UnitOfWork
 
 SOURCE = "twin-load"
-LINE_PARTY, FORWARDER_PARTY = "TWINLINE", "TWINFWD"
+LINE_PARTY, FORWARDER_PARTY, GRAIN_PARTY = "TWINLINE", "TWINFWD", "TWINGRAIN"
 TWIN_OWNER_CODE = "LBT"  # ISO 6346 owner code of the twin's boxes (LBTU…)
 PLANNER = Actor("twin-planner", "planner", source=SOURCE)
 LINE = Actor("twin-line-agent", "shipping_line", party=LINE_PARTY, source=SOURCE)
@@ -82,6 +92,9 @@ FORWARDER = Actor("twin-forwarder", "forwarder", party=FORWARDER_PARTY, source=S
 YARD = Actor("twin-yard-operator", "yard_operator", source=SOURCE)
 RAIL = Actor("twin-rail-operator", "rail_operator", source=SOURCE)
 GATE = Actor("twin-gate-clerk", "gate_clerk", source=SOURCE)
+# The twin's grain: one Kazakh exporter's milling wheat in transit (G1, G2: wheat is the bulk of it;
+# the class and moisture are assumed, the twin does not model them).
+GRAIN_CROP, GRAIN_CLASS, GRAIN_MOISTURE_PCT = "wheat", "3rd class", 13.5
 
 WEST_TRAIN_TYPE, WEST_WAGON_TYPE, WEST_WAGONS = "cn_1435", "cn_flat_40ft", 50
 WIDE_TRAIN_TYPE, WIDE_WAGON_TYPE = "kz_1520", "kz_flat_80ft"  # two 40 ft slots per wagon
@@ -122,6 +135,7 @@ class Train:
     next_wagon: int = 0
     open_half: str | None = None  # a wagon with one 20 ft box on it, waiting for a second
     wide: str | None = None  # the 1520 mm train its boxes went on at the border
+    eastbound: bool = False  # arrived loaded at the base: unloaded there, then released
 
 
 @dataclass
@@ -173,6 +187,20 @@ class TwinPlayer:
         self.leaves = self.ahead.leaves_h
         self.hub_locode = scenario.base.locode
         self.route_locode = {route.code: route.locode for route in scenario.routes}
+        flat = next(w for w in scenario.wagon_types if w.code == WEST_WAGON_TYPE)
+        self.flat_payload_kg = round(flat.payload_t * 1000)
+        self.set_wagons = next(t for t in scenario.train_types if t.code == WEST_TRAIN_TYPE).wagons
+        self.grain_box_kg = round(scenario.grain.box_payload_t * 1000)
+        self.grain_berth = scenario.grain.berth
+        self.grain_loader_t_per_h = TwinParameters().grain_loader_t_per_h
+        # The twin keeps one silo stock; the base has bins. A tipped box becomes a lot in the first
+        # bin (scenario order) with room for it; a ship takes the oldest lots first.
+        self.silo_room_kg = {
+            code: round(group.capacity_t * 1000) for group in scenario.grain.silo_groups for code in group.bin_codes()
+        }
+        self.grain_lots: deque[list[Any]] = deque()  # [lot reference, kg left], oldest first
+        self.untipped: dict[str, list[str]] = {}  # eastbound train → its grain boxes not yet tipped
+        self.grain_ships = 0
         self.boxes: dict[str, Box] = {}
         self.trains: dict[str, Train] = {}
         self.calls: dict[int, str] = {}  # twin call id → vessel visit reference
@@ -181,7 +209,6 @@ class TwinPlayer:
         self.bookings: set[str] = set()
         self.wagon_serial = 0
         self.truck_serial = 0
-        self.blocked_tracks: set[str] = set()
         self.at: datetime = run.at(run.records[0].time_h if run.records else 0.0)
 
     # ------------------------------------------------------------------ plumbing
@@ -244,6 +271,9 @@ class TwinPlayer:
             name="Twin Forwarding",
             role=PartyRole.FORWARDER,
         )
+        self._do(
+            "create party", parties.create_party, PLANNER, code=GRAIN_PARTY, name="Twin Grain", role=PartyRole.SHIPPER
+        )
 
     def _destination(self, number: str, category: str, route: str | None) -> str:
         """Where a box is booked to: the way it leaves in the run, else what its flow says."""
@@ -295,7 +325,10 @@ class TwinPlayer:
         if number in self.boxes:
             return self.boxes[number]
         teu, laden = int(fields["teu"]), not bool(fields["empty"])
-        box = Box(number, teu, laden, self._mass_kg(number, teu, laden, self.run.seed))
+        mass_kg = self._mass_kg(number, teu, laden, self.run.seed)
+        if laden and fields.get("category") == "grain":  # a bulk box of grain: tare + the twin's payload
+            mass_kg = mass_or_tare_kg(None, "22G1" if teu == 1 else "42G1") + self.grain_box_kg
+        box = Box(number, teu, laden, mass_kg)
         command = RegisterContainer(
             ContainerNumber(number),
             box.iso_type,
@@ -411,8 +444,8 @@ class TwinPlayer:
             box.place = "gone"
 
     def _received_by_road(self, fields: dict[str, Any]) -> None:
-        """An eastbound train's box: no command receives a loaded train, so it comes in by the gate."""
-        self.summary.skipped["box_unloaded (eastbound): received by road at the gate instead"] += 1
+        """An eastbound box its train could not carry (see :meth:`_east_wagons`): it comes in by the gate."""
+        self.summary.skipped["box_unloaded (eastbound): beyond its train's wagons, received by road instead"] += 1
         self._gate_in(fields)
 
     # ------------------------------------------------------------------ ships
@@ -498,7 +531,6 @@ class TwinPlayer:
             return
         reference = str(fields["train"])
         track = str(fields["track"]) if fields.get("track") else None
-        track = None if track in self.blocked_tracks else track
         wagons = [self._wagon_number(1435) for _ in range(WEST_WAGONS)]
         if not self._do(
             "announce train",
@@ -556,7 +588,7 @@ class TwinPlayer:
     def _train_cancelled(self, fields: dict[str, Any]) -> None:
         train = self.trains.get(str(fields["train"]))
         if train is None:
-            return
+            return  # never formed (no track or no wagons): nothing was announced
         for number in list(train.boxes):
             box = self.boxes[number]
             key, slot = self._slot_for(box)
@@ -565,10 +597,8 @@ class TwinPlayer:
             ):
                 self._placed(box, key)
                 train.boxes.remove(number)
-        # No command cancels a visit: it keeps its track, so later trains are announced without it.
-        if train.track is not None:
-            self.blocked_tracks.add(train.track)
-        self.summary.skipped["train_cancelled: visit left announced (no cancel command)"] += 1
+        reason = f"twin: {fields.get('reason') or 'cancelled'}"
+        self._do("cancel train", rail.cancel_train_visit, RAIL, train=train.reference, reason=reason)
 
     def _border_arrived(self, fields: dict[str, Any]) -> None:
         train = self.trains.get(str(fields["train"]))
@@ -626,10 +656,11 @@ class TwinPlayer:
         self._do("depart train", rail.depart_train, RAIL, train=wide)
 
     def _train_arrived(self, fields: dict[str, Any]) -> None:
+        if fields.get("direction") == "east":
+            self._east_train_arrived(fields)
+            return
         train = self.trains.get(str(fields["train"]))
         if train is None or fields.get("direction") != "west":
-            if fields.get("direction") == "east":
-                self.summary.skipped["train_arrived (eastbound): no command receives a loaded train"] += 1
             return
         arrived = train.wide or train.reference
         if self._do("train arrival", rail.arrive_at_destination, RAIL, train=arrived):
@@ -637,10 +668,153 @@ class TwinPlayer:
                 self.boxes[number].place = "gone"
             self._do("release train", rail.release_train, RAIL, train=arrived)
 
+    def _east_wagons(self, boxes: list[Box]) -> tuple[list[list[Box]], list[Box]]:
+        """The wagons of an arriving 1435 mm train, as the forming terminal would have loaded them.
+
+        A 40 ft box takes a flat wagon; 20 ft boxes go in pairs, the heaviest with the lightest, as
+        long as the pair stays within the wagon's payload (two grain boxes do not). Boxes beyond the
+        train type's wagon count are returned apart: the twin's train carried them, the scenario's
+        wagons cannot, and the loader does not fake it (they come in by road; counted).
+        """
+
+        def mass(box: Box) -> int:
+            return mass_or_tare_kg(box.mass_kg, box.iso_type)
+
+        groups: list[list[Box]] = [[box] for box in boxes if box.teu == 2]
+        twenties = sorted((box for box in boxes if box.teu == 1), key=lambda box: (-mass(box), box.number))
+        low, high = 0, len(twenties) - 1
+        while low <= high:
+            heavy = twenties[low]
+            low += 1
+            if low <= high and mass(heavy) + mass(twenties[high]) <= self.flat_payload_kg:
+                groups.append([heavy, twenties[high]])
+                high -= 1
+            else:
+                groups.append([heavy])
+        kept = groups[: self.set_wagons]
+        return kept, [box for group in groups[self.set_wagons :] for box in group]
+
+    def _east_train_arrived(self, fields: dict[str, Any]) -> None:
+        """An eastbound train at the base: announce it with its wagons, receive it with its boxes on them."""
+        reference, route = str(fields["train"]), str(fields["route"])
+        arriving = [self._register(box_fields) for box_fields in self.ahead.arriving.get(reference, [])]
+        boxes = [box for box in arriving if box is not None and box.place in ("announced", "gone")]
+        groups, _beyond = self._east_wagons(boxes)
+        wagons = [self._wagon_number(1435) for _ in groups]
+        if not self._do(
+            "announce train",
+            rail.announce_train,
+            RAIL,
+            reference=reference,
+            direction=Direction.EAST,
+            route_code=route,
+            gauge_mm=1435,
+            train_type_code=WEST_TRAIN_TYPE,
+            wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons or [self._wagon_number(1435)]],
+        ):
+            return
+        on_board = [
+            ArrivingBox(box.number, wagon) for wagon, group in zip(wagons, groups, strict=True) for box in group
+        ]
+        if self._do("receive train", rail.receive_train, RAIL, train=reference, boxes=on_board):
+            train = Train(reference, route, wagons, None, [box.container for box in on_board], eastbound=True)
+            self.trains[reference] = train
+            for box in on_board:
+                self.boxes[box.container].place = "wagon"
+            if not train.boxes:
+                self._do("release train", rail.release_train, RAIL, train=reference)
+
     def _box_unloaded(self, fields: dict[str, Any]) -> None:
-        if str(fields["train"]) in self.trains:
+        train = self.trains.get(str(fields["train"]))
+        if train is not None and not train.eastbound:
             return  # a cancelled westbound train's box: unloaded with its train_cancelled record
-        self._received_by_road(fields)
+        number = str(fields["container"])
+        if fields.get("category") == "grain" and not fields.get("empty"):
+            self.untipped.setdefault(str(fields["train"]), []).append(number)
+        box = self.boxes.get(number)
+        if train is None or box is None or number not in train.boxes:
+            self._received_by_road(fields)
+            return
+        key, slot = self._slot_for(box)
+        if self._do("unload wagon", rail.unload_from_wagon, RAIL, train=train.reference, container=number, slot=slot):
+            self._placed(box, key)
+            train.boxes.remove(number)
+            if not train.boxes:
+                self._do("release train", rail.release_train, RAIL, train=train.reference)
+
+    # ------------------------------------------------------------------ grain
+    def _grain_tipped(self, fields: dict[str, Any]) -> None:
+        """A grain box of an eastbound train emptied into the silo: a lot received from that container."""
+        waiting = self.untipped.get(str(fields["train"]))
+        if not waiting:
+            self.summary.skipped["grain_tipped: no grain box of its train at the base"] += 1
+            return
+        number = waiting.pop(0)
+        mass_kg = round(float(fields["tonnes"]) * 1000)
+        silo = next((code for code, room in self.silo_room_kg.items() if room >= mass_kg), None)
+        if silo is None:
+            self.summary.skipped["grain_tipped: every silo bin full"] += 1
+            return
+        reference = f"TW-G-{number}"
+        if self._do(
+            "receive grain",
+            grain.receive_grain,
+            YARD,
+            reference=reference,
+            owner_code=GRAIN_PARTY,
+            crop=GRAIN_CROP,
+            grain_class=GRAIN_CLASS,
+            mass_kg=mass_kg,
+            moisture_pct=GRAIN_MOISTURE_PCT,
+            silo_code=silo,
+            source_kind="containers",
+            sources=[number],
+        ):
+            self.silo_room_kg[silo] -= mass_kg
+            self.grain_lots.append([reference, silo, mass_kg])
+            box = self.boxes[number]
+            box.laden, box.mass_kg = False, None  # emptied where it stands
+
+    def _grain_shipped(self, fields: dict[str, Any]) -> None:
+        """A bulk ship loaded at the grain berth: its call, the oldest lots first, its departure."""
+        wanted_kg = round(float(fields["tonnes"]) * 1000)
+        self.grain_ships += 1
+        reference = f"TW-GV{self.grain_ships:04d}"
+        loaded_at = self.at
+        # The twin reports the ship when loaded; it came alongside when loading began (the silo's rate).
+        self.at = loaded_at - timedelta(hours=float(fields["tonnes"]) / self.grain_loader_t_per_h)
+        try:
+            announced = self._do(
+                "announce vessel",
+                vessel.announce_vessel,
+                LINE,
+                reference=reference,
+                vessel_name="Twin bulk",
+                eta=self.at,
+            )
+            berthed = announced and self._do(
+                "berth vessel",
+                vessel.berth_vessel,
+                PLANNER,
+                reference=reference,
+                berth_code=self.grain_berth,
+                etb=self.at,
+            )
+        finally:
+            self.at = loaded_at
+        if not berthed:
+            return
+        while wanted_kg > 0 and self.grain_lots:
+            lot = self.grain_lots[0]
+            taken = min(wanted_kg, lot[2])
+            if not self._do("ship grain", grain.ship_grain, YARD, lot=lot[0], mass_kg=taken, vessel_visit=reference):
+                break
+            wanted_kg -= taken
+            lot[2] -= taken
+            self.silo_room_kg[lot[1]] += taken
+            if lot[2] == 0:
+                self.grain_lots.popleft()
+        self._do("depart vessel", vessel.depart_vessel, PLANNER, reference=reference)
 
     # ------------------------------------------------------------------ the play
     def play_instant(self, batch: list[FlowRecord]) -> None:
@@ -683,6 +857,8 @@ class TwinPlayer:
         "gauge_changed": _gauge_changed,
         "train_arrived": _train_arrived,
         "box_unloaded": _box_unloaded,
+        "grain_tipped": _grain_tipped,
+        "grain_shipped": _grain_shipped,
     }
 
     def play(self, progress: Callable[[int, datetime], None] | None = None) -> LoadSummary:

@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any
+
+from sqlalchemy import Row
 
 from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
@@ -33,7 +36,6 @@ from landbridge.services.work.dispatching import dispatch_next
 from landbridge.services.work.fleet import base_plan
 from landbridge.services.work.targets import box_for, choose_target, promised_slots
 from landbridge.services.work.views import instruction_view
-from landbridge.store import tables
 from landbridge.store.unit_of_work import JoinedUnitOfWork, UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
 
@@ -48,17 +50,15 @@ class Problem(StrEnum):
     OTHER = "other"
 
 
-def _job_for(
-    uow: UnitOfWork, actor: Actor, instruction_id: int
-) -> tuple[WorkInstructionRow, tables.EquipmentRow, list[tables.EquipmentRow]]:
+def _job_for(uow: UnitOfWork, actor: Actor, instruction_id: int) -> tuple[WorkInstructionRow, Row[Any], list[Row[Any]]]:
     """The caller's assigned job (locked), its machine and the whole fleet (the dispatch step after the
-    job needs it; one read of 40-odd rows); 404 unknown, 409 naming the job and its state otherwise."""
+    job needs it; one read of 40-odd plain rows); 404 unknown, 409 naming the job and its state otherwise."""
     row = uow.work.instruction(instruction_id, lock=True)
     if row is None:
         raise NotFound("instruction", f"no work instruction {instruction_id}")
     if row.status in (InstructionStatus.DONE.value, InstructionStatus.CANCELLED.value):
         raise Conflict("instruction", f"work instruction {row.id} is {row.status} (machine {row.machine or '-'})")
-    fleet = uow.equipment.machines()
+    fleet = uow.equipment.fleet()
     machine = next((m for m in fleet if m.code == row.machine), None)
     if row.status != InstructionStatus.ASSIGNED.value or machine is None:
         raise Conflict("instruction", f"work instruction {row.id} is {row.status}: no machine holds it yet")
@@ -103,7 +103,7 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     return dict(outcome.body)
 
 
-def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow, row: WorkInstructionRow) -> list[str]:
+def _idle_sharing(fleet: list[Any], machine: Row[Any], row: WorkInstructionRow) -> list[str]:
     """The machine itself, then every working machine that shares one of its pools and may do this kind
     of work (the confirmation may have made the next job of the queue ready) — and, after a crane's
     lift onto a tractor, the tractors (the tractor leg is ready now). One that already holds a job
@@ -121,7 +121,10 @@ def _idle_sharing(fleet: list[tables.EquipmentRow], machine: tables.EquipmentRow
     return [machine.code, *sharing]
 
 
-def _next_view(uow: UnitOfWork, machine: str) -> dict[str, Any] | None:
+def _next_view(uow: UnitOfWork, machine: str, given: dict[str, WorkInstructionRow]) -> dict[str, Any] | None:
+    """The machine's next job: the one the dispatch step just gave it, else the one it holds (a read)."""
+    if machine in given:
+        return instruction_view(given[machine])
     held = uow.work.of_machine(machine)
     return instruction_view(held[0]) if held else None
 
@@ -144,8 +147,10 @@ def confirm(
         row.done_at = command_time()
         row.done_by = actor.name
         row.version += 1
-        machine.position = row.to_place[:64]
-        machine.x_m, machine.y_m = row.to_x_m, row.to_y_m
+        position: dict[str, Any] = {"position": row.to_place[:64], "x_m": row.to_x_m, "y_m": row.to_y_m}
+        uow.equipment.move_to(machine.code, **position)
+        # The dispatch step sees the machine where this move left it (least empty travel from there).
+        placed: list[Any] = [SimpleNamespace(**{**m._asdict(), **position}) if m is machine else m for m in fleet]
         done = instruction_view(row)
         subject_event(
             uow,
@@ -166,8 +171,8 @@ def confirm(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
-        return {"done": done, "move": moved, "next": _next_view(uow, machine.code)}
+        given = dispatch_next(uow, _idle_sharing(fleet, machine, row), placed)
+        return {"done": done, "move": moved, "next": _next_view(uow, machine.code, given)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 
@@ -207,8 +212,8 @@ def report_problem(
             location=machine.code,
         )
         uow.session.flush()
-        dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
-        return {"reported": instruction_view(row), "next": _next_view(uow, machine.code)}
+        given = dispatch_next(uow, _idle_sharing(fleet, machine, row), fleet)
+        return {"reported": instruction_view(row), "next": _next_view(uow, machine.code, given)}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, and_, func, not_, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
@@ -42,23 +43,13 @@ class WorkRepository:
             )
         )
 
-    @staticmethod
-    def _fact_columns() -> tuple[Any, ...]:
-        table = WorkInstructionRow
-        return (
-            table.id, table.container, table.kind, table.queue, table.pool, table.length_ft, table.mass_kg,
-            table.from_x_m, table.from_y_m, table.to_x_m, table.to_y_m, table.priority, table.sequence,
-            table.earliest, table.latest, table.depends_on, table.status, table.machine, table.pinned_machine,
-            table.excluded_machines,
-        )  # fmt: skip
-
     def live_facts(self, *, pools: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> list[Row[Any]]:
         """What the dispatcher reads of the live instructions (all, of some pools, or some ids), by id.
 
         Plain rows of the needed columns, not ORM objects: a busy base has thousands of live jobs.
         """
         table = WorkInstructionRow
-        query = select(*self._fact_columns()).where(table.status.in_(LIVE))
+        query = select(*_fact_columns()).where(table.status.in_(LIVE))
         if pools is not None:
             query = query.where(table.pool.in_(sorted(set(pools))))
         if ids is not None:
@@ -72,34 +63,34 @@ class WorkRepository:
         queue only the first ``window + 1`` open jobs in sequence order are read: a machine only ever
         takes the lowest-sequence open job of such a queue that it can do (rule 2), so that prefix
         decides unless none of it suits the machine (the caller checks, and reads the rest then).
-        The extra row tells the caller the queue goes on beyond the window.
+        The extra row tells the caller the queue goes on beyond the window. Each row carries its
+        queue's controls (``queue_suspended``, ``queue_pinned``, ``queue_sequenced``; None without a
+        queue row), so the queues need no read of their own. The statement is built once per process.
         """
-        table, queues = WorkInstructionRow, WorkQueueRow
-        wanted, holders = sorted(set(pools)), sorted(set(machines))
-        sequenced = select(queues.code).where(queues.sequenced.is_(True)).scalar_subquery()
-        open_in_sequenced = and_(table.status == "open", table.queue.in_(sequenced))
-        rest = select(*self._fact_columns()).where(
-            table.status.in_(LIVE), or_(table.pool.in_(wanted), table.machine.in_(holders)), not_(open_in_sequenced)
-        )
-        rank = func.row_number().over(partition_by=table.queue, order_by=(table.sequence, table.id)).label("rank")
-        ranked = select(*self._fact_columns(), rank).where(open_in_sequenced, table.pool.in_(wanted)).subquery()
-        head = select(*(ranked.c[column.key] for column in self._fact_columns())).where(ranked.c.rank <= window + 1)
-        return list(self._session.execute(rest.union_all(head)))
+        parameters = {"pools": sorted(set(pools)), "machines": sorted(set(machines)), "head": window + 1}
+        return list(self._session.execute(_windowed_statement(), parameters))
 
-    def assign_if_open(self, instruction_id: int, machine: str, at: datetime) -> bool:
-        """Give an open instruction to a machine in one conditional UPDATE; False when it is no longer open.
+    def assign_if_open(self, instruction_id: int, machine: str, at: datetime) -> WorkInstructionRow | None:
+        """Give an open instruction to a machine in one conditional UPDATE; the instruction as it is now,
+        or None when it was no longer open.
 
         Of two confirmations racing for the same open job exactly one matches ``status = 'open'``
-        (PostgreSQL re-checks the condition after the first commits), so a job never goes to two machines.
+        (PostgreSQL re-checks the condition after the first commits), so a job never goes to two
+        machines. The row comes back from the UPDATE itself (RETURNING), so the driver's next job
+        needs no read of its own.
         """
-        table = WorkInstructionRow
         result = self._session.execute(
-            update(table)
-            .where(table.id == instruction_id, table.status == "open")
-            .values(status="assigned", machine=machine, assigned_at=at, version=table.version + 1)
-            .execution_options(synchronize_session="fetch")
+            _assign_statement(),
+            {"job": instruction_id, "holder": machine, "at": at},
+            execution_options={"synchronize_session": "fetch"},
         )
-        return bool(getattr(result, "rowcount", 0))
+        return result.scalars().first()
+
+    def status_of(self, instruction_id: int) -> tuple[str, str | None] | None:
+        """An instruction's status and machine as committed now (None when there is no such instruction)."""
+        table = WorkInstructionRow
+        found = self._session.execute(select(table.status, table.machine).where(table.id == instruction_id)).first()
+        return None if found is None else (found[0], found[1])
 
     def assigned(self) -> list[WorkInstructionRow]:
         """Every assigned instruction (a machine holds it)."""
@@ -230,3 +221,57 @@ class WorkRepository:
                 .order_by(tables.TruckVisitRow.left_at)
             )
         )
+
+
+def _fact_columns() -> tuple[Any, ...]:
+    table = WorkInstructionRow
+    return (
+        table.id, table.container, table.kind, table.queue, table.pool, table.length_ft, table.mass_kg,
+        table.from_x_m, table.from_y_m, table.to_x_m, table.to_y_m, table.priority, table.sequence,
+        table.earliest, table.latest, table.depends_on, table.status, table.machine, table.pinned_machine,
+        table.excluded_machines,
+    )  # fmt: skip
+
+
+@cache
+def _windowed_statement() -> Select[Any]:
+    """``live_facts_windowed``'s statement with its queue controls; bound by ``pools``, ``machines``, ``head``.
+
+    Built once: constructing a statement this size costs more CPU than PostgreSQL spends running it.
+    """
+    table, queues = WorkInstructionRow, WorkQueueRow
+    wanted: Any = bindparam("pools", expanding=True)
+    holders: Any = bindparam("machines", expanding=True)
+    controls = (
+        queues.suspended.label("queue_suspended"),
+        queues.pinned_machine.label("queue_pinned"),
+        queues.sequenced.label("queue_sequenced"),
+    )
+    sequenced = select(queues.code).where(queues.sequenced.is_(True)).scalar_subquery()
+    open_in_sequenced = and_(table.status == "open", table.queue.in_(sequenced))
+    rest = (
+        select(*_fact_columns(), *controls)
+        .outerjoin(queues, queues.code == table.queue)
+        .where(table.status.in_(LIVE), or_(table.pool.in_(wanted), table.machine.in_(holders)), not_(open_in_sequenced))
+    )
+    rank = func.row_number().over(partition_by=table.queue, order_by=(table.sequence, table.id)).label("rank")
+    ranked = select(*_fact_columns(), rank).where(open_in_sequenced, table.pool.in_(wanted)).subquery()
+    head = (
+        select(*(ranked.c[column.key] for column in _fact_columns()), *controls)
+        .outerjoin(queues, queues.code == ranked.c.queue)
+        .where(ranked.c.rank <= bindparam("head"))
+    )
+    statement: Select[Any] = rest.union_all(head)  # type: ignore[assignment]
+    return statement
+
+
+@cache
+def _assign_statement() -> Any:
+    """``assign_if_open``'s conditional UPDATE, built once (bound by ``job``, ``holder``, ``at``)."""
+    table = WorkInstructionRow
+    return (
+        update(table)
+        .where(table.id == bindparam("job"), table.status == "open")
+        .values(status="assigned", machine=bindparam("holder"), assigned_at=bindparam("at"), version=table.version + 1)
+        .returning(table)
+    )
