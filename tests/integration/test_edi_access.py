@@ -21,6 +21,7 @@ ROUTES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/edi/partners", STAFF),
     ("PUT", "/api/v1/edi/partners/NEW", frozenset({"admin"})),
     ("GET", "/api/v1/edi/coarri?visit=V1", frozenset({"planner", "admin"})),
+    ("GET", "/api/v1/edi/baplie?visit=V1", frozenset({"planner", "admin"})),
     ("GET", "/api/v1/edi/bayplans/V1", STAFF),
     ("POST", "/api/v1/waybills", frozenset({"planner", "rail_operator", "admin"})),
     ("POST", "/api/v1/waybills/from-train", frozenset({"planner", "rail_operator", "admin"})),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from landbridge.api.app import create_app
 from landbridge.domain.containers import LoadState
 from landbridge.domain.events import utc_now
 from landbridge.domain.identifiers import ContainerNumber
@@ -23,6 +25,7 @@ from landbridge.services.operations import gate, parties, vessel, yard
 from landbridge.store import tables
 from landbridge.store.interchange_tables import EdiOutboxRow
 from landbridge.store.unit_of_work import UnitOfWork
+from tests.e2e.support import bearer, token
 from tests.support import seed
 
 ACTOR = Actor(name="edi-test", role="admin")
@@ -240,6 +243,15 @@ def test_baplie_of_a_loaded_call_is_what_is_on_board_and_re_imports_to_the_same_
     on_board = {unit.number: unit.cell.text() for unit in plan.model.containers}
     assert on_board == {staying: "0520084", loaded: "0380682"}
     assert [unit.vgm_kg for unit in plan.model.containers if unit.number == loaded] == [21_900]
+    # the same plan over HTTP (GET /api/v1/edi/baplie); an unknown call is a 404 naming visit
+    with TestClient(create_app(url)) as client:
+        planner = bearer(token(url, "plan", "planner"))
+        answer = client.get("/api/v1/edi/baplie", params={"visit": "V-126E"}, headers=planner)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/edifact")
+        [over_http] = [message for interchange in read(answer.text, partner.zone) for message in interchange.messages]
+        assert {unit.number: unit.cell.text() for unit in over_http.model.containers} == on_board
+        unknown = client.get("/api/v1/edi/baplie", params={"visit": "NOPE"}, headers=planner)
+        assert unknown.status_code == 404 and unknown.json()["detail"][0]["loc"][-1] == "visit"
     # COSCO sends it back: the call's bay plan is replaced by the same cells
     echoed = text.replace("+CNLYGLPCT:ZZZ+COSCO:ZZZ+", "+COSCO:ZZZ+CNLYGLPCT:ZZZ+")
     outcome = _import(url, echoed)

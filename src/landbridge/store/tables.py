@@ -90,6 +90,8 @@ class ContainerRow(Base):
     position_reference: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    __table_args__ = (Index("ix_containers_position", "position_kind", "position_reference"),)  # migration 0085
+
 
 class BerthRow(Base):
     __tablename__ = "berths"

@@ -70,6 +70,11 @@ INSTRUCTION_KINDS = (
     _("housekeeping"),
     _("relocation"),
     _("transport"),
+    _("lift_to_tractor"),
+    _("grain_receive"),
+    _("grain_transfer"),
+    _("grain_ship"),
+    _("grain_stuff"),
 )
 PROBLEMS = (_("box_not_found"), _("damaged"), _("slot_occupied"), _("machine_fault"), _("other"))
 CROPS = (_("wheat"), _("barley"), _("rapeseed"), _("corn"))

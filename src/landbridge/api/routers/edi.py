@@ -1,9 +1,10 @@
-"""EDIFACT over HTTP: send us an interchange file, read what was received and sent, export a COARRI,
-see a call's bay plan, keep the trading-partner agreements."""
+"""EDIFACT over HTTP: send us an interchange file, read what was received and sent, export a COARRI or
+a BAPLIE, see a call's bay plan, keep the trading-partner agreements."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, UploadFile
@@ -16,6 +17,7 @@ from landbridge.interchange.edifact.syntax import INTERCHANGE_PEEK_CHARS, starts
 from landbridge.services.authz import Action
 from landbridge.services.interchange import bayplans, exports, partners, queries
 from landbridge.services.interchange.importer import import_edifact
+from landbridge.store.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1/edi", tags=["interchange"])
 Importer = Annotated[Principal, Depends(Authorized(Action.EDI_IMPORT))]
@@ -205,29 +207,52 @@ def get_interchange(
     return queries.interchange(uow, interchange_id)
 
 
+VisitQuery = Annotated[str, Query(min_length=1, max_length=32, description="vessel visit reference")]
+PartnerQuery = Annotated[str, Query(min_length=1, max_length=32)]
+QueueQuery = Annotated[bool, Query(description="also put it in the outbox for delivery")]
+
+
+def _export_for_visit(export: Callable[..., str], uow: UnitOfWork, partner: str, visit: str, queue: bool) -> Response:
+    """An export of one vessel call as EDIFACT; 404 naming ``visit`` when there is nothing to report yet."""
+    try:
+        text = export(uow, partners.partner(uow, partner), visit, queue=queue)
+    except RuleViolation as nothing_yet:
+        if nothing_yet.field != "visit":
+            raise
+        raise NotFound("visit", nothing_yet.reason) from nothing_yet
+    return PlainTextResponse(text, media_type=EDIFACT)
+
+
 @router.get(
     "/coarri",
     response_class=PlainTextResponse,
     responses={**ERRORS, 200: {"content": {EDIFACT: {}}, "description": "the COARRI interchange"}},
 )
 def get_coarri(
-    principal: Exporter,
-    uow: UowDep,
-    visit: Annotated[str, Query(min_length=1, max_length=32, description="vessel visit reference")],
-    partner: Annotated[str, Query(min_length=1, max_length=32)] = "COSCO",
-    queue: Annotated[bool, Query(description="also put it in the outbox for delivery")] = False,
+    principal: Exporter, uow: UowDep, visit: VisitQuery, partner: PartnerQuery = "COSCO", queue: QueueQuery = False
 ) -> Response:
     """The discharge and loading reports of a vessel call, built from the recorded events.
 
     404 when the call is unknown, or when nothing was discharged or loaded yet: there is no report.
     """
-    try:
-        text = exports.export_coarri(uow, partners.partner(uow, partner), visit, queue=queue)
-    except RuleViolation as nothing_yet:
-        if nothing_yet.field != "visit":
-            raise
-        raise NotFound("visit", nothing_yet.reason) from nothing_yet
-    return PlainTextResponse(text, media_type=EDIFACT)
+    return _export_for_visit(exports.export_coarri, uow, partner, visit, queue)
+
+
+@router.get(
+    "/baplie",
+    response_class=PlainTextResponse,
+    responses={**ERRORS, 200: {"content": {EDIFACT: {}}, "description": "the BAPLIE interchange"}},
+)
+def get_baplie(
+    principal: Exporter, uow: UowDep, visit: VisitQuery, partner: PartnerQuery = "COSCO", queue: QueueQuery = False
+) -> Response:
+    """What is on board a vessel call now, as the partner's BAPLIE version (3.1 or 2.2): the arrival
+    bay plan less the boxes discharged, plus the boxes loaded at their MOVINS cells.
+
+    404 when the call is unknown or nothing is known to be on board; 422 naming the box when a loaded
+    box has no known cell.
+    """
+    return _export_for_visit(exports.export_baplie, uow, partner, visit, queue)
 
 
 @router.get("/bayplans/{visit}", response_model=BayplanOut, responses=ERRORS)
