@@ -204,6 +204,10 @@ def routes_to_measure(values: dict[str, str]) -> list[tuple[str, str]]:
                 filled_query = query.format(**values) if "{" in query else query
                 if "{" not in query or "number" in values:
                     found.append((f"{feed}?{query}", f"{feed}?{filled_query}"))
+        if path == "/reports":  # the screen opens on throughput; every other report is a click away
+            month = f"&month={values['month']}" if "month" in values else ""
+            others = [name for name in REPORTS if name != "throughput"]
+            found += [(f"/reports?name={name}", f"/reports?name={name}{month}") for name in others]
         if path == "/yard":
             modes = ("dwell", "destination", "outbound", "hold")
             found += [(f"/yard?mode={mode}", f"/yard?mode={mode}") for mode in modes]
