@@ -132,7 +132,7 @@ def partition_events(engine: Engine, months_ahead: int = 3, now: datetime | None
             "ix_events_subject_id",
             "ix_events_subject",
             "ix_events_occurred_at",
-            "ix_events_type_time",  # migration 0085
+            "ix_events_type_time",  # migration 0086
         ):
             connection.execute(text(f"DROP INDEX IF EXISTS {index}"))
         connection.execute(

@@ -41,7 +41,7 @@ class DcsaEventRow(Base):
     vessel_imo: Mapped[str | None] = mapped_column(String(7), index=True)
 
 
-# The feed's eventDateTime sort (migration 0085): a page reads ``limit`` rows in this index's order.
+# The feed's eventDateTime sort (migration 0086): a page reads ``limit`` rows in this index's order.
 Index("ix_dcsa_events_event_time", func.coalesce(DcsaEventRow.event_at, DcsaEventRow.event_created_at), DcsaEventRow.id)
 
 

@@ -1,7 +1,7 @@
 """indexes for the pages and the DCSA feed with a year loaded (issue #19)
 
-Revision ID: 0085
-Revises: 0080
+Revision ID: 0086
+Revises: 0061
 Create Date: 2026-12-07 17:05:00
 
 Why, measured on a year of the twin played through the services:
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0085"
-down_revision = "0080"
+revision = "0086"
+down_revision = "0061"
 branch_labels = None
 depends_on = None
 
