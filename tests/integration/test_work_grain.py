@@ -70,6 +70,8 @@ def test_a_grain_train_is_tipped_into_a_silo_and_a_box_filled_by_the_grain_gear(
         "created"
     ]
     assert fill["depends_on"] == [tip["id"]] and fill["status"] == "open" and fill["length_ft"] == 20
+    twice = _order(hub, {"step": "stuff", "lot": "G1", "containers": [{"container": box, "mass_kg": 1_000}]}, 409)
+    assert twice["detail"][0]["loc"][-1] == "grain.containers[0].container"  # one box, one fill job
     assert (fill["from_place"], fill["to_place"]) == ("silo S01", f"container {box}")
     _checked(hub.url)
 
@@ -109,6 +111,8 @@ def test_a_grain_order_naming_what_does_not_exist_is_refused_and_leaves_nothing(
     assert (move["from_place"], move["to_place"], move["silo"]) == ("silo S01", "silo S02", "S02")
     assert len(move["depends_on"]) == 1
     assert _order(hub, {"step": "receive", "lot": "G2"}, 422)["detail"][0]["loc"][-1] == "grain.mass_kg"
+    both = {"step": "stuff", "lot": "G1", "containers": [{"container": container_number(7), "mass_kg": 1_000}] * 2}
+    assert _order(hub, both, 422)["detail"][0]["loc"][-1] == "grain.containers[1].container"
     assert len(call(hub, "GET", "/api/v1/work/instructions?queue=grain:32")) == 2
 
 

@@ -229,12 +229,21 @@ def _stuff(builder: Builder, lots: _Lots, order: GrainOrder, common: dict[str, A
     silo = lots.silo_of(order.lot)
     if not order.fills:
         raise RuleViolation("grain.containers", "name at least one container")
-    boxes = uow.containers.rows([f.container for f in order.fills])
+    numbers = [f.container for f in order.fills]
+    for index, number in enumerate(numbers):
+        if number in numbers[:index]:
+            raise RuleViolation(f"grain.containers[{index}].container", f"{number} is listed twice")
+    boxes = uow.containers.rows(numbers)
+    filling = {r.target.get("container"): r.id for r in lots.live if r.kind == InstructionKind.GRAIN_STUFF.value}
     for index, fill in enumerate(order.fills):
         where = f"grain.containers[{index}].container"
         box = boxes.get(fill.container)
         if box is None:
             raise NotFound(where, f"no container {fill.container}")
+        if fill.container in filling:
+            raise Conflict(
+                where, f"{fill.container} is already to be filled (work instruction {filling[fill.container]})"
+            )
         if box.load_state != "empty" or box.position_kind not in (PositionKind.YARD.value, PositionKind.CFS.value):
             raise RuleViolation(where, f"{box.number} is not an empty box in the hub")
         if size_type(box.iso_type).is_reefer:
