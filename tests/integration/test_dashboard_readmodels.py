@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from landbridge.scenarios.loader import bundled_scenario_path
 from landbridge.services.operations import rail
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
+from landbridge.web.readmodels import overview as overview_module
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import trains
 from tests.e2e.support import seed
@@ -102,3 +103,24 @@ def test_the_hub_day_is_counted_in_the_scenarios_time_zone(
     finally:
         monkeypatch.delenv("LANDBRIDGE_SCENARIO")
         get_settings.cache_clear()
+
+
+def test_the_overview_counts_every_open_hold_and_names_only_the_oldest(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: the holds tile is counted in SQL and the alerts name the oldest few, not a year of holds."""
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    placed = {"MSKU1234565": now - timedelta(days=5), "CSQU3054383": now - timedelta(days=3), "TGHU0000013": now}
+    with UnitOfWork.for_url(database_url) as uow:
+        for number, at in placed.items():
+            uow.session.add(
+                tables.ContainerRow(number=number, iso_type="22G1", load_state="full", position_kind="yard")
+            )
+            uow.session.flush()
+            uow.session.add(tables.CustomsHoldRow(container_number=number, reason="check", placed_by="c", placed_at=at))
+        uow.commit()
+    monkeypatch.setattr(overview_module, "OLD_HOLD_ALERTS", 1)
+    with UnitOfWork.for_url(database_url) as uow:
+        figures = overview(uow.session, now)
+    assert figures.open_holds == 3
+    assert [alert for alert in figures.alerts if alert[0] == "old_hold"] == [("old_hold", "MSKU1234565")]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from landbridge.api.app import create_app
 from landbridge.api.routers.dcsa import get_viewer
@@ -17,8 +18,9 @@ from landbridge.domain.identifiers import ContainerNumber
 from landbridge.scenarios import load_scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.seeding import seed_scenario
-from landbridge.services.tracking import STAFF, Viewer
+from landbridge.services.tracking import PROJECTION, STAFF, Viewer, catch_up, projection
 from landbridge.store import tables
+from landbridge.store.tracking_tables import TrackingProjectionRow
 from landbridge.store.unit_of_work import UnitOfWork
 
 T0 = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
@@ -252,3 +254,52 @@ def test_a_shipper_never_sees_foreign_containers(world: TestClient) -> None:
         assert world.get("/dcsa/tnt/v2/events").json() == []
     finally:
         world.app.dependency_overrides[get_viewer] = lambda: STAFF  # type: ignore[attr-defined]
+
+
+def projected_up_to(url: str) -> int:
+    """The id of the last log event the DCSA projection has read."""
+    with UnitOfWork.for_url(url) as uow:
+        return int(
+            uow.session.scalar(
+                select(TrackingProjectionRow.last_event_id).where(TrackingProjectionRow.name == PROJECTION)
+            )
+            or 0
+        )
+
+
+def test_a_feed_request_projects_one_small_batch_and_a_long_feed_pages_through_in_order(
+    world: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: a request answers from what is projected (bounded work behind a backlog), and a feed
+    of many pages is read whole, once each and in order, by following ``Next-Page``."""
+    with UnitOfWork.for_url(database_url) as uow:
+        for hour in range(12):  # the world's journey plus a dozen gate visits: a backlog of 22 log events
+            event = Event(
+                EventType.CONTAINER_GATE_IN,
+                "container",
+                OURS,
+                "op",
+                "gate_clerk",
+                occurred_at=T0 + timedelta(hours=hour),
+                location="CNLYG",
+            )
+            uow.events.append(event)
+        uow.commit()
+        newest = int(uow.session.scalar(select(func.max(tables.EventRow.id))) or 0)
+    monkeypatch.setattr(projection, "READ_BATCH", 3)
+    start = projected_up_to(database_url)
+    first = world.get("/dcsa/tnt/v2/events?limit=100")
+    assert first.status_code == 200
+    assert projected_up_to(database_url) - start == 3  # one batch, not the whole backlog
+    assert len(first.json()) < 21
+
+    catch_up(UnitOfWork.for_url(database_url), max_batches=100)  # the delivery worker's share
+    assert projected_up_to(database_url) == newest
+    whole = [e["eventID"] for e in world.get("/dcsa/tnt/v2/events?limit=1000").json()]
+    assert len(whole) == 21
+    paged = all_pages(world, "", limit=4)
+    assert [e["eventID"] for e in paged] == whole  # 6 pages: each event once, in the feed's order
+    newest_first = all_pages(world, "&sort=eventCreatedDateTime:DESC", limit=4)
+    created = [e["eventCreatedDateTime"] for e in newest_first]
+    assert sorted(e["eventID"] for e in newest_first) == sorted(whole)
+    assert created == sorted(created, reverse=True)

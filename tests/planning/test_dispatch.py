@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from landbridge.planning.common import PlanningInputError
 from landbridge.planning.dispatch.check import check_dispatch
 from landbridge.planning.dispatch.problem import (
+    GRAIN_KINDS,
     MACHINE_KINDS_FOR,
     DispatchState,
     Instruction,
@@ -161,6 +162,53 @@ def test_naive_now_and_duplicate_ids_are_refused() -> None:
         DispatchState(NOW, (), (job, job))
 
 
+def test_grain_work_names_a_lot_and_goes_to_grain_gear_only() -> None:
+    gear = _machine(
+        "GL1", MachineKind.GRAIN_LOADER, {"berth:32"}, allowed_lengths_ft=frozenset({20}), max_lift_kg=30_480
+    )
+    crane = _machine("STS-32-1", MachineKind.QUAY_CRANE, {"berth:32"})
+    # A hopper train tipped into a silo lifts no box: 400 t of grain is not over the gear's lift.
+    tip = _job(
+        "t",
+        InstructionKind.GRAIN_RECEIVE,
+        "grain:32",
+        "berth:32",
+        container=None,
+        lot="G1",
+        length_ft=0,
+        mass_kg=400_000,
+    )
+    stuff = _job(
+        "s",
+        InstructionKind.GRAIN_STUFF,
+        "grain:32",
+        "berth:32",
+        container=None,
+        lot="G1",
+        length_ft=20,
+        mass_kg=29_000,
+        depends_on=("t",),
+    )
+    big_box = _job(
+        "b", InstructionKind.GRAIN_STUFF, "grain:32", "berth:32", container=None, lot="G2", length_ft=40, mass_kg=29_000
+    )
+    box = _job("d", InstructionKind.DISCHARGE, "berth:32", "berth:32")
+    state = DispatchState(NOW, (gear, crane), (tip, stuff, big_box, box))
+    assert _checked(state) == {"GL1": ("t", "s"), "STS-32-1": ("d",)}  # the 40 ft box fits no grain gear
+    assert not can_do(crane, tip) and not can_do(gear, box)
+    data = state_to_json(state)
+    assert check_dispatch(data, {"jobs": {"STS-32-1": ["t"]}}, complete=False) == [
+        "job t on STS-32-1: a quay_crane cannot do a grain_receive"
+    ]
+    for wrong in ({"container": "BOX1"}, {"lot": None}):
+        bad = {**data, "instructions": [{**data["instructions"][0], **wrong}]}
+        assert check_dispatch(bad, {"jobs": {"GL1": ["t"]}}, complete=False)[0].startswith("job t: names")
+    with pytest.raises(PlanningInputError, match="box or a lot"):
+        DispatchState(NOW, (), (replace(tip, container="BOX1"),))
+    with pytest.raises(PlanningInputError, match="only grain work"):
+        DispatchState(NOW, (), (replace(box, container=None, lot="G1"),))
+
+
 POOLS = ["berth:29", "block:A", "block:B", "track:T1"]
 QUEUES = ["STS-29-1", "block:A", "block:B", "track:T1", "gate"]
 # The quick run of the suite; ``scripts/dispatch_property.sh`` runs the long one (LANDBRIDGE_HYPOTHESIS=slow).
@@ -217,10 +265,14 @@ def _states(draw: st.DrawFn) -> DispatchState:
         status = draw(st.sampled_from(JOB_STATUSES))
         minutes = draw(st.sampled_from([None, None, None, -30, 30]))
         kind, pool, length_ft, mass_kg = _work_for(draw, machines)
+        grain = kind in GRAIN_KINDS  # a lot's move; often one that lifts no box (length 0: no spreader limit)
+        if grain and draw(st.booleans()):
+            length_ft = 0
         jobs.append(
             Instruction(
                 id=f"j{n}",
-                container=f"C{n}",
+                container=None if grain else f"C{n}",
+                lot=f"L{n % 3}" if grain else None,
                 kind=kind,
                 queue=draw(st.sampled_from(QUEUES)),
                 pool=pool,

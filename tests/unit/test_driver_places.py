@@ -34,3 +34,37 @@ def test_places_are_worded_in_the_drivers_language(language: str) -> None:
     assert (place_text("tractor at berth 30", gettext), place_text("berth 30", gettext)) == TRACTOR[language]
     assert place_text("A-01-02-1", gettext) == "A-01-02-1"  # a yard slot reads the same everywhere
     assert place_text(None, gettext) == ""
+
+
+# The grain gear's places: a hopper train or bulk boxes tipped into a silo, a lot moved, a box filled.
+GRAIN = {
+    "en": ("silo S01", "container LBOU0000905", "12 hopper wagons", "3 bulk boxes"),
+    "zh": ("筒仓 S01", "集装箱 LBOU0000905", "12 节漏斗车", "3 个散货箱"),
+    "ru": ("силос S01", "контейнер LBOU0000905", "вагоны-хопперы: 12", "контейнеры для навалочных грузов: 3"),
+    "kk": ("сүрлем S01", "контейнер LBOU0000905", "хоппер-вагондар: 12", "үйме жүк контейнерлері: 3"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(GRAIN))
+def test_grain_places_are_worded_in_the_drivers_language(language: str) -> None:
+    gettext = Localiser(language).gettext
+    places = ("silo S01", "container LBOU0000905", "12 hopper wagons", "3 bulk boxes")
+    assert tuple(place_text(p, gettext) for p in places) == GRAIN[language]
+    assert gettext("grain_receive") != "grain_receive"  # the job's kind is worded too
+
+
+# The tractor legs from the yard to a loading track or the gate.
+LEGS = {
+    "en": ("tractor at block A", "track T1", "tractor at track T1", "the gate", "tractor at the gate"),
+    "zh": ("堆区 A 的拖车", "装车线 T1", "装车线 T1 的拖车", "闸口", "闸口的拖车"),
+    "ru": ("тягач у блока A", "путь T1", "тягач у пути T1", "ворота", "тягач у ворот"),
+    "kk": ("A блогындағы тартқыш", "жол T1", "T1 жолындағы тартқыш", "қақпа", "қақпадағы тартқыш"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LEGS))
+def test_tractor_leg_places_are_worded_in_the_drivers_language(language: str) -> None:
+    gettext = Localiser(language).gettext
+    places = ("tractor at block A", "track T1", "tractor at track T1", "gate", "tractor at the gate")
+    assert tuple(place_text(p, gettext) for p in places) == LEGS[language]
+    assert place_text("block A", gettext) != "block A" or language == "en"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from landbridge.api.schemas_ops import CommandIn
+from landbridge.api.schemas_ops import Body, Code, CommandIn, ContainerFillIn, HopperWagonIn
 from landbridge.domain.equipment import EquipmentStatus
+from landbridge.services.work.grain_work import GrainStep
 from landbridge.services.work.jobs import Problem
 
 
@@ -32,10 +33,13 @@ class MachineOut(BaseModel):
 
 
 class InstructionOut(BaseModel):
-    """One work instruction (one move)."""
+    """One work instruction (one move): of a box (``container``) or, for the grain gear, of a grain
+    lot (``lot``, with the ``silo`` the grain leaves or enters) — exactly one of the two."""
 
     id: int
-    container: str
+    container: str | None
+    lot: str | None = None
+    silo: str | None = None
     kind: str
     queue: str
     pool: str
@@ -176,19 +180,51 @@ class ProductivityOut(BaseModel):
 Reference = Annotated[str, Field(min_length=1, max_length=32)]
 
 
+class GrainOrderIn(Body):
+    """A grain order for the grain gear; which fields a step needs is in docs/equipment.md.
+
+    ``receive``: lot (the new lot), mass_kg, silo_code, owner_code, crop, grain_class, moisture_pct,
+    source_kind and its wagons or sources. ``transfer``: lot, silo_code (the target silo), mass_kg
+    and new_reference for a part. ``ship``: lot, mass_kg, vessel_visit. ``stuff``: lot, containers.
+    """
+
+    step: GrainStep
+    lot: Code
+    mass_kg: Annotated[int, Field(gt=0)] | None = None
+    silo_code: Annotated[str, Field(min_length=1, max_length=8)] | None = None
+    owner_code: Code | None = None
+    crop: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    grain_class: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    moisture_pct: Annotated[float, Field(ge=0, le=40)] | None = None
+    source_kind: Literal["hopper_wagons", "containers"] | None = None
+    sources: list[Annotated[str, Field(max_length=11)]] = Field(default_factory=list, max_length=100)
+    wagons: list[HopperWagonIn] = Field(default_factory=list, max_length=100)
+    new_reference: Code | None = None
+    vessel_visit: Code | None = None
+    containers: list[ContainerFillIn] = Field(default_factory=list, max_length=100)
+
+
 class GenerateIn(CommandIn):
-    """What to make instructions for: exactly one of a vessel visit, a train visit or a truck visit."""
+    """What to make instructions for: exactly one of a vessel visit, a train visit, a truck visit or a
+    grain order."""
 
     vessel_visit: Reference | None = None
     train: Reference | None = None
     truck: Reference | None = None
+    grain: GrainOrderIn | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GenerateIn:
-        given = [name for name in ("vessel_visit", "train", "truck") if getattr(self, name) is not None]
+        given = [name for name in ("vessel_visit", "train", "truck", "grain") if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of vessel_visit, train, truck")
+            raise ValueError("give exactly one of vessel_visit, train, truck, grain")
         return self
+
+
+class PoolsIn(CommandIn):
+    """Where a machine works: ``berth:<code>``, ``block:<code>``, ``track:<code>`` or ``gate``, each once."""
+
+    pools: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=1, max_length=64)
 
 
 class StatusIn(CommandIn):

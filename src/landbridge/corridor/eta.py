@@ -41,7 +41,55 @@ DEFAULT_LEG_CORRELATION = 0.5
 DEFAULT_SEED = 6346
 CALIBRATION_SAMPLES = 40_000
 ESTIMATE_SAMPLES = 20_000
-_inv_cdf = np.vectorize(_STD.inv_cdf, otypes=[np.float64])
+
+# Wichura's AS241 (Applied Statistics 37(3), 1988), the algorithm of ``statistics.NormalDist.inv_cdf``, in
+# numpy: the same coefficients and steps over a whole array at once. ``np.vectorize`` called the Python
+# function 20,000 times per estimate (72 ms of CPU; a third of the DCSA projection's time on a loaded
+# base, issue #19); this takes under 1 ms and agrees with it to the last bit but for ≈ 1 draw in 10⁵
+# (one unit in the last place, from numpy's ``log``).
+_AS241_CENTRAL_NUM = (2.5090809287301226727e3, 3.3430575583588128105e4, 6.7265770927008700853e4,
+                      4.5921953931549871457e4, 1.3731693765509461125e4, 1.9715909503065514427e3,
+                      1.3314166789178437745e2, 3.3871328727963666080e0)  # fmt: skip
+_AS241_CENTRAL_DEN = (5.2264952788528545610e3, 2.8729085735721942674e4, 3.9307895800092710610e4,
+                      2.1213794301586595867e4, 5.3941960214247511077e3, 6.8718700749205790830e2,
+                      4.2313330701600911252e1, 1.0)  # fmt: skip
+_AS241_NEAR_NUM = (7.7454501427834140764e-4, 2.2723844989269184583e-2, 2.4178072517745061177e-1,
+                   1.2704582524523683826e0, 3.6478483247632046050e0, 5.7694972214606914055e0,
+                   4.6303378461565452959e0, 1.4234371107496835773e0)  # fmt: skip
+_AS241_NEAR_DEN = (1.05075007164441684324e-9, 5.4759380849953449460e-4, 1.5198666563616457197e-2,
+                   1.4810397642748007459e-1, 6.8976733498510000455e-1, 1.6763848301838038494e0,
+                   2.0531916266377588219e0, 1.0)  # fmt: skip
+_AS241_FAR_NUM = (2.01033439929228813265e-7, 2.71155556874348757815e-5, 1.24266094738807843860e-3,
+                  2.65321895265761230930e-2, 2.96560571828504891230e-1, 1.78482653991729133580e0,
+                  5.46378491116411436990e0, 6.65790464350110377720e0)  # fmt: skip
+_AS241_FAR_DEN = (2.04426310338993978564e-15, 1.42151175831644588870e-7, 1.84631831751005468180e-5,
+                  7.86869131145613259100e-4, 1.48753612908506148525e-2, 1.36929880922735805310e-1,
+                  5.99832206555887937690e-1, 1.0)  # fmt: skip
+
+
+def _horner(coefficients: tuple[float, ...], r: Array) -> Array:
+    """The polynomial with ``coefficients`` (highest power first) at ``r``, in AS241's order of operations."""
+    value: Array = coefficients[0] * r + coefficients[1]
+    for coefficient in coefficients[2:]:
+        value = value * r + coefficient
+    return value
+
+
+def _inv_cdf(p: Array) -> Array:
+    """The standard normal's quantile function at every ``p`` in (0, 1)."""
+    q = p - 0.5
+    central = np.abs(q) <= 0.425
+    r = 0.180625 - q * q
+    x_central = _horner(_AS241_CENTRAL_NUM, r) * q / _horner(_AS241_CENTRAL_DEN, r)
+    s = np.sqrt(-np.log(np.where(central, 0.5, np.where(q <= 0.0, p, 1.0 - p))))
+    near, s_near, s_far = s <= 5.0, s - 1.6, s - 5.0
+    x_tail = np.where(
+        near,
+        _horner(_AS241_NEAR_NUM, s_near) / _horner(_AS241_NEAR_DEN, s_near),
+        _horner(_AS241_FAR_NUM, s_far) / _horner(_AS241_FAR_DEN, s_far),
+    )
+    result: Array = np.where(central, x_central, np.where(q < 0.0, -x_tail, x_tail))
+    return result
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class EventType(StrEnum):
     CREDIT_NOTE_ISSUED = "billing.credit_note_issued"  # a final invoice reversed (subject: the credited invoice)
     EQUIPMENT_STATUS_CHANGED = "equipment.status_changed"  # working / break / out of service, with the reason
     EQUIPMENT_DRIVER_CHANGED = "equipment.driver_changed"  # a driver signed on to (or off) a machine
+    EQUIPMENT_POOLS_CHANGED = "equipment.pools_changed"  # a planner changed where a machine works
     WORK_INSTRUCTIONS_CREATED = (
         "work.instructions_created"  # generated from a visit's lists or a truck (subject: the visit)
     )

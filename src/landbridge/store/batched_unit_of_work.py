@@ -22,6 +22,7 @@ from typing import Self
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from landbridge.store.database import session_factory
+from landbridge.store.repositories.events import SOLE_WRITER
 from landbridge.store.unit_of_work import UnitOfWork
 
 
@@ -29,7 +30,9 @@ class BatchedUnitOfWork(UnitOfWork):
     """A unit of work whose transactions are savepoints of one long transaction, committed in batches.
 
     It neither retries nor waits for other writers (``owns_transaction`` is False, as for a joined
-    unit of work): the loader is the database's only writer while it runs.
+    unit of work): the loader is the database's only writer while it runs, and says so to the
+    repositories (:data:`~landbridge.store.repositories.events.SOLE_WRITER`), so what a batch wrote
+    about a subject need not be read back from the database.
     """
 
     owns_transaction = False
@@ -50,6 +53,7 @@ class BatchedUnitOfWork(UnitOfWork):
     def __enter__(self) -> Self:
         if self._batch is None:
             self._batch = self._sessions()
+            self._batch.info[SOLE_WRITER] = True
         self.attach(self._batch)
         self._savepoints.append(self._batch.begin_nested())
         self._released.append(False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
@@ -17,15 +17,21 @@ from landbridge.store.types import UtcDateTime
 
 
 class WorkInstructionRow(Base):
-    """One move to make: which box, from where to where, by which queue and machine, when, after what.
+    """One move to make: which box (or grain lot), from where to where, by which queue and machine,
+    when, after what.
 
-    ``target`` holds what the move needs beyond the box (the yard slot, the wagon and its slot, the
-    visit); ``version`` rises on every change, so a confirmation that saw an older state loses.
+    The subject is exactly one of ``container`` (a box move) and ``lot`` (a grain move by the grain
+    gear; ``silo`` is the silo the grain leaves or enters). ``target`` holds what the move needs
+    beyond its subject (the yard slot, the wagon and its slot, the visit, the grain command's
+    figures); ``version`` rises on every change, so a confirmation that saw an older state loses.
     """
 
     __tablename__ = "work_instructions"
+    __table_args__ = (CheckConstraint("(container IS NULL) <> (lot IS NULL)", name="one_subject"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    container: Mapped[str] = mapped_column(String(11), index=True)
+    container: Mapped[str | None] = mapped_column(String(11), index=True)
+    lot: Mapped[str | None] = mapped_column(String(32), index=True)
+    silo: Mapped[str | None] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(24))
     queue: Mapped[str] = mapped_column(String(48), index=True)
     pool: Mapped[str] = mapped_column(String(32))

@@ -19,6 +19,8 @@ STATUSES = (
     _("at_border"),
     _("gauge_changed"),
     _("arrived"),
+    _("released"),
+    _("cancelled"),
     _("scheduled"),
     _("not_departed"),
     _("to_border"),
@@ -70,6 +72,11 @@ INSTRUCTION_KINDS = (
     _("housekeeping"),
     _("relocation"),
     _("transport"),
+    _("lift_to_tractor"),
+    _("grain_receive"),
+    _("grain_transfer"),
+    _("grain_ship"),
+    _("grain_stuff"),
 )
 PROBLEMS = (_("box_not_found"), _("damaged"), _("slot_occupied"), _("machine_fault"), _("other"))
 CROPS = (_("wheat"), _("barley"), _("rapeseed"), _("corn"))
@@ -93,6 +100,7 @@ EVENTS = (
     _("train.departed"),
     _("train.at_border"),
     _("train.arrived"),
+    _("train.cancelled"),
 )
 # Places of the scenario (routes and border crossings), so Chinese and Kazakh staff read their own names.
 PLACES = (

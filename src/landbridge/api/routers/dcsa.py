@@ -421,7 +421,7 @@ def get_events(
         cursor=cursor,
         sort=parse_sort(sort),
     )
-    tracking.catch_up(uow)
+    tracking.catch_up_for_read(uow)  # answers from what is projected: bounded work per request
     with uow:
         page = tracking.find_page(uow, query, viewer)
     _paging_headers(request, response, page.next_cursor, page.prev_cursor, page.last_cursor, page.is_first)
@@ -441,7 +441,7 @@ def get_event(
     api_version: ApiVersionHeader = None,
 ) -> dict[str, Any]:
     """One event by its eventID (deprecated in 2.2, kept for clients that use it)."""
-    tracking.catch_up(uow)
+    tracking.catch_up_for_read(uow)  # answers from what is projected: bounded work per request
     with uow:
         return tracking.find_event(uow, event_id, viewer)
 

@@ -1,7 +1,7 @@
 """The fleet over HTTP: machines with kind, pools, attributes, status, position and driver.
 
-Reading needs ``equipment.read``; a status change ``equipment.manage`` (out of service gives the
-machine's jobs back and re-plans); signing on to drive a machine ``work.drive``.
+Reading needs ``equipment.read``; a status or pool change ``equipment.manage`` (out of service gives
+the machine's jobs back and re-plans); signing on to drive a machine ``work.drive``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
 from landbridge.api.schemas_ops import ERRORS, CommandIn, respond
-from landbridge.api.schemas_work import MachineDetailOut, MachineOut, MyMachineOut, StatusChangeOut, StatusIn
+from landbridge.api.schemas_work import (
+    MachineDetailOut,
+    MachineOut,
+    MyMachineOut,
+    PoolsIn,
+    StatusChangeOut,
+    StatusIn,
+)
 from landbridge.domain.equipment import EquipmentKind, EquipmentStatus
 from landbridge.services.authz import Action
 from landbridge.services.work import equipment
@@ -62,6 +69,15 @@ def set_status(code: str, body: StatusIn, uow: UowDep, who: Manager, key: Idempo
             occurred_at=body.occurred_at,
             idempotency=key,
         )
+    )
+
+
+@router.put("/equipment/{code}/pools", response_model=StatusChangeOut, responses=ERRORS)
+def set_pools(code: str, body: PoolsIn, uow: UowDep, who: Manager, key: IdempotencyDep) -> JSONResponse:
+    """Where the machine works from now on (``berth:<code>``, ``block:<code>``, ``track:<code>``, ``gate``);
+    a job it holds outside them goes back to its queue."""
+    return respond(
+        equipment.set_pools(uow, who.actor, code=code, pools=body.pools, occurred_at=body.occurred_at, idempotency=key)
     )
 
 

@@ -19,6 +19,7 @@ from landbridge.api.schemas_work import (
     ConfirmOut,
     GeneratedOut,
     GenerateIn,
+    GrainOrderIn,
     InstructionOut,
     ProblemIn,
     ProblemOut,
@@ -29,8 +30,11 @@ from landbridge.api.schemas_work import (
 )
 from landbridge.api.types import Instant
 from landbridge.domain.events import utc_now
+from landbridge.domain.grain import HopperWagon
 from landbridge.services.authz import Action
+from landbridge.services.operations.grain import ContainerFill
 from landbridge.services.work import generate, jobs, kpis, queues
+from landbridge.services.work.grain_work import GrainOrder
 
 router = APIRouter(prefix="/api/v1/work", tags=["work"])
 Reader = Annotated[Principal, Depends(Authorized(Action.WORK_READ))]
@@ -41,7 +45,8 @@ InstructionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the wor
 
 @router.post("/instructions/generate", response_model=GeneratedOut, status_code=201, responses=ERRORS)
 def make(body: GenerateIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
-    """Instructions from a vessel visit's lists, a train's planned boxes or a truck that is in."""
+    """Instructions from a vessel visit's lists, a train's planned boxes, a truck that is in, or a grain
+    order (jobs for the grain gear: tip a train into a silo, move a lot, load a ship, fill boxes)."""
     if body.vessel_visit is not None:
         outcome = generate.for_vessel_visit(
             uow, who.actor, reference=body.vessel_visit, occurred_at=body.occurred_at, idempotency=key
@@ -50,10 +55,14 @@ def make(body: GenerateIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JS
         outcome = generate.for_train(
             uow, who.actor, reference=body.train, occurred_at=body.occurred_at, idempotency=key
         )
-    else:
-        assert body.truck is not None
+    elif body.truck is not None:
         outcome = generate.for_truck(
             uow, who.actor, reference=body.truck, occurred_at=body.occurred_at, idempotency=key
+        )
+    else:
+        assert body.grain is not None
+        outcome = generate.for_grain(
+            uow, who.actor, order=grain_order(body.grain), occurred_at=body.occurred_at, idempotency=key
         )
     return respond(outcome)
 
@@ -149,3 +158,23 @@ def productivity(
     finish: datetime = end or utc_now() + timedelta(seconds=1)
     begin: datetime = start or finish - timedelta(hours=24)
     return kpis.productivity(uow, start=begin, end=finish)
+
+
+def grain_order(body: GrainOrderIn) -> GrainOrder:
+    """The grain order the body describes."""
+    return GrainOrder(
+        step=body.step,
+        lot=body.lot,
+        mass_kg=body.mass_kg,
+        silo_code=body.silo_code,
+        owner_code=body.owner_code,
+        crop=body.crop,
+        grain_class=body.grain_class,
+        moisture_pct=body.moisture_pct,
+        source_kind=body.source_kind,
+        sources=tuple(body.sources),
+        wagons=tuple(HopperWagon(w.number, w.mass_kg) for w in body.wagons),
+        new_reference=body.new_reference,
+        vessel_visit=body.vessel_visit,
+        fills=tuple(ContainerFill(f.container, f.mass_kg) for f in body.containers),
+    )

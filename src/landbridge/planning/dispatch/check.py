@@ -1,9 +1,11 @@
 """Independent checker for dispatch plans.
 
 Shares no code with ``problem.py`` or ``solve.py``: it reads the state and the plan as plain JSON
-data and keeps its own table of which machine kinds may do which work. It proves that no machine got
-a job it cannot do, no dependency is broken, no suspended queue or early job was dispatched, no job
-is lost (every job that could be done is planned) and no job is planned twice.
+data and keeps its own table of which machine kinds may do which work. It proves that every job
+names exactly one subject (a box, or a grain lot for grain work), no machine got a job it cannot do
+(grain work only to grain gear, box work never to it), no dependency is broken, no suspended queue
+or early job was dispatched, no job is lost (every job that could be done is planned) and no job is
+planned twice.
 """
 
 from __future__ import annotations
@@ -24,8 +26,27 @@ _WHO_MAY = {
     "housekeeping": _YARD,
     "relocation": _YARD,
     "transport": {"terminal_tractor"},
+    "lift_to_tractor": _YARD,
+    "grain_receive": {"grain_loader"},
+    "grain_transfer": {"grain_loader"},
+    "grain_ship": {"grain_loader"},
+    "grain_stuff": {"grain_loader"},
 }
+# The work whose subject is a grain lot rather than a box (again written out on purpose).
+_LOT_WORK = {"grain_receive", "grain_transfer", "grain_ship", "grain_stuff"}
 _LIVE = {"open", "assigned"}
+
+
+def _subject_problem(job: dict[str, Any]) -> str | None:
+    """Why a job's subject is wrong: it must name exactly one of a box and a lot, a lot only for grain work."""
+    box, lot = job.get("container"), job.get("lot")
+    if (box is None) == (lot is None):
+        return "names both a box and a lot" if box is not None else "names neither a box nor a lot"
+    if lot is not None and job["kind"] not in _LOT_WORK:
+        return f"a {job['kind']} moves a box, not lot {lot}"
+    if box is not None and job["kind"] in _LOT_WORK:
+        return f"a {job['kind']} moves a grain lot, not box {box}"
+    return None
 
 
 def _capable(machine: dict[str, Any], job: dict[str, Any], queue: dict[str, Any]) -> str | None:
@@ -36,9 +57,10 @@ def _capable(machine: dict[str, Any], job: dict[str, Any], queue: dict[str, Any]
         return f"a {machine['kind']} cannot do a {job['kind']}"
     if job["pool"] not in machine["pools"]:
         return f"pool {job['pool']} is not one of {machine['code']}'s pools"
-    if job["length_ft"] not in machine["allowed_lengths_ft"]:
+    lifts = job["length_ft"] != 0  # 0: nothing lifted (grain by conveyor or chute), no spreader limit
+    if lifts and job["length_ft"] not in machine["allowed_lengths_ft"]:
         return f"a {job['length_ft']} ft box does not fit {machine['code']}'s spreader"
-    if job["mass_kg"] > machine["max_lift_kg"]:
+    if lifts and job["mass_kg"] > machine["max_lift_kg"]:
         return f"{job['mass_kg']} kg is over {machine['code']}'s {machine['max_lift_kg']} kg"
     if machine["code"] in job["excluded_machines"]:
         return f"{machine['code']} already failed this job"
@@ -65,6 +87,12 @@ class _Check:
     def _keeps_held_job(self, job: dict[str, Any]) -> bool:
         machine = self.machines.get(job["machine"] or "")
         return job["status"] == "assigned" and machine is not None and machine["status"] != "out_of_service"
+
+    def subjects(self) -> None:
+        for job_id, job in self.jobs.items():
+            why = _subject_problem(job)
+            if why is not None:
+                self.errors.append(f"job {job_id}: {why}")
 
     def places(self) -> None:
         for code, ids in self.lists.items():
@@ -161,6 +189,7 @@ def check_dispatch(state: dict[str, Any], plan: dict[str, Any], *, complete: boo
     allowed, but jobs left out are not reported as lost.
     """
     check = _Check(state, plan)
+    check.subjects()
     check.places()
     check.held_jobs(complete=complete)
     check.new_jobs()

@@ -45,6 +45,22 @@ class InstructionKind(StrEnum):
     HOUSEKEEPING = "housekeeping"
     RELOCATION = "relocation"
     TRANSPORT = "transport"
+    LIFT_TO_TRACTOR = "lift_to_tractor"
+    GRAIN_RECEIVE = "grain_receive"
+    GRAIN_TRANSFER = "grain_transfer"
+    GRAIN_SHIP = "grain_ship"
+    GRAIN_STUFF = "grain_stuff"
+
+
+# Moves of a grain lot by the grain gear (their subject is a lot, not a box).
+GRAIN_KINDS = frozenset(
+    {
+        InstructionKind.GRAIN_RECEIVE,
+        InstructionKind.GRAIN_TRANSFER,
+        InstructionKind.GRAIN_SHIP,
+        InstructionKind.GRAIN_STUFF,
+    }
+)
 
 
 class InstructionStatus(StrEnum):
@@ -68,6 +84,8 @@ MACHINE_KINDS_FOR: dict[InstructionKind, frozenset[MachineKind]] = {
     InstructionKind.HOUSEKEEPING: _YARD_MACHINES,
     InstructionKind.RELOCATION: _YARD_MACHINES,
     InstructionKind.TRANSPORT: frozenset({MachineKind.TERMINAL_TRACTOR}),
+    InstructionKind.LIFT_TO_TRACTOR: _YARD_MACHINES,
+    **{kind: frozenset({MachineKind.GRAIN_LOADER}) for kind in GRAIN_KINDS},
 }
 
 
@@ -90,10 +108,15 @@ class Machine:
 
 @dataclass(frozen=True, slots=True)
 class Instruction:
-    """One move to make: which box, from where to where, by which queue, when, after what."""
+    """One move to make: which box (or grain lot), from where to where, by which queue, when, after what.
+
+    The subject is exactly one of ``container`` and ``lot`` (a grain kind names a lot). A job that
+    lifts no box (``length_ft`` 0: a hopper train tipped, a silo transfer, a ship loaded by conveyor)
+    is not bound by a spreader's lengths and lift; its ``mass_kg`` is then the grain moved.
+    """
 
     id: str
-    container: str
+    container: str | None
     kind: InstructionKind
     queue: str
     pool: str
@@ -112,6 +135,7 @@ class Instruction:
     machine: str | None = None
     pinned_machine: str | None = None
     excluded_machines: frozenset[str] = frozenset()
+    lot: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +164,11 @@ class DispatchState:
         object.__setattr__(self, "_by_id", {i.id: i for i in self.instructions})
         if len(self._by_id) != len(self.instructions):
             raise PlanningInputError("instructions", "instruction ids must be unique")
+        for instruction in self.instructions:
+            if (instruction.container is None) == (instruction.lot is None):
+                raise PlanningInputError("instructions", f"instruction {instruction.id} must name a box or a lot")
+            if (instruction.lot is not None) != (instruction.kind in GRAIN_KINDS):
+                raise PlanningInputError("instructions", f"instruction {instruction.id}: only grain work names a lot")
 
     def instruction(self, instruction_id: str) -> Instruction | None:
         """The instruction with this id, if any."""
@@ -170,6 +199,7 @@ def state_to_json(state: DispatchState) -> dict[str, Any]:
             {
                 "id": i.id,
                 "container": i.container,
+                "lot": i.lot,
                 "kind": i.kind.value,
                 "queue": i.queue,
                 "pool": i.pool,

@@ -5,7 +5,8 @@ Rules (``docs/equipment.md`` explains them for planners):
 1. **Who may.** A machine takes an instruction only if it is ``working``, its kind may do the
    instruction's kind (``MACHINE_KINDS_FOR``), the instruction's pool (berth, block, loading track)
    is one of the machine's pools, the box's length is one the machine's spreader takes, the box's
-   mass is within the machine's maximum lift, the machine did not fail this job before, and any pin
+   mass is within the machine's maximum lift (a job that lifts no box, ``length_ft`` 0, skips these
+   two), the machine did not fail this job before, and any pin
    (on the instruction or on its queue) names this machine.
 2. **When.** An instruction is ready when its queue is not suspended, its earliest time has come and
    every instruction it depends on is done (or planned earlier on the same machine): a box under
@@ -67,8 +68,8 @@ def can_do(machine: Machine, instruction: Instruction, queue: QueueControl | Non
         machine.status is MachineStatus.WORKING
         and machine.kind in MACHINE_KINDS_FOR[instruction.kind]
         and instruction.pool in machine.pools
-        and instruction.length_ft in machine.allowed_lengths_ft
-        and instruction.mass_kg <= machine.max_lift_kg
+        and (instruction.length_ft == 0 or instruction.length_ft in machine.allowed_lengths_ft)
+        and (instruction.length_ft == 0 or instruction.mass_kg <= machine.max_lift_kg)
         and machine.code not in instruction.excluded_machines
         and (pinned is None or pinned == machine.code)
     )

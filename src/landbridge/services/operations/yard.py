@@ -32,6 +32,7 @@ from landbridge.services.operations.common import (
     snapshot,
 )
 from landbridge.store import tables
+from landbridge.store.repositories.transaction_cache import transaction_cache
 from landbridge.store.unit_of_work import UnitOfWork
 
 # Where a container may come from when the yard operator places it (moves within the yard, drop-offs
@@ -54,15 +55,19 @@ def limits(row: tables.YardBlockRow) -> BlockLimits:
 
 def box_of(row: tables.ContainerRow, dg_classes: set[str] | None = None) -> Box:
     """The container as the stacking rules see it."""
-    iso = size_type(row.iso_type)
-    laden = row.load_state == "full"
+    return _box(row.number, row.iso_type, row.load_state, frozenset(dg_classes or ()))
+
+
+def _box(number: str, iso_type: str, load_state: str, dg_classes: frozenset[str]) -> Box:
+    iso = size_type(iso_type)
+    laden = load_state == "full"
     return Box(
-        number=row.number,
+        number=number,
         length_ft=iso.length_ft,
         laden=laden,
         open_top=iso.is_open_top,
         needs_power=iso.is_reefer and laden,
-        dg_classes=frozenset(dg_classes or ()),
+        dg_classes=dg_classes,
     )
 
 
@@ -83,7 +88,11 @@ def state_for(uow: UnitOfWork, block: tables.YardBlockRow, box: Box, slot: YardS
     if box.dg_classes or box.needs_power:
         return block_state(uow, block)
     bays = (slot.bay - 1, slot.bay) if box.long else (slot.bay,)
-    return _state_of(uow, block, uow.yard.slots_on_stacks(block.code, slot.row, bays))
+    stored = [
+        StoredBox(_box(s.number, s.iso_type, s.load_state, s.dg_classes), YardSlot(s.block, s.bay, s.row, s.tier))
+        for s in uow.yard.boxes_on_stacks(block.code, slot.row, bays)
+    ]
+    return BlockState(limits(block), stored)
 
 
 def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.YardSlotRow]) -> BlockState:
@@ -100,20 +109,16 @@ def _state_of(uow: UnitOfWork, block: tables.YardBlockRow, slots: list[tables.Ya
 
 
 def _locked_block(uow: UnitOfWork, code: str, *, exclusive: bool = False) -> tables.YardBlockRow:
-    # A move locks the same block up to three times (move, take out, put in): ask the database once
-    # per (sub)transaction and mode — a rolled-back savepoint releases its locks, so its cache goes too.
-    session = uow.session
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    cached = session.info.get("locked_yard_blocks")
-    if cached is None or cached[0] is not transaction:
-        cached = session.info["locked_yard_blocks"] = (transaction, {})
-    locked: dict[str, tuple[tables.YardBlockRow, bool]] = cached[1]
+    # A move locks the same block up to three times (move, take out, put in), and a batch of commands
+    # many times: ask the database once per transaction and mode — the lock holds until the
+    # transaction ends, and any rollback (a savepoint's releases its locks) forgets the cache.
+    locked = transaction_cache(uow.session, "locked_yard_blocks")
     if code in locked and (locked[code][1] or not exclusive):
-        return locked[code][0]
+        return locked[code][0]  # type: ignore[no-any-return]
     block = uow.yard.block(code, lock=True, shared=not exclusive)
     if block is None:
         raise NotFound("slot", f"no yard block {code!r}")
-    locked[code] = (block, exclusive)
+    transaction_cache(uow.session, "locked_yard_blocks")[code] = (block, exclusive)
     return block
 
 

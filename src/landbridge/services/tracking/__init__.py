@@ -36,7 +36,14 @@ from landbridge.services.tracking.delivery import (
 )
 from landbridge.services.tracking.eta import eta_history
 from landbridge.services.tracking.filters import EventFilter
-from landbridge.services.tracking.projection import PROJECTION, catch_up, containers_aboard, project_new_events
+from landbridge.services.tracking.projection import (
+    PROJECTION,
+    READ_BATCH,
+    catch_up,
+    catch_up_for_read,
+    containers_aboard,
+    project_new_events,
+)
 from landbridge.services.tracking.queries import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -74,6 +81,7 @@ __all__ = [
     "EVENT_TYPES",
     "MAX_LIMIT",
     "PROJECTION",
+    "READ_BATCH",
     "SHIPMENT_CODES",
     "SIGNATURE_HEADER",
     "STAFF",
@@ -92,6 +100,7 @@ __all__ = [
     "SubscriptionRequest",
     "Viewer",
     "catch_up",
+    "catch_up_for_read",
     "containers_aboard",
     "create_subscription",
     "decode_cursor",

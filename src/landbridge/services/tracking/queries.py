@@ -26,7 +26,7 @@ from landbridge.domain.events import utc_now
 from landbridge.interchange import dcsa
 from landbridge.services.tracking.eta import estimate, eta_history
 from landbridge.services.tracking.filters import EventFilter, conditions
-from landbridge.services.tracking.projection import catch_up
+from landbridge.services.tracking.projection import catch_up_for_read
 from landbridge.services.tracking.visibility import STAFF, Viewer, visible
 from landbridge.store import tables
 from landbridge.store.repositories.scope import visible_containers
@@ -259,10 +259,9 @@ class ContainerTracking:
 def track_container(uow: UnitOfWork, number: str, viewer: Viewer, as_of: datetime | None = None) -> ContainerTracking:
     """Position, DCSA timeline and arrival estimate of one container the viewer may see."""
     as_of = as_of or utc_now()
-    # One batch at most on the request path: behind a bulk load (a year played by `db load-twin`, an
-    # EDI import) the delivery worker (`landbridge deliver`) works the backlog off; a viewer waiting
-    # for 20 batches saw 11 s per request (issue #19).
-    catch_up(uow, max_batches=1)
+    # One small batch at most on the request path: behind a bulk load the delivery worker (`landbridge
+    # deliver`) works the backlog off; a viewer waiting for 20 batches saw 11 s per request (issue #19).
+    catch_up_for_read(uow)
     with uow:
         session = uow.session
         statement = select(tables.ContainerRow).where(tables.ContainerRow.number == number)

@@ -108,6 +108,7 @@ def instruction_of(row: Any) -> Instruction:
         machine=row.machine,
         pinned_machine=row.pinned_machine,
         excluded_machines=frozenset(row.excluded_machines or ()),
+        lot=row.lot,
     )
 
 

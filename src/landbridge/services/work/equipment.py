@@ -1,12 +1,12 @@
-"""Machines: read the fleet, change a machine's status (its jobs re-planned), sign a driver on or off."""
+"""Machines: read the fleet, change a machine's status or pools (its jobs re-planned), sign a driver on or off."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from landbridge.domain.equipment import EquipmentStatus, check_status_change
-from landbridge.domain.errors import Conflict, NotFound
+from landbridge.domain.equipment import EquipmentKind, EquipmentStatus, check_status_change
+from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
@@ -78,6 +78,72 @@ def set_status(
             "requeued": requeued,
             "assigned": assigned,
         }
+
+    return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
+
+
+def _check_pools(row: tables.EquipmentRow, pools: list[str]) -> list[str]:
+    """The pools a machine may be given: places of this base, each once; a quay crane works berths, the
+    grain gear the grain berth (each 422 at ``pools[i]``)."""
+    scenario = current_scenario()
+    places = {f"berth:{b.code}" for b in scenario.port.berths} | {"gate"}
+    places |= {f"block:{b.code}" for b in scenario.base.yard.blocks}
+    places |= {f"track:{t.code}" for t in scenario.base.rail.loading_tracks}
+    if not pools:
+        raise RuleViolation("pools", "name at least one pool (berth:<code>, block:<code>, track:<code>, gate)")
+    for index, pool in enumerate(pools):
+        where = f"pools[{index}]"
+        if pool not in places:
+            raise RuleViolation(
+                where, f"{pool!r} is no place of this base (berth:<code>, block:<code>, track:<code>, gate)"
+            )
+        if pool in pools[:index]:
+            raise RuleViolation(where, f"{pool} is listed twice")
+        if row.kind == EquipmentKind.QUAY_CRANE.value and not pool.startswith("berth:"):
+            raise RuleViolation(where, f"{row.code} is a quay crane: it works a berth, not {pool}")
+        if row.kind == EquipmentKind.GRAIN_LOADER.value and pool != f"berth:{scenario.grain.berth}":
+            raise RuleViolation(where, f"{row.code} is grain gear: it works the grain berth {scenario.grain.berth}")
+    return pools
+
+
+def set_pools(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    code: str,
+    pools: list[str],
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """Where a machine works from now on (say, tractors moved to serve a loading track or the gate).
+
+    A job it holds in a pool it no longer serves goes back to its queue; every queue is re-planned, so
+    work of the new pools reaches it and the legs that need a tractor appear in the next generation.
+    """
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        row = _machine(uow, code, lock=True)
+        wanted = _check_pools(row, pools)
+        before = {"pools": list(row.pools or [])}
+        row.pools = wanted
+        requeued = []
+        for job in uow.work.of_machine(code):
+            if job.pool not in wanted:
+                job.status, job.machine, job.assigned_at = "open", None, None
+                job.version += 1
+                requeued.append(job.id)
+        uow.session.flush()
+        assigned = redispatch(uow)
+        subject_event(
+            uow,
+            EventType.EQUIPMENT_POOLS_CHANGED,
+            "equipment",
+            code,
+            actor,
+            before,
+            {"pools": wanted, "requeued": requeued},
+        )
+        return {**machine_view(row, base_plan(current_scenario())), "requeued": requeued, "assigned": assigned}
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)
 

@@ -9,6 +9,7 @@
   length fits, in wagon order) → one ``load_rail`` per box in the track's sequenced queue.
 * A truck that is in: each **drop-off** → ``gate_drop_off`` to a yard slot; each **pick-up** →
   ``gate_pick_up`` from its slot, in the block's queue.
+* A grain order (``services/work/grain_work.py``) → jobs for the grain gear whose subject is a lot.
 * A box to load or pick up that stands under others → one ``relocation`` per box on top, in the
   block's queue; the move depends on them (top-most first), so a box on top always goes first.
 
@@ -39,6 +40,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
+from landbridge.services.work.grain_work import GrainOrder, grain_work
 from landbridge.services.work.targets import Promise, Stack, TargetPlanner, box_for, boxes_on_top
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
@@ -59,8 +61,16 @@ class _Builder:
         self.created: list[WorkInstructionRow] = []
 
     def add(
-        self, *, kind: InstructionKind, container: str, queue: str, pool: str, sequenced: bool, **fields: Any
+        self,
+        *,
+        kind: InstructionKind,
+        queue: str,
+        pool: str,
+        sequenced: bool,
+        container: str | None = None,
+        **fields: Any,
     ) -> WorkInstructionRow:
+        """Store one instruction of a box (``container``) or of a grain lot (``lot`` in ``fields``)."""
         self.uow.work.ensure_queue(queue, pool, sequenced=sequenced)
         from_x, from_y = self.plan.point(fields.pop("from_pool"))
         to_x, to_y = self.plan.point(fields.pop("to_pool"))
@@ -141,7 +151,11 @@ class _Builder:
 
 
 def _covered(uow: UnitOfWork, visit: str, kind: InstructionKind) -> set[str]:
-    return {r.container for r in uow.work.of_visit(visit, kind.value) if r.status != InstructionStatus.CANCELLED.value}
+    return {
+        r.container
+        for r in uow.work.of_visit(visit, kind.value)
+        if r.status != InstructionStatus.CANCELLED.value and r.container is not None
+    }
 
 
 def _next_sequence(uow: UnitOfWork, queue: str) -> int:
@@ -274,6 +288,62 @@ def _discharge_by_tractor(
     )
 
 
+def _yard_to_tractor(
+    builder: _Builder,
+    row: tables.ContainerRow,
+    slot: tables.YardSlotRow,
+    destination: str,
+    target: dict[str, Any],
+    relocations: list[int],
+    *,
+    priority: int,
+    sequence: int = 0,
+) -> int:
+    """Where tractors serve a loading track or the gate, the box leaves the yard in two jobs before the
+    rail- or gate-side move: a yard machine lifts it onto a tractor in its block (``lift_to_tractor``,
+    after the relocations digging it out; nothing is recorded — the box is in its slot until the move),
+    and a tractor carries it to ``destination`` (``transport`` in the queue ``tractors:<destination>``,
+    in the load plan's sequence on a track). Returns the leg's id: the rail load or the truck's
+    pick-up depends on it, and that move records what happened."""
+    block = f"block:{slot.block}"
+    facts: dict[str, Any] = {
+        "container": row.number,
+        "visit": target.get("train") or target.get("truck"),
+        "length_ft": size_type(row.iso_type).length_ft,
+        "mass_kg": box_mass_kg(row),
+        "priority": priority,
+    }
+    then = InstructionKind.LOAD_RAIL if destination.startswith("track:") else InstructionKind.GATE_PICK_UP
+    lift = builder.add(
+        kind=InstructionKind.LIFT_TO_TRACTOR,
+        queue=block,
+        pool=block,
+        sequenced=False,
+        from_place=str(YardSlot(slot.block, slot.bay, slot.row, slot.tier)),
+        to_place=f"tractor at block {slot.block}",
+        target={**target, "via": "tractor"},
+        depends_on=relocations,
+        from_pool=block,
+        to_pool=block,
+        **facts,
+    )
+    leg = builder.add(
+        kind=InstructionKind.TRANSPORT,
+        queue=f"tractors:{destination}",
+        pool=destination,
+        sequenced=destination != "gate",
+        from_place=f"block {slot.block}",
+        to_place=destination.replace(":", " "),
+        target={**target, "leg": f"yard_to_{destination.partition(':')[0]}", "lift": lift.id, "then": then.value},
+        sequence=sequence,
+        depends_on=[lift.id],
+        from_pool=block,
+        to_pool=destination,
+        **facts,
+    )
+    return leg.id
+
+
 def _wagon_plan(uow: UnitOfWork, train: str) -> list[tuple[str, int, int, set[int]]]:
     """Free wagon slots in wagon order: (wagon, slot, slot length ft, halves taken)."""
     types = uow.rail.wagon_types()
@@ -308,6 +378,7 @@ def _train_work(builder: _Builder, train: tables.TrainVisitRow) -> None:
         raise RuleViolation("train", f"{train.reference} has no loading track")
     track = f"track:{train.track_code}"
     sequence = _next_sequence(uow, track)
+    by_tractor = _tractors_serve(uow, track)
     done = _covered(uow, train.reference, InstructionKind.LOAD_RAIL)
     free = _wagon_plan(uow, train.reference)
     for live in uow.work.of_visit(train.reference, InstructionKind.LOAD_RAIL.value):
@@ -326,6 +397,16 @@ def _train_work(builder: _Builder, train: tables.TrainVisitRow) -> None:
             )
         wagon, slot = placed
         yard_slot = uow.yard.slot_of(number)
+        target = {"train": train.reference, "wagon": wagon, "wagon_slot": slot}
+        depends_on = builder.dig_out(row, PRIORITY["rail"])
+        from_place, from_pool = row.position_reference or row.position_kind, track
+        if yard_slot is not None:
+            from_pool = f"block:{yard_slot.block}"
+        if by_tractor and yard_slot is not None:
+            leg = _yard_to_tractor(
+                builder, row, yard_slot, track, target, depends_on, priority=PRIORITY["rail"], sequence=sequence
+            )
+            depends_on, from_place, from_pool = [leg], f"tractor at track {train.track_code}", track
         builder.add(
             kind=InstructionKind.LOAD_RAIL,
             container=number,
@@ -333,15 +414,15 @@ def _train_work(builder: _Builder, train: tables.TrainVisitRow) -> None:
             pool=track,
             sequenced=True,
             visit=train.reference,
-            from_place=row.position_reference or row.position_kind,
+            from_place=from_place,
             to_place=f"{train.reference} wagon {wagon} slot {slot}",
-            target={"train": train.reference, "wagon": wagon, "wagon_slot": slot},
+            target=target,
             length_ft=length,
             mass_kg=box_mass_kg(row),
             priority=PRIORITY["rail"],
             sequence=sequence,
-            depends_on=builder.dig_out(row, PRIORITY["rail"]),
-            from_pool=f"block:{yard_slot.block}" if yard_slot is not None else track,
+            depends_on=depends_on,
+            from_pool=from_pool,
             to_pool=track,
         )
         sequence += 1
@@ -383,26 +464,33 @@ def _truck_work(builder: _Builder, truck: tables.TruckVisitRow) -> None:
             to_pool=block,
         )
     picked = _covered(uow, truck.reference, InstructionKind.GATE_PICK_UP)
+    by_tractor = _tractors_serve(uow, "gate")
     for number in truck.pick_up or []:
         row = _yard_row(uow, number, "pick_up")
         slot = uow.yard.slot_of(number)
         if number in picked or slot is None:
             continue
         block = f"block:{slot.block}"
+        pick_up = {"truck": truck.reference}
+        depends_on = builder.dig_out(row, PRIORITY["gate"])
+        queue, from_place = block, row.position_reference or str(slot.block)
+        if by_tractor:
+            leg = _yard_to_tractor(builder, row, slot, "gate", pick_up, depends_on, priority=PRIORITY["gate"])
+            queue, block, depends_on, from_place = "gate", "gate", [leg], "tractor at the gate"
         builder.add(
             kind=InstructionKind.GATE_PICK_UP,
             container=number,
-            queue=block,
+            queue=queue,
             pool=block,
             sequenced=False,
             visit=truck.reference,
-            from_place=row.position_reference or str(slot.block),
+            from_place=from_place,
             to_place=f"truck {truck.reference}",
-            target={"truck": truck.reference},
+            target=pick_up,
             length_ft=size_type(row.iso_type).length_ft,
             mass_kg=box_mass_kg(row),
             priority=PRIORITY["gate"],
-            depends_on=builder.dig_out(row, PRIORITY["gate"]),
+            depends_on=depends_on,
             from_pool=block,
             to_pool="gate",
         )
@@ -430,7 +518,7 @@ def _generate(
                 reference,
                 actor,
                 None,
-                {"instructions": [[c["id"], c["kind"], c["container"]] for c in created]},
+                {"instructions": [[c["id"], c["kind"], c["container"] or c["lot"]] for c in created]},
             )
         return {"created": created, "assigned": assigned}
 
@@ -473,6 +561,20 @@ def for_train(
         _train_work(builder, train)
 
     return _generate(uow, actor, "train_visit", reference, build, occurred_at, idempotency)
+
+
+def for_grain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    order: GrainOrder,
+    occurred_at: datetime | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> Outcome:
+    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes)."""
+    return _generate(
+        uow, actor, "grain_lot", order.lot, lambda builder: grain_work(builder, order), occurred_at, idempotency
+    )
 
 
 def for_truck(

@@ -25,7 +25,7 @@ from landbridge.domain.errors import Conflict, NotFound, RuleViolation
 from landbridge.domain.events import EventType
 from landbridge.domain.yard import YardSlot
 from landbridge.domain.yard_rules import covered_bays
-from landbridge.planning.dispatch.problem import MACHINE_KINDS_FOR, InstructionKind, InstructionStatus
+from landbridge.planning.dispatch.problem import GRAIN_KINDS, MACHINE_KINDS_FOR, InstructionKind, InstructionStatus
 from landbridge.scenarios.loader import current_scenario
 from landbridge.services.actor import Actor
 from landbridge.services.event_time import command_time
@@ -34,6 +34,7 @@ from landbridge.services.operations import rail, vessel, yard
 from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.work.dispatching import dispatch_next
 from landbridge.services.work.fleet import base_plan
+from landbridge.services.work.grain_work import grain_move
 from landbridge.services.work.targets import box_for, choose_target, promised_slots
 from landbridge.services.work.views import instruction_view
 from landbridge.store.unit_of_work import JoinedUnitOfWork, UnitOfWork
@@ -78,6 +79,9 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
     kind = InstructionKind(row.kind)
     if kind is InstructionKind.DISCHARGE and "slot" not in target:
         return None  # lifted onto a tractor under the crane: its transport leg records the discharge
+    if kind in GRAIN_KINDS:
+        return grain_move(joined, actor, row)
+    assert row.container is not None  # every other job moves a box (one subject: a box or a lot)
     if kind in (InstructionKind.DISCHARGE, InstructionKind.TRANSPORT) and target.get("vessel_visit"):
         outcome = vessel.discharge_container(
             joined, actor, reference=target["vessel_visit"], container=row.container, slot=target["slot"]
@@ -112,6 +116,8 @@ def _idle_sharing(fleet: list[Any], machine: Row[Any], row: WorkInstructionRow) 
     kinds = {InstructionKind(row.kind)}
     if (row.target or {}).get("via") == "tractor":
         kinds.add(InstructionKind.TRANSPORT)
+    if (row.target or {}).get("then"):  # a tractor's leg to a track or the gate: the move it makes ready
+        kinds.add(InstructionKind(row.target["then"]))
     able = {k.value for kind in kinds for k in MACHINE_KINDS_FOR[kind]}
     sharing = [
         m.code
@@ -163,6 +169,7 @@ def confirm(
                 "status": row.status,
                 "machine": machine.code,
                 "container": row.container,
+                "lot": row.lot,
                 "kind": row.kind,
                 "from": row.from_place,
                 "to": row.to_place,
@@ -221,6 +228,7 @@ def report_problem(
 def _new_target(uow: UnitOfWork, row: WorkInstructionRow) -> None:
     """The promised slot was occupied: promise another one (off every other promised stack)."""
     old = YardSlot.parse(row.target["slot"])
+    assert row.container is not None  # only a box's job has a slot
     # The occupied slot's whole stack stays clear: whatever stands there is not what the plan expected.
     keep_clear = {(old.block, bay, old.row) for bay in covered_bays(old.bay, row.length_ft)}
     promises = [p for p in promised_slots(uow) if p.instruction_id != row.id]

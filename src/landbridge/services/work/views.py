@@ -17,6 +17,8 @@ def instruction_view(row: WorkInstructionRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "container": row.container,
+        "lot": row.lot,
+        "silo": row.silo,
         "kind": row.kind,
         "queue": row.queue,
         "pool": row.pool,

@@ -9,8 +9,14 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from landbridge.domain.events import Event, EventType, utc_now
+from landbridge.domain.events import Event, EventType, as_utc, utc_now
 from landbridge.store import tables
+from landbridge.store.repositories.transaction_cache import transaction_cache
+
+SOLE_WRITER = "landbridge_sole_writer"
+"""``session.info`` flag: nobody else writes to the database while this session's transactions run."""
+
+_MOMENTS = "latest_event_moments"  # (subject_type, subject_id) → (type, occurred_at) or None, this transaction
 
 
 def event_from_row(row: tables.EventRow) -> Event:
@@ -43,6 +49,11 @@ _LATEST_MOMENT = (
 )
 
 
+# Built once: every command appends events; a Core INSERT of the row's values skips the ORM's
+# unit-of-work bookkeeping for an object nobody reads back (the log is append-only).
+_INSERT = insert(cast(Table, tables.EventRow.__table__))
+
+
 def _values(event: Event, recorded_at: datetime) -> dict[str, Any]:
     return {
         "event_type": event.event_type.value,
@@ -66,15 +77,30 @@ class EventLog:
         self._session = session
 
     def append(self, event: Event) -> None:
-        """Add an event to the current transaction."""
-        self._session.add(tables.EventRow(**_values(event, utc_now())))
+        """Add an event to the current transaction (written at once, in the order of the calls)."""
+        self._session.execute(_INSERT, [_values(event, utc_now())])
+        self._appended(event)
 
     def append_many(self, events: Sequence[Event]) -> None:
         """Add events in this order with one multi-row INSERT (a batch import; no ORM objects kept)."""
         if events:
             now = utc_now()
             rows = [_values(event, now) for event in events]
-            self._session.execute(insert(cast(Table, tables.EventRow.__table__)), rows)
+            self._session.execute(_INSERT, rows)
+            for event in events:
+                self._appended(event)
+
+    def _appended(self, event: Event) -> None:
+        """Keep the subject's latest moment known to this transaction up to date (see :meth:`latest_moment`)."""
+        moments = transaction_cache(self._session, _MOMENTS)
+        key = (event.subject_type, event.subject_id)
+        if key not in moments:
+            return  # not read in this transaction: the next read asks the database
+        known = moments[key]
+        if known is None or as_utc(event.occurred_at) >= as_utc(known[1]):
+            moments[key] = (event.event_type, event.occurred_at)  # the newest by time, and by id among equals
+        else:
+            del moments[key]  # written out of order (a direct append): ask the database again
 
     def latest_times(self, subject_type: str, subject_ids: Iterable[str]) -> dict[str, datetime]:
         """The time of each subject's latest event (subjects without one are absent), in one query per 500."""
@@ -112,9 +138,24 @@ class EventLog:
         return None if row is None else event_from_row(row)
 
     def latest_moment(self, subject_type: str, subject_id: str) -> tuple[EventType, datetime] | None:
-        """Type and time of the subject's latest event (None for a new subject): what the ordering rule needs."""
+        """Type and time of the subject's latest event (None for a new subject): what the ordering rule needs.
+
+        Where this session is the database's only writer (the twin loader's batches declare it with
+        :data:`SOLE_WRITER`), what this transaction read or wrote about the subject is the answer
+        and the database is not asked again; elsewhere another transaction may have appended since,
+        so it always asks.
+        """
+        key = (subject_type, subject_id)
+        sole_writer = self._session.info.get(SOLE_WRITER, False)
+        if sole_writer:
+            moments = transaction_cache(self._session, _MOMENTS)
+            if key in moments:
+                return moments[key]  # type: ignore[no-any-return]
         row = self._session.execute(_LATEST_MOMENT, {"subject_type": subject_type, "subject_id": subject_id}).first()
-        return None if row is None else (EventType(row.event_type), row.occurred_at)
+        moment = None if row is None else (EventType(row.event_type), row.occurred_at)
+        if sole_writer:
+            transaction_cache(self._session, _MOMENTS)[key] = moment
+        return moment
 
     def count(self) -> int:
         """Number of events recorded."""

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.gate import AppointmentStatus
 from landbridge.store import tables
+from landbridge.store.repositories.statements import KEY, row_by
+from landbridge.store.repositories.transaction_cache import transaction_cache
+
+_LOCKED_HOURS = "locked_gate_hours"  # this transaction's locked appointment hours by start
 
 
 class GateRepository:
@@ -19,9 +23,21 @@ class GateRepository:
         self._session = session
 
     def hour(self, hour_start: datetime, lock: bool = False) -> tables.GateHourRow | None:
-        """An appointment hour; ``lock`` serialises booking it on PostgreSQL."""
-        query = select(tables.GateHourRow).where(tables.GateHourRow.hour_start == hour_start)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        """An appointment hour; ``lock`` serialises booking it on PostgreSQL.
+
+        An hour this transaction has locked already is handed back without asking again (the lock
+        holds until the transaction ends; see :mod:`.transaction_cache`): a batch of gate commands
+        books many trucks into one window.
+        """
+        locked = transaction_cache(self._session, _LOCKED_HOURS).get(hour_start)
+        if locked is not None:
+            return locked  # type: ignore[no-any-return]
+        row = self._session.scalar(
+            row_by(tables.GateHourRow, tables.GateHourRow.hour_start, lock=lock), {KEY: hour_start}
+        )
+        if lock and row is not None:
+            transaction_cache(self._session, _LOCKED_HOURS)[hour_start] = row
+        return row
 
     def ensure_hour(self, hour_start: datetime, capacity: int) -> None:
         """Create the hour with the default capacity unless it exists (a concurrent creator may win)."""
@@ -35,8 +51,9 @@ class GateRepository:
 
     def appointment(self, reference: str, lock: bool = False) -> tables.GateAppointmentRow | None:
         """An appointment by reference."""
-        query = select(tables.GateAppointmentRow).where(tables.GateAppointmentRow.reference == reference)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        return self._session.scalar(
+            row_by(tables.GateAppointmentRow, tables.GateAppointmentRow.reference, lock=lock), {KEY: reference}
+        )
 
     def appointments_in(self, hour_start: datetime) -> list[tables.GateAppointmentRow]:
         """Appointments booked into one window."""
@@ -50,8 +67,9 @@ class GateRepository:
 
     def truck(self, reference: str, lock: bool = False) -> tables.TruckVisitRow | None:
         """A truck visit by reference."""
-        query = select(tables.TruckVisitRow).where(tables.TruckVisitRow.reference == reference)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        return self._session.scalar(
+            row_by(tables.TruckVisitRow, tables.TruckVisitRow.reference, lock=lock), {KEY: reference}
+        )
 
     def add(self, row: tables.Base) -> None:
         """Add an hour, appointment or truck visit and flush."""
@@ -100,8 +118,9 @@ class GateRepository:
 
     def delivery_order(self, reference: str, lock: bool = False) -> tables.DeliveryOrderRow | None:
         """A delivery order by reference."""
-        query = select(tables.DeliveryOrderRow).where(tables.DeliveryOrderRow.reference == reference)
-        return self._session.scalar(query.with_for_update() if lock else query)
+        return self._session.scalar(
+            row_by(tables.DeliveryOrderRow, tables.DeliveryOrderRow.reference, lock=lock), {KEY: reference}
+        )
 
     def released_boxes(self, reference: str) -> list[tables.DeliveryOrderBoxRow]:
         """The boxes a delivery order releases."""

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories.statements import KEY, row_by
 
 
 class PartyRepository:
@@ -18,7 +19,7 @@ class PartyRepository:
 
     def party(self, code: str) -> tables.PartyRow | None:
         """A party by code."""
-        return self._session.scalar(select(tables.PartyRow).where(tables.PartyRow.code == code))
+        return self._session.scalar(row_by(tables.PartyRow, tables.PartyRow.code), {KEY: code})
 
     def owners_of(self, owner_codes: Iterable[str]) -> dict[str, str]:
         """The party holding each of these ISO 6346 owner codes (codes nobody holds are absent)."""
@@ -53,7 +54,7 @@ class PartyRepository:
     def consignment(self, booking_reference: str) -> tables.ConsignmentRow | None:
         """A consignment by booking reference."""
         return self._session.scalar(
-            select(tables.ConsignmentRow).where(tables.ConsignmentRow.booking_reference == booking_reference)
+            row_by(tables.ConsignmentRow, tables.ConsignmentRow.booking_reference), {KEY: booking_reference}
         )
 
     def goods_line(self, line_id: int, lock: bool = False) -> tables.GoodsLineRow | None:

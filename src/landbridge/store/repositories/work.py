@@ -229,7 +229,7 @@ def _fact_columns() -> tuple[Any, ...]:
         table.id, table.container, table.kind, table.queue, table.pool, table.length_ft, table.mass_kg,
         table.from_x_m, table.from_y_m, table.to_x_m, table.to_y_m, table.priority, table.sequence,
         table.earliest, table.latest, table.depends_on, table.status, table.machine, table.pinned_machine,
-        table.excluded_machines,
+        table.excluded_machines, table.lot,
     )  # fmt: skip
 
 

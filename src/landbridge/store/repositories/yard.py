@@ -4,12 +4,97 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.iso_types import size_type
 from landbridge.store import tables
+from landbridge.store.repositories.statements import KEY, row_by
+
+_CELL = tables.YardCellRow
+
+
+def _occupants_of(cells: int) -> Select[str]:
+    """The boxes filling any of ``cells`` (bay, row, tier) cells of a block: built once per count."""
+    return select(_CELL.container_number).where(
+        _CELL.block == bindparam("block"),
+        or_(
+            *(
+                and_(
+                    _CELL.bay == bindparam(f"bay{i}"),
+                    _CELL.row == bindparam(f"row{i}"),
+                    _CELL.tier == bindparam(f"tier{i}"),
+                )
+                for i in range(cells)
+            )
+        ),
+    )
+
+
+# A box covers one or two stacks, so lookups name one or two cells; built once each (issue #19).
+_OCCUPANTS = {cells: _occupants_of(cells) for cells in (1, 2)}
+
+# What the stacking rules need of the boxes on a stack, in one statement: each box's slot, type and
+# load state, and the IMDG class of each dangerous goods line in it (one row per line; NULL: none).
+_STACK_BOXES = (
+    select(
+        tables.YardSlotRow.block,
+        tables.YardSlotRow.bay,
+        tables.YardSlotRow.row,
+        tables.YardSlotRow.tier,
+        tables.ContainerRow.number,
+        tables.ContainerRow.iso_type,
+        tables.ContainerRow.load_state,
+        tables.GoodsLineRow.imdg_class,
+    )
+    .join(tables.ContainerRow, tables.ContainerRow.number == tables.YardSlotRow.container_number)
+    .outerjoin(
+        tables.GoodsLineRow,
+        (tables.GoodsLineRow.container_number == tables.ContainerRow.number)
+        & tables.GoodsLineRow.imdg_class.is_not(None),
+    )
+    .where(
+        tables.YardSlotRow.container_number.in_(
+            select(_CELL.container_number).where(
+                _CELL.block == bindparam("block"),
+                _CELL.row == bindparam("row"),
+                _CELL.bay.in_(bindparam("bays", expanding=True)),
+            )
+        )
+    )
+)
+
+
+_INSERT_SLOT = insert(cast(Table, tables.YardSlotRow.__table__))
+_INSERT_CELL = insert(cast(Table, tables.YardCellRow.__table__))
+
+
+@dataclass(frozen=True)
+class StackedBox:
+    """A box on a stack as the stacking rules see it: where it stands, its type, load state and DG classes."""
+
+    block: str
+    bay: int
+    row: int
+    tier: int
+    number: str
+    iso_type: str
+    load_state: str
+    dg_classes: frozenset[str]
+
+
+_SLOTS_ON_STACKS = select(tables.YardSlotRow).where(
+    tables.YardSlotRow.container_number.in_(
+        select(_CELL.container_number).where(
+            _CELL.block == bindparam("block"),
+            _CELL.row == bindparam("row"),
+            _CELL.bay.in_(bindparam("bays", expanding=True)),
+        )
+    )
+)
 
 
 class YardRepository:
@@ -22,8 +107,9 @@ class YardRepository:
         """A block; ``lock`` holds it on PostgreSQL — exclusively (``FOR UPDATE``: a change that reads
         the whole block, DG segregation or reefer plugs) or, with ``shared``, ``FOR SHARE`` (a change
         that reads only its own stacks: many of those run at once, none beside an exclusive one)."""
-        query = select(tables.YardBlockRow).where(tables.YardBlockRow.code == code)
-        return self._session.scalar(query.with_for_update(read=shared) if lock else query)
+        return self._session.scalar(
+            row_by(tables.YardBlockRow, tables.YardBlockRow.code, lock=lock, shared=shared), {KEY: code}
+        )
 
     def lock_stacks(self, stacks: Iterable[tuple[str, int, int]]) -> None:
         """Hold these (block, bay, row) stacks until the transaction ends (PostgreSQL advisory locks,
@@ -48,12 +134,23 @@ class YardRepository:
 
     def slots_on_stacks(self, block: str, row: int, bays: Iterable[int]) -> list[tables.YardSlotRow]:
         """Addressed slots of the boxes covering any tier of the given bays of one row (a stack's neighbourhood)."""
-        covering = select(tables.YardCellRow.container_number).where(
-            tables.YardCellRow.block == block, tables.YardCellRow.row == row, tables.YardCellRow.bay.in_(list(bays))
-        )
-        return list(
-            self._session.scalars(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number.in_(covering)))
-        )
+        return list(self._session.scalars(_SLOTS_ON_STACKS, {"block": block, "row": row, "bays": list(bays)}))
+
+    def boxes_on_stacks(self, block: str, row: int, bays: Iterable[int]) -> list[StackedBox]:
+        """The boxes covering any tier of the given bays of one row, with what the stacking rules read of them.
+
+        One statement for what :meth:`slots_on_stacks`, the containers' rows and their goods lines
+        took three (a yard move's hot path, issue #19).
+        """
+        found: dict[str, tuple[tuple[str, int, int, int, str, str, str], set[str]]] = {}
+        values = {"block": block, "row": row, "bays": list(bays)}
+        for at_block, bay, at_row, tier, number, iso_type, load_state, imdg in self._session.execute(
+            _STACK_BOXES, values
+        ):
+            entry = found.setdefault(number, ((at_block, bay, at_row, tier, number, iso_type, load_state), set()))
+            if imdg is not None:
+                entry[1].add(str(imdg))
+        return [StackedBox(*fields, dg_classes=frozenset(dg)) for fields, dg in found.values()]
 
     def all_slots(self) -> list[tables.YardSlotRow]:
         """Addressed slots of every stored container."""
@@ -68,6 +165,12 @@ class YardRepository:
         wanted = list(cells)
         if not wanted:
             return set()
+        prebuilt = _OCCUPANTS.get(len(wanted))
+        if prebuilt is not None:
+            values: dict[str, object] = {"block": block}
+            for i, (bay, row, tier) in enumerate(wanted):
+                values.update({f"bay{i}": bay, f"row{i}": row, f"tier{i}": tier})
+            return set(self._session.scalars(prebuilt, values))
         conditions = [
             (tables.YardCellRow.bay == bay) & (tables.YardCellRow.row == row) & (tables.YardCellRow.tier == tier)
             for bay, row, tier in wanted
@@ -103,16 +206,25 @@ class YardRepository:
 
     def slot_of(self, number: str) -> tables.YardSlotRow | None:
         """The addressed slot of a stored container."""
-        return self._session.scalar(select(tables.YardSlotRow).where(tables.YardSlotRow.container_number == number))
+        return self._session.scalar(row_by(tables.YardSlotRow, tables.YardSlotRow.container_number), {KEY: number})
 
     def occupy(self, number: str, block: str, bay: int, row: int, tier: int, cells: list[tuple[int, int, int]]) -> None:
-        """Store a container at its slot, covering ``cells`` (bay, row, tier); flushes so constraints fire now."""
-        self._session.add(tables.YardSlotRow(block=block, bay=bay, row=row, tier=tier, container_number=number))
-        for cell_bay, cell_row, cell_tier in cells:
-            self._session.add(
-                tables.YardCellRow(block=block, bay=cell_bay, row=cell_row, tier=cell_tier, container_number=number)
+        """Store a container at its slot, covering ``cells`` (bay, row, tier), written at once so constraints fire now.
+
+        Core INSERTs (prebuilt): nothing reads these rows back as objects in the same command, so the
+        ORM's bookkeeping for them (and its fetch of each cell's id) was pure cost (issue #19).
+        """
+        self._session.execute(
+            _INSERT_SLOT, [{"block": block, "bay": bay, "row": row, "tier": tier, "container_number": number}]
+        )
+        if cells:
+            self._session.execute(
+                _INSERT_CELL,
+                [
+                    {"block": block, "bay": cell_bay, "row": cell_row, "tier": cell_tier, "container_number": number}
+                    for cell_bay, cell_row, cell_tier in cells
+                ],
             )
-        self._session.flush()
 
     def vacate(self, number: str) -> None:
         """Take a container out of the yard."""

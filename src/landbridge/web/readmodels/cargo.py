@@ -43,10 +43,18 @@ def _open_holds_query(scope: Scope, container: str | None = None) -> Any:
 
 
 def open_holds(
-    session: Session, scope: Scope = EVERYTHING, *, container: str | None = None, limit: int | None = None
+    session: Session,
+    scope: Scope = EVERYTHING,
+    *,
+    container: str | None = None,
+    limit: int | None = None,
+    placed_before: datetime | None = None,
 ) -> list[HoldView]:
-    """Holds still in force, oldest first, on the boxes the scope may see (one box's, the oldest ``limit``)."""
+    """Holds still in force, oldest first, on the boxes the scope may see (one box's, the oldest ``limit``,
+    those placed before an instant)."""
     query = _open_holds_query(scope, container).order_by(tables.CustomsHoldRow.placed_at, tables.CustomsHoldRow.id)
+    if placed_before is not None:
+        query = query.where(tables.CustomsHoldRow.placed_at < placed_before)
     if limit is not None:
         query = query.limit(limit)
     return [HoldView(h.container_number, h.reason, h.placed_by, utc(h.placed_at)) for h in session.scalars(query)]

@@ -15,13 +15,16 @@ from landbridge.domain.visits import VesselVisitStatus
 from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.repositories.scope import visible_containers, visible_grain, visible_vessel_visits
-from landbridge.web.readmodels.cargo import HoldView, open_holds
+from landbridge.web.readmodels.cargo import HoldView, count_open_holds, open_holds
 from landbridge.web.readmodels.common import TRAIN_SUBJECT, hub_day_start, utc
 from landbridge.web.readmodels.rail import LOADING_STATUSES, TRANSIT_STATUSES, trains
 from landbridge.web.readmodels.yard import occupied_positions
 
 YARD_FULL_SHARE = 0.85  # alert threshold: above it, housekeeping and rehandles climb (assumed)
 OLD_HOLD = timedelta(hours=48)  # a hold older than this needs chasing (assumed)
+OLD_HOLD_ALERTS = 50
+"""The oldest holds named as alerts; the tile counts them all and the Customs screen lists them (issue #19:
+a year of holds was read whole to be counted)."""
 
 
 @dataclass
@@ -100,8 +103,11 @@ def overview(session: Session, now: datetime, tiles: frozenset[str] = ALL_TILES,
             session,
         )
         result.silo_capacity_kg = _count(select(func.coalesce(func.sum(tables.SiloRow.capacity_kg), 0)), session)
-    holds = open_holds(session, scope) if "holds" in tiles else []
-    result.open_holds = len(holds)
+    holds: list[HoldView] = []
+    if "holds" in tiles:
+        result.open_holds = count_open_holds(session, scope)
+        if result.open_holds:
+            holds = open_holds(session, scope, limit=OLD_HOLD_ALERTS, placed_before=now - OLD_HOLD)
     if "containers" in tiles:
         result.containers = _count(
             visible_containers(select(func.count()).select_from(tables.ContainerRow), scope), session
@@ -119,7 +125,7 @@ def alerts(session: Session, o: Overview, holds: list[HoldView], now: datetime) 
     found: list[tuple[str, str]] = []
     if "yard" in o.tiles and o.yard_share >= YARD_FULL_SHARE:
         found.append(("yard_full", f"{o.yard_share:.0%}"))
-    for hold in holds:
+    for hold in holds:  # the oldest open holds placed more than OLD_HOLD ago
         if hold.placed_at is not None and now - hold.placed_at > OLD_HOLD:
             found.append(("old_hold", hold.container_number))
     # Trains at the base or on the corridor: an arrived or released train needs nobody now (and reading every

@@ -77,7 +77,7 @@ def control_room(session: Session, now: datetime) -> ControlRoom:
     for machine in fleet.machines():
         view = machine_view(machine, plan)
         job = held.get(machine.code)
-        view["job"] = None if job is None else f"{job.kind} {job.container}"
+        view["job"] = None if job is None else f"{job.kind} {job.container or job.lot}"
         machines.append(view)
         by_status[machine.status] = by_status.get(machine.status, 0) + 1
     places = [(f"berth:{b}", *plan.point(f"berth:{b}")) for b in plan.berths]
@@ -130,11 +130,23 @@ _PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"vessel (?P<reference>\S+)"), _("vessel %(reference)s")),
     (re.compile(r"truck (?P<reference>\S+)"), _("truck %(reference)s")),
     (re.compile(r"tractor at berth (?P<berth>\S+)"), _("tractor under the crane, berth %(berth)s")),
+    # The tractor legs from the yard to a loading track or the gate.
+    (re.compile(r"tractor at block (?P<block>\S+)"), _("tractor at block %(block)s")),
+    (re.compile(r"tractor at track (?P<track>\S+)"), _("tractor at track %(track)s")),
+    (re.compile(r"tractor at the gate"), _("tractor at the gate")),
+    (re.compile(r"block (?P<block>\S+)"), _("block %(block)s")),
+    (re.compile(r"track (?P<track>\S+)"), _("track %(track)s")),
+    (re.compile(r"gate"), _("the gate")),
     (re.compile(r"berth (?P<berth>\S+)"), _("quay, berth %(berth)s")),
     (
         re.compile(r"(?P<train>\S+) wagon (?P<wagon>\S+) slot (?P<slot>\S+)"),
         _("train %(train)s, wagon %(wagon)s, slot %(slot)s"),
     ),
+    # The grain gear's places (``services/work/grain_work.py``).
+    (re.compile(r"silo (?P<silo>\S+)"), _("silo %(silo)s")),
+    (re.compile(r"container (?P<number>\S+)"), _("container %(number)s")),
+    (re.compile(r"(?P<count>\d+) hopper wagons"), _("%(count)s hopper wagons")),
+    (re.compile(r"(?P<count>\d+) bulk boxes"), _("%(count)s bulk boxes")),
 )
 
 
