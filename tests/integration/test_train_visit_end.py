@@ -9,7 +9,7 @@ from typing import Any
 
 from landbridge.services.invariants import check_invariants
 from landbridge.store.unit_of_work import UnitOfWork
-from landbridge.web.readmodels.rail import LOADING_STATUSES, trains
+from landbridge.web.readmodels.rail import LOADING_STATUSES, at_base, trains
 from tests.e2e.support import container_number, uic_wagon
 from tests.integration.test_operations_rules import Client, box, hub, post, refused
 
@@ -131,12 +131,20 @@ def test_an_eastbound_train_arrives_loaded_is_unloaded_and_released(hub: Client)
     refused(client, "/api/v1/train-visits/E1/receive", {"boxes": []}, 422, "status")  # once
     refused(client, "/api/v1/train-visits/E1/release", {}, 422, "train")  # still carries boxes
     refused(client, "/api/v1/train-visits/E1/depart", {}, 422, "status")
+    with UnitOfWork.for_url(url) as uow:
+        standing = {train.reference: train.track_code for train in at_base(uow.session)}
+        assert standing == {"E1": "T3", "W1": None}, "the Rail screen shows the arrived train on its track"
 
+    next_on_track = {**east, "reference": "E2", "wagons": [{"number": uic_wagon(14), "wagon_type": "cn_flat_40ft"}]}
+    refused(client, "/api/v1/train-visits", next_on_track, 409, "track_code")  # E1 stands on T3
     for number in (twenty, other_twenty, forty):
         unloaded = post(client, "/api/v1/train-visits/E1/unload", {"container": number})
         assert unloaded["position"]["kind"] == "yard"
     released = post(client, "/api/v1/train-visits/E1/release", {})
-    assert released["status"] == "released"
+    assert (released["status"], released["track_code"]) == ("released", None)
+    post(client, "/api/v1/train-visits", next_on_track, 201)  # the track is free again
+    with UnitOfWork.for_url(url) as uow:
+        assert {train.reference for train in at_base(uow.session)} == {"E2", "W1"}
 
     with UnitOfWork.for_url(url) as uow:
         types = [e.event_type for e in uow.events.for_subject("container", forty)]

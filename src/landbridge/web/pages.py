@@ -45,7 +45,7 @@ from landbridge.web.readmodels.corridor import corridor as corridor_view
 from landbridge.web.readmodels.corridor import origin_lat_lon
 from landbridge.web.readmodels.grain import grain as grain_view
 from landbridge.web.readmodels.overview import overview
-from landbridge.web.readmodels.rail import LOADING_STATUSES, departures, track_codes, trains
+from landbridge.web.readmodels.rail import LOADING_STATUSES, at_base, departures, track_codes
 from landbridge.web.readmodels.yard import CATEGORY_MODES, stack_boxes, stack_categories, yard_blocks
 from landbridge.web.readonly import read_session
 from landbridge.web.screens import home as home_of
@@ -238,7 +238,7 @@ def rail(p: PageDep) -> Response:
 
     def build() -> HTMLResponse:
         now = now_utc()
-        loading = trains(p.session, LOADING_STATUSES)
+        loading = at_base(p.session)  # eastbound trains being unloaded stand on the tracks too
         tracks = track_codes(p.session)
         on_track = {t.track_code: t for t in loading if t.track_code}
         assert p.viewer is not None
@@ -251,7 +251,7 @@ def rail(p: PageDep) -> Response:
                 "loading": loading,
                 "board": departures(p.session, now),
                 "fields": TRAIN_PLAN_FIELDS if may_plan else (),
-                "at_base": [t.reference for t in loading],
+                "at_base": [t.reference for t in loading if t.status in LOADING_STATUSES],
             },
         )
 

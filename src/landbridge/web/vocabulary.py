@@ -19,6 +19,8 @@ STATUSES = (
     _("at_border"),
     _("gauge_changed"),
     _("arrived"),
+    _("released"),
+    _("cancelled"),
     _("scheduled"),
     _("not_departed"),
     _("to_border"),
@@ -98,6 +100,7 @@ EVENTS = (
     _("train.departed"),
     _("train.at_border"),
     _("train.arrived"),
+    _("train.cancelled"),
 )
 # Places of the scenario (routes and border crossings), so Chinese and Kazakh staff read their own names.
 PLACES = (

@@ -647,6 +647,7 @@ def release_train(
         place = None if route is None else (route.destination if at_destination else route.crossing_code)
         if at_destination and visit.direction == Direction.EAST.value:
             place = _base_place(visit)  # an eastbound train's destination is the base
+            visit.track_code = None  # emptied and released: its track is free for the next train
         before = {"status": visit.status}
         visit.status = TrainStatus.RELEASED.value
         uow.session.flush()

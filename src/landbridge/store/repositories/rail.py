@@ -92,12 +92,13 @@ class RailRepository:
         return self._session.get(tables.TrackRow, code)
 
     def track_in_use(self, code: str, except_train: str) -> str | None:
-        """The reference of another train on the track that has not left, if any."""
+        """The reference of another train on the track that has not left (or arrived and not released), if any."""
         return self._session.scalar(
             select(tables.TrainVisitRow.reference).where(
                 tables.TrainVisitRow.track_code == code,
                 tables.TrainVisitRow.reference != except_train,
-                tables.TrainVisitRow.status.in_(("announced", "loading")),
+                # an eastbound train that arrived stands on its track until it is unloaded and released
+                tables.TrainVisitRow.status.in_(("announced", "loading", "arrived")),
             )
         )
 

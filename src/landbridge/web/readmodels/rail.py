@@ -141,11 +141,15 @@ def _held(session: Session, numbers: list[str]) -> set[str]:
     )
 
 
-def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[TrainView]:
-    """Train visits (optionally of some statuses) with wagon-by-wagon loads."""
+def trains(
+    session: Session, statuses: tuple[str, ...] | None = None, direction: Direction | None = None
+) -> list[TrainView]:
+    """Train visits (optionally of some statuses, one direction) with wagon-by-wagon loads."""
     query = select(tables.TrainVisitRow).order_by(tables.TrainVisitRow.reference)
     if statuses is not None:
         query = query.where(tables.TrainVisitRow.status.in_(statuses))
+    if direction is not None:
+        query = query.where(tables.TrainVisitRow.direction == direction.value)
     visits = session.scalars(query).all()
     if not visits:
         return []
@@ -222,6 +226,14 @@ def trains(session: Session, statuses: tuple[str, ...] | None = None) -> list[Tr
             )
         )
     return views
+
+
+def at_base(session: Session) -> list[TrainView]:
+    """Trains at the base: announced or loading, and eastbound ones that arrived and are being unloaded
+    (a cancelled or released train has left its track)."""
+    arrived = trains(session, (TrainStatus.ARRIVED.value,), Direction.EAST)
+    found = trains(session, LOADING_STATUSES) + [train for train in arrived if not train.returning]
+    return sorted(found, key=lambda train: train.reference)
 
 
 @dataclass(frozen=True)
