@@ -444,7 +444,7 @@ class TwinPlayer:
             box.place = "gone"
 
     def _received_by_road(self, fields: dict[str, Any]) -> None:
-        """An eastbound box its train could not carry (see :meth:`_east_wagons`): it comes in by the gate."""
+        """An eastbound box its train could not carry (see :func:`east_wagons`): it comes in by the gate."""
         self.summary.skipped["box_unloaded (eastbound): beyond its train's wagons, received by road instead"] += 1
         self._gate_in(fields)
 
@@ -668,38 +668,12 @@ class TwinPlayer:
                 self.boxes[number].place = "gone"
             self._do("release train", rail.release_train, RAIL, train=arrived)
 
-    def _east_wagons(self, boxes: list[Box]) -> tuple[list[list[Box]], list[Box]]:
-        """The wagons of an arriving 1435 mm train, as the forming terminal would have loaded them.
-
-        A 40 ft box takes a flat wagon; 20 ft boxes go in pairs, the heaviest with the lightest, as
-        long as the pair stays within the wagon's payload (two grain boxes do not). Boxes beyond the
-        train type's wagon count are returned apart: the twin's train carried them, the scenario's
-        wagons cannot, and the loader does not fake it (they come in by road; counted).
-        """
-
-        def mass(box: Box) -> int:
-            return mass_or_tare_kg(box.mass_kg, box.iso_type)
-
-        groups: list[list[Box]] = [[box] for box in boxes if box.teu == 2]
-        twenties = sorted((box for box in boxes if box.teu == 1), key=lambda box: (-mass(box), box.number))
-        low, high = 0, len(twenties) - 1
-        while low <= high:
-            heavy = twenties[low]
-            low += 1
-            if low <= high and mass(heavy) + mass(twenties[high]) <= self.flat_payload_kg:
-                groups.append([heavy, twenties[high]])
-                high -= 1
-            else:
-                groups.append([heavy])
-        kept = groups[: self.set_wagons]
-        return kept, [box for group in groups[self.set_wagons :] for box in group]
-
     def _east_train_arrived(self, fields: dict[str, Any]) -> None:
         """An eastbound train at the base: announce it with its wagons, receive it with its boxes on them."""
         reference, route = str(fields["train"]), str(fields["route"])
         arriving = [self._register(box_fields) for box_fields in self.ahead.arriving.get(reference, [])]
         boxes = [box for box in arriving if box is not None and box.place in ("announced", "gone")]
-        groups, _beyond = self._east_wagons(boxes)
+        groups, _beyond = east_wagons(boxes, self.flat_payload_kg, self.set_wagons)
         wagons = [self._wagon_number(1435) for _ in groups]
         if not self._do(
             "announce train",
@@ -879,6 +853,32 @@ class TwinPlayer:
             self.uow.close()
         self.summary.wall_s += time.perf_counter() - started
         return self.summary
+
+
+def east_wagons(boxes: list[Box], payload_kg: int, wagons: int) -> tuple[list[list[Box]], list[Box]]:
+    """The flat wagons of an arriving 1435 mm train, as the forming terminal would have loaded them.
+
+    A 40 ft box takes a flat wagon; 20 ft boxes go in pairs, the heaviest with the lightest, as long
+    as the pair stays within the wagon's ``payload_kg`` (two grain boxes do not). Boxes beyond the
+    train type's ``wagons`` are returned apart: the twin's train carried them, the scenario's wagons
+    cannot, and the loader does not fake it (they come in by road; counted).
+    """
+
+    def mass(box: Box) -> int:
+        return mass_or_tare_kg(box.mass_kg, box.iso_type)
+
+    groups: list[list[Box]] = [[box] for box in boxes if box.teu == 2]
+    twenties = sorted((box for box in boxes if box.teu == 1), key=lambda box: (-mass(box), box.number))
+    low, high = 0, len(twenties) - 1
+    while low <= high:
+        heavy = twenties[low]
+        low += 1
+        if low <= high and mass(heavy) + mass(twenties[high]) <= payload_kg:
+            groups.append([heavy, twenties[high]])
+            high -= 1
+        else:
+            groups.append([heavy])
+    return groups[:wagons], [box for group in groups[wagons:] for box in group]
 
 
 def _register_command(uow: UnitOfWork, command: RegisterContainer, occurred_at: datetime) -> Any:
