@@ -99,6 +99,16 @@ _BY_NAME = {
 }
 
 
+FEED_QUERIES = (
+    "limit=100",
+    "sort=eventCreatedDateTime:DESC",
+    "sort=eventDateTime:DESC",
+    "eventType=TRANSPORT",
+    "equipmentReference={number}",
+)
+"""The DCSA feed's first page as clients ask for it: oldest first, newest first, by event time, a type, one box."""
+
+
 def sample_objects(url: str, seed: int) -> dict[str, str]:
     """Real values for path parameters: the box with the longest history, the latest train, call, lot, …"""
     del seed  # the samples are the busiest/latest objects: the same every run
@@ -188,6 +198,16 @@ def routes_to_measure(values: dict[str, str]) -> list[tuple[str, str]]:
                 filled = re.sub(r"{" + name + r"(?::\w+)?}", fill[name], filled)
             label = path if not expansion else filled
             found.append((label, filled + _query_string(path, values)))
+        if path == "/dcsa/tnt/v2/events/{eventID}":  # the feed's first pages, as clients ask for them
+            feed = "/dcsa/tnt/v2/events"
+            for query in FEED_QUERIES:
+                filled_query = query.format(**values) if "{" in query else query
+                if "{" not in query or "number" in values:
+                    found.append((f"{feed}?{query}", f"{feed}?{filled_query}"))
+        if path == "/reports":  # the screen opens on throughput; every other report is a click away
+            month = f"&month={values['month']}" if "month" in values else ""
+            others = [name for name in REPORTS if name != "throughput"]
+            found += [(f"/reports?name={name}", f"/reports?name={name}{month}") for name in others]
         if path == "/yard":
             modes = ("dwell", "destination", "outbound", "hold")
             found += [(f"/yard?mode={mode}", f"/yard?mode={mode}") for mode in modes]

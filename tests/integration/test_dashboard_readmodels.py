@@ -17,6 +17,7 @@ from landbridge.services.operations import rail
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.readmodels import overview as overview_module
+from landbridge.web.readmodels.berths import berth_calls
 from landbridge.web.readmodels.overview import overview
 from landbridge.web.readmodels.rail import trains
 from tests.e2e.support import seed
@@ -124,3 +125,40 @@ def test_the_overview_counts_every_open_hold_and_names_only_the_oldest(
         figures = overview(uow.session, now)
     assert figures.open_holds == 3
     assert [alert for alert in figures.alerts if alert[0] == "old_hold"] == [("old_hold", "MSKU1234565")]
+
+
+def test_the_berth_screen_shows_calls_not_departed_and_those_departed_in_the_last_week(database_url: str) -> None:
+    """Issue #19: a year of calls is history (the vessel-visit list), not the Gantt."""
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    with UnitOfWork.for_url(database_url) as uow:
+        for reference, status, departed in (
+            ("V-OLD", "departed", now - timedelta(days=10)),
+            ("V-RECENT", "departed", now - timedelta(days=2)),
+            ("V-ALONGSIDE", "berthed", None),
+        ):
+            uow.session.add(
+                tables.VesselVisitRow(
+                    reference=reference, vessel_name=reference, eta=now - timedelta(days=12), status=status
+                )
+            )
+            if departed is not None:
+                uow.session.add(
+                    tables.EventRow(
+                        event_type=EventType.VESSEL_DEPARTED.value,
+                        subject_type="vessel_visit",
+                        subject_id=reference,
+                        actor="test",
+                        role="planner",
+                        occurred_at=departed,
+                        recorded_at=departed,
+                        location="CNLYG",
+                        before={},
+                        after={"status": "departed"},
+                    )
+                )
+        uow.commit()
+    with UnitOfWork.for_url(database_url) as uow:
+        shown = berth_calls(uow.session, now=now)
+        assert sorted(call.reference for call in shown) == ["V-ALONGSIDE", "V-RECENT"]
+        assert next(c for c in shown if c.reference == "V-RECENT").actual_end == now - timedelta(days=2)
+        assert len(berth_calls(uow.session)) == 3  # without a moment: every call

@@ -130,7 +130,7 @@ def test_the_driver_screen_shows_a_grain_job_in_the_drivers_language(hub: Hub) -
         assert "粮食卸入筒仓" in chinese and "筒仓 S01" in chinese and "2 节漏斗车" in chinese
     with TestClient(hub.client.app, cookies={"lb_token": hub.tokens["auditor"]}) as room:
         page = room.get("/work").text
-        assert 'data-queue="grain:32"' in page and "G7" in page  # the grain queue and the gear's job
+        assert 'data-queue="grain:32"' in page and "tip grain into a silo G7" in page  # the gear's job, worded
 
 
 def test_part_of_a_lot_is_moved_to_another_silo_and_shipped_by_the_grain_gear(hub: Hub) -> None:

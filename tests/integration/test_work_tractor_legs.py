@@ -89,6 +89,7 @@ def test_a_tractor_carries_a_box_from_the_yard_to_the_wagon_the_load_plan_named(
     assert {(i["kind"], i["machine"]) for i in done} >= {("transport", tractor)}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the rail leg runs on both backends
 def test_a_tractor_brings_a_pick_up_to_the_gate(hub: Hub) -> None:
     tractor = _tractor_serves(hub, "gate")
     (imported,) = _ship(hub, 1)

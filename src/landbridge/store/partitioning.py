@@ -127,7 +127,13 @@ def partition_events(engine: Engine, months_ahead: int = 3, now: datetime | None
         connection.execute(
             text("ALTER TABLE events_unpartitioned RENAME CONSTRAINT pk_events TO pk_events_unpartitioned")
         )
-        for index in ("ix_events_event_type", "ix_events_subject_id", "ix_events_subject", "ix_events_occurred_at"):
+        for index in (
+            "ix_events_event_type",
+            "ix_events_subject_id",
+            "ix_events_subject",
+            "ix_events_occurred_at",
+            "ix_events_type_time",  # migration 0086
+        ):
             connection.execute(text(f"DROP INDEX IF EXISTS {index}"))
         connection.execute(
             text(
@@ -147,6 +153,7 @@ def partition_events(engine: Engine, months_ahead: int = 3, now: datetime | None
         connection.execute(text("CREATE INDEX ix_events_subject_id ON events (subject_id)"))
         connection.execute(text("CREATE INDEX ix_events_subject ON events (subject_type, subject_id, occurred_at, id)"))
         connection.execute(text("CREATE INDEX ix_events_occurred_at ON events (occurred_at)"))
+        connection.execute(text("CREATE INDEX ix_events_type_time ON events (event_type, occurred_at)"))
         connection.execute(
             text(
                 "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "

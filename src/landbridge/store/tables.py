@@ -333,6 +333,7 @@ class EventRow(Base):
     """The audit trail. Append-only: a database trigger refuses UPDATE and DELETE (see migration 0001)."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_type_time", "event_type", "occurred_at"),)  # migration 0086
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     event_type: Mapped[str] = mapped_column(String(48), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.store.tables import Base
@@ -39,6 +39,10 @@ class DcsaEventRow(Base):
     un_location_code: Mapped[str | None] = mapped_column(String(5), index=True)
     document_type_code: Mapped[str | None] = mapped_column(String(3))
     vessel_imo: Mapped[str | None] = mapped_column(String(7), index=True)
+
+
+# The feed's eventDateTime sort (migration 0086): a page reads ``limit`` rows in this index's order.
+Index("ix_dcsa_events_event_time", func.coalesce(DcsaEventRow.event_at, DcsaEventRow.event_created_at), DcsaEventRow.id)
 
 
 class DcsaEventDocumentRow(Base):

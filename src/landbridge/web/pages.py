@@ -181,7 +181,7 @@ def berths(p: PageDep) -> Response:
     def build() -> HTMLResponse:
         assert p.viewer is not None
         now = now_utc()
-        calls = berth_calls(p.session, p.viewer.scope)
+        calls = berth_calls(p.session, p.viewer.scope, now)
         lanes = berth_codes(p.session)
         return p.render("berths.html", {"calls": calls, "svg": berth_gantt(calls, lanes, now, p.lang)})
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
+from landbridge.domain.visits import VesselVisitStatus
 from landbridge.store import tables
 from landbridge.store.repositories import EVERYTHING, Scope
 from landbridge.store.repositories.scope import visible_vessel_visits
@@ -32,21 +33,40 @@ class BerthCall:
     actual_end: datetime | None
 
 
-def berth_calls(session: Session, scope: Scope = EVERYTHING) -> list[BerthCall]:
-    """Vessel calls the scope may see (a shipping line: those it operates) with planned and actual windows."""
-    happened: dict[tuple[str, str], datetime] = {}
-    for event in session.execute(
-        select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at).where(
-            tables.EventRow.event_type.in_((_BERTHED, _DEPARTED))
+DEPARTED_SHOWN = timedelta(days=7)
+"""How long a departed call stays on the Gantt; older calls are history (``/lists/vessel-visits``). Reading
+every call of a year — and every berthing and departure event — made the screen grow with the log (issue #19)."""
+
+
+def berth_calls(session: Session, scope: Scope = EVERYTHING, now: datetime | None = None) -> list[BerthCall]:
+    """Vessel calls the scope may see (a shipping line: those it operates) with planned and actual windows:
+    those not departed, and those that departed in the :data:`DEPARTED_SHOWN` before ``now`` (all when None)."""
+    query = visible_vessel_visits(select(tables.VesselVisitRow), scope)
+    if now is not None:
+        recently_departed = select(tables.EventRow.subject_id).where(
+            tables.EventRow.event_type == _DEPARTED, tables.EventRow.occurred_at >= now - DEPARTED_SHOWN
         )
-    ):
-        stamp = utc(event.occurred_at)
-        if stamp is not None:
-            happened[(event.subject_id, event.event_type)] = stamp
+        query = query.where(
+            or_(
+                tables.VesselVisitRow.status != VesselVisitStatus.DEPARTED.value,
+                tables.VesselVisitRow.reference.in_(recently_departed),
+            )
+        )
+    visits = session.scalars(query.order_by(tables.VesselVisitRow.eta)).all()
+    happened: dict[tuple[str, str], datetime] = {}
+    references = [visit.reference for visit in visits]
+    for start in range(0, len(references), 500):  # bound parameter lists (PostgreSQL, SQLite limits)
+        for event in session.execute(
+            select(tables.EventRow.subject_id, tables.EventRow.event_type, tables.EventRow.occurred_at).where(
+                tables.EventRow.event_type.in_((_BERTHED, _DEPARTED)),
+                tables.EventRow.subject_id.in_(references[start : start + 500]),
+            )
+        ):
+            stamp = utc(event.occurred_at)
+            if stamp is not None:
+                happened[(event.subject_id, event.event_type)] = stamp
     calls = []
-    for visit in session.scalars(
-        visible_vessel_visits(select(tables.VesselVisitRow), scope).order_by(tables.VesselVisitRow.eta)
-    ):
+    for visit in visits:
         calls.append(
             BerthCall(
                 reference=visit.reference,

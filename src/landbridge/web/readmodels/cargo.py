@@ -104,8 +104,8 @@ def _journey_events(session: Session, number: str) -> list[dict[str, Any]]:
         train = (after or {}).get("train") if isinstance(after, dict) else None
         if not isinstance(train, str):
             continue
-        for e in session.scalars(
-            select(tables.EventRow)
+        for e in session.execute(
+            select(tables.EventRow.event_type, tables.EventRow.occurred_at, tables.EventRow.location)
             .where(
                 tables.EventRow.subject_type == TRAIN_SUBJECT,
                 tables.EventRow.subject_id == train,
@@ -144,10 +144,12 @@ def container(session: Session, number: str, scope: Scope = EVERYTHING) -> Conta
         if row.booking_reference
         else None
     )
+    # Three columns, not whole rows: a busy box has hundreds of events, and decoding each one's JSON
+    # before/after (which the page does not show) was most of the page's CPU (issue #19).
     events = [
-        {"type": e.event_type, "at": utc(e.occurred_at), "location": e.location, "subject": CONTAINER_SUBJECT}
-        for e in session.scalars(
-            select(tables.EventRow)
+        {"type": event_type, "at": utc(occurred_at), "location": location, "subject": CONTAINER_SUBJECT}
+        for event_type, occurred_at, location in session.execute(
+            select(tables.EventRow.event_type, tables.EventRow.occurred_at, tables.EventRow.location)
             .where(tables.EventRow.subject_type == CONTAINER_SUBJECT, tables.EventRow.subject_id == number)
             .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         )

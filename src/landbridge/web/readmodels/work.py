@@ -78,6 +78,7 @@ def control_room(session: Session, now: datetime) -> ControlRoom:
         view = machine_view(machine, plan)
         job = held.get(machine.code)
         view["job"] = None if job is None else f"{job.kind} {job.container or job.lot}"
+        view["job_kind"], view["job_subject"] = (None, None) if job is None else (job.kind, job.container or job.lot)
         machines.append(view)
         by_status[machine.status] = by_status.get(machine.status, 0) + 1
     places = [(f"berth:{b}", *plan.point(f"berth:{b}")) for b in plan.berths]

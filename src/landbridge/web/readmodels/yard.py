@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import EventType
@@ -82,6 +83,21 @@ class BlockView:
         return self.occupied / self.capacity if self.capacity else 0.0
 
 
+WHOLE_YARD = 200
+"""Above this many boxes a query names "the boxes in the yard" by a subquery rather than binding each number:
+binding the whole yard's numbers one by one was a fifth of the yard map's CPU (issue #19)."""
+
+
+def _among(column: Any, numbers: list[str]) -> ColumnElement[bool]:
+    """``column`` is one of ``numbers`` — all of them boxes in the yard (a subquery when they are many)."""
+    if len(numbers) <= WHOLE_YARD:
+        listed: ColumnElement[bool] = column.in_(numbers)
+        return listed
+    in_yard = select(tables.YardSlotRow.container_number).union(select(tables.YardCellRow.container_number))
+    condition: ColumnElement[bool] = column.in_(in_yard.scalar_subquery())
+    return condition
+
+
 def _yard_since(session: Session, numbers: list[str]) -> dict[str, datetime]:
     """When each container last came into the yard (for its dwell time)."""
     if not numbers:
@@ -90,12 +106,13 @@ def _yard_since(session: Session, numbers: list[str]) -> dict[str, datetime]:
         select(tables.EventRow.subject_id, func.max(tables.EventRow.occurred_at))
         .where(
             tables.EventRow.subject_type == CONTAINER_SUBJECT,
-            tables.EventRow.subject_id.in_(numbers),
+            _among(tables.EventRow.subject_id, numbers),
             tables.EventRow.event_type.in_(YARD_EVENTS),
         )
         .group_by(tables.EventRow.subject_id)
     ).all()
-    return {str(number): stamp for number, at in rows if (stamp := utc(at)) is not None}
+    wanted = set(numbers)
+    return {str(number): stamp for number, at in rows if (stamp := utc(at)) is not None and number in wanted}
 
 
 def _cells(session: Session, block: str | None = None) -> list[tuple[str, int, int, int, str]]:
@@ -147,12 +164,14 @@ def yard_blocks(session: Session, now: datetime) -> list[BlockView]:
         entered = since.get(number)
         per_stack[(block, bay, yard_row)][tier] = None if entered is None else (now - entered).total_seconds() / 86400
     occupied = occupied_positions(session)
+    by_block: dict[str, list[tuple[int, int, dict[int, float | None]]]] = defaultdict(list)
+    for (block, bay, yard_row), tiers in per_stack.items():
+        by_block[block].append((bay, yard_row, tiers))
     blocks = []
     for row in session.scalars(select(tables.YardBlockRow).order_by(tables.YardBlockRow.code)):
         stacks = {}
-        for (block, bay, yard_row), tiers in per_stack.items():
-            if block != row.code:
-                continue
+        block = row.code
+        for bay, yard_row, tiers in by_block.get(block, []):
             known = [d for d in tiers.values() if d is not None]
             stacks[(bay, yard_row)] = Stack(
                 bay,
@@ -223,6 +242,7 @@ def box_labels(session: Session, numbers: list[str], mode: str) -> dict[str, str
     (a train's planned boxes first), or "held" for a box with an open hold. Boxes without one are left out."""
     if not numbers:
         return {}
+    wanted = set(numbers)
     if mode == "destination":
         query = (
             select(tables.ContainerRow.number, tables.ConsignmentRow.destination)
@@ -230,28 +250,31 @@ def box_labels(session: Session, numbers: list[str], mode: str) -> dict[str, str
                 tables.ConsignmentRow,
                 tables.ConsignmentRow.booking_reference == tables.ContainerRow.booking_reference,
             )
-            .where(tables.ContainerRow.number.in_(numbers))
+            .where(_among(tables.ContainerRow.number, numbers))
         )
-        return {str(n): str(d) for n, d in session.execute(query) if d}
+        return {str(n): str(d) for n, d in session.execute(query) if d and n in wanted}
     if mode == "outbound":
         entries = session.execute(
             select(
                 tables.ManifestEntryRow.container_number,
                 tables.ManifestEntryRow.visit_kind,
                 tables.ManifestEntryRow.visit_reference,
-            ).where(tables.ManifestEntryRow.container_number.in_(numbers), tables.ManifestEntryRow.list_kind == "load")
+            ).where(
+                _among(tables.ManifestEntryRow.container_number, numbers), tables.ManifestEntryRow.list_kind == "load"
+            )
         ).all()
         found: dict[str, str] = {}
         for number, _kind, reference in sorted(entries, key=lambda e: e[1] != "train"):  # a train's list first
-            found.setdefault(str(number), str(reference))
+            if number in wanted:
+                found.setdefault(str(number), str(reference))
         return found
     if mode == "hold":
         held = session.scalars(
             select(tables.CustomsHoldRow.container_number).where(
-                tables.CustomsHoldRow.container_number.in_(numbers), tables.CustomsHoldRow.released_at.is_(None)
+                _among(tables.CustomsHoldRow.container_number, numbers), tables.CustomsHoldRow.released_at.is_(None)
             )
         )
-        return {str(number): "held" for number in held}
+        return {str(number): "held" for number in held if number in wanted}
     return {}
 
 
