@@ -208,7 +208,7 @@ def export_csv(uow: UnitOfWork, kind: ListKind, *, visit: str | None = None) -> 
 
             if not visit:
                 raise RuleViolation("visit", "a discharge or load list belongs to a vessel visit; give visit")
-            if uow.session.get(tables.VesselVisitRow, visit) is None:
+            if uow.vessels.get(visit) is None:
                 raise NotFound("visit", f"no vessel visit {visit!r}")
             rows = manifest_rows(uow, kind.value, visit)
         return write_list(rows, kind)
