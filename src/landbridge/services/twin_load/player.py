@@ -534,24 +534,32 @@ class TwinPlayer:
         self.berthed.discard(call)
 
     # ------------------------------------------------------------------ rail
+    def _announce_1435(
+        self, reference: str, direction: Direction, route: str, wagons: list[str], track: str | None = None
+    ) -> bool:
+        """Announce a 1435 mm train of the scenario's flat wagons (either direction); False if refused."""
+        return bool(
+            self._do(
+                "announce train",
+                rail.announce_train,
+                RAIL,
+                reference=reference,
+                direction=direction,
+                route_code=route,
+                gauge_mm=1435,
+                train_type_code=WEST_TRAIN_TYPE,
+                wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons],
+                track_code=track,
+            )
+        )
+
     def _train_formed(self, fields: dict[str, Any]) -> None:
         if fields.get("direction") != "west":
             return
         reference = str(fields["train"])
         track = str(fields["track"]) if fields.get("track") else None
         wagons = [self._wagon_number(1435) for _ in range(WEST_WAGONS)]
-        if not self._do(
-            "announce train",
-            rail.announce_train,
-            RAIL,
-            reference=reference,
-            direction=Direction.WEST,
-            route_code=str(fields["route"]),
-            gauge_mm=1435,
-            train_type_code=WEST_TRAIN_TYPE,
-            wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons],
-            track_code=track,
-        ):
+        if not self._announce_1435(reference, Direction.WEST, str(fields["route"]), wagons, track):
             return
         self.trains[reference] = Train(reference, str(fields["route"]), wagons, track)
         planned = self.ahead.planned.get(reference)
@@ -683,17 +691,7 @@ class TwinPlayer:
         boxes = [box for box in arriving if box is not None and box.place in ("announced", "gone")]
         groups, _beyond = east_wagons(boxes, self.flat_payload_kg, self.set_wagons)
         wagons = [self._wagon_number(1435) for _ in groups]
-        if not self._do(
-            "announce train",
-            rail.announce_train,
-            RAIL,
-            reference=reference,
-            direction=Direction.EAST,
-            route_code=route,
-            gauge_mm=1435,
-            train_type_code=WEST_TRAIN_TYPE,
-            wagons=[WagonSpec(number, WEST_WAGON_TYPE) for number in wagons or [self._wagon_number(1435)]],
-        ):
+        if not self._announce_1435(reference, Direction.EAST, route, wagons or [self._wagon_number(1435)]):
             return
         on_board = [
             ArrivingBox(box.number, wagon) for wagon, group in zip(wagons, groups, strict=True) for box in group
