@@ -161,7 +161,8 @@ def _projected(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Everything the projection wrote, keyed by eventID (surrogate ids differ between runs)."""
     with UnitOfWork.for_url(url) as uow:
         session = uow.session
-        event_ids = {row_id: event_id for row_id, event_id in session.execute(select(DcsaEventRow.id, DcsaEventRow.event_id))}
+        pairs = session.execute(select(DcsaEventRow.id, DcsaEventRow.event_id))
+        event_ids = {row_id: event_id for row_id, event_id in pairs}
         events = session.scalars(select(DcsaEventRow).order_by(DcsaEventRow.id)).all()
         return {
             "events": [
