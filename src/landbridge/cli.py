@@ -281,6 +281,32 @@ def db_event_months(
         )
 
 
+@db_app.command("archive-events")
+def db_archive_events(
+    before: Annotated[
+        datetime,
+        typer.Option("--before", formats=["%Y-%m", "%Y-%m-%d"], help="Archive every whole month before this one"),
+    ],
+    to: Annotated[Path, typer.Option("--to", help="Directory for the monthly dumps (events_YYYY_MM.dump)")],
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL: move old months of the event log to dump files (detach, pg_dump, check the dump, drop)."""
+    from landbridge.store.partitioning import ArchiveError, archive_months_before
+
+    url = _database_url(database_url)
+    engine = _postgres_engine(url)
+    with console.status("archiving months of the event log …"):
+        try:
+            archived = archive_months_before(engine, url, before.replace(tzinfo=UTC), to)
+        except (RuntimeError, ArchiveError) as error:
+            err_console.print(f"[red]error[/red] events: {error}", highlight=False)
+            raise typer.Exit(1) from None
+    if not archived:
+        console.print(f"nothing to archive before {before:%Y-%m}")
+    for month in archived:
+        console.print(f"{month.partition}: {month.rows:,} events → {month.path} ({month.size_bytes / 2**20:.1f} MiB)")
+
+
 @db_app.command("load-twin")
 def db_load_twin(
     days: Annotated[
