@@ -17,6 +17,8 @@ SOLE_WRITER = "landbridge_sole_writer"
 """``session.info`` flag: nobody else writes to the database while this session's transactions run."""
 
 _MOMENTS = "latest_event_moments"  # (subject_type, subject_id) → (type, occurred_at) or None, this transaction
+# Subjects this transaction created (any writer): no events but the ones it appends; same shape as _MOMENTS.
+_CREATED = "created_event_subjects"
 
 
 def event_from_row(row: tables.EventRow) -> Event:
@@ -47,6 +49,28 @@ _LATEST_MOMENT = (
     .order_by(tables.EventRow.occurred_at.desc(), tables.EventRow.id.desc())
     .limit(1)
 )
+
+
+# Built once: the latest event of each of many subjects (a train's boxes when it departs), one statement.
+_RANKED = (
+    select(
+        tables.EventRow.subject_id,
+        tables.EventRow.event_type,
+        tables.EventRow.occurred_at,
+        func.row_number()
+        .over(
+            partition_by=tables.EventRow.subject_id,
+            order_by=(tables.EventRow.occurred_at.desc(), tables.EventRow.id.desc()),
+        )
+        .label("rank"),
+    )
+    .where(
+        tables.EventRow.subject_type == bindparam("subject_type"),
+        tables.EventRow.subject_id.in_(bindparam("subject_ids", expanding=True)),
+    )
+    .subquery()
+)
+_LATEST_MOMENTS = select(_RANKED.c.subject_id, _RANKED.c.event_type, _RANKED.c.occurred_at).where(_RANKED.c.rank == 1)
 
 
 # Built once: every command appends events; a Core INSERT of the row's values skips the ORM's
@@ -92,15 +116,53 @@ class EventLog:
 
     def _appended(self, event: Event) -> None:
         """Keep the subject's latest moment known to this transaction up to date (see :meth:`latest_moment`)."""
-        moments = transaction_cache(self._session, _MOMENTS)
         key = (event.subject_type, event.subject_id)
-        if key not in moments:
-            return  # not read in this transaction: the next read asks the database
-        known = moments[key]
-        if known is None or as_utc(event.occurred_at) >= as_utc(known[1]):
-            moments[key] = (event.event_type, event.occurred_at)  # the newest by time, and by id among equals
-        else:
-            del moments[key]  # written out of order (a direct append): ask the database again
+        for name in (_MOMENTS, _CREATED):
+            moments = transaction_cache(self._session, name)
+            if key not in moments:
+                continue  # not read in this transaction: the next read asks the database
+            known = moments[key]
+            if known is None or as_utc(event.occurred_at) >= as_utc(known[1]):
+                moments[key] = (event.event_type, event.occurred_at)  # the newest by time, and by id among equals
+            else:
+                del moments[key]  # written out of order (a direct append): ask the database again
+
+    def latest_moments(
+        self, subject_type: str, subject_ids: Iterable[str]
+    ) -> dict[str, tuple[EventType, datetime] | None]:
+        """:meth:`latest_moment` of many subjects of one type: one statement for those the transaction does not know."""
+        wanted = list(dict.fromkeys(subject_ids))
+        sole_writer = self._session.info.get(SOLE_WRITER, False)
+        moments = transaction_cache(self._session, _MOMENTS) if sole_writer else {}
+        created = transaction_cache(self._session, _CREATED)
+        found: dict[str, tuple[EventType, datetime] | None] = {}
+        asked: list[str] = []
+        for subject_id in wanted:
+            key = (subject_type, subject_id)
+            if key in created:
+                found[subject_id] = created[key]
+            elif key in moments:
+                found[subject_id] = moments[key]
+            else:
+                asked.append(subject_id)
+        for start in range(0, len(asked), 500):
+            part = asked[start : start + 500]
+            rows = self._session.execute(_LATEST_MOMENTS, {"subject_type": subject_type, "subject_ids": part})
+            read = {row.subject_id: (EventType(row.event_type), row.occurred_at) for row in rows}
+            for subject_id in part:
+                found[subject_id] = read.get(subject_id)
+                if sole_writer:
+                    transaction_cache(self._session, _MOMENTS)[(subject_type, subject_id)] = found[subject_id]
+        return found
+
+    def created(self, subject_type: str, subject_id: str) -> None:
+        """Say that this transaction created the subject (inserted its row under a new key): it has no events yet.
+
+        Its latest moment is then what this transaction appends about it, without asking the
+        database (a new truck visit or appointment: issue #19). A key that exists already fails the
+        row's INSERT, and with it the command, so the answer can never be used wrongly.
+        """
+        transaction_cache(self._session, _CREATED)[(subject_type, subject_id)] = None
 
     def latest_times(self, subject_type: str, subject_ids: Iterable[str]) -> dict[str, datetime]:
         """The time of each subject's latest event (subjects without one are absent), in one query per 500."""
@@ -146,6 +208,9 @@ class EventLog:
         so it always asks.
         """
         key = (subject_type, subject_id)
+        created = transaction_cache(self._session, _CREATED)
+        if key in created:
+            return created[key]  # type: ignore[no-any-return]
         sole_writer = self._session.info.get(SOLE_WRITER, False)
         if sole_writer:
             moments = transaction_cache(self._session, _MOMENTS)
