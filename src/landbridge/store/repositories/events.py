@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.domain.events import Event, EventType, as_utc, utc_now
 from landbridge.store import tables
+from landbridge.store.repositories.container_stays import follow_moves
 from landbridge.store.repositories.transaction_cache import transaction_cache
 
 SOLE_WRITER = "landbridge_sole_writer"
@@ -80,6 +81,7 @@ class EventLog:
         """Add an event to the current transaction (written at once, in the order of the calls)."""
         self._session.execute(_INSERT, [_values(event, utc_now())])
         self._appended(event)
+        follow_moves(self._session, (event,))  # the reports' container_stays, same transaction
 
     def append_many(self, events: Sequence[Event]) -> None:
         """Add events in this order with one multi-row INSERT (a batch import; no ORM objects kept)."""
@@ -89,6 +91,7 @@ class EventLog:
             self._session.execute(_INSERT, rows)
             for event in events:
                 self._appended(event)
+            follow_moves(self._session, events)  # the reports' container_stays, same transaction
 
     def _appended(self, event: Event) -> None:
         """Keep the subject's latest moment known to this transaction up to date (see :meth:`latest_moment`)."""
