@@ -14,6 +14,7 @@ from sqlalchemy.sql.util import find_tables
 
 from landbridge.domain.events import Event, EventType, as_utc, utc_now
 from landbridge.store import tables
+from landbridge.store.repositories.container_stays import follow_moves
 from landbridge.store.repositories.transaction_cache import transaction_cache
 
 SOLE_WRITER = "landbridge_sole_writer"
@@ -155,6 +156,7 @@ class EventLog:
         else:
             self._session.execute(_INSERT, [values])
         self._appended(event)
+        follow_moves(self._session, (event,))  # the reports' container_stays, same transaction
 
     def append_many(self, events: Sequence[Event]) -> None:
         """Add events in this order with one multi-row INSERT (a batch import; no ORM objects kept)."""
@@ -168,6 +170,7 @@ class EventLog:
                 self._session.execute(_INSERT, rows)
             for event in events:
                 self._appended(event)
+            follow_moves(self._session, events)  # the reports' container_stays, same transaction
 
     def _write_deferred_about(self, subject_type: str, subject_ids: set[str]) -> None:
         """Write the deferred events if some are about these subjects: a read of only their events then
