@@ -133,6 +133,8 @@ def seed_year(url: str, stays: int, seed: int) -> dict[str, int]:
                 batch.append(_event("container.vgm_declared", box, weighed, {"vgm": {}, "weighed_at_base": True}))
             if arrived + dwell < YEAR_END:
                 batch.append(_event(rng.choice(LEAVE), box, arrived + dwell, load))
+            else:  # still in the base at the year's end: its place says so, as the services keep it
+                boxes[-1]["position_kind"] = "yard"
             if len(batch) >= 20_000:
                 connection.execute(insert(tables.EventRow), batch)
                 events += len(batch)

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.billing.charges import may_charge_from
 from landbridge.domain.events import utc_now
+from landbridge.services.billing.facts import box_events, period_window
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.integration.test_operations_rules import post, refused
 from tests.support import Hub, bearer, container_number, token
@@ -244,3 +246,36 @@ def test_the_billing_command_runs_a_month_idempotently_and_exports(billed: Hub, 
     assert pdf.read_bytes().startswith(b"%PDF")
     final = runner.invoke(app, ["billing", "finalise", "1", "--database-url", billed.url])
     assert final.exit_code == 0 and "INV-000001" in final.output
+
+
+def test_a_months_run_reads_only_the_boxes_that_can_owe_something_in_it(billed: Hub) -> None:
+    """The run reads the boxes that moved since the month began or are not gone, each whole; a box
+    gone before the month is not read, and no box that may owe something is missed."""
+    client = billed.client
+    visit = {"reference": "V8", "vessel_name": "Feeder", "eta": "2026-10-31T00:00Z", "occurred_at": OCT30}
+    post(client, "/api/v1/vessel-visits", visit, 201)
+    post(
+        client, "/api/v1/vessel-visits/V8/berth", {"berth_code": "29", "etb": "2026-10-31T01:00Z", "occurred_at": OCT30}
+    )
+    gone = _discharged(client, 21, "22G1", False, "2026-10-31T08:00:00+08:00")  # in and out in October
+    stays = _discharged(client, 22, "22G1", True, "2026-10-31T09:00:00+08:00", "BK1")  # no event in November
+    leaves_later = _discharged(client, 23, "22G1", False, "2026-10-31T10:00:00+08:00")  # out in December
+    arrives = _discharged(client, 24, "42G1", False, "2026-11-02T10:00:00+08:00")
+    for number, visit_ref, day in ((gone, "V8", "2026-10-31"), (leaves_later, "V9", "2026-12-01")):
+        change = {"reason": "listed", "entries": [{"container": number}], "occurred_at": f"{day}T19:00:00+08:00"}
+        post(client, f"/api/v1/vessel-visits/{visit_ref}/load-list/add", change)
+        load = {"container": number, "occurred_at": f"{day}T20:00:00+08:00"}
+        post(client, f"/api/v1/vessel-visits/{visit_ref}/load", load)
+        post(client, f"/api/v1/vessel-visits/{visit_ref}/depart", {"occurred_at": f"{day}T21:00:00+08:00"})
+
+    start, end = period_window("2026-11")
+    with UnitOfWork.for_url(billed.url) as uow:
+        every_box = box_events(uow, end)
+        read = box_events(uow, end, chargeable_since=start)
+    chargeable = {number for number, history in every_box.items() if may_charge_from(history, start)}
+    assert chargeable == {stays, leaves_later, arrives}
+    assert set(read) == chargeable  # the box gone in October is not read
+    assert all(read[number] == every_box[number] for number in read)  # each history whole
+    run = post(client, "/api/v1/billing/runs", {"period": "2026-11"})
+    assert run["checker"]["agrees"] is True
+    assert {i["party"] for i in run["invoices"]} == {"BETA", "LINE1"}

@@ -411,7 +411,8 @@ def may_charge_from(events: Sequence[BoxEvent], start: datetime) -> bool:
 
     A box whose history ended before ``start`` with the box gone charges nothing in a later window
     (its moves are earlier and its days all began before it left), so a billing run skips it. The
-    independent checker still walks every box.
+    independent checker walks every box the run read (the store reads only boxes that moved since
+    ``start`` or are not gone, each with its whole history).
     """
     if not events:
         return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,11 +24,11 @@ from landbridge.simulation.overrides import (
     parse_disruption,
     read_patch,
 )
-from landbridge.simulation.report import write_report
-from landbridge.simulation.run import simulate
 from landbridge.simulation.state import InitialState
-from landbridge.simulation.sweep import Estimate, Variant, parse_seeds, run_sweep
-from landbridge.simulation.trace import TraceRecord
+
+if TYPE_CHECKING:  # the engine is imported by the commands that run it (fast start for the rest)
+    from landbridge.simulation.sweep import Estimate, Variant
+    from landbridge.simulation.trace import TraceRecord
 
 sim_app = typer.Typer(help="Digital twin of the base and its corridor.", no_args_is_help=True)
 _console = Console(stderr=True)
@@ -77,6 +77,8 @@ def build_variant(
     assignments.extend(parse_assignment(text) for text in sets or [])
     scenario, params = apply_overrides(scenario, assignments)
     parsed = tuple(parse_disruption(text, scenario) for text in disruptions or [])
+    from landbridge.simulation.sweep import Variant
+
     return Variant(scenario, params, parsed)
 
 
@@ -170,6 +172,8 @@ def simulate_command(
         transient=True,
     ) as bar:
         task = bar.add_task("days", total=days)
+        from landbridge.simulation.run import simulate
+
         result = simulate(
             variant.scenario,
             days,
@@ -183,6 +187,8 @@ def simulate_command(
     if trace_file is not None:
         trace_file.close()
     write_kpis(result.kpis, out / "kpis.json")
+    from landbridge.simulation.report import write_report
+
     write_report(result, out / "report.html")
     calibration = result.kpis["calibration"]
     table = Table(title=f"{variant.scenario.scenario}, seed {seed}, {days:g} days")
@@ -250,6 +256,8 @@ def sweep_command(
     all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI, not only the headline ones")] = False,
 ) -> None:
     """Run replications on Dask and report each KPI's mean and 95% confidence interval."""
+    from landbridge.simulation.sweep import parse_seeds, run_sweep
+
     try:
         seed_list = parse_seeds(seeds)
     except ValueError as error:

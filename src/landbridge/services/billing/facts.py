@@ -36,10 +36,17 @@ def period_window(period: str, field: str = "period") -> tuple[datetime, datetim
     return as_utc(start), as_utc(end)
 
 
-def box_events(uow: UnitOfWork, before: datetime, numbers: Iterable[str] | None = None) -> dict[str, list[BoxEvent]]:
-    """Billing-relevant events of each box (all boxes, or these) that happened before ``before``."""
+def box_events(
+    uow: UnitOfWork,
+    before: datetime,
+    numbers: Iterable[str] | None = None,
+    *,
+    chargeable_since: datetime | None = None,
+) -> dict[str, list[BoxEvent]]:
+    """Billing-relevant events of each box (all boxes, these, or those that may owe something since
+    ``chargeable_since``) that happened before ``before``; each box's history is complete."""
     history: dict[str, list[BoxEvent]] = defaultdict(list)
-    for row in uow.billing.container_events(before, numbers):
+    for row in uow.billing.container_events(before, numbers, chargeable_since=chargeable_since):
         after = row.after if isinstance(row.after, dict) else {}
         load_state = after.get("load_state")
         caused_by = after.get("caused_by_party")

@@ -102,7 +102,7 @@ ByPayer = dict[str | None, list[Charge]]
 def _period_lines(uow: UnitOfWork, tariff: Tariff, period: str) -> tuple[ByPayer, dict[str, Any]]:
     """Every line of the period by payer, and the checker's input built from the same reads."""
     start, end = period_window(period)
-    histories = box_events(uow, end)
+    histories = box_events(uow, end, chargeable_since=start)
     facts = box_facts(uow, histories)
     waived = waivers(uow)
     grain, grain_raw = grain_events(uow, start, end)

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
+from landbridge.domain.containers import PositionKind
 from landbridge.domain.invoices import InvoiceStatus
 from landbridge.store import tables
 from landbridge.store.billing_tables import (
@@ -81,11 +82,17 @@ class BillingRepository:
         return list(self._session.scalars(query))
 
     # event log and box facts
-    def container_events(self, before: datetime, numbers: Iterable[str] | None = None) -> list[Any]:
+    def container_events(
+        self, before: datetime, numbers: Iterable[str] | None = None, *, chargeable_since: datetime | None = None
+    ) -> list[Any]:
         """Container events that matter to billing, happened before ``before``, in the order they happened.
 
         Plain rows (id, event_type, subject_id, occurred_at, after), not ORM objects: a billing run
-        reads every one of a year's box events, and building an object per event was half its time.
+        reads many thousands of box events, and building an object per event was half its time.
+
+        ``chargeable_since`` keeps only the boxes that can owe something from that moment on (see
+        :meth:`boxes_chargeable_since`), each with its whole history: a month's run then reads the
+        boxes of that month, not every box the base has ever handled.
         """
         row = tables.EventRow
         query = (
@@ -99,7 +106,28 @@ class BillingRepository:
         )
         if numbers is not None:
             query = query.where(tables.EventRow.subject_id.in_(list(numbers)))
+        if chargeable_since is not None:
+            query = query.where(tables.EventRow.subject_id.in_(self.boxes_chargeable_since(chargeable_since)))
         return list(self._session.execute(query))
+
+    @staticmethod
+    def boxes_chargeable_since(moment: datetime) -> Any:
+        """The numbers of every box that may owe a charge at or after ``moment`` (a subquery).
+
+        A charge is a move (an event at or after the moment) or a day of a stay still open at the
+        moment. A box whose stay is open at the moment either left since (an event after it) or is
+        still at the base now, so the boxes with a billing event since the moment plus the boxes not
+        gone are a superset; ``billing.charges.may_charge_from`` then decides on each whole history.
+        """
+        event, box = tables.EventRow, tables.ContainerRow
+        moved_since = select(event.subject_id).where(
+            event.event_type.in_(CONTAINER_MOVES),
+            event.occurred_at >= moment,
+            event.subject_type == "container",
+        )
+        gone = (PositionKind.DELIVERED.value, PositionKind.DEPARTED.value)
+        still_here = select(box.number).where(box.position_kind.not_in(gone))
+        return union(moved_since, still_here)
 
     def grain_events(self, start: datetime, end: datetime) -> list[tables.EventRow]:
         """Grain lot movements (received, transferred, shipped) that happened in [start, end), in order."""
