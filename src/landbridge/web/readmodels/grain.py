@@ -139,5 +139,5 @@ def grain(session: Session, scope: Scope = EVERYTHING, *, after: str | None = No
         lots=lots,
         owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
         capacity_kg=sum(int(s["capacity_kg"]) for s in silos),
-        next_after=lots[-1]["reference"] if len(page) > LOTS_PAGE else None,
+        next_after=page[LOTS_PAGE - 1].reference if len(page) > LOTS_PAGE else None,
     )
