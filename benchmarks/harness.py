@@ -109,6 +109,15 @@ def scratch_database(server: str, prefix: str = "lb_bench") -> Iterator[str]:
 @contextlib.contextmanager
 def served(url: str, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """``landbridge serve --workers N`` on a free loopback port; yields the base URL; stopped afterwards."""
+    with served_process(url, workers, extra_env) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def served_process(
+    url: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`served`, also yielding the server's process (its workers are its children: CPU, profiling)."""
     port = free_port()
     env = {**os.environ, "LANDBRIDGE_DATABASE_URL": url, **(extra_env or {})}
     command = [sys.executable, "-m", "landbridge.cli", "serve", "--port", str(port), "--workers", str(workers)]
@@ -128,13 +137,69 @@ def served(url: str, workers: int = 1, extra_env: dict[str, str] | None = None) 
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer /api/health within 180 s")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and all its children have used so far (0 once it is gone)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def postgres_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database.
+
+    Read from ``/proc`` (the server runs on this machine); None when a backend is not visible (a
+    server elsewhere). Backends that exit between two readings take their seconds with them, so
+    read this while the pool's connections are still open.
+    """
+    from landbridge.store.database import engine_for
+
+    with engine_for(url).connect() as connection:
+        pids = list(
+            connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        )
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_sessions(url: str) -> int:
+    """How many sessions (connections) ``url``'s database has had since its statistics began.
+
+    Connections that open and close during a run (a pool's overflow) take their backends' CPU with
+    them when they exit, so :func:`postgres_cpu_s` misses it; this count says how many did.
+    """
+    from landbridge.store.database import engine_for
+
+    with engine_for(url).connect() as connection:
+        return int(
+            connection.execute(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar_one()
+        )
 
 
 def percentile(sorted_values: Sequence[float], share: float) -> float:

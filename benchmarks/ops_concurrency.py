@@ -11,17 +11,32 @@ throwaway database on the server, seeds it, stores 400 boxes in the yard, starts
 concurrency). Then it checks what the issue promises: zero double occupancy, zero 5xx, every 2xx
 visible afterwards. Prints throughput, p50/p95/p99 latency and the machine load (the cores are
 shared) as a table; writes JSON to benchmarks/results/.
+
+CPU per request by part: the CPU seconds of the server's processes (``landbridge serve`` and its
+workers), of PostgreSQL's backends for the benchmark's database and of this client are read before
+and after the run, so the figures say what a request costs whatever else the shared machine is
+doing; ``implied_req_per_s_2_cores`` is the rate two otherwise idle cores would carry at that cost
+(client included), ``implied_req_per_s_2_cores_no_client`` with the client on another machine.
+Each worker is sent a few requests before the clock starts (a worker builds FastAPI's route
+tables and response schemas on its first requests). ``--profile FILE`` records the server's
+workers with py-spy (``--py-spy PATH``, default from ``PATH``) as collapsed stacks for the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +45,17 @@ from rich.table import Table
 from sqlalchemy import func, select
 from stdnum import iso6346
 
-from harness import machine_load, percentile, scratch_database, served, server_url, write_result
+from harness import (
+    machine_load,
+    percentile,
+    postgres_cpu_s,
+    postgres_sessions,
+    scratch_database,
+    served_process,
+    server_url,
+    tree_cpu_s,
+    write_result,
+)
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ManifestEntry
 from landbridge.scenarios import load_scenario
@@ -77,6 +102,63 @@ def prepare(url: str) -> tuple[list[str], str]:
         numbers.append(number)
     token = create_user(UnitOfWork.for_url(url), name="bench-yard", role="yard_operator")
     return numbers, token
+
+
+def warm_up(base: str, token: str, workers: int) -> None:
+    """Send each worker moves of an unknown box (404, nothing changes) before the clock starts."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        for _ in range(16 * workers):
+            client.post("/api/v1/yard/moves", json={"container": _number(999_999), "slot": CONTESTED[0]})
+
+
+def start_profiler(py_spy: str, pid: int, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling the server's processes (non-blocking: it does not stop them to sample)."""
+    command = [py_spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--format", "raw"]
+    command += ["--rate", "200", "--output", str(output)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(profiler: subprocess.Popen[bytes]) -> None:
+    """Stop py-spy so that it writes its file."""
+    profiler.send_signal(signal.SIGINT)
+    try:
+        profiler.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+
+
+async def fire_aiohttp(
+    base: str, token: str, bodies: list[dict[str, Any]], concurrency: int
+) -> list[tuple[int, float, Any]]:
+    """:func:`fire` with aiohttp (its HTTP parser is in C: the client's CPU is a fraction of httpx's)."""
+    import aiohttp
+
+    limit = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        base_url=base,
+        headers={"Authorization": f"Bearer {token}"},
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=120),
+    ) as client:
+
+        async def one(index: int, body: dict[str, Any]) -> tuple[int, float, Any]:
+            headers = {"Idempotency-Key": f"bench-{index}"}
+            async with limit:
+                started = time.perf_counter()
+                for attempt in range(3):
+                    try:
+                        async with client.post("/api/v1/yard/moves", json=body, headers=headers) as response:
+                            status, content = response.status, await response.read()
+                        break
+                    except aiohttp.ClientConnectionError:
+                        RETRIES.append(index)
+                        if attempt == 2:
+                            raise
+                elapsed = time.perf_counter() - started
+                return status, elapsed, json.loads(content) if content else None
+
+        return list(await asyncio.gather(*(one(index, body) for index, body in enumerate(bodies))))
 
 
 async def fire(base: str, token: str, bodies: list[dict[str, Any]], concurrency: int) -> list[tuple[int, float, Any]]:
@@ -153,6 +235,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (landbridge serve --workers)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the HTTP client firing the moves"
+    )
+    parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks of the workers here")
+    parser.add_argument("--py-spy", default=os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy")
     args = parser.parse_args()
     with server_url() as server:
         run(server, args)
@@ -167,11 +254,24 @@ def run(server: str, args: argparse.Namespace) -> None:
         rng = random.Random(args.seed)
         bodies = [{"container": rng.choice(numbers), "slot": rng.choice(CONTESTED)} for _ in range(args.requests)]
         load_before = machine_load()
-        with served(url, workers=args.workers) as base:
-            started = time.perf_counter()
-            results = asyncio.run(fire(base, token, bodies, args.concurrency))
+        with served_process(url, workers=args.workers) as (base, process):
+            warm_up(base, token, args.workers)
+            profiler = start_profiler(args.py_spy, process.pid, args.profile) if args.profile else None
+            sessions_before = postgres_sessions(url)
+            server_before, database_before = tree_cpu_s(process.pid), postgres_cpu_s(url)
+            client_before, started = time.process_time(), time.perf_counter()
+            firing = fire_aiohttp if args.client == "aiohttp" else fire
+            results = asyncio.run(firing(base, token, bodies, args.concurrency))
             wall_s = time.perf_counter() - started
+            client_s = time.process_time() - client_before
+            server_s, database_after = tree_cpu_s(process.pid) - server_before, postgres_cpu_s(url)
+            sessions_opened = postgres_sessions(url) - sessions_before
+            if profiler is not None:
+                stop_profiler(profiler)
+        database_s = None if database_before is None or database_after is None else database_after - database_before
         checks = verify(url, bodies, results)
+    cpu = cpu_per_request(args.requests, server_s, database_s, client_s)
+    cpu["postgres_sessions_opened"] = sessions_opened
     latencies_ms = sorted(1000 * latency for _, latency, _ in results)
     statuses: dict[str, int] = {}
     for status, _, _ in results:
@@ -190,8 +290,10 @@ def run(server: str, args: argparse.Namespace) -> None:
         "latency_p50_ms": round(statistics.median(latencies_ms), 1),
         "latency_p95_ms": round(percentile(latencies_ms, 0.95), 1),
         "latency_p99_ms": round(percentile(latencies_ms, 0.99), 1),
+        **cpu,
         "backend": "postgresql",
         "workers": args.workers,
+        "client": args.client,
         "server": f"landbridge serve --workers {args.workers}, loopback",
         "machine_load_before": load_before,
         "machine_load_after": machine_load(),
@@ -214,7 +316,9 @@ def run(server: str, args: argparse.Namespace) -> None:
         "latency_p95_ms",
         "latency_p99_ms",
         "wall_s",
+        *cpu,
         "workers",
+        "client",
         "machine_load_before",
         "machine_load_after",
     ):
@@ -225,6 +329,21 @@ def run(server: str, args: argparse.Namespace) -> None:
     console.print("[green]all checks passed[/green]" if ok else "[red]CHECKS FAILED[/red]")
     if not ok:
         sys.exit(1)
+
+
+def cpu_per_request(requests: int, server_s: float, database_s: float | None, client_s: float) -> dict[str, Any]:
+    """CPU milliseconds per request by part, and the rate two idle cores would carry at that cost."""
+    database = database_s or 0.0
+    total_ms = 1000 * (server_s + database + client_s) / requests
+    serving_ms = 1000 * (server_s + database) / requests
+    return {
+        "server_cpu_ms_per_request": round(1000 * server_s / requests, 2),
+        "postgres_cpu_ms_per_request": None if database_s is None else round(1000 * database / requests, 2),
+        "client_cpu_ms_per_request": round(1000 * client_s / requests, 2),
+        "total_cpu_ms_per_request": round(total_ms, 2),
+        "implied_req_per_s_2_cores": round(2000 / total_ms, 1),
+        "implied_req_per_s_2_cores_no_client": round(2000 / serving_ms, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ loads the same events; a database already holding a twin run is refused.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from landbridge.simulation.trace import EPOCH_UTC
 from landbridge.store import tables
 from landbridge.store.database import engine_for
 from landbridge.store.unit_of_work import UnitOfWork
+from tests.integration.test_reports_window import check_against_the_log
 
 pytestmark = pytest.mark.slow
 
@@ -97,6 +99,9 @@ def test_a_short_twin_run_loads_without_refusals_and_keeps_every_invariant(datab
 
     with pytest.raises(LoadRefused, match="already holds"):
         load_twin(url, load_scenario(), days=DAYS, seed=1, warmup_days=WARMUP_DAYS)
+
+    # Every report of the run, bounded by its window, equals the event-log computation (reports, issue #19).
+    check_against_the_log(url, EPOCH_UTC - timedelta(days=WARMUP_DAYS), timedelta(days=DAYS + WARMUP_DAYS))
 
 
 def test_the_same_seed_loads_the_same_events(sqlite_template: Path, tmp_path: Path) -> None:

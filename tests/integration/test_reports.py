@@ -20,6 +20,7 @@ from landbridge.domain.events import as_utc
 from landbridge.store import tables
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.integration.test_operations_rules import post
+from tests.integration.test_reports_window import check_against_the_log
 from tests.support import Hub, container_number
 
 HUB = ZoneInfo("Asia/Shanghai")
@@ -196,6 +197,9 @@ def test_report_figures_for_a_month_agree_with_a_direct_count_of_the_event_log(m
     sheet = book["dwell"]
     assert [c.value for c in sheet[1]] == ["period", "flow", "boxes", "p50_h", "p90_h", "mean_h"]
     assert sheet.cell(row=2, column=3).value == len(hours)
+
+    # The window-bounded reports give exactly the event-log computation's rows (issue #19).
+    check_against_the_log(month.url, NOVEMBER)
 
 
 def test_reports_refuse_bad_ranges_and_unknown_names_and_need_the_right(make_hub: Callable[..., Hub]) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -43,6 +46,21 @@ from landbridge.web.csrf import CsrfGuard
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
+WORKER_THREADS = 20
+"""Threads a server process runs its blocking route code in (anyio's default is 40).
+
+Each thread holds at most one pooled connection of the writing engine, whose pool keeps 20
+(``store/database.py``): with more threads than pooled connections, a busy worker opened and closed
+overflow connections all the time — a new PostgreSQL backend each, ≈ 300 in 1,000 contested moves
+(docs/scale.md). Twenty threads keep two cores busy; more only wait for the GIL.
+"""
+
+
+@asynccontextmanager
+async def _worker_threads(_app: FastAPI) -> AsyncIterator[None]:
+    to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
 
 def create_app(database_url: str | None = None, *, open_dashboard: bool | None = None) -> FastAPI:
     """Build the app for one database (the settings' URL unless given).
@@ -55,6 +73,7 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
         title="landbridge",
         version=__version__,
         description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",
+        lifespan=_worker_threads,
     )
     app.state.database_url = database_url or settings.database_url
     app.state.open_dashboard = settings.open_dashboard if open_dashboard is None else open_dashboard

@@ -119,10 +119,21 @@ def stays(records: Iterable[Record]) -> list[tuple[str, str, datetime, str, date
     return found
 
 
+Stay = tuple[str, str, datetime, str, datetime | None]
+"""(box, mode in, arrival, mode out, departure or None while the box is here) — one row of :func:`stays`."""
+
+
 def dwell(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
     """Dwell of boxes that left, by flow (mode in → mode out) and bucket of departure: P50, P90, mean in hours."""
+    return dwell_of_stays(stays(records), granularity, zone)
+
+
+def dwell_of_stays(found: Iterable[Stay], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """:func:`dwell` from the stays themselves (the event log's pairing, or the ``container_stays`` projection).
+
+    The mean is an exactly rounded sum (``math.fsum``), so it does not depend on the order the stays come in."""
     hours: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for _box, mode_in, arrived, mode_out, left in stays(records):
+    for _box, mode_in, arrived, mode_out, left in found:
         if left is not None:
             key = (bucket(left, granularity, zone), f"{mode_in}→{mode_out}")
             hours[key].append((left - arrived).total_seconds() / 3600)
@@ -133,7 +144,7 @@ def dwell(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[d
             "boxes": len(values),
             "p50_h": _r(percentile(values, 0.5)),
             "p90_h": _r(percentile(values, 0.9)),
-            "mean_h": _r(sum(values) / len(values)),
+            "mean_h": _r(math.fsum(values) / len(values)),
         }
         for (p, flow), values in sorted(hours.items())
     ]
@@ -170,13 +181,42 @@ def yard_occupancy(
         changes.append((arrived, 1, teu.get(box, 1.0)))
         if left is not None:
             changes.append((left, -1, -teu.get(box, 1.0)))
-    changes.sort(key=lambda c: (c[0], c[1]))
-    rows, index, boxes, teus = [], 0, 0, 0.0
+    opens = occupancy_start(start, zone)
+    boxes, teus = 0, 0.0
+    for moment, step, size in changes:
+        if moment < opens:  # the state the first bucket opens with (what came and went before it)
+            boxes += step
+            teus += size
+    later = [change for change in changes if change[0] >= opens]
+    return occupancy(boxes, teus, later, start, end, granularity, zone)
+
+
+def occupancy_start(start: datetime, zone: ZoneInfo) -> datetime:
+    """Where :func:`yard_occupancy`'s first bucket opens: midnight (hub time) of the day ``start`` falls in."""
+    return start.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def occupancy(
+    boxes: int,
+    teus: float,
+    changes: Iterable[tuple[datetime, int, float]],
+    start: datetime,
+    end: datetime,
+    granularity: str,
+    zone: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """:func:`yard_occupancy` from the boxes and TEU in the base when its first bucket opens
+    (:func:`occupancy_start`) and the arrivals (+1, +TEU) and departures (−1, −TEU) from then on.
+
+    The peak of a bucket is the most boxes at any moment within it (a departure before an arrival at the
+    same instant)."""
+    ordered = sorted(changes, key=lambda c: (c[0], c[1]))
+    rows, index = [], 0
     for name, until in _bucket_ends(start, end, granularity, zone):
         peak = boxes
-        while index < len(changes) and changes[index][0] < until:
-            boxes += changes[index][1]
-            teus += changes[index][2]
+        while index < len(ordered) and ordered[index][0] < until:
+            boxes += ordered[index][1]
+            teus += ordered[index][2]
             peak = max(peak, boxes)
             index += 1
         rows.append({"period": name, "boxes_at_end": boxes, "teu_at_end": _r(teus), "peak_boxes": peak})

@@ -1,7 +1,9 @@
 """Management reports from the event log: read the records and facts, call the pure figures.
 
-Every figure uses ``occurred_at``. Stays (dwell, yard occupancy) need the history before the range,
-so those reports read the container events from the beginning; the others read only the range.
+Every figure uses ``occurred_at``. A report reads what its window touches (``reports_window``): the
+events in it, the histories of the subjects it counts, and the ``container_stays`` projection for the
+stays that began before it — so its cost follows the window, not the years kept. The first way, every
+event of the report's kinds since the first day, is kept as the oracle (:func:`compute_report_from_log`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from landbridge.domain.iso_types import size_type
 from landbridge.reports import figures
 from landbridge.reports.figures import Record, Timetabled
 from landbridge.scenarios import current_scenario
+from landbridge.services import reports_window
 from landbridge.store.repositories import ReportRepository
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -93,7 +96,22 @@ def report(uow: UnitOfWork, name: str, start: datetime, end: datetime, granulari
 def compute_report(
     reader: ReportRepository, name: str, start: datetime, end: datetime, granularity: str = "day"
 ) -> dict[str, Any]:
-    """The report from a repository (the API's unit of work, or the dashboard's read-only session)."""
+    """The report from a repository (the API's unit of work, or the dashboard's read-only session).
+
+    Reads only what the window touches (see :mod:`landbridge.services.reports_window`); the figures are
+    exactly those of :func:`compute_report_from_log`, the event-log computation kept as the oracle."""
+    _check(name, start, end, granularity)
+    first, last = as_utc(start), as_utc(end)
+    zone = ZoneInfo(current_scenario().base.time_zone)
+    rows = reports_window.figures_rows(reader, name, _TYPES[name], first, last, granularity, zone, _context)
+    return _body(name, first, last, granularity, zone, rows)
+
+
+def compute_report_from_log(
+    reader: ReportRepository, name: str, start: datetime, end: datetime, granularity: str = "day"
+) -> dict[str, Any]:
+    """The report from every event of its kinds since the first day: slow on a year, kept as the oracle the
+    window-bounded :func:`compute_report` is tested against (tests/integration/test_reports_window.py)."""
     _check(name, start, end, granularity)
     first, last = as_utc(start), as_utc(end)
     zone = ZoneInfo(current_scenario().base.time_zone)
@@ -119,6 +137,21 @@ def compute_report(
         computed = figures.REPORTS[name](records, granularity, zone)
         periods = {figures.bucket(r.occurred_at, granularity, zone) for r in in_range}
         figures_rows = [row for row in computed if row["period"] in periods]
+    return _body(name, first, last, granularity, zone, figures_rows)
+
+
+def _context(reader: ReportRepository, name: str) -> dict[str, Any]:
+    """The facts besides events a report needs (train routes, timetable, machine kinds)."""
+    if name == "trains":
+        return {"visits": reader.train_routes(), "timetable": _timetable(), "on_time_min": ON_TIME_MIN}
+    if name == "equipment":
+        return {"kinds": reader.machine_kinds()}
+    return {}
+
+
+def _body(
+    name: str, first: datetime, last: datetime, granularity: str, zone: ZoneInfo, figures_rows: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "name": name,
         "description": DESCRIPTIONS[name],

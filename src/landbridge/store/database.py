@@ -16,10 +16,12 @@ Two kinds of engine per database, both built here so their settings cannot drift
 
 from __future__ import annotations
 
+import select
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from landbridge.config import normalise_database_url
@@ -38,10 +40,13 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     url = normalise_database_url(url)
     if not is_sqlite(url):
         if read_only:
-            return create_engine(
-                url, pool_pre_ping=True, pool_size=5, max_overflow=10, execution_options={"postgresql_readonly": True}
-            )
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            engine = create_engine(url, pool_size=5, max_overflow=10, execution_options={"postgresql_readonly": True})
+        else:
+            # As many kept connections as a server process has threads (api/app.WORKER_THREADS): an
+            # overflow connection is closed when given back, and a new backend costs PostgreSQL a fork.
+            engine = create_engine(url, pool_size=20, max_overflow=10)
+        event.listen(engine, "checkout", _drop_if_closed_by_server)
+        return engine
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -68,6 +73,28 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
+def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Pool checkout: hand out no connection the server has closed (PostgreSQL restarted, backend killed).
+
+    An idle pooled connection has nothing to read; one the server closed has (its FATAL message and
+    the end of the stream), so a zero-timeout ``poll`` of its socket tells, without the round trip
+    ``pool_pre_ping`` made on every checkout (``SELECT 1`` with autocommit toggled around it). A
+    closed one is refused with ``DisconnectionError``: the pool throws it away and connects afresh,
+    so the first requests after a restart do not fail. A connection that breaks while in use is
+    still caught by SQLAlchemy's disconnect handling (the request answers 503, the pool is renewed).
+    """
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection is closed")
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        readable = poller.poll(0)
+    except Exception as error:  # the driver's own error for a broken connection, or the OS's
+        raise DisconnectionError(f"the connection's socket is unusable: {error}") from error
+    if readable:
+        raise DisconnectionError("the server closed the connection")
+
+
 @cache
 def engine_for(url: str) -> Engine:
     """One writing engine per URL per process."""
@@ -80,6 +107,7 @@ def read_engine(url: str) -> Engine:
     return make_engine(url, read_only=True)
 
 
+@cache
 def session_factory(url: str) -> sessionmaker[Session]:
     """Sessions bound to the writing engine for this URL; objects stay readable after commit."""
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)

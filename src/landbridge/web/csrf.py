@@ -24,7 +24,7 @@ PROTECTED_WITHOUT_COOKIE = frozenset({"/login", "/logout"})
 API_PREFIXES = ("/api/", "/dcsa/")
 
 
-def _is_api(scope: dict[str, Any]) -> bool:
+def _is_api(scope: MutableMapping[str, Any]) -> bool:
     return str(scope.get("path", "")).startswith(API_PREFIXES)
 
 
@@ -122,6 +122,7 @@ class CsrfGuard:
     """The middleware (``app.add_middleware(CsrfGuard, secret=…)``)."""
 
     def __init__(self, app: ASGIApp, secret: str | None = None) -> None:
+        self.api = app
         self.app = asgi_csrf(
             app,
             signing_secret=secret,
@@ -133,6 +134,11 @@ class CsrfGuard:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _is_api(scope):
+            # The bearer-token API skips the check (``skip_if_scope``) and never shows a form, so it
+            # skips asgi-csrf altogether: it signed a fresh token for every request (issue #19).
+            await self.api(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

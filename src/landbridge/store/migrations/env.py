@@ -7,6 +7,7 @@ from alembic import context
 from landbridge.store import (  # noqa: F401  (register their tables on Base.metadata)
     billing_tables,
     interchange_tables,
+    report_tables,
     tracking_tables,
     work_tables,
 )

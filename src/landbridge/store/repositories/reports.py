@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from landbridge.store import tables
+from landbridge.store.report_tables import ContainerStayRow
 
 
 class ReportRepository:
@@ -40,7 +42,166 @@ class ReportRepository:
         query = select(tables.TrainVisitRow.reference, tables.TrainVisitRow.route_code, tables.TrainVisitRow.direction)
         return {reference: (route, direction) for reference, route, direction in self._session.execute(query)}
 
+    def bounded(self) -> BoundedReportReads:
+        """The window-bounded reads on the same session."""
+        return BoundedReportReads(self._session)
+
     def machine_kinds(self) -> dict[str, str]:
         """Machine code → its kind (quay_crane, rail_mounted_gantry, …)."""
         query = select(tables.EquipmentRow.code, tables.EquipmentRow.kind)
         return {code: kind for code, kind in self._session.execute(query)}
+
+
+# ---- bounded reads: what a report's window touches (issue #19) -------------------------------------
+
+EventTuple = tuple[int, str, str, str, datetime, dict[str, Any] | None]
+"""(id, event_type, subject_type, subject_id, occurred_at, after) — an event as the reports read it."""
+
+
+def _event_columns(with_after: bool) -> tuple[Any, ...]:
+    after = tables.EventRow.after if with_after else literal_column("NULL")
+    return (
+        tables.EventRow.id,
+        tables.EventRow.event_type,
+        tables.EventRow.subject_type,
+        tables.EventRow.subject_id,
+        tables.EventRow.occurred_at,
+        after,
+    )
+
+
+class BoundedReportReads:
+    """The reads of :mod:`services.reports` whose cost follows the report's window, not the years kept."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def window(self, types: Iterable[str], start: datetime, end: datetime, with_after: bool) -> list[EventTuple]:
+        """Events of ``types`` in [start, end), in order (``after`` only when asked for)."""
+        query = (
+            select(*_event_columns(with_after))
+            .where(
+                tables.EventRow.event_type.in_(list(types)),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+            )
+            .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
+        )
+        return [tuple(row) for row in self._session.execute(query)]
+
+    def window_teu_types(self, types: Iterable[str], start: datetime, end: datetime) -> dict[str, str]:
+        """ISO type of each box with an event of ``types`` in [start, end) (by a join, no bound numbers)."""
+        moved = (
+            select(tables.EventRow.subject_id)
+            .where(
+                tables.EventRow.event_type.in_(list(types)),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+                tables.EventRow.subject_type == "container",
+            )
+            .distinct()
+            .subquery()
+        )
+        query = select(tables.ContainerRow.number, tables.ContainerRow.iso_type).join(
+            moved, moved.c.subject_id == tables.ContainerRow.number
+        )
+        return {number: iso for number, iso in self._session.execute(query)}
+
+    def any_event(self, types: Iterable[str], start: datetime, end: datetime) -> bool:
+        """Whether an event of ``types`` happened in [start, end)."""
+        query = (
+            select(tables.EventRow.id)
+            .where(
+                tables.EventRow.event_type.in_(list(types)),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+            )
+            .limit(1)
+        )
+        return self._session.execute(query).first() is not None
+
+    def histories(
+        self, types: Iterable[str], subjects: Any, end: datetime, with_after: bool = False
+    ) -> list[EventTuple]:
+        """Every event of ``types`` before ``end`` of the subjects that ``subjects`` (a select of subject ids) names."""
+        named = subjects.subquery()
+        event = tables.EventRow
+        query = (
+            select(*_event_columns(with_after))
+            .select_from(named)
+            .join(event, event.subject_id == named.c.subject_id)
+            .where(event.event_type.in_(list(types)), event.occurred_at < end)
+            .order_by(event.occurred_at, event.id)
+        )
+        return [tuple(row) for row in self._session.execute(query)]
+
+    @staticmethod
+    def subjects_with(types: Iterable[str], start: datetime, end: datetime) -> Any:
+        """A select of the subjects with an event of ``types`` in [start, end)."""
+        return (
+            select(tables.EventRow.subject_id)
+            .where(
+                tables.EventRow.event_type.in_(list(types)),
+                tables.EventRow.occurred_at >= start,
+                tables.EventRow.occurred_at < end,
+            )
+            .distinct()
+        )
+
+    @staticmethod
+    def subjects_last_in(first_type: str, types: Iterable[str], before: datetime) -> Any:
+        """A select of the subjects whose latest event of ``types`` before ``before`` is a ``first_type`` event
+        (a ship still alongside when the window opens)."""
+        mine, later = tables.EventRow, aliased(tables.EventRow)
+        newer = (
+            select(later.id)
+            .where(
+                later.subject_id == mine.subject_id,
+                later.event_type.in_(list(types)),
+                later.occurred_at < before,
+                or_(
+                    later.occurred_at > mine.occurred_at,
+                    and_(later.occurred_at == mine.occurred_at, later.id > mine.id),
+                ),
+            )
+            .exists()
+        )
+        return (
+            select(mine.subject_id).where(mine.event_type == first_type, mine.occurred_at < before, ~newer).distinct()
+        )
+
+    def stays_departing(self, start: datetime, end: datetime) -> list[tuple[str, str, datetime, str, datetime]]:
+        """(box, mode in, arrival, mode out, departure) of the stays that ended in [start, end)."""
+        stay = ContainerStayRow
+        query = (
+            select(stay.box, stay.in_mode, stay.in_at, stay.out_mode, stay.out_at)
+            .where(stay.out_at >= start, stay.out_at < end)
+            .order_by(stay.out_at, stay.id)
+        )
+        return [tuple(row) for row in self._session.execute(query)]  # type: ignore[misc]
+
+    def stays_open_by_type(self, moment: datetime) -> list[tuple[str | None, int]]:
+        """(ISO type or None for an unknown box, boxes) of the stays open at ``moment`` (in before, not out before)."""
+        stay = ContainerStayRow
+        still_here = or_(stay.out_at.is_(None), stay.out_at >= moment)
+        query = (
+            select(tables.ContainerRow.iso_type, func.count())
+            .select_from(stay)
+            .outerjoin(tables.ContainerRow, tables.ContainerRow.number == stay.box)
+            .where(stay.in_at < moment, still_here)
+            .group_by(tables.ContainerRow.iso_type)
+        )
+        return [(iso, int(count)) for iso, count in self._session.execute(query)]
+
+    def stays_changing(self, start: datetime, end: datetime) -> list[tuple[str | None, datetime, datetime | None]]:
+        """(ISO type, arrival, departure) of the stays that began or ended in [start, end)."""
+        stay = ContainerStayRow
+        began = and_(stay.in_at >= start, stay.in_at < end)
+        ended = and_(stay.out_at >= start, stay.out_at < end)
+        query = (
+            select(tables.ContainerRow.iso_type, stay.in_at, stay.out_at)
+            .select_from(stay)
+            .outerjoin(tables.ContainerRow, tables.ContainerRow.number == stay.box)
+            .where(or_(began, ended))
+        )
+        return [tuple(row) for row in self._session.execute(query)]  # type: ignore[misc]

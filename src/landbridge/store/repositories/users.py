@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories.statements import KEY, row_by
 
 
 class UserRepository:
@@ -15,8 +16,8 @@ class UserRepository:
         self._session = session
 
     def by_token_sha256(self, digest: str) -> tables.ApiUserRow | None:
-        """The user holding the token with this digest."""
-        return self._session.scalar(select(tables.ApiUserRow).where(tables.ApiUserRow.token_sha256 == digest))
+        """The user holding the token with this digest (every API request asks: a prebuilt statement)."""
+        return self._session.scalar(row_by(tables.ApiUserRow, tables.ApiUserRow.token_sha256), {KEY: digest})
 
     def by_name(self, name: str) -> tables.ApiUserRow | None:
         """A user by name."""

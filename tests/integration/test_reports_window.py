@@ -1,0 +1,155 @@
+"""The window-bounded reports equal the event-log computation (the oracle), on both backends.
+
+:func:`check_against_the_log` computes every report both ways, for day, week and month periods, over fixed
+windows (hub-time midnights, a window opening mid-stay, a UTC day over two hub days, windows before and
+after the data) and Hypothesis-drawn ones. It runs on the month played through the API in
+tests/integration/test_reports.py (a ship alongside from before the month, discharges, holds, pick-ups
+with and without appointments, boxes still in the base at its end) and on the short twin run of
+tests/integration/test_load_twin.py (ships, trains both ways, the gate, grain; slow). Here: the
+``container_stays`` projection equals the log's pairing after appends in any order (out of order, twice
+in, out without in), and the migration's backfill rule gives the same stays.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from landbridge.domain.events import Event, EventType
+from landbridge.reports import figures
+from landbridge.reports.figures import Record
+from landbridge.services.reports import DESCRIPTIONS, compute_report, compute_report_from_log
+from landbridge.store import tables
+from landbridge.store.report_tables import ContainerStayRow
+from landbridge.store.unit_of_work import UnitOfWork
+
+HUB = ZoneInfo("Asia/Shanghai")
+
+
+def windows(opens: datetime, span: timedelta) -> list[tuple[datetime, datetime]]:
+    """Windows around a history of about ``span`` that begins near ``opens`` (a hub-time midnight)."""
+    part = span / 30
+    return [
+        (opens, opens + span),  # the month the screen opens on
+        (opens + 9 * part, opens + 16 * part),  # opening mid-stays
+        (opens + timedelta(hours=15, minutes=30), opens + timedelta(days=1, hours=1)),  # over midnight
+        (opens + timedelta(hours=16), opens + timedelta(days=1, hours=16)),  # a UTC day: two hub days
+        (opens - timedelta(days=40), opens - timedelta(days=3)),  # before anything happened
+        (opens + 25 * part, opens + span + 15 * part),  # into the next month, boxes still here
+    ]
+
+
+def _both(url: str, name: str, start: datetime, end: datetime, granularity: str) -> tuple[Any, Any]:
+    with UnitOfWork.for_url(url) as uow:
+        bounded = compute_report(uow.reports, name, start, end, granularity)
+        oracle = compute_report_from_log(uow.reports, name, start, end, granularity)
+    return bounded, oracle
+
+
+def check_against_the_log(url: str, opens: datetime, span: timedelta = timedelta(days=30), drawn: int = 25) -> None:
+    """Every report, for day, week and month periods, over fixed windows and ``drawn`` Hypothesis-drawn ones:
+    the window-bounded computation gives exactly the rows of the event-log computation (the oracle)."""
+    for name in DESCRIPTIONS:
+        for granularity in figures.GRANULARITIES:
+            for start, end in windows(opens, span):
+                bounded, oracle = _both(url, name, start, end, granularity)
+                assert bounded == oracle, (name, granularity, start, end)
+
+    @settings(max_examples=drawn, deadline=None, database=None)
+    @given(
+        name=st.sampled_from(sorted(DESCRIPTIONS)),
+        granularity=st.sampled_from(figures.GRANULARITIES),
+        start_min=st.integers(-3 * 24 * 60, int(span.total_seconds() // 60) + 2 * 24 * 60),
+        length_min=st.integers(1, int(span.total_seconds() // 60)),
+    )
+    def any_window(name: str, granularity: str, start_min: int, length_min: int) -> None:
+        start = opens + timedelta(minutes=start_min)
+        bounded, oracle = _both(url, name, start, start + timedelta(minutes=length_min), granularity)
+        assert bounded == oracle, (name, granularity, start, length_min)
+
+    any_window()
+
+
+# ---- the projection itself ---------------------------------------------------------------------------
+
+_MOVES = [*figures.MODE_IN, *figures.MODE_OUT]
+_BASE = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _migration() -> ModuleType:
+    path = Path(__file__).parents[2] / "src/landbridge/store/migrations/versions/0087_container_stays.py"
+    spec = importlib.util.spec_from_file_location("migration_0087", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MIGRATION = _migration()
+
+
+def _log_and_table(url: str, boxes: set[str]) -> tuple[list[Any], list[Any], list[Any]]:
+    """(pairing of the log, the projection's rows, the migration's backfill rule) for ``boxes``."""
+    with UnitOfWork.for_url(url) as uow:
+        event = tables.EventRow
+        rows = uow.session.execute(
+            select(event.id, event.event_type, event.subject_type, event.subject_id, event.occurred_at)
+            .where(event.subject_id.in_(boxes), event.event_type.in_(_MOVES))
+            .order_by(event.occurred_at, event.id)
+        ).all()
+        stay = ContainerStayRow
+        table = uow.session.execute(
+            select(stay.box, stay.in_mode, stay.in_at, stay.out_mode, stay.out_at).where(stay.box.in_(boxes))
+        ).all()
+    records = [Record(i, kind, kind_of, box, moment) for i, kind, kind_of, box, moment in rows]
+    paired = sorted((b, mi, ai, mo or None, lo) for b, mi, ai, mo, lo in figures.stays(records))
+    backfill: list[Any] = []
+    for box in sorted(boxes):
+        found: list[dict[str, Any]] = []
+        for record in sorted((r for r in records if r.subject_id == box), key=lambda r: (r.occurred_at, r.event_id)):
+            MIGRATION._pair(found, box, record.event_type, record.occurred_at)
+        backfill += [(s["box"], s["in_mode"], s["in_at"], s["out_mode"], s["out_at"]) for s in found]
+    return paired, sorted(tuple(row) for row in table), sorted(backfill)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    moves=st.lists(
+        st.tuples(st.sampled_from("ABC"), st.sampled_from(_MOVES), st.integers(0, 40)), min_size=1, max_size=14
+    ),
+    batched=st.booleans(),
+)
+def test_stays_follow_the_log_in_any_order(database_url: str, moves: list[tuple[str, str, int]], batched: bool) -> None:
+    """Appends dated before a box's latest move, a second move in, a move out while away: the table still
+    equals the log's pairing, and the migration's backfill rule gives the same stays."""
+    prefix = f"T{abs(hash((tuple(moves), batched))) % 10**8:08d}"
+    events = [
+        Event(EventType(kind), "container", prefix + box, "tester", "admin", occurred_at=_BASE + timedelta(hours=hour))
+        for box, kind, hour in moves
+    ]
+    with UnitOfWork.for_url(database_url) as uow:
+        if batched:
+            uow.events.append_many(events)
+        else:
+            for event in events:
+                uow.events.append(event)
+        uow.commit()
+    paired, table, backfill = _log_and_table(database_url, {prefix + box for box in "ABC"})
+    assert table == paired
+    assert backfill == paired
+
+
+def test_a_rolled_back_move_leaves_no_stay(database_url: str) -> None:
+    with UnitOfWork.for_url(database_url) as uow:
+        uow.events.append(Event(EventType("container.gate_in"), "container", "ROLLBACK001", "t", "admin", _BASE))
+        uow.rollback()
+    _, table, _ = _log_and_table(database_url, {"ROLLBACK001"})
+    assert table == []
