@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from landbridge.demo.day import DemoSummary
     from landbridge.services.twin_load.player import LoadSummary
+    from landbridge.store.unit_of_work import UnitOfWork
 
 app = typer.Typer(
     help="landbridge — the open system for a sea–rail intermodal hub.",
@@ -280,6 +281,32 @@ def db_event_months(
         )
 
 
+@db_app.command("archive-events")
+def db_archive_events(
+    before: Annotated[
+        datetime,
+        typer.Option("--before", formats=["%Y-%m", "%Y-%m-%d"], help="Archive every whole month before this one"),
+    ],
+    to: Annotated[Path, typer.Option("--to", help="Directory for the monthly dumps (events_YYYY_MM.dump)")],
+    database_url: DbOption = None,
+) -> None:
+    """PostgreSQL: move old months of the event log to dump files (detach, pg_dump, check the dump, drop)."""
+    from landbridge.store.partitioning import ArchiveError, archive_months_before
+
+    url = _database_url(database_url)
+    engine = _postgres_engine(url)
+    with console.status("archiving months of the event log …"):
+        try:
+            archived = archive_months_before(engine, url, before.replace(tzinfo=UTC), to)
+        except (RuntimeError, ArchiveError) as error:
+            err_console.print(f"[red]error[/red] events: {error}", highlight=False)
+            raise typer.Exit(1) from None
+    if not archived:
+        console.print(f"nothing to archive before {before:%Y-%m}")
+    for month in archived:
+        console.print(f"{month.partition}: {month.rows:,} events → {month.path} ({month.size_bytes / 2**20:.1f} MiB)")
+
+
 @db_app.command("load-twin")
 def db_load_twin(
     days: Annotated[
@@ -390,6 +417,10 @@ def db_check(database_url: DbOption = None) -> None:
 def deliver(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between passes")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+    backlog: Annotated[
+        bool,
+        typer.Option("--backlog", help="First project the whole event log backlog (after a bulk load), with progress"),
+    ] = False,
     database_url: DbOption = None,
 ) -> None:
     """Deliver DCSA event notifications to subscribers (signed callbacks, retried with back-off)."""
@@ -397,6 +428,8 @@ def deliver(
     from landbridge.store.unit_of_work import UnitOfWork
 
     uow = UnitOfWork.for_url(_database_url(database_url))
+    if backlog:
+        _project_backlog(uow)
     if once:
         report = process_outbox(uow)
         console.print(
@@ -406,6 +439,37 @@ def deliver(
         return
     console.print(f"delivering DCSA notifications every {interval:g} s (Ctrl+C to stop)")
     run_delivery_worker(uow, interval_s=interval)
+
+
+def _project_backlog(uow: UnitOfWork) -> None:
+    """Project the event log's backlog into the DCSA feed with a progress bar (log events, CPU per event)."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from landbridge.services.tracking.projection import position, work_off_backlog
+
+    start, newest = position(uow)
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    columns = (TextColumn("projecting the DCSA feed"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("log events", total=max(newest - start, 0))
+        added = work_off_backlog(uow, progress=lambda last: bar.update(task, completed=last - start))
+    last, _ = position(uow)
+    events = last - start
+    cpu_s = time.process_time() - cpu_started
+    per_event = f"{1000 * cpu_s / events:.2f} ms CPU per log event" if events else "nothing to project"
+    console.print(
+        f"projected {events:,} log events into {added:,} DCSA events in {time.perf_counter() - wall_started:.1f} s "
+        f"({cpu_s:.1f} CPU-s in this process; {per_event})"
+    )
 
 
 @app.command("check-scenario")

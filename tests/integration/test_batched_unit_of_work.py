@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, select
 
 from landbridge.domain.errors import RuleViolation
+from landbridge.domain.events import EventType
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.services.actor import Actor
 from landbridge.services.containers import RegisterContainer, register_container
-from landbridge.services.operations.common import execute, locked_container
+from landbridge.services.operations.common import container_event, execute, locked_container, snapshot
 from landbridge.store import tables
 from landbridge.store.batched_unit_of_work import BatchedUnitOfWork
 from landbridge.store.database import engine_for
@@ -106,3 +107,34 @@ def test_a_command_refused_before_writing_leaves_its_changes_unwritten_without_a
     boxes, events = _stored(database_url)
     assert boxes == {FIRST: None, SECOND: None}
     assert events == 2
+
+
+def _event_then_refuse(number: str) -> Any:
+    """Appends an event about the box (deferred in an optimistic batch: nothing sent), then is refused."""
+
+    def work(uow: UnitOfWork) -> None:
+        row = locked_container(uow, number)
+        container_event(uow, EventType.CONTAINER_PLACED, row, PLANNER, snapshot(row))
+        raise RuleViolation("container", "refused after appending an event")
+
+    return lambda uow: execute(uow, PLANNER, work)
+
+
+def _count_events(uow: UnitOfWork) -> int:
+    """A read of the log by a statement of its own (as billing or VGM read it), inside the batch."""
+    return int(uow.session.scalar(select(func.count()).select_from(tables.EventRow)) or 0)
+
+
+def test_deferred_events_are_written_before_a_read_of_the_log_and_dropped_with_a_refusal(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = BatchedUnitOfWork.for_url(database_url)
+    monkeypatch.setattr(BatchedUnitOfWork, "_replay", lambda self: pytest.fail("no replay was needed"))
+    uow.run(_register(FIRST))
+    with pytest.raises(RuleViolation):
+        uow.run(_event_then_refuse(FIRST))  # its event never reaches the database
+    seen = uow.run(lambda uow: execute(uow, PLANNER, _count_events)).body
+    assert seen == 1  # the registration's event, written before the read although the batch defers it
+    uow.run(_register(SECOND))
+    uow.commit_batch()
+    assert _stored(database_url)[1] == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -11,14 +13,16 @@ from landbridge.services.tracking import STAFF, EventQuery, catch_up, find_event
 from landbridge.store import tables
 from landbridge.store.tracking_tables import (
     DcsaEventDocumentRow,
+    DcsaEventEquipmentRow,
     DcsaEventRow,
+    EtaEstimateRow,
     EventDeliveryRow,
     EventSubscriptionRow,
     TrackingProjectionRow,
 )
 from landbridge.store.unit_of_work import UnitOfWork
 from tests.contract.dcsa_spec import assert_valid_if_spec_present
-from tests.integration.test_dcsa_feed import OURS, T0, append, register, seed_world
+from tests.integration.test_dcsa_feed import OURS, T0, THEIRS, TRAIN, append, register, run_journey, seed_world
 
 
 def _raw_event(url: str, event_id: int, recorded_age_s: float) -> None:
@@ -151,3 +155,77 @@ def test_a_projection_of_an_older_shape_is_projected_again_in_place(database_url
         assert version is not None and version.version == 2
         events = [dict(row.body) for row in rows]
     assert_valid_if_spec_present(events)
+
+
+def _projected(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the projection wrote, keyed by eventID (surrogate ids differ between runs)."""
+    with UnitOfWork.for_url(url) as uow:
+        session = uow.session
+        pairs = session.execute(select(DcsaEventRow.id, DcsaEventRow.event_id))
+        event_ids = {row_id: event_id for row_id, event_id in pairs}
+        events = session.scalars(select(DcsaEventRow).order_by(DcsaEventRow.id)).all()
+        return {
+            "events": [
+                (
+                    e.event_id,
+                    e.source_event_id,
+                    e.sequence,
+                    e.event_type,
+                    e.type_code,
+                    e.equipment_reference,
+                    e.transport_reference,
+                    e.event_created_at,
+                    e.event_at,
+                    json.dumps(e.body, sort_keys=True),
+                    e.transport_call_id,
+                    e.un_location_code,
+                    e.document_type_code,
+                    e.vessel_imo,
+                )
+                for e in events
+            ],
+            "boxes": sorted(
+                (event_ids[row_id], reference)
+                for row_id, reference in session.execute(
+                    select(DcsaEventEquipmentRow.dcsa_event_id, DcsaEventEquipmentRow.equipment_reference)
+                )
+            ),
+            "documents": sorted(
+                (event_ids[row_id], kind, reference)
+                for row_id, kind, reference in session.execute(
+                    select(
+                        DcsaEventDocumentRow.dcsa_event_id,
+                        DcsaEventDocumentRow.document_type,
+                        DcsaEventDocumentRow.reference,
+                    )
+                )
+            ),
+            "estimates": [
+                (r.container_number, r.source_event_id, r.train_reference, r.stage, r.p10, r.p50, r.p90, r.overdue)
+                for r in session.scalars(select(EtaEstimateRow).order_by(EtaEstimateRow.id))
+            ],
+        }
+
+
+def test_a_batch_projects_what_one_event_at_a_time_does(database_url: str) -> None:
+    """The batch reads its boxes and visits up front and writes in bulk (issue #19): same rows as one by one,
+    including the boxes aboard a train whose wagon loads are in the same batch, and their ETAs."""
+    seed_world(database_url)
+    register(database_url, OURS, "BK-ACME-1")
+    register(database_url, THEIRS, "BK-OTHER-1")
+    run_journey(database_url)
+    append(database_url, EventType.TRAIN_DEPARTED, "container", OURS, T0 + timedelta(days=1), "CNLYG", {"train": TRAIN})
+    append(database_url, EventType.CONTAINER_GATE_OUT, "container", THEIRS, T0 + timedelta(days=9), "almaty")
+    catch_up(UnitOfWork.for_url(database_url), batch=1, max_batches=100)
+    one_by_one = _projected(database_url)
+    assert len(one_by_one["estimates"]) >= 4  # departure, border, gauge change, arrival of our box
+    departures = [e[0] for e in one_by_one["events"] if e[3] == "TRANSPORT" and e[4] == "DEPA" and e[6] == TRAIN]
+    assert [(departures[0], OURS)] == [box for box in one_by_one["boxes"] if box[0] == departures[0]]
+
+    with UnitOfWork.for_url(database_url) as uow:  # project the same log again, in one batch
+        for table in (EtaEstimateRow, DcsaEventDocumentRow, DcsaEventEquipmentRow, DcsaEventRow):
+            uow.session.execute(delete(table))
+        uow.session.execute(delete(TrackingProjectionRow))
+        uow.commit()
+    catch_up(UnitOfWork.for_url(database_url), batch=500, max_batches=1)
+    assert _projected(database_url) == one_by_one

@@ -9,6 +9,7 @@ detached for archiving while the rest of the log stays readable. SQLite is refus
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -42,7 +43,7 @@ def _register(url: str, serial: int, at: datetime) -> None:
         uow.commit()
 
 
-def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str) -> None:
+def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str, tmp_path: Path) -> None:
     if is_sqlite(database_url):
         result = CliRunner().invoke(app, ["db", "partition-events", "--database-url", database_url])
         assert result.exit_code == 1 and "PostgreSQL" in result.output
@@ -78,3 +79,20 @@ def test_partitioned_events_keep_everything_and_take_new_ones(database_url: str)
         # two new events (registration, gate-in) in November, one gate-in detached with August
         assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before + 2 - 1
         assert connection.execute(text("SELECT count(*) FROM events_2026_08")).scalar_one() == 1  # kept to archive
+
+    # Archiving: August (detached above) and September go to dump files; each is dropped only once
+    # its dump, read back, holds its rows. The hub's log keeps October on.
+    result = CliRunner().invoke(
+        app, ["db", "archive-events", "--before", "2026-10", "--to", str(tmp_path), "--database-url", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert "events_2026_08: 1 events" in result.output and "events_2026_09: 1 events" in result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["events_2026_08.dump", "events_2026_09.dump"]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before + 2 - 2
+        left = connection.execute(text("SELECT count(*) FROM pg_class WHERE relname LIKE 'events_2026_0%'"))
+        assert left.scalar_one() == 0
+    again = CliRunner().invoke(
+        app, ["db", "archive-events", "--before", "2026-10", "--to", str(tmp_path), "--database-url", database_url]
+    )
+    assert again.exit_code == 0 and "nothing to archive" in again.output

@@ -64,6 +64,26 @@ def test_delivery_worker_single_pass(tmp_path: Path) -> None:
     assert "delivered 0" in result.output
 
 
+def test_deliver_works_a_projection_backlog_off_with_progress(tmp_path: Path) -> None:
+    """After a bulk load, ``deliver --backlog`` projects the whole log (a read projects one batch only)."""
+    from landbridge.services.tracking.projection import position, work_off_backlog
+    from tests.integration.test_dcsa_feed import OURS, THEIRS, register, run_journey, seed_world
+
+    url = f"sqlite:///{tmp_path / 'backlog.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    seed_world(url)
+    register(url, OURS, "BK-ACME-1")
+    register(url, THEIRS, "BK-OTHER-1")
+    run_journey(url)
+    last, newest = position(UnitOfWork.for_url(url))
+    assert last < newest
+    result = runner.invoke(app, ["deliver", "--backlog", "--once", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert f"projected {newest - last:,} log events into 9 DCSA events" in result.output
+    assert position(UnitOfWork.for_url(url)) == (newest, newest)
+    assert work_off_backlog(UnitOfWork.for_url(url)) == 0  # nothing left
+
+
 def test_unmigrated_database_gets_an_instruction_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

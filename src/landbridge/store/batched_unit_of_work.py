@@ -25,18 +25,36 @@ services' work, not the cost of a commit per request; docs/scale.md states that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from landbridge.store.database import session_factory
-from landbridge.store.repositories.events import SOLE_WRITER
+from landbridge.store.repositories.events import (
+    COMPLETE_LOG_OPTION,
+    DEFERRED,
+    SOLE_WRITER,
+    reads_events,
+    write_deferred,
+)
 from landbridge.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+_NAMES_EVENTS = re.compile(r"\b(?:FROM|JOIN) events\b")
+
+
+def _write_deferred_before_reading(state: ORMExecuteState) -> None:
+    """Before a statement naming the event log, write the events the batch deferred (none read a log lacking them)."""
+    if (
+        state.session.info.get(DEFERRED)
+        and not state.execution_options.get(COMPLETE_LOG_OPTION)
+        and reads_events(state.statement)
+    ):
+        write_deferred(state.session)
 
 
 class BatchedUnitOfWork(UnitOfWork):
@@ -55,8 +73,8 @@ class BatchedUnitOfWork(UnitOfWork):
         self.savepoints = savepoints
         """Every command in its own SAVEPOINT (True) or optimistic (False; see the module)."""
         self._batch: Session | None = None
-        # Per open ``with``: the command's savepoint (None when optimistic) and the writes before it.
-        self._open: list[tuple[SessionTransaction | None, int]] = []
+        # Per open ``with``: the command's savepoint (None when optimistic), the writes and deferred events before it.
+        self._open: list[tuple[SessionTransaction | None, int, int]] = []
         self._released: list[bool] = []
         self._writes = 0
         self._journal: list[Callable[[UnitOfWork], Any]] = []
@@ -74,17 +92,32 @@ class BatchedUnitOfWork(UnitOfWork):
         statement: str = args[2]
         if statement.lstrip()[:6].upper() != "SELECT":
             self._writes += 1
+        if (
+            self._batch is not None
+            and self._batch.info.get(DEFERRED)
+            and _NAMES_EVENTS.search(statement)
+            and not args[4].execution_options.get(COMPLETE_LOG_OPTION)
+        ):
+            # Sent past the session (a bare connection): it would read a log without the deferred events.
+            raise RuntimeError("the event log was read past the batch's session while events were deferred")
 
     def __enter__(self) -> Self:
         if self._batch is None:
             self._batch = self._sessions()
             self._batch.info[SOLE_WRITER] = True
+            if not self.savepoints:
+                # Events are written with one INSERT per batch, or before a statement that reads the log.
+                self._batch.info[DEFERRED] = []
+                event.listen(self._batch, "do_orm_execute", _write_deferred_before_reading)
             # Counts the statements that change something: a refused command that sent none has nothing to undo.
             event.listen(self._batch.connection(), "before_cursor_execute", self._count_write)
         self.attach(self._batch)
         # A command inside a command always gets its savepoint: the outer one may go on after it fails.
-        savepoint = self._batch.begin_nested() if self.savepoints or self._open else None
-        self._open.append((savepoint, self._writes))
+        savepoint = None
+        if self.savepoints or self._open:
+            write_deferred(self._batch)  # what came before the savepoint stays when it is rolled back
+            savepoint = self._batch.begin_nested()
+        self._open.append((savepoint, self._writes, len(self._batch.info.get(DEFERRED, ()))))
         self._released.append(False)
         return self
 
@@ -94,18 +127,23 @@ class BatchedUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        savepoint, writes_before = self._open.pop()
+        savepoint, writes_before, deferred_before = self._open.pop()
         released = self._released.pop()
         if released:
             return
+        assert self._batch is not None
+        deferred = self._batch.info.get(DEFERRED)
         if savepoint is not None:
             if savepoint.is_active:
                 savepoint.rollback()
+            if deferred is not None:
+                del deferred[deferred_before:]  # its events, never written
             return
-        assert self._batch is not None
         if self._writes != writes_before or self._batch.deleted:
             self.half_applied = True  # part of its work reached the database: only a replay undoes it
             return
+        if deferred is not None:
+            del deferred[deferred_before:]  # the events it appended, never written
         for row in list(self._batch.new):
             self._batch.expunge(row)  # created, never written
         for row in list(self._batch.dirty):
@@ -166,6 +204,7 @@ class BatchedUnitOfWork(UnitOfWork):
         if self._open:
             raise RuntimeError("a command is still running; commit the batch between commands")
         if self._batch is not None:
+            write_deferred(self._batch)
             self._batch.commit()
             self._batch.close()
             self._batch = None

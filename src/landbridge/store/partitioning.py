@@ -21,16 +21,20 @@ What :func:`partition_events` does, in one transaction (so a failure changes not
    (the projection writes only ids it has just read from the log).
 
 :func:`ensure_month_partitions` (run monthly, e.g. from cron, and by ``partition_events``) adds the
-coming months; :func:`detach_months_before` detaches whole months older than a date for archiving.
+coming months; :func:`detach_months_before` detaches whole months older than a date for archiving;
+:func:`archive_months_before` detaches them, dumps each with ``pg_dump``, checks the dump holds the
+month's rows and only then drops it (``landbridge db archive-events``).
 SQLite keeps the plain table: one file, one site, no partitions.
 """
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 
 PARENT = "events"
 DEFAULT_PARTITION = "events_default"
@@ -179,6 +183,12 @@ def add_coming_months(engine: Engine, months_ahead: int = 3, now: datetime | Non
         return ensure_month_partitions(connection, now, _months_after(now, months_ahead))
 
 
+def _month_of(partition: str) -> datetime:
+    """``events_2025_03`` → 1 March 2025 (UTC)."""
+    year, month = (int(part) for part in partition.removeprefix(f"{PARENT}_").split("_"))
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
 def detach_months_before(engine: Engine, before: datetime) -> list[str]:
     """Detach every whole month before ``before`` (archive them with pg_dump, then drop them)."""
     cutoff = month_start(before)
@@ -187,8 +197,97 @@ def detach_months_before(engine: Engine, before: datetime) -> list[str]:
         for name in sorted(_existing_partitions(connection)):
             if name == DEFAULT_PARTITION:
                 continue
-            year, month = (int(part) for part in name.removeprefix(f"{PARENT}_").split("_"))
-            if datetime(year, month, 1, tzinfo=UTC) < cutoff:
+            if _month_of(name) < cutoff:
                 connection.execute(text(f'ALTER TABLE {PARENT} DETACH PARTITION "{name}"'))
                 detached.append(name)
     return detached
+
+
+@dataclass(frozen=True)
+class ArchivedMonth:
+    """One month moved out of the database: its dump file and the rows it holds (checked before the drop)."""
+
+    partition: str
+    rows: int
+    path: Path
+    size_bytes: int
+
+
+class ArchiveError(RuntimeError):
+    """A month could not be dumped or its dump did not hold its rows: the table is kept (detached)."""
+
+
+def _libpq_url(url: str) -> str:
+    """The SQLAlchemy URL as pg_dump reads it (no ``+psycopg`` driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _rows_in_dump(path: Path, table: str) -> int:
+    """Data rows of ``table`` in a custom-format dump, read back with pg_restore (the archive's own check)."""
+    restored = subprocess.run(
+        ["pg_restore", "--data-only", "--table", table, "--file", "-", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows, inside = 0, False
+    for line in restored.stdout.splitlines():
+        if line.startswith("COPY "):
+            inside = True
+        elif line == "\\.":
+            inside = False
+        elif inside:
+            rows += 1
+    return rows
+
+
+def _detached_months(connection: Connection) -> list[str]:
+    """``events_YYYY_MM`` tables no longer attached to ``events`` (detached earlier, not yet archived)."""
+    names = connection.execute(
+        text(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname ~ :pattern AND NOT c.relispartition"
+        ),
+        {"pattern": f"^{PARENT}_[0-9]{{4}}_[0-9]{{2}}$"},
+    )
+    return sorted(str(name) for (name,) in names)
+
+
+def archive_months_before(engine: Engine, url: str, before: datetime, directory: Path) -> list[ArchivedMonth]:
+    """Move every whole month before ``before`` out of the database: detach, dump, check the dump, drop.
+
+    Each month becomes ``<directory>/events_YYYY_MM.dump`` (``pg_dump -Fc``; bring it back with
+    ``pg_restore -d <db> events_YYYY_MM.dump`` and ``ALTER TABLE events ATTACH PARTITION``). A month
+    is dropped only after its dump, read back with ``pg_restore``, holds as many rows as the table:
+    a failure raises :class:`ArchiveError` and leaves that month detached, nothing deleted. Months
+    detached earlier (``db event-months --detach-before``) are archived too.
+    """
+    with engine.connect() as connection:
+        if not is_partitioned(connection):
+            raise RuntimeError("events is not partitioned; run `landbridge db partition-events` first")
+    directory.mkdir(parents=True, exist_ok=True)
+    detach_months_before(engine, before)
+    cutoff = month_start(before)
+    archived: list[ArchivedMonth] = []
+    with engine.connect() as connection:
+        months = [name for name in _detached_months(connection) if _month_of(name) < cutoff]
+    for name in months:
+        with engine.connect() as connection:
+            rows = int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+        path = directory / f"{name}.dump"
+        try:
+            subprocess.run(
+                ["pg_dump", "--format=custom", "--table", name, "--file", str(path), _libpq_url(url)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            dumped = _rows_in_dump(path, name)
+        except (OSError, subprocess.CalledProcessError) as failure:
+            detail = getattr(failure, "stderr", "") or str(failure)
+            raise ArchiveError(f"{name}: dump failed, table kept: {detail.strip()[:300]}") from None
+        if dumped != rows:
+            raise ArchiveError(f"{name}: the dump holds {dumped} rows, the table {rows}; table kept")
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP TABLE "{name}"'))
+        archived.append(ArchivedMonth(name, rows, path, path.stat().st_size))
+    return archived

@@ -150,6 +150,7 @@ def book_appointment(
             status=AppointmentStatus.BOOKED.value,
         )
         gate.add(row)
+        uow.events.created("appointment", reference)  # a new key: no events yet, no need to read them
         view = {**appointment_view(row), "window_booked": hour.booked, "window_capacity": hour.capacity}
         subject_event(uow, EventType.GATE_APPOINTMENT_BOOKED, "appointment", reference, actor, None, view)
         return view
@@ -273,6 +274,7 @@ def issue_delivery_order(
             status="open",
         )
         uow.gate.add(row)
+        uow.events.created("delivery_order", reference)  # a new key: no events yet, no need to read them
         for number in numbers:
             uow.gate.add(tables.DeliveryOrderBoxRow(order_reference=reference, container_number=number))
         view = order_view(uow, row)
@@ -415,6 +417,7 @@ def truck_in(
                 override_reason=override_reason.strip() if problem is not None and override_reason else None,
             )
         )
+        uow.events.created("truck_visit", reference)  # a new key: no events yet, no need to read them
         view: dict[str, Any] = {
             "reference": reference,
             "plate": plate,

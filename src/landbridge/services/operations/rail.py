@@ -43,6 +43,7 @@ from landbridge.services.containers import Actor
 from landbridge.services.idempotency import IdempotencyKey, Outcome
 from landbridge.services.operations.common import (
     container_event,
+    container_events,
     container_view,
     execute,
     locked_container,
@@ -399,8 +400,7 @@ def _train_transition(
     visit = _train(uow, train, statuses=statuses)
     before = {"status": visit.status}
     visit.status = new_status.value
-    for row in _containers_on(uow, train):
-        container_event(uow, event_type, row, actor, snapshot(row), {"train": train}, location=location)
+    container_events(uow, event_type, _containers_on(uow, train), actor, {"train": train}, location=location)
     uow.session.flush()
     view = train_view(uow, visit)
     subject_event(uow, event_type, "train_visit", train, actor, before, {"status": visit.status}, location=location)

@@ -40,6 +40,13 @@ from landbridge.store.unit_of_work import UnitOfWork
 PLACEABLE_FROM = frozenset({PositionKind.YARD, PositionKind.TRUCK, PositionKind.CFS})
 
 
+class Unread:
+    """A value the caller has not read (as opposed to None, read and absent)."""
+
+
+UNREAD = Unread()
+
+
 def limits(row: tables.YardBlockRow) -> BlockLimits:
     """The stacking limits of a block row."""
     return BlockLimits(
@@ -138,10 +145,17 @@ def stacks_of(slot: YardSlot, length_ft: int) -> list[tuple[str, int, int]]:
     return [(slot.block, bay, slot.row) for bay in bays]
 
 
-def take_out_of_yard(uow: UnitOfWork, row: tables.ContainerRow) -> str | None:
-    """Free the container's yard cells; refuse while a box stands on it. Returns the slot it left."""
+def take_out_of_yard(
+    uow: UnitOfWork, row: tables.ContainerRow, slot: tables.YardSlotRow | Unread | None = UNREAD
+) -> str | None:
+    """Free the container's yard cells; refuse while a box stands on it. Returns the slot it left.
+
+    ``slot`` is the box's slot when the caller has read it already, under the box's row lock (only a
+    command holding that lock moves the box, so it cannot have changed): not read again.
+    """
     yard = uow.yard
-    slot = yard.slot_of(row.number)
+    if isinstance(slot, Unread):
+        slot = yard.slot_of(row.number)
     if slot is None:
         return None
     lock_blocks(uow, {slot.block})
@@ -189,10 +203,17 @@ def fail_fast_if_taken(uow: UnitOfWork, row: tables.ContainerRow, slot: YardSlot
         raise Conflict("slot", f"slot {slot} is occupied by {', '.join(sorted(taken))}")
 
 
-def put_in_yard(uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None) -> YardSlot:
-    """Store the container at a slot (checked) — it must already be out of its previous place."""
+def put_in_yard(
+    uow: UnitOfWork, row: tables.ContainerRow, slot_text: str | None, *, fail_fast: bool = True
+) -> YardSlot:
+    """Store the container at a slot (checked) — it must already be out of its previous place.
+
+    ``fail_fast=False`` when the caller has just refused an occupied target (:func:`fail_fast_if_taken`):
+    the cells are read once more anyway under the stack locks, by the stacking rules.
+    """
     slot = choose_slot(uow, row, slot_text)
-    fail_fast_if_taken(uow, row, slot)
+    if fail_fast:
+        fail_fast_if_taken(uow, row, slot)
     box = box_of(row, uow.containers.dangerous_classes([row.number]).get(row.number))
     # The rules of a plain box read only its stacks; a DG box or a laden reefer reads the whole block.
     block = lock_blocks(uow, {slot.block}, exclusive=bool(box.dg_classes or box.needs_power))[slot.block]
@@ -242,6 +263,7 @@ def place_container(
             raise NotFound("caused_by_party", f"no party {caused_by_party!r}")
         before = snapshot(row)
         target = YardSlot.parse(slot) if slot is not None else None
+        current: tables.YardSlotRow | Unread | None = UNREAD
         if target is not None:
             fail_fast_if_taken(uow, row, target)  # most contested moves end here, before queueing for a block lock
             current = uow.yard.slot_of(row.number)
@@ -252,8 +274,8 @@ def place_container(
                 stacks_of(YardSlot(current.block, current.bay, current.row, current.tier), length_ft) if current else []
             )
             uow.yard.lock_stacks([*here, *stacks_of(target, length_ft)])
-        take_out_of_yard(uow, row)
-        placed = put_in_yard(uow, row, slot)
+        take_out_of_yard(uow, row, current)  # read once: the box's row is locked, only this command moves it
+        placed = put_in_yard(uow, row, slot, fail_fast=target is None)
         payload = yard_payload(placed, row)
         if caused_by_party is not None:
             payload["caused_by_party"] = caused_by_party

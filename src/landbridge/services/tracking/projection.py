@@ -18,25 +18,25 @@ and get the new body; events that map to something new are added, and not pushed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.corridor.network import locodes
 from landbridge.domain.errors import Conflict
-from landbridge.domain.events import EventType, utc_now
+from landbridge.domain.events import Event, EventType, utc_now
 from landbridge.interchange import dcsa
 from landbridge.scenarios import current_scenario
 from landbridge.services.containers import Actor
 from landbridge.services.operations.common import execute
-from landbridge.services.tracking.eta import ETA_TRIGGERS, record_estimates
+from landbridge.services.tracking.eta import ETA_TRIGGERS, EstimateRequest, record_estimates_for
 from landbridge.services.tracking.filters import subscription_conditions
 from landbridge.store import tables
-from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import (
     DcsaEventDocumentRow,
     DcsaEventEquipmentRow,
@@ -93,39 +93,108 @@ def mapping_context(session: Session) -> dcsa.MappingContext:
 
 @dataclass
 class _Lookups:
-    """What one batch has already read about containers and visits."""
+    """What one batch needs about containers and visits, read up front in a few statements.
+
+    Before (issue #19) each event read its container and each new visit its train, ship or truck
+    row one ``session.get`` at a time: ≈ 1 statement per log event, the bulk of the projection's CPU.
+    """
 
     context: dcsa.MappingContext
     transports: dict[str, dcsa.Transport | None] = field(default_factory=dict)
+    equipment: dict[str, dcsa.Equipment] = field(default_factory=dict)
 
     def transport(self, session: Session, reference: str | None) -> dcsa.Transport | None:
         if not reference:
             return None
         if reference not in self.transports:
-            self.transports[reference] = _transport(session, reference)
+            self.read_transports(session, {reference})
         return self.transports[reference]
 
+    def read_transports(self, session: Session, references: set[str]) -> None:
+        """Trains (with their route's crossing), ships and trucks by reference; a train wins over a ship."""
+        wanted = sorted(references - set(self.transports))
+        found: dict[str, dcsa.Transport] = {}
+        for chunk in _chunks(wanted):
+            for truck in session.execute(_TRUCKS, {"references": chunk}):
+                found[truck.reference] = dcsa.Transport(truck.reference, "TRUCK")
+            for ship in session.execute(_VESSELS, {"references": chunk}):
+                found[ship.reference] = dcsa.Transport(
+                    ship.reference, "VESSEL", vessel_name=ship.vessel_name, vessel_imo=ship.imo_number
+                )
+            for train in session.execute(_TRAINS, {"references": chunk}):
+                found[train.reference] = dcsa.Transport(train.reference, "RAIL", train.gauge_mm, train.crossing_code)
+        for reference in wanted:
+            # a visit we hold no record of: named, mode from the event
+            self.transports[reference] = found.get(reference) or dcsa.Transport(reference, "")
 
-def _transport(session: Session, reference: str) -> dcsa.Transport:
-    train = session.get(tables.TrainVisitRow, reference)
-    if train is not None:
-        route = session.get(tables.RouteRow, train.route_code)
-        return dcsa.Transport(reference, "RAIL", train.gauge_mm, None if route is None else route.crossing_code)
-    vessel = session.get(tables.VesselVisitRow, reference)
-    if vessel is not None:
-        return dcsa.Transport(reference, "VESSEL", vessel_name=vessel.vessel_name, vessel_imo=vessel.imo_number)
-    if session.get(tables.TruckVisitRow, reference) is not None:
-        return dcsa.Transport(reference, "TRUCK")
-    return dcsa.Transport(reference, "")  # a visit we hold no record of: named, mode from the event
+    def container(self, session: Session, number: str) -> dcsa.Equipment:
+        if number not in self.equipment:
+            self.read_containers(session, {number})
+        return self.equipment[number]
+
+    def read_containers(self, session: Session, numbers: set[str]) -> None:
+        wanted = sorted(numbers - set(self.equipment))
+        for chunk in _chunks(wanted):
+            for box in session.execute(_CONTAINERS, {"numbers": chunk}):
+                self.equipment[box.number] = dcsa.Equipment(
+                    reference=box.number,
+                    iso_code=box.iso_type,
+                    laden=box.load_state == "full",
+                    booking_reference=box.booking_reference,
+                )
+        for number in wanted:
+            self.equipment.setdefault(number, dcsa.Equipment(reference=number))
 
 
-def _equipment(session: Session, number: str) -> dcsa.Equipment:
-    row = session.get(tables.ContainerRow, number)
-    if row is None:
-        return dcsa.Equipment(reference=number)
-    return dcsa.Equipment(
-        reference=number, iso_code=row.iso_type, laden=row.load_state == "full", booking_reference=row.booking_reference
+_CHUNK = 1000
+"""Keys per IN list (PostgreSQL allows 65,535 bound parameters a statement, SQLite 32,766)."""
+
+
+def _chunks(keys: Sequence[str]) -> list[list[str]]:
+    return [list(keys[start : start + _CHUNK]) for start in range(0, len(keys), _CHUNK)]
+
+
+# Built once: a batch reads its containers and visits with these (expanding IN lists).
+_CONTAINERS = select(
+    tables.ContainerRow.number,
+    tables.ContainerRow.iso_type,
+    tables.ContainerRow.load_state,
+    tables.ContainerRow.booking_reference,
+).where(tables.ContainerRow.number.in_(bindparam("numbers", expanding=True)))
+_TRAINS = (
+    select(
+        tables.TrainVisitRow.reference,
+        tables.TrainVisitRow.gauge_mm,
+        tables.RouteRow.crossing_code,
     )
+    .outerjoin(tables.RouteRow, tables.RouteRow.code == tables.TrainVisitRow.route_code)
+    .where(tables.TrainVisitRow.reference.in_(bindparam("references", expanding=True)))
+)
+_VESSELS = select(
+    tables.VesselVisitRow.reference, tables.VesselVisitRow.vessel_name, tables.VesselVisitRow.imo_number
+).where(tables.VesselVisitRow.reference.in_(bindparam("references", expanding=True)))
+_TRUCKS = select(tables.TruckVisitRow.reference).where(
+    tables.TruckVisitRow.reference.in_(bindparam("references", expanding=True))
+)
+_EVENTS = (
+    select(
+        tables.EventRow.id,
+        tables.EventRow.event_type,
+        tables.EventRow.subject_type,
+        tables.EventRow.subject_id,
+        tables.EventRow.actor,
+        tables.EventRow.role,
+        tables.EventRow.occurred_at,
+        tables.EventRow.recorded_at,
+        tables.EventRow.location,
+        tables.EventRow.before,
+        tables.EventRow.after,
+        tables.EventRow.source_reference,
+    )
+    .where(tables.EventRow.id > bindparam("after_id"))
+    .order_by(tables.EventRow.id)
+    .limit(bindparam("batch"))
+)
 
 
 def containers_aboard(session: Session, transport_reference: str, before_dcsa_id: int | None = None) -> list[str]:
@@ -147,21 +216,131 @@ def containers_aboard(session: Session, transport_reference: str, before_dcsa_id
     return sorted(reference for reference, code in state.items() if code == "LOAD")
 
 
-def _transports_of(session: Session, row: tables.EventRow, lookups: _Lookups) -> tuple[dcsa.Transport | None, ...]:
-    """The visits of the event's DCSA events: the 1435 and 1520 mm trains of a gauge change, else one."""
-    event = event_from_row(row)
-    if event.event_type is EventType.CONTAINER_GAUGE_TRANSFER:
-        old, new = dcsa.gauge_transfer_trains(event)
-        return lookups.transport(session, old), lookups.transport(session, new)
-    return (lookups.transport(session, dcsa.transport_reference(event)),)
+@dataclass(frozen=True)
+class _Logged:
+    """A log event as the projection reads it: its id, the event, and when it was recorded."""
+
+    id: int
+    event: Event
+    recorded_at: datetime
 
 
-def _write(
-    session: Session, mapped: dcsa.DcsaEvent, existing: DcsaEventRow | None, related: Sequence[str], created: datetime
-) -> DcsaEventRow:
-    row = existing or DcsaEventRow(
-        event_id=mapped.event_id, source_event_id=mapped.source_event_id, sequence=mapped.sequence
+def _logged(row: Row[Any]) -> _Logged:
+    event = Event(
+        event_type=EventType(row.event_type),
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        actor=row.actor,
+        role=row.role,
+        occurred_at=row.occurred_at,
+        location=row.location,
+        before=row.before,
+        after=row.after,
+        source_reference=row.source_reference,
+        recorded_at=row.recorded_at,
     )
+    return _Logged(int(row.id), event, row.recorded_at)
+
+
+def _maps_to_nothing(event: Event) -> bool:
+    """Unmapped types, and the per-box copy of a train or vessel movement (the visit's own event maps)."""
+    return event.event_type.value not in _MAPPED or (
+        event.event_type in dcsa.TRANSPORT_CODES and event.subject_type == "container"
+    )
+
+
+def _transport_references(event: Event) -> tuple[str | None, ...]:
+    """The visits of the event's DCSA events: the 1435 and 1520 mm trains of a gauge change, else one."""
+    if event.event_type is EventType.CONTAINER_GAUGE_TRANSFER:
+        return dcsa.gauge_transfer_trains(event)
+    return (dcsa.transport_reference(event),)
+
+
+def _prefetch(session: Session, logged: Sequence[_Logged], lookups: _Lookups) -> None:
+    """Read every container and visit the batch's events name, a few statements in all."""
+    numbers: set[str] = set()
+    references: set[str] = set()
+    for item in logged:
+        event = item.event
+        if _maps_to_nothing(event):
+            continue
+        if event.subject_type == "container":
+            numbers.add(event.subject_id)
+        references.update(reference for reference in _transport_references(event) if reference)
+    lookups.read_containers(session, numbers)
+    lookups.read_transports(session, references)
+
+
+@dataclass
+class _Pending:
+    """A new DCSA event waiting for the batch's next write, with the boxes and documents it concerns."""
+
+    mapped: dcsa.DcsaEvent
+    related: list[str]
+    created: datetime
+
+
+@dataclass
+class _Writer:
+    """New DCSA events written in bulk: one multi-row INSERT … RETURNING per flush, then their boxes
+    and documents in one executemany each. Flushed when a read needs them (the boxes aboard a visit,
+    a subscription's filter) and at the end of the batch, so ids follow the log's order as before."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
+
+    def add(self, mapped: dcsa.DcsaEvent, related: list[str], created: datetime) -> int:
+        self.pending.append(_Pending(mapped, related, created))
+        return len(self.written) + len(self.pending) - 1
+
+    def flush(self, session: Session) -> None:
+        if not self.pending:
+            return
+        values = [
+            {
+                "event_id": item.mapped.event_id,
+                "source_event_id": item.mapped.source_event_id,
+                "sequence": item.mapped.sequence,
+                "event_type": item.mapped.event_type,
+                "type_code": item.mapped.type_code,
+                "equipment_reference": item.mapped.equipment_reference,
+                "transport_reference": item.mapped.transport_reference,
+                "event_created_at": item.created,
+                "event_at": item.mapped.event_at,
+                "body": item.mapped.body,
+                "transport_call_id": item.mapped.transport_call_id,
+                "un_location_code": item.mapped.un_location_code,
+                "document_type_code": item.mapped.document_type_code,
+                "vessel_imo": item.mapped.vessel_imo,
+            }
+            for item in self.pending
+        ]
+        ids = [
+            int(row_id)
+            for row_id in session.scalars(
+                insert(DcsaEventRow).returning(DcsaEventRow.id, sort_by_parameter_order=True), values
+            )
+        ]
+        boxes = [
+            {"dcsa_event_id": row_id, "equipment_reference": reference}
+            for row_id, item in zip(ids, self.pending, strict=True)
+            for reference in sorted(set(item.related) - {""})
+        ]
+        documents = [
+            {"dcsa_event_id": row_id, "document_type": document_type, "reference": reference}
+            for row_id, item in zip(ids, self.pending, strict=True)
+            for document_type, reference in sorted(set(item.mapped.documents))
+        ]
+        if boxes:
+            session.execute(insert(DcsaEventEquipmentRow), boxes)
+        if documents:
+            session.execute(insert(DcsaEventDocumentRow), documents)
+        self.written.extend(ids)
+        self.pending.clear()
+
+
+def _rewrite(session: Session, mapped: dcsa.DcsaEvent, row: DcsaEventRow, created: datetime) -> None:
+    """A DCSA event projected before, in the current shape: same id, eventID and deliveries, new body."""
     row.event_type = mapped.event_type
     row.type_code = mapped.type_code
     row.equipment_reference = mapped.equipment_reference
@@ -173,25 +352,19 @@ def _write(
     row.un_location_code = mapped.un_location_code
     row.document_type_code = mapped.document_type_code
     row.vessel_imo = mapped.vessel_imo
-    if existing is None:
-        session.add(row)
-        session.flush()
-        for reference in sorted(set(related) - {""}):
-            session.add(DcsaEventEquipmentRow(dcsa_event_id=row.id, equipment_reference=reference))
-    else:
-        session.execute(delete(DcsaEventDocumentRow).where(DcsaEventDocumentRow.dcsa_event_id == row.id))
+    session.execute(delete(DcsaEventDocumentRow).where(DcsaEventDocumentRow.dcsa_event_id == row.id))
     for document_type, reference in sorted(set(mapped.documents)):
         session.add(DcsaEventDocumentRow(dcsa_event_id=row.id, document_type=document_type, reference=reference))
-    return row
 
 
-def _related(session: Session, mapped: dcsa.DcsaEvent, after: dict[str, object] | None) -> list[str]:
+def _related(session: Session, mapped: dcsa.DcsaEvent, after: dict[str, object] | None, writer: _Writer) -> list[str]:
     """The containers a DCSA event concerns: every box aboard for a train or ship movement (or a train's
     waybill), the boxes a shipment event names, else its own box."""
     if mapped.event_type == "SHIPMENT" and (mapped.containers or not mapped.transport_reference):
         return list(mapped.containers)
     if mapped.event_type == "EQUIPMENT":
         return [mapped.equipment_reference] if mapped.equipment_reference else []
+    writer.flush(session)  # the boxes aboard are read from the DCSA events written so far
     related = list(containers_aboard(session, mapped.transport_reference or ""))
     listed = (after or {}).get("containers")
     if isinstance(listed, list) and mapped.event_type == "TRANSPORT":
@@ -199,32 +372,42 @@ def _related(session: Session, mapped: dcsa.DcsaEvent, after: dict[str, object] 
     return related
 
 
-def _project_one(
-    session: Session, row: tables.EventRow, lookups: _Lookups, existing: dict[tuple[int, int], DcsaEventRow]
-) -> list[DcsaEventRow]:
-    """Map one logged event and store its DCSA events; returns the rows that are new (to be pushed)."""
-    if row.event_type not in _MAPPED:
+@dataclass
+class _Batch:
+    """What one batch writes: new DCSA events (in bulk), and the ETA estimates its milestones ask for."""
+
+    lookups: _Lookups
+    existing: dict[tuple[int, int], DcsaEventRow]
+    writer: _Writer = field(default_factory=_Writer)
+    estimates: list[EstimateRequest] = field(default_factory=list)
+
+
+def _project_one(session: Session, item: _Logged, batch: _Batch) -> list[tuple[int, datetime]]:
+    """Map one logged event and queue its DCSA events; returns (writer slot, recorded_at) of the new ones."""
+    event = item.event
+    if _maps_to_nothing(event):
         return []
-    event = event_from_row(row)
-    recorded = dcsa.as_utc(row.recorded_at)
+    recorded = dcsa.as_utc(item.recorded_at)
     # The feed shows milliseconds; store exactly what is shown so eventCreatedDateTime filters agree with it.
     recorded = recorded.replace(microsecond=recorded.microsecond // 1000 * 1000)
-    source = dcsa.SourceEvent(row.id, event, recorded)
-    equipment = _equipment(session, event.subject_id) if event.subject_type == "container" else None
-    added: list[DcsaEventRow] = []
-    for mapped in dcsa.to_dcsa(source, equipment, lookups.context, _transports_of(session, row, lookups)):
-        before = existing.get((row.id, mapped.sequence))
-        related = [] if before is not None else _related(session, mapped, event.after)
-        stored = _write(session, mapped, before, related, recorded)
-        if before is None:
-            added.append(stored)
+    source = dcsa.SourceEvent(item.id, event, recorded)
+    lookups = batch.lookups
+    equipment = lookups.container(session, event.subject_id) if event.subject_type == "container" else None
+    transports = tuple(lookups.transport(session, reference) for reference in _transport_references(event))
+    added: list[tuple[int, datetime]] = []
+    for mapped in dcsa.to_dcsa(source, equipment, lookups.context, transports):
+        before = batch.existing.get((item.id, mapped.sequence))
+        if before is not None:
+            _rewrite(session, mapped, before, recorded)
+            continue
+        related = _related(session, mapped, event.after, batch.writer)
+        added.append((batch.writer.add(mapped, related, recorded), dcsa.as_utc(item.recorded_at)))
         if (
-            before is None
-            and event.event_type in ETA_TRIGGERS
+            event.event_type in ETA_TRIGGERS
             and mapped.sequence == 0
             and mapped.body.get("transportCall", {}).get("modeOfTransport") == "RAIL"
         ):
-            record_estimates(session, row, related)
+            batch.estimates.append(EstimateRequest(item.id, dcsa.as_utc(event.occurred_at), tuple(related)))
     return added
 
 
@@ -248,42 +431,50 @@ def _cursor(session: Session, now: datetime) -> TrackingProjectionRow:
 def project_new_events(uow: UnitOfWork, now: datetime | None = None, settle_s: float = 5.0, batch: int = 500) -> int:
     """Project events past the high-water mark into the DCSA tables and the outbox; returns DCSA rows added.
 
-    Works in the caller's transaction and does not commit.
+    Works in the caller's transaction and does not commit. The batch's log events are read as plain
+    rows, the containers and visits they name in a few statements up front, the new DCSA events and
+    their boxes and documents written in bulk, and the ETA estimates of the batch's milestones
+    computed together at the end (each from the log up to its own event, as before) — the same rows
+    as one event at a time, for a fraction of the statements (issue #19).
     """
     session = uow.session
     now = now or utc_now()
     cursor = _cursor(session, now)
-    rows = session.scalars(
-        select(tables.EventRow)
-        .where(tables.EventRow.id > cursor.last_event_id)
-        .order_by(tables.EventRow.id)
-        .limit(batch)
-    ).all()
-    lookups = _Lookups(mapping_context(session) if rows else dcsa.MappingContext())
-    existing: dict[tuple[int, int], DcsaEventRow] = {}
-    if rows:
-        for stored_row in session.scalars(
-            select(DcsaEventRow).where(DcsaEventRow.source_event_id.between(rows[0].id, rows[-1].id))
-        ):
-            existing[(stored_row.source_event_id, stored_row.sequence)] = stored_row
-    added = 0
-    expected = cursor.last_event_id + 1
-    subscriptions = _live_subscriptions(session) if rows else []
-    # No autoflush: each new DCSA row is flushed once, when it is written (its id is needed), and the
-    # reads in between do not depend on the child rows still pending. A flush before every lookup
-    # was a third of the projection's CPU on a loaded base (issue #19).
+    logged = [_logged(row) for row in session.execute(_EVENTS, {"after_id": cursor.last_event_id, "batch": batch})]
+    if not logged:
+        cursor.updated_at = now
+        session.flush()
+        return 0
+    work = _Batch(_Lookups(mapping_context(session)), _existing(session, logged[0].id, logged[-1].id))
+    subscriptions = _live_subscriptions(session)
+    # No autoflush: the ORM only holds the cursor and re-projected rows; everything new is written by
+    # the batch's writer, which flushes itself before any read that needs what it holds.
+    new: list[tuple[int, datetime]] = []
     with session.no_autoflush:
-        for row in rows:
-            if row.id != expected and dcsa.as_utc(row.recorded_at) > now - timedelta(seconds=settle_s):
+        _prefetch(session, logged, work.lookups)
+        expected = cursor.last_event_id + 1
+        for item in logged:
+            if item.id != expected and dcsa.as_utc(item.recorded_at) > now - timedelta(seconds=settle_s):
                 break  # an earlier id may still commit: wait for it
-            for stored in _project_one(session, row, lookups, existing):
-                enqueue(session, stored, dcsa.as_utc(row.recorded_at), now, subscriptions)
-                added += 1
-            cursor.last_event_id = row.id
-            expected = row.id + 1
+            new.extend(_project_one(session, item, work))
+            cursor.last_event_id = item.id
+            expected = item.id + 1
+        work.writer.flush(session)
+        record_estimates_for(session, work.estimates)
+    session.flush()
+    for slot, recorded_at in new:
+        enqueue_id(session, work.writer.written[slot], recorded_at, now, subscriptions)
     cursor.updated_at = now
     session.flush()
-    return added
+    return len(new)
+
+
+def _existing(session: Session, first_id: int, last_id: int) -> dict[tuple[int, int], DcsaEventRow]:
+    """DCSA events already projected from this id range (a projection of an older shape being redone)."""
+    return {
+        (row.source_event_id, row.sequence): row
+        for row in session.scalars(select(DcsaEventRow).where(DcsaEventRow.source_event_id.between(first_id, last_id)))
+    }
 
 
 def _behind(session: Session) -> bool:
@@ -336,6 +527,40 @@ def catch_up(uow: UnitOfWork, now: datetime | None = None, batch: int = 500, max
     return added
 
 
+def position(uow: UnitOfWork) -> tuple[int, int]:
+    """Where the projection stands: (last log id projected, newest log id) — the backlog is the difference."""
+    with uow:
+        newest = int(uow.session.scalar(select(func.max(tables.EventRow.id))) or 0)
+        version, last = _high_water(uow.session)
+        return (0 if version < VERSION else last), newest
+
+
+def work_off_backlog(
+    uow: UnitOfWork, batch: int = 500, progress: Callable[[int], None] | None = None, now: datetime | None = None
+) -> int:
+    """Project the whole backlog, one committed batch at a time (``landbridge deliver --backlog``).
+
+    ``progress`` is told the last log id projected after each batch. Stops when the projection is
+    current or waits on a fresh id gap. Returns the DCSA events added.
+    """
+    added = 0
+
+    def one_batch(unit: UnitOfWork) -> tuple[int, bool, int]:
+        batch_added, moved = _project_batch(unit, now, batch)
+        return batch_added, moved, _high_water(unit.session)[1]
+
+    while True:
+        try:
+            body: tuple[int, bool, int] = execute(uow, PROJECTOR, one_batch).body
+        except Conflict:  # another projector took this batch; go on from where it left
+            continue
+        added += body[0]
+        if progress is not None:
+            progress(body[2])
+        if not body[1]:
+            return added
+
+
 READ_BATCH = 200
 """Log events a read may project on its request path (≈ 2 ms of CPU each, so well under the 300 ms page target)."""
 
@@ -362,6 +587,17 @@ def enqueue(
     now: datetime,
     subscriptions: Sequence[EventSubscriptionRow] | None = None,
 ) -> None:
+    """One pending delivery of the stored event per live subscription it matches (see :func:`enqueue_id`)."""
+    enqueue_id(session, stored.id, recorded_at, now, subscriptions)
+
+
+def enqueue_id(
+    session: Session,
+    dcsa_event_id: int,
+    recorded_at: datetime,
+    now: datetime,
+    subscriptions: Sequence[EventSubscriptionRow] | None = None,
+) -> None:
     """One pending delivery of the stored event per live subscription it matches.
 
     An event recorded before a subscription was made is not pushed to it (a projection rebuilt
@@ -375,11 +611,11 @@ def enqueue(
     for subscription in subscriptions:
         if recorded_at < dcsa.as_utc(subscription.created_at):
             continue
-        if _matches(session, subscription, stored):
+        if _matches(session, subscription, dcsa_event_id):
             session.add(
                 EventDeliveryRow(
                     subscription_id=subscription.id,
-                    dcsa_event_id=stored.id,
+                    dcsa_event_id=dcsa_event_id,
                     status="pending",
                     attempts=0,
                     next_attempt_at=now,
@@ -388,6 +624,6 @@ def enqueue(
             )
 
 
-def _matches(session: Session, subscription: EventSubscriptionRow, stored: DcsaEventRow) -> bool:
-    conditions: list[ColumnElement[bool]] = [DcsaEventRow.id == stored.id, *subscription_conditions(subscription)]
+def _matches(session: Session, subscription: EventSubscriptionRow, dcsa_event_id: int) -> bool:
+    conditions: list[ColumnElement[bool]] = [DcsaEventRow.id == dcsa_event_id, *subscription_conditions(subscription)]
     return session.scalar(select(DcsaEventRow.id).where(*conditions)) is not None

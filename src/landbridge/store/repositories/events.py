@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, insert, select
+from sqlalchemy import Executable, Row, Table, TextClause, bindparam, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 from landbridge.domain.events import Event, EventType, as_utc, utc_now
 from landbridge.store import tables
@@ -17,7 +20,18 @@ from landbridge.store.repositories.transaction_cache import transaction_cache
 SOLE_WRITER = "landbridge_sole_writer"
 """``session.info`` flag: nobody else writes to the database while this session's transactions run."""
 
+DEFERRED = "landbridge_deferred_events"
+"""``session.info`` key: the rows of events appended but not yet written, in order (a list).
+
+Set only by the loader's optimistic batches (``store/batched_unit_of_work.py``): their events are
+written with one multi-row INSERT per batch instead of one statement each (a fifth of a command's
+statements, issue #19) — and at once before any statement that reads the log (:func:`reads_events`),
+so nobody reads a log that lacks them. Ids and order are those of appending one by one.
+"""
+
 _MOMENTS = "latest_event_moments"  # (subject_type, subject_id) → (type, occurred_at) or None, this transaction
+# Subjects this transaction created (any writer): no events but the ones it appends; same shape as _MOMENTS.
+_CREATED = "created_event_subjects"
 
 
 def event_from_row(row: tables.EventRow) -> Event:
@@ -50,6 +64,28 @@ _LATEST_MOMENT = (
 )
 
 
+# Built once: the latest event of each of many subjects (a train's boxes when it departs), one statement.
+_RANKED = (
+    select(
+        tables.EventRow.subject_id,
+        tables.EventRow.event_type,
+        tables.EventRow.occurred_at,
+        func.row_number()
+        .over(
+            partition_by=tables.EventRow.subject_id,
+            order_by=(tables.EventRow.occurred_at.desc(), tables.EventRow.id.desc()),
+        )
+        .label("rank"),
+    )
+    .where(
+        tables.EventRow.subject_type == bindparam("subject_type"),
+        tables.EventRow.subject_id.in_(bindparam("subject_ids", expanding=True)),
+    )
+    .subquery()
+)
+_LATEST_MOMENTS = select(_RANKED.c.subject_id, _RANKED.c.event_type, _RANKED.c.occurred_at).where(_RANKED.c.rank == 1)
+
+
 # Built once: every command appends events; a Core INSERT of the row's values skips the ORM's
 # unit-of-work bookkeeping for an object nobody reads back (the log is append-only).
 _INSERT = insert(cast(Table, tables.EventRow.__table__))
@@ -71,6 +107,39 @@ def _values(event: Event, recorded_at: datetime) -> dict[str, Any]:
     }
 
 
+COMPLETE_LOG_OPTION = "landbridge_complete_log"
+COMPLETE_LOG = {COMPLETE_LOG_OPTION: True}
+"""Execution options of a read of the log that has seen to the deferred events it needs (no write first)."""
+
+_READS_EVENTS: weakref.WeakKeyDictionary[Executable, bool] = weakref.WeakKeyDictionary()
+_EVENTS_TABLE = cast(Table, tables.EventRow.__table__)
+
+
+def reads_events(statement: Executable) -> bool:
+    """Whether the statement names the event table anywhere (a subquery, a join); text: assumed so.
+
+    Remembered per statement object: the prebuilt hot statements are looked at once.
+    """
+    known = _READS_EVENTS.get(statement)
+    if known is None:
+        if isinstance(statement, ClauseElement) and not isinstance(statement, TextClause):
+            found = find_tables(statement, include_aliases=True, include_joins=True, include_crud=True)
+            known = any(getattr(table, "name", None) == _EVENTS_TABLE.name for table in found)
+        else:
+            known = True
+        _READS_EVENTS[statement] = known
+    return known
+
+
+def write_deferred(session: Session) -> None:
+    """Write the events a batch deferred (one multi-row INSERT, in the order they were appended)."""
+    deferred = session.info.get(DEFERRED)
+    if deferred:
+        rows = list(deferred)
+        deferred.clear()
+        session.execute(_INSERT, rows)
+
+
 class EventLog:
     """The append-only audit trail."""
 
@@ -78,8 +147,14 @@ class EventLog:
         self._session = session
 
     def append(self, event: Event) -> None:
-        """Add an event to the current transaction (written at once, in the order of the calls)."""
-        self._session.execute(_INSERT, [_values(event, utc_now())])
+        """Add an event to the current transaction (written at once, in the order of the calls;
+        in a batch that defers them, before the next statement that reads the log — see :data:`DEFERRED`)."""
+        values = _values(event, utc_now())
+        deferred = self._session.info.get(DEFERRED)
+        if deferred is not None:
+            deferred.append(values)
+        else:
+            self._session.execute(_INSERT, [values])
         self._appended(event)
         follow_moves(self._session, (event,))  # the reports' container_stays, same transaction
 
@@ -88,22 +163,73 @@ class EventLog:
         if events:
             now = utc_now()
             rows = [_values(event, now) for event in events]
-            self._session.execute(_INSERT, rows)
+            deferred = self._session.info.get(DEFERRED)
+            if deferred is not None:
+                deferred.extend(rows)
+            else:
+                self._session.execute(_INSERT, rows)
             for event in events:
                 self._appended(event)
             follow_moves(self._session, events)  # the reports' container_stays, same transaction
 
+    def _write_deferred_about(self, subject_type: str, subject_ids: set[str]) -> None:
+        """Write the deferred events if some are about these subjects: a read of only their events then
+        sees the whole log (:data:`COMPLETE_LOG`) without writing the others first."""
+        deferred = self._session.info.get(DEFERRED)
+        if deferred and any(r["subject_type"] == subject_type and r["subject_id"] in subject_ids for r in deferred):
+            write_deferred(self._session)
+
     def _appended(self, event: Event) -> None:
         """Keep the subject's latest moment known to this transaction up to date (see :meth:`latest_moment`)."""
-        moments = transaction_cache(self._session, _MOMENTS)
         key = (event.subject_type, event.subject_id)
-        if key not in moments:
-            return  # not read in this transaction: the next read asks the database
-        known = moments[key]
-        if known is None or as_utc(event.occurred_at) >= as_utc(known[1]):
-            moments[key] = (event.event_type, event.occurred_at)  # the newest by time, and by id among equals
-        else:
-            del moments[key]  # written out of order (a direct append): ask the database again
+        for name in (_MOMENTS, _CREATED):
+            moments = transaction_cache(self._session, name)
+            if key not in moments:
+                continue  # not read in this transaction: the next read asks the database
+            known = moments[key]
+            if known is None or as_utc(event.occurred_at) >= as_utc(known[1]):
+                moments[key] = (event.event_type, event.occurred_at)  # the newest by time, and by id among equals
+            else:
+                del moments[key]  # written out of order (a direct append): ask the database again
+
+    def latest_moments(
+        self, subject_type: str, subject_ids: Iterable[str]
+    ) -> dict[str, tuple[EventType, datetime] | None]:
+        """:meth:`latest_moment` of many subjects of one type: one statement for those the transaction does not know."""
+        wanted = list(dict.fromkeys(subject_ids))
+        sole_writer = self._session.info.get(SOLE_WRITER, False)
+        moments = transaction_cache(self._session, _MOMENTS) if sole_writer else {}
+        created = transaction_cache(self._session, _CREATED)
+        found: dict[str, tuple[EventType, datetime] | None] = {}
+        asked: list[str] = []
+        for subject_id in wanted:
+            key = (subject_type, subject_id)
+            if key in created:
+                found[subject_id] = created[key]
+            elif key in moments:
+                found[subject_id] = moments[key]
+            else:
+                asked.append(subject_id)
+        for start in range(0, len(asked), 500):
+            part = asked[start : start + 500]
+            self._write_deferred_about(subject_type, set(part))
+            values = {"subject_type": subject_type, "subject_ids": part}
+            rows = self._session.execute(_LATEST_MOMENTS, values, execution_options=COMPLETE_LOG)
+            read = {row.subject_id: (EventType(row.event_type), row.occurred_at) for row in rows}
+            for subject_id in part:
+                found[subject_id] = read.get(subject_id)
+                if sole_writer:
+                    transaction_cache(self._session, _MOMENTS)[(subject_type, subject_id)] = found[subject_id]
+        return found
+
+    def created(self, subject_type: str, subject_id: str) -> None:
+        """Say that this transaction created the subject (inserted its row under a new key): it has no events yet.
+
+        Its latest moment is then what this transaction appends about it, without asking the
+        database (a new truck visit or appointment: issue #19). A key that exists already fails the
+        row's INSERT, and with it the command, so the answer can never be used wrongly.
+        """
+        transaction_cache(self._session, _CREATED)[(subject_type, subject_id)] = None
 
     def latest_times(self, subject_type: str, subject_ids: Iterable[str]) -> dict[str, datetime]:
         """The time of each subject's latest event (subjects without one are absent), in one query per 500."""
@@ -149,12 +275,17 @@ class EventLog:
         so it always asks.
         """
         key = (subject_type, subject_id)
+        created = transaction_cache(self._session, _CREATED)
+        if key in created:
+            return created[key]  # type: ignore[no-any-return]
         sole_writer = self._session.info.get(SOLE_WRITER, False)
         if sole_writer:
             moments = transaction_cache(self._session, _MOMENTS)
             if key in moments:
                 return moments[key]  # type: ignore[no-any-return]
-        row = self._session.execute(_LATEST_MOMENT, {"subject_type": subject_type, "subject_id": subject_id}).first()
+        self._write_deferred_about(subject_type, {subject_id})
+        values = {"subject_type": subject_type, "subject_id": subject_id}
+        row = self._session.execute(_LATEST_MOMENT, values, execution_options=COMPLETE_LOG).first()
         moment = None if row is None else (EventType(row.event_type), row.occurred_at)
         if sole_writer:
             transaction_cache(self._session, _MOMENTS)[key] = moment

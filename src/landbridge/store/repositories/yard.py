@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from landbridge.domain.iso_types import size_type
 from landbridge.store import tables
 from landbridge.store.repositories.statements import KEY, row_by
+from landbridge.store.repositories.transaction_cache import transaction_cache
 
 _CELL = tables.YardCellRow
 
@@ -68,6 +69,13 @@ _STACK_BOXES = (
 )
 
 
+# ``SELECT pg_advisory_xact_lock(:key0), pg_advisory_xact_lock(:key1), …`` for 1–4 keys (a move locks
+# one or two stacks at each end): PostgreSQL evaluates a select list left to right, so the keys,
+# given sorted, are taken in key order, as one statement per key took them.
+_ADVISORY_LOCKS = [
+    select(*(func.pg_advisory_xact_lock(bindparam(f"key{i}")) for i in range(count))) for count in range(1, 5)
+]
+
 _INSERT_SLOT = insert(cast(Table, tables.YardSlotRow.__table__))
 _INSERT_CELL = insert(cast(Table, tables.YardCellRow.__table__))
 
@@ -120,9 +128,17 @@ class YardRepository:
         """
         if self._session.get_bind().dialect.name != "postgresql":
             return
-        keys = sorted({zlib.crc32(f"yard-stack/{block}/{bay}/{row}".encode()) for block, bay, row in stacks})
-        for key in keys:
-            self._session.execute(select(func.pg_advisory_xact_lock(key)))
+        # A move locks its stacks up to three times (move, take out, put in) and a batch of commands
+        # the same stacks often: a lock this transaction holds is not asked for again (any rollback,
+        # which may release it, forgets the cache). The rest go in one statement, in key order.
+        held: dict[int, bool] = transaction_cache(self._session, "locked_yard_stacks")
+        wanted = {zlib.crc32(f"yard-stack/{block}/{bay}/{row}".encode()) for block, bay, row in stacks}
+        keys = sorted(wanted - held.keys())
+        for start in range(0, len(keys), len(_ADVISORY_LOCKS)):
+            part = keys[start : start + len(_ADVISORY_LOCKS)]
+            self._session.execute(_ADVISORY_LOCKS[len(part) - 1], {f"key{i}": key for i, key in enumerate(part)})
+        cache = transaction_cache(self._session, "locked_yard_stacks")  # after a statement ran: kept
+        cache.update(dict.fromkeys(keys, True))
 
     def blocks(self) -> list[tables.YardBlockRow]:
         """Every block, by code."""
