@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from landbridge.api.app import create_app
-from landbridge.store.database import engine_for
+from landbridge.store.database import engine_for, read_engine
 from landbridge.store.migrate import upgrade
 from tests.support import Hub, open_hub
 
@@ -62,6 +62,12 @@ def postgres_template(worker_id: str) -> Iterator[str]:
     admin.dispose()
 
 
+def _dispose(url: str) -> None:
+    """Close the pooled connections of both engines on a test database (API reads use the read-only one)."""
+    engine_for(url).dispose()
+    read_engine(url).dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated, empty database on each backend."""
@@ -71,7 +77,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(template, path)
         url = f"sqlite:///{path}"
         yield url
-        engine_for(url).dispose()
+        _dispose(url)
         return
     template_name: str = request.getfixturevalue("postgres_template")
     name = f"lb_test_{uuid.uuid4().hex[:12]}"
@@ -81,7 +87,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     assert POSTGRES_URL is not None
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     yield url
-    engine_for(url).dispose()
+    _dispose(url)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

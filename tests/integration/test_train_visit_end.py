@@ -132,8 +132,13 @@ def test_an_eastbound_train_arrives_loaded_is_unloaded_and_released(hub: Client)
     refused(client, "/api/v1/train-visits/E1/release", {}, 422, "train")  # still carries boxes
     refused(client, "/api/v1/train-visits/E1/depart", {}, 422, "status")
     with UnitOfWork.for_url(url) as uow:
-        standing = {train.reference: train.track_code for train in at_base(uow.session)}
-        assert standing == {"E1": "T3", "W1": None}, "the Rail screen shows the arrived train on its track"
+        views = {train.reference: train for train in at_base(uow.session)}
+        assert {ref: train.track_code for ref, train in views.items()} == {"E1": "T3", "W1": None}, (
+            "the Rail screen shows the arrived train on its track"
+        )
+        # The Rail screen's "Destination": the base for the eastbound train, the route's end westbound.
+        assert (views["E1"].origin, views["E1"].destination) == ("Almaty", "Lianyungang")
+        assert (views["W1"].origin, views["W1"].destination) == ("Lianyungang", "Almaty")
 
     next_on_track = {**east, "reference": "E2", "wagons": [{"number": uic_wagon(14), "wagon_type": "cn_flat_40ft"}]}
     refused(client, "/api/v1/train-visits", next_on_track, 409, "track_code")  # E1 stands on T3

@@ -25,16 +25,32 @@ from landbridge.services.idempotency import HEADER, MAX_KEY_LENGTH, IdempotencyK
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+"""Methods that only read (RFC 9110 §9.2.1): their unit of work is one for reading."""
+
 
 def uow_of(request: Request) -> UnitOfWork:
-    """A new unit of work on this app's database."""
+    """A new unit of work on this app's database: for reading on ``GET``/``HEAD``, writing otherwise.
+
+    A read takes no write lock (on SQLite a long CSV export or report held it and concurrent commands
+    failed with "database is locked"), and the database refuses any write it tries. A ``GET`` that
+    must write (numbering an exported interchange) declares :data:`WritingUowDep` instead.
+    """
     url: str = request.app.state.database_url
+    if request.method in SAFE_METHODS:
+        return UnitOfWork.for_reading(url)
     return UnitOfWork.for_url(url)
 
 
 async def get_uow(request: Request) -> UnitOfWork:
     """The route's unit of work (``async``: it does no I/O, so FastAPI need not hand it to a worker thread)."""
     return uow_of(request)
+
+
+async def get_writing_uow(request: Request) -> UnitOfWork:
+    """A writing unit of work whatever the method: for the few ``GET`` routes that record something."""
+    url: str = request.app.state.database_url
+    return UnitOfWork.for_url(url)
 
 
 def _unauthenticated(reason: str) -> HTTPException:
@@ -148,7 +164,7 @@ async def precondition(
         return
     if request.method == "GET" and reads_object and subject:
         url: str = request.app.state.database_url
-        tag = await run_in_threadpool(preconditions.etag_of, UnitOfWork.for_url(url), kind, subject)
+        tag = await run_in_threadpool(preconditions.etag_of, UnitOfWork.for_reading(url), kind, subject)
         if tag is not None:
             response.headers["ETag"] = tag
 
@@ -168,5 +184,8 @@ class DeclaredQueryOnly:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+"""The route's unit of work: for reading on GET/HEAD (no write lock, no writes), writing otherwise."""
+WritingUowDep = Annotated[UnitOfWork, Depends(get_writing_uow)]
+"""A writing unit of work for a GET that records something (an EDI export numbers its interchange)."""
 ActorDep = Annotated[Actor, Depends(get_actor)]
 IdempotencyDep = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]

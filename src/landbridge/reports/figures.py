@@ -10,7 +10,8 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,13 +47,18 @@ class Timetabled:
 
 def bucket(moment: datetime, granularity: str, zone: ZoneInfo) -> str:
     """The bucket a moment falls in: ``2026-11-03``, ``2026-W45`` or ``2026-11`` (hub time)."""
-    local = moment.astimezone(zone)
+    return _bucket_of_day(moment.astimezone(zone).date(), granularity)
+
+
+@lru_cache(maxsize=4096)
+def _bucket_of_day(day: date, granularity: str) -> str:
+    """The bucket's name for a hub-time calendar day (named once per day: reports bucket many events)."""
     if granularity == "day":
-        return local.strftime("%Y-%m-%d")
+        return day.strftime("%Y-%m-%d")
     if granularity == "week":
-        year, week, _ = local.isocalendar()
+        year, week, _ = day.isocalendar()
         return f"{year}-W{week:02d}"
-    return local.strftime("%Y-%m")
+    return day.strftime("%Y-%m")
 
 
 def percentile(values: list[float], share: float) -> float | None:

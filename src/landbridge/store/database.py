@@ -5,11 +5,13 @@ Two kinds of engine per database, both built here so their settings cannot drift
 * the **writing** engine (:func:`engine_for`, :func:`session_factory`) used by every unit of work.
   On SQLite each transaction starts with ``BEGIN IMMEDIATE``, so two writers queue instead of
   failing half-way;
-* the **read-only** engine (:func:`read_engine`, :func:`read_session`) used by the dashboard. A
-  page that polls every two seconds (SSE) would otherwise take SQLite's write lock each time, so it
-  gets a deferred ``BEGIN`` (in WAL mode a reader never blocks a writer and sees one consistent
-  snapshot) and ``query_only``, so a page cannot write even by mistake. On PostgreSQL its
-  transactions are declared READ ONLY.
+* the **read-only** engine (:func:`read_engine`, :func:`read_sessions`, :func:`read_session`) used
+  by the dashboard and by every API ``GET``/``HEAD`` (``UnitOfWork.for_reading``). A page that polls
+  every two seconds (SSE), or a CSV export or report that reads for a second, would otherwise hold
+  SQLite's write lock all that time and make concurrent commands wait (or fail with "database is
+  locked"), so it gets a deferred ``BEGIN`` (in WAL mode a reader never blocks a writer and sees one
+  consistent snapshot) and ``query_only``, so a read cannot write even by mistake. On PostgreSQL
+  its transactions are declared READ ONLY.
 """
 
 from __future__ import annotations
@@ -111,6 +113,12 @@ def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)
 
 
+@cache
+def read_sessions(url: str) -> sessionmaker[Session]:
+    """Sessions bound to the read-only engine for this URL (one factory per URL per process)."""
+    return sessionmaker(bind=read_engine(url), expire_on_commit=False)
+
+
 def read_session(url: str) -> Session:
     """A new read-only session on this database."""
-    return sessionmaker(bind=read_engine(url), expire_on_commit=False)()
+    return read_sessions(url)()

@@ -3,6 +3,12 @@
 Services receive a unit of work, load and change state through its repositories (``uow.containers``,
 ``uow.yard``, ``uow.rail``, ``uow.vessels``…), append events through ``uow.events`` and let the
 caller commit once. An exception anywhere means nothing was written.
+
+A unit of work **for reading** (:meth:`UnitOfWork.for_reading`; every API ``GET`` and ``HEAD``
+gets one) runs on the read-only engine: on SQLite it takes no write lock, so a long read (a CSV
+export, a report, the DCSA feed) never holds up a command, and the database itself refuses any
+write in it; it cannot commit. The rare read that must write first (the DCSA projection's
+catch-up) asks for :meth:`UnitOfWork.writing` and does so in a short transaction of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from landbridge.store.database import session_factory
+from landbridge.store.database import read_sessions, session_factory
 from landbridge.store.repositories import (
     BillingRepository,
     ContainerRepository,
@@ -34,6 +40,10 @@ from landbridge.store.repositories import (
     WorkRepository,
     YardRepository,
 )
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Something tried to commit through a unit of work for reading: a bug in the route, never the caller's."""
 
 
 class UnitOfWork:
@@ -63,14 +73,37 @@ class UnitOfWork:
     owns_transaction = True
     """False for a unit of work joined to another's transaction: it neither commits nor retries."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    read_only = False
+    """True for a unit of work for reading: the database refuses its writes and it cannot commit."""
+
+    _url: str | None = None
+
+    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False, url: str | None = None) -> None:
         self._sessions = sessions
         self._committed = False
+        self.read_only = read_only
+        self._url = url
 
     @classmethod
     def for_url(cls, url: str) -> UnitOfWork:
-        """A unit of work on the database at ``url``."""
-        return cls(session_factory(url))
+        """A (writing) unit of work on the database at ``url``."""
+        return cls(session_factory(url), url=url)
+
+    @classmethod
+    def for_reading(cls, url: str) -> UnitOfWork:
+        """A unit of work for reading the database at ``url``: no write lock, no writes, no commit."""
+        return UnitOfWork(read_sessions(url), read_only=True, url=url)
+
+    def writing(self) -> UnitOfWork:
+        """A writing unit of work on the same database (itself, unless this one is for reading).
+
+        For the few reads that must write before they answer, in a short transaction of their own.
+        """
+        if not self.read_only:
+            return self
+        if self._url is None:
+            raise ReadOnlyViolation("this unit of work for reading does not know its database")
+        return UnitOfWork.for_url(self._url)
 
     def __enter__(self) -> Self:
         self._committed = False
@@ -119,6 +152,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Write everything done in this unit, events included, in one transaction."""
+        if self.read_only:
+            raise ReadOnlyViolation("a unit of work for reading cannot commit: run commands on a writing one")
         self.session.commit()
         self._committed = True
 

@@ -28,7 +28,7 @@ def _service_eta(request: Request, view: ContainerView, viewer: Viewer) -> dict[
     """The tracking service's estimate, or None when it has none for this box."""
     try:
         found = tracking.track_container(
-            UnitOfWork.for_url(request.app.state.database_url),
+            UnitOfWork.for_reading(request.app.state.database_url),
             view.number,
             tracking.Viewer(viewer.name, viewer.scope.party),
         )

@@ -259,12 +259,12 @@ def rail(p: PageDep) -> Response:
 
 
 @router.get("/grain", response_class=HTMLResponse)
-def grain(p: PageDep) -> Response:
-    """Silos, lots, owners and the mass balance (a grain owner sees its own lots and ledger)."""
+def grain(p: PageDep, after: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """Silos, a page of lots (after the lot ``after``), owners and the mass balance (a grain owner sees its own)."""
 
     def build() -> HTMLResponse:
         assert p.viewer is not None
-        return p.render("grain.html", {"g": grain_view(p.session, p.viewer.scope)})
+        return p.render("grain.html", {"g": grain_view(p.session, p.viewer.scope, after=after)})
 
     return guarded(p, Action.GRAIN_READ, build)
 

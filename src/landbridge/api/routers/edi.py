@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Header, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from landbridge.api.deps import Authorized, DeclaredQueryOnly, Principal, UowDep
+from landbridge.api.deps import Authorized, DeclaredQueryOnly, Principal, UowDep, WritingUowDep
 from landbridge.domain.errors import NotFound, RuleViolation
 from landbridge.interchange.edifact.syntax import INTERCHANGE_PEEK_CHARS, starts_an_interchange
 from landbridge.services.authz import Action
@@ -213,7 +213,11 @@ QueueQuery = Annotated[bool, Query(description="also put it in the outbox for de
 
 
 def _export_for_visit(export: Callable[..., str], uow: UnitOfWork, partner: str, visit: str, queue: bool) -> Response:
-    """An export of one vessel call as EDIFACT; 404 naming ``visit`` when there is nothing to report yet."""
+    """An export of one vessel call as EDIFACT; 404 naming ``visit`` when there is nothing to report yet.
+
+    These GETs write (``WritingUowDep``): every interchange sent gets the next control reference
+    from a counter row, and ``queue=true`` puts it in the outbox.
+    """
     try:
         text = export(uow, partners.partner(uow, partner), visit, queue=queue)
     except RuleViolation as nothing_yet:
@@ -229,7 +233,11 @@ def _export_for_visit(export: Callable[..., str], uow: UnitOfWork, partner: str,
     responses={**ERRORS, 200: {"content": {EDIFACT: {}}, "description": "the COARRI interchange"}},
 )
 def get_coarri(
-    principal: Exporter, uow: UowDep, visit: VisitQuery, partner: PartnerQuery = "COSCO", queue: QueueQuery = False
+    principal: Exporter,
+    uow: WritingUowDep,
+    visit: VisitQuery,
+    partner: PartnerQuery = "COSCO",
+    queue: QueueQuery = False,
 ) -> Response:
     """The discharge and loading reports of a vessel call, built from the recorded events.
 
@@ -244,7 +252,11 @@ def get_coarri(
     responses={**ERRORS, 200: {"content": {EDIFACT: {}}, "description": "the BAPLIE interchange"}},
 )
 def get_baplie(
-    principal: Exporter, uow: UowDep, visit: VisitQuery, partner: PartnerQuery = "COSCO", queue: QueueQuery = False
+    principal: Exporter,
+    uow: WritingUowDep,
+    visit: VisitQuery,
+    partner: PartnerQuery = "COSCO",
+    queue: QueueQuery = False,
 ) -> Response:
     """What is on board a vessel call now, as the partner's BAPLIE version (3.1 or 2.2): the arrival
     bay plan less the boxes discharged, plus the boxes loaded at their MOVINS cells.

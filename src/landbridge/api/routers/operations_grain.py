@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
+from landbridge.api.paging import NEXT_LINK, PAGE_DEFAULT, After, Limit, link_next
 from landbridge.api.schemas_ops import GrainContainersIn, GrainLotIn, GrainShipIn, GrainTransferIn, respond
 from landbridge.api.schemas_ops_out import GrainBalanceOut, GrainIntoContainersOut, GrainLotOut, GrainTransferOut
 from landbridge.domain.grain import HopperWagon
@@ -33,10 +34,15 @@ def receive(body: GrainLotIn, uow: UowDep, who: Writer, key: IdempotencyDep) -> 
     )
 
 
-@router.get("/lots", response_model=list[GrainLotOut])
-def list_lots(uow: UowDep, who: Reader) -> list[dict[str, Any]]:
-    """Lots the caller may see (a shipper: its own)."""
-    return grain.lots(uow, who.scope)
+@router.get("/lots", response_model=list[GrainLotOut], responses={200: {"headers": NEXT_LINK, "description": "A page"}})
+def list_lots(
+    request: Request, response: Response, uow: UowDep, who: Reader, limit: Limit = PAGE_DEFAULT, after: After = None
+) -> list[dict[str, Any]]:
+    """Lots the caller may see (a shipper: its own) by reference, ``limit`` at a time after the reference
+    ``after`` (a full page links the next one in ``Link``)."""
+    found = grain.lots(uow, who.scope, after=after, limit=limit)
+    link_next(request, response, found[-1]["reference"] if found else None, len(found), limit)
+    return found
 
 
 @router.get("/lots/{reference}", response_model=GrainLotOut)

@@ -27,7 +27,7 @@ from landbridge.services.idempotency import IdempotencyKey, Outcome, remember, s
 from landbridge.services.retry import is_clash, wait_after_clash
 from landbridge.store import tables
 from landbridge.store.repositories import Scope
-from landbridge.store.unit_of_work import UnitOfWork
+from landbridge.store.unit_of_work import ReadOnlyViolation, UnitOfWork
 
 MAX_ATTEMPTS = 5
 
@@ -82,6 +82,8 @@ def execute(
     ``occurred_at`` is when the command happened (default now; naive or future → 422): every
     event and time the command writes carries it (see :mod:`landbridge.services.event_time`).
     """
+    if uow.read_only:  # a GET's unit of work: the route must ask for ``uow.writing()`` (it is a bug, not a 4xx)
+        raise ReadOnlyViolation("a command cannot run on a unit of work for reading")
     with occurring_at(occurred_at):
         return _execute(uow, actor, work, status_code, idempotency, attempts)
 

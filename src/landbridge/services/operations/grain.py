@@ -354,10 +354,10 @@ def _check_can_become_laden(uow: UnitOfWork, row: tables.ContainerRow, field: st
         )
 
 
-def lots(uow: UnitOfWork, scope: Scope) -> list[dict[str, Any]]:
-    """Lots the scope may see."""
+def lots(uow: UnitOfWork, scope: Scope, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Lots the scope may see, by reference (``limit`` after the reference ``after``)."""
     with uow:
-        return [lot_view(row) for row in uow.grain.lots(scope)]
+        return [lot_view(row) for row in uow.grain.lots(scope, after=after, limit=limit)]
 
 
 def lot(uow: UnitOfWork, scope: Scope, reference: str) -> dict[str, Any]:

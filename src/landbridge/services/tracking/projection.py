@@ -572,8 +572,17 @@ def catch_up_for_read(uow: UnitOfWork, now: datetime | None = None) -> int:
     EDI import) the backlog is the delivery worker's (``landbridge deliver``): a feed request that
     caught the whole log up first took minutes on a year (issue #19). Each read still advances the
     projection a little, so a feed nobody else projects keeps moving.
+
+    The read itself runs on a unit of work for reading (an API ``GET``): whether the projection is
+    behind is asked there, without any lock; only then does one short writing transaction project
+    the batch (``uow.writing()``), so a feed request that finds nothing to do never takes SQLite's
+    write lock.
     """
-    return catch_up(uow, now, batch=READ_BATCH, max_batches=1)
+    if uow.read_only:
+        with uow:
+            if not _behind(uow.session):
+                return 0
+    return catch_up(uow.writing(), now, batch=READ_BATCH, max_batches=1)
 
 
 def _live_subscriptions(session: Session) -> list[EventSubscriptionRow]:

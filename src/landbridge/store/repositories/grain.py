@@ -38,10 +38,15 @@ class GrainRepository:
         query = visible_grain(lot, tables.GrainLotRow.owner_code, scope)
         return self._session.scalar(query.with_for_update() if lock else query)
 
-    def lots(self, scope: Scope = EVERYTHING) -> list[tables.GrainLotRow]:
-        """Lots the scope may see."""
+    def lots(
+        self, scope: Scope = EVERYTHING, *, after: str | None = None, limit: int | None = None
+    ) -> list[tables.GrainLotRow]:
+        """Lots the scope may see by reference (``limit`` of them after the reference ``after``: a keyset page)."""
         query = visible_grain(select(tables.GrainLotRow), tables.GrainLotRow.owner_code, scope)
-        return list(self._session.scalars(query.order_by(tables.GrainLotRow.reference)))
+        if after is not None:
+            query = query.where(tables.GrainLotRow.reference > after)
+        query = query.order_by(tables.GrainLotRow.reference)
+        return list(self._session.scalars(query if limit is None else query.limit(limit)))
 
     def add(self, row: tables.Base) -> None:
         """Add a lot or a ledger movement and flush."""

@@ -41,6 +41,8 @@ class GrainView:
     lots: list[dict[str, Any]]
     owners: list[OwnerBalance]
     capacity_kg: int
+    next_after: str | None = None
+    """The last lot on this page when more follow (``/grain?after=…`` shows them)."""
 
     @property
     def received_kg(self) -> int:
@@ -63,11 +65,16 @@ class GrainView:
         return sum(o.gap_kg for o in self.owners)
 
 
-def grain(session: Session, scope: Scope = EVERYTHING) -> GrainView:
-    """The grain terminal: lots and silos, and per owner the ledger of ``grain_movements``.
+LOTS_PAGE = 100
+"""Lots shown at a time: a year makes about 1,100 (one per tipped box), and the page listed them all."""
+
+
+def grain(session: Session, scope: Scope = EVERYTHING, *, after: str | None = None) -> GrainView:
+    """The grain terminal: a page of lots, the silos, and per owner the ledger of ``grain_movements``.
 
     A grain owner (``scope`` of a party) sees its own lots and ledger, and in each silo only its own
-    stock against the silo's capacity.
+    stock against the silo's capacity. Lots come :data:`LOTS_PAGE` at a time by reference, after the
+    lot ``after``; the stock per owner and per silo is summed in SQL over every lot.
 
     Transfers between silos move grain without changing an owner's balance, so only ``received``
     and ``shipped`` movements count — the same rule as ``/api/v1/grain/balance``.
@@ -78,10 +85,21 @@ def grain(session: Session, scope: Scope = EVERYTHING) -> GrainView:
     def owner(code: str) -> OwnerBalance:
         return owners.setdefault(code, OwnerBalance(code, parties.get(code, code)))
 
+    lot_rows = tables.GrainLotRow
     stock: dict[str, int] = defaultdict(int)
+    per_owner_silo = visible_grain(
+        select(lot_rows.owner_code, lot_rows.silo_code, func.sum(lot_rows.mass_kg)), lot_rows.owner_code, scope
+    ).group_by(lot_rows.owner_code, lot_rows.silo_code)
+    for code, silo, mass_kg in session.execute(per_owner_silo):
+        owner(code).in_stock_kg += int(mass_kg or 0)
+        if silo:
+            stock[silo] += int(mass_kg or 0)
     lots = []
-    lots_query = visible_grain(select(tables.GrainLotRow), tables.GrainLotRow.owner_code, scope)
-    for lot in session.scalars(lots_query.order_by(tables.GrainLotRow.reference)):
+    lots_query = visible_grain(select(lot_rows), lot_rows.owner_code, scope)
+    if after is not None:
+        lots_query = lots_query.where(lot_rows.reference > after)
+    page = list(session.scalars(lots_query.order_by(lot_rows.reference).limit(LOTS_PAGE + 1)))
+    for lot in page[:LOTS_PAGE]:
         lots.append(
             {
                 "reference": lot.reference,
@@ -94,9 +112,6 @@ def grain(session: Session, scope: Scope = EVERYTHING) -> GrainView:
                 "silo": lot.silo_code,
             }
         )
-        owner(lot.owner_code).in_stock_kg += lot.mass_kg
-        if lot.silo_code:
-            stock[lot.silo_code] += lot.mass_kg
     movements = tables.GrainMovementRow
     ledger = visible_grain(
         select(movements.owner_code, movements.kind, func.sum(movements.mass_kg)).where(
@@ -124,4 +139,5 @@ def grain(session: Session, scope: Scope = EVERYTHING) -> GrainView:
         lots=lots,
         owners=sorted(owners.values(), key=lambda o: -o.in_stock_kg),
         capacity_kg=sum(int(s["capacity_kg"]) for s in silos),
+        next_after=page[LOTS_PAGE - 1].reference if len(page) > LOTS_PAGE else None,
     )

@@ -58,6 +58,10 @@ class WagonLoad:
         return self.axle_load_kg <= self.axle_limit_kg
 
 
+BASE_PLACE = "Lianyungang"
+"""The base as a place on a route (translated in the catalogs; the corridor map names it so too)."""
+
+
 @dataclass
 class TrainView:
     """A train visit with its route, wagons and movement times."""
@@ -66,6 +70,7 @@ class TrainView:
     direction: str
     route_code: str
     destination: str
+    """Where the train goes: the route's end for a westbound train, the base for an eastbound one."""
     crossing_code: str | None
     gauge_mm: int
     track_code: str | None
@@ -74,6 +79,8 @@ class TrainView:
     departed_at: datetime | None = None
     location: str | None = None
     kind: str = "service"
+    origin: str = BASE_PLACE
+    """Where the train comes from: the base for a westbound train, the route's end for an eastbound one."""
 
     @property
     def returning(self) -> bool:
@@ -209,12 +216,15 @@ def trains(
                 )
             )
         route = routes.get(visit.route_code)
+        far_end = route.destination if route else visit.route_code
+        eastbound = visit.direction == Direction.EAST.value
         views.append(
             TrainView(
                 reference=visit.reference,
                 direction=visit.direction,
                 route_code=visit.route_code,
-                destination=route.destination if route else visit.route_code,
+                destination=BASE_PLACE if eastbound else far_end,
+                origin=far_end if eastbound else BASE_PLACE,
                 crossing_code=route.crossing_code if route else None,
                 gauge_mm=visit.gauge_mm,
                 track_code=visit.track_code,
