@@ -19,8 +19,9 @@ from landbridge.scenarios import load_scenario
 from landbridge.services.containers import Actor, RegisterContainer, register_container
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.tracking import PROJECTION, STAFF, Viewer, catch_up, projection
+from landbridge.services.tracking.visibility import visible, visible_from_own_boxes, visible_to
 from landbridge.store import tables
-from landbridge.store.tracking_tables import TrackingProjectionRow
+from landbridge.store.tracking_tables import DcsaEventRow, TrackingProjectionRow
 from landbridge.store.unit_of_work import UnitOfWork
 
 T0 = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
@@ -303,3 +304,17 @@ def test_a_feed_request_projects_one_small_batch_and_a_long_feed_pages_through_i
     created = [e["eventCreatedDateTime"] for e in newest_first]
     assert sorted(e["eventID"] for e in newest_first) == sorted(whole)
     assert created == sorted(created, reverse=True)
+
+
+def test_a_partys_feed_is_the_same_whichever_way_its_visibility_is_asked(world: TestClient, database_url: str) -> None:
+    """The feed driven from the party's own boxes (a party that sees little) and the feed tested row by
+    row (a party that sees much) are the same rule: the same events for every party."""
+    assert len(world.get("/dcsa/tnt/v2/events").json()) > 7  # projects the journey
+    with UnitOfWork.for_url(database_url) as uow:
+        for party in ("ACME", "OTHER", "NOBODY"):
+            by_row = select(DcsaEventRow.id).where(visible(party)).order_by(DcsaEventRow.id)
+            by_own_boxes = select(DcsaEventRow.id).where(visible_from_own_boxes(party)).order_by(DcsaEventRow.id)
+            chosen = select(DcsaEventRow.id).where(visible_to(uow.session, party)).order_by(DcsaEventRow.id)
+            seen = list(uow.session.scalars(by_row))
+            assert list(uow.session.scalars(by_own_boxes)) == seen == list(uow.session.scalars(chosen))
+            assert bool(seen) == (party != "NOBODY")

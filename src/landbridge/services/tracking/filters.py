@@ -37,8 +37,14 @@ def _of_type(event_type: str, *conditions: ColumnElement[bool]) -> ColumnElement
     return and_(DcsaEventRow.event_type == event_type, *conditions)
 
 
-def conditions(wanted: EventFilter, party: str | None) -> list[ColumnElement[bool]]:
-    """The SQL conditions on ``DcsaEventRow`` for the filters, scoped to the party's own boxes and bookings."""
+def conditions(
+    wanted: EventFilter, party: str | None, seen_by_party: ColumnElement[bool] | None = None
+) -> list[ColumnElement[bool]]:
+    """The SQL conditions on ``DcsaEventRow`` for the filters, scoped to the party's own boxes and bookings.
+
+    ``seen_by_party`` replaces the party's visibility clause with an equivalent form chosen for the
+    party (``visibility.visible_to``); the filters themselves are scoped the same either way.
+    """
     where: list[ColumnElement[bool]] = []
     if wanted.event_types:
         where.append(DcsaEventRow.event_type.in_(wanted.event_types))
@@ -63,7 +69,7 @@ def conditions(wanted: EventFilter, party: str | None) -> list[ColumnElement[boo
     if wanted.equipment_reference is not None:
         where.append(concerns(wanted.equipment_reference, party))
     if party is not None:
-        where.append(visible(party))
+        where.append(visible(party) if seen_by_party is None else seen_by_party)
     return where
 
 

@@ -27,7 +27,7 @@ from landbridge.interchange import dcsa
 from landbridge.services.tracking.eta import estimate, eta_history
 from landbridge.services.tracking.filters import EventFilter, conditions
 from landbridge.services.tracking.projection import catch_up_for_read
-from landbridge.services.tracking.visibility import STAFF, Viewer, visible
+from landbridge.services.tracking.visibility import STAFF, Viewer, visible, visible_to
 from landbridge.store import tables
 from landbridge.store.repositories.scope import visible_containers
 from landbridge.store.tracking_tables import DcsaEventRow
@@ -177,11 +177,11 @@ def _position(row: DcsaEventRow, keys: Sequence[SortKey], direction: str) -> Cur
     return Cursor(direction, tuple(values), row.id, sort_text(keys))
 
 
-def _filters(query: EventQuery, party: str | None) -> list[ColumnElement[bool]]:
+def _filters(query: EventQuery, party: str | None, session: Session) -> list[ColumnElement[bool]]:
     wanted = query.filters
     if query.equipment_reference is not None and wanted.equipment_reference is None:
         wanted = EventFilter(**{**wanted.__dict__, "equipment_reference": query.equipment_reference})
-    where = conditions(wanted, party)
+    where = conditions(wanted, party, None if party is None else visible_to(session, party))
     for operator, value in query.created_bounds:
         where.append(_COMPARE[operator](DcsaEventRow.event_created_at, _bind(value)))
     return where
@@ -195,7 +195,7 @@ def find_page(uow: UnitOfWork, query: EventQuery, viewer: Viewer) -> Page:
     limit = max(1, min(query.limit, MAX_LIMIT))
     keys = query.sort
     cursor = decode_cursor(query.cursor, keys) if query.cursor else None
-    statement = select(DcsaEventRow).where(*_filters(query, viewer.party))
+    statement = select(DcsaEventRow).where(*_filters(query, viewer.party, uow.session))
     backwards = cursor is not None and cursor.direction in ("prev", "last")
     if cursor is not None and cursor.direction != "last":
         statement = statement.where(_beyond(keys, cursor, forwards=cursor.direction == "next"))

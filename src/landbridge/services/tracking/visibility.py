@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from landbridge.store import tables
@@ -80,6 +81,37 @@ def documented(document_type: str, reference: str | None, party: str | None) -> 
 def visible(party: str) -> ColumnElement[bool]:
     """The DCSA event concerns a container or a booking of a consignment the party ships or receives."""
     return or_(related(party), documented("BKG", None, party))
+
+
+SMALL_PARTY_BOXES = 5_000
+"""Up to this many boxes a party's feed is read from its own boxes' events (see :func:`visible_to`)."""
+
+
+def visible_from_own_boxes(party: str) -> ColumnElement[bool]:
+    """The same rule as :func:`visible`, driven from the party's boxes and bookings instead of the feed.
+
+    ``visible`` asks, for each feed row in order, whether one of its boxes is the party's: cheap for a
+    party that owns much of the feed (the first page fills after a few hundred rows), but a party
+    that sees little makes the database walk the whole feed — 2.4 s for an empty page on a year.
+    Listing the party's own event ids first answers such a party in milliseconds, and costs seconds
+    for a party that sees most of the year, hence :func:`visible_to` chooses.
+    """
+    boxes = (
+        select(DcsaEventEquipmentRow.dcsa_event_id)
+        .join(tables.ContainerRow, tables.ContainerRow.number == DcsaEventEquipmentRow.equipment_reference)
+        .where(container_visible(Scope(party)))
+    )
+    bookings = select(DcsaEventDocumentRow.dcsa_event_id).where(
+        DcsaEventDocumentRow.document_type == "BKG", DcsaEventDocumentRow.reference.in_(own_bookings(party))
+    )
+    return DcsaEventRow.id.in_(union_all(boxes, bookings))
+
+
+def visible_to(session: Session, party: str) -> ColumnElement[bool]:
+    """:func:`visible` in the form the database answers fastest for this party's number of boxes."""
+    some = select(tables.ContainerRow.number).where(container_visible(Scope(party))).limit(SMALL_PARTY_BOXES + 1)
+    boxes = session.scalar(select(func.count()).select_from(some.subquery())) or 0
+    return visible_from_own_boxes(party) if boxes <= SMALL_PARTY_BOXES else visible(party)
 
 
 def concerns(reference: str, party: str | None = None) -> ColumnElement[bool]:
