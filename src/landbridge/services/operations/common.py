@@ -221,23 +221,7 @@ def container_event(
     source_reference: str | None = None,
 ) -> None:
     """Append an event about a container whose ``after`` carries its new place (used by replay)."""
-    payload = {"position": position_of(row), "load_state": row.load_state, "gross_mass_kg": row.gross_mass_kg}
-    payload.update(after or {})
-    append_in_order(
-        uow,
-        Event(
-            event_type=event_type,
-            subject_type="container",
-            subject_id=row.number,
-            actor=actor.name,
-            role=actor.role,
-            occurred_at=command_time(),
-            location=location,
-            before=before,
-            after=payload,
-            source_reference=source_reference or actor.source,
-        ),
-    )
+    append_in_order(uow, _container_event_of(event_type, row, actor, before, after, location, source_reference))
 
 
 def container_events(
@@ -250,26 +234,34 @@ def container_events(
 ) -> None:
     """:func:`container_event` for many boxes at once, ``before`` each one's :func:`snapshot` (a train that
     departs or arrives): the same events in the same order, checked and written with two statements, not two per box."""
-    events = []
-    for row in rows:
-        payload = snapshot(row)
-        before = dict(payload)
-        payload.update(after or {})
-        events.append(
-            Event(
-                event_type=event_type,
-                subject_type="container",
-                subject_id=row.number,
-                actor=actor.name,
-                role=actor.role,
-                occurred_at=command_time(),
-                location=location,
-                before=before,
-                after=payload,
-                source_reference=actor.source,
-            )
-        )
+    events = [_container_event_of(event_type, row, actor, snapshot(row), after, location) for row in rows]
     append_all_in_order(uow, events)
+
+
+def _container_event_of(
+    event_type: EventType,
+    row: tables.ContainerRow,
+    actor: Actor,
+    before: dict[str, Any],
+    after: dict[str, Any] | None,
+    location: str | None,
+    source_reference: str | None = None,
+) -> Event:
+    """The event :func:`container_event` and :func:`container_events` append: ``after`` over the box's snapshot."""
+    payload = snapshot(row)
+    payload.update(after or {})
+    return Event(
+        event_type=event_type,
+        subject_type="container",
+        subject_id=row.number,
+        actor=actor.name,
+        role=actor.role,
+        occurred_at=command_time(),
+        location=location,
+        before=before,
+        after=payload,
+        source_reference=source_reference or actor.source,
+    )
 
 
 def snapshot(row: tables.ContainerRow) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from landbridge.services.operations.common import execute
 from landbridge.services.tracking.eta import ETA_TRIGGERS, EstimateRequest, record_estimates_for
 from landbridge.services.tracking.filters import subscription_conditions
 from landbridge.store import tables
+from landbridge.store.repositories import event_from_row
 from landbridge.store.tracking_tables import (
     DcsaEventDocumentRow,
     DcsaEventEquipmentRow,
@@ -226,20 +227,7 @@ class _Logged:
 
 
 def _logged(row: Row[Any]) -> _Logged:
-    event = Event(
-        event_type=EventType(row.event_type),
-        subject_type=row.subject_type,
-        subject_id=row.subject_id,
-        actor=row.actor,
-        role=row.role,
-        occurred_at=row.occurred_at,
-        location=row.location,
-        before=row.before,
-        after=row.after,
-        source_reference=row.source_reference,
-        recorded_at=row.recorded_at,
-    )
-    return _Logged(int(row.id), event, row.recorded_at)
+    return _Logged(int(row.id), event_from_row(row), row.recorded_at)
 
 
 def _maps_to_nothing(event: Event) -> bool:

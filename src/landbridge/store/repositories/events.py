@@ -34,8 +34,8 @@ _MOMENTS = "latest_event_moments"  # (subject_type, subject_id) → (type, occur
 _CREATED = "created_event_subjects"
 
 
-def event_from_row(row: tables.EventRow) -> Event:
-    """Rebuild an event from its row."""
+def event_from_row(row: tables.EventRow | Row[Any]) -> Event:
+    """Rebuild an event from its row (an ORM row, or a plain row of the same columns)."""
     return Event(
         event_type=EventType(row.event_type),
         subject_type=row.subject_type,
