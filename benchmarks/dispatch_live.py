@@ -34,23 +34,29 @@ benchmarks/results/dispatch_live.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 from rich.console import Console
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from stdnum import iso6346
 
-from harness import machine_load, percentile, print_figures, scratch_database, served, server_url
+from harness import (
+    machine_load,
+    percentile,
+    postgres_cpu_s,
+    print_figures,
+    scratch_database,
+    served,
+    server_url,
+    tree_cpu_s,
+)
 from landbridge.domain.equipment import EquipmentStatus
 from landbridge.domain.identifiers import ContainerNumber
 from landbridge.domain.manifests import ManifestEntry
@@ -63,7 +69,6 @@ from landbridge.services.operations.common import execute
 from landbridge.services.seeding import seed_scenario
 from landbridge.services.work import dispatching, equipment, generate, jobs
 from landbridge.store import tables
-from landbridge.store.database import engine_for
 from landbridge.store.migrate import upgrade
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
@@ -209,16 +214,6 @@ def breakdowns(url: str, cranes: list[str], count: int) -> dict[str, Any]:
     }
 
 
-def _tree_cpu_s(root: psutil.Process) -> float:
-    """CPU seconds (user + system) of a process and all its children so far."""
-    total = 0.0
-    for process in (root, *root.children(recursive=True)):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = process.cpu_times()
-            total += times.user + times.system
-    return total
-
-
 def _server_tree() -> psutil.Process:
     """The ``landbridge serve`` process this benchmark started (its workers are its children)."""
     return next(p for p in psutil.Process().children() if "serve" in " ".join(p.cmdline()))
@@ -265,7 +260,7 @@ def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, worker
         _warm_up(base, next(iter(drivers.values()))[1], workers)
         server = _server_tree()
         threads = [threading.Thread(target=drive, args=(token,)) for _, token in drivers.values()]
-        server_before, database_before = _tree_cpu_s(server), server_cpu_s(url) or 0.0
+        server_before, database_before = tree_cpu_s(server.pid), postgres_cpu_s(url) or 0.0
         client_before, started = time.process_time(), time.perf_counter()
         for thread in threads:
             thread.start()
@@ -273,7 +268,7 @@ def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, worker
             thread.join()
         wall = time.perf_counter() - started
         client_s = time.process_time() - client_before
-        server_s, database_s = _tree_cpu_s(server) - server_before, (server_cpu_s(url) or 0.0) - database_before
+        server_s, database_s = tree_cpu_s(server.pid) - server_before, (postgres_cpu_s(url) or 0.0) - database_before
     count = max(done[0], 1)
     return {
         "http_confirmations": done[0],
@@ -287,22 +282,6 @@ def throughput(url: str, drivers: dict[str, tuple[str, str]], total: int, worker
         "server_workers": workers,
         "drivers": len(drivers),
     }
-
-
-def server_cpu_s(url: str) -> float | None:
-    """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database (None if unknown)."""
-    with engine_for(url).connect() as connection:
-        pids = list(
-            connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
-        )
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None  # a server on another machine
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def audit(url: str) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness import machine_load, scratch_database, throwaway_cluster, write_result
+from harness import machine_load, postgres_cpu_s, scratch_database, throwaway_cluster, write_result
 from landbridge.scenarios import load_scenario
 from landbridge.services.invariants import check_invariants
 from landbridge.services.seeding import seed_scenario
@@ -57,23 +57,7 @@ from year_queries import database_size
 
 def server_cpu_s(url: str) -> float | None:
     """CPU seconds used so far by the PostgreSQL backends connected to ``url``'s database (None: not here)."""
-    if not url.startswith("postgresql"):
-        return None
-    from sqlalchemy import text
-
-    with engine_for(url).connect() as connection:
-        pids = connection.execute(
-            # the loader's pooled connections, this one among them (the pool hands the same one back)
-            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        ).scalars()
-        ticks = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                return None
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return postgres_cpu_s(url) if url.startswith("postgresql") else None
 
 
 @contextlib.contextmanager
