@@ -111,24 +111,24 @@ COMPLETE_LOG_OPTION = "landbridge_complete_log"
 COMPLETE_LOG = {COMPLETE_LOG_OPTION: True}
 """Execution options of a read of the log that has seen to the deferred events it needs (no write first)."""
 
-_READS_EVENTS: weakref.WeakKeyDictionary[Executable, bool] = weakref.WeakKeyDictionary()
+_TABLES_NAMED: weakref.WeakKeyDictionary[Executable, frozenset[str] | None] = weakref.WeakKeyDictionary()
 _EVENTS_TABLE = cast(Table, tables.EventRow.__table__)
 
 
-def reads_events(statement: Executable) -> bool:
-    """Whether the statement names the event table anywhere (a subquery, a join); text: assumed so.
+def reads_events(statement: Executable, table: str = _EVENTS_TABLE.name) -> bool:
+    """Whether the statement names the event table (or ``table``) anywhere (a subquery, a join); text: assumed so.
 
     Remembered per statement object: the prebuilt hot statements are looked at once.
     """
-    known = _READS_EVENTS.get(statement)
-    if known is None:
+    try:
+        named = _TABLES_NAMED[statement]
+    except KeyError:
+        named = None
         if isinstance(statement, ClauseElement) and not isinstance(statement, TextClause):
             found = find_tables(statement, include_aliases=True, include_joins=True, include_crud=True)
-            known = any(getattr(table, "name", None) == _EVENTS_TABLE.name for table in found)
-        else:
-            known = True
-        _READS_EVENTS[statement] = known
-    return known
+            named = frozenset(str(getattr(found_table, "name", "")) for found_table in found)
+        _TABLES_NAMED[statement] = named  # None: text, assumed to name every table
+    return named is None or table in named
 
 
 def write_deferred(session: Session) -> None:
