@@ -299,10 +299,31 @@ class EventLog:
         """The whole event log in order (replay)."""
         return all_events(self._session)
 
-    def stream_for_replay(self, batch: int = 5000) -> Iterator[Row[tuple[str, str, dict[str, Any] | None]]]:
-        """Subject and ``after`` of every event in order, ``batch`` rows at a time (a year need not fit in memory)."""
-        query = select(tables.EventRow.subject_type, tables.EventRow.subject_id, tables.EventRow.after)
+    def stream_for_replay(
+        self, batch: int = 5000, *, since: datetime | None = None, before: datetime | None = None
+    ) -> Iterator[Row[tuple[int, str, str, str, datetime, dict[str, Any] | None]]]:
+        """What replay folds of every event in order, ``batch`` rows at a time (a year need not fit in memory).
+
+        ``since`` / ``before`` bound ``occurred_at`` (``since`` ≤ it < ``before``): the events after a
+        state snapshot, or those a snapshot at ``before`` folds (services/state_snapshots.py).
+        """
+        query = select(
+            tables.EventRow.id,
+            tables.EventRow.event_type,
+            tables.EventRow.subject_type,
+            tables.EventRow.subject_id,
+            tables.EventRow.occurred_at,
+            tables.EventRow.after,
+        )
+        if since is not None:
+            query = query.where(tables.EventRow.occurred_at >= since)
+        if before is not None:
+            query = query.where(tables.EventRow.occurred_at < before)
         yield from self._session.execute(query.order_by(tables.EventRow.id).execution_options(yield_per=batch))
+
+    def first_moment(self) -> datetime | None:
+        """When the oldest event still in the log happened (later than the first ever once months are archived)."""
+        return self._session.scalar(select(func.min(tables.EventRow.occurred_at)))
 
 
 def all_events(session: Session) -> list[tables.EventRow]:
