@@ -212,6 +212,12 @@ class GenerateIn(CommandIn):
     train: Reference | None = None
     truck: Reference | None = None
     grain: GrainOrderIn | None = None
+    caused_by_party: Code | None = Field(
+        default=None,
+        description="the customer who asked for this work (a box dug out for an inspection, a delivery out of"
+        " turn): each relocation it needs records the party on its yard move and is billed to it as an extra"
+        " move (404 if unknown); default: the caller's party, none for hub staff (the hub's own rehandling)",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GenerateIn:
