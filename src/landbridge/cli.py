@@ -290,14 +290,30 @@ def db_archive_events(
     to: Annotated[Path, typer.Option("--to", help="Directory for the monthly dumps (events_YYYY_MM.dump)")],
     database_url: DbOption = None,
 ) -> None:
-    """PostgreSQL: move old months of the event log to dump files (detach, pg_dump, check the dump, drop)."""
-    from landbridge.store.partitioning import ArchiveError, archive_months_before
+    """PostgreSQL: snapshot the state at the boundary, then move older months to dump files (detach, dump, drop)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from landbridge.store.partitioning import (
+        ArchiveError,
+        archive_months_before,
+        attach_detached_months_before,
+        month_start,
+    )
 
     url = _database_url(database_url)
     engine = _postgres_engine(url)
+    boundary = month_start(before.replace(tzinfo=UTC))
+    try:
+        attached = attach_detached_months_before(engine, boundary)  # the snapshot folds their events too
+    except DBAPIError as error:
+        err_console.print(f"[red]error[/red] events: a detached month could not be attached again: {error.orig}")
+        raise typer.Exit(1) from None
+    if attached:
+        console.print("attached again for the snapshot: " + ", ".join(attached), highlight=False)
+    _snapshot(url, boundary)  # before anything is dropped: db check replays from it afterwards
     with console.status("archiving months of the event log …"):
         try:
-            archived = archive_months_before(engine, url, before.replace(tzinfo=UTC), to)
+            archived = archive_months_before(engine, url, boundary, to, snapshot_at=boundary)
         except (RuntimeError, ArchiveError) as error:
             err_console.print(f"[red]error[/red] events: {error}", highlight=False)
             raise typer.Exit(1) from None
@@ -305,6 +321,70 @@ def db_archive_events(
         console.print(f"nothing to archive before {before:%Y-%m}")
     for month in archived:
         console.print(f"{month.partition}: {month.rows:,} events → {month.path} ({month.size_bytes / 2**20:.1f} MiB)")
+
+
+def _snapshot(url: str, boundary: datetime) -> None:
+    """Take (or find matching) the state snapshot at ``boundary``; a refusal ends the command (exit 1)."""
+    from landbridge.domain.errors import DomainError
+    from landbridge.services.state_snapshots import take_snapshot
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    with console.status(f"folding the event log to {boundary:%Y-%m-%d %H:%M}Z (state snapshot) …"):
+        try:
+            summary = take_snapshot(UnitOfWork.for_url(url), boundary)
+        except DomainError as error:
+            err_console.print(f"[red]error[/red] {error.field}: {error.reason}", highlight=False)
+            raise typer.Exit(1) from None
+    start = f"the snapshot at {summary.based_on:%Y-%m-%d}" if summary.based_on else "the first event"
+    verb = "already there, matches the log" if summary.already_there else "written"
+    console.print(
+        f"state snapshot at {summary.boundary_at:%Y-%m-%d %H:%M}Z {verb}: {summary.boxes:,} boxes, "
+        f"{summary.lots:,} grain lots, {summary.events_folded:,} events folded (last id {summary.last_event_id}; "
+        f"{summary.events_this_fold:,} from {start}), checksum {summary.checksum[:16]}…, "
+        f"{summary.cpu_s:.1f} CPU-s",
+        highlight=False,
+    )
+
+
+@db_app.command("snapshot")
+def db_snapshot(
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at", formats=["%Y-%m-%d", "%Y-%m"], help="Fold the log to this instant (UTC midnight); omit to list"
+        ),
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """The state the event log folds to at a boundary, kept so db check can replay from it after archiving."""
+    url = _database_url(database_url)
+    if at is not None:
+        _snapshot(url, at.replace(tzinfo=UTC))
+        return
+    from landbridge.store.unit_of_work import UnitOfWork
+
+    uow = UnitOfWork.for_reading(url)
+    with uow:
+        snapshots, archived = uow.snapshots.all(), uow.snapshots.archived_months()
+        table = Table(title="state snapshots")
+        for column in ("boundary (UTC)", "boxes", "grain lots", "events folded", "last event id", "checksum"):
+            table.add_column(column, justify="left" if column in ("boundary (UTC)", "checksum") else "right")
+        for row in snapshots:
+            table.add_row(
+                f"{row.boundary_at:%Y-%m-%d %H:%M}",
+                f"{row.boxes:,}",
+                f"{row.lots:,}",
+                f"{row.events_folded:,}",
+                str(row.last_event_id),
+                row.checksum[:16] + "…",
+            )
+        console.print(table if snapshots else "no state snapshots")
+        for month in archived:
+            console.print(
+                f"archived {month.partition}: {month.rows:,} events in {month.dump_file}"
+                + (f" (snapshot at {month.snapshot_boundary_at:%Y-%m-%d})" if month.snapshot_boundary_at else ""),
+                highlight=False,
+            )
 
 
 @db_app.command("load-twin")
@@ -405,6 +485,9 @@ def db_check(database_url: DbOption = None) -> None:
         verdict = "holds" if report.holds else f"[red]{len(report.problems)} problems[/red]"
         table.add_row(report.name, f"{report.checked:,}", verdict)
     console.print(table)
+    for report in reports:
+        if report.detail:
+            console.print(report.detail, highlight=False)
     broken = [report for report in reports if not report.holds]
     for report in broken:
         for problem in report.problems:

@@ -34,6 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from landbridge.store.database import session_factory
+from landbridge.store.repositories.container_stays import DEFERRED_BOXES, write_deferred_stays
 from landbridge.store.repositories.events import (
     COMPLETE_LOG_OPTION,
     DEFERRED,
@@ -45,16 +46,17 @@ from landbridge.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 _NAMES_EVENTS = re.compile(r"\b(?:FROM|JOIN) events\b")
+_NAMES_STAYS = re.compile(r"\b(?:FROM|JOIN) container_stays\b")
 
 
 def _write_deferred_before_reading(state: ORMExecuteState) -> None:
-    """Before a statement naming the event log, write the events the batch deferred (none read a log lacking them)."""
-    if (
-        state.session.info.get(DEFERRED)
-        and not state.execution_options.get(COMPLETE_LOG_OPTION)
-        and reads_events(state.statement)
-    ):
+    """Before a statement naming the event log, write the events the batch deferred (none read a log lacking
+    them); before one naming ``container_stays``, also the stays of the boxes it moved."""
+    info = state.session.info
+    if info.get(DEFERRED) and not state.execution_options.get(COMPLETE_LOG_OPTION) and reads_events(state.statement):
         write_deferred(state.session)
+    if info.get(DEFERRED_BOXES) and reads_events(state.statement, "container_stays"):
+        write_deferred_stays(state.session)  # its own read of the log writes the deferred events first
 
 
 class BatchedUnitOfWork(UnitOfWork):
@@ -100,6 +102,8 @@ class BatchedUnitOfWork(UnitOfWork):
         ):
             # Sent past the session (a bare connection): it would read a log without the deferred events.
             raise RuntimeError("the event log was read past the batch's session while events were deferred")
+        if self._batch is not None and self._batch.info.get(DEFERRED_BOXES) and _NAMES_STAYS.search(statement):
+            raise RuntimeError("container_stays was read past the batch's session while its rebuild was deferred")
 
     def __enter__(self) -> Self:
         if self._batch is None:
@@ -108,6 +112,7 @@ class BatchedUnitOfWork(UnitOfWork):
             if not self.savepoints:
                 # Events are written with one INSERT per batch, or before a statement that reads the log.
                 self._batch.info[DEFERRED] = []
+                self._batch.info[DEFERRED_BOXES] = set()  # container_stays rebuilt once per batch
                 event.listen(self._batch, "do_orm_execute", _write_deferred_before_reading)
             # Counts the statements that change something: a refused command that sent none has nothing to undo.
             event.listen(self._batch.connection(), "before_cursor_execute", self._count_write)
@@ -205,6 +210,7 @@ class BatchedUnitOfWork(UnitOfWork):
             raise RuntimeError("a command is still running; commit the batch between commands")
         if self._batch is not None:
             write_deferred(self._batch)
+            write_deferred_stays(self._batch)
             self._batch.commit()
             self._batch.close()
             self._batch = None

@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy import Connection, Engine, delete, insert, make_url, text
+
+from landbridge.store.snapshot_tables import ArchivedEventMonthRow
 
 PARENT = "events"
 DEFAULT_PARTITION = "events_default"
@@ -252,14 +254,51 @@ def _detached_months(connection: Connection) -> list[str]:
     return sorted(str(name) for (name,) in names)
 
 
-def archive_months_before(engine: Engine, url: str, before: datetime, directory: Path) -> list[ArchivedMonth]:
+def attach_detached_months_before(engine: Engine, before: datetime) -> list[str]:
+    """Attach again the months detached earlier (``db event-months --detach-before``) that lie before ``before``.
+
+    ``db archive-events`` does this first, so the state snapshot at the boundary folds their events
+    too; archiving then detaches them again with the rest. One transaction: all or none.
+    """
+    cutoff = month_start(before)
+    attached = []
+    with engine.begin() as connection:
+        for name in _detached_months(connection):
+            start = _month_of(name)
+            if start < cutoff:
+                connection.execute(
+                    text(
+                        f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" '
+                        f"FOR VALUES FROM ('{start.isoformat()}') TO ('{next_month(start).isoformat()}')"
+                    )
+                )
+                attached.append(name)
+    return attached
+
+
+def detached_months(connection: Connection) -> list[tuple[str, datetime]]:
+    """Months detached from ``events`` and still in the database (name, first instant), oldest first.
+
+    Their events are not in the log a replay or a snapshot reads: ``services/state_snapshots.py``
+    refuses to fold across them and ``db check`` names them. Empty on SQLite (no partitions there).
+    """
+    if connection.dialect.name != "postgresql":
+        return []
+    return [(name, _month_of(name)) for name in _detached_months(connection)]
+
+
+def archive_months_before(
+    engine: Engine, url: str, before: datetime, directory: Path, *, snapshot_at: datetime | None = None
+) -> list[ArchivedMonth]:
     """Move every whole month before ``before`` out of the database: detach, dump, check the dump, drop.
 
     Each month becomes ``<directory>/events_YYYY_MM.dump`` (``pg_dump -Fc``; bring it back with
     ``pg_restore -d <db> events_YYYY_MM.dump`` and ``ALTER TABLE events ATTACH PARTITION``). A month
     is dropped only after its dump, read back with ``pg_restore``, holds as many rows as the table:
     a failure raises :class:`ArchiveError` and leaves that month detached, nothing deleted. Months
-    detached earlier (``db event-months --detach-before``) are archived too.
+    detached earlier (``db event-months --detach-before``) are archived too. Each dropped month is
+    recorded in ``archived_event_months`` (its dump file, rows, and ``snapshot_at``: the state
+    snapshot that covers it) in the same transaction as the ``DROP``.
     """
     with engine.connect() as connection:
         if not is_partitioned(connection):
@@ -287,7 +326,27 @@ def archive_months_before(engine: Engine, url: str, before: datetime, directory:
             raise ArchiveError(f"{name}: dump failed, table kept: {detail.strip()[:300]}") from None
         if dumped != rows:
             raise ArchiveError(f"{name}: the dump holds {dumped} rows, the table {rows}; table kept")
+        month = ArchivedMonth(name, rows, path, path.stat().st_size)
         with engine.begin() as connection:
             connection.execute(text(f'DROP TABLE "{name}"'))
-        archived.append(ArchivedMonth(name, rows, path, path.stat().st_size))
+            _record_archived(connection, month, snapshot_at)
+        archived.append(month)
     return archived
+
+
+def _record_archived(connection: Connection, month: ArchivedMonth, snapshot_at: datetime | None) -> None:
+    """Remember where a dropped month went (a month archived again replaces its row)."""
+    start = _month_of(month.partition)
+    connection.execute(delete(ArchivedEventMonthRow).where(ArchivedEventMonthRow.partition == month.partition))
+    connection.execute(
+        insert(ArchivedEventMonthRow).values(
+            partition=month.partition,
+            month_start=start,
+            month_end=next_month(start),
+            rows=month.rows,
+            dump_file=str(month.path.resolve()),
+            dump_bytes=month.size_bytes,
+            snapshot_boundary_at=snapshot_at,
+            archived_at=datetime.now(UTC),
+        )
+    )

@@ -33,6 +33,7 @@ from landbridge.store.repositories import (
     RailRepository,
     ReferenceRepository,
     ReportRepository,
+    StateSnapshotRepository,
     TwinSnapshotRepository,
     UserRepository,
     VesselRepository,
@@ -63,6 +64,7 @@ class UnitOfWork:
     rail: RailRepository
     reference: ReferenceRepository
     reports: ReportRepository
+    snapshots: StateSnapshotRepository
     twin: TwinSnapshotRepository
     users: UserRepository
     vessels: VesselRepository
@@ -131,6 +133,7 @@ class UnitOfWork:
         self.rail = RailRepository(session)
         self.reference = ReferenceRepository(session)
         self.reports = ReportRepository(session)
+        self.snapshots = StateSnapshotRepository(session)
         self.twin = TwinSnapshotRepository(session)
         self.users = UserRepository(session)
         self.vessels = VesselRepository(session)

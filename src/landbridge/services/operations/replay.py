@@ -4,12 +4,18 @@ The two must agree after every command: that is what makes the audit trail a fai
 (checked by the stateful property test). Container events carry the box's new ``position`` and,
 when it lands in the yard or on a wagon, the exact ``cells`` / ``wagon_cells`` it covers; grain-lot
 events carry the lot's mass and silo.
+
+The same fold runs from a **state snapshot** (``services/state_snapshots.py``): the state at an
+archive boundary, folded once by this code and kept in the database, so that after old months of
+the log are archived ``db check`` replays snapshot + the events still attached instead of a log that
+now starts in the middle of boxes' lives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from landbridge.store.unit_of_work import UnitOfWork
@@ -29,6 +35,12 @@ class HubState:
     # Which cells each box fills, so a replay of a year drops a box's cells without scanning them all.
     yard_cells_of: dict[str, list[YardCell]] = field(default_factory=dict, compare=False, repr=False)
     wagon_cells_of: dict[str, list[WagonCell]] = field(default_factory=dict, compare=False, repr=False)
+    # Boxes whose registration was folded (conservation), and each box's / lot's latest folded event
+    # (id, occurred_at): what a snapshot keeps beside the state so the log after it can be told apart.
+    registered: set[str] = field(default_factory=set, compare=False, repr=False)
+    last_event: dict[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict, compare=False, repr=False)
+    events_folded: int = field(default=0, compare=False)
+    last_event_id: int = field(default=0, compare=False)
 
 
 def _drop(cells: dict[Any, str], index: dict[str, list[Any]], number: str) -> None:
@@ -70,21 +82,45 @@ def _apply_container(state: HubState, number: str, after: dict[str, Any]) -> Non
 class ReplayedEvent(Protocol):
     """What replay reads of an event (an ``EventRow`` or a row of just these columns)."""
 
+    id: int
+    event_type: str
     subject_type: str
     subject_id: str
+    occurred_at: datetime
     after: dict[str, Any] | None
 
 
-def replay(events: Iterable[ReplayedEvent]) -> HubState:
-    """Fold the event log, oldest first, into the state it describes."""
-    state = HubState()
+REGISTERED = "container.registered"
+
+
+def replay(events: Iterable[ReplayedEvent], state: HubState | None = None) -> HubState:
+    """Fold the event log, oldest first, into the state it describes (continuing ``state`` if given)."""
+    state = state if state is not None else HubState()
+    folded, last_id = 0, state.last_event_id
     for event in events:
+        folded += 1
+        last_id = max(last_id, event.id)
         after = event.after or {}
         if event.subject_type == "container":
             _apply_container(state, event.subject_id, after)
-        elif event.subject_type == "grain_lot" and "mass_kg" in after:
-            state.lots[event.subject_id] = (int(after["mass_kg"]), after.get("silo_code"))
+            state.last_event[("container", event.subject_id)] = (event.id, event.occurred_at)
+            if event.event_type == REGISTERED:
+                state.registered.add(event.subject_id)
+        elif event.subject_type == "grain_lot":
+            if "mass_kg" in after:
+                state.lots[event.subject_id] = (int(after["mass_kg"]), after.get("silo_code"))
+            state.last_event[("grain_lot", event.subject_id)] = (event.id, event.occurred_at)
+    state.events_folded += folded
+    state.last_event_id = last_id
     return state
+
+
+def restore_cells(state: HubState, number: str, yard: list[YardCell], wagon: list[WagonCell]) -> None:
+    """Put back the cells a box filled when a snapshot was taken (its boxes restored oldest event first)."""
+    if yard:
+        _fill(state.yard_cells, state.yard_cells_of, yard, number)
+    if wagon:
+        _fill(state.wagon_cells, state.wagon_cells_of, wagon, number)
 
 
 def replay_log(uow: UnitOfWork) -> HubState:

@@ -21,6 +21,7 @@ from landbridge.store.repositories.rail import RailRepository
 from landbridge.store.repositories.reference import ReferenceRepository
 from landbridge.store.repositories.reports import ReportRepository
 from landbridge.store.repositories.scope import EVERYTHING, Scope
+from landbridge.store.repositories.snapshots import StateSnapshotRepository
 from landbridge.store.repositories.twin import TwinSnapshotRepository
 from landbridge.store.repositories.users import UserRepository
 from landbridge.store.repositories.vessels import VesselRepository
@@ -44,6 +45,7 @@ __all__ = [
     "ReferenceRepository",
     "ReportRepository",
     "Scope",
+    "StateSnapshotRepository",
     "TwinSnapshotRepository",
     "UserRepository",
     "VesselRepository",

@@ -111,24 +111,24 @@ COMPLETE_LOG_OPTION = "landbridge_complete_log"
 COMPLETE_LOG = {COMPLETE_LOG_OPTION: True}
 """Execution options of a read of the log that has seen to the deferred events it needs (no write first)."""
 
-_READS_EVENTS: weakref.WeakKeyDictionary[Executable, bool] = weakref.WeakKeyDictionary()
+_TABLES_NAMED: weakref.WeakKeyDictionary[Executable, frozenset[str] | None] = weakref.WeakKeyDictionary()
 _EVENTS_TABLE = cast(Table, tables.EventRow.__table__)
 
 
-def reads_events(statement: Executable) -> bool:
-    """Whether the statement names the event table anywhere (a subquery, a join); text: assumed so.
+def reads_events(statement: Executable, table: str = _EVENTS_TABLE.name) -> bool:
+    """Whether the statement names the event table (or ``table``) anywhere (a subquery, a join); text: assumed so.
 
     Remembered per statement object: the prebuilt hot statements are looked at once.
     """
-    known = _READS_EVENTS.get(statement)
-    if known is None:
+    try:
+        named = _TABLES_NAMED[statement]
+    except KeyError:
+        named = None
         if isinstance(statement, ClauseElement) and not isinstance(statement, TextClause):
             found = find_tables(statement, include_aliases=True, include_joins=True, include_crud=True)
-            known = any(getattr(table, "name", None) == _EVENTS_TABLE.name for table in found)
-        else:
-            known = True
-        _READS_EVENTS[statement] = known
-    return known
+            named = frozenset(str(getattr(found_table, "name", "")) for found_table in found)
+        _TABLES_NAMED[statement] = named  # None: text, assumed to name every table
+    return named is None or table in named
 
 
 def write_deferred(session: Session) -> None:
@@ -299,10 +299,31 @@ class EventLog:
         """The whole event log in order (replay)."""
         return all_events(self._session)
 
-    def stream_for_replay(self, batch: int = 5000) -> Iterator[Row[tuple[str, str, dict[str, Any] | None]]]:
-        """Subject and ``after`` of every event in order, ``batch`` rows at a time (a year need not fit in memory)."""
-        query = select(tables.EventRow.subject_type, tables.EventRow.subject_id, tables.EventRow.after)
+    def stream_for_replay(
+        self, batch: int = 5000, *, since: datetime | None = None, before: datetime | None = None
+    ) -> Iterator[Row[tuple[int, str, str, str, datetime, dict[str, Any] | None]]]:
+        """What replay folds of every event in order, ``batch`` rows at a time (a year need not fit in memory).
+
+        ``since`` / ``before`` bound ``occurred_at`` (``since`` ≤ it < ``before``): the events after a
+        state snapshot, or those a snapshot at ``before`` folds (services/state_snapshots.py).
+        """
+        query = select(
+            tables.EventRow.id,
+            tables.EventRow.event_type,
+            tables.EventRow.subject_type,
+            tables.EventRow.subject_id,
+            tables.EventRow.occurred_at,
+            tables.EventRow.after,
+        )
+        if since is not None:
+            query = query.where(tables.EventRow.occurred_at >= since)
+        if before is not None:
+            query = query.where(tables.EventRow.occurred_at < before)
         yield from self._session.execute(query.order_by(tables.EventRow.id).execution_options(yield_per=batch))
+
+    def first_moment(self) -> datetime | None:
+        """When the oldest event still in the log happened (later than the first ever once months are archived)."""
+        return self._session.scalar(select(func.min(tables.EventRow.occurred_at)))
 
 
 def all_events(session: Session) -> list[tables.EventRow]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.rail import TrainStatus
+from landbridge.domain.units import Direction
 from landbridge.scenarios import current_scenario
 from landbridge.store import tables
 from landbridge.web.readmodels.rail import TRANSIT_STATUSES, trains
@@ -34,7 +35,8 @@ class CorridorView:
 
 
 def corridor(session: Session, now: datetime) -> CorridorView:
-    """Where the trains are: a position interpolated by elapsed share of the route's median transit."""
+    """Where the trains are: a position interpolated by elapsed share of the route's median transit, along
+    the route from the base (westbound) or towards it (eastbound)."""
     crossings = {c.code: c for c in session.scalars(select(tables.CrossingRow).order_by(tables.CrossingRow.code))}
     routes = session.scalars(select(tables.RouteRow).order_by(tables.RouteRow.km)).all()
     # In transit means carrying something or bringing empty wagons back (an emptied train is released).
@@ -52,6 +54,8 @@ def corridor(session: Session, now: datetime) -> CorridorView:
             continue
         crossing = crossings.get(route.crossing_code)
         path = [origin] + ([(crossing.lat, crossing.lon)] if crossing else []) + [(route.lat, route.lon)]
+        if train.direction == Direction.EAST.value:
+            path.reverse()  # an eastbound train comes from the route's end towards the base
         if train.status == TrainStatus.AT_BORDER.value and crossing is not None:
             lat, lon = crossing.lat, crossing.lon
         elif train.returning and crossing is not None:  # from the destination back to the border station
@@ -65,6 +69,7 @@ def corridor(session: Session, now: datetime) -> CorridorView:
             {
                 "reference": train.reference,
                 "destination": train.destination,
+                "direction": train.direction,
                 "status": train.status,
                 "lat": round(lat, 4),
                 "lon": round(lon, 4),
