@@ -57,7 +57,7 @@ def test_the_api_documents_the_statuses_as_enums() -> None:
 def test_migration_0092_keeps_orders_that_boxes_point_at(tmp_path: Path) -> None:
     """SQLite recreates the table to add the check: a released box's reference to its order must survive."""
     url = f"sqlite:///{tmp_path / 'before.db'}"
-    command.upgrade(alembic_config(url), "0087")
+    command.upgrade(alembic_config(url), "0091")
     with make_engine(url).begin() as db:  # foreign keys on, as the hub runs SQLite
         db.execute(
             text(
@@ -72,6 +72,6 @@ def test_migration_0092_keeps_orders_that_boxes_point_at(tmp_path: Path) -> None
         assert db.execute(text("SELECT order_reference FROM delivery_order_containers")).scalar_one() == "DO1"
         assert db.execute(text("SELECT status FROM delivery_orders")).scalar_one() == "open"
         assert db.execute(text("PRAGMA foreign_key_check")).all() == []
-    command.downgrade(alembic_config(url), "0087")  # and back, the same way
+    command.downgrade(alembic_config(url), "0091")  # and back, the same way
     with make_engine(url).begin() as db:
         assert db.execute(text("SELECT order_reference FROM delivery_order_containers")).scalar_one() == "DO1"

@@ -1,7 +1,7 @@
 """truck visits and delivery orders hold only their statuses (check constraints)
 
 Revision ID: 0092
-Revises: 0087
+Revises: 0091
 Create Date: 2026-12-07 22:10:00
 
 Why: ``truck_visits.status`` and ``delivery_orders.status`` were free strings; the services write
@@ -21,7 +21,7 @@ from alembic import op
 from alembic.operations import BatchOperations
 
 revision = "0092"
-down_revision = "0087"
+down_revision = "0091"
 branch_labels = None
 depends_on = None
 
