@@ -183,7 +183,8 @@ Reference = Annotated[str, Field(min_length=1, max_length=32)]
 class GrainOrderIn(Body):
     """A grain order for the grain gear; which fields a step needs is in docs/equipment.md.
 
-    ``receive``: lot (the new lot), mass_kg, silo_code, owner_code, crop, grain_class, moisture_pct,
+    ``receive``: lot (the new lot), mass_kg, silo_code (omitted: the silo planner's allocation), owner_code,
+    crop, grain_class, moisture_pct,
     source_kind and its wagons or sources. ``transfer``: lot, silo_code (the target silo), mass_kg
     and new_reference for a part. ``ship``: lot, mass_kg, vessel_visit. ``stuff``: lot, containers.
     """

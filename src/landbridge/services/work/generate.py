@@ -20,6 +20,7 @@ that grew gets the new boxes and nothing twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
-from landbridge.services.work.grain_work import GrainOrder, grain_work
+from landbridge.services.work.grain_work import GrainOrder, grain_work, planned_silo
 from landbridge.services.work.targets import Promise, Stack, TargetPlanner, box_for, boxes_on_top
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
@@ -588,7 +589,13 @@ def for_grain(
     idempotency: IdempotencyKey | None = None,
     caused_by_party: str | None = None,
 ) -> Outcome:
-    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes)."""
+    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes).
+
+    A receipt without ``silo_code`` goes where the silo planner allocates it (:func:`planned_silo`).
+    """
+    silo = planned_silo(uow, order)
+    if silo is not None:
+        order = replace(order, silo_code=silo)
     return _generate(
         uow,
         actor,
