@@ -114,7 +114,7 @@ def warm_up(base: str, token: str, workers: int) -> None:
 def start_profiler(py_spy: str, pid: int, output: Path) -> subprocess.Popen[bytes]:
     """py-spy sampling the server's processes (non-blocking: it does not stop them to sample)."""
     command = [py_spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--format", "raw"]
-    command += ["--rate", "200", "--output", str(output)]
+    command += ["--gil", "--rate", "500", "--output", str(output)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

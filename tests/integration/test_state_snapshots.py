@@ -160,6 +160,11 @@ def test_a_snapshot_folds_the_log_and_is_checked_against_it(database_url: str) -
         )
     assert (summary.events_folded, summary.last_event_id) == tuple(before)
     assert stored[boxes[0]] == "A-02-01-1"  # where it stood at the boundary, not where it went in November
+    with engine_for(database_url).connect() as connection:
+        latest = connection.execute(
+            text("SELECT max(last_event_id), count(last_event_at), count(*) FROM state_snapshot_boxes")
+        ).one()
+    assert latest[1:] == (3, 3) and 0 < latest[0] <= summary.last_event_id  # each box's latest event kept
 
     reports = {report.name: report for report in check_invariants(UnitOfWork.for_url(database_url))}
     assert all(report.holds for report in reports.values()), reports

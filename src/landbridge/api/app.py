@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,6 +43,7 @@ from landbridge.api.routers import (
 )
 from landbridge.api.throttle import Throttle
 from landbridge.config import get_settings
+from landbridge.services.token_reader import TokenReader
 from landbridge.web import actions, driver, lists, live, pages, reports_screen, sim_jobs, train_plan, uploads
 from landbridge.web.csrf import CsrfGuard
 
@@ -58,9 +60,29 @@ overflow connections all the time — a new PostgreSQL backend each, ≈ 300 in 
 
 
 @asynccontextmanager
-async def _worker_threads(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Per server process: its worker threads, on PostgreSQL its event loop's token lookups, and the objects
+    alive once the app has started kept out of the garbage collector's full passes while it serves.
+
+    The app holds ≈ 330,000 long-lived objects (routes, schemas, scenario, statement caches); a full
+    collection scans them all, and requests that build many objects (a page of 100 trains × 50 wagons)
+    set one off every few requests: ≈ 175 ms of CPU added to that request (docs/scale.md, *Reads at a
+    year's size*). ``gc.freeze`` moves them to the permanent generation; shutting down moves them back,
+    so a process that starts apps one after another (the test suite) does not keep them for ever.
+    """
     to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-    yield
+    url: str = app.state.database_url
+    reader = TokenReader(url) if TokenReader.serves(url) else None
+    app.state.token_reader = reader
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        app.state.token_reader = None
+        if reader is not None:
+            await reader.close()
 
 
 def create_app(database_url: str | None = None, *, open_dashboard: bool | None = None) -> FastAPI:
@@ -74,7 +96,7 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
         title="landbridge",
         version=__version__,
         description="The open system for a sea–rail intermodal hub: the China–Kazakhstan (Lianyungang) base.",
-        lifespan=_worker_threads,
+        lifespan=_lifespan,
     )
     app.state.database_url = database_url or settings.database_url
     app.state.open_dashboard = settings.open_dashboard if open_dashboard is None else open_dashboard

@@ -22,6 +22,7 @@ from landbridge.services import preconditions
 from landbridge.services.authz import Action, authenticate, authorize
 from landbridge.services.containers import Actor
 from landbridge.services.idempotency import HEADER, MAX_KEY_LENGTH, IdempotencyKey, request_digest
+from landbridge.services.token_reader import TokenReader
 from landbridge.store.repositories import Scope
 from landbridge.store.unit_of_work import UnitOfWork
 
@@ -61,8 +62,13 @@ def _unauthenticated(reason: str) -> HTTPException:
     )
 
 
-def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    """Who is calling, from the bearer token; 401 without a valid one."""
+async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """Who is calling, from the bearer token; 401 without a valid one.
+
+    The token is read from the database on every request: on PostgreSQL by the server process's
+    :class:`~landbridge.services.token_reader.TokenReader` on the event loop (no worker thread), on
+    SQLite (or an app started without its lifespan) in a worker thread.
+    """
     if authorization is None:
         raise _unauthenticated("send Authorization: Bearer <token>")
     scheme, _, token = authorization.partition(" ")
@@ -72,7 +78,11 @@ def get_actor(request: Request, authorization: Annotated[str | None, Header()] =
     locked = throttle.lockout_s(address)
     if locked is not None:
         raise too_many(locked, "too many wrong tokens from this address")
-    actor = authenticate(uow_of(request), token.strip())
+    reader: TokenReader | None = getattr(request.app.state, "token_reader", None)
+    if reader is not None:
+        actor = await reader.actor(token.strip())
+    else:
+        actor = await run_in_threadpool(authenticate, uow_of(request), token.strip())
     if actor is None:
         throttle.failed(address)
         raise _unauthenticated("unknown, expired or revoked token")

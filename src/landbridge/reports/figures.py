@@ -77,18 +77,33 @@ def throughput(
     records: Iterable[Record], teu: Mapping[str, float], granularity: str, zone: ZoneInfo
 ) -> list[dict[str, Any]]:
     """Boxes and TEU in and out by mode per bucket; grain tonnes received and shipped."""
+    records = list(records)
+    moves = (
+        (record.occurred_at.astimezone(zone).date(), record.event_type, teu.get(record.subject_id, 1.0), 1)
+        for record in records
+        if record.event_type in MODE_IN or record.event_type in MODE_OUT
+    )
+    grain = (record for record in records if record.event_type not in MODE_IN and record.event_type not in MODE_OUT)
+    return throughput_of_counts(moves, grain, granularity, zone)
+
+
+def throughput_of_counts(
+    moves: Iterable[tuple[date, str, float, int]], grain: Iterable[Record], granularity: str, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """:func:`throughput` from box moves already counted per hub-time day — (day, event type, TEU of one box,
+    boxes) — and the grain events one by one. TEU are whole quarters, so their sums are exact in any order."""
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for record in records:
-        key: tuple[str, str, str] | None = None
-        if record.event_type in MODE_IN:
-            key = (bucket(record.occurred_at, granularity, zone), MODE_IN[record.event_type], "in")
-        elif record.event_type in MODE_OUT:
-            key = (bucket(record.occurred_at, granularity, zone), MODE_OUT[record.event_type], "out")
-        if key is not None:
-            row = rows.setdefault(key, {"boxes": 0, "teu": 0.0, "grain_t": 0.0})
-            row["boxes"] += 1
-            row["teu"] += teu.get(record.subject_id, 1.0)
+    for day, kind, box_teu, boxes in moves:
+        if kind in MODE_IN:
+            key = (_bucket_of_day(day, granularity), MODE_IN[kind], "in")
+        elif kind in MODE_OUT:
+            key = (_bucket_of_day(day, granularity), MODE_OUT[kind], "out")
+        else:
             continue
+        row = rows.setdefault(key, {"boxes": 0, "teu": 0.0, "grain_t": 0.0})
+        row["boxes"] += boxes
+        row["teu"] += box_teu * boxes
+    for record in grain:
         mass = record.after.get("received_kg") if record.event_type == "grain.received" else None
         mass = record.after.get("shipped_kg") if record.event_type == "grain.shipped" else mass
         if mass is not None:

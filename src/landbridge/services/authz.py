@@ -283,8 +283,13 @@ def create_user(
 
 def token_is_live(user: tables.ApiUserRow, now: datetime | None = None) -> bool:
     """Not revoked and not expired (a token without an expiry is one issued before expiries existed)."""
+    return is_live(user.revoked_at, user.expires_at, now)
+
+
+def is_live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime | None = None) -> bool:
+    """:func:`token_is_live` on the two columns (the event loop's token lookup reads plain rows)."""
     moment = now or utc_now()
-    return user.revoked_at is None and (user.expires_at is None or user.expires_at > moment)
+    return revoked_at is None and (expires_at is None or expires_at > moment)
 
 
 def authenticate(uow: UnitOfWork, token: str) -> Actor | None:

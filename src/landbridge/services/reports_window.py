@@ -19,7 +19,7 @@ tests/integration/test_reports_window.py checks every report against the event-l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from landbridge.store.repositories.reports import BoundedReportReads, EventTuple
 Rows = list[dict[str, Any]]
 _GRAIN = ("grain.received", "grain.shipped")
 _BERTH = ("vessel.berthed", "vessel.departed")
+_DAY, _TICK = timedelta(days=1), timedelta(microseconds=1)
 
 
 def figures_rows(
@@ -50,12 +51,15 @@ def figures_rows(
     reads = reader.bounded()
     opens, _ = figures.bucket_bounds(first, granularity, zone)
     facts = context(reader, name)
-    if name == "throughput":
+    if name == "throughput":  # box moves counted per hub-time day by the database, grain one by one
         moves = [kind for kind in types if kind not in _GRAIN]
-        records = _records(reads.window(moves, first, last, with_after=False))
-        records += _records(reads.window(_GRAIN, first, last, with_after=True))
-        teu = {box: size_type(iso).teu for box, iso in reads.window_teu_types(moves, first, last).items()}
-        return figures.throughput(records, teu, granularity, zone)
+        counted = [
+            (date.fromisoformat(day), kind, _teu(iso), boxes)
+            for opens_at, closes_at, offset_s in constant_offsets(first, last, zone)
+            for day, kind, iso, boxes in reads.counts_by_local_day(moves, opens_at, closes_at, offset_s)
+        ]
+        grain = _records(reads.window(_GRAIN, first, last, with_after=True))
+        return figures.throughput_of_counts(counted, grain, granularity, zone)
     if name == "trains":
         records = _records(reads.window(types, first, last, with_after=False))
         return figures.trains(records, facts["visits"], facts["timetable"], granularity, zone, facts["on_time_min"])
@@ -87,6 +91,36 @@ def figures_rows(
     else:  # holds: a row is the period a hold was placed in, and its release comes after it
         computed = figures.holds(_records(reads.window(types, opens, last, with_after=True)), granularity, zone)
     return _shown(computed, reads, types, first, last, granularity, zone)
+
+
+def constant_offsets(first: datetime, last: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
+    """[first, last) cut where the hub's UTC offset changes: (from, to, offset in seconds) — one piece for a
+    zone without daylight saving. The offset is looked at once a day; a change within a day (there is at
+    most one) is found to the microsecond by bisection."""
+    pieces: list[tuple[datetime, datetime, int]] = []
+    opens, last = first.astimezone(UTC), last.astimezone(UTC)  # arithmetic in UTC, not on the hub's clock
+    while opens < last:
+        offset = _offset_s(opens, zone)
+        probe = opens
+        while probe + _DAY < last and _offset_s(probe + _DAY, zone) == offset:
+            probe += _DAY
+        closes = min(probe + _DAY, last)
+        latest = closes if closes < last else last - _TICK
+        if _offset_s(latest, zone) != offset:
+            low, high = probe, latest  # the offset is ``offset`` at low, another at high
+            while high - low > _TICK:
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if _offset_s(middle, zone) == offset else (low, middle)
+            closes = high
+        pieces.append((opens, closes, offset))
+        opens = closes
+    return pieces
+
+
+def _offset_s(moment: datetime, zone: ZoneInfo) -> int:
+    offset = moment.astimezone(zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
 
 
 def _records(rows: Iterable[EventTuple]) -> list[Record]:

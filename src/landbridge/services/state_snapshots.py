@@ -164,7 +164,8 @@ def _fold_to(uow: UnitOfWork, boundary: datetime) -> tuple[HubState, StateSnapsh
             raise RuleViolation(
                 "at", f"the snapshot at {base.boundary_at:%Y-%m-%d %H:%M}Z no longer rebuilds its checksum"
             )
-    return replay(uow.events.stream_for_replay(since=since, before=boundary), state), base
+    events = uow.events.stream_for_replay(since=since, before=boundary, moments=True)
+    return replay(events, state, latest_events=True), base
 
 
 def _summary(

@@ -61,13 +61,15 @@ def announce(body: TrainVisitIn, uow: UowDep, who: Planner, key: IdempotencyDep)
 @router.get("", response_model=list[TrainVisitOut], responses={200: {"headers": NEXT_LINK, "description": "A page"}})
 def list_trains(
     request: Request, response: Response, uow: UowDep, who: Reader, limit: Limit = PAGE_DEFAULT, after: After = None
-) -> list[dict[str, Any]]:
+) -> JSONResponse:
     """Train visits by reference with their wagons and loads, ``limit`` at a time after the reference ``after``
     (a full page links the next one in ``Link``)."""
     with uow:
         views = rail.train_views(uow, uow.rail.trains_page(after, limit))
     link_next(request, response, views[-1]["reference"] if views else None, len(views), limit)
-    return views
+    # Built by train_views in the response model's shape: answered as is, not validated a second time
+    # (validating 100 trains × ≈ 50 wagons cost more than reading them).
+    return JSONResponse(views, headers=dict(response.headers))
 
 
 @router.get("/{reference}", response_model=TrainVisitOut)

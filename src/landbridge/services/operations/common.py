@@ -98,6 +98,7 @@ def _execute(
 ) -> Outcome:
     for attempt in range(attempts):
         preconditions.begin_attempt()
+        rechecked = False
         try:
             with uow:
                 keys = uow.idempotency
@@ -105,7 +106,17 @@ def _execute(
                     previous = stored_outcome(keys, actor.name, idempotency)
                     if previous is not None:
                         return previous
-                outcome = Outcome(status_code, work(uow))
+                try:
+                    outcome = Outcome(status_code, work(uow))
+                except Conflict:
+                    # Most refusals of a contested move end here: look for the repeat's answer in this
+                    # transaction (its next statement sees what committed since), not in a second one.
+                    if idempotency is not None:
+                        found = _stored_after_conflict(uow, actor, idempotency)
+                        rechecked = found is not _UNANSWERED
+                        if isinstance(found, Outcome):
+                            return found
+                    raise
                 preconditions.ensure_checked()
                 if idempotency is not None:
                     remember(keys, actor.name, idempotency, outcome)
@@ -118,7 +129,7 @@ def _execute(
         except Conflict:
             # A repeat of a request still in flight loses the race for the row it changes; once the
             # first has committed, its stored answer is the right reply to the repeat.
-            if idempotency is not None:
+            if idempotency is not None and not rechecked:
                 with uow:
                     previous = stored_outcome(uow.idempotency, actor.name, idempotency)
                 if previous is not None:
@@ -132,6 +143,25 @@ def _execute(
                 continue
             raise Conflict("request", "the command kept clashing with concurrent changes; retry") from error
     raise Conflict("request", "the command kept clashing with concurrent changes; retry")
+
+
+_UNANSWERED = object()
+"""The key could not be looked up in the refused command's transaction (it was broken)."""
+
+
+def _stored_after_conflict(uow: UnitOfWork, actor: Actor, idempotency: IdempotencyKey) -> Outcome | object | None:
+    """The stored answer to the key, read in the transaction a ``Conflict`` has just ended.
+
+    PostgreSQL runs READ COMMITTED: this statement sees a repeat that committed while this one
+    waited for its locks, as a new transaction would, without a second checkout, ``BEGIN`` and
+    ``ROLLBACK``. On SQLite this transaction holds the write lock, so nothing can have committed
+    since the first lookup. In a transaction the database broke (a failed statement a rule turned
+    into the 409) the lookup fails: ``_UNANSWERED``, and the caller looks in a new one as before.
+    """
+    try:
+        return stored_outcome(uow.idempotency, actor.name, idempotency)
+    except DBAPIError:
+        return _UNANSWERED
 
 
 def parse_container(number: str, field: str = "container") -> ContainerNumber:

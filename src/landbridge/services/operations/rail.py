@@ -100,12 +100,7 @@ def train_view(uow: UnitOfWork, row: tables.TrainVisitRow) -> dict[str, Any]:
 
 def train_views(uow: UnitOfWork, rows: list[tables.TrainVisitRow]) -> list[dict[str, Any]]:
     """:func:`train_view` for a page of trains, with two queries for all their wagons and loads."""
-    rail = uow.rail
-    wagons = rail.wagons_of_trains([row.reference for row in rows])
-    loads: dict[int, list[dict[str, Any]]] = {}
-    for cell in rail.cells_of_wagons([w.id for train in wagons.values() for w in train]):
-        entry = {"slot": cell.slot, "half": cell.half, "container": cell.container_number}
-        loads.setdefault(cell.wagon_id, []).append(entry)
+    wagons = uow.rail.wagon_loads_of_trains([row.reference for row in rows])
     return [
         {
             "reference": row.reference,
@@ -120,7 +115,7 @@ def train_views(uow: UnitOfWork, rows: list[tables.TrainVisitRow]) -> list[dict[
                     "number": w.number,
                     "wagon_type": w.wagon_type_code,
                     "position": w.position_in_train,
-                    "loads": sorted(loads.get(w.id, []), key=lambda e: (e["slot"], e["half"])),
+                    "loads": [{"slot": slot, "half": half, "container": box} for slot, half, box in w.cells],
                 }
                 for w in wagons[row.reference]
             ],

@@ -86,32 +86,38 @@ class ReplayedEvent(Protocol):
     event_type: str
     subject_type: str
     subject_id: str
-    occurred_at: datetime
+    occurred_at: datetime | None  # read only for ``latest_events`` (a snapshot keeps it)
     after: dict[str, Any] | None
 
 
 REGISTERED = "container.registered"
 
 
-def replay(events: Iterable[ReplayedEvent], state: HubState | None = None) -> HubState:
-    """Fold the event log, oldest first, into the state it describes (continuing ``state`` if given)."""
+def replay(events: Iterable[ReplayedEvent], state: HubState | None = None, *, latest_events: bool = False) -> HubState:
+    """Fold the event log, oldest first (by id), into the state it describes (continuing ``state`` if given).
+
+    ``latest_events`` also keeps each box's and lot's latest event (id, time): what a state snapshot
+    stores beside the state; ``db check`` does not need it and skips the cost.
+    """
     state = state if state is not None else HubState()
     folded, last_id = 0, state.last_event_id
     for event in events:
         folded += 1
-        last_id = max(last_id, event.id)
+        last_id = event.id
         after = event.after or {}
         if event.subject_type == "container":
             _apply_container(state, event.subject_id, after)
-            state.last_event[("container", event.subject_id)] = (event.id, event.occurred_at)
             if event.event_type == REGISTERED:
                 state.registered.add(event.subject_id)
+            if latest_events and event.occurred_at is not None:
+                state.last_event[("container", event.subject_id)] = (event.id, event.occurred_at)
         elif event.subject_type == "grain_lot":
             if "mass_kg" in after:
                 state.lots[event.subject_id] = (int(after["mass_kg"]), after.get("silo_code"))
-            state.last_event[("grain_lot", event.subject_id)] = (event.id, event.occurred_at)
+            if latest_events and event.occurred_at is not None:
+                state.last_event[("grain_lot", event.subject_id)] = (event.id, event.occurred_at)
     state.events_folded += folded
-    state.last_event_id = last_id
+    state.last_event_id = max(state.last_event_id, last_id)
     return state
 
 

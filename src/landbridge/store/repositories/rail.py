@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from landbridge.domain.events import as_utc
 from landbridge.store import tables
+
+
+class WagonLoadRow(NamedTuple):
+    """A wagon of a train with its filled cells ``(slot, half, container)`` in slot order."""
+
+    number: str
+    wagon_type_code: str
+    position_in_train: int
+    cells: list[tuple[int, int, str]]
 
 
 class RailRepository:
@@ -44,24 +54,29 @@ class RailRepository:
         query = select(tables.TrainVisitRow).where(tables.TrainVisitRow.reference.in_(list(references)))
         return {row.reference: row for row in self._session.scalars(query)}
 
-    def wagons_of_trains(self, references: Collection[str]) -> dict[str, list[tables.WagonRow]]:
-        """Each train's wagons in order, for a page of trains in one query."""
-        found: dict[str, list[tables.WagonRow]] = {reference: [] for reference in references}
-        query = (
-            select(tables.WagonRow)
-            .where(tables.WagonRow.train_reference.in_(list(references)))
-            .order_by(tables.WagonRow.train_reference, tables.WagonRow.position_in_train)
-        )
-        for wagon in self._session.scalars(query):
-            found[wagon.train_reference].append(wagon)
+    def wagon_loads_of_trains(self, references: Collection[str]) -> dict[str, list[WagonLoadRow]]:
+        """Each train's wagons in order with their filled cells, as plain rows (two queries by train
+        reference, no objects: a page of 100 trains has ≈ 5,000 wagons)."""
+        found: dict[str, list[WagonLoadRow]] = {reference: [] for reference in references}
+        if not found:
+            return found
+        wagon, cell = tables.WagonRow, tables.WagonCellRow
+        trains = list(found)
+        filled: dict[int, list[tuple[int, int, str]]] = {}
+        for wagon_id, slot, half, container in self._session.execute(
+            select(cell.wagon_id, cell.slot, cell.half, cell.container_number)
+            .join(wagon, wagon.id == cell.wagon_id)
+            .where(wagon.train_reference.in_(trains))
+            .order_by(cell.wagon_id, cell.slot, cell.half)
+        ):
+            filled.setdefault(wagon_id, []).append((slot, half, container))
+        for train, wagon_id, number, wagon_type, position in self._session.execute(
+            select(wagon.train_reference, wagon.id, wagon.number, wagon.wagon_type_code, wagon.position_in_train)
+            .where(wagon.train_reference.in_(trains))
+            .order_by(wagon.train_reference, wagon.position_in_train)
+        ):
+            found[train].append(WagonLoadRow(number, wagon_type, position, filled.get(wagon_id, [])))
         return found
-
-    def cells_of_wagons(self, wagon_ids: Collection[int]) -> list[tables.WagonCellRow]:
-        """Filled cells of the given wagons (one query for a page of trains)."""
-        if not wagon_ids:
-            return []
-        query = select(tables.WagonCellRow).where(tables.WagonCellRow.wagon_id.in_(list(wagon_ids)))
-        return list(self._session.scalars(query))
 
     def wagon_numbers_page(self, after: str | None, limit: int) -> list[str]:
         """A page of distinct wagon numbers in order, those after ``after`` (index ``ix_wagons_number``)."""

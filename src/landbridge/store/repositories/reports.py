@@ -117,6 +117,32 @@ class BoundedReportReads:
         )
         return {number: iso for number, iso in self._rows(query)}
 
+    def counts_by_local_day(
+        self, types: Iterable[str], start: datetime, end: datetime, offset_s: int
+    ) -> list[tuple[str, str, str | None, int]]:
+        """(hub-time day ``YYYY-MM-DD``, event type, ISO type of the box or None, events) of the container
+        events of ``types`` in [start, end), where the hub's UTC offset is ``offset_s`` seconds throughout
+        (the caller splits a window at daylight-saving changes). Summed by the database: a year of moves
+        is ≈ 11,000 rows, not 180,000 events."""
+        event, box = tables.EventRow, tables.ContainerRow
+        day = self._local_day(event.occurred_at, int(offset_s))
+        query = (
+            select(day, event.event_type, box.iso_type, func.count())
+            .select_from(event)
+            .outerjoin(box, and_(event.subject_type == "container", box.number == event.subject_id))
+            .where(event.event_type.in_(list(types)), event.occurred_at >= start, event.occurred_at < end)
+            .group_by(day, event.event_type, box.iso_type)
+        )
+        return [(str(name), kind, iso, int(count)) for name, kind, iso, count in self._rows(query)]
+
+    def _local_day(self, moment: Any, offset_s: int) -> Any:
+        """``YYYY-MM-DD`` of a stored UTC time shifted by ``offset_s`` seconds (a literal, so the grouped and
+        the selected expression are the same text on PostgreSQL)."""
+        if self._session.get_bind().dialect.name == "sqlite":  # stored as UTC digits
+            return func.date(moment, literal_column(f"'{offset_s:+d} seconds'"))
+        shifted = func.timezone("UTC", moment) + literal_column(f"interval '{offset_s:d} seconds'")
+        return func.to_char(shifted, literal_column("'YYYY-MM-DD'"))
+
     def any_event(self, types: Iterable[str], start: datetime, end: datetime) -> bool:
         """Whether an event of ``types`` happened in [start, end)."""
         query = (
