@@ -112,7 +112,11 @@ def warm_up(base: str, token: str, workers: int) -> None:
 
 
 def start_profiler(py_spy: str, pid: int, output: Path) -> subprocess.Popen[bytes]:
-    """py-spy sampling the server's processes (non-blocking: it does not stop them to sample)."""
+    """py-spy sampling the server's processes (non-blocking: it does not stop them to sample).
+
+    Only threads holding the GIL are recorded (``--gil``): what the workers spend CPU on, not where
+    their threads wait for PostgreSQL or for work.
+    """
     command = [py_spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--format", "raw"]
     command += ["--gil", "--rate", "500", "--output", str(output)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -324,7 +328,7 @@ def run(server: str, args: argparse.Namespace) -> None:
     ):
         table.add_row(key, str(figures[key]))
     console.print(table)
-    write_result("ops_concurrency", figures)
+    console.print(f"JSON: {write_result('ops_concurrency', figures)}")
     ok = figures["server_errors_5xx"] == 0 and checks["double_occupancy"] == 0 and checks["invisible_2xx"] == 0
     console.print("[green]all checks passed[/green]" if ok else "[red]CHECKS FAILED[/red]")
     if not ok:

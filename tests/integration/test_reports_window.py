@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -114,14 +114,20 @@ def _log_and_table(url: str, boxes: set[str]) -> tuple[list[Any], list[Any], lis
             select(stay.box, stay.in_mode, stay.in_at, stay.out_mode, stay.out_at).where(stay.box.in_(boxes))
         ).all()
     records = [Record(i, kind, kind_of, box, moment) for i, kind, kind_of, box, moment in rows]
-    paired = sorted((b, mi, ai, mo or None, lo) for b, mi, ai, mo, lo in figures.stays(records))
+    paired = sorted(((b, mi, ai, mo or None, lo) for b, mi, ai, mo, lo in figures.stays(records)), key=_order)
     backfill: list[Any] = []
     for box in sorted(boxes):
         found: list[dict[str, Any]] = []
         for record in sorted((r for r in records if r.subject_id == box), key=lambda r: (r.occurred_at, r.event_id)):
             MIGRATION._pair(found, box, record.event_type, record.occurred_at)
         backfill += [(s["box"], s["in_mode"], s["in_at"], s["out_mode"], s["out_at"]) for s in found]
-    return paired, sorted(tuple(row) for row in table), sorted(backfill)
+    return paired, sorted((tuple(row) for row in table), key=_order), sorted(backfill, key=_order)
+
+
+def _order(stay: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    """Sort key for stays: an open stay's ``None`` out-mode/out-time sorts after any value instead of
+    failing to compare (two stays of a box that began at the same moment, one closed, one open)."""
+    return tuple((value is None, "" if value is None else value) for value in stay)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -131,10 +137,15 @@ def _log_and_table(url: str, boxes: set[str]) -> tuple[list[Any], list[Any], lis
     ),
     batched=st.booleans(),
 )
+# in, out and in again at one moment: a closed and an open stay that began together (sorting them failed)
+@example(
+    moves=[("A", "container.discharged", 0), ("A", "container.loaded_vessel", 0), ("A", "container.discharged", 0)],
+    batched=False,
+)
 def test_stays_follow_the_log_in_any_order(database_url: str, moves: list[tuple[str, str, int]], batched: bool) -> None:
     """Appends dated before a box's latest move, a second move in, a move out while away: the table still
     equals the log's pairing, and the migration's backfill rule gives the same stays."""
-    prefix = f"T{abs(hash((tuple(moves), batched))) % 10**8:08d}"
+    prefix = f"T{uuid.uuid4().hex[:10]}"  # fresh boxes every example: Hypothesis replays examples
     events = [
         Event(EventType(kind), "container", prefix + box, "tester", "admin", occurred_at=_BASE + timedelta(hours=hour))
         for box, kind, hour in moves

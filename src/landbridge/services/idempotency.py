@@ -15,7 +15,6 @@ from typing import Any
 
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.events import utc_now
-from landbridge.store import tables
 from landbridge.store.repositories import IdempotencyRepository
 
 HEADER = "Idempotency-Key"
@@ -67,23 +66,24 @@ def request_digest(method: str, path: str, body: bytes, *, canonical: bool = Tru
 
 def stored_outcome(repository: IdempotencyRepository, actor: str, key: IdempotencyKey) -> Outcome | None:
     """The first answer to this key, or None; refuses a key reused for a different request."""
-    row = repository.get(actor, key.key)
-    if row is None:
+    found = repository.answer(actor, key.key)
+    if found is None:
         return None
-    if row.request_sha256 not in {key.request_sha256, key.raw_sha256}:
+    request_sha256, status_code, response = found
+    if request_sha256 not in {key.request_sha256, key.raw_sha256}:
         raise RuleViolation(HEADER, "this key was already used with a different request")
-    return Outcome(row.status_code, row.response, replayed=True)
+    return Outcome(status_code, response, replayed=True)
 
 
 def remember(repository: IdempotencyRepository, actor: str, key: IdempotencyKey, outcome: Outcome) -> None:
     """Store the answer in the current transaction."""
-    repository.add(
-        tables.IdempotencyKeyRow(
-            actor=actor,
-            key=key.key,
-            request_sha256=key.request_sha256,
-            status_code=outcome.status_code,
-            response=outcome.body,
-            created_at=utc_now(),
-        )
+    repository.store(
+        {
+            "actor": actor,
+            "key": key.key,
+            "request_sha256": key.request_sha256,
+            "status_code": outcome.status_code,
+            "response": outcome.body,
+            "created_at": utc_now(),
+        }
     )
