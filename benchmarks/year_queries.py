@@ -208,6 +208,20 @@ def routes_to_measure(values: dict[str, str]) -> list[tuple[str, str]]:
             month = f"&month={values['month']}" if "month" in values else ""
             others = [name for name in REPORTS if name != "throughput"]
             found += [(f"/reports?name={name}", f"/reports?name={name}{month}") for name in others]
+            # the twelve-month view (month periods: a year up to the month chosen), every report
+            found += [
+                (f"/reports?name={name}&granularity=month", f"/reports?name={name}{month}&granularity=month")
+                for name in REPORTS
+            ]
+        if path == "/api/v1/reports/{name}" and "month" in values:  # the API's year: twelve months by month
+            last = datetime.fromisoformat(values["month"] + "-01T00:00:00+08:00")
+            last = (last + timedelta(days=32)).replace(day=1)
+            first = last.replace(year=last.year - 1)
+            window = f"start={first.isoformat()}&end={last.isoformat()}".replace("+", "%2B")
+            found += [
+                (f"/api/v1/reports/{name} (12 months)", f"/api/v1/reports/{name}?{window}&granularity=month")
+                for name in REPORTS
+            ]
         if path == "/yard":
             modes = ("dwell", "destination", "outbound", "hold")
             found += [(f"/yard?mode={mode}", f"/yard?mode={mode}") for mode in modes]

@@ -60,8 +60,8 @@ def figures_rows(
         ]
         grain = _records(reads.window(_GRAIN, first, last, with_after=True))
         return figures.throughput_of_counts(counted, grain, granularity, zone)
-    if name == "trains":
-        records = _records(reads.window(types, first, last, with_after=False))
+    if name == "trains":  # the figure counts train visits only: not the boxes' ``train.departed`` (50 per train)
+        records = _records(reads.window(types, first, last, with_after=False, subjects=reads.train_visits()))
         return figures.trains(records, facts["visits"], facts["timetable"], granularity, zone, facts["on_time_min"])
     if name == "equipment":
         records = _records(reads.window(types, first, last, with_after=True))

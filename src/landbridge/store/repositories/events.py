@@ -125,10 +125,31 @@ def reads_events(statement: Executable, table: str = _EVENTS_TABLE.name) -> bool
     except KeyError:
         named = None
         if isinstance(statement, ClauseElement) and not isinstance(statement, TextClause):
-            found = find_tables(statement, include_aliases=True, include_joins=True, include_crud=True)
-            named = frozenset(str(getattr(found_table, "name", "")) for found_table in found)
+            named = _tables_of(statement)
         _TABLES_NAMED[statement] = named  # None: text, assumed to name every table
     return named is None or table in named
+
+
+# Statements built afresh per call (not prebuilt) have the same shape each time: their tables are known
+# by SQLAlchemy's cache key, which the statement memoizes and its execution computes anyway (for the
+# compiled-statement cache), so a new statement object costs a lookup, not a walk of its tree (issue #19).
+_TABLES_BY_SHAPE: dict[Any, frozenset[str]] = {}
+
+
+def _tables_of(statement: ClauseElement) -> frozenset[str]:
+    cache_key = statement._generate_cache_key()
+    shape = None if cache_key is None else cache_key.key  # the key's tuple: the CacheKey itself is unhashable
+    if shape is not None:
+        known = _TABLES_BY_SHAPE.get(shape)
+        if known is not None:
+            return known
+    found = find_tables(statement, include_aliases=True, include_joins=True, include_crud=True)
+    named = frozenset(str(getattr(found_table, "name", "")) for found_table in found)
+    if shape is not None:
+        if len(_TABLES_BY_SHAPE) > 5_000:
+            _TABLES_BY_SHAPE.clear()  # a bound, like SQLAlchemy's own compiled cache
+        _TABLES_BY_SHAPE[shape] = named
+    return named
 
 
 def write_deferred(session: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,9 @@ from landbridge.store.repositories.statements import KEY, row_by
 from landbridge.store.repositories.transaction_cache import transaction_cache
 
 _LOCKED_HOURS = "locked_gate_hours"  # this transaction's locked appointment hours by start
+# Appointments, truck visits and delivery orders this transaction inserted, by (table, reference): see ``add``.
+_INSERTED = "inserted_gate_rows"
+_BY_REFERENCE = (tables.GateAppointmentRow, tables.TruckVisitRow, tables.DeliveryOrderRow)
 
 
 class GateRepository:
@@ -49,8 +53,15 @@ class GateRepository:
         except IntegrityError:
             pass  # a concurrent booking created the hour first; its row is as good as ours
 
+    def _inserted(self, table: type[tables.Base], reference: str) -> Any:
+        """The row of this table this transaction inserted under ``reference`` (None: not one of those)."""
+        return transaction_cache(self._session, _INSERTED).get((table.__tablename__, reference))
+
     def appointment(self, reference: str, lock: bool = False) -> tables.GateAppointmentRow | None:
-        """An appointment by reference."""
+        """An appointment by reference (one this transaction booked: no statement, see :meth:`add`)."""
+        inserted: tables.GateAppointmentRow | None = self._inserted(tables.GateAppointmentRow, reference)
+        if inserted is not None:
+            return inserted
         return self._session.scalar(
             row_by(tables.GateAppointmentRow, tables.GateAppointmentRow.reference, lock=lock), {KEY: reference}
         )
@@ -66,15 +77,28 @@ class GateRepository:
         )
 
     def truck(self, reference: str, lock: bool = False) -> tables.TruckVisitRow | None:
-        """A truck visit by reference."""
+        """A truck visit by reference (one this transaction let in: no statement, see :meth:`add`)."""
+        inserted: tables.TruckVisitRow | None = self._inserted(tables.TruckVisitRow, reference)
+        if inserted is not None:
+            return inserted
         return self._session.scalar(
             row_by(tables.TruckVisitRow, tables.TruckVisitRow.reference, lock=lock), {KEY: reference}
         )
 
     def add(self, row: tables.Base) -> None:
-        """Add an hour, appointment or truck visit and flush."""
+        """Add an hour, appointment, truck visit or delivery order and flush.
+
+        An appointment, truck visit or delivery order inserted here is this transaction's until it
+        commits — nobody else sees it, let alone locks or changes it, and none of them is ever
+        deleted — so a later read of it in the same transaction (locking or not) is answered with
+        this row, without a statement: the gate's commands on one truck (appointment, truck in, truck
+        out) often share a transaction in the twin loader's batches (issue #19). Any rollback, even to
+        a savepoint, forgets it (:mod:`.transaction_cache`).
+        """
         self._session.add(row)
         self._session.flush()
+        if isinstance(row, _BY_REFERENCE):
+            transaction_cache(self._session, _INSERTED)[(row.__tablename__, row.reference)] = row
 
     def appointments(
         self,
@@ -117,7 +141,10 @@ class GateRepository:
         )
 
     def delivery_order(self, reference: str, lock: bool = False) -> tables.DeliveryOrderRow | None:
-        """A delivery order by reference."""
+        """A delivery order by reference (one this transaction issued: no statement, see :meth:`add`)."""
+        inserted: tables.DeliveryOrderRow | None = self._inserted(tables.DeliveryOrderRow, reference)
+        if inserted is not None:
+            return inserted
         return self._session.scalar(
             row_by(tables.DeliveryOrderRow, tables.DeliveryOrderRow.reference, lock=lock), {KEY: reference}
         )

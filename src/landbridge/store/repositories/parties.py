@@ -8,7 +8,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from landbridge.store import tables
+from landbridge.store.repositories.events import SOLE_WRITER
 from landbridge.store.repositories.statements import KEY, row_by
+from landbridge.store.repositories.transaction_cache import transaction_cache
+
+_CONSIGNMENTS = "consignments_by_booking"  # a sole writer's consignments found in this transaction
 
 
 class PartyRepository:
@@ -52,10 +56,24 @@ class PartyRepository:
         self._session.flush()
 
     def consignment(self, booking_reference: str) -> tables.ConsignmentRow | None:
-        """A consignment by booking reference."""
-        return self._session.scalar(
+        """A consignment by booking reference.
+
+        Where this session is the database's only writer (the twin loader's batches, :data:`SOLE_WRITER`),
+        a consignment found once is not asked for again in the same transaction: nobody else can change or
+        delete it, and this session's own changes are on the very object (hundreds of boxes are booked to one
+        consignment in a batch; issue #19). A booking not found is asked again: it may be created meanwhile.
+        """
+        sole_writer = self._session.info.get(SOLE_WRITER, False)
+        if sole_writer:
+            known = transaction_cache(self._session, _CONSIGNMENTS).get(booking_reference)
+            if known is not None:
+                return known  # type: ignore[no-any-return]
+        row = self._session.scalar(
             row_by(tables.ConsignmentRow, tables.ConsignmentRow.booking_reference), {KEY: booking_reference}
         )
+        if sole_writer and row is not None:
+            transaction_cache(self._session, _CONSIGNMENTS)[booking_reference] = row
+        return row
 
     def goods_line(self, line_id: int, lock: bool = False) -> tables.GoodsLineRow | None:
         """A goods line by id."""

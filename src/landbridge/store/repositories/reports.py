@@ -86,8 +86,11 @@ class BoundedReportReads:
         """Run a Core select on the session's connection (plain rows: no ORM loading per row)."""
         return self._session.connection().execute(query)
 
-    def window(self, types: Iterable[str], start: datetime, end: datetime, with_after: bool) -> list[EventTuple]:
-        """Events of ``types`` in [start, end), in order (``after`` only when asked for)."""
+    def window(
+        self, types: Iterable[str], start: datetime, end: datetime, with_after: bool, subjects: Any = None
+    ) -> list[EventTuple]:
+        """Events of ``types`` in [start, end), in order (``after`` only when asked for; only those of the
+        subjects ``subjects`` names — a select of ids — when given)."""
         query = (
             select(*_event_columns(with_after))
             .where(
@@ -97,7 +100,14 @@ class BoundedReportReads:
             )
             .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         )
+        if subjects is not None:
+            query = query.where(tables.EventRow.subject_id.in_(subjects))
         return [tuple(row) for row in self._rows(query)]
+
+    @staticmethod
+    def train_visits() -> Any:
+        """A select of every train visit's reference (``train.departed`` is also each box's event)."""
+        return select(tables.TrainVisitRow.reference)
 
     def window_teu_types(self, types: Iterable[str], start: datetime, end: datetime) -> dict[str, str]:
         """ISO type of each box with an event of ``types`` in [start, end) (by a join, no bound numbers)."""
