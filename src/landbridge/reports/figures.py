@@ -158,11 +158,18 @@ def dwell_of_stays(found: Iterable[Stay], granularity: str, zone: ZoneInfo) -> l
     """:func:`dwell` from the stays themselves (the event log's pairing, or the ``container_stays`` projection).
 
     The mean is an exactly rounded sum (``math.fsum``), so it does not depend on the order the stays come in."""
+    return dwell_rows(
+        (bucket(left, granularity, zone), mode_in, mode_out, (left - arrived).total_seconds() / 3600)
+        for _box, mode_in, arrived, mode_out, left in found
+        if left is not None
+    )
+
+
+def dwell_rows(stays: Iterable[tuple[str, str, str, float]]) -> list[dict[str, Any]]:
+    """:func:`dwell` from the stays that ended: (bucket of leaving, mode in, mode out, hours), in any order."""
     hours: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for _box, mode_in, arrived, mode_out, left in found:
-        if left is not None:
-            key = (bucket(left, granularity, zone), f"{mode_in}→{mode_out}")
-            hours[key].append((left - arrived).total_seconds() / 3600)
+    for name, mode_in, mode_out, stay_h in stays:
+        hours[(name, f"{mode_in}→{mode_out}")].append(stay_h)
     return [
         {
             "period": p,

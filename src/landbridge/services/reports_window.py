@@ -75,13 +75,11 @@ def figures_rows(
         records = _records(reads.histories(_BERTH, subjects, last, with_after=True))
         return figures.berth_occupancy(records, first, last, granularity, zone)
     if name == "dwell":
-        computed = figures.dwell_of_stays(
-            (
-                (box, mode_in, as_utc(came), mode_out, as_utc(left))
-                for box, mode_in, came, mode_out, left in reads.stays_departing(opens, last)
-            ),
-            granularity,
-            zone,
+        computed = figures.dwell_rows(  # the stays' hours and days of leaving computed by the database
+            (_bucket_of_day(day, granularity), mode_in, mode_out, timedelta(microseconds=micros).total_seconds() / 3600)
+            for day, mode_in, mode_out, micros in reads.stay_hours_departing(
+                opens, last, constant_offsets(opens, last, zone)
+            )
         )
     elif name == "gate":  # trucks paired by the database; any truck with an unusual history event by event
         paired = reads.truck_turns(opens, last, constant_offsets(opens, last, zone))

@@ -306,6 +306,26 @@ class BoundedReportReads:
         )
         return [tuple(row) for row in self._rows(query)]
 
+    def stay_hours_departing(
+        self, start: datetime, end: datetime, pieces: list[tuple[datetime, datetime, int]]
+    ) -> list[tuple[str, str, str, int]]:
+        """(hub-time day of leaving, mode in, mode out, stay in whole microseconds) of the stays that ended in
+        [start, end) — ``pieces`` cut it where the hub's UTC offset changes (plain values: no times to
+        convert for a year of stays)."""
+        stay = ContainerStayRow
+        found: list[tuple[str, str, str, int]] = []
+        for opens, closes, offset_s in pieces:
+            query = select(
+                self._local_day(stay.out_at, offset_s),
+                stay.in_mode,
+                stay.out_mode,
+                self._micros_between(stay.in_at, stay.out_at),
+            ).where(stay.out_at >= opens, stay.out_at < closes, stay.out_at >= start, stay.out_at < end)
+            found += [
+                (str(day), mode_in, mode_out, int(micros)) for day, mode_in, mode_out, micros in self._rows(query)
+            ]
+        return found
+
     def stays_open_by_type(self, moment: datetime) -> list[tuple[str | None, int]]:
         """(ISO type or None for an unknown box, boxes) of the stays open at ``moment`` (in before, not out before)."""
         stay = ContainerStayRow
