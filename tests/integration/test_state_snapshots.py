@@ -204,6 +204,18 @@ def test_a_snapshot_folds_the_log_and_is_checked_against_it(database_url: str) -
 def test_a_snapshot_the_log_no_longer_folds_to_is_named(database_url: str) -> None:
     _hub(database_url)
     take_snapshot(UnitOfWork.for_url(database_url), BOUNDARY)
+    # Rows changed behind the snapshot's back no longer rebuild its checksum.
+    with engine_for(database_url).begin() as connection:
+        connection.execute(text("UPDATE state_snapshot_boxes SET position_reference = 'A-40-01-1'"))
+    problems = _broken(database_url)["state snapshots match the log"]
+    assert problems == (
+        "snapshot at 2026-11-01 00:00Z: its rows no longer rebuild its checksum (changed since it was taken)",
+    )
+    with engine_for(database_url).begin() as connection:
+        connection.execute(text("DELETE FROM state_snapshot_boxes"))
+        connection.execute(text("DELETE FROM state_snapshot_lots"))
+        connection.execute(text("DELETE FROM state_snapshots"))
+    take_snapshot(UnitOfWork.for_url(database_url), BOUNDARY)
     # An event dated before the boundary turns up after the snapshot (as a restored dump that differs would).
     uow = UnitOfWork.for_url(database_url)
     with uow:
