@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from landbridge.api.app import create_app
 from landbridge.cli import app
 from landbridge.domain.errors import RuleViolation
 from landbridge.domain.events import Event, EventType
@@ -31,7 +33,7 @@ from landbridge.services.state_snapshots import take_snapshot
 from landbridge.store.database import engine_for
 from landbridge.store.partitioning import partition_events
 from landbridge.store.unit_of_work import UnitOfWork
-from tests.support import container_number, wagon_1520
+from tests.support import bearer, container_number, token, wagon_1520
 
 ADMIN = Actor("snapshot-test", "admin")
 OCTOBER = datetime(2026, 10, 12, 8, tzinfo=UTC)
@@ -131,6 +133,21 @@ def test_db_check_holds_after_archiving_a_month(database_url: str, tmp_path: Pat
     assert check.exit_code == 0, check.output
     assert "replay started from the snapshot at 2026-11-01 00:00Z" in check.output
 
+    # The box's history says plainly that its October events are archived, and in which dump.
+    with TestClient(create_app(database_url, open_dashboard=True)) as client:
+        history = client.get(
+            f"/api/v1/containers/{container_number(1)}/history",
+            headers=bearer(token(database_url, "auditor", "admin")),
+        )
+        assert history.status_code == 200, history.text
+        assert history.headers["Events-Archived-Before"] == "2026-11-01T00:00:00+00:00"
+        assert history.headers["Events-Archived-In"] == "events_2026_10.dump"
+        assert [event["occurred_at"][:7] for event in history.json()] == ["2026-11"]  # the move of November
+        page = client.get(f"/container/{container_number(1)}")
+        assert page.status_code == 200 and 'id="archived-events"' in page.text and "events_2026_10.dump" in page.text
+        later = client.get(f"/container/{container_number(4)}")  # came in November: nothing archived
+        assert later.status_code == 200 and 'id="archived-events"' not in later.text
+
     # The hub goes on: a box that came in October moves again, and the check still holds.
     yard.place_container(UnitOfWork.for_url(database_url), ADMIN, container=str(container_number(2)), slot="A-08-01-1")
     assert _broken(database_url) == {}
@@ -186,6 +203,18 @@ def test_a_snapshot_folds_the_log_and_is_checked_against_it(database_url: str) -
 
 def test_a_snapshot_the_log_no_longer_folds_to_is_named(database_url: str) -> None:
     _hub(database_url)
+    take_snapshot(UnitOfWork.for_url(database_url), BOUNDARY)
+    # Rows changed behind the snapshot's back no longer rebuild its checksum.
+    with engine_for(database_url).begin() as connection:
+        connection.execute(text("UPDATE state_snapshot_boxes SET position_reference = 'A-40-01-1'"))
+    problems = _broken(database_url)["state snapshots match the log"]
+    assert problems == (
+        "snapshot at 2026-11-01 00:00Z: its rows no longer rebuild its checksum (changed since it was taken)",
+    )
+    with engine_for(database_url).begin() as connection:
+        connection.execute(text("DELETE FROM state_snapshot_boxes"))
+        connection.execute(text("DELETE FROM state_snapshot_lots"))
+        connection.execute(text("DELETE FROM state_snapshots"))
     take_snapshot(UnitOfWork.for_url(database_url), BOUNDARY)
     # An event dated before the boundary turns up after the snapshot (as a restored dump that differs would).
     uow = UnitOfWork.for_url(database_url)

@@ -167,3 +167,27 @@ def test_csv_lists_are_applied_whole_or_not_at_all(database_url: str) -> None:
         no_such = client.get("/api/v1/csv/load", params={"visit": "NOSUCH-1"}, headers=planner)
         assert no_such.status_code == 404, no_such.text
         assert no_such.json()["detail"][0]["loc"][-1] == "visit"
+
+
+def test_a_csv_upload_sent_twice_with_its_key_is_applied_once(database_url: str) -> None:
+    seed(database_url)
+    planner = bearer(token(database_url, "plan", "planner"))
+    good = b"number,iso_type,load_state,gross_mass_kg\nCSQU3054383,45G1,F,24500\n"
+    with TestClient(create_app(database_url)) as client:
+        keyed = {**planner, "Idempotency-Key": "csv-1"}
+        first = client.post("/api/v1/csv/containers", files={"file": ("a.csv", good)}, headers=keyed)
+        assert first.status_code == 200, first.text
+        # a retry (a new multipart boundary, the same file) replays the first answer: nothing applied twice
+        again = client.post("/api/v1/csv/containers", files={"file": ("a.csv", good)}, headers=keyed)
+        assert again.status_code == 200, again.text
+        assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+        history = client.get("/api/v1/containers/CSQU3054383/history", headers=planner).json()
+        assert [event["event_type"] for event in history].count("container.registered") == 1
+        # the same key with another file is refused naming the header, as every command refuses it
+        other = good.replace(b"24500", b"24000")
+        reused = client.post("/api/v1/csv/containers", files={"file": ("a.csv", other)}, headers=keyed)
+        assert reused.status_code == 422, reused.text
+        assert reused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+        # without a key a resend is a new request: refused because the box is registered (no replay)
+        plain = client.post("/api/v1/csv/containers", files={"file": ("a.csv", good)}, headers=planner)
+        assert plain.status_code == 422 and plain.json()["problems"][0]["column"] == "number"

@@ -92,3 +92,26 @@ def test_only_importers_upload_and_parties_send_no_csv(make_hub: Callable[..., H
         auditor.cookies.set("lb_token", token(made.url, "web-aud", "auditor"))
         refused = auditor.post("/interchange/edi", files={"file": ("x.edi", b"UNA")}, follow_redirects=False)
         assert refused.status_code == 403
+
+
+@SQLITE_ONLY
+def test_a_csv_form_submitted_twice_applies_the_list_once(make_hub: Callable[..., Hub]) -> None:
+    made = make_hub(users=("admin",), as_user="admin")
+    web = TestClient(made.client.app)
+    web.cookies.set("lb_token", token(made.url, "web-plan", "planner"))
+    form = re.search(r'<form[^>]*id="form-csv-upload".*?</form>', web.get("/interchange").text, re.S)
+    assert form
+    fields = dict(re.findall(r'<input type="hidden" name="(csrftoken|form_token)" value="([^"]*)"', form.group(0)))
+    assert fields.keys() == {"csrftoken", "form_token"}
+    one = container_number(1)
+    listed = f"number,iso_type,load_state,gross_mass_kg\n{one},22G1,full,12000\n".encode()
+    first = web.post("/interchange/csv", data={**fields, "kind": "containers"}, files={"file": ("a.csv", listed)})
+    second = web.post("/interchange/csv", data={**fields, "kind": "containers"}, files={"file": ("a.csv", listed)})
+    assert first.status_code == second.status_code == 200, second.text[-2000:]
+    assert 'data-applied="yes"' in second.text  # the double submit is answered with the first report
+    history = made.client.get(f"/api/v1/containers/{one}/history").json()
+    assert [event["event_type"] for event in history].count("container.registered") == 1
+    other = listed.replace(b"12000", b"9000")
+    reused = web.post("/interchange/csv", data={**fields, "kind": "containers"}, files={"file": ("b.csv", other)})
+    assert reused.status_code == 422 and 'id="csv-file-error"' in reused.text
+    assert made.client.get(f"/api/v1/containers/{one}").json()["gross_mass_kg"] == 12000

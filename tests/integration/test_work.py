@@ -259,10 +259,17 @@ def test_a_train_is_loaded_wagon_by_wagon_and_a_buried_box_is_dug_out_first(hub:
     call(hub, "POST", "/api/v1/train-visits", train, 201)
     planned = {"entries": [{"container": numbers[0]}, {"container": numbers[2]}]}
     call(hub, "PUT", "/api/v1/train-visits/T1/planned-boxes", planned)
-    made = call(hub, "POST", "/api/v1/work/instructions/generate", {"train": "T1"}, 201, "planner")
+    # The customer who asked for the train (an out-of-turn departure) is recorded on the relocation it needs.
+    unknown = {"train": "T1", "caused_by_party": "NOSUCH"}
+    refused = call(hub, "POST", "/api/v1/work/instructions/generate", unknown, 404, "planner")
+    assert refused["detail"][0]["loc"][-1] == "caused_by_party"
+    call(hub, "POST", "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    asked = {"train": "T1", "caused_by_party": "ACME"}
+    made = call(hub, "POST", "/api/v1/work/instructions/generate", asked, 201, "planner")
     kinds = [(i["kind"], i["container"]) for i in made["created"]]
     assert kinds == [("relocation", numbers[1]), ("load_rail", numbers[0]), ("load_rail", numbers[2])]
     relocation, buried, beside = made["created"]
+    assert relocation["target"]["caused_by_party"] == "ACME" and "caused_by_party" not in buried["target"]
     assert buried["depends_on"] == [relocation["id"]] and buried["target"]["wagon"] == uic_wagon(1)
     assert beside["target"]["wagon"] == uic_wagon(1) and beside["target"]["wagon_slot"] == 1
     assert buried["queue"] == beside["queue"] == "track:T1" and relocation["queue"] == "block:A"
@@ -285,6 +292,9 @@ def test_a_train_is_loaded_wagon_by_wagon_and_a_buried_box_is_dug_out_first(hub:
     assert [k for _, k, _ in done].index("relocation") < [c for _, _, c in done].index(numbers[0])
     assert {c for _, k, c in done if k == "load_rail"} == {numbers[0], numbers[2]}
     assert call(hub, "GET", f"/api/v1/containers/{numbers[0]}")["position"]["kind"] == "wagon"
+    moved = call(hub, "GET", f"/api/v1/containers/{numbers[1]}/history")
+    placed = [e for e in moved if e["event_type"] == "container.placed"]
+    assert placed[-1]["after"]["caused_by_party"] == "ACME"  # billed to ACME as an extra move
     figures = call(hub, "GET", "/api/v1/work/productivity")
     assert figures["tracks"][0]["track"] == "T1" and figures["tracks"][0]["boxes"] == 2
 

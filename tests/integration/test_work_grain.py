@@ -159,3 +159,18 @@ def test_part_of_a_lot_is_moved_to_another_silo_and_shipped_by_the_grain_gear(hu
     assert (ledger["received_kg"], ledger["shipped_kg"], ledger["in_stock_kg"]) == (100_000, 40_000, 60_000)
     (shipped,) = _events(hub.url, "grain.shipped")
     assert f"instruction:{ship['id']}" in (shipped.source_reference or "") and "machine:GL" in shipped.source_reference
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the planner's choice, not the backend's
+def test_a_receipt_without_a_silo_goes_where_the_silo_planner_allocates_it(hub: Hub) -> None:
+    call(hub, "POST", "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    unplaced = {key: value for key, value in _receipt("G1", 140_000).items() if key != "silo_code"}
+    arriving = {"reference": "G1", "owner_code": "ACME", "crop": "wheat", "mass_kg": 140_000}
+    advice = call(hub, "POST", "/api/v1/plans/silo", {"arriving_lots": [arriving]}, user="planner")
+    (portion,) = [p for p in advice["allocation"] if p["lot"] == "G1"]
+    (tip,) = _order(hub, unplaced)["created"]
+    assert (tip["kind"], tip["silo"], tip["to_place"]) == ("grain_receive", portion["silo"], f"silo {portion['silo']}")
+    # More than a silo holds (2,400 t): the planner splits it, and the order says so rather than guess.
+    whole = {**unplaced, "lot": "G2", "mass_kg": 3_000_000, "wagons": hoppers(3_000_000)}
+    refused = _order(hub, whole, 422)["detail"][0]
+    assert refused["loc"][-1] == "grain.silo_code" and "splits lot G2" in refused["msg"], refused

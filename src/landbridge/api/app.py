@@ -16,6 +16,7 @@ from landbridge import __version__
 from landbridge.api.deps import precondition
 from landbridge.api.errors import install_error_handlers
 from landbridge.api.guard import InputGuard
+from landbridge.api.query_names import refuse_undeclared_query
 from landbridge.api.responses import document_error_responses
 from landbridge.api.routers import (
     billing,
@@ -104,8 +105,9 @@ def create_app(database_url: str | None = None, *, open_dashboard: bool | None =
     app.add_middleware(InputGuard)
     app.add_middleware(CsrfGuard, secret=settings.secret_key)
     # Every API route: If-Match on commands, ETag on object reads (api/deps.precondition).
-    app.include_router(health.router)
-    api_dependencies = [Depends(precondition)]
+    app.include_router(health.router, dependencies=[Depends(refuse_undeclared_query)])
+    # ... and a read refuses a query parameter it does not take (api/query_names.py).
+    api_dependencies = [Depends(refuse_undeclared_query), Depends(precondition)]
     for router in (
         reference.router,
         containers.router,

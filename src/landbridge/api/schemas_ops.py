@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from landbridge.api.types import HourStart, Instant
+from landbridge.domain.gate import DeliveryOrderStatus
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.iso_types import MAX_RATING_KG
 from landbridge.domain.units import Direction, PartyRole
@@ -427,7 +428,7 @@ class DeliveryOrderOut(BaseModel):
     valid_to: str
     issued_by: str
     party: str | None
-    status: str
+    status: DeliveryOrderStatus
     pin: str | None = Field(default=None, description="only in the answer to the issuing request")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from landbridge.domain.gate import AppointmentStatus
+from landbridge.domain.visits import TruckVisitStatus
 
 
 class _Out(BaseModel):
@@ -125,7 +126,7 @@ class TruckVisitOut(_Out):
 
     reference: str
     plate: str
-    status: str = Field(description="in or out")
+    status: TruckVisitStatus = Field(description="in (at the base) or out (left)")
 
 
 class GrainLotOut(_Out):

@@ -183,7 +183,8 @@ Reference = Annotated[str, Field(min_length=1, max_length=32)]
 class GrainOrderIn(Body):
     """A grain order for the grain gear; which fields a step needs is in docs/equipment.md.
 
-    ``receive``: lot (the new lot), mass_kg, silo_code, owner_code, crop, grain_class, moisture_pct,
+    ``receive``: lot (the new lot), mass_kg, silo_code (omitted: the silo planner's allocation), owner_code,
+    crop, grain_class, moisture_pct,
     source_kind and its wagons or sources. ``transfer``: lot, silo_code (the target silo), mass_kg
     and new_reference for a part. ``ship``: lot, mass_kg, vessel_visit. ``stuff``: lot, containers.
     """
@@ -212,6 +213,12 @@ class GenerateIn(CommandIn):
     train: Reference | None = None
     truck: Reference | None = None
     grain: GrainOrderIn | None = None
+    caused_by_party: Code | None = Field(
+        default=None,
+        description="the customer who asked for this work (a box dug out for an inspection, a delivery out of"
+        " turn): each relocation it needs records the party on its yard move and is billed to it as an extra"
+        " move (404 if unknown); default: the caller's party, none for hub staff (the hub's own rehandling)",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GenerateIn:

@@ -29,6 +29,13 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class DeliveryOrderStatus(StrEnum):
+    """A delivery order: open (it releases its boxes) or cancelled (withdrawn; boxes taken stay delivered)."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
 @dataclass(frozen=True)
 class GateRules:
     """The scenario's gate figures (``base.gate``): tolerance, booking horizon and per-party quota."""
@@ -94,11 +101,11 @@ class DeliveryOrder:
     valid_from: datetime
     valid_to: datetime
     pin_sha256: str
-    status: str  # open | cancelled
+    status: DeliveryOrderStatus
 
     def check_release(self, pin: str | None, containers: Iterable[str], at: datetime) -> None:
         """Refuse a pick-up the order does not cover (422 naming pin, pick_up or delivery_order)."""
-        if self.status != "open":
+        if self.status is not DeliveryOrderStatus.OPEN:
             raise RuleViolation("delivery_order", f"delivery order {self.reference} is {self.status}")
         if pin is None or not hmac.compare_digest(pin_digest(pin), self.pin_sha256):
             raise RuleViolation("pin", f"the PIN does not match delivery order {self.reference}")

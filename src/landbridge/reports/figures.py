@@ -50,6 +50,11 @@ def bucket(moment: datetime, granularity: str, zone: ZoneInfo) -> str:
     return _bucket_of_day(moment.astimezone(zone).date(), granularity)
 
 
+def bucket_of_day(day: date, granularity: str) -> str:
+    """The bucket's name for a hub-time calendar day (a day the database counted by)."""
+    return _bucket_of_day(day, granularity)
+
+
 @lru_cache(maxsize=4096)
 def _bucket_of_day(day: date, granularity: str) -> str:
     """The bucket's name for a hub-time calendar day (named once per day: reports bucket many events)."""
@@ -298,19 +303,33 @@ def _delay_min(moment: datetime, route: str, direction: str, slots: list[Timetab
 
 def gate_turns(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[dict[str, Any]]:
     """Truck turn time (truck in → out) by bucket of leaving: P50, P90 minutes; overrides = missed appointments."""
+    return gate_rows(gate_turn_values(records, granularity, zone))
+
+
+def gate_turn_values(records: Iterable[Record], granularity: str, zone: ZoneInfo) -> list[tuple[str, float, bool]]:
+    """(bucket of leaving, turn minutes, overridden) of each truck that left: a truck.out pairs with its
+    subject's latest truck.in before it; a gate.override of the subject before the out marks it."""
     arrived: dict[str, datetime] = {}
     overridden: set[str] = set()
-    minutes: dict[str, list[float]] = defaultdict(list)
-    overrides: dict[str, int] = defaultdict(int)
+    turns: list[tuple[str, float, bool]] = []
     for record in sorted(records, key=lambda r: (r.occurred_at, r.event_id)):
         if record.event_type == "gate.override":
             overridden.add(record.subject_id)
         elif record.event_type == "truck.in":
             arrived[record.subject_id] = record.occurred_at
         elif record.event_type == "truck.out" and record.subject_id in arrived:
-            name = bucket(record.occurred_at, granularity, zone)
-            minutes[name].append((record.occurred_at - arrived.pop(record.subject_id)).total_seconds() / 60)
-            overrides[name] += record.subject_id in overridden
+            minutes = (record.occurred_at - arrived.pop(record.subject_id)).total_seconds() / 60
+            turns.append((bucket(record.occurred_at, granularity, zone), minutes, record.subject_id in overridden))
+    return turns
+
+
+def gate_rows(turns: Iterable[tuple[str, float, bool]]) -> list[dict[str, Any]]:
+    """:func:`gate_turns` from the trucks' (bucket, turn minutes, overridden), in any order."""
+    minutes: dict[str, list[float]] = defaultdict(list)
+    overrides: dict[str, int] = defaultdict(int)
+    for name, turn_min, was_overridden in turns:
+        minutes[name].append(turn_min)
+        overrides[name] += was_overridden
     return [
         {
             "period": p,

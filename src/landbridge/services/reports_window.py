@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,9 +83,16 @@ def figures_rows(
             granularity,
             zone,
         )
-    elif name == "gate":
-        leaving = reads.subjects_with(("truck.out",), opens, last)
-        computed = figures.gate_turns(_records(reads.histories(types, leaving, last)), granularity, zone)
+    elif name == "gate":  # trucks paired by the database; any truck with an unusual history event by event
+        paired = reads.truck_turns(opens, last, constant_offsets(opens, last, zone))
+        turns = [
+            (_bucket_of_day(day, granularity), timedelta(microseconds=micros).total_seconds() / 60, overridden)
+            for day, micros, overridden in paired.turns
+        ]
+        if paired.others:
+            others = _records(reads.histories(types, reads.subjects_named(paired.others), last))
+            turns += figures.gate_turn_values(others, granularity, zone)
+        computed = figures.gate_rows(turns)
     elif name == "wagon-turnaround":
         leaving = reads.subjects_with(("train.released", "train.departed"), opens, last)
         computed = figures.wagon_turnaround(_records(reads.histories(types, leaving, last)), granularity, zone)
@@ -121,6 +129,12 @@ def _offset_s(moment: datetime, zone: ZoneInfo) -> int:
     offset = moment.astimezone(zone).utcoffset()
     assert offset is not None
     return int(offset.total_seconds())
+
+
+@lru_cache(maxsize=4096)
+def _bucket_of_day(day: str, granularity: str) -> str:
+    """The bucket of a hub-time day named ``YYYY-MM-DD`` by the database."""
+    return figures.bucket_of_day(date.fromisoformat(day), granularity)
 
 
 def _records(rows: Iterable[EventTuple]) -> list[Record]:

@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from landbridge.store.types import UtcDateTime
@@ -278,8 +290,15 @@ class WagonRow(Base):
     position_in_train: Mapped[int] = mapped_column(Integer)
 
 
+TRUCK_VISIT_STATUSES = "status IN ('in', 'out')"
+"""The values of ``domain.visits.TruckVisitStatus`` (migration 0092; tests/unit/test_status_enums.py ties them)."""
+DELIVERY_ORDER_STATUSES = "status IN ('open', 'cancelled')"
+"""The values of ``domain.gate.DeliveryOrderStatus`` (migration 0092)."""
+
+
 class TruckVisitRow(Base):
     __tablename__ = "truck_visits"
+    __table_args__ = (CheckConstraint(TRUCK_VISIT_STATUSES, name="status"),)  # migration 0092
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     plate: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(8))
@@ -451,6 +470,7 @@ class DeliveryOrderRow(Base):
     """A release of import boxes to a trucker (the line's or the planner's), quoted with a PIN at the gate."""
 
     __tablename__ = "delivery_orders"
+    __table_args__ = (CheckConstraint(DELIVERY_ORDER_STATUSES, name="status"),)  # migration 0092
     reference: Mapped[str] = mapped_column(String(32), primary_key=True)
     issued_by: Mapped[str] = mapped_column(String(64))
     party_code: Mapped[str | None] = mapped_column(String(32))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.services.authz import Action
 from landbridge.services.throttle import Throttle
+from landbridge.store.repositories.snapshots import StateSnapshotRepository
 from landbridge.web import auth, csrf, runs
 from landbridge.web.commands import (
     BY_NAME,
@@ -309,9 +310,12 @@ def container_page(p: PageDep, number: str) -> Response:
         view = container_view(p.session, wanted, p.viewer.scope)
         if view is None:
             return not_found(p, wanted)
+        # Its earlier events archived (db archive-events)? Say so rather than start the timeline later.
+        archived = StateSnapshotRepository(p.session).archived_history(view.number)
         p.session.rollback()  # a fresh snapshot after the tracking service has brought its projection up to date
         eta = eta_for(p.request, p.session, view, p.viewer)
-        return p.render("container.html", {"c": view, "eta": eta, "prefill": {"container": view.number}})
+        context = {"c": view, "eta": eta, "archived": archived, "prefill": {"container": view.number}}
+        return p.render("container.html", context)
 
     return guarded(p, Action.CONTAINER_READ, build)
 

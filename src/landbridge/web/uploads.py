@@ -6,9 +6,11 @@ all; the same interchange sent twice — a double click — is answered as a dup
 and ``services.interchange.csv_import.import_csv`` applies a list whole or not at all. The answer is
 shown on the screen: per interchange its status, each problem with its syntax error code, segment,
 position and element, and the CONTRL message; per CSV file the rows applied or every bad line and
-column. Importing needs ``edi.import``; a shipping line's or shipper's user sends EDIFACT only as the
-partner linked to its party, and CSV lists are for hub staff (the API's rules). Every form carries the
-CSRF token as its first field (the guard reads a multipart body up to it).
+column. A CSV form carries a fresh ``form_token`` per render, the upload's idempotency key, so a double
+submit applies the list once (the second answer is the first report). Importing needs ``edi.import``;
+a shipping line's or shipper's user sends EDIFACT only as the partner linked to its party, and CSV lists
+are for hub staff (the API's rules). Every form carries the CSRF token as its first field (the guard
+reads a multipart body up to it).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from landbridge.domain.errors import DomainError
 from landbridge.interchange.csv_lists import ListKind
 from landbridge.services.authz import Action
-from landbridge.services.interchange.csv_import import import_csv
+from landbridge.services.interchange.csv_import import import_csv, upload_key
 from landbridge.services.interchange.importer import import_edifact
 from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.web.pages import Page, PageDep, guarded
@@ -134,10 +137,16 @@ async def upload_csv(request: Request, p: PageDep) -> Response:
         return _screen(p, 422, upload_error=("csv_file", "choose a file of at most 5 MB"))
     visit = fields.get("visit", "").strip()[:32] or None
     actor = replace(p.viewer.actor, source=f"web:POST /interchange/csv {name}"[:128])
+    # The form's token (fresh per render) is the upload's idempotency key: a double submit is applied once.
+    token = fields.get("form_token", "").strip()
+    key = upload_key(f"form:{token}"[:128], ListKind(kind), visit, text) if token else None
 
     def run() -> dict[str, Any]:
         uow = UnitOfWork.for_url(p.request.app.state.database_url)
-        return import_csv(uow, actor, text, ListKind(kind), visit=visit, source_name=name).as_dict()
+        return import_csv(uow, actor, text, ListKind(kind), visit=visit, source_name=name, idempotency=key).as_dict()
 
-    report = await run_in_threadpool(run)
+    try:
+        report = await run_in_threadpool(run)
+    except DomainError:  # the form's key already applied another file; the screen comes back with a fresh form
+        return _screen(p, 422, upload_error=("csv_file", "this form already applied another file; send it again here"))
     return _screen(p, 200 if report["applied"] else 422, csv_result=report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from landbridge.api.deps import Authorized, IdempotencyDep, Principal, UowDep
@@ -103,14 +103,43 @@ def get_container(number: str, uow: UowDep, who: Reader) -> ContainerOut:
     return container_out(container)
 
 
-@router.get("/{number}/history", response_model=list[EventOut], responses={404: {"description": "Unknown"}})
-def get_container_history(number: str, uow: UowDep, who: AuditReader) -> list[EventOut]:
-    """Every event about the container, oldest first."""
+ARCHIVED_BEFORE = "Events-Archived-Before"
+ARCHIVED_IN = "Events-Archived-In"
+_ARCHIVED_HEADERS = {
+    ARCHIVED_BEFORE: {
+        "description": "Set when the box's earlier events were archived: the boundary (ISO 8601, UTC); the list "
+        "starts after it",
+        "schema": {"type": "string"},
+    },
+    ARCHIVED_IN: {
+        "description": "The dump file (db archive-events) that holds the box's latest archived event",
+        "schema": {"type": "string"},
+    },
+}
+
+
+@router.get(
+    "/{number}/history",
+    response_model=list[EventOut],
+    responses={200: {"headers": _ARCHIVED_HEADERS}, 404: {"description": "Unknown"}},
+)
+def get_container_history(number: str, uow: UowDep, who: AuditReader, response: Response) -> list[EventOut]:
+    """Every event about the container still in the log, oldest first.
+
+    After old months of the log were archived (``db archive-events``), a box that came in before the
+    boundary has its earlier events in a dump file: the answer says so in ``Events-Archived-Before``
+    and ``Events-Archived-In`` instead of silently starting later.
+    """
     parsed = _parse_number(number)
     with uow:
         if uow.containers.get_visible(parsed, who.scope) is None:
             raise NotFound("number", f"no container {parsed}")
         events = uow.events.for_subject("container", str(parsed))
+        archived = uow.snapshots.archived_history(str(parsed))
+    if archived is not None:
+        response.headers[ARCHIVED_BEFORE] = as_utc(archived.before).isoformat()
+        if archived.dump_file is not None:
+            response.headers[ARCHIVED_IN] = archived.dump_file
     return [
         EventOut(
             event_type=e.event_type.value,

@@ -147,6 +147,8 @@ def _unknown_parameters(request: Request, allowed: set[str]) -> list[tuple[str, 
 class DcsaRoute(APIRoute):
     """A /dcsa route: refuses query parameters the operation does not define (DCSA error, 422)."""
 
+    checks_own_query_names = True  # api/query_names.py leaves the check to this class
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """FastAPI's handler, behind a check of the query parameters' names."""
         original = super().get_route_handler()

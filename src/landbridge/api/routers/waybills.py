@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -16,6 +16,7 @@ from landbridge.interchange.csv_lists import ListKind
 from landbridge.interchange.smgs import CarrierSection, ConsignmentNote, Party, Regime, Station, Wagon
 from landbridge.interchange.smgs_render import to_html, to_pdf
 from landbridge.services.authz import Action
+from landbridge.services.idempotency import HEADER, MAX_KEY_LENGTH
 from landbridge.services.interchange import csv_import, waybills
 
 router = APIRouter(tags=["interchange"])
@@ -210,13 +211,29 @@ def post_csv(
     kind: ListKind,
     file: Annotated[UploadFile, File(description="CSV with a header line")],
     visit: Annotated[str | None, Query(max_length=32, description="vessel visit (discharge and load lists)")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="The same list (kind, visit, file) sent again with this key answers the first report and"
+            " applies nothing; another list with it is refused (422)",
+        ),
+    ] = None,
 ) -> JSONResponse:
-    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied)."""
+    """Apply a CSV list whole (200), or answer 422 with every bad line and column (nothing applied).
+
+    Idempotent by ``Idempotency-Key`` like every command: a retry or double submit is applied once.
+    """
     text = file.file.read().decode("utf-8-sig", errors="replace")
-    report = csv_import.import_csv(uow, principal.actor, text, kind, visit=visit, source_name=file.filename or "upload")
+    key = csv_import.upload_key(idempotency_key, kind, visit, text) if idempotency_key is not None else None
+    report = csv_import.import_csv(
+        uow, principal.actor, text, kind, visit=visit, source_name=file.filename or "upload", idempotency=key
+    )
     if not report.applied:
         return JSONResponse(csv_refusal(report.as_dict()), status_code=422)
-    return JSONResponse(report.as_dict())
+    return JSONResponse(report.as_dict(), headers={"Idempotent-Replayed": "true"} if report.replayed else None)
 
 
 @router.get(

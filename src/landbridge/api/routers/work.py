@@ -49,20 +49,40 @@ def make(body: GenerateIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JS
     order (jobs for the grain gear: tip a train into a silo, move a lot, load a ship, fill boxes)."""
     if body.vessel_visit is not None:
         outcome = generate.for_vessel_visit(
-            uow, who.actor, reference=body.vessel_visit, occurred_at=body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            reference=body.vessel_visit,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+            caused_by_party=body.caused_by_party,
         )
     elif body.train is not None:
         outcome = generate.for_train(
-            uow, who.actor, reference=body.train, occurred_at=body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            reference=body.train,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+            caused_by_party=body.caused_by_party,
         )
     elif body.truck is not None:
         outcome = generate.for_truck(
-            uow, who.actor, reference=body.truck, occurred_at=body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            reference=body.truck,
+            occurred_at=body.occurred_at,
+            idempotency=key,
+            caused_by_party=body.caused_by_party,
         )
     else:
         assert body.grain is not None
         outcome = generate.for_grain(
-            uow, who.actor, order=grain_order(body.grain), occurred_at=body.occurred_at, idempotency=key
+            uow,
+            who.actor,
+            order=grain_order(body.grain),
+            occurred_at=body.occurred_at,
+            idempotency=key,
+            caused_by_party=body.caused_by_party,
         )
     return respond(outcome)
 

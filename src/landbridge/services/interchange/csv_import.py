@@ -8,6 +8,7 @@ and the whole file is rolled back, so a list is never half-loaded.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,8 @@ from landbridge.interchange.csv_lists import (
     write_list,
 )
 from landbridge.services.containers import Actor, RegisterContainer, add_registered_container
-from landbridge.services.interchange.transaction import in_transaction
+from landbridge.services.idempotency import IdempotencyKey, request_digest
+from landbridge.services.operations.common import execute
 from landbridge.store import tables
 from landbridge.store.savepoint import SavepointUnitOfWork
 from landbridge.store.unit_of_work import UnitOfWork
@@ -42,6 +44,8 @@ class CsvReport:
     applied: bool
     problems: list[RowProblem] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+    """The stored answer to an upload sent again under its idempotency key (nothing applied this time)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -52,6 +56,21 @@ class CsvReport:
             "problems": [{"line": p.line, "column": p.column, "reason": p.reason} for p in self.problems],
             "summary": self.summary,
         }
+
+    @classmethod
+    def applied_from(cls, answer: dict[str, Any], *, replayed: bool = False) -> CsvReport:
+        """The report of an applied list from its JSON (as stored under the upload's idempotency key)."""
+        return cls(str(answer["kind"]), int(answer["rows"]), True, summary=dict(answer["summary"]), replayed=replayed)
+
+
+def upload_key(key: str, kind: ListKind, visit: str | None, text: str) -> IdempotencyKey:
+    """An upload's idempotency key: the same list (kind, visit, file text) is the same request.
+
+    Digested from what was uploaded, not from the multipart body: a retry or a second click sends the
+    same file under another boundary, and that must replay the first answer, not be refused.
+    """
+    what = json.dumps({"kind": kind.value, "visit": visit, "file": text}, ensure_ascii=False, sort_keys=True)
+    return IdempotencyKey(key, request_digest("POST", f"csv/{kind.value}", what.encode("utf-8")))
 
 
 def _register(uow: UnitOfWork, actor: Actor, row: ContainerRow, source: str) -> str:
@@ -128,9 +147,22 @@ class _RowRefused(Exception):
 
 
 def import_csv(
-    uow: UnitOfWork, actor: Actor, text: str, kind: ListKind, *, visit: str | None = None, source_name: str = "csv"
+    uow: UnitOfWork,
+    actor: Actor,
+    text: str,
+    kind: ListKind,
+    *,
+    visit: str | None = None,
+    source_name: str = "csv",
+    idempotency: IdempotencyKey | None = None,
 ) -> CsvReport:
-    """Read, check and apply a CSV list in one transaction (nothing applied on any problem)."""
+    """Read, check and apply a CSV list in one transaction (nothing applied on any problem).
+
+    With ``idempotency`` (:func:`upload_key`) an applied list is remembered with its report in the
+    same transaction: the same list sent again under the key answers that report and applies nothing;
+    another list under the key is refused at ``Idempotency-Key`` (422), as every command refuses it.
+    A refused list stores nothing, so its corrected retry may reuse the key.
+    """
     parsed = read_list(text, kind)
     report = CsvReport(kind.value, len(parsed.rows) + len({p.line for p in parsed.problems if p.line > 1}), False)
     if not parsed.ok:
@@ -142,7 +174,7 @@ def import_csv(
     appliers: dict[ListKind, Callable[..., str]] = {ListKind.CONTAINERS: _register, ListKind.BOOKINGS: _book}
     done: list[str] = []
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> dict[str, Any]:
         done.clear()  # a clash with a concurrent writer runs the whole list again
         report.problems.clear()
         if kind in (ListKind.DISCHARGE, ListKind.LOAD):
@@ -151,7 +183,7 @@ def import_csv(
             except _RowRefused as refused:
                 report.problems.append(refused.problem)
                 raise _Refused from None
-            return
+            return applied()
         apply = appliers[kind]
         for line, row in parsed.rows:
             try:
@@ -162,14 +194,16 @@ def import_csv(
                 report.problems.append(RowProblem(line, error.field, error.reason))
         if report.problems:
             raise _Refused  # nothing of the list is kept
+        return applied()
+
+    def applied() -> dict[str, Any]:
+        return CsvReport(report.kind, report.rows, True, summary={"applied": len(done)}).as_dict()
 
     try:
-        in_transaction(uow, work, actor)
+        outcome = execute(uow, actor, work, idempotency=idempotency)
     except _Refused:
         return report
-    report.applied = True
-    report.summary = {"applied": len(done)}
-    return report
+    return CsvReport.applied_from(outcome.body, replayed=outcome.replayed)
 
 
 def export_csv(uow: UnitOfWork, kind: ListKind, *, visit: str | None = None) -> str:

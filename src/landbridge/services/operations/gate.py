@@ -18,6 +18,7 @@ from landbridge.domain.events import EventType, as_utc, checked_occurred_at, utc
 from landbridge.domain.gate import (
     AppointmentStatus,
     DeliveryOrder,
+    DeliveryOrderStatus,
     GateRules,
     check_bookable,
     check_quota,
@@ -227,7 +228,7 @@ def _order(uow: UnitOfWork, row: tables.DeliveryOrderRow) -> DeliveryOrder:
         valid_from=as_utc(row.valid_from),
         valid_to=as_utc(row.valid_to),
         pin_sha256=row.pin_sha256,
-        status=row.status,
+        status=DeliveryOrderStatus(row.status),
     )
 
 
@@ -271,7 +272,7 @@ def issue_delivery_order(
             pin_sha256=pin_digest(code),
             valid_from=start,
             valid_to=end,
-            status="open",
+            status=DeliveryOrderStatus.OPEN.value,
         )
         uow.gate.add(row)
         uow.events.created("delivery_order", reference)  # a new key: no events yet, no need to read them
@@ -301,10 +302,10 @@ def cancel_delivery_order(
         mine = acting_scope(actor, scope)
         if row is None or not (mine.everything or row.party_code == mine.party):
             raise NotFound("reference", f"no delivery order {reference!r}")
-        if row.status != "open":
+        if row.status != DeliveryOrderStatus.OPEN:
             raise Conflict("reference", f"delivery order {reference} is {row.status}")
         before = order_view(uow, row)
-        row.status = "cancelled"
+        row.status = DeliveryOrderStatus.CANCELLED.value
         uow.session.flush()
         view = order_view(uow, row)
         subject_event(uow, EventType.DELIVERY_ORDER_CANCELLED, "delivery_order", reference, actor, before, view)
@@ -421,7 +422,7 @@ def truck_in(
         view: dict[str, Any] = {
             "reference": reference,
             "plate": plate,
-            "status": "in",
+            "status": TruckVisitStatus.IN.value,
             "drop_off": dropped,
             "pick_up": picks,
             "delivery_order": None if order is None else order.reference,
@@ -481,10 +482,9 @@ def truck_out(
             taken.append(row.number)
         truck.status, truck.left_at = TruckVisitStatus.OUT.value, command_time()
         uow.session.flush()
-        view = {"reference": reference, "plate": truck.plate, "status": "out", "picked_up": taken}
-        subject_event(
-            uow, EventType.TRUCK_OUT, "truck_visit", reference, actor, {"status": "in"}, view, location="gate"
-        )
+        view = {"reference": reference, "plate": truck.plate, "status": TruckVisitStatus.OUT.value, "picked_up": taken}
+        before = {"status": TruckVisitStatus.IN.value}
+        subject_event(uow, EventType.TRUCK_OUT, "truck_visit", reference, actor, before, view, location="gate")
         return view
 
     return execute(uow, actor, work, idempotency=idempotency, occurred_at=occurred_at)

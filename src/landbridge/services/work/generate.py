@@ -20,6 +20,7 @@ that grew gets the new boxes and nothing twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ from landbridge.services.operations.common import execute, subject_event
 from landbridge.services.operations.rail import box_mass_kg
 from landbridge.services.work.dispatching import redispatch
 from landbridge.services.work.fleet import base_plan
-from landbridge.services.work.grain_work import GrainOrder, grain_work
+from landbridge.services.work.grain_work import GrainOrder, grain_work, planned_silo
 from landbridge.services.work.targets import Promise, Stack, TargetPlanner, box_for, boxes_on_top
 from landbridge.services.work.views import instruction_view
 from landbridge.store import tables
@@ -53,8 +54,10 @@ PRIORITY = {"gate": 3, "vessel": 2, "rail": 1}
 class _Builder:
     """Creates the instructions of one command, keeping promised slots apart."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, caused_by_party: str | None = None) -> None:
         self.uow = uow
+        self.caused_by_party = caused_by_party
+        """The customer who asked for this work: each relocation it needs is recorded (and billed) as theirs."""
         self.plan = base_plan(current_scenario())
         self.targets = TargetPlanner(uow)
         self.keep_clear: set[Stack] = set()
@@ -140,7 +143,11 @@ class _Builder:
             sequenced=False,
             from_place=str(YardSlot(current.block, current.bay, current.row, current.tier)),
             to_place=str(target),
-            target={"slot": str(target), "unblocks": unblocks},
+            target={
+                "slot": str(target),
+                "unblocks": unblocks,
+                **({"caused_by_party": self.caused_by_party} if self.caused_by_party else {}),
+            },
             length_ft=size_type(blocker.iso_type).length_ft,
             mass_kg=box_mass_kg(blocker),
             priority=priority,
@@ -504,9 +511,17 @@ def _generate(
     build: Callable[[_Builder], None],
     occurred_at: datetime | None,
     idempotency: IdempotencyKey | None,
+    caused_by_party: str | None = None,
 ) -> Outcome:
+    """Run ``build`` as one command. The relocations it creates record who caused them: the party named
+    (404 if unknown), else the acting party when a party's user generates work; none for the hub's own
+    plan (its rehandling is nobody's extra move)."""
+    causer = caused_by_party if caused_by_party is not None else actor.party
+
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        builder = _Builder(uow)
+        if causer is not None and uow.parties.party(causer) is None:
+            raise NotFound("caused_by_party", f"no party {causer!r}")
+        builder = _Builder(uow, causer)
         build(builder)
         assigned = redispatch(uow) if builder.created else {}
         created = [instruction_view(r) for r in builder.created]
@@ -532,6 +547,7 @@ def for_vessel_visit(
     reference: str,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
+    caused_by_party: str | None = None,
 ) -> Outcome:
     """Discharge and load instructions from a vessel visit's lists (relocations where a box is buried)."""
 
@@ -541,7 +557,7 @@ def for_vessel_visit(
             raise NotFound("vessel_visit", f"no vessel visit {reference!r}")
         _vessel_work(builder, visit)
 
-    return _generate(uow, actor, "vessel_visit", reference, build, occurred_at, idempotency)
+    return _generate(uow, actor, "vessel_visit", reference, build, occurred_at, idempotency, caused_by_party)
 
 
 def for_train(
@@ -551,6 +567,7 @@ def for_train(
     reference: str,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
+    caused_by_party: str | None = None,
 ) -> Outcome:
     """A train's load plan wagon by wagon as rail load instructions (relocations where a box is buried)."""
 
@@ -560,7 +577,7 @@ def for_train(
             raise NotFound("train", f"no train visit {reference!r}")
         _train_work(builder, train)
 
-    return _generate(uow, actor, "train_visit", reference, build, occurred_at, idempotency)
+    return _generate(uow, actor, "train_visit", reference, build, occurred_at, idempotency, caused_by_party)
 
 
 def for_grain(
@@ -570,10 +587,24 @@ def for_grain(
     order: GrainOrder,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
+    caused_by_party: str | None = None,
 ) -> Outcome:
-    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes)."""
+    """A grain order as jobs for the grain gear (tip a train into a silo, move a lot, load a ship, fill boxes).
+
+    A receipt without ``silo_code`` goes where the silo planner allocates it (:func:`planned_silo`).
+    """
+    silo = planned_silo(uow, order)
+    if silo is not None:
+        order = replace(order, silo_code=silo)
     return _generate(
-        uow, actor, "grain_lot", order.lot, lambda builder: grain_work(builder, order), occurred_at, idempotency
+        uow,
+        actor,
+        "grain_lot",
+        order.lot,
+        lambda builder: grain_work(builder, order),
+        occurred_at,
+        idempotency,
+        caused_by_party,
     )
 
 
@@ -584,6 +615,7 @@ def for_truck(
     reference: str,
     occurred_at: datetime | None = None,
     idempotency: IdempotencyKey | None = None,
+    caused_by_party: str | None = None,
 ) -> Outcome:
     """Drop-off and pick-up instructions for a truck that is in (relocations where a box is buried)."""
 
@@ -593,4 +625,4 @@ def for_truck(
             raise NotFound("truck", f"no truck visit {reference!r}")
         _truck_work(builder, truck)
 
-    return _generate(uow, actor, "truck_visit", reference, build, occurred_at, idempotency)
+    return _generate(uow, actor, "truck_visit", reference, build, occurred_at, idempotency, caused_by_party)

@@ -37,6 +37,8 @@ from landbridge.store.unit_of_work import UnitOfWork
 from landbridge.store.work_tables import WorkInstructionRow
 
 GRAIN_PRIORITY = 1
+PLAN_TIME_LIMIT_S = 5.0
+"""How long the silo planner may take to place a receipt ordered without a silo (it answers in well under 1 s)."""
 
 
 class GrainStep(StrEnum):
@@ -323,3 +325,41 @@ def grain_move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[s
 
 def _wagons(listed: Sequence[dict[str, Any]]) -> list[HopperWagon]:
     return [HopperWagon(str(w["number"]), int(w["mass_kg"])) for w in listed]
+
+
+def planned_silo(uow: UnitOfWork, order: GrainOrder, *, time_limit_s: float = PLAN_TIME_LIMIT_S) -> str | None:
+    """The silo the silo planner allocates a grain receipt to, for an order that names none.
+
+    The planner (``POST /api/v1/plans/silo``: CP-SAT, its plan checked) sees the silos, the lots in
+    them and this arriving lot, and keeps owners and crops apart as the receiving rule does. Its
+    allocation is used only when it puts the whole lot in one silo with no stored lot moved first;
+    otherwise the order is refused at ``grain.silo_code`` saying what the plan needs, so nobody is
+    sent to tip grain into a silo that is not ready for it. None when the order cannot be planned
+    (a figure missing, the lot already stored): the order's own checks then name the problem.
+    """
+    from landbridge.services.planning_live.silos import ArrivingLot, plan_silos
+
+    if order.step is not GrainStep.RECEIVE or order.silo_code or not (order.owner_code and order.crop):
+        return None
+    if order.mass_kg is None or order.mass_kg <= 0:
+        return None
+    with uow:
+        if uow.session.get(tables.GrainLotRow, order.lot) is not None:
+            return None
+    arriving = ArrivingLot(order.lot, order.owner_code, order.crop, order.mass_kg)
+    plan = plan_silos(uow, arriving=[arriving], time_limit_s=time_limit_s)
+    silos = [portion["silo"] for portion in plan["allocation"] if portion["lot"] == order.lot]
+    moved_first = [step for step in plan["sequence"] if step["op"] == "transfer"]
+    if len(silos) != 1:
+        raise RuleViolation(
+            "grain.silo_code",
+            f"the silo planner splits lot {order.lot} over silos {', '.join(silos)}: receive it in parts,"
+            " each with its silo_code",
+        )
+    if moved_first:
+        raise RuleViolation(
+            "grain.silo_code",
+            f"the silo planner puts lot {order.lot} in silo {silos[0]} after {len(moved_first)} transfer(s) of"
+            " stored grain (POST /api/v1/plans/silo lists them): order those first, or give silo_code",
+        )
+    return str(silos[0])

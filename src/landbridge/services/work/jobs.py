@@ -100,7 +100,11 @@ def _move(uow: UnitOfWork, actor: Actor, row: WorkInstructionRow) -> dict[str, A
             slot=int(target["wagon_slot"]),
         )
     elif kind in (InstructionKind.RELOCATION, InstructionKind.GATE_DROP_OFF, InstructionKind.HOUSEKEEPING):
-        outcome = yard.place_container(joined, actor, container=row.container, slot=target["slot"])
+        # A relocation records the customer whose request needed it (billed to them as an extra move).
+        causer = target.get("caused_by_party") if kind is InstructionKind.RELOCATION else None
+        outcome = yard.place_container(
+            joined, actor, container=row.container, slot=target["slot"], caused_by_party=causer
+        )
     else:
         # A pick-up puts the box on the truck; the operations model records its exit at truck out.
         return None

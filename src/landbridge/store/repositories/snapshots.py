@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.store.snapshot_tables import (
@@ -17,6 +19,15 @@ from landbridge.store.snapshot_tables import (
 )
 
 _CHUNK = 5_000  # rows per multi-row INSERT: a year's snapshot is about 100,000 boxes
+
+
+@dataclass(frozen=True)
+class ArchivedHistory:
+    """A box's events before ``before`` are archived; its latest archived one (at ``latest_at``) is in ``dump_file``."""
+
+    before: datetime
+    latest_at: datetime
+    dump_file: str | None  # the file name of the month's dump (None: that month is not recorded)
 
 
 class StateSnapshotRepository:
@@ -87,3 +98,26 @@ class StateSnapshotRepository:
     def record_archived(self, month: ArchivedEventMonthRow) -> None:
         """Remember a month moved to a dump file (kept if it is archived again: the newest dump wins)."""
         self._session.merge(month)
+
+    def archived_history(self, number: str) -> ArchivedHistory | None:
+        """Whether a box's history starts in archived months, and where its latest archived event went.
+
+        The snapshot that covers the archive (the latest boundary an archived month names) has the box's
+        latest event before the boundary; None when nothing is archived or the box came in later.
+        """
+        boundary = self._session.scalar(select(func.max(ArchivedEventMonthRow.snapshot_boundary_at)))
+        if boundary is None:
+            return None
+        latest_at = self._session.scalar(
+            select(SnapshotBoxRow.last_event_at)
+            .join(StateSnapshotRow, StateSnapshotRow.id == SnapshotBoxRow.snapshot_id)
+            .where(StateSnapshotRow.boundary_at == boundary, SnapshotBoxRow.container_number == number)
+        )
+        if latest_at is None:
+            return None
+        dump = self._session.scalar(
+            select(ArchivedEventMonthRow.dump_file).where(
+                ArchivedEventMonthRow.month_start <= latest_at, ArchivedEventMonthRow.month_end > latest_at
+            )
+        )
+        return ArchivedHistory(boundary, latest_at, PurePath(dump).name if dump else None)
