@@ -4,6 +4,7 @@ the machine and ``occurred_at`` — the silo's stock changes and the audit trail
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -174,3 +175,27 @@ def test_a_receipt_without_a_silo_goes_where_the_silo_planner_allocates_it(hub: 
     whole = {**unplaced, "lot": "G2", "mass_kg": 3_000_000, "wagons": hoppers(3_000_000)}
     refused = _order(hub, whole, 422)["detail"][0]
     assert refused["loc"][-1] == "grain.silo_code" and "splits lot G2" in refused["msg"], refused
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the screen's form over the same service
+def test_the_grain_screen_orders_a_receipt_for_the_grain_gear(hub: Hub) -> None:
+    call(hub, "POST", "/api/v1/parties", {"code": "ACME", "name": "Acme", "role": "shipper"}, 201)
+    web = TestClient(hub.client.app)
+    web.cookies.set("lb_token", hub.tokens["planner"])
+    page = web.get("/grain", params={"lang": "ru"}).text
+    form = re.search(r'<form[^>]*id="form-grain-order-receive".*?</form>', page, re.S)
+    assert form and "Заказать приём зерна" in page  # in the reader's language
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form.group(0)))
+
+    def order(lot: str, mass_kg: int) -> Any:
+        wagons = "\n".join(f"{w['number']} {w['mass_kg']}" for w in hoppers(mass_kg))
+        fields = {"lot": lot, "owner_code": "ACME", "crop": "wheat", "grain_class": "3", "mass_kg": str(mass_kg)}
+        fields |= {"moisture_pct": "13", "silo_code": "", "wagons": wagons}
+        return web.post("/act/grain-order-receive", data={**hidden, **fields}, follow_redirects=False)
+
+    assert order("G1", 140_000).status_code == 303
+    (tip,) = call(hub, "GET", "/api/v1/work/instructions?queue=grain:32")
+    assert tip["kind"] == "grain_receive" and tip["silo"]  # where the silo planner put it
+    split = order("G2", 3_000_000)  # more than a silo: refused beside the silo field, nothing made
+    assert split.status_code == 422 and 'id="grain-order-receive-silo_code-error"' in split.text, split.text[-3000:]
+    assert len(call(hub, "GET", "/api/v1/work/instructions?queue=grain:32")) == 1

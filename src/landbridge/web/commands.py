@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from landbridge.domain.containers import LoadState
-from landbridge.domain.errors import InvalidIdentifier, RuleViolation
+from landbridge.domain.errors import DomainError, InvalidIdentifier, RuleViolation
 from landbridge.domain.grain import HopperWagon
 from landbridge.domain.holds import HoldKind
 from landbridge.domain.identifiers import ContainerNumber
@@ -714,6 +714,29 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "grain-order-receive",
+        _("Order grain in for the grain gear"),
+        Action.WORK_PLAN,
+        "/grain",
+        (
+            LOT,
+            _f("owner_code", _("Owner (party code)")),
+            _f("crop", _("Crop")),
+            _f("grain_class", _("Class")),
+            _f("mass_kg", _("Mass (kg)"), INT),
+            _f("moisture_pct", _("Moisture (%)"), NUMBER),
+            _f("silo_code", _("Silo"), required=False, hint=_("empty: where the silo planner puts it")),
+            _f(
+                "wagons",
+                _("Hopper wagons"),
+                LINES,
+                hint=_("one per line: wagon number and mass in kg"),
+                whole_second=True,
+            ),
+        ),
+        lambda c: _grain_receipt_order(c),
+    ),
+    Command(
         "grain-transfer",
         _("Transfer grain to another silo"),
         Action.GRAIN_WRITE,
@@ -930,6 +953,31 @@ def parse_form(command: Command, form: Mapping[str, str], zone: ZoneInfo) -> tup
         except RuleViolation as error:
             errors[spec.name] = error.reason
     return values, errors
+
+
+def _grain_receipt_order(c: Call) -> Outcome:
+    """A grain receipt as a job for the grain gear (``POST /api/v1/work/instructions/generate {"grain"}``);
+    without a silo it goes where the silo planner allocates it. Its refusals name ``grain.<field>``:
+    shown beside the form's field of that name."""
+    from landbridge.services.work.generate import for_grain
+    from landbridge.services.work.grain_work import GrainOrder, GrainStep
+
+    order = GrainOrder(
+        step=GrainStep.RECEIVE,
+        lot=c["lot"],
+        mass_kg=c["mass_kg"],
+        silo_code=c["silo_code"],
+        owner_code=c["owner_code"],
+        crop=c["crop"],
+        grain_class=c["grain_class"],
+        moisture_pct=c["moisture_pct"],
+        source_kind="hopper_wagons",
+        wagons=tuple(HopperWagon(number, mass) for number, mass in c["wagons"]),
+    )
+    try:
+        return for_grain(c.uow, c.actor, order=order, occurred_at=c.occurred_at, idempotency=c.idempotency)
+    except DomainError as error:
+        raise type(error)(error.field.removeprefix("grain."), error.reason) from error
 
 
 def field_of(error_field: str, command: Command) -> str | None:
