@@ -59,6 +59,18 @@ overflow connections all the time — a new PostgreSQL backend each, ≈ 300 in 
 """
 
 
+_start_up_frozen = False
+
+
+def _freeze_start_up_objects() -> None:
+    """Collect once, then keep everything alive out of later full collections (first app of the process only)."""
+    global _start_up_frozen
+    if not _start_up_frozen:
+        gc.collect()
+        gc.freeze()
+        _start_up_frozen = True
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Per server process: its worker threads, on PostgreSQL its event loop's token lookups, and the objects
@@ -67,19 +79,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     The app holds ≈ 330,000 long-lived objects (routes, schemas, scenario, statement caches); a full
     collection scans them all, and requests that build many objects (a page of 100 trains × 50 wagons)
     set one off every few requests: ≈ 175 ms of CPU added to that request (docs/scale.md, *Reads at a
-    year's size*). ``gc.freeze`` moves them to the permanent generation; shutting down moves them back,
-    so a process that starts apps one after another (the test suite) does not keep them for ever.
+    year's size*). ``gc.freeze`` moves them to the permanent generation, once per process: a server process
+    starts one app, and a process that starts apps one after another (the test suite) paid a full
+    collection of its whole heap at every start — it doubled the suite's time.
     """
     to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     url: str = app.state.database_url
     reader = TokenReader(url) if TokenReader.serves(url) else None
     app.state.token_reader = reader
-    gc.collect()
-    gc.freeze()
+    _freeze_start_up_objects()
     try:
         yield
     finally:
-        gc.unfreeze()
         app.state.token_reader = None
         if reader is not None:
             await reader.close()
