@@ -280,16 +280,30 @@ def _container_event_of(
     """The event :func:`container_event` and :func:`container_events` append: ``after`` over the box's snapshot."""
     payload = snapshot(row)
     payload.update(after or {})
+    return _event_by(actor, event_type, "container", row.number, before, payload, location, source_reference)
+
+
+def _event_by(
+    actor: Actor,
+    event_type: EventType,
+    subject_type: str,
+    subject_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    location: str | None,
+    source_reference: str | None,
+) -> Event:
+    """An event the actor causes now (the command's time), sourced from the actor unless told otherwise."""
     return Event(
         event_type=event_type,
-        subject_type="container",
-        subject_id=row.number,
+        subject_type=subject_type,
+        subject_id=subject_id,
         actor=actor.name,
         role=actor.role,
         occurred_at=command_time(),
         location=location,
         before=before,
-        after=payload,
+        after=after,
         source_reference=source_reference or actor.source,
     )
 
@@ -312,19 +326,7 @@ def subject_event(
 ) -> None:
     """Append an event about a non-container subject (visit, train, lot, hold, truck…)."""
     append_in_order(
-        uow,
-        Event(
-            event_type=event_type,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            actor=actor.name,
-            role=actor.role,
-            occurred_at=command_time(),
-            location=location,
-            before=before,
-            after=after,
-            source_reference=source_reference or actor.source,
-        ),
+        uow, _event_by(actor, event_type, subject_type, subject_id, before, after, location, source_reference)
     )
 
 
