@@ -47,44 +47,21 @@ InstructionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the wor
 def make(body: GenerateIn, uow: UowDep, who: Planner, key: IdempotencyDep) -> JSONResponse:
     """Instructions from a vessel visit's lists, a train's planned boxes, a truck that is in, or a grain
     order (jobs for the grain gear: tip a train into a silo, move a lot, load a ship, fill boxes)."""
-    if body.vessel_visit is not None:
-        outcome = generate.for_vessel_visit(
-            uow,
-            who.actor,
-            reference=body.vessel_visit,
-            occurred_at=body.occurred_at,
-            idempotency=key,
-            caused_by_party=body.caused_by_party,
-        )
-    elif body.train is not None:
-        outcome = generate.for_train(
-            uow,
-            who.actor,
-            reference=body.train,
-            occurred_at=body.occurred_at,
-            idempotency=key,
-            caused_by_party=body.caused_by_party,
-        )
-    elif body.truck is not None:
-        outcome = generate.for_truck(
-            uow,
-            who.actor,
-            reference=body.truck,
-            occurred_at=body.occurred_at,
-            idempotency=key,
-            caused_by_party=body.caused_by_party,
-        )
-    else:
-        assert body.grain is not None
-        outcome = generate.for_grain(
-            uow,
-            who.actor,
-            order=grain_order(body.grain),
-            occurred_at=body.occurred_at,
-            idempotency=key,
-            caused_by_party=body.caused_by_party,
-        )
-    return respond(outcome)
+    common: dict[str, Any] = {
+        "occurred_at": body.occurred_at,
+        "idempotency": key,
+        "caused_by_party": body.caused_by_party,
+    }
+    by_reference = (
+        (body.vessel_visit, generate.for_vessel_visit),
+        (body.train, generate.for_train),
+        (body.truck, generate.for_truck),
+    )
+    for reference, generator in by_reference:
+        if reference is not None:
+            return respond(generator(uow, who.actor, reference=reference, **common))
+    assert body.grain is not None
+    return respond(generate.for_grain(uow, who.actor, order=grain_order(body.grain), **common))
 
 
 @router.get("/instructions", response_model=list[InstructionOut], responses=ERRORS)
