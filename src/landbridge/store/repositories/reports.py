@@ -105,11 +105,7 @@ class BoundedReportReads:
         subjects ``subjects`` names — a select of ids — when given)."""
         query = (
             select(*_event_columns(with_after))
-            .where(
-                tables.EventRow.event_type.in_(list(types)),
-                tables.EventRow.occurred_at >= start,
-                tables.EventRow.occurred_at < end,
-            )
+            .where(*_of_types_in(types, start, end))
             .order_by(tables.EventRow.occurred_at, tables.EventRow.id)
         )
         if subjects is not None:
@@ -125,12 +121,7 @@ class BoundedReportReads:
         """ISO type of each box with an event of ``types`` in [start, end) (by a join, no bound numbers)."""
         moved = (
             select(tables.EventRow.subject_id)
-            .where(
-                tables.EventRow.event_type.in_(list(types)),
-                tables.EventRow.occurred_at >= start,
-                tables.EventRow.occurred_at < end,
-                tables.EventRow.subject_type == "container",
-            )
+            .where(*_of_types_in(types, start, end), tables.EventRow.subject_type == "container")
             .distinct()
             .subquery()
         )
@@ -152,7 +143,7 @@ class BoundedReportReads:
             select(day, event.event_type, box.iso_type, func.count())
             .select_from(event)
             .outerjoin(box, and_(event.subject_type == "container", box.number == event.subject_id))
-            .where(event.event_type.in_(list(types)), event.occurred_at >= start, event.occurred_at < end)
+            .where(*_of_types_in(types, start, end))
             .group_by(day, event.event_type, box.iso_type)
         )
         return [(str(name), kind, iso, int(count)) for name, kind, iso, count in self._rows(query)]
@@ -230,15 +221,7 @@ class BoundedReportReads:
 
     def any_event(self, types: Iterable[str], start: datetime, end: datetime) -> bool:
         """Whether an event of ``types`` happened in [start, end)."""
-        query = (
-            select(tables.EventRow.id)
-            .where(
-                tables.EventRow.event_type.in_(list(types)),
-                tables.EventRow.occurred_at >= start,
-                tables.EventRow.occurred_at < end,
-            )
-            .limit(1)
-        )
+        query = select(tables.EventRow.id).where(*_of_types_in(types, start, end)).limit(1)
         return self._rows(query).first() is not None
 
     def histories(
@@ -264,15 +247,7 @@ class BoundedReportReads:
     @staticmethod
     def subjects_with(types: Iterable[str], start: datetime, end: datetime) -> Any:
         """A select of the subjects with an event of ``types`` in [start, end)."""
-        return (
-            select(tables.EventRow.subject_id)
-            .where(
-                tables.EventRow.event_type.in_(list(types)),
-                tables.EventRow.occurred_at >= start,
-                tables.EventRow.occurred_at < end,
-            )
-            .distinct()
-        )
+        return select(tables.EventRow.subject_id).where(*_of_types_in(types, start, end)).distinct()
 
     @staticmethod
     def subjects_last_in(first_type: str, types: Iterable[str], before: datetime) -> Any:
@@ -351,3 +326,9 @@ class BoundedReportReads:
             .where(or_(began, ended))
         )
         return [tuple(row) for row in self._rows(query)]
+
+
+def _of_types_in(types: Iterable[str], start: datetime, end: datetime) -> tuple[Any, ...]:
+    """The conditions of an event of ``types`` that happened in [start, end)."""
+    event = tables.EventRow
+    return (event.event_type.in_(list(types)), event.occurred_at >= start, event.occurred_at < end)
