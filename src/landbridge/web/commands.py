@@ -94,6 +94,16 @@ CONTAINER = _f("container", _("Container"), hint=_("e.g. MSKU 123456 5"))
 VISIT = _f("reference", _("Vessel visit"))
 TRAIN = _f("train", _("Train visit"))
 LOT = _f("lot", _("Grain lot"))
+GRAIN_OF_LOT = (  # what a receipt says of its grain: received at once, or ordered for the grain gear
+    _f("owner_code", _("Owner (party code)")),
+    _f("crop", _("Crop")),
+    _f("grain_class", _("Class")),
+    _f("mass_kg", _("Mass (kg)"), INT),
+    _f("moisture_pct", _("Moisture (%)"), NUMBER),
+)
+HOPPER_WAGONS = _f(
+    "wagons", _("Hopper wagons"), LINES, hint=_("one per line: wagon number and mass in kg"), whole_second=True
+)
 REASON = _f("reason", _("Reason"))
 HOLD_KINDS = (
     (HoldKind.CUSTOMS.value, _("customs hold")),
@@ -682,19 +692,9 @@ COMMANDS: tuple[Command, ...] = (
         "/grain",
         (
             _f("reference", _("Grain lot")),
-            _f("owner_code", _("Owner (party code)")),
-            _f("crop", _("Crop")),
-            _f("grain_class", _("Class")),
-            _f("mass_kg", _("Mass (kg)"), INT),
-            _f("moisture_pct", _("Moisture (%)"), NUMBER),
+            *GRAIN_OF_LOT,
             _f("silo_code", _("Silo")),
-            _f(
-                "wagons",
-                _("Hopper wagons"),
-                LINES,
-                hint=_("one per line: wagon number and mass in kg"),
-                whole_second=True,
-            ),
+            HOPPER_WAGONS,
         ),
         lambda c: grain.receive_grain(
             c.uow,
@@ -720,21 +720,11 @@ COMMANDS: tuple[Command, ...] = (
         "/grain",
         (
             LOT,
-            _f("owner_code", _("Owner (party code)")),
-            _f("crop", _("Crop")),
-            _f("grain_class", _("Class")),
-            _f("mass_kg", _("Mass (kg)"), INT),
-            _f("moisture_pct", _("Moisture (%)"), NUMBER),
+            *GRAIN_OF_LOT,
             _f("silo_code", _("Silo"), required=False, hint=_("empty: where the silo planner puts it")),
-            _f(
-                "wagons",
-                _("Hopper wagons"),
-                LINES,
-                hint=_("one per line: wagon number and mass in kg"),
-                whole_second=True,
-            ),
+            HOPPER_WAGONS,
         ),
-        lambda c: _grain_receipt_order(c),
+        lambda c: _grain_receipt_order(c),  # defined below the table
     ),
     Command(
         "grain-transfer",
