@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,13 +132,41 @@ def stop_profiler(profiler: subprocess.Popen[bytes]) -> None:
         profiler.kill()
 
 
+Post = Callable[[dict[str, Any], dict[str, str]], Awaitable[tuple[int, bytes]]]
+
+
+async def send_all(
+    post: Post, dropped: type[BaseException], bodies: list[dict[str, Any]], concurrency: int
+) -> list[tuple[int, float, Any]]:
+    """Send every move through ``post`` with at most ``concurrency`` in flight; (status, latency s, body)
+    per request. Each move carries an Idempotency-Key, so a retry after a dropped connection (``dropped``)
+    is safe: it replays the first answer instead of moving the box twice."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(index: int, body: dict[str, Any]) -> tuple[int, float, Any]:
+        headers = {"Idempotency-Key": f"bench-{index}"}
+        async with limit:
+            started = time.perf_counter()
+            for attempt in range(3):
+                try:
+                    status, content = await post(body, headers)
+                    break
+                except dropped:
+                    RETRIES.append(index)
+                    if attempt == 2:
+                        raise
+            elapsed = time.perf_counter() - started
+            return status, elapsed, json.loads(content) if content else None
+
+    return list(await asyncio.gather(*(one(index, body) for index, body in enumerate(bodies))))
+
+
 async def fire_aiohttp(
     base: str, token: str, bodies: list[dict[str, Any]], concurrency: int
 ) -> list[tuple[int, float, Any]]:
     """:func:`fire` with aiohttp (its HTTP parser is in C: the client's CPU is a fraction of httpx's)."""
     import aiohttp
 
-    limit = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(
         base_url=base,
@@ -146,51 +175,25 @@ async def fire_aiohttp(
         timeout=aiohttp.ClientTimeout(total=120),
     ) as client:
 
-        async def one(index: int, body: dict[str, Any]) -> tuple[int, float, Any]:
-            headers = {"Idempotency-Key": f"bench-{index}"}
-            async with limit:
-                started = time.perf_counter()
-                for attempt in range(3):
-                    try:
-                        async with client.post("/api/v1/yard/moves", json=body, headers=headers) as response:
-                            status, content = response.status, await response.read()
-                        break
-                    except aiohttp.ClientConnectionError:
-                        RETRIES.append(index)
-                        if attempt == 2:
-                            raise
-                elapsed = time.perf_counter() - started
-                return status, elapsed, json.loads(content) if content else None
+        async def post(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, bytes]:
+            async with client.post("/api/v1/yard/moves", json=body, headers=headers) as response:
+                return response.status, await response.read()
 
-        return list(await asyncio.gather(*(one(index, body) for index, body in enumerate(bodies))))
+        return await send_all(post, aiohttp.ClientConnectionError, bodies, concurrency)
 
 
 async def fire(base: str, token: str, bodies: list[dict[str, Any]], concurrency: int) -> list[tuple[int, float, Any]]:
-    """Send every move with at most ``concurrency`` in flight; (status, latency s, body) per request."""
-    limit = asyncio.Semaphore(concurrency)
+    """Send every move with at most ``concurrency`` in flight (httpx); (status, latency s, body) per request."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=120
     ) as client:
 
-        async def one(index: int, body: dict[str, Any]) -> tuple[int, float, Any]:
-            # Each move carries an Idempotency-Key, so a retry after a dropped connection is safe:
-            # it replays the first answer instead of moving the box twice.
-            headers = {"Idempotency-Key": f"bench-{index}"}
-            async with limit:
-                started = time.perf_counter()
-                for attempt in range(3):
-                    try:
-                        response = await client.post("/api/v1/yard/moves", json=body, headers=headers)
-                        break
-                    except httpx.TransportError:
-                        RETRIES.append(index)
-                        if attempt == 2:
-                            raise
-                elapsed = time.perf_counter() - started
-                return response.status_code, elapsed, response.json() if response.content else None
+        async def post(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, bytes]:
+            response = await client.post("/api/v1/yard/moves", json=body, headers=headers)
+            return response.status_code, response.content
 
-        return list(await asyncio.gather(*(one(index, body) for index, body in enumerate(bodies))))
+        return await send_all(post, httpx.TransportError, bodies, concurrency)
 
 
 def verify(url: str, bodies: list[dict[str, Any]], results: list[tuple[int, float, Any]]) -> dict[str, int]:
